@@ -1,0 +1,23 @@
+// SystemClock: CLOCK_MONOTONIC in microseconds, plus a constant 30-day offset.
+#include "base/clock.h"
+
+#include <ctime>
+
+namespace outpost {
+
+namespace {
+constexpr TimeUs kOffsetUs = TimeUs{30} * 24 * 3600 * 1000000;
+}
+
+TimeUs SystemClock::nowUs() const {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return kOffsetUs + TimeUs{ts.tv_sec} * 1000000 + ts.tv_nsec / 1000;
+}
+
+const SystemClock& SystemClock::instance() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace outpost

@@ -1,0 +1,168 @@
+// The one declaration of every configuration value Outpost implements: id (the reference's
+// NetworkingConfigValue), name, type, narrowest scope, default, bounds, unit and description.
+// The code (ConnectionConfig, FakeNetworkConfig), runtime introspection
+// (NetworkingSockets::listConfigValues / getConfigValueInfo) and docs/config.md all come from
+// this table; tests check that docs/config.md matches it.
+#pragma once
+
+#include <cstdint>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "outpost/types.h"
+
+namespace outpost {
+
+//  X(id, NAME, type, scope, default, min, max, unit, description)
+//  type: INT32 | INT64 | FLOAT | STRING (NetworkingConfigDataType)
+//  scope: GLOBAL (process-wide only) | CONNECTION (global default, listen-socket options,
+//         per-connection override)
+#define OUTPOST_CONFIG_TABLE(X)                                                                  \
+  X(2, FAKE_PACKET_LOSS_SEND, FLOAT, GLOBAL, 0, 0, 100, "%",                                    \
+    "Percentage of outgoing datagrams dropped on purpose (tests and benchmarks).")               \
+  X(3, FAKE_PACKET_LOSS_RECV, FLOAT, GLOBAL, 0, 0, 100, "%",                                    \
+    "Percentage of incoming datagrams dropped on purpose.")                                      \
+  X(4, FAKE_PACKET_LAG_SEND, INT32, GLOBAL, 0, 0, 5000, "ms",                                   \
+    "Delay added to every outgoing datagram.")                                                   \
+  X(5, FAKE_PACKET_LAG_RECV, INT32, GLOBAL, 0, 0, 5000, "ms",                                   \
+    "Delay added to every incoming datagram.")                                                   \
+  X(6, FAKE_PACKET_REORDER_SEND, FLOAT, GLOBAL, 0, 0, 100, "%",                                 \
+    "Percentage of outgoing datagrams held back by FAKE_PACKET_REORDER_TIME so that later "      \
+    "ones overtake them.")                                                                       \
+  X(7, FAKE_PACKET_REORDER_RECV, FLOAT, GLOBAL, 0, 0, 100, "%",                                 \
+    "Percentage of incoming datagrams held back by FAKE_PACKET_REORDER_TIME.")                   \
+  X(8, FAKE_PACKET_REORDER_TIME, INT32, GLOBAL, 15, 0, 5000, "ms",                              \
+    "Extra delay of a reordered datagram.")                                                      \
+  X(26, FAKE_PACKET_DUP_SEND, FLOAT, GLOBAL, 0, 0, 100, "%",                                    \
+    "Percentage of outgoing datagrams sent twice.")                                              \
+  X(27, FAKE_PACKET_DUP_RECV, FLOAT, GLOBAL, 0, 0, 100, "%",                                    \
+    "Percentage of incoming datagrams delivered twice.")                                         \
+  X(28, FAKE_PACKET_DUP_TIME_MAX, INT32, GLOBAL, 10, 0, 5000, "ms",                             \
+    "The duplicate arrives up to this much later than the original.")                            \
+  X(9, SEND_BUFFER_SIZE, INT32, CONNECTION, 524288, 4096, 268435456, "bytes",                   \
+    "Reliable and unreliable bytes queued but not yet sent; a send past it returns "             \
+    "RESULT_LIMIT_EXCEEDED (a single message larger than the buffer is accepted into an empty "  \
+    "buffer).")                                                                                  \
+  X(10, SEND_RATE_MIN, INT32, CONNECTION, 262144, 1024, 1073741824, "bytes/s",                  \
+    "Floor of the rate controller: loss and delay never push the send rate below this.")         \
+  X(11, SEND_RATE_MAX, INT32, CONNECTION, 1073741824, 1024, 1073741824, "bytes/s",              \
+    "Ceiling of the rate controller (pacing rate).")                                             \
+  X(12, NAGLE_TIME, INT32, CONNECTION, 5000, 0, 20000, "us",                                    \
+    "How long a message smaller than a packet may wait for more data before it is sent.")        \
+  X(23, IP_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                                  \
+    "Accept peers that present no hub certificate: 0 refuse, 1 allow and warn, 2 allow.")        \
+  X(24, TIMEOUT_INITIAL, INT32, CONNECTION, 10000, 100, 600000, "ms",                           \
+    "A connection that is not connected within this time fails with CONNECTION_END_MISC_TIMEOUT.") \
+  X(25, TIMEOUT_CONNECTED, INT32, CONNECTION, 10000, 100, 600000, "ms",                         \
+    "A connected peer silent for this long is given up with CONNECTION_END_MISC_TIMEOUT.")       \
+  X(32, MTU_PACKET_SIZE, INT32, CONNECTION, 1300, 576, 1472, "bytes",                           \
+    "Largest UDP payload sent.")                                                                 \
+  X(33, MTU_DATA_SIZE, INT32, CONNECTION, 1267, 543, 1439, "bytes",                             \
+    "Read-only: payload bytes per packet after the header and AEAD tag (MTU_PACKET_SIZE - 33).") \
+  X(34, UNENCRYPTED, INT32, CONNECTION, 0, 0, 3, "",                                            \
+    "0 never send plaintext; 1 allow if the peer requires it; 2 prefer; 3 require. Plaintext "    \
+    "is used only when both sides are >= 1 and one side is >= 2 (tests and benchmarks only).")   \
+  X(40, CONNECTION_USER_DATA, INT64, CONNECTION, -1, INT64_MIN, INT64_MAX, "",                  \
+    "Application data attached to a connection, returned by getConnectionUserData and in "        \
+    "every received message.")                                                                   \
+  X(47, RECV_BUFFER_SIZE, INT32, CONNECTION, 1048576, 528384, 268435456, "bytes",               \
+    "Flow-control window: reliable bytes received but not yet taken by the application. The "    \
+    "peer stops sending new reliable data when it is full; unreliable messages are dropped.")    \
+  X(49, RECV_MAX_MESSAGE_SIZE, INT32, CONNECTION, 524288, 1, 524288, "bytes",                   \
+    "A peer sending a larger message has its connection closed.")                               \
+  X(52, IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                       \
+    "IP_ALLOW_WITHOUT_AUTH for peers on a loopback address.")
+
+enum class ConfigScopeKind { kGlobal, kConnection };
+
+struct ConfigDef {
+  int32_t id;
+  const char* name;  // without the NETWORKING_CONFIG_ prefix
+  int32_t type;      // NetworkingConfigDataType
+  ConfigScopeKind scope;
+  double default_value, min_value, max_value;
+  const char* unit;
+  const char* description;
+  bool read_only;
+};
+
+std::span<const ConfigDef> configTable();
+const ConfigDef* findConfig(int32_t id);
+
+// Checks type and bounds; on success writes the value converted to the declared type.
+// On failure returns false and fills `why`.
+bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValue& out,
+                         std::string& why);
+
+// A set of explicitly set values (one layer: global, listen socket or connection).
+class ConfigLayer {
+ public:
+  void set(int32_t id, ConfigValue v);
+  const ConfigValue* get(int32_t id) const;
+  bool empty() const { return values_.empty(); }
+
+ private:
+  std::vector<std::pair<int32_t, ConfigValue>> values_;
+};
+
+// Every per-connection value, resolved from its layers.
+struct ConnectionConfig {
+  int32_t send_buffer_size;
+  int32_t send_rate_min;
+  int32_t send_rate_max;
+  int32_t nagle_time_us;
+  int32_t ip_allow_without_auth;
+  int32_t ip_local_host_allow_without_auth;
+  int32_t timeout_initial_ms;
+  int32_t timeout_connected_ms;
+  int32_t mtu_packet_size;
+  int32_t unencrypted;
+  int64_t user_data;
+  int32_t recv_buffer_size;
+  int32_t recv_max_message_size;
+};
+
+struct FakeNetworkConfig {
+  float loss_send = 0, loss_recv = 0, reorder_send = 0, reorder_recv = 0, dup_send = 0,
+        dup_recv = 0;
+  int32_t lag_send_ms = 0, lag_recv_ms = 0, reorder_time_ms = 15, dup_time_max_ms = 10;
+  bool active() const {
+    return loss_send > 0 || loss_recv > 0 || reorder_send > 0 || reorder_recv > 0 ||
+           dup_send > 0 || dup_recv > 0 || lag_send_ms > 0 || lag_recv_ms > 0;
+  }
+};
+
+// The process-wide (global scope) layer.
+class GlobalConfig {
+ public:
+  static GlobalConfig& instance();
+  void set(int32_t id, const ConfigValue& v);
+  std::optional<ConfigValue> get(int32_t id) const;
+  FakeNetworkConfig fakeNetwork() const;
+  // Bumped on every change so readers can cache snapshots cheaply.
+  uint64_t version() const;
+
+ private:
+  mutable std::mutex mu_;
+  ConfigLayer layer_;
+  std::atomic<uint64_t> version_{0};
+};
+
+// Resolves connection values: connection layer, then listen-socket layer, then global, then the
+// table default.
+ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
+                                         const ConfigLayer* connection_layer);
+// The value of one id as seen through the same layers (for getConfigValue). `inherited` tells
+// whether it came from a parent layer or the default.
+ConfigValue resolveOne(const ConfigDef& def, const ConfigLayer* listen_layer,
+                       const ConfigLayer* connection_layer, bool* inherited);
+
+// Payload bytes per packet: MTU_PACKET_SIZE less the data-packet header and AEAD tag.
+inline constexpr int32_t kDataPacketOverhead = 33;
+
+}  // namespace outpost

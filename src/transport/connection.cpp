@@ -1,0 +1,1129 @@
+// Connection (see connection.h): handshake, packet protection, reliability, lanes, Nagle, flow
+// control, keepalive, timeouts and close for one connection. Runs under the engine lock; never
+// blocks; every input from the wire is checked before it changes state.
+#include "transport/connection.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "base/log.h"
+#include "transport/udp_socket.h"
+
+namespace outpost {
+
+namespace {
+
+constexpr TimeUs kHandshakeRetryUs = 250000;
+constexpr TimeUs kMaxKeepaliveUs = 1000000;
+constexpr TimeUs kCloseLingerUs = 3000000;  // FIN_WAIT: resend Close until acked, at most this
+constexpr TimeUs kMaxAckDelayUs = 1000;
+constexpr int kMaxPacketsPerTransmit = 512;
+// Flow-control credit both sides assume before the first ACK (the smallest allowed
+// RECV_BUFFER_SIZE), so no handshake field is needed for it.
+constexpr uint64_t kInitialMaxData = 528384;
+
+int64_t clampMessageNumber(int64_t v) { return v; }
+
+}  // namespace
+
+Connection::Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_t local_id,
+                       const ConnectionConfig& config, TimeUs now)
+    : host_(host), role_(role), handle_(handle), local_id_(local_id), config_(config), created_(now) {
+  lanes_.resize(1);
+  last_received_ = now;
+  peer_max_data_ = kInitialMaxData;
+  advertised_max_data_ = kInitialMaxData;
+  rate_.configure(config_.send_rate_min, config_.send_rate_max, config_.mtu_packet_size);
+  rate_window_start_ = now;
+}
+
+Connection::~Connection() {
+  if (pipe_peer_) pipe_peer_->pipe_peer_ = nullptr;
+}
+
+void Connection::applyConfig(const ConnectionConfig& c) {
+  config_ = c;
+  rate_.configure(config_.send_rate_min, config_.send_rate_max, config_.mtu_packet_size);
+}
+
+int32_t Connection::payloadCapacity() const {
+  return config_.mtu_packet_size - static_cast<int32_t>(wire::kDataHeaderSize) -
+         static_cast<int32_t>(tx_.overhead());
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+void Connection::setState(int32_t s, TimeUs now) {
+  (void)now;
+  if (s == state_) return;
+  int32_t old = state_;
+  state_ = s;
+  if (handle_ != 0) host_.onStateChanged(*this, old);
+}
+
+void Connection::problem(int32_t end_reason, const std::string& debug, TimeUs now) {
+  if (state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY || state_ == CONNECTION_STATE_CLOSED_BY_PEER)
+    return;
+  end_reason_ = end_reason;
+  end_debug_ = debug.substr(0, NETWORKING_MAX_CONNECTION_CLOSE_REASON - 1);
+  OUTPOST_LOG_INFO("connection %u: problem detected locally (%d): %s", handle_, end_reason,
+                   end_debug_.c_str());
+  setState(CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY, now);
+  if (app_closed_) finishClose(now);
+}
+
+void Connection::finishClose(TimeUs now) {
+  (void)now;
+  if (finished_) return;
+  finished_ = true;
+  next_timer_ = kNever;
+  host_.onFinished(*this);
+}
+
+void Connection::abandon() {
+  app_closed_ = true;
+  finished_ = true;
+  next_timer_ = kNever;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handshake
+
+void Connection::sendRaw(std::span<const uint8_t> datagram) {
+  if (!socket_) return;
+  uint8_t* out = host_.datagramBuffer(*socket_);
+  std::memcpy(out, datagram.data(), datagram.size());
+  host_.commitDatagram(*socket_, peer_, datagram.size());
+  stats_.packets_sent++;
+  stats_.bytes_sent += datagram.size();
+}
+
+void Connection::startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
+                             TimeUs now) {
+  socket_ = socket;
+  peer_ = peer;
+  identity_ = identity;
+  kx_ = crypto::KxKeyPair::generate();
+  setState(CONNECTION_STATE_CONNECTING, now);
+  sendHandshake(now);
+  recomputeTimer(now);
+}
+
+void Connection::sendHandshake(TimeUs now) {
+  if (!have_cookie_) {
+    uint8_t buf[wire::kHelloSize];
+    wire::Hello h;
+    h.client_connection_id = local_id_;
+    size_t n = wire::writeHello(h, buf);
+    sendRaw({buf, n});
+  } else {
+    sendRaw(handshake_packet_);
+  }
+  next_handshake_send_ = now + kHandshakeRetryUs;
+}
+
+void Connection::onChallenge(const wire::Challenge& c, TimeUs now) {
+  if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_) return;
+  cookie_ = c.cookie;
+  have_cookie_ = true;
+  wire::Connect m;
+  m.cipher_mask = config_.unencrypted >= 3 ? 0 : crypto::supportedCipherMask();
+  m.unencrypted_mode = static_cast<uint8_t>(config_.unencrypted);
+  m.client_connection_id = local_id_;
+  m.cookie = cookie_;
+  m.kx_public = kx_.public_key;
+  m.identity_public = identity_.key->public_key;
+  m.claimed_steam_id = identity_.steam_id;
+  uint8_t buf[1024];
+  size_t n = wire::writeConnectUnsigned(m, buf, sizeof buf - crypto::kSignatureBytes);
+  uint8_t msg[1200];
+  size_t mlen = wire::connectSignedMessage({buf, n}, msg, sizeof msg);
+  auto sig = identity_.key->sign({msg, mlen});
+  std::memcpy(buf + n, sig.data(), sig.size());
+  handshake_packet_.assign(buf, buf + n + sig.size());
+  sendHandshake(now);
+  recomputeTimer(now);
+}
+
+void Connection::deriveKeys(const crypto::SessionKeys& keys, crypto::Cipher cipher) {
+  cipher_ = cipher;
+  tx_.init(cipher, keys.tx);
+  rx_.init(cipher, keys.rx);
+  keys_ready_ = true;
+  if (cipher == crypto::Cipher::kNone) info_flags_ |= NETWORKING_CONNECTION_INFO_FLAG_UNENCRYPTED;
+}
+
+void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, TimeUs now) {
+  if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_ ||
+      !have_cookie_)
+    return;
+  uint8_t msg[1400];
+  size_t mlen = wire::acceptSignedMessage(kx_.public_key, raw.first(a.signed_length), msg, sizeof msg);
+  if (mlen == 0 || !crypto::verifySignature(a.identity_public, {msg, mlen}, a.signature)) {
+    host_.countDrop(wire::DropReason::kBadSignature);
+    return;
+  }
+  remote_steam_id_ = a.claimed_steam_id;
+  remote_identity_key_ = a.identity_public;
+  last_received_ = now;
+  if (a.flags & wire::kAcceptRejected) {
+    end_reason_ = static_cast<int32_t>(a.reject_reason);
+    end_debug_ = a.reject_debug;
+    setState(CONNECTION_STATE_CLOSED_BY_PEER, now);
+    recomputeTimer(now);
+    return;
+  }
+  auto cipher = static_cast<crypto::Cipher>(a.cipher);
+  if (cipher == crypto::Cipher::kNone && config_.unencrypted == 0) {
+    problem(CONNECTION_END_REMOTE_BAD_CRYPT, "peer chose no encryption, which this side forbids", now);
+    return;
+  }
+  if (cipher != crypto::Cipher::kNone &&
+      !(crypto::supportedCipherMask() & (1u << static_cast<int>(cipher)))) {
+    problem(CONNECTION_END_REMOTE_BAD_CRYPT, "peer chose a cipher this side does not offer", now);
+    return;
+  }
+  crypto::SessionKeys keys;
+  if (!crypto::deriveClientKeys(kx_, a.kx_public, keys)) {
+    problem(CONNECTION_END_REMOTE_BAD_CRYPT, "key exchange failed", now);
+    return;
+  }
+  deriveKeys(keys, cipher);
+  remote_id_ = a.server_connection_id;
+  handshake_packet_.clear();
+  setState(CONNECTION_STATE_CONNECTED, now);
+  transmit(now, false);
+  recomputeTimer(now);
+}
+
+bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer,
+                            const wire::Connect& connect, Identity identity, uint32_t listen_socket,
+                            int32_t* end_reason, std::string* why) {
+  socket_ = socket;
+  peer_ = peer;
+  identity_ = identity;
+  listen_socket_ = listen_socket;
+  remote_id_ = connect.client_connection_id;
+  remote_steam_id_ = connect.claimed_steam_id;
+  remote_identity_key_ = connect.identity_public;
+  peer_kx_public_ = connect.kx_public;
+  kx_ = crypto::KxKeyPair::generate();
+
+  int32_t allow = peer.isLoopback() ? config_.ip_local_host_allow_without_auth
+                                    : config_.ip_allow_without_auth;
+  if (allow == 0) {
+    // Hub certificates are not issued yet, so every peer is unauthenticated.
+    *end_reason = CONNECTION_END_REMOTE_BAD_CERT;
+    *why = "unauthenticated peers are refused (IP_ALLOW_WITHOUT_AUTH = 0)";
+    return false;
+  }
+  int local_unenc = config_.unencrypted;
+  int remote_unenc = connect.unencrypted_mode;
+  bool plaintext = std::min(local_unenc, remote_unenc) >= 1 && std::max(local_unenc, remote_unenc) >= 2;
+  if (!plaintext && (local_unenc == 3 || remote_unenc == 3)) {
+    *end_reason = CONNECTION_END_REMOTE_BAD_CRYPT;
+    *why = "one side requires plaintext and the other forbids it";
+    return false;
+  }
+  crypto::Cipher cipher = plaintext ? crypto::Cipher::kNone
+                                    : crypto::chooseCipher(crypto::supportedCipherMask(), connect.cipher_mask);
+  if (!plaintext && cipher == crypto::Cipher::kNone) {
+    *end_reason = CONNECTION_END_REMOTE_BAD_CRYPT;
+    *why = "no cipher in common";
+    return false;
+  }
+  crypto::SessionKeys keys;
+  if (!crypto::deriveServerKeys(kx_, connect.kx_public, keys)) {
+    *end_reason = CONNECTION_END_REMOTE_BAD_CRYPT;
+    *why = "key exchange failed";
+    return false;
+  }
+  deriveKeys(keys, cipher);
+  return true;
+}
+
+void Connection::beginIncoming(TimeUs now) {
+  setState(CONNECTION_STATE_CONNECTING, now);
+  recomputeTimer(now);
+}
+
+void Connection::sendReject(int32_t reason, const std::string& debug) {
+  wire::Accept a;
+  a.flags = wire::kAcceptRejected;
+  a.client_connection_id = remote_id_;
+  a.kx_public = kx_.public_key;
+  a.identity_public = identity_.key->public_key;
+  a.claimed_steam_id = identity_.steam_id;
+  a.reject_reason = static_cast<uint32_t>(reason);
+  a.reject_debug = debug.substr(0, wire::kMaxRejectDebug);
+  uint8_t buf[1024];
+  size_t n = wire::writeAcceptUnsigned(a, buf, sizeof buf - crypto::kSignatureBytes);
+  uint8_t msg[1200];
+  size_t mlen = wire::acceptSignedMessage(peer_kx_public_, {buf, n}, msg, sizeof msg);
+  auto sig = identity_.key->sign({msg, mlen});
+  std::memcpy(buf + n, sig.data(), sig.size());
+  sendRaw({buf, n + sig.size()});
+}
+
+int Connection::accept(TimeUs now) {
+  if (role_ != Role::kServer || state_ != CONNECTION_STATE_CONNECTING || accepted_)
+    return RESULT_INVALID_STATE;
+  accepted_ = true;
+  wire::Accept a;
+  a.cipher = static_cast<uint8_t>(cipher_);
+  a.client_connection_id = remote_id_;
+  a.server_connection_id = local_id_;
+  a.kx_public = kx_.public_key;
+  a.identity_public = identity_.key->public_key;
+  a.claimed_steam_id = identity_.steam_id;
+  uint8_t buf[1024];
+  size_t n = wire::writeAcceptUnsigned(a, buf, sizeof buf - crypto::kSignatureBytes);
+  uint8_t msg[1200];
+  size_t mlen = wire::acceptSignedMessage(peer_kx_public_, {buf, n}, msg, sizeof msg);
+  auto sig = identity_.key->sign({msg, mlen});
+  std::memcpy(buf + n, sig.data(), sig.size());
+  handshake_packet_.assign(buf, buf + n + sig.size());
+  sendRaw(handshake_packet_);
+  last_received_ = now;
+  setState(CONNECTION_STATE_CONNECTED, now);
+  transmit(now, false);
+  recomputeTimer(now);
+  return RESULT_OK;
+}
+
+void Connection::onConnectRetransmit(TimeUs now) {
+  // The client did not get our Accept yet. The Accept is never larger than the Connect that
+  // asks for it, and the address was verified by the cookie.
+  if (accepted_ && !handshake_packet_.empty() && state_ == CONNECTION_STATE_CONNECTED)
+    sendRaw(handshake_packet_);
+  (void)now;
+}
+
+void Connection::linkPipe(Connection& a, Connection& b, TimeUs now) {
+  a.pipe_peer_ = &b;
+  b.pipe_peer_ = &a;
+  for (Connection* c : {&a, &b}) {
+    c->info_flags_ |= NETWORKING_CONNECTION_INFO_FLAG_LOOPBACK_BUFFERS;
+    c->state_ = CONNECTION_STATE_CONNECTED;
+    c->last_received_ = now;
+  }
+}
+
+void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b,
+                              const UdpSocket* socket_b, TimeUs now) {
+  a.socket_ = socket_a;
+  b.socket_ = socket_b;
+  a.peer_ = socket_b->localAddress();
+  b.peer_ = socket_a->localAddress();
+  a.remote_id_ = b.local_id_;
+  b.remote_id_ = a.local_id_;
+  a.kx_ = crypto::KxKeyPair::generate();
+  b.kx_ = crypto::KxKeyPair::generate();
+  crypto::SessionKeys ka, kb;
+  crypto::deriveClientKeys(a.kx_, b.kx_.public_key, ka);
+  crypto::deriveServerKeys(b.kx_, a.kx_.public_key, kb);
+  crypto::Cipher cipher = crypto::chooseCipher(crypto::supportedCipherMask(), crypto::supportedCipherMask());
+  a.deriveKeys(ka, cipher);
+  b.deriveKeys(kb, cipher);
+  for (Connection* c : {&a, &b}) {
+    c->state_ = CONNECTION_STATE_CONNECTED;
+    c->accepted_ = true;
+    c->last_received_ = now;
+    c->recomputeTimer(now);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+Connection::Lane& Connection::ensureLane(uint16_t lane) {
+  if (lane >= lanes_.size()) lanes_.resize(lane + 1u);
+  return lanes_[lane];
+}
+
+uint64_t Connection::unsentBytes() const {
+  uint64_t n = 0;
+  for (const Lane& l : lanes_) n += l.send.unsentBytes() + l.unreliable_queued_bytes;
+  return n;
+}
+
+bool Connection::anyRetransmit() const {
+  for (const Lane& l : lanes_)
+    if (l.send.hasRetransmit()) return true;
+  return false;
+}
+
+bool Connection::hasOutstanding() const { return rate_.bytesInFlight() > 0; }
+
+bool Connection::allReliableAcked() const {
+  for (const Lane& l : lanes_)
+    if (!l.send.allAcked() || l.unreliable_queued_bytes > 0) return false;
+  return true;
+}
+
+uint64_t Connection::flowLimitFor(const Lane& lane) const {
+  uint64_t credit = peer_max_data_ > sent_stream_bytes_ ? peer_max_data_ - sent_stream_bytes_ : 0;
+  return lane.send.nextNewOffset() + credit;
+}
+
+bool Connection::flowBlocked() const {
+  if (peer_max_data_ > sent_stream_bytes_) return false;
+  for (const Lane& l : lanes_)
+    if (l.send.unsentBytes() > 0) return true;
+  return false;
+}
+
+SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t lane_index, TimeUs now) {
+  SendResult r;
+  if (data.size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE)) {
+    r.result = RESULT_INVALID_PARAM;
+    return r;
+  }
+  if (lane_index >= lanes_.size()) {
+    r.result = RESULT_INVALID_PARAM;
+    return r;
+  }
+  if (state_ == CONNECTION_STATE_CLOSED_BY_PEER || state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
+    r.result = RESULT_NO_CONNECTION;
+    return r;
+  }
+  if (state_ != CONNECTION_STATE_CONNECTING && state_ != CONNECTION_STATE_CONNECTED) {
+    r.result = RESULT_INVALID_STATE;
+    return r;
+  }
+  bool reliable = (flags & NETWORKING_SEND_RELIABLE) != 0;
+  Lane& lane = lanes_[lane_index];
+
+  if (pipe_peer_) {
+    int64_t number = lane.next_message_number++;
+    pipe_peer_->deliver(lane_index, number, reliable ? NETWORKING_SEND_RELIABLE : 0, data, 0, now);
+    stats_.messages_sent++;
+    r.result = RESULT_OK;
+    r.message_number = number;
+    return r;
+  }
+  if (role_ == Role::kPipe) {
+    r.result = RESULT_NO_CONNECTION;
+    return r;
+  }
+
+  uint64_t pending = unsentBytes();
+  if (pending > 0 && pending + data.size() > static_cast<uint64_t>(config_.send_buffer_size)) {
+    r.result = RESULT_LIMIT_EXCEEDED;
+    return r;
+  }
+  if (!reliable && (flags & NETWORKING_SEND_NO_DELAY) &&
+      (state_ != CONNECTION_STATE_CONNECTED || rate_.windowFull(config_.mtu_packet_size))) {
+    r.result = RESULT_IGNORED;
+    return r;
+  }
+  bool was_idle = lane.send.unsentBytes() == 0 && lane.unreliable.empty() && !lane.send.hasRetransmit();
+  int64_t number = lane.next_message_number++;
+  if (reliable) {
+    lane.send.appendMessage(static_cast<uint64_t>(number - lane.last_reliable_number), data);
+    lane.last_reliable_number = number;
+  } else {
+    if (lane.unreliable.empty()) {
+      lane.unreliable_bytes.clear();
+      lane.unreliable_head = 0;
+    }
+    UnreliableMessage m;
+    m.message_number = number;
+    m.offset = lane.unreliable_bytes.size();
+    m.size = static_cast<uint32_t>(data.size());
+    m.reliable_barrier = lane.send.writeOffset();
+    lane.unreliable_bytes.insert(lane.unreliable_bytes.end(), data.begin(), data.end());
+    lane.unreliable.push_back(m);
+    lane.unreliable_queued_bytes += data.size();
+  }
+  if (was_idle) lane.virtual_time = std::max(lane.virtual_time, wfq_clock_);
+  if (nagle_deadline_ == kNever) nagle_deadline_ = now + config_.nagle_time_us;
+  if (flags & NETWORKING_SEND_NO_NAGLE) flush_requested_ = true;
+  stats_.messages_sent++;
+  r.result = RESULT_OK;
+  r.message_number = clampMessageNumber(number);
+
+  if (state_ == CONNECTION_STATE_CONNECTED &&
+      (flush_requested_ || config_.nagle_time_us == 0 ||
+       unsentBytes() >= static_cast<uint64_t>(payloadCapacity()))) {
+    transmit(now, false);
+  }
+  recomputeTimer(now);
+  return r;
+}
+
+int Connection::flush(TimeUs now) {
+  if (unsentBytes() > 0) flush_requested_ = true;
+  if (state_ == CONNECTION_STATE_CONNECTED) transmit(now, false);
+  recomputeTimer(now);
+  return RESULT_OK;
+}
+
+int Connection::configureLanes(std::span<const int> priorities, std::span<const int> weights) {
+  size_t n = priorities.size();
+  if (n < lanes_.size()) return RESULT_INVALID_PARAM;
+  lanes_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    lanes_[i].priority = priorities[i];
+    lanes_[i].weight = weights.empty() ? 1 : weights[i];
+  }
+  return RESULT_OK;
+}
+
+bool Connection::hasNewData(TimeUs now, bool ignore_nagle) const {
+  uint64_t unsent = unsentBytes();
+  if (unsent == 0) return false;
+  if (pickLane(true) < 0) return false;  // only flow-blocked reliable data is waiting
+  if (ignore_nagle || flush_requested_ || config_.nagle_time_us == 0) return true;
+  if (unsent >= static_cast<uint64_t>(payloadCapacity())) return true;
+  return now >= nagle_deadline_;
+}
+
+int Connection::pickLane(bool allow_new) const {
+  int best = -1;
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    const Lane& l = lanes_[i];
+    bool sendable = l.send.hasRetransmit();
+    if (!sendable && allow_new) {
+      if (!l.unreliable.empty() && l.unreliable.front().reliable_barrier <= l.send.nextNewOffset()) {
+        sendable = true;
+      } else if (l.send.unsentBytes() > 0 && flowLimitFor(l) > l.send.nextNewOffset()) {
+        sendable = true;
+      }
+    }
+    if (!sendable) continue;
+    if (best < 0) {
+      best = static_cast<int>(i);
+      continue;
+    }
+    const Lane& b = lanes_[static_cast<size_t>(best)];
+    // Higher priority value first; equal priorities share by weight (smallest virtual time).
+    if (l.priority > b.priority || (l.priority == b.priority && l.virtual_time < b.virtual_time))
+      best = static_cast<int>(i);
+  }
+  return best;
+}
+
+bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new, bool force_ack) {
+  uint8_t plain[kMaxDatagramBytes];
+  int32_t capacity = payloadCapacity();
+  ByteWriter w(plain, static_cast<size_t>(capacity));
+  bool eliciting = false;
+  bool wrote_ack = false;
+  SentPacket rec;
+
+  if ((acks_.ackPending() || force_ack || window_update_pending_) && acks_.largest() > 0) {
+    uint64_t delay = 0;
+    acks_.buildAck(ack_scratch_, now, &delay);
+    uint64_t max_data = localMaxData();
+    if (frames::writeAck(w, ack_scratch_, delay, max_data)) {
+      wrote_ack = true;
+      advertised_max_data_ = std::max(advertised_max_data_, max_data);
+      window_update_pending_ = false;
+    }
+  }
+  if (close_pending_ && !lingering_) {
+    if (frames::writeClose(w, close_reason_,
+                           {reinterpret_cast<const uint8_t*>(close_debug_.data()), close_debug_.size()})) {
+      close_pending_ = false;
+      close_sent_ = true;
+      rec.carries_close = true;
+      eliciting = true;
+    }
+  }
+  if (ping_pending_ && frames::writePing(w)) {
+    ping_pending_ = false;
+    eliciting = true;
+  }
+
+  while (allow_data && w.remaining() > 8 && rec.chunk_count < SentPacket::kMaxChunks) {
+    int li = pickLane(allow_new);
+    if (li < 0) break;
+    Lane& lane = lanes_[static_cast<size_t>(li)];
+    auto lane_id = static_cast<uint16_t>(li);
+    size_t before = w.size();
+
+    if (!lane.send.hasRetransmit() && !lane.unreliable.empty() &&
+        lane.unreliable.front().reliable_barrier <= lane.send.nextNewOffset()) {
+      UnreliableMessage& m = lane.unreliable.front();
+      uint32_t left = m.size - m.sent;
+      size_t overhead = frames::unreliableFrameOverhead(lane_id, static_cast<uint64_t>(m.message_number),
+                                                         m.sent, m.size, left);
+      if (w.remaining() <= overhead) break;
+      size_t n = std::min<size_t>(left, w.remaining() - overhead);
+      // Do not start a tiny fragment at the end of a packet that already carries data.
+      if (n < left && n < 64 && w.size() > 0) break;
+      const uint8_t* src = lane.unreliable_bytes.data() + m.offset + m.sent;
+      frames::writeUnreliable(w, lane_id, static_cast<uint64_t>(m.message_number), m.sent, m.size,
+                              {src, n});
+      m.sent += static_cast<uint32_t>(n);
+      lane.unreliable_queued_bytes -= n;
+      if (m.sent == m.size) lane.unreliable.pop_front();
+      eliciting = true;
+    } else {
+      uint64_t limit = allow_new ? flowLimitFor(lane) : 0;
+      if (!lane.unreliable.empty()) limit = std::min(limit, lane.unreliable.front().reliable_barrier);
+      size_t overhead = 1 + varintSize(lane_id) + 8 + 2;
+      if (w.remaining() <= overhead) break;
+      SendStream::Chunk chunk;
+      if (!lane.send.nextChunk(w.remaining() - overhead, limit, chunk)) break;
+      frames::writeReliable(w, lane_id, chunk.offset, chunk.data);
+      lane.send.markSent(chunk);
+      if (!chunk.retransmission) sent_stream_bytes_ += chunk.data.size();
+      else stats_.packets_retransmitted_bytes += chunk.data.size();
+      SentChunk& sc = rec.chunks[rec.chunk_count++];
+      sc.lane = lane_id;
+      sc.offset = chunk.offset;
+      sc.len = static_cast<uint32_t>(chunk.data.size());
+      eliciting = true;
+    }
+    size_t used = w.size() - before;
+    lane.virtual_time += used * 65536 / static_cast<uint64_t>(std::max(1, lane.weight));
+    wfq_clock_ = lane.virtual_time;
+  }
+
+  if (!eliciting && !wrote_ack) return false;
+  if (!w.ok()) return false;
+
+  uint64_t pn = next_packet_number_++;
+  uint8_t* out = host_.datagramBuffer(*socket_);
+  wire::writeDataHeader({remote_id_, static_cast<uint32_t>(pn)}, out);
+  size_t sealed = tx_.seal(pn, {out, wire::kDataHeaderSize}, {plain, w.size()}, out + wire::kDataHeaderSize);
+  size_t total = wire::kDataHeaderSize + sealed;
+  host_.commitDatagram(*socket_, peer_, total);
+  if (wrote_ack) acks_.onAckSent();
+
+  SentPacket& p = sent_.push(pn);
+  p = rec;
+  p.packet_number = pn;
+  p.time_sent = now;
+  p.bytes = static_cast<uint16_t>(total);
+  p.ack_eliciting = eliciting;
+  p.outstanding = eliciting;
+  rate_.onSent(static_cast<int32_t>(total), eliciting, now);
+  if (eliciting) last_ack_eliciting_sent_ = now;
+  if (!eliciting) sent_.popSettled();
+  last_sent_ = now;
+  stats_.packets_sent++;
+  stats_.bytes_sent += total;
+  window_packets_out_++;
+  window_bytes_out_ += total;
+  return true;
+}
+
+void Connection::transmit(TimeUs now, bool ack_now) {
+  if (finished_ || !keys_ready_ || !socket_ || role_ == Role::kPipe) return;
+  if (role_ == Role::kServer && !accepted_) return;
+  bool can_send_data = state_ == CONNECTION_STATE_CONNECTED;
+  for (int i = 0; i < kMaxPacketsPerTransmit; ++i) {
+    bool data = can_send_data && (anyRetransmit() || hasNewData(now, false));
+    bool control = close_pending_ && !lingering_;
+    control = control || (ping_pending_ && can_send_data);
+    if (!data && !control) {
+      if ((ack_now && acks_.ackPending()) || window_update_pending_) buildAndSendPacket(now, false, false, true);
+      break;
+    }
+    if (!rate_.canSend(config_.mtu_packet_size, now)) {
+      if (ack_now && acks_.ackPending()) buildAndSendPacket(now, false, false, true);
+      break;
+    }
+    if (!buildAndSendPacket(now, can_send_data, true, false)) break;
+  }
+  if (unsentBytes() == 0) {
+    nagle_deadline_ = kNever;
+    flush_requested_ = false;
+  }
+  if (lingering_ && allReliableAcked()) {
+    lingering_ = false;
+    close_pending_ = true;
+    close_deadline_ = now + kCloseLingerUs;
+    buildAndSendPacket(now, false, false, false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiving
+
+void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now) {
+  if (!keys_ready_ || finished_ || (role_ == Role::kServer && !accepted_)) {
+    stats_.dropped_decrypt++;
+    host_.countDrop(wire::DropReason::kDecryptFailed);
+    return;
+  }
+  uint64_t pn = wire::reconstructPacketNumber(acks_.expectedNext(), h.packet_number_low);
+  auto verdict = acks_.check(pn);
+  if (verdict != AckTracker::Verdict::kNew) {
+    stats_.dropped_duplicate++;
+    host_.countDrop(verdict == AckTracker::Verdict::kDuplicate ? wire::DropReason::kDuplicate
+                                                                : wire::DropReason::kTooOld);
+    return;
+  }
+  uint8_t plain[kMaxDatagramBytes];
+  size_t plain_len = 0;
+  if (packet.size() > kMaxDatagramBytes ||
+      !rx_.open(pn, packet.first(wire::kDataHeaderSize), packet.subspan(wire::kDataHeaderSize), plain,
+                &plain_len)) {
+    // Forged, corrupted or replayed with a wrong number: authentication failed.
+    stats_.dropped_decrypt++;
+    host_.countDrop(wire::DropReason::kDecryptFailed);
+    return;
+  }
+  frames::ParseSummary summary;
+  wire::DropReason why = wire::DropReason::kNone;
+  now_ = now;
+  if (!frames::parseFrames({plain, plain_len}, nullptr, &summary, &why)) {
+    host_.countDrop(why);
+    return;
+  }
+  // The packet is authentic and well formed: it counts as received from here on.
+  acks_.record(pn, now, summary.ack_eliciting);
+  last_received_ = now;
+  stats_.packets_received++;
+  stats_.bytes_received += packet.size();
+  window_packets_in_++;
+  window_bytes_in_ += packet.size();
+  frames::parseFrames({plain, plain_len}, this, nullptr, nullptr);
+  if (violated_) return;
+  host_.onNeedsFlush(*this);
+}
+
+void Connection::onAck(const frames::AckFrame& f) {
+  if (violated_) return;
+  TimeUs now = now_;
+  if (f.largest >= next_packet_number_) {
+    violated_ = true;
+    problem(CONNECTION_END_MISC_GENERIC, "peer acknowledged a packet never sent", now);
+    return;
+  }
+  if (f.max_data > peer_max_data_) peer_max_data_ = f.max_data;
+  bool rtt_sample = false;
+  bool close_acked = false;
+  TimeUs largest_time = 0;
+  frames::AckRangeReader reader(f);
+  frames::AckRange r;
+  while (reader.next(r)) {
+    uint64_t lo = std::max(r.smallest, sent_.firstPacketNumber());
+    uint64_t end = sent_.endPacketNumber();
+    if (end == 0) break;
+    uint64_t hi = std::min(r.largest, end - 1);
+    for (uint64_t pn = lo; pn <= hi && pn >= lo; ++pn) {
+      SentPacket* p = sent_.find(pn);
+      if (!p) continue;
+      if (p->outstanding) {
+        p->outstanding = false;
+        rate_.onAcked(p->bytes, p->time_sent, now);
+        if (p->carries_close) close_acked = true;
+        if (pn == f.largest) {
+          rtt_sample = true;
+          largest_time = p->time_sent;
+        }
+      }
+      for (int i = 0; i < p->chunk_count; ++i)
+        lanes_[p->chunks[i].lane].send.onAcked(p->chunks[i].offset, p->chunks[i].len);
+      p->chunk_count = 0;
+    }
+  }
+  if (!have_largest_acked_ || f.largest > largest_acked_) {
+    largest_acked_ = f.largest;
+    have_largest_acked_ = true;
+  }
+  if (rtt_sample) {
+    rate_.onRttSample(now - largest_time, static_cast<TimeUs>(std::min<uint64_t>(f.ack_delay_us, 1000000)));
+    pto_count_ = 0;
+  }
+  detectLosses(now);
+  sent_.popSettled();
+  rate_.applyDelayBrake(now);
+  if (close_acked && app_closed_ && !close_pending_) finishClose(now);
+}
+
+void Connection::detectLosses(TimeUs now) {
+  loss_time_ = 0;
+  if (!have_largest_acked_) return;
+  TimeUs delay = rate_.lossDelay();
+  uint64_t end = std::min(largest_acked_, sent_.endPacketNumber());
+  for (uint64_t pn = sent_.firstPacketNumber(); pn < end; ++pn) {
+    SentPacket* p = sent_.find(pn);
+    if (!p || !p->outstanding) continue;
+    if (pn + 3 <= largest_acked_ || p->time_sent + delay <= now) {
+      declareLost(*p, now, true);
+    } else {
+      TimeUs t = p->time_sent + delay;
+      loss_time_ = loss_time_ == 0 ? t : std::min(loss_time_, t);
+    }
+  }
+}
+
+void Connection::declareLost(SentPacket& p, TimeUs now, bool congestion_signal) {
+  p.outstanding = false;
+  stats_.packets_lost++;
+  for (int i = 0; i < p.chunk_count; ++i)
+    lanes_[p.chunks[i].lane].send.onLost(p.chunks[i].offset, p.chunks[i].len);
+  p.chunk_count = 0;
+  if (p.carries_close && app_closed_) close_pending_ = true;
+  if (p.ack_eliciting) {
+    if (congestion_signal)
+      rate_.onLost(p.bytes, p.time_sent, now);
+    else
+      rate_.onDiscarded(p.bytes);
+  }
+  host_.onNeedsFlush(*this);
+}
+
+void Connection::onReliable(const frames::ReliableFrame& f) {
+  if (violated_) return;
+  TimeUs now = now_;
+  Lane& lane = ensureLane(f.lane);
+  uint64_t old_high = lane.recv.highestReceived();
+  uint64_t credit = advertised_max_data_ > sum_highest_received_ ? advertised_max_data_ - sum_highest_received_ : 0;
+  auto result = lane.recv.insert(f.offset, f.data, old_high + credit);
+  if (result == RecvStream::Insert::kBeyondWindow) {
+    // A compliant peer never sends past the credit we advertised: this is flow-control abuse.
+    violated_ = true;
+    stats_.dropped_window++;
+    problem(CONNECTION_END_MISC_GENERIC, "peer exceeded the flow-control window", now);
+    return;
+  }
+  sum_highest_received_ += lane.recv.highestReceived() - old_high;
+  bool ok = lane.recv.deliver(static_cast<uint32_t>(config_.recv_max_message_size),
+                              [&](int64_t number, std::span<const uint8_t> payload, uint64_t stream_bytes) {
+                                deliver(f.lane, number, NETWORKING_SEND_RELIABLE, payload, stream_bytes, now);
+                              });
+  if (!ok) {
+    violated_ = true;
+    problem(CONNECTION_END_MISC_GENERIC, "peer sent a message larger than RECV_MAX_MESSAGE_SIZE", now);
+  }
+}
+
+void Connection::onUnreliable(const frames::UnreliableFrame& f) {
+  if (violated_) return;
+  TimeUs now = now_;
+  if (f.total_size > static_cast<uint32_t>(config_.recv_max_message_size) ||
+      queue_.queuedBytes() + f.total_size > static_cast<size_t>(config_.recv_buffer_size)) {
+    stats_.unreliable_dropped++;
+    return;
+  }
+  if (f.offset == 0 && f.data.size() == f.total_size) {
+    deliver(f.lane, static_cast<int64_t>(f.message_number), 0, f.data, 0, now);
+    return;
+  }
+  Fragments* slot = nullptr;
+  Fragments* oldest = &fragments_[0];
+  for (auto& s : fragments_) {
+    if (s.used && s.lane == f.lane && s.message_number == f.message_number) {
+      slot = &s;
+      break;
+    }
+    if (!s.used) oldest = &s;
+    else if (oldest->used && s.started < oldest->started) oldest = &s;
+  }
+  if (!slot) {
+    slot = oldest;  // an unused slot, or else the oldest partial message is abandoned
+    if (slot->used) stats_.unreliable_dropped++;
+    slot->used = true;
+    slot->lane = f.lane;
+    slot->message_number = f.message_number;
+    slot->total = f.total_size;
+    slot->received = 0;
+    slot->started = now;
+    slot->bytes.resize(f.total_size);
+  }
+  if (slot->total != f.total_size) return;  // inconsistent fragment: ignore it
+  std::memcpy(slot->bytes.data() + f.offset, f.data.data(), f.data.size());
+  slot->received += static_cast<uint32_t>(f.data.size());
+  if (slot->received >= slot->total) {
+    slot->used = false;
+    deliver(f.lane, static_cast<int64_t>(f.message_number), 0, slot->bytes, 0, now);
+  }
+}
+
+void Connection::onClose(const frames::CloseFrame& f) {
+  if (violated_) return;
+  TimeUs now = now_;
+  if (state_ == CONNECTION_STATE_CONNECTED || state_ == CONNECTION_STATE_CONNECTING) {
+    end_reason_ = static_cast<int32_t>(f.reason);
+    end_debug_.assign(reinterpret_cast<const char*>(f.debug.data()), f.debug.size());
+    setState(CONNECTION_STATE_CLOSED_BY_PEER, now);
+  }
+  if (app_closed_) {
+    // Both sides closed: the peer's Close tells us ours arrived or does not matter any more.
+    close_pending_ = false;
+    transmit(now, true);
+    finishClose(now);
+  }
+}
+
+void Connection::deliver(uint16_t lane, int64_t number, int32_t flags, std::span<const uint8_t> payload,
+                         uint64_t stream_bytes, TimeUs now) {
+  QueuedMessage m;
+  m.message_number = number;
+  m.lane = lane;
+  m.flags = flags;
+  m.time_received = now;
+  m.sequence = host_.nextMessageSequence();
+  m.stream_bytes = stream_bytes;
+  queue_.push(payload, m);
+  delivered_bytes_ += stream_bytes;
+  stats_.messages_received++;
+  host_.onMessageQueued(*this, m.sequence);
+}
+
+uint64_t Connection::localMaxData() const {
+  return std::max<uint64_t>(consumed_stream_bytes_ + static_cast<uint64_t>(config_.recv_buffer_size),
+                            kInitialMaxData);
+}
+
+void Connection::onMessagesTaken(TimeUs now) {
+  // Called after the application popped messages; consumed_stream_bytes_ was updated by the
+  // engine through queue().pop() results.
+  (void)now;
+  uint64_t max_data = localMaxData();
+  if (max_data > advertised_max_data_ &&
+      max_data - advertised_max_data_ >= static_cast<uint64_t>(config_.recv_buffer_size) / 4) {
+    window_update_pending_ = true;
+    host_.onNeedsFlush(*this);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Close
+
+bool Connection::closeByApp(int32_t reason, const std::string& debug, bool linger, TimeUs now) {
+  app_closed_ = true;
+  handle_ = 0;
+  if (pipe_peer_) {
+    Connection* peer = pipe_peer_;
+    pipe_peer_ = nullptr;
+    peer->pipe_peer_ = nullptr;
+    if (peer->state_ == CONNECTION_STATE_CONNECTED) {
+      peer->end_reason_ = reason;
+      peer->end_debug_ = debug;
+      peer->setState(CONNECTION_STATE_CLOSED_BY_PEER, now);
+    }
+    return true;
+  }
+  switch (state_) {
+    case CONNECTION_STATE_CONNECTING:
+      if (role_ == Role::kServer && !accepted_) sendReject(reason, debug);
+      return true;
+    case CONNECTION_STATE_CONNECTED:
+      break;
+    default:
+      return true;  // closed by peer, problem detected or never started: nothing to tell
+  }
+  close_reason_ = static_cast<uint32_t>(reason);
+  close_debug_ = debug;
+  if (linger && !allReliableAcked()) {
+    lingering_ = true;
+    close_deadline_ = now + std::max<TimeUs>(TimeUs{config_.timeout_connected_ms} * 1000, kCloseLingerUs);
+    flush_requested_ = true;
+  } else {
+    // Unsent data is discarded, as the reference documents for linger = false.
+    for (Lane& l : lanes_) {
+      l.unreliable.clear();
+      l.unreliable_queued_bytes = 0;
+    }
+    close_pending_ = true;
+    close_deadline_ = now + kCloseLingerUs;
+  }
+  transmit(now, true);
+  recomputeTimer(now);
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timers
+
+void Connection::recomputeTimer(TimeUs now) {
+  TimeUs t = kNever;
+  auto at = [&](TimeUs v) { t = std::min(t, v); };
+  if (!finished_) {
+    if (role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING) {
+      at(next_handshake_send_);
+      at(created_ + TimeUs{config_.timeout_initial_ms} * 1000);
+    } else if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING) {
+      at(created_ + TimeUs{config_.timeout_initial_ms} * 1000);
+    } else if (keys_ready_ && role_ != Role::kPipe &&
+               (state_ == CONNECTION_STATE_CONNECTED || app_closed_ ||
+                state_ == CONNECTION_STATE_CLOSED_BY_PEER)) {
+      if (hasOutstanding()) at(last_ack_eliciting_sent_ + (rate_.probeTimeout() << std::min(pto_count_, 10)));
+      if (loss_time_) at(loss_time_);
+      if (acks_.ackPending()) at(acks_.firstUnackedTime() + kMaxAckDelayUs);
+      if (state_ == CONNECTION_STATE_CONNECTED) {
+        if (unsentBytes() > 0 && !flowBlocked()) {
+          at(rate_.windowFull(config_.mtu_packet_size) ? kNever
+             : (flush_requested_ ? now : std::max(now, nagle_deadline_)));
+          if (!rate_.windowFull(config_.mtu_packet_size))
+            at(rate_.pacingReadyAt(config_.mtu_packet_size, now));
+        }
+        if (flowBlocked() && !hasOutstanding()) at(last_ack_eliciting_sent_ + rate_.probeTimeout());
+        TimeUs keepalive = std::min<TimeUs>(kMaxKeepaliveUs, TimeUs{config_.timeout_connected_ms} * 250);
+        if (!hasOutstanding()) at(std::max(last_received_, last_ack_eliciting_sent_) + keepalive);
+        at(last_received_ + TimeUs{config_.timeout_connected_ms} * 1000);
+      }
+      if (app_closed_) at(close_deadline_);
+    }
+  }
+  // Never schedule in the past by more than "now": the engine runs due timers immediately.
+  next_timer_ = t;
+  host_.onTimerChanged(*this);
+}
+
+void Connection::onTimer(TimeUs now) {
+  updateRates(now);
+  if (finished_) return;
+  if (role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING) {
+    if (now >= created_ + TimeUs{config_.timeout_initial_ms} * 1000) {
+      problem(CONNECTION_END_MISC_TIMEOUT, "timed out while connecting", now);
+    } else if (now >= next_handshake_send_) {
+      sendHandshake(now);
+    }
+    recomputeTimer(now);
+    return;
+  }
+  if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING) {
+    if (now >= created_ + TimeUs{config_.timeout_initial_ms} * 1000)
+      problem(CONNECTION_END_MISC_TIMEOUT, "the application did not accept the connection in time", now);
+    recomputeTimer(now);
+    return;
+  }
+  if (!keys_ready_ || role_ == Role::kPipe) {
+    recomputeTimer(now);
+    return;
+  }
+  if (app_closed_ && now >= close_deadline_) {
+    finishClose(now);
+    return;
+  }
+  if (state_ == CONNECTION_STATE_CONNECTED &&
+      now >= last_received_ + TimeUs{config_.timeout_connected_ms} * 1000) {
+    problem(CONNECTION_END_MISC_TIMEOUT, "the peer stopped answering", now);
+    recomputeTimer(now);
+    return;
+  }
+  if (loss_time_ && now >= loss_time_) detectLosses(now);
+  if (hasOutstanding() && now >= last_ack_eliciting_sent_ + (rate_.probeTimeout() << std::min(pto_count_, 10))) {
+    // Probe timeout: the tail of what we sent, or its acks, went missing. Resend it (without
+    // treating it as congestion), or ping if nothing is left to resend.
+    stats_.probe_timeouts++;
+    pto_count_++;
+    uint64_t end = sent_.endPacketNumber();
+    for (uint64_t pn = sent_.firstPacketNumber(); pn < end; ++pn) {
+      SentPacket* p = sent_.find(pn);
+      if (p && p->outstanding) declareLost(*p, now, false);
+    }
+    sent_.popSettled();
+    if (!anyRetransmit() && !close_pending_) ping_pending_ = true;
+  }
+  if (state_ == CONNECTION_STATE_CONNECTED && flowBlocked() && !hasOutstanding() &&
+      now >= last_ack_eliciting_sent_ + rate_.probeTimeout()) {
+    ping_pending_ = true;  // ask for a fresh window
+  }
+  if (state_ == CONNECTION_STATE_CONNECTED && !hasOutstanding()) {
+    TimeUs keepalive = std::min<TimeUs>(kMaxKeepaliveUs, TimeUs{config_.timeout_connected_ms} * 250);
+    if (now >= std::max(last_received_, last_ack_eliciting_sent_) + keepalive) ping_pending_ = true;
+  }
+  bool ack_due = acks_.ackPending() && now >= acks_.firstUnackedTime() + kMaxAckDelayUs;
+  transmit(now, ack_due);
+  if (!finished_) recomputeTimer(now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Introspection
+
+void Connection::updateRates(TimeUs now) {
+  TimeUs elapsed = now - rate_window_start_;
+  if (elapsed < 1000000) return;
+  double s = static_cast<double>(elapsed) / 1e6;
+  packets_out_per_sec_ = static_cast<float>(window_packets_out_ / s);
+  bytes_out_per_sec_ = static_cast<float>(window_bytes_out_ / s);
+  packets_in_per_sec_ = static_cast<float>(window_packets_in_ / s);
+  bytes_in_per_sec_ = static_cast<float>(window_bytes_in_ / s);
+  window_packets_out_ = window_bytes_out_ = window_packets_in_ = window_bytes_in_ = 0;
+  rate_window_start_ = now;
+}
+
+ConnectionInfo Connection::info() const {
+  ConnectionInfo i;
+  i.identity = remote_steam_id_;
+  i.user_data = config_.user_data;
+  i.listen_socket = listen_socket_;
+  i.remote_address = pipe_peer_ || role_ == Role::kPipe ? std::string() : peer_.toString(true);
+  i.connection_state = state_;
+  i.end_reason = end_reason_;
+  i.end_debug = end_debug_;
+  i.debug_description = name_.empty() ? ("#" + std::to_string(handle_) + " " + i.remote_address) : name_;
+  i.info_flags = info_flags_;
+  if (peer_.valid() && peer_.isLoopback()) i.info_flags |= NETWORKING_CONNECTION_INFO_FLAG_FAST;
+  return i;
+}
+
+LaneStatus Connection::laneStatus(int lane, TimeUs now) const {
+  (void)now;
+  LaneStatus s;
+  if (lane < 0 || static_cast<size_t>(lane) >= lanes_.size()) return s;
+  const Lane& l = lanes_[static_cast<size_t>(lane)];
+  s.pending_unreliable = static_cast<int32_t>(l.unreliable_queued_bytes);
+  s.pending_reliable = static_cast<int32_t>(l.send.unsentBytes());
+  s.sent_unacknowledged_reliable = static_cast<int32_t>(l.send.unackedBytes());
+  int64_t rate = std::max<int64_t>(1, rate_.pacingRate());
+  s.queue_time = static_cast<int64_t>((s.pending_unreliable + s.pending_reliable) * 1000000LL / rate);
+  return s;
+}
+
+ConnectionRealTimeStatus Connection::realTimeStatus(TimeUs now) const {
+  ConnectionRealTimeStatus s;
+  s.state = state_;
+  s.ping = rate_.hasRttSample() ? static_cast<int32_t>(rate_.smoothedRtt() / 1000) : -1;
+  if (stats_.packets_sent > 0) {
+    double loss = static_cast<double>(stats_.packets_lost) / static_cast<double>(stats_.packets_sent);
+    s.local_quality = static_cast<float>(std::clamp(1.0 - loss, 0.0, 1.0));
+  }
+  s.packets_out_per_second = packets_out_per_sec_;
+  s.bytes_out_per_second = bytes_out_per_sec_;
+  s.packets_in_per_second = packets_in_per_sec_;
+  s.bytes_in_per_second = bytes_in_per_sec_;
+  s.send_rate = static_cast<int32_t>(std::min<int64_t>(rate_.pacingRate(), INT32_MAX));
+  for (int i = 0; i < laneCount(); ++i) {
+    LaneStatus ls = laneStatus(i, now);
+    s.pending_unreliable += ls.pending_unreliable;
+    s.pending_reliable += ls.pending_reliable;
+    s.sent_unacknowledged_reliable += ls.sent_unacknowledged_reliable;
+  }
+  int64_t rate = std::max<int64_t>(1, rate_.pacingRate());
+  s.queue_time = static_cast<int64_t>((s.pending_unreliable + s.pending_reliable) * 1000000LL / rate);
+  return s;
+}
+
+std::string Connection::detailedStatus(TimeUs now) const {
+  std::ostringstream o;
+  ConnectionInfo i = info();
+  o << "Connection " << i.debug_description << "\n"
+    << "  state " << state_ << ", end reason " << end_reason_ << " " << end_debug_ << "\n"
+    << "  remote " << i.remote_address << " identity " << remote_steam_id_ << "\n"
+    << "  cipher " << static_cast<int>(cipher_) << ", flags " << i.info_flags << "\n"
+    << "  rtt " << rate_.smoothedRtt() << " us (min " << (rate_.hasRttSample() ? rate_.minRtt() : 0)
+    << "), window " << rate_.congestionWindow() << " B, in flight " << rate_.bytesInFlight()
+    << " B, pacing " << rate_.pacingRate() << " B/s\n"
+    << "  sent " << stats_.packets_sent << " pkts / " << stats_.bytes_sent << " B, received "
+    << stats_.packets_received << " pkts / " << stats_.bytes_received << " B\n"
+    << "  lost " << stats_.packets_lost << " pkts, retransmitted " << stats_.packets_retransmitted_bytes
+    << " B, probe timeouts " << stats_.probe_timeouts << "\n"
+    << "  dropped: decrypt " << stats_.dropped_decrypt << ", duplicate " << stats_.dropped_duplicate
+    << ", unreliable " << stats_.unreliable_dropped << "\n"
+    << "  messages sent " << stats_.messages_sent << ", received " << stats_.messages_received
+    << ", queued " << queue_.count() << "\n"
+    << "  lanes " << lanes_.size() << "\n";
+  for (int l = 0; l < laneCount(); ++l) {
+    LaneStatus s = laneStatus(l, now);
+    o << "    lane " << l << ": priority " << lanes_[static_cast<size_t>(l)].priority << " weight "
+      << lanes_[static_cast<size_t>(l)].weight << ", pending reliable " << s.pending_reliable
+      << " B, unacked " << s.sent_unacknowledged_reliable << " B, pending unreliable "
+      << s.pending_unreliable << " B\n";
+  }
+  return o.str();
+}
+
+}  // namespace outpost

@@ -1,0 +1,318 @@
+// Connection: one end of an Outpost transport connection — handshake state, keys, the
+// reliability layer (packet numbers, acks, loss detection, retransmission of stream ranges),
+// lanes with priorities and weights, Nagle, flow control, the rate controller, keepalive,
+// timeouts and graceful close. It builds and parses data packets; the Engine owns sockets,
+// handles, timers and callbacks and talks to it through ConnectionHost.
+// Runs under the engine lock, on the service thread or on an API caller's thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/address.h"
+#include "base/clock.h"
+#include "crypto/crypto.h"
+#include "outpost/networking_sockets.h"
+#include "transport/ack_tracker.h"
+#include "transport/config_table.h"
+#include "transport/frames.h"
+#include "transport/message_queue.h"
+#include "transport/rate_control.h"
+#include "transport/recv_stream.h"
+#include "transport/ring_buffer.h"
+#include "transport/send_stream.h"
+#include "transport/sent_packets.h"
+#include "transport/wire.h"
+
+namespace outpost {
+
+class Connection;
+class UdpSocket;
+
+// What a connection needs from its engine.
+class ConnectionHost {
+ public:
+  virtual ~ConnectionHost() = default;
+  // A buffer for the next datagram; commitDatagram sends (or batches) it.
+  virtual uint8_t* datagramBuffer(const UdpSocket& socket) = 0;
+  virtual void commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) = 0;
+  virtual void onStateChanged(Connection& c, int32_t old_state) = 0;
+  virtual void onMessageQueued(Connection& c, uint64_t sequence) = 0;
+  virtual uint64_t nextMessageSequence() = 0;
+  virtual void onTimerChanged(Connection& c) = 0;
+  virtual void onNeedsFlush(Connection& c) = 0;
+  virtual void onFinished(Connection& c) = 0;  // closed and settled: the engine may free it
+  virtual void countDrop(wire::DropReason reason) = 0;
+};
+
+struct ConnectionStats {
+  uint64_t packets_sent = 0, packets_received = 0, bytes_sent = 0, bytes_received = 0;
+  uint64_t packets_lost = 0, packets_retransmitted_bytes = 0, probe_timeouts = 0;
+  uint64_t dropped_decrypt = 0, dropped_duplicate = 0, dropped_window = 0;
+  uint64_t messages_sent = 0, messages_received = 0;
+  uint64_t unreliable_dropped = 0;
+};
+
+class Connection final : private frames::FrameVisitor {
+ public:
+  enum class Role : uint8_t { kClient, kServer, kPipe };
+
+  struct Identity {
+    crypto::IdentityKeyPair* key = nullptr;  // this instance's identity (owned by the engine)
+    uint64_t steam_id = 0;                   // claimed in handshakes
+  };
+
+  Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_t local_id,
+             const ConnectionConfig& config, TimeUs now);
+  ~Connection() override;
+
+  // ---- Set-up ----------------------------------------------------------------------------
+  // Client: start the handshake towards `peer` over `socket`.
+  void startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
+                   TimeUs now);
+  // Server: created from a verified Connect. Returns false (and fills *end_reason, *why) if
+  // the connection must be refused.
+  bool initServer(const UdpSocket* socket, const SocketAddress& peer, const wire::Connect& connect,
+                  Identity identity, uint32_t listen_socket, int32_t* end_reason, std::string* why);
+  // Both ends of a createSocketPair. Pipes exchange messages in memory; loopback pairs get keys
+  // here and talk over real sockets.
+  static void linkPipe(Connection& a, Connection& b, TimeUs now);
+  static void linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b,
+                           const UdpSocket* socket_b, TimeUs now);
+
+  // ---- Handshake input -------------------------------------------------------------------
+  void onChallenge(const wire::Challenge& c, TimeUs now);
+  // `raw` is the whole Accept datagram (its signature covers the raw bytes).
+  void onAccept(const wire::Accept& a, std::span<const uint8_t> raw, TimeUs now);
+  // Server: enter CONNECTING (raises the status callback) once initServer succeeded.
+  void beginIncoming(TimeUs now);
+  // Server: a retransmitted Connect for this connection.
+  void onConnectRetransmit(TimeUs now);
+  // Server: the application accepted. Returns a Result.
+  int accept(TimeUs now);
+  // Server: tells the client it is refused (a signed Accept with the rejected flag).
+  void sendReject(int32_t reason, const std::string& debug);
+
+  // ---- Data ------------------------------------------------------------------------------
+  void onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now);
+  SendResult send(std::span<const uint8_t> data, int flags, uint16_t lane, TimeUs now);
+  int flush(TimeUs now);
+  int configureLanes(std::span<const int> priorities, std::span<const int> weights);
+  // Sends whatever the window, pacing and Nagle allow now (and an ack if one is due).
+  void transmit(TimeUs now, bool ack_now);
+
+  // ---- Close -----------------------------------------------------------------------------
+  // The application closed the handle. Returns true if the engine can free the connection now.
+  bool closeByApp(int32_t reason, const std::string& debug, bool linger, TimeUs now);
+  // The listen socket went away: drop silently.
+  void abandon();
+
+  // ---- Timers ----------------------------------------------------------------------------
+  TimeUs nextTimer() const { return next_timer_; }
+  void onTimer(TimeUs now);
+
+  // ---- Receiving (the engine pops from here) ---------------------------------------------
+  MessageQueue& queue() { return queue_; }
+  // The application took messages: re-open the flow-control window if it grew enough.
+  void onMessagesTaken(TimeUs now);
+  void noteConsumed(uint64_t stream_bytes) { consumed_stream_bytes_ += stream_bytes; }
+
+  // ---- Introspection ---------------------------------------------------------------------
+  uint32_t handle() const { return handle_; }
+  void clearHandle() { handle_ = 0; }
+  uint32_t localId() const { return local_id_; }
+  uint32_t remoteId() const { return remote_id_; }
+  uint32_t clientConnectionId() const { return role_ == Role::kClient ? local_id_ : remote_id_; }
+  Role role() const { return role_; }
+  const SocketAddress& peer() const { return peer_; }
+  const UdpSocket* socket() const { return socket_; }
+  int32_t state() const { return state_; }
+  bool appClosed() const { return app_closed_; }
+  bool acceptedByApp() const { return accepted_; }
+  uint32_t listenSocket() const { return listen_socket_; }
+  uint32_t pollGroup() const { return poll_group_; }
+  void setPollGroup(uint32_t g) { poll_group_ = g; }
+  ConnectionInfo info() const;
+  ConnectionRealTimeStatus realTimeStatus(TimeUs now) const;
+  LaneStatus laneStatus(int lane, TimeUs now) const;
+  int laneCount() const { return static_cast<int>(lanes_.size()); }
+  std::string detailedStatus(TimeUs now) const;
+  const std::string& name() const { return name_; }
+  void setName(const std::string& n) { name_ = n.substr(0, NETWORKING_MAX_CONNECTION_DESCRIPTION - 1); }
+  int64_t userData() const { return config_.user_data; }
+  ConfigLayer& configLayer() { return config_layer_; }
+  void applyConfig(const ConnectionConfig& c);
+  const ConnectionConfig& config() const { return config_; }
+  const ConnectionStats& stats() const { return stats_; }
+  uint64_t remoteSteamId() const { return remote_steam_id_; }
+  void setRemoteSteamId(uint64_t id) { remote_steam_id_ = id; }
+
+ private:
+  struct UnreliableMessage {
+    int64_t message_number = 0;
+    size_t offset = 0;  // into the lane's unreliable arena
+    uint32_t size = 0;
+    uint32_t sent = 0;
+    uint64_t reliable_barrier = 0;  // reliable stream offset queued before this message
+  };
+
+  struct Lane {
+    int priority = 0;
+    int weight = 1;
+    uint64_t virtual_time = 0;  // weighted fair queueing among equal priorities
+    int64_t next_message_number = 1;
+    int64_t last_reliable_number = 0;
+    SendStream send;
+    RecvStream recv;
+    std::vector<uint8_t> unreliable_bytes;
+    size_t unreliable_head = 0;
+    RingBuffer<UnreliableMessage> unreliable;
+    uint64_t unreliable_queued_bytes = 0;
+    uint64_t highest_unreliable_received = 0;
+  };
+
+  struct Fragments {
+    bool used = false;
+    uint16_t lane = 0;
+    uint64_t message_number = 0;
+    uint32_t total = 0;
+    uint32_t received = 0;
+    TimeUs started = 0;
+    std::vector<uint8_t> bytes;
+  };
+
+  // FrameVisitor
+  void onPing() override {}
+  void onAck(const frames::AckFrame& f) override;
+  void onReliable(const frames::ReliableFrame& f) override;
+  void onUnreliable(const frames::UnreliableFrame& f) override;
+  void onClose(const frames::CloseFrame& f) override;
+
+  void setState(int32_t s, TimeUs now);
+  void problem(int32_t end_reason, const std::string& debug, TimeUs now);
+  void sendHandshake(TimeUs now);
+  void deriveKeys(const crypto::SessionKeys& keys, crypto::Cipher cipher);
+  void deliver(uint16_t lane, int64_t number, int32_t flags, std::span<const uint8_t> payload,
+               uint64_t stream_bytes, TimeUs now);
+  void deliverPipe(std::span<const uint8_t> payload, int32_t flags, uint16_t lane, TimeUs now);
+  Lane& ensureLane(uint16_t lane);
+  bool hasNewData(TimeUs now, bool ignore_nagle) const;
+  uint64_t unsentBytes() const;
+  uint64_t flowLimitFor(const Lane& lane) const;
+  int pickLane(bool allow_new) const;
+  bool buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new, bool force_ack);
+  void sendRaw(std::span<const uint8_t> datagram);
+  int32_t payloadCapacity() const;
+  bool flowBlocked() const;
+  void detectLosses(TimeUs now);
+  void declareLost(SentPacket& p, TimeUs now, bool congestion_signal);
+  void recomputeTimer(TimeUs now);
+  uint64_t localMaxData() const;
+  bool hasOutstanding() const;
+  bool anyRetransmit() const;
+  bool allReliableAcked() const;
+  void finishClose(TimeUs now);
+
+  ConnectionHost& host_;
+  Role role_;
+  uint32_t handle_;
+  uint32_t local_id_;
+  uint32_t remote_id_ = 0;
+  uint32_t listen_socket_ = 0;
+  uint32_t poll_group_ = 0;
+  const UdpSocket* socket_ = nullptr;
+  SocketAddress peer_;
+  ConnectionConfig config_;
+  ConfigLayer config_layer_;
+  std::string name_;
+  int32_t state_ = CONNECTION_STATE_NONE;
+  int32_t end_reason_ = CONNECTION_END_INVALID;
+  std::string end_debug_;
+  uint64_t remote_steam_id_ = 0;
+  std::array<uint8_t, 32> remote_identity_key_{};
+  int32_t info_flags_ = NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED;
+  TimeUs created_ = 0;
+
+  // Handshake
+  Identity identity_;
+  crypto::KxKeyPair kx_;
+  wire::Cookie cookie_;
+  bool have_cookie_ = false;
+  std::vector<uint8_t> handshake_packet_;  // client: Hello/Connect to resend; server: Accept
+  TimeUs next_handshake_send_ = 0;
+  bool accepted_ = false;
+  crypto::Cipher cipher_ = crypto::Cipher::kAes256Gcm;
+  crypto::Aead tx_, rx_;
+  bool keys_ready_ = false;
+
+  // Reliability
+  uint64_t next_packet_number_ = 1;
+  AckTracker acks_;
+  SentPacketLog sent_;
+  RateController rate_;
+  uint64_t largest_acked_ = 0;
+  bool have_largest_acked_ = false;
+  TimeUs last_ack_eliciting_sent_ = 0;
+  int pto_count_ = 0;
+  TimeUs loss_time_ = 0;  // earliest time-threshold loss among outstanding packets
+  std::vector<frames::AckRange> ack_scratch_;
+  std::vector<SentPacket*> lost_scratch_;
+
+  // Lanes and queues
+  std::vector<Lane> lanes_;
+  std::array<Fragments, 4> fragments_;
+  MessageQueue queue_;
+  TimeUs nagle_deadline_ = kNever;
+  bool flush_requested_ = false;
+
+  // Flow control
+  uint64_t peer_max_data_ = 0;      // total reliable stream bytes we may send (all lanes)
+  uint64_t sent_stream_bytes_ = 0;  // total new reliable stream bytes sent (all lanes)
+  uint64_t delivered_bytes_ = 0;    // total reliable stream bytes cut into messages here
+  uint64_t advertised_max_data_ = 0;
+
+  // Liveness and close
+  TimeUs last_received_ = 0;
+  TimeUs last_sent_ = 0;
+  bool ping_pending_ = false;
+  bool app_closed_ = false;
+  bool lingering_ = false;
+  bool close_pending_ = false;  // a Close frame must go out
+  bool close_sent_ = false;
+  TimeUs close_deadline_ = kNever;
+  uint32_t close_reason_ = 0;
+  std::string close_debug_;
+  bool finished_ = false;
+
+  // Pipes (in-memory socket pairs)
+  Connection* pipe_peer_ = nullptr;
+
+  TimeUs next_timer_ = kNever;
+  ConnectionStats stats_;
+  std::array<uint8_t, 32> peer_kx_public_{};
+  bool violated_ = false;             // the peer broke the protocol inside an authentic packet
+  uint64_t sum_highest_received_ = 0;  // sum over lanes of the highest reliable offset received
+  uint64_t consumed_stream_bytes_ = 0;
+  uint64_t wfq_clock_ = 0;
+  bool window_update_pending_ = false;
+  TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
+
+ public:
+  TimeUs scheduled_at = kNever;  // engine bookkeeping: the deadline queued in its timer heap
+  bool dirty = false;            // engine bookkeeping: queued for a transmit at batch end
+
+ private:
+  // Rolling rates for getConnectionRealTimeStatus
+  TimeUs rate_window_start_ = 0;
+  uint64_t window_packets_out_ = 0, window_bytes_out_ = 0, window_packets_in_ = 0,
+           window_bytes_in_ = 0;
+  float packets_out_per_sec_ = 0, bytes_out_per_sec_ = 0, packets_in_per_sec_ = 0,
+        bytes_in_per_sec_ = 0;
+  void updateRates(TimeUs now);
+};
+
+}  // namespace outpost

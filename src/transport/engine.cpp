@@ -1,0 +1,1155 @@
+// Engine (see engine.h). Public methods take the engine lock, do their work, then flush what
+// they produced (finishApiCall). The service thread, or poll() in manual mode, runs runOnce():
+// wait in epoll without the lock, then read ready sockets in batches, release fake-network
+// datagrams, run due timers, send acks and data, and wake threads waiting for messages.
+#include "transport/engine.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+
+namespace outpost {
+
+// Fills a MessageBatch (a friend of it): payload bytes back to back, views fixed up at the end.
+class MessageBatchWriter {
+ public:
+  explicit MessageBatchWriter(MessageBatch& b) : b_(b) {
+    b_.bytes_.clear();
+    b_.views_.clear();
+    b_.offsets_.clear();
+  }
+  void add(std::span<const uint8_t> payload, const MessageView& meta) {
+    b_.offsets_.push_back(b_.bytes_.size());
+    b_.bytes_.insert(b_.bytes_.end(), payload.begin(), payload.end());
+    b_.views_.push_back(meta);
+    b_.views_.back().payload = {static_cast<const uint8_t*>(nullptr), payload.size()};
+  }
+  void finish() {
+    for (size_t i = 0; i < b_.views_.size(); ++i)
+      b_.views_[i].payload = {b_.bytes_.data() + b_.offsets_[i], b_.views_[i].payload.size()};
+  }
+
+ private:
+  MessageBatch& b_;
+};
+
+namespace {
+
+LogLimiter g_misuse_log(20);
+constexpr uint64_t kEventFdKey = 0;
+constexpr TimeUs kRecentlyClosedUs = 10000000;
+constexpr size_t kMaxConnectionsPerListenSocket = 65536;
+
+void misuse(const char* fmt, uint32_t h) {
+  if (g_misuse_log.allow()) OUTPOST_LOG_WARN(fmt, h);
+}
+
+}  // namespace
+
+Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
+    : options_(options), clock_(clock), rx_(new RxBatch()), tx_(new TxBatch()) {
+  crypto::init();
+  identity_ = crypto::IdentityKeyPair::generate();
+  crypto::randomBytes(cookie_secret_.data(), cookie_secret_.size());
+  next_handle_ = (crypto::randomU32() & 0xFFFF) + 1;
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kEventFdKey;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, event_fd_, &ev);
+  fake_.refresh();
+  if (options_.service_thread) service_ = std::thread([this] { serviceLoop(); });
+}
+
+Engine::~Engine() {
+  {
+    Lock lock(mu_);
+    // Tell connected peers we are going away instead of letting them time out.
+    TimeUs t = now();
+    std::vector<uint32_t> handles;
+    for (auto& [h, id] : handles_) handles.push_back(h);
+    for (uint32_t h : handles) {
+      Connection* c = byHandle(h);
+      if (c && c->state() == CONNECTION_STATE_CONNECTED)
+        c->closeByApp(CONNECTION_END_APP_GENERIC, "shutting down", false, t);
+    }
+    tx_->flush();
+    stop_ = true;
+    wakeService();
+  }
+  if (service_.joinable()) service_.join();
+  connections_.clear();
+  sockets_.clear();
+  if (event_fd_ >= 0) ::close(event_fd_);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+Connection* Engine::byHandle(uint32_t h) {
+  if (h == 0) return nullptr;
+  auto it = handles_.find(h);
+  if (it == handles_.end()) return nullptr;
+  return byLocalId(it->second);
+}
+
+Connection* Engine::byLocalId(uint32_t id) {
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+uint32_t Engine::allocateHandle() {
+  for (;;) {
+    uint32_t h = next_handle_++;
+    if (h == 0) continue;
+    if (handles_.count(h) || listen_sockets_.count(h) || poll_groups_.count(h)) continue;
+    return h;
+  }
+}
+
+uint32_t Engine::allocateLocalId() {
+  for (;;) {
+    uint32_t id = crypto::randomU32();
+    if (id != 0 && !connections_.count(id)) return id;
+  }
+}
+
+Connection* Engine::newConnection(Connection::Role role, const ConnectionConfig& config, bool with_handle) {
+  uint32_t handle = with_handle ? allocateHandle() : 0;
+  uint32_t id = allocateLocalId();
+  auto c = std::make_unique<Connection>(*this, role, handle, id, config, now());
+  Connection* raw = c.get();
+  connections_[id] = std::move(c);
+  if (handle) handles_[handle] = id;
+  counters_.connections_created++;
+  return raw;
+}
+
+void Engine::destroyConnection(uint32_t local_id) {
+  auto it = connections_.find(local_id);
+  if (it == connections_.end()) return;
+  Connection* c = it->second.get();
+  if (c->handle()) handles_.erase(c->handle());
+  if (c->role() == Connection::Role::kServer) {
+    PendingKey key{c->peer(), c->clientConnectionId()};
+    server_by_client_.erase(key);
+    recently_closed_[key] = now() + kRecentlyClosedUs;
+    if (recently_closed_.size() > 4096) {
+      TimeUs t = now();
+      for (auto r = recently_closed_.begin(); r != recently_closed_.end();)
+        r = r->second < t ? recently_closed_.erase(r) : std::next(r);
+    }
+  }
+  if (c->listenSocket()) {
+    auto ls = listen_sockets_.find(c->listenSocket());
+    if (ls != listen_sockets_.end()) ls->second.connections.erase(local_id);
+  }
+  queued_messages_ -= std::min<uint64_t>(queued_messages_, c->queue().count());
+  const UdpSocket* s = c->socket();
+  connections_.erase(it);
+  if (s) {
+    auto se = sockets_.find(s->engine_id);
+    if (se != sockets_.end() && se->second.users > 0 && --se->second.users == 0) unregisterSocket(s->engine_id);
+  }
+}
+
+uint64_t Engine::registerSocket(std::unique_ptr<UdpSocket> s, uint32_t listen_handle) {
+  uint64_t id = next_socket_id_++;
+  s->engine_id = id;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = id;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s->fd(), &ev);
+  SocketEntry e;
+  e.socket = std::move(s);
+  e.listen_handle = listen_handle;
+  sockets_[id] = std::move(e);
+  return id;
+}
+
+void Engine::unregisterSocket(uint64_t id) {
+  auto it = sockets_.find(id);
+  if (it == sockets_.end()) return;
+  tx_->flush();  // the batch may reference this socket
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second.socket->fd(), nullptr);
+  fake_.dropSocket(id);
+  sockets_.erase(it);
+}
+
+UdpSocket* Engine::clientSocketFor(const SocketAddress& to) {
+  if (client_socket_id_ == 0) {
+    std::string err;
+    auto s = UdpSocket::open(SocketAddress::ipv6Any(0), &err);
+    if (!s) {
+      OUTPOST_LOG_ERROR("cannot open the client socket: %s", err.c_str());
+      return nullptr;
+    }
+    client_socket_id_ = registerSocket(std::move(s), 0);
+    sockets_[client_socket_id_].shared_client = true;
+  }
+  UdpSocket* s = sockets_[client_socket_id_].socket.get();
+  if (!s->canReach(to)) {
+    OUTPOST_LOG_WARN("no socket can reach %s", to.toString().c_str());
+    return nullptr;
+  }
+  return s;
+}
+
+bool Engine::buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what) {
+  for (const auto& [id, value] : options) {
+    const ConfigDef* def = findConfig(id);
+    if (!def) {
+      OUTPOST_LOG_WARN("%s: unknown config value %d in options", what, id);
+      return false;
+    }
+    if (def->scope == ConfigScopeKind::kGlobal) {
+      OUTPOST_LOG_WARN("%s: %s can only be set globally", what, def->name);
+      return false;
+    }
+    ConfigValue v;
+    std::string why;
+    if (!validateConfigValue(*def, value, v, why)) {
+      OUTPOST_LOG_WARN("%s: %s", what, why.c_str());
+      return false;
+    }
+    out.set(id, v);
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ConnectionHost
+
+uint8_t* Engine::datagramBuffer(const UdpSocket& socket) { return tx_->next(socket); }
+
+void Engine::commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) {
+  counters_.datagrams_sent++;
+  if (fake_.active()) {
+    uint8_t* buf = tx_->next(socket);
+    if (fake_.route(FakeNetwork::Direction::kSend, socket.engine_id, to, buf, len, now()) == 0) return;
+  }
+  tx_->commit(socket, to, len);
+}
+
+void Engine::onStateChanged(Connection& c, int32_t old_state) {
+  NetworkConnectionStatusChanged cb;
+  cb.connect_handle = c.handle();
+  cb.connection = c.info();
+  cb.old_state = old_state;
+  callbacks_.push_back(std::move(cb));
+  activity_seq_++;
+}
+
+void Engine::onMessageQueued(Connection& c, uint64_t sequence) {
+  queued_messages_++;
+  activity_seq_++;
+  if (c.pollGroup() && c.handle()) {
+    auto g = poll_groups_.find(c.pollGroup());
+    if (g != poll_groups_.end()) g->second.order.push_back({c.handle(), sequence});
+  }
+}
+
+void Engine::pushTimer(Connection& c) {
+  TimeUs t = c.nextTimer();
+  if (t >= c.scheduled_at) return;
+  c.scheduled_at = t;
+  timers_.push({t, c.localId()});
+  if (sleeping_ && t < planned_wake_) wakeService();
+}
+
+void Engine::onTimerChanged(Connection& c) { pushTimer(c); }
+
+void Engine::onNeedsFlush(Connection& c) {
+  if (c.dirty) return;
+  c.dirty = true;
+  dirty_.push_back(c.localId());
+}
+
+void Engine::onFinished(Connection& c) { finished_.push_back(c.localId()); }
+
+void Engine::countDrop(wire::DropReason reason) {
+  counters_.dropped[static_cast<size_t>(reason)]++;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Datagram input
+
+void Engine::makeCookie(const SocketAddress& from, uint32_t client_id, uint32_t window, uint8_t out[16]) const {
+  uint8_t data[26];
+  from.ip16(data);
+  uint16_t port = from.port();
+  std::memcpy(data + 16, &port, 2);
+  std::memcpy(data + 18, &client_id, 4);
+  std::memcpy(data + 22, &window, 4);
+  crypto::mac16(cookie_secret_, {data, sizeof data}, out);
+}
+
+void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
+  if (!e.listen_handle) {
+    countDrop(wire::DropReason::kNoListener);
+    return;
+  }
+  wire::DropReason why = wire::DropReason::kNone;
+  auto hello = wire::parseHello(in, &why);
+  if (!hello) {
+    countDrop(why);
+    return;
+  }
+  // Stateless: nothing is stored for this address until it echoes the cookie.
+  wire::Challenge c;
+  c.client_connection_id = hello->client_connection_id;
+  c.cookie.window = cookieWindow(now);
+  makeCookie(from, c.client_connection_id, c.cookie.window, c.cookie.mac.data());
+  uint8_t* buf = tx_->next(*e.socket);
+  size_t n = wire::writeChallenge(c, buf);
+  commitDatagram(*e.socket, from, n);
+  counters_.challenges_sent++;
+}
+
+void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
+  if (!e.listen_handle) {
+    countDrop(wire::DropReason::kNoListener);
+    return;
+  }
+  wire::DropReason why = wire::DropReason::kNone;
+  auto connect = wire::parseConnect(in, &why);
+  if (!connect) {
+    countDrop(why);
+    return;
+  }
+  // The cookie proves the sender receives packets at `from` (no spoofed sources past here).
+  uint32_t window = connect->cookie.window;
+  uint32_t current = cookieWindow(now);
+  uint8_t expected[16];
+  makeCookie(from, connect->client_connection_id, window, expected);
+  if ((window != current && window + 1 != current) || !crypto::equal16(expected, connect->cookie.mac.data())) {
+    countDrop(wire::DropReason::kBadCookie);
+    return;
+  }
+  PendingKey key{from, connect->client_connection_id};
+  auto existing = server_by_client_.find(key);
+  if (existing != server_by_client_.end()) {
+    if (Connection* c = byLocalId(existing->second)) c->onConnectRetransmit(now);
+    return;
+  }
+  auto closed = recently_closed_.find(key);
+  if (closed != recently_closed_.end()) {
+    if (closed->second > now) {
+      countDrop(wire::DropReason::kDuplicate);  // a replay of a finished handshake
+      return;
+    }
+    recently_closed_.erase(closed);
+  }
+  uint8_t msg[1400];
+  size_t mlen = wire::connectSignedMessage(in.first(connect->signed_length), msg, sizeof msg);
+  if (mlen == 0 || !crypto::verifySignature(connect->identity_public, {msg, mlen}, connect->signature)) {
+    countDrop(wire::DropReason::kBadSignature);
+    return;
+  }
+  ListenState& ls = listen_sockets_[e.listen_handle];
+  if (ls.connections.size() >= kMaxConnectionsPerListenSocket) {
+    countDrop(wire::DropReason::kRateLimited);
+    return;
+  }
+  ConnectionConfig config = resolveConnectionConfig(&ls.layer, nullptr);
+  Connection* c = newConnection(Connection::Role::kServer, config, true);
+  int32_t reason = 0;
+  std::string refusal;
+  if (!c->initServer(e.socket.get(), from, *connect, {&identity_, steam_id_}, e.listen_handle, &reason, &refusal)) {
+    OUTPOST_LOG_INFO("refusing connection from %s: %s", from.toString().c_str(), refusal.c_str());
+    c->sendReject(reason, refusal);
+    handles_.erase(c->handle());
+    uint32_t id = c->localId();
+    connections_.erase(id);
+    return;
+  }
+  server_by_client_[key] = c->localId();
+  ls.connections.insert(c->localId());
+  c->beginIncoming(now);
+}
+
+void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,
+                            TimeUs now, bool from_fake_queue) {
+  auto it = sockets_.find(socket_id);
+  if (it == sockets_.end()) return;
+  SocketEntry& e = it->second;
+  if (!from_fake_queue) {
+    counters_.datagrams_received++;
+    if (fake_.active() &&
+        fake_.route(FakeNetwork::Direction::kReceive, socket_id, from, data, len, now) == 0)
+      return;
+  }
+  std::span<const uint8_t> in(data, len);
+  if (len == 0) {
+    countDrop(wire::DropReason::kTooShort);
+    return;
+  }
+  wire::DropReason why = wire::DropReason::kNone;
+  switch (static_cast<wire::PacketType>(data[0])) {
+    case wire::PacketType::kData: {
+      auto h = wire::parseDataHeader(in, &why);
+      if (!h) break;
+      Connection* c = byLocalId(h->connection_id);
+      if (!c) {
+        why = wire::DropReason::kUnknownConnection;
+        break;
+      }
+      if (c->socket() != e.socket.get() || c->peer() != from) {
+        why = wire::DropReason::kWrongAddress;
+        break;
+      }
+      c->onDataPacket(*h, in, now);
+      return;
+    }
+    case wire::PacketType::kHello:
+      handleHello(e, from, in, now);
+      return;
+    case wire::PacketType::kConnect:
+      handleConnect(e, from, in, now);
+      return;
+    case wire::PacketType::kChallenge: {
+      auto ch = wire::parseChallenge(in, &why);
+      if (!ch) break;
+      Connection* c = byLocalId(ch->client_connection_id);
+      if (!c || c->role() != Connection::Role::kClient || c->peer() != from || c->socket() != e.socket.get()) {
+        why = wire::DropReason::kUnknownConnection;
+        break;
+      }
+      c->onChallenge(*ch, now);
+      return;
+    }
+    case wire::PacketType::kAccept: {
+      auto a = wire::parseAccept(in, &why);
+      if (!a) break;
+      Connection* c = byLocalId(a->client_connection_id);
+      if (!c || c->role() != Connection::Role::kClient || c->peer() != from || c->socket() != e.socket.get()) {
+        why = wire::DropReason::kUnknownConnection;
+        break;
+      }
+      c->onAccept(*a, in, now);
+      return;
+    }
+    default:
+      why = wire::DropReason::kUnknownType;
+      break;
+  }
+  countDrop(why == wire::DropReason::kNone ? wire::DropReason::kMalformed : why);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The I/O loop
+
+void Engine::readSocket(uint64_t socket_id, TimeUs now) {
+  for (int round = 0; round < 32; ++round) {
+    auto it = sockets_.find(socket_id);
+    if (it == sockets_.end()) return;
+    UdpSocket& s = *it->second.socket;
+    int n = rx_->receive(s);
+    for (int i = 0; i < n; ++i) handleDatagram(socket_id, rx_->from(i), rx_->data(i), rx_->size(i), now, false);
+    flushDirty(now);
+    if (n < static_cast<int>(kBatchSize)) return;
+  }
+}
+
+void Engine::releaseFakeNetwork(TimeUs now) {
+  FakeNetwork::Delayed d;
+  int budget = 4096;
+  while (budget-- > 0 && fake_.popDue(now, d)) {
+    if (d.direction == FakeNetwork::Direction::kSend) {
+      auto it = sockets_.find(d.socket_id);
+      if (it == sockets_.end()) continue;
+      uint8_t* buf = tx_->next(*it->second.socket);
+      std::memcpy(buf, d.bytes.data(), d.bytes.size());
+      tx_->commit(*it->second.socket, d.peer, d.bytes.size());
+    } else {
+      handleDatagram(d.socket_id, d.peer, d.bytes.data(), d.bytes.size(), now, true);
+    }
+  }
+}
+
+void Engine::runTimers(TimeUs now) {
+  std::vector<TimerEntry> due;
+  while (!timers_.empty() && timers_.top().at <= now) {
+    due.push_back(timers_.top());
+    timers_.pop();
+  }
+  for (const TimerEntry& e : due) {
+    Connection* c = byLocalId(e.local_id);
+    if (!c || e.at != c->scheduled_at) continue;
+    c->scheduled_at = kNever;
+    if (c->nextTimer() <= now)
+      c->onTimer(now);
+    else
+      pushTimer(*c);
+  }
+}
+
+void Engine::flushDirty(TimeUs now) {
+  for (int round = 0; round < 4 && !dirty_.empty(); ++round) {
+    std::vector<uint32_t> work;
+    work.swap(dirty_);
+    for (uint32_t id : work) {
+      Connection* c = byLocalId(id);
+      if (!c) continue;
+      c->dirty = false;
+      c->transmit(now, true);
+      pushTimer(*c);
+    }
+  }
+  tx_->flush();
+}
+
+void Engine::reapFinished() {
+  while (!finished_.empty()) {
+    std::vector<uint32_t> work;
+    work.swap(finished_);
+    for (uint32_t id : work) destroyConnection(id);
+  }
+}
+
+void Engine::notifyActivity() {
+  if (activity_seq_ != notified_seq_) {
+    notified_seq_ = activity_seq_;
+    if (waiters_ > 0) activity_cv_.notify_all();
+  }
+}
+
+void Engine::finishApiCall(TimeUs now) {
+  flushDirty(now);
+  reapFinished();
+}
+
+TimeUs Engine::nextDeadline() {
+  TimeUs t = fake_.nextRelease();
+  if (!timers_.empty()) t = std::min(t, timers_.top().at);
+  if (!dirty_.empty()) t = 0;
+  return t;
+}
+
+void Engine::wakeService() {
+  planned_wake_ = 0;
+  uint64_t one = 1;
+  ssize_t r = ::write(event_fd_, &one, sizeof one);
+  (void)r;
+}
+
+void Engine::runOnce(int timeout_ms) {
+  Lock lock(mu_);
+  if (in_poll_) {
+    // Another thread is already in epoll for this engine: just wait for its results.
+    waiters_++;
+    activity_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms));
+    waiters_--;
+    return;
+  }
+  fake_.refresh();
+  TimeUs t = now();
+  TimeUs deadline = nextDeadline();
+  TimeUs wait_us = std::min<TimeUs>(TimeUs{timeout_ms} * 1000, deadline > t ? deadline - t : 0);
+  planned_wake_ = t + wait_us;
+  sleeping_ = true;
+  in_poll_ = true;
+  lock.unlock();
+
+  epoll_event events[64];
+  timespec ts{static_cast<time_t>(wait_us / 1000000), static_cast<long>((wait_us % 1000000) * 1000)};
+  int n = ::epoll_pwait2(epoll_fd_, events, 64, &ts, nullptr);
+  if (n < 0 && errno == ENOSYS) n = ::epoll_wait(epoll_fd_, events, 64, static_cast<int>((wait_us + 999) / 1000));
+
+  lock.lock();
+  sleeping_ = false;
+  in_poll_ = false;
+  planned_wake_ = kNever;
+  t = now();
+  for (int i = 0; i < n; ++i) {
+    if (events[i].data.u64 == kEventFdKey) {
+      uint64_t v;
+      ssize_t r = ::read(event_fd_, &v, sizeof v);
+      (void)r;
+      continue;
+    }
+    readSocket(events[i].data.u64, t);
+  }
+  releaseFakeNetwork(t);
+  runTimers(t);
+  flushDirty(t);
+  reapFinished();
+  notifyActivity();
+}
+
+void Engine::serviceLoop() {
+  for (;;) {
+    {
+      Lock lock(mu_);
+      if (stop_) return;
+    }
+    runOnce(1000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+uint32_t Engine::createListenSocketIP(const std::string& address, const ConfigOptions& options) {
+  auto addr = SocketAddress::parse(address, false);
+  if (!addr) {
+    OUTPOST_LOG_WARN("createListenSocketIP: malformed address \"%s\"", address.c_str());
+    return LISTEN_SOCKET_INVALID;
+  }
+  ConfigLayer layer;
+  if (!buildLayer(options, layer, "createListenSocketIP")) return LISTEN_SOCKET_INVALID;
+  std::string err;
+  auto s = UdpSocket::open(*addr, &err);
+  if (!s) {
+    OUTPOST_LOG_WARN("createListenSocketIP: %s", err.c_str());
+    return LISTEN_SOCKET_INVALID;
+  }
+  Lock lock(mu_);
+  uint32_t h = allocateHandle();
+  ListenState ls;
+  ls.layer = layer;
+  ls.socket_id = registerSocket(std::move(s), h);
+  listen_sockets_[h] = std::move(ls);
+  return h;
+}
+
+uint32_t Engine::connectByIPAddress(const std::string& address, const ConfigOptions& options) {
+  auto addr = SocketAddress::parse(address, true);
+  if (!addr) {
+    OUTPOST_LOG_WARN("connectByIPAddress: malformed address \"%s\" (an IP and a non-zero port are required)",
+                     address.c_str());
+    return NETWORKING_CONNECTION_INVALID;
+  }
+  ConfigLayer layer;
+  if (!buildLayer(options, layer, "connectByIPAddress")) return NETWORKING_CONNECTION_INVALID;
+  Lock lock(mu_);
+  fake_.refresh();
+  UdpSocket* s = clientSocketFor(*addr);
+  if (!s) return NETWORKING_CONNECTION_INVALID;
+  Connection* c = newConnection(Connection::Role::kClient, resolveConnectionConfig(nullptr, &layer), true);
+  c->configLayer() = layer;
+  TimeUs t = now();
+  c->startClient(s, *addr, {&identity_, steam_id_}, t);
+  finishApiCall(t);
+  return c->handle();
+}
+
+int Engine::acceptConnection(uint32_t h) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("acceptConnection: invalid connection handle %u", h);
+    return RESULT_INVALID_PARAM;
+  }
+  TimeUs t = now();
+  int r = c->accept(t);
+  if (r != RESULT_OK) misuse("acceptConnection: connection %u is not an incoming connection waiting to be accepted", h);
+  finishApiCall(t);
+  return r;
+}
+
+bool Engine::closeConnection(uint32_t h, int reason, const std::string& debug, bool linger) {
+  if (reason == 0) reason = CONNECTION_END_APP_GENERIC;
+  if (reason < CONNECTION_END_APP_MIN || reason > CONNECTION_END_APP_EXCEPTION_MAX) {
+    OUTPOST_LOG_WARN("closeConnection: reason %d is not an application code (1000-2999)", reason);
+    return false;
+  }
+  if (debug.size() > frames::kMaxCloseDebug) {
+    OUTPOST_LOG_WARN("closeConnection: debug text of %zu bytes is over the limit of %zu", debug.size(),
+                     frames::kMaxCloseDebug);
+    return false;
+  }
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("closeConnection: invalid connection handle %u", h);
+    return false;
+  }
+  TimeUs t = now();
+  handles_.erase(h);
+  queued_messages_ -= std::min<uint64_t>(queued_messages_, c->queue().count());
+  c->queue().clear();
+  c->setPollGroup(0);
+  uint32_t id = c->localId();
+  if (c->closeByApp(reason, debug, linger, t)) destroyConnection(id);
+  finishApiCall(t);
+  return true;
+}
+
+bool Engine::closeListenSocket(uint32_t h) {
+  Lock lock(mu_);
+  auto it = listen_sockets_.find(h);
+  if (it == listen_sockets_.end()) {
+    misuse("closeListenSocket: invalid listen socket handle %u", h);
+    return false;
+  }
+  std::vector<uint32_t> ids(it->second.connections.begin(), it->second.connections.end());
+  for (uint32_t id : ids) {
+    Connection* c = byLocalId(id);
+    if (!c) continue;
+    if (c->handle()) handles_.erase(c->handle());
+    c->clearHandle();
+    c->abandon();
+    destroyConnection(id);
+  }
+  unregisterSocket(it->second.socket_id);
+  listen_sockets_.erase(h);
+  return true;
+}
+
+std::string Engine::getListenSocketAddress(uint32_t h, bool with_port) {
+  Lock lock(mu_);
+  auto it = listen_sockets_.find(h);
+  if (it == listen_sockets_.end()) {
+    misuse("getListenSocketAddress: invalid listen socket handle %u", h);
+    return "";
+  }
+  return sockets_[it->second.socket_id].socket->localAddress().toString(with_port);
+}
+
+SendResult Engine::sendMessageToConnection(uint32_t h, std::span<const uint8_t> data, int flags, uint16_t lane) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("sendMessageToConnection: invalid connection handle %u", h);
+    return {RESULT_INVALID_PARAM, 0};
+  }
+  TimeUs t = now();
+  SendResult r = c->send(data, flags, lane, t);
+  if (r.result == RESULT_INVALID_PARAM) misuse("sendMessageToConnection: bad size or lane on connection %u", h);
+  finishApiCall(t);
+  return r;
+}
+
+std::vector<SendResult> Engine::sendMessages(std::span<const OutgoingMessage> messages) {
+  std::vector<SendResult> out;
+  out.reserve(messages.size());
+  Lock lock(mu_);
+  TimeUs t = now();
+  for (const OutgoingMessage& m : messages) {
+    Connection* c = byHandle(m.connection);
+    if (!c) {
+      misuse("sendMessages: invalid connection handle %u", m.connection);
+      out.push_back({RESULT_INVALID_PARAM, 0});
+      continue;
+    }
+    out.push_back(c->send(m.data, m.flags, m.lane, t));
+  }
+  finishApiCall(t);
+  return out;
+}
+
+int Engine::flushMessagesOnConnection(uint32_t h) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("flushMessagesOnConnection: invalid connection handle %u", h);
+    return RESULT_INVALID_PARAM;
+  }
+  TimeUs t = now();
+  int r = c->flush(t);
+  finishApiCall(t);
+  return r;
+}
+
+int Engine::configureConnectionLanes(uint32_t h, int lanes, std::span<const int> priorities,
+                                     std::span<const int> weights) {
+  if (lanes < 1 || lanes > NETWORKING_MAX_LANES || priorities.size() < static_cast<size_t>(lanes) ||
+      (!weights.empty() && weights.size() < static_cast<size_t>(lanes))) {
+    OUTPOST_LOG_WARN("configureConnectionLanes: %d lanes need as many priorities and weights (1-255 lanes)", lanes);
+    return RESULT_INVALID_PARAM;
+  }
+  for (size_t i = 0; i < weights.size() && i < static_cast<size_t>(lanes); ++i) {
+    if (weights[i] < 1 || weights[i] > 65535) {
+      OUTPOST_LOG_WARN("configureConnectionLanes: weight %d of lane %zu is outside 1-65535", weights[i], i);
+      return RESULT_INVALID_PARAM;
+    }
+  }
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("configureConnectionLanes: invalid connection handle %u", h);
+    return RESULT_INVALID_PARAM;
+  }
+  int r = c->configureLanes(priorities.first(static_cast<size_t>(lanes)),
+                            weights.empty() ? weights : weights.first(static_cast<size_t>(lanes)));
+  if (r != RESULT_OK) OUTPOST_LOG_WARN("configureConnectionLanes: lanes can only be added, not removed");
+  return r;
+}
+
+namespace {
+
+void fillOwned(std::vector<NetworkingMessage>& out, std::span<const uint8_t> payload, const QueuedMessage& m,
+               Connection& c, uint32_t handle) {
+  NetworkingMessage msg;
+  msg.payload.assign(payload.begin(), payload.end());
+  msg.size = static_cast<uint32_t>(payload.size());
+  msg.connection = handle;
+  msg.identity = c.remoteSteamId();
+  msg.receiver_user_data = c.userData();
+  msg.time_received = m.time_received;
+  msg.message_number = m.message_number;
+  msg.channel = m.lane;
+  msg.lane = m.lane;
+  msg.flags = m.flags;
+  out.push_back(std::move(msg));
+}
+
+MessageView viewOf(const QueuedMessage& m, Connection& c, uint32_t handle) {
+  MessageView v;
+  v.connection = handle;
+  v.identity = c.remoteSteamId();
+  v.receiver_user_data = c.userData();
+  v.time_received = m.time_received;
+  v.message_number = m.message_number;
+  v.flags = m.flags;
+  v.lane = m.lane;
+  return v;
+}
+
+}  // namespace
+
+int Engine::receiveOnConnection(uint32_t h, int max, std::vector<NetworkingMessage>* owned, MessageBatch* batch) {
+  std::optional<MessageBatchWriter> writer;
+  if (batch) writer.emplace(*batch);
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("receiveMessagesOnConnection: invalid connection handle %u", h);
+    return -1;
+  }
+  int count = 0;
+  MessageQueue& q = c->queue();
+  while (count < max && !q.empty()) {
+    const QueuedMessage& m = q.front();
+    if (owned) fillOwned(*owned, q.frontPayload(), m, *c, h);
+    if (writer) writer->add(q.frontPayload(), viewOf(m, *c, h));
+    c->noteConsumed(q.pop());
+    ++count;
+  }
+  queued_messages_ -= std::min<uint64_t>(queued_messages_, static_cast<uint64_t>(count));
+  if (writer) writer->finish();
+  TimeUs t = now();
+  if (count) c->onMessagesTaken(t);
+  finishApiCall(t);
+  return count;
+}
+
+int Engine::receiveOnPollGroup(uint32_t g, int max, std::vector<NetworkingMessage>* owned, MessageBatch* batch) {
+  std::optional<MessageBatchWriter> writer;
+  if (batch) writer.emplace(*batch);
+  Lock lock(mu_);
+  auto it = poll_groups_.find(g);
+  if (it == poll_groups_.end()) {
+    misuse("receiveMessagesOnPollGroup: invalid poll group handle %u", g);
+    return -1;
+  }
+  auto& order = it->second.order;
+  int count = 0;
+  std::vector<Connection*> touched;
+  while (count < max && !order.empty()) {
+    auto [h, seq] = order.front();
+    order.pop_front();
+    Connection* c = byHandle(h);
+    if (!c || c->pollGroup() != g || c->queue().empty() || c->queue().front().sequence != seq) continue;
+    MessageQueue& q = c->queue();
+    const QueuedMessage& m = q.front();
+    if (owned) fillOwned(*owned, q.frontPayload(), m, *c, h);
+    if (writer) writer->add(q.frontPayload(), viewOf(m, *c, h));
+    c->noteConsumed(q.pop());
+    if (std::find(touched.begin(), touched.end(), c) == touched.end()) touched.push_back(c);
+    ++count;
+  }
+  queued_messages_ -= std::min<uint64_t>(queued_messages_, static_cast<uint64_t>(count));
+  if (writer) writer->finish();
+  TimeUs t = now();
+  for (Connection* c : touched) c->onMessagesTaken(t);
+  finishApiCall(t);
+  return count;
+}
+
+uint32_t Engine::createPollGroup() {
+  Lock lock(mu_);
+  uint32_t g = allocateHandle();
+  poll_groups_[g];
+  return g;
+}
+
+bool Engine::destroyPollGroup(uint32_t g) {
+  Lock lock(mu_);
+  if (!poll_groups_.erase(g)) {
+    misuse("destroyPollGroup: invalid poll group handle %u", g);
+    return false;
+  }
+  for (auto& [id, c] : connections_)
+    if (c->pollGroup() == g) c->setPollGroup(0);
+  return true;
+}
+
+bool Engine::setConnectionPollGroup(uint32_t h, uint32_t g) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("setConnectionPollGroup: invalid connection handle %u", h);
+    return false;
+  }
+  if (g == 0) {
+    c->setPollGroup(0);
+    return true;
+  }
+  auto it = poll_groups_.find(g);
+  if (it == poll_groups_.end()) {
+    misuse("setConnectionPollGroup: invalid poll group handle %u", g);
+    return false;
+  }
+  c->setPollGroup(g);
+  // Messages already waiting become visible through the new group, oldest first.
+  for (size_t i = 0; i < c->queue().count(); ++i) it->second.order.push_back({h, c->queue().at(i).sequence});
+  return true;
+}
+
+std::optional<ConnectionInfo> Engine::getConnectionInfo(uint32_t h) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("getConnectionInfo: invalid connection handle %u", h);
+    return std::nullopt;
+  }
+  return c->info();
+}
+
+RealTimeStatusResult Engine::getConnectionRealTimeStatus(uint32_t h, int lanes, bool get_status) {
+  RealTimeStatusResult r;
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("getConnectionRealTimeStatus: invalid connection handle %u", h);
+    return r;
+  }
+  if (lanes < 0 || lanes > c->laneCount()) {
+    OUTPOST_LOG_WARN("getConnectionRealTimeStatus: %d lanes asked, connection %u has %d", lanes, h, c->laneCount());
+    return r;
+  }
+  TimeUs t = now();
+  r.response = RESULT_OK;
+  if (get_status) r.connection_status = c->realTimeStatus(t);
+  for (int i = 0; i < lanes; ++i) r.lanes_status.push_back(c->laneStatus(i, t));
+  return r;
+}
+
+DetailedStatusResult Engine::getDetailedConnectionStatus(uint32_t h) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("getDetailedConnectionStatus: invalid connection handle %u", h);
+    return {-1, ""};
+  }
+  return {0, c->detailedStatus(now())};
+}
+
+std::string Engine::getConnectionName(uint32_t h) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("getConnectionName: invalid connection handle %u", h);
+    return "";
+  }
+  return c->name();
+}
+
+void Engine::setConnectionName(uint32_t h, const std::string& name) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("setConnectionName: invalid connection handle %u", h);
+    return;
+  }
+  c->setName(name);
+}
+
+int64_t Engine::getConnectionUserData(uint32_t h) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("getConnectionUserData: invalid connection handle %u", h);
+    return -1;
+  }
+  return c->userData();
+}
+
+SocketPairResult Engine::createSocketPair(bool loopback, uint64_t id1, uint64_t id2) {
+  SocketPairResult r;
+  std::unique_ptr<UdpSocket> sa, sb;
+  if (loopback) {
+    std::string err;
+    sa = UdpSocket::open(SocketAddress::ipv4(0x7F000001, 0), &err);
+    sb = sa ? UdpSocket::open(SocketAddress::ipv4(0x7F000001, 0), &err) : nullptr;
+    if (!sa || !sb) {
+      OUTPOST_LOG_WARN("createSocketPair: %s", err.c_str());
+      return r;
+    }
+  }
+  Lock lock(mu_);
+  fake_.refresh();
+  TimeUs t = now();
+  ConnectionConfig config = resolveConnectionConfig(nullptr, nullptr);
+  Connection* a;
+  Connection* b;
+  if (!loopback) {
+    a = newConnection(Connection::Role::kPipe, config, true);
+    b = newConnection(Connection::Role::kPipe, config, true);
+    Connection::linkPipe(*a, *b, t);
+  } else {
+    uint64_t ida = registerSocket(std::move(sa), 0);
+    uint64_t idb = registerSocket(std::move(sb), 0);
+    sockets_[ida].users = 1;
+    sockets_[idb].users = 1;
+    a = newConnection(Connection::Role::kClient, config, true);
+    b = newConnection(Connection::Role::kServer, config, true);
+    Connection::linkLoopback(*a, sockets_[ida].socket.get(), *b, sockets_[idb].socket.get(), t);
+  }
+  // Connection 1 belongs to identity 1, so its remote end is identity 2 (and vice versa).
+  a->setRemoteSteamId(id2);
+  b->setRemoteSteamId(id1);
+  r.success = true;
+  r.connection1 = a->handle();
+  r.connection2 = b->handle();
+  finishApiCall(t);
+  return r;
+}
+
+std::string Engine::getIdentity() {
+  Lock lock(mu_);
+  if (steam_id_ == 0) return "invalid";
+  return "steamid:" + std::to_string(steam_id_);
+}
+
+void Engine::resetIdentity(uint64_t steam_id) {
+  Lock lock(mu_);
+  steam_id_ = steam_id;
+}
+
+void Engine::setStatusHandler(NetworkingSockets::StatusChangedHandler h) {
+  std::lock_guard<std::mutex> lock(handler_mu_);
+  status_handler_ = std::move(h);
+}
+
+void Engine::runCallbacks() {
+  std::vector<NetworkConnectionStatusChanged> work;
+  {
+    Lock lock(mu_);
+    work.swap(callbacks_);
+  }
+  std::lock_guard<std::mutex> lock(handler_mu_);
+  if (!status_handler_) return;
+  for (const auto& cb : work) status_handler_(cb);
+}
+
+bool Engine::setConnectionConfig(uint32_t h, int config, const ConfigValue& value) {
+  const ConfigDef* def = findConfig(config);
+  if (!def) {
+    OUTPOST_LOG_WARN("setConnectionConfigValue: unknown config value %d", config);
+    return false;
+  }
+  if (def->scope == ConfigScopeKind::kGlobal) {
+    OUTPOST_LOG_WARN("setConnectionConfigValue: %s can only be set globally", def->name);
+    return false;
+  }
+  ConfigValue v;
+  std::string why;
+  if (!validateConfigValue(*def, value, v, why)) {
+    OUTPOST_LOG_WARN("setConnectionConfigValue: %s", why.c_str());
+    return false;
+  }
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("setConnectionConfigValue: invalid connection handle %u", h);
+    return false;
+  }
+  c->configLayer().set(config, v);
+  const ConfigLayer* listen = nullptr;
+  if (c->listenSocket()) {
+    auto ls = listen_sockets_.find(c->listenSocket());
+    if (ls != listen_sockets_.end()) listen = &ls->second.layer;
+  }
+  c->applyConfig(resolveConnectionConfig(listen, &c->configLayer()));
+  return true;
+}
+
+ConfigValueResult Engine::getConfigValue(int config, int scope, uint32_t obj) {
+  ConfigValueResult r;
+  const ConfigDef* def = findConfig(config);
+  if (!def) return r;
+  r.type = def->type;
+  const ConfigLayer* listen = nullptr;
+  const ConfigLayer* conn = nullptr;
+  Lock lock(mu_);
+  if (scope == NETWORKING_CONFIG_SCOPE_LISTEN_SOCKET) {
+    auto ls = listen_sockets_.find(obj);
+    if (ls == listen_sockets_.end()) {
+      r.result = NETWORKING_GET_CONFIG_VALUE_BAD_SCOPE_OBJ;
+      return r;
+    }
+    listen = &ls->second.layer;
+  } else if (scope == NETWORKING_CONFIG_SCOPE_CONNECTION) {
+    Connection* c = byHandle(obj);
+    if (!c) {
+      r.result = NETWORKING_GET_CONFIG_VALUE_BAD_SCOPE_OBJ;
+      return r;
+    }
+    conn = &c->configLayer();
+    if (c->listenSocket()) {
+      auto ls = listen_sockets_.find(c->listenSocket());
+      if (ls != listen_sockets_.end()) listen = &ls->second.layer;
+    }
+  } else if (scope != NETWORKING_CONFIG_SCOPE_GLOBAL && scope != NETWORKING_CONFIG_SCOPE_SOCKETS_INTERFACE) {
+    r.result = NETWORKING_GET_CONFIG_VALUE_BAD_SCOPE_OBJ;
+    return r;
+  }
+  bool inherited = false;
+  if (config == NETWORKING_CONFIG_MTU_DATA_SIZE) {
+    const ConfigDef* mtu = findConfig(NETWORKING_CONFIG_MTU_PACKET_SIZE);
+    r.value = std::get<int32_t>(resolveOne(*mtu, listen, conn, &inherited)) - kDataPacketOverhead;
+    r.result = NETWORKING_GET_CONFIG_VALUE_OK;
+    return r;
+  }
+  r.value = resolveOne(*def, listen, conn, &inherited);
+  r.result = inherited ? NETWORKING_GET_CONFIG_VALUE_OK_INHERITED : NETWORKING_GET_CONFIG_VALUE_OK;
+  return r;
+}
+
+bool Engine::poll(int timeout_ms) {
+  if (options_.service_thread) return waitForActivity(timeout_ms);
+  runOnce(timeout_ms);
+  Lock lock(mu_);
+  return queued_messages_ > 0 || !callbacks_.empty();
+}
+
+bool Engine::waitForActivity(int timeout_ms) {
+  if (!options_.service_thread) return poll(timeout_ms);
+  Lock lock(mu_);
+  if (queued_messages_ > 0 || !callbacks_.empty()) return true;
+  uint64_t seq = activity_seq_;
+  waiters_++;
+  activity_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return activity_seq_ != seq; });
+  waiters_--;
+  return queued_messages_ > 0 || !callbacks_.empty();
+}
+
+TransportCounters Engine::counters() {
+  Lock lock(mu_);
+  TransportCounters c = counters_;
+  c.send_failures = tx_->failedDatagrams();
+  return c;
+}
+
+}  // namespace outpost

@@ -1,0 +1,211 @@
+// Engine: everything behind one outpost::NetworkingSockets instance — sockets and epoll, the
+// handle tables (listen sockets, connections, poll groups), datagram demultiplexing, the
+// server side of the stateless-cookie handshake, the timer heap, the fake network, queued
+// status callbacks and the service thread. All state is guarded by one mutex; the service
+// thread (or the caller of poll() in manual mode) releases it while blocked in epoll.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/address.h"
+#include "base/clock.h"
+#include "crypto/crypto.h"
+#include "outpost/networking_sockets.h"
+#include "transport/config_table.h"
+#include "transport/connection.h"
+#include "transport/fake_network.h"
+#include "transport/ring_buffer.h"
+#include "transport/udp_socket.h"
+#include "transport/wire.h"
+
+namespace outpost {
+
+// Counters for operators and tests: datagrams dropped by reason, and totals.
+struct TransportCounters {
+  uint64_t dropped[static_cast<size_t>(wire::DropReason::kCount)] = {};
+  uint64_t datagrams_received = 0;
+  uint64_t datagrams_sent = 0;
+  uint64_t challenges_sent = 0;
+  uint64_t connections_created = 0;
+  uint64_t send_failures = 0;
+  uint64_t dropped_total() const {
+    uint64_t n = 0;
+    for (uint64_t d : dropped) n += d;
+    return n;
+  }
+};
+
+class Engine final : public ConnectionHost {
+ public:
+  Engine(NetworkingSocketsOptions options, const Clock& clock);
+  ~Engine() override;
+
+  // ---- Public API (same contracts as NetworkingSockets) -----------------------------------
+  uint32_t createListenSocketIP(const std::string& address, const ConfigOptions& options);
+  uint32_t connectByIPAddress(const std::string& address, const ConfigOptions& options);
+  int acceptConnection(uint32_t h);
+  bool closeConnection(uint32_t h, int reason, const std::string& debug, bool linger);
+  bool closeListenSocket(uint32_t h);
+  std::string getListenSocketAddress(uint32_t h, bool with_port);
+  SendResult sendMessageToConnection(uint32_t h, std::span<const uint8_t> data, int flags, uint16_t lane);
+  std::vector<SendResult> sendMessages(std::span<const OutgoingMessage> messages);
+  int flushMessagesOnConnection(uint32_t h);
+  int configureConnectionLanes(uint32_t h, int lanes, std::span<const int> priorities,
+                               std::span<const int> weights);
+  int receiveOnConnection(uint32_t h, int max, std::vector<NetworkingMessage>* owned, MessageBatch* batch);
+  int receiveOnPollGroup(uint32_t g, int max, std::vector<NetworkingMessage>* owned, MessageBatch* batch);
+  uint32_t createPollGroup();
+  bool destroyPollGroup(uint32_t g);
+  bool setConnectionPollGroup(uint32_t h, uint32_t g);
+  std::optional<ConnectionInfo> getConnectionInfo(uint32_t h);
+  RealTimeStatusResult getConnectionRealTimeStatus(uint32_t h, int lanes, bool get_status);
+  DetailedStatusResult getDetailedConnectionStatus(uint32_t h);
+  std::string getConnectionName(uint32_t h);
+  void setConnectionName(uint32_t h, const std::string& name);
+  int64_t getConnectionUserData(uint32_t h);
+  SocketPairResult createSocketPair(bool loopback, uint64_t id1, uint64_t id2);
+  std::string getIdentity();
+  void resetIdentity(uint64_t steam_id);
+  void runCallbacks();
+  void setStatusHandler(NetworkingSockets::StatusChangedHandler h);
+  bool setConnectionConfig(uint32_t h, int config, const ConfigValue& v);
+  ConfigValueResult getConfigValue(int config, int scope, uint32_t obj);
+  bool poll(int timeout_ms);
+  bool waitForActivity(int timeout_ms);
+  TransportCounters counters();
+
+  // ---- ConnectionHost -------------------------------------------------------------------
+  uint8_t* datagramBuffer(const UdpSocket& socket) override;
+  void commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) override;
+  void onStateChanged(Connection& c, int32_t old_state) override;
+  void onMessageQueued(Connection& c, uint64_t sequence) override;
+  uint64_t nextMessageSequence() override { return ++message_sequence_; }
+  void onTimerChanged(Connection& c) override;
+  void onNeedsFlush(Connection& c) override;
+  void onFinished(Connection& c) override;
+  void countDrop(wire::DropReason reason) override;
+
+ private:
+  struct SocketEntry {
+    std::unique_ptr<UdpSocket> socket;
+    uint32_t listen_handle = 0;  // non-zero: accepts handshakes for this listen socket
+    int users = 0;               // connections of a socket pair still using it
+    bool shared_client = false;
+  };
+  struct ListenState {
+    uint64_t socket_id = 0;
+    ConfigLayer layer;
+    std::unordered_set<uint32_t> connections;  // local ids
+  };
+  struct PollGroup {
+    RingBuffer<std::pair<uint32_t, uint64_t>> order;  // (connection handle, message sequence)
+  };
+  struct TimerEntry {
+    TimeUs at;
+    uint32_t local_id;
+    bool operator>(const TimerEntry& o) const { return at > o.at; }
+  };
+  struct PendingKey {
+    SocketAddress addr;
+    uint32_t client_id;
+    bool operator==(const PendingKey& o) const { return client_id == o.client_id && addr == o.addr; }
+  };
+  struct PendingKeyHash {
+    size_t operator()(const PendingKey& k) const { return k.addr.hash() * 31 + k.client_id; }
+  };
+
+  using Lock = std::unique_lock<std::mutex>;
+
+  TimeUs now() const { return clock_.nowUs(); }
+  Connection* byHandle(uint32_t h);
+  Connection* byLocalId(uint32_t id);
+  uint32_t allocateHandle();
+  uint32_t allocateLocalId();
+  Connection* newConnection(Connection::Role role, const ConnectionConfig& config, bool with_handle);
+  void destroyConnection(uint32_t local_id);
+  uint64_t registerSocket(std::unique_ptr<UdpSocket> s, uint32_t listen_handle);
+  void unregisterSocket(uint64_t id);
+  UdpSocket* clientSocketFor(const SocketAddress& to);
+  bool buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what);
+
+  void handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,
+                      TimeUs now, bool from_fake_queue);
+  void handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
+  void handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
+  void makeCookie(const SocketAddress& from, uint32_t client_id, uint32_t window, uint8_t out[16]) const;
+  uint32_t cookieWindow(TimeUs now) const { return static_cast<uint32_t>(now / 4000000); }
+
+  // One round of work: read sockets that are ready, release fake-network datagrams, run due
+  // timers, send acks and data, flush. Caller holds the lock.
+  void processIo(const int* ready_fds_unused, TimeUs now);
+  void readSocket(uint64_t socket_id, TimeUs now);
+  void runTimers(TimeUs now);
+  void releaseFakeNetwork(TimeUs now);
+  void flushDirty(TimeUs now);
+  void finishApiCall(TimeUs now);
+  void reapFinished();
+  void notifyActivity();
+  TimeUs nextDeadline();
+  void runOnce(int timeout_ms);
+  void serviceLoop();
+  void wakeService();
+  void pushTimer(Connection& c);
+
+  NetworkingSocketsOptions options_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::condition_variable activity_cv_;
+  int waiters_ = 0;
+  uint64_t activity_seq_ = 0;
+  uint64_t notified_seq_ = 0;
+
+  crypto::IdentityKeyPair identity_;
+  uint64_t steam_id_ = 0;
+  std::array<uint8_t, 32> cookie_secret_{};
+
+  int epoll_fd_ = -1;
+  int event_fd_ = -1;
+  uint64_t next_socket_id_ = 1;
+  std::unordered_map<uint64_t, SocketEntry> sockets_;
+  uint64_t client_socket_id_ = 0;
+
+  uint32_t next_handle_ = 1;
+  std::unordered_map<uint32_t, std::unique_ptr<Connection>> connections_;  // by local id
+  std::unordered_map<uint32_t, uint32_t> handles_;                         // handle -> local id
+  std::unordered_map<uint32_t, ListenState> listen_sockets_;
+  std::unordered_map<uint32_t, PollGroup> poll_groups_;
+  std::unordered_map<PendingKey, uint32_t, PendingKeyHash> server_by_client_;
+  std::unordered_map<PendingKey, TimeUs, PendingKeyHash> recently_closed_;
+  std::vector<uint32_t> finished_;
+  std::vector<uint32_t> dirty_;
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<TimerEntry>> timers_;
+
+  std::vector<NetworkConnectionStatusChanged> callbacks_;
+  NetworkingSockets::StatusChangedHandler status_handler_;
+  std::mutex handler_mu_;
+  uint64_t message_sequence_ = 0;
+  uint64_t queued_messages_ = 0;
+
+  FakeNetwork fake_;
+  std::unique_ptr<RxBatch> rx_;
+  std::unique_ptr<TxBatch> tx_;
+  TransportCounters counters_;
+
+  std::thread service_;
+  bool stop_ = false;
+  bool sleeping_ = false;
+  TimeUs planned_wake_ = kNever;
+  bool in_poll_ = false;
+};
+
+}  // namespace outpost

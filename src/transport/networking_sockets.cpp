@@ -1,0 +1,236 @@
+// outpost::NetworkingSockets: the public facade. Each method forwards to the Engine; the
+// configuration setters of global scope and the hub-bound functions (which return the
+// reference's documented failure values until the hub exists) live here.
+#include "outpost/networking_sockets.h"
+
+#include <cstdlib>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "transport/config_table.h"
+#include "transport/engine.h"
+
+namespace outpost {
+
+namespace {
+
+void notAvailable(const char* fn) {
+  static LogLimiter limiter(5);
+  if (limiter.allow())
+    OUTPOST_LOG_WARN("%s: needs the Outpost hub (P2P, certificates, FakeIP, relays), which this build does not "
+                     "connect to yet",
+                     fn);
+}
+
+bool setGlobal(int config, const ConfigValue& value) {
+  const ConfigDef* def = findConfig(config);
+  if (!def) {
+    OUTPOST_LOG_WARN("setGlobalConfigValue: unknown config value %d", config);
+    return false;
+  }
+  ConfigValue v;
+  std::string why;
+  if (!validateConfigValue(*def, value, v, why)) {
+    OUTPOST_LOG_WARN("setGlobalConfigValue: %s", why.c_str());
+    return false;
+  }
+  GlobalConfig::instance().set(config, v);
+  return true;
+}
+
+}  // namespace
+
+NetworkingSockets::NetworkingSockets(NetworkingSocketsOptions options)
+    : engine_(std::make_unique<Engine>(options, SystemClock::instance())) {}
+
+NetworkingSockets::~NetworkingSockets() = default;
+
+uint32_t NetworkingSockets::createListenSocketIP(const std::string& ip_address, const ConfigOptions& options) {
+  return engine_->createListenSocketIP(ip_address, options);
+}
+uint32_t NetworkingSockets::connectByIPAddress(const std::string& a, const ConfigOptions& options) {
+  return engine_->connectByIPAddress(a, options);
+}
+int NetworkingSockets::acceptConnection(uint32_t h) { return engine_->acceptConnection(h); }
+bool NetworkingSockets::closeConnection(uint32_t peer, int reason, const std::string& debug, bool linger) {
+  return engine_->closeConnection(peer, reason, debug, linger);
+}
+bool NetworkingSockets::closeListenSocket(uint32_t s) { return engine_->closeListenSocket(s); }
+std::string NetworkingSockets::getListenSocketAddress(uint32_t s, bool with_port) {
+  return engine_->getListenSocketAddress(s, with_port);
+}
+SendResult NetworkingSockets::sendMessageToConnection(uint32_t h, std::span<const uint8_t> data, int flags,
+                                                      uint16_t lane) {
+  return engine_->sendMessageToConnection(h, data, flags, lane);
+}
+std::vector<SendResult> NetworkingSockets::sendMessages(std::span<const OutgoingMessage> messages) {
+  return engine_->sendMessages(messages);
+}
+int NetworkingSockets::flushMessagesOnConnection(uint32_t h) { return engine_->flushMessagesOnConnection(h); }
+int NetworkingSockets::configureConnectionLanes(uint32_t h, int lanes, std::span<const int> priorities,
+                                                std::span<const int> weights) {
+  return engine_->configureConnectionLanes(h, lanes, priorities, weights);
+}
+std::vector<NetworkingMessage> NetworkingSockets::receiveMessagesOnConnection(uint32_t h, int max) {
+  std::vector<NetworkingMessage> out;
+  if (max > 0) engine_->receiveOnConnection(h, max, &out, nullptr);
+  return out;
+}
+std::vector<NetworkingMessage> NetworkingSockets::receiveMessagesOnPollGroup(uint32_t g, int max) {
+  std::vector<NetworkingMessage> out;
+  if (max > 0) engine_->receiveOnPollGroup(g, max, &out, nullptr);
+  return out;
+}
+int NetworkingSockets::receiveMessagesOnConnection(uint32_t h, MessageBatch& out, int max) {
+  return engine_->receiveOnConnection(h, max, nullptr, &out);
+}
+int NetworkingSockets::receiveMessagesOnPollGroup(uint32_t g, MessageBatch& out, int max) {
+  return engine_->receiveOnPollGroup(g, max, nullptr, &out);
+}
+uint32_t NetworkingSockets::createPollGroup() { return engine_->createPollGroup(); }
+bool NetworkingSockets::destroyPollGroup(uint32_t g) { return engine_->destroyPollGroup(g); }
+bool NetworkingSockets::setConnectionPollGroup(uint32_t h, uint32_t g) {
+  return engine_->setConnectionPollGroup(h, g);
+}
+std::optional<ConnectionInfo> NetworkingSockets::getConnectionInfo(uint32_t h) {
+  return engine_->getConnectionInfo(h);
+}
+RealTimeStatusResult NetworkingSockets::getConnectionRealTimeStatus(uint32_t h, int lanes, bool get_status) {
+  return engine_->getConnectionRealTimeStatus(h, lanes, get_status);
+}
+DetailedStatusResult NetworkingSockets::getDetailedConnectionStatus(uint32_t h) {
+  return engine_->getDetailedConnectionStatus(h);
+}
+std::string NetworkingSockets::getConnectionName(uint32_t h) { return engine_->getConnectionName(h); }
+void NetworkingSockets::setConnectionName(uint32_t h, const std::string& name) {
+  engine_->setConnectionName(h, name);
+}
+int64_t NetworkingSockets::getConnectionUserData(uint32_t h) { return engine_->getConnectionUserData(h); }
+SocketPairResult NetworkingSockets::createSocketPair(bool loopback, uint64_t id1, uint64_t id2) {
+  return engine_->createSocketPair(loopback, id1, id2);
+}
+std::string NetworkingSockets::getIdentity() { return engine_->getIdentity(); }
+void NetworkingSockets::resetIdentity(uint64_t id) { engine_->resetIdentity(id); }
+void NetworkingSockets::runNetworkingCallbacks() { engine_->runCallbacks(); }
+void NetworkingSockets::connect_network_connection_status_changed(StatusChangedHandler handler) {
+  engine_->setStatusHandler(std::move(handler));
+}
+void NetworkingSockets::connect_network_authentication_status(AuthenticationStatusHandler handler) {
+  // Certificates come from the hub; until then no authentication status is ever raised.
+  (void)handler;
+}
+
+// ---- Hub-bound functions -------------------------------------------------------------------
+
+uint32_t NetworkingSockets::connectP2P(uint64_t, int, const ConfigOptions&) {
+  notAvailable("connectP2P");
+  return NETWORKING_CONNECTION_INVALID;
+}
+uint32_t NetworkingSockets::createListenSocketP2P(int, const ConfigOptions&) {
+  notAvailable("createListenSocketP2P");
+  return LISTEN_SOCKET_INVALID;
+}
+uint32_t NetworkingSockets::createListenSocketP2PFakeIP(int, const ConfigOptions&) {
+  notAvailable("createListenSocketP2PFakeIP");
+  return LISTEN_SOCKET_INVALID;
+}
+uint32_t NetworkingSockets::connectToHostedDedicatedServer(uint64_t, int, const ConfigOptions&) {
+  notAvailable("connectToHostedDedicatedServer");
+  return NETWORKING_CONNECTION_INVALID;
+}
+uint32_t NetworkingSockets::createHostedDedicatedServerListenSocket(int, const ConfigOptions&) {
+  notAvailable("createHostedDedicatedServerListenSocket");
+  return LISTEN_SOCKET_INVALID;
+}
+uint32_t NetworkingSockets::getHostedDedicatedServerPOPId() { return 0; }
+int NetworkingSockets::getHostedDedicatedServerPort() {
+  const char* v = std::getenv("SDR_LISTEN_PORT");
+  if (!v) return 0;
+  int port = std::atoi(v);
+  return port > 0 && port < 65536 ? port : 0;
+}
+bool NetworkingSockets::beginAsyncRequestFakeIP(int) {
+  notAvailable("beginAsyncRequestFakeIP");
+  return false;
+}
+FakeIPInfo NetworkingSockets::getFakeIP(int) {
+  FakeIPInfo info;
+  info.result = RESULT_NO_CONNECTION;
+  info.ports.assign(8, 0);
+  return info;
+}
+RemoteFakeIPResult NetworkingSockets::getRemoteFakeIPForConnection(uint32_t connection) {
+  RemoteFakeIPResult r;
+  r.result = getConnectionInfo(connection) ? RESULT_IP_NOT_FOUND : RESULT_INVALID_PARAM;
+  r.ip_type = r.result == RESULT_IP_NOT_FOUND ? FAKE_IP_TYPE_NOT_FAKE : FAKE_IP_TYPE_INVALID;
+  return r;
+}
+void NetworkingSockets::createFakeUDPPort(int) { notAvailable("createFakeUDPPort"); }
+int NetworkingSockets::initAuthentication() {
+  notAvailable("initAuthentication");
+  return NETWORKING_AVAILABILITY_CANNOT_TRY;
+}
+int NetworkingSockets::getAuthenticationStatus() { return NETWORKING_AVAILABILITY_CANNOT_TRY; }
+std::optional<CertificateRequest> NetworkingSockets::getCertificateRequest() {
+  notAvailable("getCertificateRequest");
+  return std::nullopt;
+}
+std::optional<SetCertificateResult> NetworkingSockets::setCertificate(std::span<const uint8_t>) {
+  notAvailable("setCertificate");
+  return std::nullopt;
+}
+
+// ---- Configuration --------------------------------------------------------------------------
+
+bool NetworkingSockets::setGlobalConfigValueInt32(int config, int32_t value) { return setGlobal(config, value); }
+bool NetworkingSockets::setGlobalConfigValueFloat(int config, float value) { return setGlobal(config, value); }
+bool NetworkingSockets::setGlobalConfigValueString(int config, const std::string& value) {
+  return setGlobal(config, value);
+}
+bool NetworkingSockets::setConnectionConfigValueInt32(uint32_t c, int config, int32_t value) {
+  return engine_->setConnectionConfig(c, config, value);
+}
+bool NetworkingSockets::setConnectionConfigValueFloat(uint32_t c, int config, float value) {
+  return engine_->setConnectionConfig(c, config, value);
+}
+bool NetworkingSockets::setConnectionConfigValueString(uint32_t c, int config, const std::string& value) {
+  return engine_->setConnectionConfig(c, config, value);
+}
+bool NetworkingSockets::setConfigValue(int config, int scope_type, uint32_t scope_obj, const ConfigValue& value) {
+  switch (scope_type) {
+    case NETWORKING_CONFIG_SCOPE_GLOBAL:
+    case NETWORKING_CONFIG_SCOPE_SOCKETS_INTERFACE:
+      return setGlobal(config, value);
+    case NETWORKING_CONFIG_SCOPE_CONNECTION:
+      return engine_->setConnectionConfig(scope_obj, config, value);
+    default:
+      OUTPOST_LOG_WARN("setConfigValue: scope %d cannot be set directly (listen sockets take options at creation)",
+                       scope_type);
+      return false;
+  }
+}
+ConfigValueResult NetworkingSockets::getConfigValue(int config, int scope_type, uint32_t scope_obj) {
+  return engine_->getConfigValue(config, scope_type, scope_obj);
+}
+std::optional<ConfigValueInfo> NetworkingSockets::getConfigValueInfo(int config) {
+  const ConfigDef* def = findConfig(config);
+  if (!def) return std::nullopt;
+  return ConfigValueInfo{def->type, def->scope == ConfigScopeKind::kGlobal ? NETWORKING_CONFIG_SCOPE_GLOBAL
+                                                                            : NETWORKING_CONFIG_SCOPE_CONNECTION};
+}
+std::vector<ConfigValueDescription> NetworkingSockets::listConfigValues() {
+  std::vector<ConfigValueDescription> out;
+  for (const ConfigDef& d : configTable()) {
+    out.push_back({d.id, std::string("NETWORKING_CONFIG_") + d.name, d.type,
+                   d.scope == ConfigScopeKind::kGlobal ? NETWORKING_CONFIG_SCOPE_GLOBAL
+                                                       : NETWORKING_CONFIG_SCOPE_CONNECTION,
+                   d.default_value, d.min_value, d.max_value, d.unit, d.description});
+  }
+  return out;
+}
+int64_t NetworkingSockets::getLocalTimestamp() { return SystemClock::instance().nowUs(); }
+
+bool NetworkingSockets::poll(int timeout_ms) { return engine_->poll(timeout_ms); }
+bool NetworkingSockets::waitForActivity(int timeout_ms) { return engine_->waitForActivity(timeout_ms); }
+
+}  // namespace outpost
