@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -63,7 +64,7 @@ struct NetworkingMessage {
   int64_t message_number = 0;       // per lane, starting at 1
   int32_t channel = 0;              // the lane (the reference fills m_nChannel)
   int32_t flags = 0;                // NETWORKING_SEND_* flags the sender used (reliable bit, ...)
-  int64_t sender_user_data = 0;     // user data attached by sendMessages (0 otherwise)
+  int64_t sender_user_data = 0;     // always 0 on received messages (as in the reference)
   uint16_t lane = 0;
 };
 
@@ -109,7 +110,7 @@ struct OutgoingMessage {
   std::span<const uint8_t> data;
   int32_t flags = NETWORKING_SEND_UNRELIABLE;
   uint16_t lane = 0;
-  int64_t user_data = 0;  // delivered to the receiver as sender_user_data
+  int64_t user_data = 0;  // local only, as in the reference; not sent to the peer
 };
 
 struct LaneStatus {
@@ -337,6 +338,11 @@ class NetworkingSockets {
   bool poll(int timeout_ms);
   // Blocks until a message or callback is queued, or timeout_ms passes. true if one is.
   bool waitForActivity(int timeout_ms);
+
+  // ---- Extension: operational counters ------------------------------------------------------
+  // Datagrams received and sent, handshake and connection counts, and every dropped datagram by
+  // reason ("dropped.decrypt_failed", "dropped.bad_cookie", ...). Names are stable.
+  std::map<std::string, uint64_t> getTransportCounters();
 
  private:
   std::unique_ptr<Engine> engine_;

@@ -230,6 +230,20 @@ std::vector<ConfigValueDescription> NetworkingSockets::listConfigValues() {
 }
 int64_t NetworkingSockets::getLocalTimestamp() { return SystemClock::instance().nowUs(); }
 
+std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
+  TransportCounters c = engine_->counters();
+  std::map<std::string, uint64_t> out;
+  out["datagrams_received"] = c.datagrams_received;
+  out["datagrams_sent"] = c.datagrams_sent;
+  out["challenges_sent"] = c.challenges_sent;
+  out["connections_created"] = c.connections_created;
+  out["send_failures"] = c.send_failures;
+  out["dropped_total"] = c.dropped_total();
+  for (size_t i = 1; i < static_cast<size_t>(wire::DropReason::kCount); ++i)
+    out[std::string("dropped.") + wire::dropReasonName(static_cast<wire::DropReason>(i))] = c.dropped[i];
+  return out;
+}
+
 bool NetworkingSockets::poll(int timeout_ms) { return engine_->poll(timeout_ms); }
 bool NetworkingSockets::waitForActivity(int timeout_ms) { return engine_->waitForActivity(timeout_ms); }
 

@@ -1,3 +1,0 @@
-// Placeholder replaced below.
-#include <gtest/gtest.h>
-TEST(Placeholder, Builds) { SUCCEED(); }
