@@ -232,6 +232,7 @@ uint8_t* Engine::datagramBuffer(const UdpSocket& socket) { return tx_->next(sock
 
 void Engine::commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) {
   counters_.datagrams_sent++;
+  fake_.refresh();  // one atomic load unless the global configuration changed
   if (fake_.active()) {
     uint8_t* buf = tx_->next(socket);
     if (fake_.route(FakeNetwork::Direction::kSend, socket.engine_id, to, buf, len, now()) == 0) return;
@@ -383,6 +384,7 @@ void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const
   SocketEntry& e = it->second;
   if (!from_fake_queue) {
     counters_.datagrams_received++;
+    fake_.refresh();
     if (fake_.active() &&
         fake_.route(FakeNetwork::Direction::kReceive, socket_id, from, data, len, now) == 0)
       return;
@@ -1149,6 +1151,9 @@ TransportCounters Engine::counters() {
   Lock lock(mu_);
   TransportCounters c = counters_;
   c.send_failures = tx_->failedDatagrams();
+  c.fake_dropped = fake_.dropped();
+  c.fake_duplicated = fake_.duplicated();
+  c.fake_reordered = fake_.reordered();
   return c;
 }
 

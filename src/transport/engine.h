@@ -38,6 +38,7 @@ struct TransportCounters {
   uint64_t challenges_sent = 0;
   uint64_t connections_created = 0;
   uint64_t send_failures = 0;
+  uint64_t fake_dropped = 0, fake_duplicated = 0, fake_reordered = 0;
   uint64_t dropped_total() const {
     uint64_t n = 0;
     for (uint64_t d : dropped) n += d;

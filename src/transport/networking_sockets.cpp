@@ -239,6 +239,9 @@ std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
   out["connections_created"] = c.connections_created;
   out["send_failures"] = c.send_failures;
   out["dropped_total"] = c.dropped_total();
+  out["fake_network.dropped"] = c.fake_dropped;
+  out["fake_network.duplicated"] = c.fake_duplicated;
+  out["fake_network.reordered"] = c.fake_reordered;
   for (size_t i = 1; i < static_cast<size_t>(wire::DropReason::kCount); ++i)
     out[std::string("dropped.") + wire::dropReasonName(static_cast<wire::DropReason>(i))] = c.dropped[i];
   return out;

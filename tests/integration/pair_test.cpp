@@ -1,0 +1,107 @@
+// Integration: createSocketPair in both modes — in-memory buffers and real loopback UDP — and
+// the identities, flags and close notifications of the two ends.
+#include "harness.h"
+
+namespace outpost::test {
+namespace {
+
+void exchange(Peer& p, uint32_t a, uint32_t b) {
+  ASSERT_EQ(p.net.sendMessageToConnection(a, bytes("ping"), NETWORKING_SEND_RELIABLE_NO_NAGLE).result, RESULT_OK);
+  ASSERT_EQ(p.net.sendMessageToConnection(b, bytes("pong"), NETWORKING_SEND_UNRELIABLE_NO_NAGLE).result, RESULT_OK);
+  std::vector<NetworkingMessage> at_a, at_b;
+  ASSERT_TRUE(pumpUntil({&p}, [&] {
+    for (auto& m : p.net.receiveMessagesOnConnection(a, 8)) at_a.push_back(std::move(m));
+    for (auto& m : p.net.receiveMessagesOnConnection(b, 8)) at_b.push_back(std::move(m));
+    return !at_a.empty() && !at_b.empty();
+  }));
+  EXPECT_EQ(at_b[0].payload, bytes("ping"));
+  EXPECT_EQ(at_b[0].connection, b);
+  EXPECT_EQ(at_b[0].message_number, 1);
+  EXPECT_EQ(at_a[0].payload, bytes("pong"));
+}
+
+TEST(SocketPair, InMemory) {
+  Peer p;
+  auto r = p.net.createSocketPair(false, 111, 222);
+  ASSERT_TRUE(r.success);
+  EXPECT_TRUE(p.events.empty());
+  EXPECT_EQ(p.state(r.connection1), CONNECTION_STATE_CONNECTED);
+  EXPECT_EQ(p.state(r.connection2), CONNECTION_STATE_CONNECTED);
+  auto i1 = p.net.getConnectionInfo(r.connection1);
+  EXPECT_TRUE(i1->info_flags & NETWORKING_CONNECTION_INFO_FLAG_LOOPBACK_BUFFERS);
+  EXPECT_EQ(i1->identity, 222u);
+  EXPECT_EQ(p.net.getConnectionInfo(r.connection2)->identity, 111u);
+  exchange(p, r.connection1, r.connection2);
+  ASSERT_TRUE(p.net.closeConnection(r.connection1, 1100, "done", false));
+  ASSERT_TRUE(pumpUntil({&p}, [&] { return p.reportedState(r.connection2) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  EXPECT_EQ(p.net.getConnectionInfo(r.connection2)->end_reason, 1100);
+  EXPECT_TRUE(p.net.closeConnection(r.connection2, 0, "", false));
+}
+
+TEST(SocketPair, RealLoopback) {
+  Peer p;
+  auto r = p.net.createSocketPair(true, 333, 444);
+  ASSERT_TRUE(r.success);
+  EXPECT_EQ(p.state(r.connection1), CONNECTION_STATE_CONNECTED);
+  auto i1 = p.net.getConnectionInfo(r.connection1);
+  EXPECT_FALSE(i1->info_flags & NETWORKING_CONNECTION_INFO_FLAG_LOOPBACK_BUFFERS);
+  EXPECT_FALSE(i1->info_flags & NETWORKING_CONNECTION_INFO_FLAG_UNENCRYPTED);
+  EXPECT_EQ(i1->remote_address.rfind("127.0.0.1:", 0), 0u);
+  EXPECT_EQ(i1->identity, 444u);
+  exchange(p, r.connection1, r.connection2);
+  ASSERT_TRUE(p.net.closeConnection(r.connection2, 1200, "bye", false));
+  ASSERT_TRUE(pumpUntil({&p}, [&] { return p.reportedState(r.connection1) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  EXPECT_EQ(p.net.getConnectionInfo(r.connection1)->end_debug, "bye");
+}
+
+TEST(SocketPair, LoopbackModeGoesThroughTheFakeNetwork) {
+  Peer p;
+  auto r = p.net.createSocketPair(true, 0, 0);
+  ASSERT_TRUE(r.success);
+  {
+    FakeNetScope loss({{NETWORKING_CONFIG_FAKE_PACKET_LOSS_SEND, 50.f}});
+    std::vector<uint8_t> m(100);
+    for (int i = 0; i < 200; ++i) {
+      m[0] = static_cast<uint8_t>(i);
+      p.net.sendMessageToConnection(r.connection1, m, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+    }
+    int got = 0;
+    ASSERT_TRUE(pumpUntil({&p}, [&] {
+      for (auto& msg : p.net.receiveMessagesOnConnection(r.connection2, 64)) {
+        EXPECT_EQ(msg.payload[0], static_cast<uint8_t>(got));
+        ++got;
+      }
+      return got == 200;
+    }, Ms(20000)));
+  }
+  auto counters = p.net.getTransportCounters();
+  EXPECT_GT(counters["datagrams_sent"], 0u);
+  EXPECT_GT(counters["fake_network.dropped"], 0u);
+}
+
+TEST(Identity, ResetIdentityAndHubBoundFunctions) {
+  Peer p;
+  EXPECT_EQ(p.net.getIdentity(), "invalid");
+  p.net.resetIdentity(76561198000000000ull);
+  EXPECT_EQ(p.net.getIdentity(), "steamid:76561198000000000");
+  // Functions that need the hub return the reference's failure values.
+  EXPECT_EQ(p.net.connectP2P(76561198000000001ull, 0), 0u);
+  EXPECT_EQ(p.net.createListenSocketP2P(0), 0u);
+  EXPECT_EQ(p.net.createListenSocketP2PFakeIP(0), 0u);
+  EXPECT_EQ(p.net.connectToHostedDedicatedServer(1, 0), 0u);
+  EXPECT_EQ(p.net.createHostedDedicatedServerListenSocket(0), 0u);
+  EXPECT_EQ(p.net.getHostedDedicatedServerPOPId(), 0u);
+  EXPECT_FALSE(p.net.beginAsyncRequestFakeIP(1));
+  auto fip = p.net.getFakeIP();
+  EXPECT_EQ(fip.result, RESULT_NO_CONNECTION);
+  EXPECT_EQ(fip.ports.size(), 8u);
+  EXPECT_EQ(p.net.getRemoteFakeIPForConnection(4242).result, RESULT_INVALID_PARAM);
+  EXPECT_EQ(p.net.initAuthentication(), NETWORKING_AVAILABILITY_CANNOT_TRY);
+  EXPECT_EQ(p.net.getAuthenticationStatus(), NETWORKING_AVAILABILITY_CANNOT_TRY);
+  EXPECT_FALSE(p.net.getCertificateRequest());
+  uint8_t cert[4] = {1, 2, 3, 4};
+  EXPECT_FALSE(p.net.setCertificate(cert));
+}
+
+}  // namespace
+}  // namespace outpost::test
