@@ -1,5 +1,6 @@
 // Engine (see engine.h). Public methods take the engine lock, do their work, then flush what
-// they produced (finishApiCall). The service thread, or poll() in manual mode, runs runOnce():
+// they produced (finishApiCall). pollOnce() is the I/O loop body, run by the service thread, by
+// poll() in manual mode, or by an application thread blocked in waitForActivity():
 // wait in epoll without the lock, then read ready sockets in batches, release fake-network
 // datagrams, run due timers, send acks and data, and wake threads waiting for messages.
 #include "transport/engine.h"
@@ -83,6 +84,7 @@ Engine::~Engine() {
     tx_->flush();
     stop_ = true;
     wakeService();
+    service_cv_.notify_all();
   }
   if (service_.joinable()) service_.join();
   connections_.clear();
@@ -543,19 +545,11 @@ void Engine::wakeService() {
   (void)r;
 }
 
-void Engine::runOnce(int timeout_ms) {
-  Lock lock(mu_);
-  if (in_poll_) {
-    // Another thread is already in epoll for this engine: just wait for its results.
-    waiters_++;
-    activity_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms));
-    waiters_--;
-    return;
-  }
+void Engine::pollOnce(Lock& lock, TimeUs max_wait_us) {
   fake_.refresh();
   TimeUs t = now();
   TimeUs deadline = nextDeadline();
-  TimeUs wait_us = std::min<TimeUs>(TimeUs{timeout_ms} * 1000, deadline > t ? deadline - t : 0);
+  TimeUs wait_us = std::min<TimeUs>(max_wait_us, deadline > t ? deadline - t : 0);
   planned_wake_ = t + wait_us;
   sleeping_ = true;
   in_poll_ = true;
@@ -585,15 +579,21 @@ void Engine::runOnce(int timeout_ms) {
   flushDirty(t);
   reapFinished();
   notifyActivity();
+  // Threads waiting for the poller role may take it now.
+  if (waiters_ > 0) activity_cv_.notify_all();
 }
 
 void Engine::serviceLoop() {
-  for (;;) {
-    {
-      Lock lock(mu_);
-      if (stop_) return;
+  constexpr TimeUs kAppPollGraceUs = 2000;
+  Lock lock(mu_);
+  while (!stop_) {
+    if (app_polling_ > 0 || app_wants_poll_ > 0 || now() - last_app_poll_ < kAppPollGraceUs) {
+      // The application is driving I/O itself; stay out of its way, but never for long, so
+      // timers keep running when it stops.
+      service_cv_.wait_for(lock, std::chrono::microseconds(1000));
+      continue;
     }
-    runOnce(1000);
+    pollOnce(lock, 1000000);
   }
 }
 
@@ -1131,20 +1131,42 @@ ConfigValueResult Engine::getConfigValue(int config, int scope, uint32_t obj) {
 
 bool Engine::poll(int timeout_ms) {
   if (options_.service_thread) return waitForActivity(timeout_ms);
-  runOnce(timeout_ms);
   Lock lock(mu_);
+  if (!in_poll_) {
+    pollOnce(lock, TimeUs{timeout_ms} * 1000);
+  } else {
+    waiters_++;
+    activity_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms));
+    waiters_--;
+  }
   return queued_messages_ > 0 || !callbacks_.empty();
 }
 
 bool Engine::waitForActivity(int timeout_ms) {
-  if (!options_.service_thread) return poll(timeout_ms);
   Lock lock(mu_);
-  if (queued_messages_ > 0 || !callbacks_.empty()) return true;
-  uint64_t seq = activity_seq_;
-  waiters_++;
-  activity_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return activity_seq_ != seq; });
-  waiters_--;
-  return queued_messages_ > 0 || !callbacks_.empty();
+  TimeUs deadline = now() + TimeUs{timeout_ms} * 1000;
+  for (;;) {
+    if (queued_messages_ > 0 || !callbacks_.empty()) return true;
+    TimeUs t = now();
+    if (t >= deadline) return false;
+    if (in_poll_) {
+      // Another thread is in epoll (usually the service thread): ask it to return, then either
+      // take over polling or see what it found.
+      app_wants_poll_++;
+      waiters_++;
+      if (sleeping_) wakeService();
+      uint64_t seq = activity_seq_;
+      activity_cv_.wait_for(lock, std::chrono::microseconds(deadline - t),
+                            [&] { return !in_poll_ || activity_seq_ != seq; });
+      waiters_--;
+      app_wants_poll_--;
+      continue;
+    }
+    app_polling_++;
+    pollOnce(lock, deadline - t);
+    app_polling_--;
+    last_app_poll_ = now();
+  }
 }
 
 TransportCounters Engine::counters() {

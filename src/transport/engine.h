@@ -157,7 +157,9 @@ class Engine final : public ConnectionHost {
   void reapFinished();
   void notifyActivity();
   TimeUs nextDeadline();
-  void runOnce(int timeout_ms);
+  // Waits in epoll (lock released) for at most max_wait_us or until the next deadline, then
+  // processes what is ready. Only one thread polls at a time (in_poll_).
+  void pollOnce(Lock& lock, TimeUs max_wait_us);
   void serviceLoop();
   void wakeService();
   void pushTimer(Connection& c);
@@ -207,6 +209,12 @@ class Engine final : public ConnectionHost {
   bool sleeping_ = false;
   TimeUs planned_wake_ = kNever;
   bool in_poll_ = false;
+  // Application threads blocked in waitForActivity/poll do the I/O themselves (no hand-off to
+  // the service thread, which parks meanwhile and for a short grace period after).
+  int app_polling_ = 0;
+  int app_wants_poll_ = 0;
+  TimeUs last_app_poll_ = 0;
+  std::condition_variable service_cv_;
 };
 
 }  // namespace outpost
