@@ -480,7 +480,10 @@ void Engine::releaseFakeNetwork(TimeUs now) {
 }
 
 void Engine::runTimers(TimeUs now) {
-  std::vector<TimerEntry> due;
+  // Collect first: a connection's onTimer may schedule again at `now`, which must wait for the
+  // next round rather than loop here.
+  std::vector<TimerEntry>& due = timer_scratch_;
+  due.clear();
   while (!timers_.empty() && timers_.top().at <= now) {
     due.push_back(timers_.top());
     timers_.pop();
@@ -498,8 +501,9 @@ void Engine::runTimers(TimeUs now) {
 
 void Engine::flushDirty(TimeUs now) {
   for (int round = 0; round < 4 && !dirty_.empty(); ++round) {
-    std::vector<uint32_t> work;
-    work.swap(dirty_);
+    std::vector<uint32_t>& work = dirty_scratch_;
+    work.clear();
+    work.swap(dirty_);  // both vectors keep their capacity across rounds
     for (uint32_t id : work) {
       Connection* c = byLocalId(id);
       if (!c) continue;
@@ -856,7 +860,8 @@ int Engine::receiveOnPollGroup(uint32_t g, int max, std::vector<NetworkingMessag
   }
   auto& order = it->second.order;
   int count = 0;
-  std::vector<Connection*> touched;
+  std::vector<Connection*>& touched = touched_scratch_;
+  touched.clear();
   while (count < max && !order.empty()) {
     auto [h, seq] = order.front();
     order.pop_front();

@@ -191,6 +191,9 @@ class Engine final : public ConnectionHost {
   std::unordered_map<PendingKey, TimeUs, PendingKeyHash> recently_closed_;
   std::vector<uint32_t> finished_;
   std::vector<uint32_t> dirty_;
+  std::vector<uint32_t> dirty_scratch_;
+  std::vector<TimerEntry> timer_scratch_;
+  std::vector<Connection*> touched_scratch_;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<TimerEntry>> timers_;
 
   std::vector<NetworkConnectionStatusChanged> callbacks_;
