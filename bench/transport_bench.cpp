@@ -149,6 +149,11 @@ int runServer(int port, const Workload& w, int timeout_s) {
     if (s.state != CONNECTION_STATE_CONNECTED) break;
     waitIo(s.net, 5);
   }
+  auto counters = s.net.getTransportCounters();
+  std::fprintf(stderr, "server: datagrams sent %llu, received %llu, dropped %llu\n",
+               static_cast<unsigned long long>(counters["datagrams_sent"]),
+               static_cast<unsigned long long>(counters["datagrams_received"]),
+               static_cast<unsigned long long>(counters["dropped_total"]));
   std::printf("{\"role\":\"server\",\"cpu_s\":%.6f}\n", cpu_end - cpu0);
   return failed || expected != total ? 1 : 0;
 }
@@ -254,6 +259,11 @@ int runClient(int port, const Workload& w, int timeout_s) {
     std::snprintf(p99, sizeof p99, "%.1f", rank(0.99));
   }
   if (!failure.empty()) std::fprintf(stderr, "client: %s\n", failure.c_str());
+  auto counters = s.net.getTransportCounters();
+  std::fprintf(stderr, "client: datagrams sent %llu, received %llu, dropped %llu\n",
+               static_cast<unsigned long long>(counters["datagrams_sent"]),
+               static_cast<unsigned long long>(counters["datagrams_received"]),
+               static_cast<unsigned long long>(counters["dropped_total"]));
   std::printf(
       "{\"role\":\"client\",\"workload\":\"%s\",\"impl\":\"outpost\",\"mode\":\"%s\",\"messages\":%llu,"
       "\"bytes\":%llu,\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,\"p50_us\":%s,\"p99_us\":%s,"

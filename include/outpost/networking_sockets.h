@@ -336,7 +336,10 @@ class NetworkingSockets {
   // processes it on the calling thread. With a service thread it only waits (like
   // waitForActivity). Returns true if something happened.
   bool poll(int timeout_ms);
-  // Blocks until a message or callback is queued, or timeout_ms passes. true if one is.
+  // Blocks until a message or callback is queued, or a connection whose send returned
+  // RESULT_LIMIT_EXCEEDED has room again (its unsent bytes fell to half the send buffer), or
+  // timeout_ms passes. true unless it timed out. While it waits, the calling thread does the
+  // network I/O itself (the service thread steps aside), which removes a thread hand-off.
   bool waitForActivity(int timeout_ms);
 
   // ---- Extension: operational counters ------------------------------------------------------

@@ -411,6 +411,7 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
 
   uint64_t pending = unsentBytes();
   if (pending > 0 && pending + data.size() > static_cast<uint64_t>(config_.send_buffer_size)) {
+    send_blocked_ = true;
     r.result = RESULT_LIMIT_EXCEEDED;
     return r;
   }
@@ -631,9 +632,14 @@ void Connection::transmit(TimeUs now, bool ack_now) {
     }
     if (!buildAndSendPacket(now, can_send_data, true, false)) break;
   }
-  if (unsentBytes() == 0) {
+  uint64_t unsent = unsentBytes();
+  if (unsent == 0) {
     nagle_deadline_ = kNever;
     flush_requested_ = false;
+  }
+  if (send_blocked_ && unsent <= static_cast<uint64_t>(config_.send_buffer_size) / 2) {
+    send_blocked_ = false;
+    host_.onWritable(*this);
   }
   if (lingering_ && allReliableAcked()) {
     lingering_ = false;

@@ -46,6 +46,7 @@ class ConnectionHost {
   virtual void onTimerChanged(Connection& c) = 0;
   virtual void onNeedsFlush(Connection& c) = 0;
   virtual void onFinished(Connection& c) = 0;  // closed and settled: the engine may free it
+  virtual void onWritable(Connection& c) = 0;  // a send that hit the buffer limit may retry
   virtual void countDrop(wire::DropReason reason) = 0;
 };
 
@@ -299,6 +300,7 @@ class Connection final : private frames::FrameVisitor {
   uint64_t consumed_stream_bytes_ = 0;
   uint64_t wfq_clock_ = 0;
   bool window_update_pending_ = false;
+  bool send_blocked_ = false;  // a send returned RESULT_LIMIT_EXCEEDED; tell the host when it eases
   TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
 
  public:

@@ -278,6 +278,12 @@ void Engine::onNeedsFlush(Connection& c) {
 
 void Engine::onFinished(Connection& c) { finished_.push_back(c.localId()); }
 
+void Engine::onWritable(Connection& c) {
+  (void)c;
+  writable_pending_ = true;
+  activity_seq_++;
+}
+
 void Engine::countDrop(wire::DropReason reason) {
   counters_.dropped[static_cast<size_t>(reason)]++;
 }
@@ -1152,6 +1158,10 @@ bool Engine::waitForActivity(int timeout_ms) {
   TimeUs deadline = now() + TimeUs{timeout_ms} * 1000;
   for (;;) {
     if (queued_messages_ > 0 || !callbacks_.empty()) return true;
+    if (writable_pending_) {
+      writable_pending_ = false;
+      return true;
+    }
     TimeUs t = now();
     if (t >= deadline) return false;
     if (in_poll_) {

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/adaptive_mutex.h"
 #include "base/address.h"
 #include "base/clock.h"
 #include "crypto/crypto.h"
@@ -95,6 +96,7 @@ class Engine final : public ConnectionHost {
   void onNeedsFlush(Connection& c) override;
   void onFinished(Connection& c) override;
   void countDrop(wire::DropReason reason) override;
+  void onWritable(Connection& c) override;
 
  private:
   struct SocketEntry {
@@ -125,7 +127,7 @@ class Engine final : public ConnectionHost {
     size_t operator()(const PendingKey& k) const { return k.addr.hash() * 31 + k.client_id; }
   };
 
-  using Lock = std::unique_lock<std::mutex>;
+  using Lock = std::unique_lock<AdaptiveMutex>;
 
   TimeUs now() const { return clock_.nowUs(); }
   Connection* byHandle(uint32_t h);
@@ -166,8 +168,8 @@ class Engine final : public ConnectionHost {
 
   NetworkingSocketsOptions options_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::condition_variable activity_cv_;
+  mutable AdaptiveMutex mu_;
+  std::condition_variable_any activity_cv_;
   int waiters_ = 0;
   uint64_t activity_seq_ = 0;
   uint64_t notified_seq_ = 0;
@@ -201,6 +203,7 @@ class Engine final : public ConnectionHost {
   std::mutex handler_mu_;
   uint64_t message_sequence_ = 0;
   uint64_t queued_messages_ = 0;
+  bool writable_pending_ = false;  // a blocked sender may retry (wakes waitForActivity once)
 
   FakeNetwork fake_;
   std::unique_ptr<RxBatch> rx_;
@@ -217,7 +220,7 @@ class Engine final : public ConnectionHost {
   int app_polling_ = 0;
   int app_wants_poll_ = 0;
   TimeUs last_app_poll_ = 0;
-  std::condition_variable service_cv_;
+  std::condition_variable_any service_cv_;
 };
 
 }  // namespace outpost
