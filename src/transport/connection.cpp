@@ -589,6 +589,7 @@ bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new,
   if (!w.ok()) return false;
 
   uint64_t pn = next_packet_number_++;
+  if (wrote_ack) gap_seen_ = false;
   uint8_t* out = host_.datagramBuffer(*socket_);
   wire::writeDataHeader({remote_id_, static_cast<uint32_t>(pn)}, out);
   size_t sealed = tx_.seal(pn, {out, wire::kDataHeaderSize}, {plain, w.size()}, out + wire::kDataHeaderSize);
@@ -684,6 +685,7 @@ void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t
     return;
   }
   // The packet is authentic and well formed: it counts as received from here on.
+  if (pn != acks_.expectedNext()) gap_seen_ = true;
   acks_.record(pn, now, summary.ack_eliciting);
   last_received_ = now;
   stats_.packets_received++;

@@ -105,6 +105,9 @@ class Connection final : private frames::FrameVisitor {
   int configureLanes(std::span<const int> priorities, std::span<const int> weights);
   // Sends whatever the window, pacing and Nagle allow now (and an ack if one is due).
   void transmit(TimeUs now, bool ack_now);
+  // True when an ack should go out without waiting for data to ride on: two or more
+  // ack-eliciting packets unacknowledged, a gap in packet numbers, or a window update.
+  bool ackDueNow() const { return acks_.unackedElicitingCount() >= 2 || gap_seen_ || window_update_pending_; }
 
   // ---- Close -----------------------------------------------------------------------------
   // The application closed the handle. Returns true if the engine can free the connection now.
@@ -114,6 +117,8 @@ class Connection final : private frames::FrameVisitor {
 
   // ---- Timers ----------------------------------------------------------------------------
   TimeUs nextTimer() const { return next_timer_; }
+  // Recomputes the next deadline from all timers (and tells the host).
+  void recomputeTimer(TimeUs now);
   void onTimer(TimeUs now);
 
   // ---- Receiving (the engine pops from here) ---------------------------------------------
@@ -211,7 +216,6 @@ class Connection final : private frames::FrameVisitor {
   bool flowBlocked() const;
   void detectLosses(TimeUs now);
   void declareLost(SentPacket& p, TimeUs now, bool congestion_signal);
-  void recomputeTimer(TimeUs now);
   uint64_t localMaxData() const;
   bool hasOutstanding() const;
   bool anyRetransmit() const;
@@ -300,7 +304,8 @@ class Connection final : private frames::FrameVisitor {
   uint64_t consumed_stream_bytes_ = 0;
   uint64_t wfq_clock_ = 0;
   bool window_update_pending_ = false;
-  bool send_blocked_ = false;  // a send returned RESULT_LIMIT_EXCEEDED; tell the host when it eases
+  bool send_blocked_ = false;
+  bool gap_seen_ = false;  // a packet arrived out of order since the last ack (ack at once)  // a send returned RESULT_LIMIT_EXCEEDED; tell the host when it eases
   TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
 
  public:

@@ -514,8 +514,9 @@ void Engine::flushDirty(TimeUs now) {
       Connection* c = byLocalId(id);
       if (!c) continue;
       c->dirty = false;
-      c->transmit(now, true);
-      pushTimer(*c);
+      // Acks wait up to 1 ms for data to ride on unless one is due now (delayed acks).
+      c->transmit(now, c->ackDueNow());
+      c->recomputeTimer(now);
     }
   }
   tx_->flush();

@@ -20,7 +20,8 @@ class RecvStream {
 
   // Calls sink(message_number, payload, stream_bytes) for every complete message in order,
   // where stream_bytes counts the message's header too. Returns false on
-  // a protocol violation (a message larger than max_message_size or a bad header).
+  // a protocol violation (a message larger than max_message_size, or a message-number delta
+  // that is zero or would take the number past INT64_MAX).
   template <typename Sink>
   bool deliver(uint32_t max_message_size, Sink&& sink);
 
@@ -49,7 +50,12 @@ bool RecvStream::deliver(uint32_t max_message_size, Sink&& sink) {
     uint64_t delta = 0, size = 0;
     size_t hlen = 0;
     if (!parseHeader(avail, &delta, &size, &hlen)) return true;  // header incomplete
-    if (size > max_message_size || delta == 0) return false;
+    // A zero delta repeats a message number; a delta that carries the number past INT64_MAX
+    // would hand the application negative, decreasing numbers (deltas reach 2^62 - 1, so three
+    // messages suffice). Both are protocol violations.
+    if (size > max_message_size || delta == 0 ||
+        delta > static_cast<uint64_t>(INT64_MAX) - last_message_number_)
+      return false;
     if (avail < hlen + size) return true;
     last_message_number_ += delta;
     sink(static_cast<int64_t>(last_message_number_),
