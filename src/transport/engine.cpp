@@ -463,9 +463,22 @@ void Engine::readSocket(uint64_t socket_id, TimeUs now) {
     if (it == sockets_.end()) return;
     UdpSocket& s = *it->second.socket;
     int n = rx_->receive(s);
-    for (int i = 0; i < n; ++i) handleDatagram(socket_id, rx_->from(i), rx_->data(i), rx_->size(i), now, false);
+    for (int i = 0; i < n; ++i) {
+      // A coalesced (GRO) read holds several datagrams of segmentSize bytes (the last may be
+      // shorter); handle each as if it had arrived alone.
+      const uint8_t* p = rx_->data(i);
+      size_t left = rx_->size(i);
+      size_t seg = std::max<size_t>(1, rx_->segmentSize(i));
+      SocketAddress from = rx_->from(i);
+      do {
+        size_t len = std::min(left, seg);
+        handleDatagram(socket_id, from, p, len, now, false);
+        p += len;
+        left -= len;
+      } while (left > 0);
+    }
     flushDirty(now);
-    if (n < static_cast<int>(kBatchSize)) return;
+    if (n < static_cast<int>(RxBatch::kSlots)) return;
   }
 }
 

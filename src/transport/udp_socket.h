@@ -1,7 +1,10 @@
 // UDP sockets and batched I/O. UdpSocket owns one non-blocking socket (IPv4, or IPv6 with
 // dual-stack where the address allows it). RxBatch and TxBatch wrap recvmmsg/sendmmsg with
-// fixed buffers allocated once per engine, so the data path does no allocation. Runs on
-// whichever thread holds the engine lock.
+// fixed buffers allocated once per engine, so the data path does no allocation.
+// Where the kernel supports it, runs of equal-size datagrams to one destination leave as one
+// UDP GSO send (UDP_SEGMENT) and arrive as one UDP GRO read (UDP_GRO), which RxBatch splits back
+// into datagrams: one kernel buffer per run instead of one per datagram. Runs on whichever
+// thread holds the engine lock.
 #pragma once
 
 #include <sys/socket.h>
@@ -11,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/address.h"
 
@@ -32,6 +36,8 @@ class UdpSocket {
   // The destination in the form this socket's family needs (v4-mapped on IPv6 sockets).
   SocketAddress destinationFor(const SocketAddress& to) const;
   bool canReach(const SocketAddress& to) const;
+  bool gso() const { return gso_; }
+  void disableGso() const { gso_ = false; }
   uint64_t engine_id = 0;  // the engine's key for this socket
 
  private:
@@ -39,23 +45,29 @@ class UdpSocket {
   int fd_ = -1;
   int family_ = 0;
   bool dual_stack_ = false;
+  mutable bool gso_ = false;
   SocketAddress local_;
 };
 
 class RxBatch {
  public:
+  static constexpr size_t kSlots = 32;
+  static constexpr size_t kSlotBytes = 65536;  // room for a coalesced (GRO) read
   RxBatch();
-  // Reads up to kBatchSize datagrams. Returns the count (0 when nothing is waiting).
+  // Reads up to kSlots kernel datagrams. Returns the count (0 when nothing is waiting).
   int receive(const UdpSocket& socket);
-  const uint8_t* data(int i) const { return buffers_[i].data(); }
+  const uint8_t* data(int i) const { return buffers_.data() + static_cast<size_t>(i) * kSlotBytes; }
   size_t size(int i) const { return msgs_[i].msg_len; }
+  // Size of each datagram within read i (GRO); equal to size(i) for a single datagram.
+  size_t segmentSize(int i) const;
   SocketAddress from(int i) const;
 
  private:
-  std::array<std::array<uint8_t, kMaxDatagramBytes>, kBatchSize> buffers_;
-  std::array<mmsghdr, kBatchSize> msgs_{};
-  std::array<iovec, kBatchSize> iov_{};
-  std::array<sockaddr_storage, kBatchSize> addrs_{};
+  std::vector<uint8_t> buffers_;
+  std::array<mmsghdr, kSlots> msgs_{};
+  std::array<iovec, kSlots> iov_{};
+  std::array<sockaddr_storage, kSlots> addrs_{};
+  std::array<std::array<uint8_t, 64>, kSlots> control_{};
 };
 
 class TxBatch {
@@ -71,13 +83,17 @@ class TxBatch {
   uint64_t failedDatagrams() const { return failed_; }
 
  private:
+  // Groups the queued datagrams into sendmmsg entries (GSO runs where possible).
+  int buildMessages(bool gso);
   const UdpSocket* socket_ = nullptr;
   int count_ = 0;
   uint64_t sent_ = 0, failed_ = 0;
   std::array<std::array<uint8_t, kMaxDatagramBytes>, kBatchSize> buffers_;
-  std::array<mmsghdr, kBatchSize> msgs_{};
   std::array<iovec, kBatchSize> iov_{};
   std::array<SocketAddress, kBatchSize> addrs_{};
+  std::array<mmsghdr, kBatchSize> msgs_{};
+  std::array<std::array<uint8_t, 32>, kBatchSize> control_{};
+  std::array<int, kBatchSize> first_{};  // first datagram of each entry
 };
 
 }  // namespace outpost
