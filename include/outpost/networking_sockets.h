@@ -46,6 +46,14 @@ struct NetworkConnectionStatusChanged {
   int32_t old_state = CONNECTION_STATE_NONE;
 };
 
+// Payload of fake_ip_result (never raised until the hub allocates FakeIPs).
+struct FakeIPResultEvent {
+  int32_t result = RESULT_NO_CONNECTION;
+  uint64_t remote_fake_steam_id = 0;
+  std::string fake_ip;
+  std::vector<int32_t> port_list;
+};
+
 // Payload of network_authentication_status (never raised until hub certificates exist).
 struct NetworkAuthenticationStatus {
   int32_t available = NETWORKING_AVAILABILITY_CANNOT_TRY;
@@ -279,7 +287,7 @@ class NetworkingSockets {
   // false: in-memory buffers. Both sides start CONNECTED.
   SocketPairResult createSocketPair(bool loopback, uint64_t remote_steam_id1,
                                     uint64_t remote_steam_id2);
-  // "steamid:<id>" once an identity is set, "ip:" style "localhost" otherwise.
+  // "steamid:<id>" once resetIdentity set one, "invalid" before.
   std::string getIdentity();
   // Sets the Steam ID this instance claims in handshakes (unauthenticated until hub
   // certificates exist). Applies to connections created afterwards.
@@ -291,6 +299,8 @@ class NetworkingSockets {
   using AuthenticationStatusHandler = std::function<void(const NetworkAuthenticationStatus&)>;
   void connect_network_connection_status_changed(StatusChangedHandler handler);
   void connect_network_authentication_status(AuthenticationStatusHandler handler);
+  using FakeIPResultHandler = std::function<void(const FakeIPResultEvent&)>;
+  void connect_fake_ip_result(FakeIPResultHandler handler);
 
   // ---- Hub-bound functions (P2P, certificates, FakeIP, hosted dedicated servers) ----------
   // Not available until the hub issues certificates and signals; each returns the documented

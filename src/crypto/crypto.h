@@ -60,7 +60,8 @@ enum class Cipher : uint8_t { kNone = 0, kAes256Gcm = 1, kChaCha20Poly1305 = 2 }
 bool aesGcmAvailable();
 // Bitmask of ciphers this machine supports (1 << Cipher).
 uint8_t supportedCipherMask();
-// Picks the best cipher in both masks; kNone (0) only if both masks allow it explicitly.
+// Picks the best cipher present in both masks (AES-256-GCM first); kNone if they share none.
+// Whether to run without encryption is decided by the UNENCRYPTED settings, not here.
 Cipher chooseCipher(uint8_t local_mask, uint8_t remote_mask);
 
 // One direction of packet protection. The nonce is the 64-bit packet number (little-endian,

@@ -62,8 +62,9 @@ namespace outpost {
     "A connected peer silent for this long is given up with CONNECTION_END_MISC_TIMEOUT.")       \
   X(32, MTU_PACKET_SIZE, INT32, CONNECTION, 1300, 576, 1472, "bytes",                           \
     "Largest UDP payload sent.")                                                                 \
-  X(33, MTU_DATA_SIZE, INT32, CONNECTION, 1267, 543, 1439, "bytes",                             \
-    "Read-only: payload bytes per packet after the header and AEAD tag (MTU_PACKET_SIZE - 33).") \
+  X(33, MTU_DATA_SIZE, INT32, CONNECTION, 1260, 536, 1432, "bytes",                             \
+    "Read-only: the largest message that always fits in one packet: MTU_PACKET_SIZE - 40 (9-byte " \
+    "header, 16-byte tag, up to 12 bytes of frame header, up to 3 of message header).")          \
   X(34, UNENCRYPTED, INT32, CONNECTION, 0, 0, 3, "",                                            \
     "0 never send plaintext; 1 allow if the peer requires it; 2 prefer; 3 require. Plaintext "    \
     "is used only when both sides are >= 1 and one side is >= 2 (tests and benchmarks only).")   \
@@ -162,7 +163,8 @@ ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
 ConfigValue resolveOne(const ConfigDef& def, const ConfigLayer* listen_layer,
                        const ConfigLayer* connection_layer, bool* inherited);
 
-// Payload bytes per packet: MTU_PACKET_SIZE less the data-packet header and AEAD tag.
-inline constexpr int32_t kDataPacketOverhead = 33;
+// MTU_PACKET_SIZE - MTU_DATA_SIZE: data-packet header (9), AEAD tag (16), the largest
+// reliable frame header (12) and the largest message header for one packet (3).
+inline constexpr int32_t kDataPacketOverhead = 40;
 
 }  // namespace outpost

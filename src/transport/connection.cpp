@@ -23,8 +23,6 @@ constexpr int kMaxPacketsPerTransmit = 512;
 // RECV_BUFFER_SIZE), so no handshake field is needed for it.
 constexpr uint64_t kInitialMaxData = 528384;
 
-int64_t clampMessageNumber(int64_t v) { return v; }
-
 }  // namespace
 
 Connection::Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_t local_id,
@@ -67,11 +65,34 @@ void Connection::problem(int32_t end_reason, const std::string& debug, TimeUs no
   if (state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY || state_ == CONNECTION_STATE_CLOSED_BY_PEER)
     return;
   end_reason_ = end_reason;
-  end_debug_ = debug.substr(0, NETWORKING_MAX_CONNECTION_CLOSE_REASON - 1);
+  end_debug_ = debug.substr(0, frames::kMaxCloseDebug);
   OUTPOST_LOG_INFO("connection %u: problem detected locally (%d): %s", handle_, end_reason,
                    end_debug_.c_str());
+  bool was_connected = state_ == CONNECTION_STATE_CONNECTED;
   setState(CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY, now);
+  // Best effort: tell the peer why (it may be gone; one Close frame, never retransmitted).
+  if (was_connected && keys_ready_ && socket_) tellPeerAndStop(static_cast<uint32_t>(end_reason), end_debug_, now);
   if (app_closed_) finishClose(now);
+}
+
+void Connection::discardUnsent() {
+  for (Lane& l : lanes_) {
+    l.send.discardUnsent();
+    l.unreliable.clear();
+    l.unreliable_bytes.clear();
+    l.unreliable_queued_bytes = 0;
+  }
+  nagle_deadline_ = kNever;
+  flush_requested_ = false;
+}
+
+void Connection::tellPeerAndStop(uint32_t reason, const std::string& debug, TimeUs now) {
+  discardUnsent();
+  close_reason_ = reason;
+  close_debug_ = debug;
+  close_pending_ = true;
+  buildAndSendPacket(now, false, false, false);
+  close_pending_ = false;
 }
 
 void Connection::finishClose(TimeUs now) {
@@ -168,6 +189,12 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
   remote_steam_id_ = a.claimed_steam_id;
   remote_identity_key_ = a.identity_public;
   last_received_ = now;
+  int32_t allow = peer_.isLoopback() ? config_.ip_local_host_allow_without_auth : config_.ip_allow_without_auth;
+  if (!(a.flags & wire::kAcceptRejected) && allow == 0) {
+    // Servers cannot present hub certificates yet, so this side refuses every server.
+    problem(CONNECTION_END_REMOTE_BAD_CERT, "the server presented no certificate (IP_ALLOW_WITHOUT_AUTH = 0)", now);
+    return;
+  }
   if (a.flags & wire::kAcceptRejected) {
     end_reason_ = static_cast<int32_t>(a.reject_reason);
     end_debug_ = a.reject_debug;
@@ -264,7 +291,16 @@ void Connection::sendReject(int32_t reason, const std::string& debug) {
   size_t mlen = wire::acceptSignedMessage(peer_kx_public_, {buf, n}, msg, sizeof msg);
   auto sig = identity_.key->sign({msg, mlen});
   std::memcpy(buf + n, sig.data(), sig.size());
-  sendRaw({buf, n + sig.size()});
+  rejection_.assign(buf, buf + n + sig.size());
+  sendRaw(rejection_);
+}
+
+void Connection::onVersionMismatch(uint8_t server_version, TimeUs now) {
+  if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_) return;
+  problem(CONNECTION_END_BAD_PROTOCOL_VERSION,
+          "the server speaks transport protocol version " + std::to_string(server_version) + ", this side " +
+              std::to_string(wire::kProtocolVersion),
+          now);
 }
 
 int Connection::accept(TimeUs now) {
@@ -338,9 +374,9 @@ void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connecti
 // ---------------------------------------------------------------------------------------------
 // Sending
 
-Connection::Lane& Connection::ensureLane(uint16_t lane) {
-  if (lane >= lanes_.size()) lanes_.resize(lane + 1u);
-  return lanes_[lane];
+RecvStream& Connection::recvLane(uint16_t lane) {
+  if (lane >= recv_lanes_.size()) recv_lanes_.resize(lane + 1u);
+  return recv_lanes_[lane];
 }
 
 uint64_t Connection::unsentBytes() const {
@@ -426,10 +462,7 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
     lane.send.appendMessage(static_cast<uint64_t>(number - lane.last_reliable_number), data);
     lane.last_reliable_number = number;
   } else {
-    if (lane.unreliable.empty()) {
-      lane.unreliable_bytes.clear();
-      lane.unreliable_head = 0;
-    }
+    if (lane.unreliable.empty()) lane.unreliable_bytes.clear();
     UnreliableMessage m;
     m.message_number = number;
     m.offset = lane.unreliable_bytes.size();
@@ -444,7 +477,7 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
   if (flags & NETWORKING_SEND_NO_NAGLE) flush_requested_ = true;
   stats_.messages_sent++;
   r.result = RESULT_OK;
-  r.message_number = clampMessageNumber(number);
+  r.message_number = number;
 
   if (state_ == CONNECTION_STATE_CONNECTED &&
       (flush_requested_ || config_.nagle_time_us == 0 ||
@@ -618,7 +651,7 @@ bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new,
 void Connection::transmit(TimeUs now, bool ack_now) {
   if (finished_ || !keys_ready_ || !socket_ || role_ == Role::kPipe) return;
   if (role_ == Role::kServer && !accepted_) return;
-  bool can_send_data = state_ == CONNECTION_STATE_CONNECTED;
+  bool can_send_data = state_ == CONNECTION_STATE_CONNECTED && (!app_closed_ || lingering_);
   for (int i = 0; i < kMaxPacketsPerTransmit; ++i) {
     bool data = can_send_data && (anyRetransmit() || hasNewData(now, false));
     bool control = close_pending_ && !lingering_;
@@ -655,8 +688,7 @@ void Connection::transmit(TimeUs now, bool ack_now) {
 
 void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now) {
   if (!keys_ready_ || finished_ || (role_ == Role::kServer && !accepted_)) {
-    stats_.dropped_decrypt++;
-    host_.countDrop(wire::DropReason::kDecryptFailed);
+    host_.countDrop(wire::DropReason::kNotReady);
     return;
   }
   uint64_t pn = wire::reconstructPacketNumber(acks_.expectedNext(), h.packet_number_low);
@@ -681,7 +713,10 @@ void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t
   wire::DropReason why = wire::DropReason::kNone;
   now_ = now;
   if (!frames::parseFrames({plain, plain_len}, nullptr, &summary, &why)) {
+    // Authentic but malformed: the peer is broken or hostile, not the network.
     host_.countDrop(why);
+    violated_ = true;
+    problem(CONNECTION_END_MISC_GENERIC, "peer sent malformed frames", now);
     return;
   }
   // The packet is authentic and well formed: it counts as received from here on.
@@ -783,10 +818,10 @@ void Connection::declareLost(SentPacket& p, TimeUs now, bool congestion_signal) 
 void Connection::onReliable(const frames::ReliableFrame& f) {
   if (violated_) return;
   TimeUs now = now_;
-  Lane& lane = ensureLane(f.lane);
-  uint64_t old_high = lane.recv.highestReceived();
+  RecvStream& stream = recvLane(f.lane);
+  uint64_t old_high = stream.highestReceived();
   uint64_t credit = advertised_max_data_ > sum_highest_received_ ? advertised_max_data_ - sum_highest_received_ : 0;
-  auto result = lane.recv.insert(f.offset, f.data, old_high + credit);
+  auto result = stream.insert(f.offset, f.data, old_high + credit);
   if (result == RecvStream::Insert::kBeyondWindow) {
     // A compliant peer never sends past the credit we advertised: this is flow-control abuse.
     violated_ = true;
@@ -794,8 +829,8 @@ void Connection::onReliable(const frames::ReliableFrame& f) {
     problem(CONNECTION_END_MISC_GENERIC, "peer exceeded the flow-control window", now);
     return;
   }
-  sum_highest_received_ += lane.recv.highestReceived() - old_high;
-  bool ok = lane.recv.deliver(static_cast<uint32_t>(config_.recv_max_message_size),
+  sum_highest_received_ += stream.highestReceived() - old_high;
+  bool ok = stream.deliver(static_cast<uint32_t>(config_.recv_max_message_size),
                               [&](int64_t number, std::span<const uint8_t> payload, uint64_t stream_bytes) {
                                 deliver(f.lane, number, NETWORKING_SEND_RELIABLE, payload, stream_bytes, now);
                               });
@@ -817,9 +852,14 @@ void Connection::onUnreliable(const frames::UnreliableFrame& f) {
     deliver(f.lane, static_cast<int64_t>(f.message_number), 0, f.data, 0, now);
     return;
   }
+  constexpr TimeUs kFragmentLifetimeUs = 5000000;
   Fragments* slot = nullptr;
   Fragments* oldest = &fragments_[0];
   for (auto& s : fragments_) {
+    if (s.used && now - s.started > kFragmentLifetimeUs) {
+      s.used = false;  // a partial message whose other fragments never came
+      stats_.unreliable_dropped++;
+    }
     if (s.used && s.lane == f.lane && s.message_number == f.message_number) {
       slot = &s;
       break;
@@ -834,14 +874,14 @@ void Connection::onUnreliable(const frames::UnreliableFrame& f) {
     slot->lane = f.lane;
     slot->message_number = f.message_number;
     slot->total = f.total_size;
-    slot->received = 0;
+    slot->received.clear();
     slot->started = now;
     slot->bytes.resize(f.total_size);
   }
   if (slot->total != f.total_size) return;  // inconsistent fragment: ignore it
   std::memcpy(slot->bytes.data() + f.offset, f.data.data(), f.data.size());
-  slot->received += static_cast<uint32_t>(f.data.size());
-  if (slot->received >= slot->total) {
+  slot->received.add(f.offset, f.offset + f.data.size());
+  if (slot->received.containsAll(0, slot->total)) {
     slot->used = false;
     deliver(f.lane, static_cast<int64_t>(f.message_number), 0, slot->bytes, 0, now);
   }
@@ -852,7 +892,7 @@ void Connection::onClose(const frames::CloseFrame& f) {
   TimeUs now = now_;
   if (state_ == CONNECTION_STATE_CONNECTED || state_ == CONNECTION_STATE_CONNECTING) {
     end_reason_ = static_cast<int32_t>(f.reason);
-    end_debug_.assign(reinterpret_cast<const char*>(f.debug.data()), f.debug.size());
+    end_debug_.assign(reinterpret_cast<const char*>(f.debug.data()), f.debug.size());  // <= 128 bytes
     setState(CONNECTION_STATE_CLOSED_BY_PEER, now);
   }
   if (app_closed_) {
@@ -928,11 +968,9 @@ bool Connection::closeByApp(int32_t reason, const std::string& debug, bool linge
     close_deadline_ = now + std::max<TimeUs>(TimeUs{config_.timeout_connected_ms} * 1000, kCloseLingerUs);
     flush_requested_ = true;
   } else {
-    // Unsent data is discarded, as the reference documents for linger = false.
-    for (Lane& l : lanes_) {
-      l.unreliable.clear();
-      l.unreliable_queued_bytes = 0;
-    }
+    // Without linger, queued data is discarded (the reference: linger=true "flushes pending
+    // reliable data first"); nothing more is sent or retransmitted but the Close itself.
+    discardUnsent();
     close_pending_ = true;
     close_deadline_ = now + kCloseLingerUs;
   }

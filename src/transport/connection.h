@@ -95,8 +95,12 @@ class Connection final : private frames::FrameVisitor {
   void onConnectRetransmit(TimeUs now);
   // Server: the application accepted. Returns a Result.
   int accept(TimeUs now);
-  // Server: tells the client it is refused (a signed Accept with the rejected flag).
+  // Server: tells the client it is refused (a signed Accept with the rejected flag), and keeps
+  // the packet so a retransmitted Connect can be answered again.
   void sendReject(int32_t reason, const std::string& debug);
+  const std::vector<uint8_t>& rejectionPacket() const { return rejection_; }
+  // Client: the server speaks another protocol version.
+  void onVersionMismatch(uint8_t server_version, TimeUs now);
 
   // ---- Data ------------------------------------------------------------------------------
   void onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now);
@@ -166,6 +170,7 @@ class Connection final : private frames::FrameVisitor {
     uint64_t reliable_barrier = 0;  // reliable stream offset queued before this message
   };
 
+  // The sending side of a lane: created only by configureConnectionLanes.
   struct Lane {
     int priority = 0;
     int weight = 1;
@@ -173,12 +178,9 @@ class Connection final : private frames::FrameVisitor {
     int64_t next_message_number = 1;
     int64_t last_reliable_number = 0;
     SendStream send;
-    RecvStream recv;
     std::vector<uint8_t> unreliable_bytes;
-    size_t unreliable_head = 0;
     RingBuffer<UnreliableMessage> unreliable;
     uint64_t unreliable_queued_bytes = 0;
-    uint64_t highest_unreliable_received = 0;
   };
 
   struct Fragments {
@@ -186,7 +188,7 @@ class Connection final : private frames::FrameVisitor {
     uint16_t lane = 0;
     uint64_t message_number = 0;
     uint32_t total = 0;
-    uint32_t received = 0;
+    RangeSet received;  // byte ranges present (fragments may overlap or repeat)
     TimeUs started = 0;
     std::vector<uint8_t> bytes;
   };
@@ -205,7 +207,10 @@ class Connection final : private frames::FrameVisitor {
   void deliver(uint16_t lane, int64_t number, int32_t flags, std::span<const uint8_t> payload,
                uint64_t stream_bytes, TimeUs now);
   void deliverPipe(std::span<const uint8_t> payload, int32_t flags, uint16_t lane, TimeUs now);
-  Lane& ensureLane(uint16_t lane);
+  // The receiving side of lane `lane` (the peer decides which lanes it sends on).
+  RecvStream& recvLane(uint16_t lane);
+  void discardUnsent();
+  void tellPeerAndStop(uint32_t reason, const std::string& debug, TimeUs now);
   bool hasNewData(TimeUs now, bool ignore_nagle) const;
   uint64_t unsentBytes() const;
   uint64_t flowLimitFor(const Lane& lane) const;
@@ -248,6 +253,7 @@ class Connection final : private frames::FrameVisitor {
   wire::Cookie cookie_;
   bool have_cookie_ = false;
   std::vector<uint8_t> handshake_packet_;  // client: Hello/Connect to resend; server: Accept
+  std::vector<uint8_t> rejection_;         // server: the signed refusal, if one was sent
   TimeUs next_handshake_send_ = 0;
   bool accepted_ = false;
   crypto::Cipher cipher_ = crypto::Cipher::kAes256Gcm;
@@ -269,6 +275,7 @@ class Connection final : private frames::FrameVisitor {
 
   // Lanes and queues
   std::vector<Lane> lanes_;
+  std::vector<RecvStream> recv_lanes_;
   std::array<Fragments, 4> fragments_;
   MessageQueue queue_;
   TimeUs nagle_deadline_ = kNever;
@@ -304,8 +311,10 @@ class Connection final : private frames::FrameVisitor {
   uint64_t consumed_stream_bytes_ = 0;
   uint64_t wfq_clock_ = 0;
   bool window_update_pending_ = false;
+  // A send returned RESULT_LIMIT_EXCEEDED: tell the host when the buffer has room again.
   bool send_blocked_ = false;
-  bool gap_seen_ = false;  // a packet arrived out of order since the last ack (ack at once)  // a send returned RESULT_LIMIT_EXCEEDED; tell the host when it eases
+  // A packet arrived out of order since the last ack: acknowledge at once.
+  bool gap_seen_ = false;  // a send returned RESULT_LIMIT_EXCEEDED; tell the host when it eases
   TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
 
  public:

@@ -131,7 +131,6 @@ Connection* Engine::newConnection(Connection::Role role, const ConnectionConfig&
   Connection* raw = c.get();
   connections_[id] = std::move(c);
   if (handle) handles_[handle] = id;
-  counters_.connections_created++;
   return raw;
 }
 
@@ -143,11 +142,13 @@ void Engine::destroyConnection(uint32_t local_id) {
   if (c->role() == Connection::Role::kServer) {
     PendingKey key{c->peer(), c->clientConnectionId()};
     server_by_client_.erase(key);
-    recently_closed_[key] = now() + kRecentlyClosedUs;
+    ClosedHandshake& closed = recently_closed_[key];
+    closed.expires = now() + kRecentlyClosedUs;
+    closed.rejection = c->rejectionPacket();
     if (recently_closed_.size() > 4096) {
       TimeUs t = now();
       for (auto r = recently_closed_.begin(); r != recently_closed_.end();)
-        r = r->second < t ? recently_closed_.erase(r) : std::next(r);
+        r = r->second.expires < t ? recently_closed_.erase(r) : std::next(r);
     }
   }
   if (c->listenSocket()) {
@@ -310,6 +311,15 @@ void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<co
   auto hello = wire::parseHello(in, &why);
   if (!hello) {
     countDrop(why);
+    if (why == wire::DropReason::kBadVersion && in.size() >= wire::kHelloSize) {
+      // Tell the client which version we speak (6 bytes in answer to 64: no amplification).
+      uint8_t* buf = tx_->next(*e.socket);
+      size_t n = wire::writeVersionMismatch(in, buf);
+      if (n) {
+        commitDatagram(*e.socket, from, n);
+        counters_.version_replies_sent++;
+      }
+    }
     return;
   }
   // Stateless: nothing is stored for this address until it echoes the cookie.
@@ -334,6 +344,31 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     countDrop(why);
     return;
   }
+  // A retransmitted Connect of a handshake we already answered (the client's source address
+  // and connection id match one we verified before): answer again, even once its cookie has
+  // aged out. The answer is never larger than the Connect.
+  PendingKey key{from, connect->client_connection_id};
+  auto existing = server_by_client_.find(key);
+  if (existing != server_by_client_.end()) {
+    if (Connection* c = byLocalId(existing->second)) c->onConnectRetransmit(now);
+    return;
+  }
+  auto closed = recently_closed_.find(key);
+  if (closed != recently_closed_.end()) {
+    if (closed->second.expires > now) {
+      if (!closed->second.rejection.empty() && closed->second.resends < 8) {
+        // The application refused this connection; the client missed the refusal.
+        ++closed->second.resends;
+        uint8_t* buf = tx_->next(*e.socket);
+        std::memcpy(buf, closed->second.rejection.data(), closed->second.rejection.size());
+        commitDatagram(*e.socket, from, closed->second.rejection.size());
+      } else {
+        countDrop(wire::DropReason::kDuplicate);  // a replay of a finished handshake
+      }
+      return;
+    }
+    recently_closed_.erase(closed);
+  }
   // The cookie proves the sender receives packets at `from` (no spoofed sources past here).
   uint32_t window = connect->cookie.window;
   uint32_t current = cookieWindow(now);
@@ -343,20 +378,6 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     countDrop(wire::DropReason::kBadCookie);
     return;
   }
-  PendingKey key{from, connect->client_connection_id};
-  auto existing = server_by_client_.find(key);
-  if (existing != server_by_client_.end()) {
-    if (Connection* c = byLocalId(existing->second)) c->onConnectRetransmit(now);
-    return;
-  }
-  auto closed = recently_closed_.find(key);
-  if (closed != recently_closed_.end()) {
-    if (closed->second > now) {
-      countDrop(wire::DropReason::kDuplicate);  // a replay of a finished handshake
-      return;
-    }
-    recently_closed_.erase(closed);
-  }
   uint8_t msg[1400];
   size_t mlen = wire::connectSignedMessage(in.first(connect->signed_length), msg, sizeof msg);
   if (mlen == 0 || !crypto::verifySignature(connect->identity_public, {msg, mlen}, connect->signature)) {
@@ -365,7 +386,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   }
   ListenState& ls = listen_sockets_[e.listen_handle];
   if (ls.connections.size() >= kMaxConnectionsPerListenSocket) {
-    countDrop(wire::DropReason::kRateLimited);
+    countDrop(wire::DropReason::kConnectionLimit);
     return;
   }
   ConnectionConfig config = resolveConnectionConfig(&ls.layer, nullptr);
@@ -382,6 +403,11 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   }
   server_by_client_[key] = c->localId();
   ls.connections.insert(c->localId());
+  counters_.connections_created++;
+  int32_t allow = from.isLoopback() ? config.ip_local_host_allow_without_auth : config.ip_allow_without_auth;
+  if (allow == 1 && g_misuse_log.allow())
+    OUTPOST_LOG_WARN("accepting unauthenticated peer %s (no hub certificate; IP_ALLOW_WITHOUT_AUTH = 1)",
+                     from.toString().c_str());
   c->beginIncoming(now);
 }
 
@@ -434,6 +460,17 @@ void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const
         break;
       }
       c->onChallenge(*ch, now);
+      return;
+    }
+    case wire::PacketType::kVersionMismatch: {
+      auto vm = wire::parseVersionMismatch(in, &why);
+      if (!vm) break;
+      Connection* c = byLocalId(vm->client_connection_id);
+      if (!c || c->role() != Connection::Role::kClient || c->peer() != from || c->socket() != e.socket.get()) {
+        why = wire::DropReason::kUnknownConnection;
+        break;
+      }
+      c->onVersionMismatch(vm->server_version, now);
       return;
     }
     case wire::PacketType::kAccept: {
@@ -661,6 +698,7 @@ uint32_t Engine::connectByIPAddress(const std::string& address, const ConfigOpti
   UdpSocket* s = clientSocketFor(*addr);
   if (!s) return NETWORKING_CONNECTION_INVALID;
   Connection* c = newConnection(Connection::Role::kClient, resolveConnectionConfig(nullptr, &layer), true);
+  counters_.connections_created++;
   c->configLayer() = layer;
   TimeUs t = now();
   c->startClient(s, *addr, {&identity_, steam_id_}, t);
@@ -1043,6 +1081,7 @@ SocketPairResult Engine::createSocketPair(bool loopback, uint64_t id1, uint64_t 
     b = newConnection(Connection::Role::kServer, config, true);
     Connection::linkLoopback(*a, sockets_[ida].socket.get(), *b, sockets_[idb].socket.get(), t);
   }
+  counters_.connections_created += 2;
   // Connection 1 belongs to identity 1, so its remote end is identity 2 (and vice versa).
   a->setRemoteSteamId(id2);
   b->setRemoteSteamId(id1);
@@ -1146,7 +1185,7 @@ ConfigValueResult Engine::getConfigValue(int config, int scope, uint32_t obj) {
   if (config == NETWORKING_CONFIG_MTU_DATA_SIZE) {
     const ConfigDef* mtu = findConfig(NETWORKING_CONFIG_MTU_PACKET_SIZE);
     r.value = std::get<int32_t>(resolveOne(*mtu, listen, conn, &inherited)) - kDataPacketOverhead;
-    r.result = NETWORKING_GET_CONFIG_VALUE_OK;
+    r.result = inherited ? NETWORKING_GET_CONFIG_VALUE_OK_INHERITED : NETWORKING_GET_CONFIG_VALUE_OK;
     return r;
   }
   r.value = resolveOne(*def, listen, conn, &inherited);

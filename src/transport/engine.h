@@ -37,6 +37,7 @@ struct TransportCounters {
   uint64_t datagrams_received = 0;
   uint64_t datagrams_sent = 0;
   uint64_t challenges_sent = 0;
+  uint64_t version_replies_sent = 0;
   uint64_t connections_created = 0;
   uint64_t send_failures = 0;
   uint64_t fake_dropped = 0, fake_duplicated = 0, fake_reordered = 0;
@@ -190,7 +191,14 @@ class Engine final : public ConnectionHost {
   std::unordered_map<uint32_t, ListenState> listen_sockets_;
   std::unordered_map<uint32_t, PollGroup> poll_groups_;
   std::unordered_map<PendingKey, uint32_t, PendingKeyHash> server_by_client_;
-  std::unordered_map<PendingKey, TimeUs, PendingKeyHash> recently_closed_;
+  // Server handshakes that ended recently: replays are dropped, and a refused client that
+  // missed its rejection gets it again (a few times).
+  struct ClosedHandshake {
+    TimeUs expires = 0;
+    std::vector<uint8_t> rejection;
+    int resends = 0;
+  };
+  std::unordered_map<PendingKey, ClosedHandshake, PendingKeyHash> recently_closed_;
   std::vector<uint32_t> finished_;
   std::vector<uint32_t> dirty_;
   std::vector<uint32_t> dirty_scratch_;

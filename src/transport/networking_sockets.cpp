@@ -120,6 +120,11 @@ void NetworkingSockets::connect_network_authentication_status(AuthenticationStat
   (void)handler;
 }
 
+void NetworkingSockets::connect_fake_ip_result(FakeIPResultHandler handler) {
+  // FakeIPs come from the hub; until then beginAsyncRequestFakeIP fails and nothing is raised.
+  (void)handler;
+}
+
 // ---- Hub-bound functions -------------------------------------------------------------------
 
 uint32_t NetworkingSockets::connectP2P(uint64_t, int, const ConfigOptions&) {
@@ -236,6 +241,7 @@ std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
   out["datagrams_received"] = c.datagrams_received;
   out["datagrams_sent"] = c.datagrams_sent;
   out["challenges_sent"] = c.challenges_sent;
+  out["version_replies_sent"] = c.version_replies_sent;
   out["connections_created"] = c.connections_created;
   out["send_failures"] = c.send_failures;
   out["dropped_total"] = c.dropped_total();

@@ -79,6 +79,12 @@ void SendStream::onLost(uint64_t offset, uint64_t len) {
   }
 }
 
+void SendStream::discardUnsent() {
+  buf_.resize(head_ + static_cast<size_t>(next_new_ - base_));
+  write_ = next_new_;
+  lost_.clear();
+}
+
 void SendStream::compact() {
   buf_.erase(buf_.begin(), buf_.begin() + static_cast<long>(head_));
   head_ = 0;

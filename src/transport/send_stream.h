@@ -39,6 +39,8 @@ class SendStream {
   void markSent(const Chunk& c);
   void onAcked(uint64_t offset, uint64_t len);
   void onLost(uint64_t offset, uint64_t len);
+  // Drops everything not yet sent and every pending retransmission (close without linger).
+  void discardUnsent();
 
  private:
   const uint8_t* at(uint64_t offset) const { return buf_.data() + head_ + (offset - base_); }

@@ -60,8 +60,8 @@ const char* dropReasonName(DropReason r) {
     case DropReason::kTooOld: return "too_old";
     case DropReason::kBadFrame: return "bad_frame";
     case DropReason::kNoListener: return "no_listener";
-    case DropReason::kFakeLoss: return "fake_loss";
-    case DropReason::kRateLimited: return "rate_limited";
+    case DropReason::kNotReady: return "not_ready";
+    case DropReason::kConnectionLimit: return "connection_limit";
     case DropReason::kCount: break;
   }
   return "?";
@@ -87,6 +87,26 @@ std::optional<Hello> parseHello(std::span<const uint8_t> in, DropReason* why) {
   if (h.version != kProtocolVersion) return fail<Hello>(why, DropReason::kBadVersion);
   if (h.client_connection_id == 0) return fail<Hello>(why, DropReason::kMalformed);
   return h;
+}
+
+size_t writeVersionMismatch(std::span<const uint8_t> hello, uint8_t* out) {
+  if (hello.size() < 6) return 0;
+  ByteWriter w(out, kVersionMismatchSize);
+  w.u8(static_cast<uint8_t>(PacketType::kVersionMismatch));
+  w.u8(kProtocolVersion);
+  w.bytes(hello.data() + 2, 4);  // the client's connection id, as it sent it
+  return w.size();
+}
+
+std::optional<VersionMismatch> parseVersionMismatch(std::span<const uint8_t> in, DropReason* why) {
+  if (!checkType(in, PacketType::kVersionMismatch, kVersionMismatchSize, why)) return std::nullopt;
+  if (in.size() != kVersionMismatchSize) return fail<VersionMismatch>(why, DropReason::kTrailingBytes);
+  ByteReader r(in.subspan(1));
+  VersionMismatch v;
+  v.server_version = r.u8();
+  v.client_connection_id = r.u32();
+  if (v.server_version == kProtocolVersion) return fail<VersionMismatch>(why, DropReason::kMalformed);
+  return v;
 }
 
 size_t writeChallenge(const Challenge& c, uint8_t* out) {

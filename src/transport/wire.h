@@ -20,11 +20,13 @@ enum class PacketType : uint8_t {
   kChallenge = 0x02,  // S->C, the stateless cookie
   kConnect = 0x03,    // C->S, cookie + keys + identity + signature
   kAccept = 0x04,     // S->C, keys + identity + signature (or a signed rejection)
+  kVersionMismatch = 0x05,  // S->C, answer to a Hello of another protocol version
   kData = 0x10,       // both ways after the handshake, AEAD-protected
 };
 
 inline constexpr size_t kHelloSize = 64;       // padded, so the challenge is never larger
 inline constexpr size_t kChallengeSize = 25;
+inline constexpr size_t kVersionMismatchSize = 6;
 inline constexpr size_t kDataHeaderSize = 9;   // type u8 + connection id u32 + packet number u32
 inline constexpr size_t kMaxCertBytes = 512;
 inline constexpr size_t kMaxRejectDebug = 128;
@@ -96,14 +98,22 @@ enum class DropReason : uint8_t {
   kTooOld,
   kBadFrame,
   kNoListener,
-  kFakeLoss,
-  kRateLimited,
+  kNotReady,
+  kConnectionLimit,
   kCount
 };
 const char* dropReasonName(DropReason r);
 
 size_t writeHello(const Hello& h, uint8_t* out);  // kHelloSize bytes
 std::optional<Hello> parseHello(std::span<const uint8_t> in, DropReason* why);
+
+struct VersionMismatch {
+  uint8_t server_version = kProtocolVersion;
+  uint32_t client_connection_id = 0;
+};
+// Builds the reply to a Hello of another version (the Hello's client id echoed).
+size_t writeVersionMismatch(std::span<const uint8_t> hello, uint8_t* out);
+std::optional<VersionMismatch> parseVersionMismatch(std::span<const uint8_t> in, DropReason* why);
 
 size_t writeChallenge(const Challenge& c, uint8_t* out);
 std::optional<Challenge> parseChallenge(std::span<const uint8_t> in, DropReason* why);

@@ -2,11 +2,7 @@
 // datagrams are dropped and counted by reason, never crash, never allocate connection state, and
 // never draw a reply larger than the request. A man-in-the-middle relay (real UDP) captures the
 // client's packets so they can be replayed and altered.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -14,48 +10,11 @@
 #include <thread>
 
 #include "harness.h"
+#include "raw_socket.h"
 
 namespace outpost::test {
 namespace {
 
-// A plain UDP socket on 127.0.0.1 with an ephemeral port.
-struct RawSocket {
-  int fd = -1;
-  uint16_t port = 0;
-  RawSocket() {
-    fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  ~RawSocket() { ::close(fd); }
-  void sendTo(uint16_t to_port, const std::vector<uint8_t>& d) const {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(to_port);
-    ::sendto(fd, d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
-  // Receives one datagram within timeout_ms; empty if none. *from_port gets the sender's port.
-  std::vector<uint8_t> receive(int timeout_ms, uint16_t* from_port = nullptr) const {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return {};
-    std::vector<uint8_t> buf(2048);
-    sockaddr_in a{};
-    socklen_t len = sizeof a;
-    ssize_t n = ::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&a), &len);
-    if (n < 0) return {};
-    if (from_port) *from_port = ntohs(a.sin_port);
-    buf.resize(static_cast<size_t>(n));
-    return buf;
-  }
-};
-
-uint16_t portOf(const std::string& addr) { return static_cast<uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1))); }
 
 // Forwards datagrams between one client (on `front`) and the server (from `back`).
 class Relay {
@@ -140,6 +99,7 @@ TEST(Hostile, RandomAndTruncatedDatagramsAreDroppedWithoutState) {
   EXPECT_EQ(c["connections_created"], 0u);
   // Everything was either dropped (and counted) or was a well-formed Hello that got a cookie.
   EXPECT_EQ(c["dropped_total"] + c["challenges_sent"], c["datagrams_received"]);
+  EXPECT_GT(c["version_replies_sent"], 0u);  // padded Hellos of another version are told ours
   EXPECT_GT(c["dropped.too_short"] + c["dropped.malformed"] + c["dropped.bad_version"], 0u);
   EXPECT_GT(c["dropped.unknown_connection"] + c["dropped.unknown_type"], 0u);
   // No reply is ever larger than a Hello.
@@ -148,7 +108,9 @@ TEST(Hostile, RandomAndTruncatedDatagramsAreDroppedWithoutState) {
     EXPECT_LE(r.size(), 64u);
     ++replies;
   }
-  EXPECT_EQ(replies, c["challenges_sent"]);
+  // (The attacker's own socket buffer may overflow, so fewer can arrive, never more.)
+  EXPECT_GT(replies, 0u);
+  EXPECT_LE(replies, c["challenges_sent"] + c["version_replies_sent"]);
   // The server still works.
   Peer client;
   uint32_t conn = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true));

@@ -230,7 +230,7 @@ TEST(Messages, NamesUserDataAndStatusQueries) {
             NETWORKING_GET_CONFIG_VALUE_BAD_SCOPE_OBJ);
   EXPECT_EQ(client.net.getConfigValue(424242, NETWORKING_CONFIG_SCOPE_GLOBAL, 0).result, NETWORKING_GET_CONFIG_VALUE_BAD_VALUE);
   auto mtu = client.net.getConfigValue(NETWORKING_CONFIG_MTU_DATA_SIZE, NETWORKING_CONFIG_SCOPE_CONNECTION, l.client);
-  EXPECT_EQ(std::get<int32_t>(mtu.value), 1300 - 33);
+  EXPECT_EQ(std::get<int32_t>(mtu.value), 1300 - 40);
   EXPECT_FALSE(client.net.setConnectionConfigValueInt32(l.client, NETWORKING_CONFIG_MTU_DATA_SIZE, 500));  // read-only
   EXPECT_FALSE(client.net.setConnectionConfigValueInt32(l.client, NETWORKING_CONFIG_FAKE_PACKET_LAG_SEND, 5));
   EXPECT_FALSE(client.net.setConnectionConfigValueFloat(l.client, NETWORKING_CONFIG_NAGLE_TIME, 1.5f));
