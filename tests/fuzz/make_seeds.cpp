@@ -1,0 +1,271 @@
+// Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/) from the real
+// encoders, so each fuzzer starts from valid packets, payloads and stream operations rather than
+// from nothing. Run once by hand after a wire format change:
+//   ninja -C build fuzz_make_seeds && ./build/tests/fuzz_make_seeds tests/fuzz/corpus
+// Deterministic: no randomness, so re-running produces the same files.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "transport/frames.h"
+#include "transport/wire.h"
+
+using namespace outpost;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path g_root;
+int g_written = 0;
+
+void save(const std::string& target, const std::string& name, const std::vector<uint8_t>& bytes) {
+  fs::path dir = g_root / target;
+  fs::create_directories(dir);
+  std::ofstream out(dir / ("seed_" + name), std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  ++g_written;
+}
+
+template <size_t N>
+std::array<uint8_t, N> pattern(uint8_t seed) {
+  std::array<uint8_t, N> a{};
+  for (size_t i = 0; i < N; ++i) a[i] = static_cast<uint8_t>(seed + 17 * i);
+  return a;
+}
+
+std::vector<uint8_t> withSignature(std::vector<uint8_t> unsigned_part, size_t n) {
+  unsigned_part.resize(n);
+  auto sig = pattern<64>(0x99);
+  unsigned_part.insert(unsigned_part.end(), sig.begin(), sig.end());
+  return unsigned_part;
+}
+
+void handshakeSeeds() {
+  const std::string t = "fuzz_handshake";
+  {
+    wire::Hello h;
+    h.client_connection_id = 0x11223344;
+    std::vector<uint8_t> b(wire::kHelloSize);
+    wire::writeHello(h, b.data());
+    save(t, "hello", b);
+    b[1] = 2;
+    save(t, "hello_bad_version", b);
+    // The server's answer to that Hello, as a client of version 2 would receive it.
+    std::vector<uint8_t> reply = {static_cast<uint8_t>(wire::PacketType::kVersionMismatch), 2,
+                                  b[2], b[3], b[4], b[5]};
+    save(t, "version_mismatch", reply);
+  }
+  {
+    wire::Challenge c;
+    c.client_connection_id = 0x11223344;
+    c.cookie.window = 1000;
+    c.cookie.mac = pattern<16>(1);
+    std::vector<uint8_t> b(wire::kChallengeSize);
+    wire::writeChallenge(c, b.data());
+    save(t, "challenge", b);
+  }
+  for (size_t cert : {size_t{0}, size_t{40}}) {
+    wire::Connect c;
+    std::vector<uint8_t> certificate(cert, 0xC7);
+    c.cipher_mask = 0x06;
+    c.unencrypted_mode = 0;
+    c.client_connection_id = 0x11223344;
+    c.cookie.window = 1000;
+    c.cookie.mac = pattern<16>(1);
+    c.kx_public = pattern<32>(2);
+    c.identity_public = pattern<32>(3);
+    c.claimed_steam_id = 76561197960265729ull;
+    c.certificate = certificate;
+    std::vector<uint8_t> b(1024);
+    size_t n = wire::writeConnectUnsigned(c, b.data(), b.size());
+    save(t, cert ? "connect_cert" : "connect", withSignature(b, n));
+  }
+  for (bool rejected : {false, true}) {
+    wire::Accept a;
+    a.flags = rejected ? wire::kAcceptRejected : 0;
+    a.cipher = 1;
+    a.client_connection_id = 0x11223344;
+    a.server_connection_id = rejected ? 0 : 0x55667788;
+    a.kx_public = pattern<32>(4);
+    a.identity_public = pattern<32>(5);
+    a.claimed_steam_id = 90000000000000001ull;
+    if (rejected) {
+      a.reject_reason = 5003;
+      a.reject_debug = "no free slots";
+    }
+    std::vector<uint8_t> b(1024);
+    size_t n = wire::writeAcceptUnsigned(a, b.data(), b.size());
+    save(t, rejected ? "accept_rejected" : "accept", withSignature(b, n));
+  }
+  {
+    std::vector<uint8_t> b(wire::kDataHeaderSize + 24, 0xAB);
+    wire::writeDataHeader({0x55667788, 0xFFFFFFF0}, b.data());
+    save(t, "data", b);
+  }
+}
+
+// A frames payload written by the frame writers.
+class Payload {
+ public:
+  Payload() : buf_(2048), w_(buf_.data(), buf_.size()) {}
+  ByteWriter& w() { return w_; }
+  std::vector<uint8_t> bytes() const { return {buf_.begin(), buf_.begin() + static_cast<long>(w_.size())}; }
+
+ private:
+  std::vector<uint8_t> buf_;
+  ByteWriter w_;
+};
+
+void framesSeeds() {
+  const std::string t = "fuzz_frames";
+  const std::vector<uint8_t> data = {'h', 'e', 'l', 'l', 'o', ' ', 'l', 'a', 'n', 'e'};
+  {
+    Payload p;
+    frames::writePing(p.w());
+    save(t, "ping", p.bytes());
+  }
+  {
+    Payload p;
+    std::vector<frames::AckRange> ranges;
+    uint64_t next = 100000;
+    for (int i = 0; i < 12; ++i) {
+      ranges.push_back({next - static_cast<uint64_t>(i % 4), next});
+      next -= static_cast<uint64_t>(i % 4) + 2 + static_cast<uint64_t>(i * 70);
+    }
+    frames::writeAck(p.w(), ranges, 2500, 1 << 20);
+    save(t, "ack_ranges", p.bytes());
+  }
+  {
+    Payload p;
+    frames::writeReliable(p.w(), 0, 0, data);
+    frames::writeReliable(p.w(), 3, 70000, data);
+    save(t, "reliable", p.bytes());
+  }
+  {
+    Payload p;
+    frames::writeUnreliable(p.w(), 1, 5, 0, 10, data);
+    frames::writeUnreliable(p.w(), 1, 6, 1200, 1210, data);
+    save(t, "unreliable", p.bytes());
+  }
+  {
+    Payload p;
+    const char reason[] = "server shutting down";
+    frames::writeClose(p.w(), 1000, {reinterpret_cast<const uint8_t*>(reason), sizeof reason - 1});
+    save(t, "close", p.bytes());
+  }
+  {
+    // What a data packet usually carries: an ACK, stream data and padding.
+    Payload p;
+    std::vector<frames::AckRange> ranges = {{90, 100}, {50, 80}, {1, 10}};
+    frames::writeAck(p.w(), ranges, 100, 65536);
+    frames::writeReliable(p.w(), 2, 4096, data);
+    frames::writeUnreliable(p.w(), 2, 77, 0, 10, data);
+    frames::writePing(p.w());
+    p.w().zeros(16);  // padding
+    save(t, "mixed_padded", p.bytes());
+
+    // The same payload behind a data packet header.
+    std::vector<uint8_t> packet(wire::kDataHeaderSize);
+    wire::writeDataHeader({42, 7}, packet.data());
+    auto payload = p.bytes();
+    packet.insert(packet.end(), payload.begin(), payload.end());
+    save(t, "data_packet", packet);
+  }
+}
+
+// An input of fuzz_recv_stream: header, operations, stream bytes.
+struct StreamInput {
+  uint8_t mode = 0, max = 255, credit = 255;
+  std::vector<std::array<uint8_t, 4>> ops;
+  std::vector<uint8_t> stream;
+
+  void insert(uint16_t offset, uint8_t len, uint8_t source = 0) {
+    ops.push_back({static_cast<uint8_t>(offset), static_cast<uint8_t>(offset >> 8), len, source});
+  }
+  std::vector<uint8_t> bytes() const {
+    std::vector<uint8_t> b = {mode, max, credit, static_cast<uint8_t>(ops.size())};
+    for (const auto& op : ops) b.insert(b.end(), op.begin(), op.end());
+    b.insert(b.end(), stream.begin(), stream.end());
+    return b;
+  }
+};
+
+std::vector<uint8_t> messageStream(int count) {
+  std::vector<uint8_t> s;
+  for (int i = 0; i < count; ++i) {
+    uint8_t header[16];
+    ByteWriter w(header, sizeof header);
+    size_t size = static_cast<size_t>(i * 23 % 100);
+    w.varint(1 + static_cast<uint64_t>(i % 2));
+    w.varint(size);
+    s.insert(s.end(), header, header + w.size());
+    for (size_t k = 0; k < size; ++k) s.push_back(static_cast<uint8_t>(i + k));
+  }
+  return s;
+}
+
+void recvStreamSeeds() {
+  const std::string t = "fuzz_recv_stream";
+  auto stream = messageStream(12);
+  auto segments = [&](StreamInput& in, bool reverse, int copies) {
+    std::vector<uint16_t> offs;
+    for (size_t off = 0; off < stream.size(); off += 40) offs.push_back(static_cast<uint16_t>(off));
+    if (reverse) std::reverse(offs.begin(), offs.end());
+    for (int c = 0; c < copies; ++c)
+      for (uint16_t off : offs) in.insert(off, 40);
+  };
+  {
+    StreamInput in;
+    in.stream = stream;
+    segments(in, false, 1);
+    save(t, "in_order", in.bytes());
+  }
+  {
+    StreamInput in;
+    in.stream = stream;
+    segments(in, true, 2);
+    save(t, "reversed_duplicated", in.bytes());
+  }
+  {
+    StreamInput in;
+    in.stream = stream;
+    in.credit = 1;  // a 128-byte window: later segments are refused until delivery catches up
+    segments(in, false, 2);
+    save(t, "small_window", in.bytes());
+  }
+  {
+    StreamInput in;
+    in.stream = stream;
+    in.max = 4;  // 33-byte limit: a violation part way through
+    segments(in, false, 1);
+    save(t, "too_large", in.bytes());
+  }
+  {
+    StreamInput in;
+    in.mode = 1 | 2;  // hostile, deliver at the end
+    in.stream = stream;
+    for (uint16_t i = 0; i < 8; ++i) in.insert(static_cast<uint16_t>(i * 30), 60, static_cast<uint8_t>(i * 37));
+    save(t, "hostile_overlaps", in.bytes());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s <corpus-root>   (tests/fuzz/corpus)\n", argv[0]);
+    return 1;
+  }
+  g_root = argv[1];
+  handshakeSeeds();
+  framesSeeds();
+  recvStreamSeeds();
+  std::printf("wrote %d seed files under %s\n", g_written, g_root.c_str());
+  return 0;
+}
