@@ -836,7 +836,8 @@ void Connection::onReliable(const frames::ReliableFrame& f) {
                               });
   if (!ok) {
     violated_ = true;
-    problem(CONNECTION_END_MISC_GENERIC, "peer sent a message larger than RECV_MAX_MESSAGE_SIZE", now);
+    problem(CONNECTION_END_MISC_GENERIC,
+            "peer sent a message over RECV_MAX_MESSAGE_SIZE or a bad message number", now);
   }
 }
 

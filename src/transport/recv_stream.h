@@ -1,7 +1,8 @@
 // RecvStream: the reliable byte stream of one lane on the receiving side. Segments may arrive
 // out of order and more than once; bytes are placed at their offset in one buffer, and complete
-// messages are cut from the contiguous prefix in order. Retransmitted overlapping bytes are
-// ignored. Runs under the engine lock.
+// messages are cut from the contiguous prefix in order. Bytes already delivered are ignored;
+// bytes received but not yet delivered may be written again by a retransmission (same
+// content, as the packets are authenticated). Runs under the engine lock.
 #pragma once
 
 #include <cstdint>

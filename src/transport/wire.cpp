@@ -128,6 +128,7 @@ std::optional<Challenge> parseChallenge(std::span<const uint8_t> in, DropReason*
 }
 
 size_t writeConnectUnsigned(const Connect& c, uint8_t* out, size_t capacity) {
+  if (c.certificate.size() > kMaxCertBytes) return 0;  // the parser would refuse it
   ByteWriter w(out, capacity);
   w.u8(static_cast<uint8_t>(PacketType::kConnect));
   w.u8(c.version);
@@ -170,6 +171,7 @@ std::optional<Connect> parseConnect(std::span<const uint8_t> in, DropReason* why
 }
 
 size_t writeAcceptUnsigned(const Accept& a, uint8_t* out, size_t capacity) {
+  if (a.certificate.size() > kMaxCertBytes) return 0;  // the parser would refuse it
   ByteWriter w(out, capacity);
   w.u8(static_cast<uint8_t>(PacketType::kAccept));
   w.u8(a.version);
