@@ -78,6 +78,18 @@ std::vector<uint8_t> encodeConnect(const Connect& c) {
   return out;
 }
 
+
+// A packet whose certificate length field claims kMaxCertBytes + 1 (the writers refuse to
+// produce one, so a valid packet with a maximal certificate is patched). `len_offset` is the
+// offset of the u16 certificate length in the unsigned part.
+std::vector<uint8_t> withOversizedCertificate(std::vector<uint8_t> bytes, size_t len_offset) {
+  uint16_t len = static_cast<uint16_t>(kMaxCertBytes + 1);
+  bytes[len_offset] = static_cast<uint8_t>(len);
+  bytes[len_offset + 1] = static_cast<uint8_t>(len >> 8);
+  bytes.insert(bytes.begin() + static_cast<long>(len_offset + 2), 0x55);
+  return bytes;
+}
+
 struct AcceptSample {
   std::vector<uint8_t> cert;
   Accept a;
@@ -338,8 +350,12 @@ TEST(WireConnect, BadVersionIsDropped) {
 
 TEST(WireConnect, OversizedCertificateLengthIsMalformed) {
   // A certificate length above kMaxCertBytes is refused before any bytes are looked at.
-  auto s = sampleConnect(kMaxCertBytes + 1);
-  auto bytes = encodeConnect(s.c);
+  auto s = sampleConnect(kMaxCertBytes);
+  std::vector<uint8_t> probe(2048);
+  EXPECT_EQ(writeConnectUnsigned(sampleConnect(kMaxCertBytes + 1).c, probe.data(), probe.size()), 0u);
+  // type, version, mask, unencrypted (4) + client id (4) + cookie (20) + kx (32) + identity (32)
+  // + steam id (8) = 100: the certificate length follows.
+  auto bytes = withOversizedCertificate(encodeConnect(s.c), 100);
   DropReason why = DropReason::kNone;
   EXPECT_FALSE(parseConnect(bytes, &why));
   EXPECT_EQ(why, DropReason::kMalformed);
@@ -477,8 +493,11 @@ TEST(WireAccept, OutOfRangeFieldsAreMalformed) {
     expectMalformed(s.a);
   }
   {
-    auto s = sampleAccept(false, kMaxCertBytes + 1);
-    expectMalformed(s.a);
+    // type, version, flags, cipher (4) + ids (8) + kx (32) + identity (32) + steam id (8) = 84.
+    auto s = sampleAccept(false, kMaxCertBytes);
+    DropReason why = DropReason::kNone;
+    EXPECT_FALSE(parseAccept(withOversizedCertificate(encodeAccept(s.a), 84), &why));
+    EXPECT_EQ(why, DropReason::kMalformed);
   }
 }
 
