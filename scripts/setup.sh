@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   clang libclang-rt-14-dev
   libsodium-dev
+  libsqlite3-dev
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev
   libenet-dev

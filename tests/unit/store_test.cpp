@@ -1,0 +1,132 @@
+// Unit: the SQLite store on a real file — migrations, every record kind, uniqueness, reuse
+// detection for tickets, and that everything is still there after the store is reopened.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "store/store.h"
+
+namespace outpost::store {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/outpost-store-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    path_ = dir_ + "/hub.sqlite";
+    reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void reopen() {
+    store_.reset();
+    std::string error;
+    store_ = openSqliteStore(path_, &error);
+    ASSERT_TRUE(store_) << error;
+  }
+  std::string dir_, path_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, MigratesToTheLatestSchemaOnceAndInWalMode) {
+  EXPECT_EQ(store_->schemaVersion(), 1);
+  reopen();
+  EXPECT_EQ(store_->schemaVersion(), 1);
+  EXPECT_TRUE(std::filesystem::exists(path_ + "-wal") || std::filesystem::exists(path_));
+}
+
+TEST_F(StoreTest, AppsUsersAndUniqueNames) {
+  ASSERT_TRUE(store_->putApp({480, "Spacewar", "1.0.0"}).ok);
+  ASSERT_TRUE(store_->putApp({480, "Spacewar", "1.2.0"}).ok);  // update
+  EXPECT_EQ(store_->getApp(480)->required_version, "1.2.0");
+  EXPECT_FALSE(store_->getApp(481));
+  uint32_t alice = 0, bob = 0, again = 0;
+  ASSERT_TRUE(store_->createUser("alice", "$argon2id$x", 100, &alice).ok);
+  ASSERT_TRUE(store_->createUser("bob", "$argon2id$y", 101, &bob).ok);
+  EXPECT_NE(alice, bob);
+  Status dup = store_->createUser("alice", "z", 102, &again);
+  EXPECT_FALSE(dup.ok);
+  EXPECT_NE(dup.error.find("already exists"), std::string::npos);
+  EXPECT_EQ(store_->getUserByName("bob")->account_id, bob);
+  EXPECT_EQ(store_->getUser(alice)->name, "alice");
+}
+
+TEST_F(StoreTest, TokensLicencesGroupsBlocksBans) {
+  Token t;
+  t.app_id = 480;
+  t.owner_account_id = 7;
+  t.token_hash = "h1";
+  t.memo = "eu-1";
+  t.created_at = 5;
+  uint32_t gs = 0;
+  ASSERT_TRUE(store_->createToken(t, &gs).ok);
+  EXPECT_GT(gs, 0u);
+  ASSERT_TRUE(store_->touchToken(gs, 99).ok);
+  auto got = store_->getTokenByHash("h1");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->account_id, gs);
+  EXPECT_EQ(got->last_used_at, 99);
+  ASSERT_TRUE(store_->revokeToken(gs).ok);
+  EXPECT_TRUE(store_->getTokenByHash("h1")->revoked);
+  EXPECT_FALSE(store_->revokeToken(gs + 100).ok);
+  EXPECT_EQ(store_->listTokens(480).size(), 1u);
+
+  ASSERT_TRUE(store_->grantLicence({7, 480, 0, 0}).ok);
+  ASSERT_TRUE(store_->grantLicence({7, 481, 9, 0}).ok);  // borrowed from 9
+  auto lic = store_->licences(7);
+  ASSERT_EQ(lic.size(), 2u);
+  EXPECT_EQ(lic[1].owner_account_id, 9u);
+  ASSERT_TRUE(store_->revokeLicence(7, 481).ok);
+  EXPECT_EQ(store_->licences(7).size(), 1u);
+
+  uint32_t clan = 0;
+  ASSERT_TRUE(store_->createGroup("the clan", &clan).ok);
+  ASSERT_TRUE(store_->setMembership({clan, 7, false}).ok);
+  ASSERT_TRUE(store_->setMembership({clan, 8, true}).ok);
+  EXPECT_TRUE(store_->membership(clan, 8)->officer);
+  EXPECT_FALSE(store_->membership(clan, 9));
+  EXPECT_EQ(store_->members(clan).size(), 2u);
+
+  ASSERT_TRUE(store_->block(7, 8).ok);
+  EXPECT_TRUE(store_->blocks(7, 8));
+  EXPECT_FALSE(store_->blocks(8, 7));
+
+  ASSERT_TRUE(store_->ban({480, 7, BanKind::kPublisher, "cheating", 10}).ok);
+  EXPECT_EQ(store_->activeBan(480, 7)->kind, BanKind::kPublisher);
+  EXPECT_FALSE(store_->activeBan(481, 7));
+  ASSERT_TRUE(store_->unban(480, 7).ok);
+  EXPECT_FALSE(store_->activeBan(480, 7));
+}
+
+TEST_F(StoreTest, TicketReuseIsDetectedAcrossServers) {
+  uint64_t first = 0;
+  EXPECT_TRUE(store_->recordTicketUse(0xABCDEF, 1001, 1, &first));
+  EXPECT_TRUE(store_->recordTicketUse(0xABCDEF, 1001, 2, &first));  // same server again
+  EXPECT_FALSE(store_->recordTicketUse(0xABCDEF, 2002, 3, &first));
+  EXPECT_EQ(first, 1001u);
+  EXPECT_TRUE(store_->recordTicketUse(0xFFFFFFFFFFFFFFFFull, 2002, 4, &first));  // full 64-bit ids
+}
+
+TEST_F(StoreTest, EverythingSurvivesReopening) {
+  uint32_t alice = 0;
+  ASSERT_TRUE(store_->createUser("alice", "hash", 1, &alice).ok);
+  ASSERT_TRUE(store_->putApp({730, "Game", ""}).ok);
+  reopen();
+  EXPECT_EQ(store_->getUserByName("alice")->account_id, alice);
+  EXPECT_EQ(store_->listApps().size(), 1u);
+}
+
+TEST(StoreOpen, UnwritablePathFailsWithAReason) {
+  std::string error;
+  auto s = openSqliteStore("/nonexistent-dir/hub.sqlite", &error);
+  EXPECT_FALSE(s);
+  EXPECT_FALSE(error.empty());
+}
+
+}  // namespace
+}  // namespace outpost::store
