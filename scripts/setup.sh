@@ -9,6 +9,7 @@ packages=(
   clang libclang-rt-14-dev
   libsodium-dev
   libsqlite3-dev
+  libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev
   libenet-dev

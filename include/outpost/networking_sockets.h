@@ -210,6 +210,10 @@ struct ConfigValueDescription {
 struct NetworkingSocketsOptions {
   // true: a service thread does I/O and timers. false: nothing runs until the caller calls poll().
   bool service_thread = true;
+  // This instance's Ed25519 identity (64-byte libsodium secret key). Empty: a fresh key is
+  // generated. The hub passes its own key so that clients can pin it
+  // (NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY).
+  std::vector<uint8_t> identity_secret_key;
 };
 
 class Engine;
@@ -340,6 +344,9 @@ class NetworkingSockets {
   static std::vector<ConfigValueDescription> listConfigValues();
   // Microseconds on a monotonic clock (the time_received clock).
   int64_t getLocalTimestamp();
+  // Extension: this instance's Ed25519 identity public key, 64 hex characters (what a peer
+  // pins with NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY).
+  std::string getIdentityPublicKeyHex();
 
   // ---- Extensions for callers that drive I/O themselves ----------------------------------
   // Manual mode (service_thread = false): waits up to timeout_ms for network activity and

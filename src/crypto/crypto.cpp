@@ -169,6 +169,42 @@ bool Aead::open(uint64_t pn, std::span<const uint8_t> ad, std::span<const uint8_
   return true;
 }
 
+std::string toHex(std::span<const uint8_t> bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
+bool fromHex(const std::string& hex, std::span<uint8_t> out) {
+  if (hex.size() != out.size() * 2) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+bool identityFromSecretKey(std::span<const uint8_t> secret_key, IdentityKeyPair& out) {
+  init();
+  if (secret_key.size() != kSignSecretKeyBytes) return false;
+  std::memcpy(out.secret_key.data(), secret_key.data(), kSignSecretKeyBytes);
+  crypto_sign_ed25519_sk_to_pk(out.public_key.data(), out.secret_key.data());
+  // A libsodium secret key ends with its public key: a mismatch means a corrupt key file.
+  return std::memcmp(out.public_key.data(), secret_key.data() + 32, 32) == 0;
+}
+
 void mac16(std::span<const uint8_t, 32> key, std::span<const uint8_t> data, uint8_t out[16]) {
   init();
   crypto_generichash(out, 16, data.data(), data.size(), key.data(), key.size());

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace outpost::crypto {
 
@@ -89,6 +90,12 @@ class Aead {
   void* aes_state_ = nullptr;  // crypto_aead_aes256gcm_state, 16-byte aligned
   std::array<uint8_t, kSessionKeyBytes> key_{};
 };
+
+// Lowercase hex of bytes, and back (false on bad input or wrong length).
+std::string toHex(std::span<const uint8_t> bytes);
+bool fromHex(const std::string& hex, std::span<uint8_t> out);
+// The Ed25519 key pair for a 64-byte secret key (false if the key is malformed).
+bool identityFromSecretKey(std::span<const uint8_t> secret_key, IdentityKeyPair& out);
 
 // Keyed BLAKE2b-128 over `data` (stateless cookies).
 void mac16(std::span<const uint8_t, 32> key, std::span<const uint8_t> data, uint8_t out[16]);

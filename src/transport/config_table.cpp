@@ -3,6 +3,7 @@
 // connection-scope set, so the data path reads plain fields.
 #include "transport/config_table.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -69,6 +70,15 @@ bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValu
     if (!std::holds_alternative<std::string>(in)) {
       why = std::string(def.name) + " takes a string";
       return false;
+    }
+    if (def.id == NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY) {
+      const std::string& hex = std::get<std::string>(in);
+      bool ok = hex.empty() || hex.size() == 64;
+      for (char c : hex) ok = ok && std::isxdigit(static_cast<unsigned char>(c));
+      if (!ok) {
+        why = std::string(def.name) + " must be empty or 64 hex characters";
+        return false;
+      }
     }
     out = in;
     return true;
@@ -191,6 +201,8 @@ ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
       resolveOne(*findConfig(NETWORKING_CONFIG_CONNECTION_USER_DATA), listen_layer, connection_layer, nullptr));
   c.recv_buffer_size = i32(NETWORKING_CONFIG_RECV_BUFFER_SIZE);
   c.recv_max_message_size = i32(NETWORKING_CONFIG_RECV_MAX_MESSAGE_SIZE);
+  c.pinned_peer_key_hex = std::get<std::string>(
+      resolveOne(*findConfig(NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY), listen_layer, connection_layer, nullptr));
   return c;
 }
 

@@ -77,7 +77,11 @@ namespace outpost {
   X(49, RECV_MAX_MESSAGE_SIZE, INT32, CONNECTION, 524288, 1, 524288, "bytes",                   \
     "A peer sending a larger message has its connection closed.")                               \
   X(52, IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                       \
-    "IP_ALLOW_WITHOUT_AUTH for peers on a loopback address.")
+    "IP_ALLOW_WITHOUT_AUTH for peers on a loopback address.")                                   \
+  X(1001, OUTPOST_PINNED_PEER_KEY, STRING, CONNECTION, 0, 0, 0, "hex",                          \
+    "Outpost extension. The peer's Ed25519 identity public key (64 hex characters) this "        \
+    "connection requires; a handshake signed by any other key fails with "                      \
+    "CONNECTION_END_REMOTE_BAD_CERT. Empty: any key (the default until hub certificates).")
 
 enum class ConfigScopeKind { kGlobal, kConnection };
 
@@ -126,6 +130,7 @@ struct ConnectionConfig {
   int64_t user_data;
   int32_t recv_buffer_size;
   int32_t recv_max_message_size;
+  std::string pinned_peer_key_hex;  // empty = no pin
 };
 
 struct FakeNetworkConfig {

@@ -186,6 +186,16 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
     host_.countDrop(wire::DropReason::kBadSignature);
     return;
   }
+  if (!config_.pinned_peer_key_hex.empty() && crypto::toHex(a.identity_public) != config_.pinned_peer_key_hex) {
+    // Not the server we were told to expect (a man in the middle, or the wrong hub). A refusal
+    // signed by the wrong key is ignored the same way.
+    if (a.flags & wire::kAcceptRejected) {
+      host_.countDrop(wire::DropReason::kBadSignature);
+      return;
+    }
+    problem(CONNECTION_END_REMOTE_BAD_CERT, "the server's identity key is not the pinned one", now);
+    return;
+  }
   remote_steam_id_ = a.claimed_steam_id;
   remote_identity_key_ = a.identity_public;
   last_received_ = now;

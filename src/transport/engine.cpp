@@ -56,7 +56,12 @@ void misuse(const char* fmt, uint32_t h) {
 Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
     : options_(options), clock_(clock), rx_(new RxBatch()), tx_(new TxBatch()) {
   crypto::init();
-  identity_ = crypto::IdentityKeyPair::generate();
+  if (options_.identity_secret_key.empty() ||
+      !crypto::identityFromSecretKey(options_.identity_secret_key, identity_)) {
+    if (!options_.identity_secret_key.empty())
+      OUTPOST_LOG_ERROR("NetworkingSockets: the identity key given is not a valid Ed25519 key; using a fresh one");
+    identity_ = crypto::IdentityKeyPair::generate();
+  }
   crypto::randomBytes(cookie_secret_.data(), cookie_secret_.size());
   next_handle_ = (crypto::randomU32() & 0xFFFF) + 1;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -1096,6 +1101,11 @@ std::string Engine::getIdentity() {
   Lock lock(mu_);
   if (steam_id_ == 0) return "invalid";
   return "steamid:" + std::to_string(steam_id_);
+}
+
+std::string Engine::identityPublicKeyHex() {
+  Lock lock(mu_);
+  return crypto::toHex(identity_.public_key);
 }
 
 void Engine::resetIdentity(uint64_t steam_id) {

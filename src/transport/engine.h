@@ -79,6 +79,7 @@ class Engine final : public ConnectionHost {
   SocketPairResult createSocketPair(bool loopback, uint64_t id1, uint64_t id2);
   std::string getIdentity();
   void resetIdentity(uint64_t steam_id);
+  std::string identityPublicKeyHex();
   void runCallbacks();
   void setStatusHandler(NetworkingSockets::StatusChangedHandler h);
   bool setConnectionConfig(uint32_t h, int config, const ConfigValue& v);

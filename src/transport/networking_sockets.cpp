@@ -234,6 +234,7 @@ std::vector<ConfigValueDescription> NetworkingSockets::listConfigValues() {
   return out;
 }
 int64_t NetworkingSockets::getLocalTimestamp() { return SystemClock::instance().nowUs(); }
+std::string NetworkingSockets::getIdentityPublicKeyHex() { return engine_->identityPublicKeyHex(); }
 
 std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
   TransportCounters c = engine_->counters();

@@ -2,6 +2,7 @@
 // Connects are recognised, not treated as forgeries), a refusal that is lost in flight and sent
 // again, a server that speaks another protocol version, a client that refuses unauthenticated
 // servers, close without linger discarding queued data, and lanes the peer cannot create.
+#include "crypto/crypto.h"
 #include "harness.h"
 #include "raw_socket.h"
 
@@ -109,6 +110,46 @@ TEST(Edge, PeerCannotCreateLanesOnOurSide) {
   EXPECT_EQ(server.net.getConnectionRealTimeStatus(l.server, 2).response, RESULT_INVALID_PARAM);
   EXPECT_EQ(server.net.configureConnectionLanes(l.server, 2, std::span<const int>(pri, 2), std::span<const int>(w, 2)),
             RESULT_OK);
+}
+
+}  // namespace
+}  // namespace outpost::test
+
+namespace outpost::test {
+namespace {
+
+TEST(Edge, PinnedServerKey) {
+  // Clients that pin the server's identity key (as SDKs pin the hub's).
+  Peer server;
+  Peer client;
+  std::string server_key = server.net.getIdentityPublicKeyHex();
+  ASSERT_EQ(server_key.size(), 64u);
+  Link ok = connectPeers(server, client, "127.0.0.1:0", {},
+                         {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, server_key}});
+  EXPECT_NE(ok.server, 0u);
+  // Pinning another key: the handshake completes cryptographically but is refused.
+  std::string wrong(64, 'a');
+  uint32_t c = client.net.connectByIPAddress(ok.address, {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, wrong}});
+  ASSERT_NE(c, 0u);
+  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
+  // Malformed pins are refused up front.
+  EXPECT_EQ(client.net.connectByIPAddress(ok.address, {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, std::string("xyz")}}), 0u);
+}
+
+TEST(Edge, CallerSuppliedIdentityKey) {
+  // A hub restarts with the key from its data directory: same secret key, same identity.
+  auto key = crypto::IdentityKeyPair::generate();
+  NetworkingSocketsOptions o;
+  o.service_thread = false;
+  o.identity_secret_key.assign(key.secret_key.begin(), key.secret_key.end());
+  NetworkingSockets a(o), b(o);
+  EXPECT_EQ(a.getIdentityPublicKeyHex(), crypto::toHex(key.public_key));
+  EXPECT_EQ(b.getIdentityPublicKeyHex(), a.getIdentityPublicKeyHex());
+  // A corrupt key is not used (a fresh one is, and the error is logged).
+  o.identity_secret_key.assign(64, 0);
+  NetworkingSockets bad(o);
+  EXPECT_NE(bad.getIdentityPublicKeyHex(), a.getIdentityPublicKeyHex());
 }
 
 }  // namespace

@@ -1,0 +1,97 @@
+// MasterIndex: an immutable snapshot of the server list, sorted by (ip, query_port), that
+// answers master query requests one reply page at a time (docs/spec/master.md §3).
+//
+// The hub builds a new MasterIndex whenever its registry changes (or on a timer) and publishes
+// it to MasterServer::publish(); requests in flight keep the snapshot they started with through
+// the shared_ptr. Paging is stateless: a page lists the matching servers strictly after the
+// request's seed, so a client walking the list with the last address of each page sees every
+// server that stayed listed exactly once, even across snapshot swaps.
+//
+// Cost of reply(): O(log n) to find the seed plus one Filter::matches() per record scanned; the
+// scan stops when the page is full (232 servers), so a client walking an n-server list scans
+// each record once over the whole walk. All const methods are safe from any number of threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "master/filter.h"
+#include "master/request.h"
+#include "master/server_record.h"
+
+namespace outpost::master {
+
+inline constexpr size_t kMaxReplyBytes = 1400;
+inline constexpr size_t kReplyHeaderBytes = 6;  // FF FF FF FF 66 0A
+inline constexpr size_t kReplyEntryBytes = 6;   // IPv4 (network order) + port (big-endian)
+// 6 + 232 * 6 = 1398 <= 1400: at most 232 entries per datagram, terminator included.
+inline constexpr size_t kMaxEntriesPerReply = (kMaxReplyBytes - kReplyHeaderBytes) / kReplyEntryBytes;
+inline constexpr uint8_t kReplyHeader[kReplyHeaderBytes] = {0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A};
+
+struct IndexOptions {
+  // Honour the request's region byte: list only servers whose ServerRecord::region equals it
+  // (0xFF in the request still means all). Off by default: without GeoIP the region a server
+  // registers with is self-declared, and clients mostly send 0xFF.
+  bool filter_by_region = false;
+};
+
+enum class ReplyStatus : uint8_t {
+  kOk = 0,
+  kBadFilter,  // the filter exceeded a limit (ReplyInfo::filter_error says which); out is empty
+};
+
+struct ReplyInfo {
+  ReplyStatus status = ReplyStatus::kOk;
+  FilterError filter_error = FilterError::kNone;
+  size_t servers = 0;      // server entries in the page (the terminator not counted)
+  bool last_page = false;  // the page ends with the 0.0.0.0:0 terminator
+};
+
+class MasterIndex {
+ public:
+  // Takes the records (by value: move them in), sorts them by (ip, query_port) and drops
+  // records the protocol cannot list: ip 0.0.0.0 (it would read as the terminator or as the
+  // first-page seed), and every record after the first with the same (ip, query_port) (a
+  // duplicate key would break paging). The counts are kept for the hub's logs.
+  explicit MasterIndex(std::vector<ServerRecord> records, IndexOptions options = {});
+
+  size_t size() const { return records_.size(); }
+  size_t droppedZeroIp() const { return dropped_zero_ip_; }
+  size_t droppedDuplicates() const { return dropped_duplicates_; }
+  // The listed records in page order.
+  const std::vector<ServerRecord>& records() const { return records_; }
+
+  // Builds the reply page for `request` into `out` (cleared first): the header, then up to 232
+  // servers that match the request's filter and come strictly after its seed, in (ip, port)
+  // order; if the scan reached the end of the list with room to spare, the 0.0.0.0:0
+  // terminator follows (an empty result is exactly header + terminator, 12 bytes). The seed
+  // itself is never repeated. `out` never exceeds kMaxReplyBytes. If the filter exceeds a limit,
+  // returns status kBadFilter and leaves `out` empty (the caller drops the request).
+  [[nodiscard]] ReplyInfo reply(const MasterRequest& request, std::vector<uint8_t>& out) const;
+
+  // Same, with a filter the caller already parsed from request.filter (request.filter is then
+  // ignored). Never fails.
+  [[nodiscard]] ReplyInfo reply(const MasterRequest& request, const Filter& filter,
+                                std::vector<uint8_t>& out) const;
+
+ private:
+  // First record strictly after (ip, port).
+  size_t after(uint32_t ip, uint16_t port) const;
+  // First record whose ip is `ip` or greater.
+  size_t firstOfIp(uint32_t ip) const;
+  // First record whose ip is greater than `ip`.
+  size_t afterIp(uint32_t ip) const;
+
+  std::vector<ServerRecord> records_;
+  IndexOptions options_;
+  size_t dropped_zero_ip_ = 0;
+  size_t dropped_duplicates_ = 0;
+};
+
+// Convenience for the hub: builds a snapshot ready for MasterServer::publish().
+std::shared_ptr<const MasterIndex> makeMasterIndex(std::vector<ServerRecord> records,
+                                                   IndexOptions options = {});
+
+}  // namespace outpost::master
