@@ -63,8 +63,9 @@ namespace outpost {
   X(32, MTU_PACKET_SIZE, INT32, CONNECTION, 1300, 576, 1472, "bytes",                           \
     "Largest UDP payload sent.")                                                                 \
   X(33, MTU_DATA_SIZE, INT32, CONNECTION, 1260, 536, 1432, "bytes",                             \
-    "Read-only: the largest message that always fits in one packet: MTU_PACKET_SIZE - 40 (9-byte " \
-    "header, 16-byte tag, up to 12 bytes of frame header, up to 3 of message header).")          \
+    "Read-only: MTU_PACKET_SIZE - 40 (9-byte header, 16-byte tag, 12 bytes of frame header, 3 of " \
+    "message header): a message this size on lanes 0-63 fits one packet when it has the packet " \
+    "to itself (an ack or another frame sharing the packet can push it into two).")             \
   X(34, UNENCRYPTED, INT32, CONNECTION, 0, 0, 3, "",                                            \
     "0 never send plaintext; 1 allow if the peer requires it; 2 prefer; 3 require. Plaintext "    \
     "is used only when both sides are >= 1 and one side is >= 2 (tests and benchmarks only).")   \

@@ -205,6 +205,9 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
     problem(CONNECTION_END_REMOTE_BAD_CERT, "the server presented no certificate (IP_ALLOW_WITHOUT_AUTH = 0)", now);
     return;
   }
+  if (!(a.flags & wire::kAcceptRejected) && allow == 1)
+    OUTPOST_LOG_WARN("connection %u: server %s is unauthenticated (no hub certificate; IP_ALLOW_WITHOUT_AUTH = 1)",
+                     handle_, peer_.toString().c_str());
   if (a.flags & wire::kAcceptRejected) {
     end_reason_ = static_cast<int32_t>(a.reject_reason);
     end_debug_ = a.reject_debug;
@@ -697,7 +700,10 @@ void Connection::transmit(TimeUs now, bool ack_now) {
 // Receiving
 
 void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now) {
-  if (!keys_ready_ || finished_ || (role_ == Role::kServer && !accepted_)) {
+  if (!keys_ready_ || finished_ || (role_ == Role::kServer && !accepted_) ||
+      state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
+    // Not yet able to decrypt, or already given up on (late packets after a timeout are not
+    // delivered: the application was told the connection failed).
     host_.countDrop(wire::DropReason::kNotReady);
     return;
   }
@@ -895,6 +901,7 @@ void Connection::onUnreliable(const frames::UnreliableFrame& f) {
   if (slot->received.containsAll(0, slot->total)) {
     slot->used = false;
     deliver(f.lane, static_cast<int64_t>(f.message_number), 0, slot->bytes, 0, now);
+    if (slot->bytes.capacity() > 65536) std::vector<uint8_t>().swap(slot->bytes);  // give big buffers back
   }
 }
 

@@ -314,7 +314,7 @@ class Connection final : private frames::FrameVisitor {
   // A send returned RESULT_LIMIT_EXCEEDED: tell the host when the buffer has room again.
   bool send_blocked_ = false;
   // A packet arrived out of order since the last ack: acknowledge at once.
-  bool gap_seen_ = false;  // a send returned RESULT_LIMIT_EXCEEDED; tell the host when it eases
+  bool gap_seen_ = false;
   TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
 
  public:

@@ -350,8 +350,10 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     return;
   }
   // A retransmitted Connect of a handshake we already answered (the client's source address
-  // and connection id match one we verified before): answer again, even once its cookie has
-  // aged out. The answer is never larger than the Connect.
+  // and connection id match one we verified with a cookie before): answer again, even once
+  // the cookie has aged out. An Accept is smaller than the Connect; a refusal with debug text
+  // can be larger (up to 283 bytes), but only goes to an address that proved itself, and only
+  // a bounded number of times.
   PendingKey key{from, connect->client_connection_id};
   auto existing = server_by_client_.find(key);
   if (existing != server_by_client_.end()) {

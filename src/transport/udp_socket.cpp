@@ -178,6 +178,7 @@ int TxBatch::flush() {
         // The path cannot segment for us after all: send the rest one datagram at a time.
         socket_->disableGso();
         int first = first_[done];
+        sent_ += static_cast<uint64_t>(first);  // the entries before this one went out
         for (int k = 0; k < first; ++k) iov_[k].iov_len = 0;
         int rest = count_ - first;
         std::memmove(&iov_[0], &iov_[first], sizeof(iovec) * static_cast<size_t>(rest));

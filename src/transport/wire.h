@@ -1,4 +1,4 @@
-// Outpost transport wire format, outer layer: the four handshake packets and the data packet
+// Outpost transport wire format, outer layer: the five handshake packets and the data packet
 // header (docs/spec/transport.md). Every parser takes untrusted bytes and returns nullopt for
 // anything malformed, with a reason for the drop counters. None allocates on the data path
 // (parseAccept copies a rejection's debug text, which only a refused client ever sees).
