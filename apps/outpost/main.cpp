@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin_command.h"
 #include "outpost/networking_sockets.h"
 
 namespace {
@@ -103,7 +104,9 @@ int demo(int seconds) {
 void usage() {
   std::fprintf(stderr,
                "usage: outpost demo [--seconds N]\n"
-               "  demo   two peers on 127.0.0.1 exchange 1,000 encrypted messages and print their status\n");
+               "       outpost admin [options] COMMAND   (outpost admin --help for the commands)\n"
+               "  demo   two peers on 127.0.0.1 exchange 1,000 encrypted messages and print their status\n"
+               "  admin  administer an outpost-hub: apps, users, login tokens, licences, groups, bans\n");
 }
 
 }  // namespace
@@ -114,6 +117,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string cmd = argv[1];
+  if (cmd == "admin") return runAdminCommand(argc - 1, argv + 1);
   if (cmd == "demo") {
     int seconds = 10;
     for (int i = 2; i + 1 < argc; ++i)

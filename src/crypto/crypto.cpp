@@ -205,6 +205,28 @@ bool identityFromSecretKey(std::span<const uint8_t> secret_key, IdentityKeyPair&
   return std::memcmp(out.public_key.data(), secret_key.data() + 32, 32) == 0;
 }
 
+std::string hashHex(std::span<const uint8_t> data) {
+  init();
+  uint8_t out[32];
+  crypto_generichash(out, sizeof out, data.data(), data.size(), nullptr, 0);
+  return toHex(out);
+}
+
+std::string hashPassword(const std::string& password) {
+  init();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    return "";
+  return out;
+}
+
+bool verifyPassword(const std::string& hash, const std::string& password) {
+  init();
+  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
 void mac16(std::span<const uint8_t, 32> key, std::span<const uint8_t> data, uint8_t out[16]) {
   init();
   crypto_generichash(out, 16, data.data(), data.size(), key.data(), key.size());

@@ -97,6 +97,14 @@ bool fromHex(const std::string& hex, std::span<uint8_t> out);
 // The Ed25519 key pair for a 64-byte secret key (false if the key is malformed).
 bool identityFromSecretKey(std::span<const uint8_t> secret_key, IdentityKeyPair& out);
 
+// BLAKE2b-256 of `data`, as lowercase hex (token hashes).
+std::string hashHex(std::span<const uint8_t> data);
+
+// Argon2id password hashing (libsodium's crypto_pwhash_str, "interactive" limits). The result
+// carries its own salt and parameters. Empty string if hashing failed (out of memory).
+std::string hashPassword(const std::string& password);
+bool verifyPassword(const std::string& hash, const std::string& password);
+
 // Keyed BLAKE2b-128 over `data` (stateless cookies).
 void mac16(std::span<const uint8_t, 32> key, std::span<const uint8_t> data, uint8_t out[16]);
 // Constant-time comparison.

@@ -1,0 +1,210 @@
+// `outpost admin`: turns command-line arguments into one AdminRequest, sends it to the hub over a
+// pinned, encrypted connection and prints the answer. Exit status: 0 done, 1 refused by the hub,
+// 2 usage error, 3 hub unreachable.
+#include "admin_command.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "hub/data_dir.h"
+#include "hubrpc/hub_client.h"
+
+namespace {
+
+using outpost::hubrpc::AdminRequest;
+using outpost::hubrpc::AdminResponse;
+
+const char* kUsage =
+    "usage: outpost admin [--hub HOST:PORT] [--data-dir DIR | --hub-key HEX --admin-token HEX] COMMAND\n"
+    "  The hub's address defaults to $OUTPOST_HUB or 127.0.0.1:27100; its public key and the admin\n"
+    "  token come from --data-dir (hub.pub, admin.token) or $OUTPOST_HUB_KEY and $OUTPOST_ADMIN_TOKEN.\n"
+    "commands:\n"
+    "  app put APP_ID NAME [--required-version V]   app list\n"
+    "  user create NAME PASSWORD                    user show NAME\n"
+    "  token create APP_ID OWNER [--memo TEXT]      token list APP_ID      token revoke ACCOUNT_ID\n"
+    "  licence grant USER APP_ID [--borrowed-from USER] [--expires UNIX_TIME]\n"
+    "  licence revoke USER APP_ID\n"
+    "  group create NAME                            group member CLAN_ID USER [--officer] [--remove]\n"
+    "  block USER OTHER                             unblock USER OTHER\n"
+    "  ban USER APP_ID [--vac | --publisher] [--reason TEXT]   unban USER APP_ID\n"
+    "  status\n";
+
+int usage() {
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+bool parseU32(const std::string& s, uint32_t* out) {
+  char* end = nullptr;
+  unsigned long v = std::strtoul(s.c_str(), &end, 10);
+  if (s.empty() || *end || v > 0xFFFFFFFFul) return false;
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+// Removes "--name VALUE" (or a bare "--flag" when has_value is false) from args.
+bool takeOption(std::vector<std::string>& args, const std::string& name, std::string* value, bool has_value = true) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != name) continue;
+    if (has_value) {
+      if (i + 1 >= args.size()) return false;
+      *value = args[i + 1];
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+    } else {
+      *value = "1";
+      args.erase(args.begin() + static_cast<long>(i));
+    }
+    return true;
+  }
+  return false;
+}
+
+// Builds the request from the command words. false on a usage error.
+bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
+  std::string opt;
+  auto is = [&](const char* w0, const char* w1, size_t n) {
+    return a.size() == n && a[0] == w0 && (!w1 || a[1] == w1);
+  };
+  uint32_t x = 0, y = 0;
+  if (a.size() >= 2 && a[0] == "app" && a[1] == "put") {
+    std::string required;
+    takeOption(a, "--required-version", &required);
+    if (a.size() != 4 || !parseU32(a[2], &x)) return false;
+    r.mutable_put_app()->set_app_id(x);
+    r.mutable_put_app()->set_name(a[3]);
+    r.mutable_put_app()->set_required_version(required);
+  } else if (is("app", "list", 2)) {
+    r.mutable_list_apps();
+  } else if (is("user", "create", 4)) {
+    r.mutable_create_user()->set_name(a[2]);
+    r.mutable_create_user()->set_password(a[3]);
+  } else if (is("user", "show", 3)) {
+    r.mutable_show_user()->set_name(a[2]);
+  } else if (a.size() >= 2 && a[0] == "token" && a[1] == "create") {
+    std::string memo;
+    takeOption(a, "--memo", &memo);
+    if (a.size() != 4 || !parseU32(a[2], &x)) return false;
+    r.mutable_create_token()->set_app_id(x);
+    r.mutable_create_token()->set_owner(a[3]);
+    r.mutable_create_token()->set_memo(memo);
+  } else if (is("token", "list", 3) && parseU32(a[2], &x)) {
+    r.set_list_tokens_for_app(x);
+  } else if (is("token", "revoke", 3) && parseU32(a[2], &x)) {
+    r.set_revoke_token(x);
+  } else if (a.size() >= 2 && a[0] == "licence" && a[1] == "grant") {
+    std::string lender, expires;
+    takeOption(a, "--borrowed-from", &lender);
+    takeOption(a, "--expires", &expires);
+    if (a.size() != 4 || !parseU32(a[3], &x)) return false;
+    auto* g = r.mutable_grant_licence();
+    g->set_user(a[2]);
+    g->set_app_id(x);
+    g->set_borrowed_from(lender);
+    g->set_expires_at(expires.empty() ? 0 : std::strtoll(expires.c_str(), nullptr, 10));
+  } else if (is("licence", "revoke", 4) && parseU32(a[3], &x)) {
+    r.mutable_revoke_licence()->set_user(a[2]);
+    r.mutable_revoke_licence()->set_app_id(x);
+  } else if (is("group", "create", 3)) {
+    r.mutable_create_group()->set_name(a[2]);
+  } else if (a.size() >= 2 && a[0] == "group" && a[1] == "member") {
+    std::string officer, remove;
+    takeOption(a, "--officer", &officer, false);
+    takeOption(a, "--remove", &remove, false);
+    if (a.size() != 4) return false;
+    auto* m = r.mutable_set_member();
+    m->set_clan(std::strtoull(a[2].c_str(), nullptr, 10));
+    m->set_user(a[3]);
+    m->set_officer(!officer.empty());
+    m->set_remove(!remove.empty());
+  } else if ((is("block", nullptr, 3) || is("unblock", nullptr, 3))) {
+    auto* p = a[0] == "block" ? r.mutable_block() : r.mutable_unblock();
+    p->set_user(a[1]);
+    p->set_other(a[2]);
+  } else if (a.size() >= 1 && a[0] == "ban") {
+    std::string vac, publisher, reason;
+    takeOption(a, "--vac", &vac, false);
+    takeOption(a, "--publisher", &publisher, false);
+    takeOption(a, "--reason", &reason);
+    if (a.size() != 3 || !parseU32(a[2], &y) || (!vac.empty() && !publisher.empty())) return false;
+    r.mutable_ban()->set_user(a[1]);
+    r.mutable_ban()->set_app_id(y);
+    r.mutable_ban()->set_vac(!vac.empty());
+    r.mutable_ban()->set_reason(reason);
+  } else if (is("unban", nullptr, 3) && parseU32(a[2], &y)) {
+    r.mutable_unban()->set_user(a[1]);
+    r.mutable_unban()->set_app_id(y);
+  } else if (is("status", nullptr, 1)) {
+    r.mutable_status();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void print(const AdminResponse& r) {
+  std::printf("ok");
+  if (r.steam_id()) std::printf(" steam_id=%llu", static_cast<unsigned long long>(r.steam_id()));
+  if (!r.name().empty()) std::printf(" name=%s", r.name().c_str());
+  if (!r.token().empty()) std::printf(" token=%s", r.token().c_str());
+  std::printf("\n");
+  for (const auto& a : r.apps())
+    std::printf("app %u name=%s required_version=%s\n", a.app_id(), a.name().c_str(), a.required_version().c_str());
+  for (const auto& t : r.tokens())
+    std::printf("token account=%u steam_id=%llu app=%u owner=%s memo=%s last_used=%lld revoked=%d\n", t.account_id(),
+                static_cast<unsigned long long>(t.steam_id()), t.app_id(), t.owner().c_str(), t.memo().c_str(),
+                static_cast<long long>(t.last_used_at()), t.revoked() ? 1 : 0);
+  for (const auto& l : r.licences())
+    std::printf("licence app=%u owner_steam_id=%llu expires=%lld\n", l.app_id(),
+                static_cast<unsigned long long>(l.owner_steam_id()), static_cast<long long>(l.expires_at()));
+  for (const auto& [k, v] : r.counters()) std::printf("%s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+}
+
+}  // namespace
+
+int runAdminCommand(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const char* env_hub = std::getenv("OUTPOST_HUB");
+  const char* env_key = std::getenv("OUTPOST_HUB_KEY");
+  const char* env_token = std::getenv("OUTPOST_ADMIN_TOKEN");
+  std::string hub = env_hub ? env_hub : "127.0.0.1:27100";
+  std::string key = env_key ? env_key : "";
+  std::string token = env_token ? env_token : "";
+  std::string data_dir;
+  takeOption(args, "--hub", &hub);
+  takeOption(args, "--hub-key", &key);
+  takeOption(args, "--admin-token", &token);
+  takeOption(args, "--data-dir", &data_dir);
+  std::string error;
+  if (!data_dir.empty() && !outpost::hub::readClientCredentials(data_dir, &key, &token, &error)) {
+    std::fprintf(stderr, "outpost admin: %s\n", error.c_str());
+    return 2;
+  }
+  if (key.empty() || token.empty()) {
+    std::fprintf(stderr, "outpost admin: the hub's public key and the admin token are required\n");
+    return usage();
+  }
+  outpost::hubrpc::Envelope request;
+  AdminRequest* r = request.mutable_admin_request();
+  r->set_admin_token(token);
+  if (!buildRequest(args, *r)) return usage();
+
+  outpost::hubrpc::HubClient client;
+  if (!client.connect(hub, key, 5000, &error)) {
+    std::fprintf(stderr, "outpost admin: %s\n", error.c_str());
+    return 3;
+  }
+  auto response = client.call(request, 30000, &error);
+  if (!response || !response->has_admin_response()) {
+    std::fprintf(stderr, "outpost admin: %s\n", error.empty() ? "no answer" : error.c_str());
+    return 3;
+  }
+  const AdminResponse& a = response->admin_response();
+  if (a.result() != 1) {
+    std::fprintf(stderr, "outpost admin: refused (result %d): %s\n", a.result(), a.error().c_str());
+    return 1;
+  }
+  print(a);
+  return 0;
+}

@@ -1,0 +1,25 @@
+// Admin: the hub's administration operations (apps, users, login tokens, licences, groups,
+// blocks, bans, status), behind the admin token. Each write is committed to the store before
+// the response is sent, so an acknowledged write survives a crash of the hub.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "hubrpc.pb.h"
+#include "store/store.h"
+
+namespace outpost::hub {
+
+struct AdminContext {
+  store::Store& store;
+  std::string admin_token_hex;
+  int64_t now_unix = 0;
+  std::function<std::map<std::string, uint64_t>()> counters;
+};
+
+hubrpc::AdminResponse handleAdmin(const hubrpc::AdminRequest& request, AdminContext& ctx);
+
+}  // namespace outpost::hub

@@ -1,0 +1,48 @@
+// Hub: the outpost-hub daemon's core — opens the data directory (key, admin token, store),
+// listens for hub RPC on the Outpost transport with the hub key as its identity, and answers
+// requests. The owner drives it with poll() from one thread (apps/outpost-hub/main.cpp).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "hub/data_dir.h"
+#include "outpost/networking_sockets.h"
+#include "store/store.h"
+
+namespace outpost::hub {
+
+struct HubConfig {
+  std::string data_dir;
+  std::string listen = "0.0.0.0:27100";  // hub RPC (UDP, Outpost transport)
+};
+
+class Hub {
+ public:
+  static std::unique_ptr<Hub> open(const HubConfig& config, std::string* error);
+  ~Hub();
+
+  const std::string& publicKeyHex() const { return dir_.public_key_hex; }
+  bool createdKey() const { return dir_.created_key; }
+  std::string listenAddress();
+  // Does the work that is ready, waiting up to timeout_ms for some.
+  void poll(int timeout_ms);
+  std::map<std::string, uint64_t> counters();
+
+ private:
+  Hub() = default;
+  void onMessage(uint32_t connection, std::span<const uint8_t> payload);
+
+  HubConfig config_;
+  DataDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<NetworkingSockets> net_;
+  uint32_t listen_ = 0;
+  uint32_t group_ = 0;
+  std::map<std::string, uint64_t> counters_;
+};
+
+}  // namespace outpost::hub

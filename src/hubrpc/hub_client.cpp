@@ -1,0 +1,77 @@
+// HubClient (see hub_client.h).
+#include "hubrpc/hub_client.h"
+
+#include <chrono>
+
+namespace outpost::hubrpc {
+
+namespace {
+using SteadyClock = std::chrono::steady_clock;
+int remainingMs(SteadyClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+  return left > 0 ? static_cast<int>(left) : 0;
+}
+}  // namespace
+
+HubClient::HubClient() = default;
+
+HubClient::~HubClient() {
+  if (conn_) net_.closeConnection(conn_, 0, "client done", true);
+}
+
+bool HubClient::connect(const std::string& address, const std::string& hub_key_hex, int timeout_ms,
+                        std::string* error) {
+  ConfigOptions options;
+  if (!hub_key_hex.empty()) options[NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY] = hub_key_hex;
+  options[NETWORKING_CONFIG_TIMEOUT_INITIAL] = int32_t{timeout_ms < 100 ? 100 : timeout_ms};
+  conn_ = net_.connectByIPAddress(address, options);
+  if (!conn_) {
+    *error = "bad hub address or key \"" + address + "\"";
+    return false;
+  }
+  auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto info = net_.getConnectionInfo(conn_);
+    if (!info) break;
+    if (info->connection_state == CONNECTION_STATE_CONNECTED) return true;
+    if (info->connection_state == CONNECTION_STATE_CLOSED_BY_PEER ||
+        info->connection_state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
+      *error = "cannot reach the hub at " + address + ": " + info->end_debug;
+      return false;
+    }
+    if (remainingMs(deadline) == 0) break;
+    net_.waitForActivity(std::min(remainingMs(deadline), 20));
+  }
+  *error = "timed out connecting to the hub at " + address;
+  return false;
+}
+
+std::optional<Envelope> HubClient::call(Envelope request, int timeout_ms, std::string* error) {
+  uint32_t id = next_request_id_++;
+  request.set_request_id(id);
+  std::vector<uint8_t> bytes = encode(request);
+  SendResult r = net_.sendMessageToConnection(conn_, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+  if (r.result != RESULT_OK) {
+    *error = "sending to the hub failed (result " + std::to_string(r.result) + ")";
+    return std::nullopt;
+  }
+  auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    for (auto& m : net_.receiveMessagesOnConnection(conn_, 16)) {
+      auto e = decode(m.payload);
+      if (e && e->request_id() == id) return e;
+    }
+    auto info = net_.getConnectionInfo(conn_);
+    if (!info || info->connection_state != CONNECTION_STATE_CONNECTED) {
+      *error = "the hub connection closed: " + (info ? info->end_debug : std::string("gone"));
+      return std::nullopt;
+    }
+    if (remainingMs(deadline) == 0) {
+      *error = "the hub did not answer in time";
+      return std::nullopt;
+    }
+    net_.waitForActivity(std::min(remainingMs(deadline), 20));
+  }
+}
+
+}  // namespace outpost::hubrpc

@@ -1,0 +1,34 @@
+// HubClient: a blocking request/response client for the hub RPC over one Outpost transport
+// connection whose server key is pinned (the hub's Ed25519 public key), so the client knows it
+// talks to the real hub. Used by the CLI; the SDK's asynchronous hub session builds on the same
+// framing. One caller thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "hubrpc/framing.h"
+#include "outpost/networking_sockets.h"
+
+namespace outpost::hubrpc {
+
+class HubClient {
+ public:
+  HubClient();
+  ~HubClient();
+
+  // address "host:port"; hub_key_hex: 64 hex characters (empty: no pin, for tests only).
+  // Blocks up to timeout_ms. false and *error on failure.
+  bool connect(const std::string& address, const std::string& hub_key_hex, int timeout_ms, std::string* error);
+  // Sends `request` (its request_id is assigned here) and waits for the matching response.
+  std::optional<Envelope> call(Envelope request, int timeout_ms, std::string* error);
+
+ private:
+  NetworkingSockets net_;
+  uint32_t conn_ = 0;
+  uint32_t next_request_id_ = 1;
+};
+
+}  // namespace outpost::hubrpc
