@@ -17,6 +17,14 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   if (!openDataDir(config.data_dir, hub->dir_, error)) return nullptr;
   hub->store_ = store::openSqliteStore(hub->dir_.storePath(), error);
   if (!hub->store_) return nullptr;
+  if (!config.master.empty()) {
+    master::MasterServerOptions mo;
+    mo.bind_address = config.master;
+    hub->master_ = std::make_unique<master::MasterServer>(mo);
+    if (!hub->master_->start(error)) return nullptr;
+  }
+  hub->servers_ = std::make_unique<GameServers>(*hub->store_, hub->master_.get(),
+                                                GameServerOptions{config.token_idle_expiry_s});
   NetworkingSocketsOptions options;
   options.identity_secret_key.assign(hub->dir_.key.secret_key.begin(), hub->dir_.key.secret_key.end());
   hub->net_ = std::make_unique<NetworkingSockets>(options);
@@ -28,6 +36,8 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
       self->net_->setConnectionPollGroup(s.connect_handle, self->group_);
       self->counters_["connections_accepted"]++;
     } else if (state == CONNECTION_STATE_CLOSED_BY_PEER || state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
+      // A game server whose hub connection is gone is no longer listed.
+      self->servers_->disconnected(s.connect_handle);
       self->net_->closeConnection(s.connect_handle, 0, "", false);
       self->counters_["connections_closed"]++;
     }
@@ -45,10 +55,18 @@ Hub::~Hub() = default;
 
 std::string Hub::listenAddress() { return net_->getListenSocketAddress(listen_, true); }
 
+std::string Hub::masterAddress() { return master_ ? master_->localAddress().toString(true) : ""; }
+
+void Hub::send(uint32_t connection, const hubrpc::Envelope& e) {
+  auto bytes = hubrpc::encode(e);
+  net_->sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+}
+
 void Hub::poll(int timeout_ms) {
   net_->runNetworkingCallbacks();
   auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
   for (auto& m : messages) onMessage(m.connection, m.payload);
+  servers_->publishIfChanged();
   if (messages.empty()) net_->waitForActivity(timeout_ms);
 }
 
@@ -73,17 +91,41 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       if (response.admin_response().result() == RESULT_ACCESS_DENIED) counters_["rpc.admin_denied"]++;
       break;
     }
+    case hubrpc::Envelope::kServerLogOn: {
+      counters_["rpc.server_log_on"]++;
+      auto info = net_->getConnectionInfo(connection);
+      std::string ip = info ? info->remote_address.substr(0, info->remote_address.rfind(':')) : "";
+      if (!ip.empty() && ip.front() == '[') ip = ip.substr(1, ip.size() - 2);
+      std::vector<uint32_t> replaced;
+      *response.mutable_server_log_on_result() =
+          servers_->logOn(connection, ip, request->server_log_on(), static_cast<int64_t>(std::time(nullptr)), &replaced);
+      for (uint32_t old : replaced) {
+        hubrpc::Envelope push;
+        push.mutable_server_logged_off()->set_result(RESULT_LOG_ON_SESSION_REPLACED);
+        push.mutable_server_logged_off()->set_error("the same login token logged on from another server");
+        send(old, push);
+        counters_["server_sessions_replaced"]++;
+      }
+      if (response.server_log_on_result().result() != RESULT_OK) counters_["server_log_on_refused"]++;
+      break;
+    }
+    case hubrpc::Envelope::kServerListing:
+      servers_->listing(connection, request->server_listing());
+      return;  // no response
     default:
       counters_["rpc.unknown"]++;
       return;
   }
-  auto bytes = hubrpc::encode(response);
-  net_->sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+  send(connection, response);
 }
 
 std::map<std::string, uint64_t> Hub::counters() {
   std::map<std::string, uint64_t> out = counters_;
   for (const auto& [k, v] : net_->getTransportCounters()) out["transport." + k] = v;
+  if (master_)
+    for (const auto& [k, v] : master_->counters()) out["master." + k] = v;
+  out["game_servers.sessions"] = servers_->sessions();
+  out["game_servers.listed"] = servers_->listed();
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "hub/data_dir.h"
+#include "hub/game_servers.h"
+#include "master/server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 
@@ -18,6 +20,8 @@ namespace outpost::hub {
 struct HubConfig {
   std::string data_dir;
   std::string listen = "0.0.0.0:27100";  // hub RPC (UDP, Outpost transport)
+  std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
+  int64_t token_idle_expiry_s = 365LL * 24 * 3600;
 };
 
 class Hub {
@@ -28,6 +32,7 @@ class Hub {
   const std::string& publicKeyHex() const { return dir_.public_key_hex; }
   bool createdKey() const { return dir_.created_key; }
   std::string listenAddress();
+  std::string masterAddress();
   // Does the work that is ready, waiting up to timeout_ms for some.
   void poll(int timeout_ms);
   std::map<std::string, uint64_t> counters();
@@ -35,10 +40,13 @@ class Hub {
  private:
   Hub() = default;
   void onMessage(uint32_t connection, std::span<const uint8_t> payload);
+  void send(uint32_t connection, const hubrpc::Envelope& e);
 
   HubConfig config_;
   DataDir dir_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<master::MasterServer> master_;
+  std::unique_ptr<GameServers> servers_;
   std::unique_ptr<NetworkingSockets> net_;
   uint32_t listen_ = 0;
   uint32_t group_ = 0;

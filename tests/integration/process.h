@@ -71,8 +71,13 @@ class HubProcess {
     if (pid_ == 0) {
       dup2(fds[1], 1);
       close(fds[0]);
-      execl(OUTPOST_HUB_BINARY, OUTPOST_HUB_BINARY, "--data-dir", data_dir.c_str(), "--listen", "127.0.0.1:0",
-            static_cast<char*>(nullptr));
+      std::vector<std::string> args = {OUTPOST_HUB_BINARY, "--data-dir", data_dir, "--listen", "127.0.0.1:0",
+                                       "--master", "127.0.0.1:0"};
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
       _exit(127);
     }
     close(fds[1]);
@@ -86,6 +91,7 @@ class HubProcess {
         if (line.rfind(prefix, 0) == 0) out = line.substr(prefix.size());
       };
       take("outpost-hub: listening on ", address);
+      take("outpost-hub: master query on ", master_address);
       if (line.rfind("outpost-hub: public key ", 0) == 0) {
         public_key = line.substr(24, 64);
         new_key = line.find("(new)") != std::string::npos;
@@ -116,7 +122,8 @@ class HubProcess {
     if (pid_ > 0) stop(SIGKILL);
   }
 
-  std::string address, public_key, banner;
+  std::string address, master_address, public_key, banner;
+  std::vector<std::string> extra_args;  // more outpost-hub flags, set before start()
   bool new_key = false;
 
  private:

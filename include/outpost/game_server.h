@@ -1,0 +1,125 @@
+// outpost::GameServer — the reference's Game Server class (GodotSteam Server "SteamServer"
+// game-server and main-server functions) against an Outpost hub instead of Steam. This first
+// part covers initialisation, logon (token or anonymous), the session signals, the secure
+// policy, the public IP, the restart request, and the server-browser listing fields that the
+// hub publishes to Valve master-server queries. Auth sessions, A2S and the rest follow
+// (docs/api-map.md says which functions work).
+//
+// The hub is found from OUTPOST_HUB (host:port) and OUTPOST_HUB_KEY (its public key, pinned), or
+// from setHub(). Without a hub, logOn reports server_connect_failure(RESULT_NO_CONNECTION,
+// retrying = true), as the reference does when Steam is unreachable.
+//
+// Threading: methods are thread-safe; network I/O runs on an internal service thread; signals
+// are queued and delivered only inside run_callbacks(), on the caller's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "outpost/types.h"
+
+namespace outpost {
+
+enum ServerMode : int32_t {
+  SERVER_MODE_INVALID = 0,
+  SERVER_MODE_NO_AUTHENTICATION = 1,
+  SERVER_MODE_AUTHENTICATION = 2,
+  SERVER_MODE_AUTHENTICATION_AND_SECURE = 3,
+};
+
+enum SteamAPIInitResult : int32_t {
+  STEAM_API_INIT_RESULT_OK = 0,
+  STEAM_API_INIT_RESULT_FAILED_GENERIC = 1,
+  STEAM_API_INIT_RESULT_NO_STEAM_CLIENT = 2,
+  STEAM_API_INIT_RESULT_VERSION_MISMATCH = 3,
+};
+
+inline constexpr uint16_t QUERY_PORT_SHARED = 0xFFFF;
+inline constexpr size_t MAX_GAME_SERVER_GAME_DIR = 32;
+inline constexpr size_t MAX_GAME_SERVER_MAP_NAME = 32;
+inline constexpr size_t MAX_GAME_SERVER_GAME_DESCRIPTION = 64;
+inline constexpr size_t MAX_GAME_SERVER_SERVER_NAME = 64;
+inline constexpr size_t MAX_GAME_SERVER_TAGS = 128;
+inline constexpr size_t MAX_GAME_SERVER_GAME_DATA = 2048;
+
+struct ServerInitResult {
+  int32_t status = STEAM_API_INIT_RESULT_FAILED_GENERIC;
+  std::string verbal;
+};
+
+struct PublicIP {
+  std::string ipv4;  // dotted quad, "" if unknown
+  std::string ipv6;
+  int32_t type = 0;  // IP_TYPE_IPV4 = 0, IP_TYPE_IPV6 = 1
+};
+
+struct ServerConnectFailure {
+  int32_t result = RESULT_NONE;
+  bool retrying = false;
+};
+
+class GameServerImpl;
+
+class GameServer {
+ public:
+  GameServer();
+  ~GameServer();
+  GameServer(const GameServer&) = delete;
+  GameServer& operator=(const GameServer&) = delete;
+
+  // ---- Main-server functions ----------------------------------------------------------------
+  // ip: "" or "0.0.0.0" for any. query_port QUERY_PORT_SHARED = A2S on the game port.
+  // version "x.y.z.w". false (and a logged reason) for a bad mode or a second init.
+  bool serverInit(const std::string& ip, uint16_t game_port, uint16_t query_port, int server_mode,
+                  const std::string& version);
+  ServerInitResult serverInitEx(const std::string& ip, uint16_t game_port, uint16_t query_port, int server_mode,
+                                const std::string& version);
+  void serverShutdown();
+  void run_callbacks();
+  bool isServerSecure();
+  uint64_t getServerSteamID();
+  // Extension: the hub to use ("host:port" and its 64-hex public key); overrides OUTPOST_HUB.
+  void setHub(const std::string& address, const std::string& public_key_hex);
+
+  // ---- Game Server functions (this part) ----------------------------------------------------
+  void logOn(const std::string& token);
+  void logOnAnonymous();
+  void logOff();
+  bool loggedOn();
+  bool secure();
+  uint64_t getSteamID();
+  PublicIP getPublicIP();
+  bool wasRestartRequested();
+  // Before logOn only (false and a logged reason afterwards or over the limit).
+  bool setProduct(const std::string& product);
+  bool setGameDescription(const std::string& description);
+  bool setModDir(const std::string& mod_dir);
+  bool setDedicatedServer(bool dedicated);
+  // Any time; over-limit strings are refused (false), never truncated.
+  bool setServerName(const std::string& name);
+  bool setMapName(const std::string& map);
+  bool setGameTags(const std::string& tags);
+  bool setGameData(const std::string& data);
+  bool setRegion(const std::string& region);
+  void setMaxPlayerCount(int max_players);
+  void setBotPlayerCount(int bots);
+  void setPasswordProtected(bool password);
+  void setSpectatorPort(uint16_t port);
+  void setSpectatorServerName(const std::string& name);
+  void setAdvertiseServerActive(bool active);
+  // Extension until auth sessions exist: the player count the listing shows.
+  void setPlayerCountForListing(int players);
+
+  // ---- Signals --------------------------------------------------------------------------------
+  void connect_server_connected(std::function<void()> handler);
+  void connect_server_connect_failure(std::function<void(const ServerConnectFailure&)> handler);
+  void connect_server_disconnected(std::function<void(int32_t result)> handler);
+  void connect_policy_response(std::function<void(bool secure)> handler);
+
+ private:
+  std::unique_ptr<GameServerImpl> impl_;
+};
+
+}  // namespace outpost

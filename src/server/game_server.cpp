@@ -1,0 +1,458 @@
+// GameServer (see include/outpost/game_server.h): the hub session of a dedicated server. A
+// service thread drives the session — connect to the hub (pinned key), log on, keep the listing
+// up to date, reconnect with backoff (0.5 s doubling to 5 s) when the hub connection is lost —
+// and queues the reference's signals, which run_callbacks() delivers on the caller's thread.
+#include "outpost/game_server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/log.h"
+#include "hubrpc/framing.h"
+#include "outpost/networking_sockets.h"
+#include "outpost/steam_id.h"
+
+namespace outpost {
+
+namespace {
+using SteadyClock = std::chrono::steady_clock;
+constexpr int kBackoffStartMs = 500;
+constexpr int kBackoffMaxMs = 5000;
+constexpr int32_t kHubTimeoutMs = 4000;  // notice a dead hub within 4 s (keepalive every 1 s)
+
+bool tooLong(const char* what, const std::string& v, size_t max) {
+  if (v.size() <= max) return false;
+  OUTPOST_LOG_WARN("%s: %zu bytes is over the limit of %zu; refused, not truncated", what, v.size(), max);
+  return true;
+}
+}  // namespace
+
+class GameServerImpl {
+ public:
+  ~GameServerImpl() { shutdown(); }
+
+  bool init(const std::string& ip, uint16_t game_port, uint16_t query_port, int mode, const std::string& version,
+            std::string* why) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (initialized_) {
+      *why = "serverInit was already called";
+      return false;
+    }
+    if (mode < SERVER_MODE_NO_AUTHENTICATION || mode > SERVER_MODE_AUTHENTICATION_AND_SECURE) {
+      *why = "server mode " + std::to_string(mode) + " is not 1, 2 or 3";
+      return false;
+    }
+    if (game_port == 0) {
+      *why = "the game port must not be 0";
+      return false;
+    }
+    (void)ip;
+    logon_.set_game_port(game_port);
+    logon_.set_query_port(query_port);
+    logon_.set_server_mode(mode);
+    logon_.set_version(version);
+    logon_.set_app_id(appIdFromEnvironment());
+    if (hub_address_.empty()) {
+      const char* a = std::getenv("OUTPOST_HUB");
+      const char* k = std::getenv("OUTPOST_HUB_KEY");
+      hub_address_ = a ? a : "";
+      hub_key_ = k ? k : "";
+    }
+    net_ = std::make_unique<NetworkingSockets>();
+    initialized_ = true;
+    stop_ = false;
+    thread_ = std::thread([this] { run(); });
+    return true;
+  }
+
+  void shutdown() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (!initialized_) return;
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard<std::mutex> l(mu_);
+    if (conn_) net_->closeConnection(conn_, 0, "server shut down", false);
+    conn_ = 0;
+    net_.reset();
+    initialized_ = false;
+    state_ = State::kIdle;
+  }
+
+  static uint32_t appIdFromEnvironment() {
+    // As the reference: the app id comes from the environment (SteamAppId) when not set.
+    for (const char* name : {"OUTPOST_APP_ID", "SteamAppId"})
+      if (const char* v = std::getenv(name)) return static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+    return 0;
+  }
+
+  // ---- Session control --------------------------------------------------------------------
+  void logOn(const std::string& token, bool anonymous) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!initialized_) {
+      OUTPOST_LOG_WARN("logOn: call serverInit first");
+      return;
+    }
+    token_ = anonymous ? "" : token;
+    want_logon_ = true;
+    state_ = State::kIdle;
+    next_attempt_ = SteadyClock::now();
+    backoff_ms_ = kBackoffStartMs;
+    cv_.notify_all();
+  }
+
+  void logOff() {
+    std::lock_guard<std::mutex> l(mu_);
+    want_logon_ = false;
+    if (conn_ && net_) net_->closeConnection(conn_, 0, "logged off", false);
+    conn_ = 0;
+    bool was_on = state_ == State::kLoggedOn;
+    state_ = State::kIdle;
+    steam_id_ = 0;
+    if (was_on) queue([this] { if (on_disconnected_) on_disconnected_(RESULT_OK); });
+  }
+
+  // ---- The service thread ---------------------------------------------------------------------
+  void run() {
+    std::unique_lock<std::mutex> l(mu_);
+    while (!stop_) {
+      tick();
+      NetworkingSockets* net = net_.get();
+      l.unlock();
+      net->waitForActivity(20);
+      l.lock();
+    }
+  }
+
+  void tick() {
+    if (!want_logon_) return;
+    auto now = SteadyClock::now();
+    switch (state_) {
+      case State::kIdle:
+      case State::kBackoff: {
+        if (now < next_attempt_) return;
+        if (hub_address_.empty()) {
+          failure(RESULT_NO_CONNECTION, true, "no hub configured (OUTPOST_HUB)");
+          return;
+        }
+        ConfigOptions o;
+        if (!hub_key_.empty()) o[NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY] = hub_key_;
+        o[NETWORKING_CONFIG_TIMEOUT_INITIAL] = kHubTimeoutMs;
+        o[NETWORKING_CONFIG_TIMEOUT_CONNECTED] = kHubTimeoutMs;
+        conn_ = net_->connectByIPAddress(hub_address_, o);
+        if (!conn_) {
+          failure(RESULT_NO_CONNECTION, true, "bad hub address or key");
+          return;
+        }
+        state_ = State::kConnecting;
+        return;
+      }
+      case State::kConnecting: {
+        int s = connectionState();
+        if (s == CONNECTION_STATE_CONNECTED) {
+          hubrpc::Envelope e;
+          e.set_request_id(++request_id_);
+          *e.mutable_server_log_on() = logon_;
+          e.mutable_server_log_on()->set_token(token_);
+          send(e);
+          state_ = State::kLoggingOn;
+        } else if (s != CONNECTION_STATE_CONNECTING && s != CONNECTION_STATE_FINDING_ROUTE) {
+          dropConnection();
+          failure(RESULT_NO_CONNECTION, true, "cannot reach the hub");
+        }
+        return;
+      }
+      case State::kLoggingOn:
+      case State::kLoggedOn: {
+        for (auto& m : net_->receiveMessagesOnConnection(conn_, 16)) handle(m.payload);
+        if (state_ != State::kLoggingOn && state_ != State::kLoggedOn) return;
+        int s = connectionState();
+        if (s != CONNECTION_STATE_CONNECTED) {
+          bool was_on = state_ == State::kLoggedOn;
+          dropConnection();
+          if (was_on) {
+            queue([this] { if (on_disconnected_) on_disconnected_(RESULT_NO_CONNECTION); });
+            state_ = State::kBackoff;
+            next_attempt_ = SteadyClock::now() + std::chrono::milliseconds(backoff_ms_);
+          } else {
+            failure(RESULT_NO_CONNECTION, true, "the hub connection dropped during logon");
+          }
+          return;
+        }
+        if (state_ == State::kLoggedOn && listing_dirty_) {
+          hubrpc::Envelope e;
+          *e.mutable_server_listing() = listing_;
+          send(e);
+          listing_dirty_ = false;
+        }
+        return;
+      }
+    }
+  }
+
+  void handle(std::span<const uint8_t> payload) {
+    auto e = hubrpc::decode(payload);
+    if (!e) return;
+    if (e->has_server_log_on_result() && e->request_id() == request_id_) {
+      const auto& r = e->server_log_on_result();
+      if (r.result() != RESULT_OK) {
+        OUTPOST_LOG_WARN("logOn refused by the hub (%d): %s", r.result(), r.error().c_str());
+        int32_t result = r.result();
+        dropConnection();
+        want_logon_ = false;
+        state_ = State::kIdle;
+        queue([this, result] { if (on_failure_) on_failure_({result, false}); });
+        return;
+      }
+      steam_id_ = r.steam_id();
+      secure_ = r.secure();
+      public_ip_ = r.public_ip();
+      if (r.restart_requested()) restart_requested_ = true;
+      state_ = State::kLoggedOn;
+      backoff_ms_ = kBackoffStartMs;
+      listing_dirty_ = true;
+      bool secure = secure_;
+      queue([this] { if (on_connected_) on_connected_(); });
+      queue([this, secure] { if (on_policy_) on_policy_(secure); });
+    } else if (e->has_server_logged_off()) {
+      // The hub ended this session (the same token logged on elsewhere): do not fight back.
+      int32_t result = e->server_logged_off().result();
+      OUTPOST_LOG_WARN("the hub logged this server off (%d): %s", result, e->server_logged_off().error().c_str());
+      dropConnection();
+      want_logon_ = false;
+      state_ = State::kIdle;
+      steam_id_ = 0;
+      queue([this, result] { if (on_disconnected_) on_disconnected_(result); });
+    }
+  }
+
+  void failure(int32_t result, bool retrying, const char* why) {
+    OUTPOST_LOG_INFO("hub logon attempt failed: %s (retry in %d ms)", why, backoff_ms_);
+    state_ = State::kBackoff;
+    next_attempt_ = SteadyClock::now() + std::chrono::milliseconds(backoff_ms_);
+    backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
+    queue([this, result, retrying] { if (on_failure_) on_failure_({result, retrying}); });
+  }
+
+  int connectionState() {
+    auto info = net_->getConnectionInfo(conn_);
+    return info ? info->connection_state : CONNECTION_STATE_NONE;
+  }
+  void dropConnection() {
+    if (conn_) net_->closeConnection(conn_, 0, "", false);
+    conn_ = 0;
+  }
+  void send(const hubrpc::Envelope& e) {
+    auto bytes = hubrpc::encode(e);
+    net_->sendMessageToConnection(conn_, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+  }
+  void queue(std::function<void()> f) { pending_.push_back(std::move(f)); }
+
+  void runCallbacks() {
+    std::vector<std::function<void()>> work;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      work.swap(pending_);
+    }
+    for (auto& f : work) f();
+  }
+
+  // Listing setters (thread-safe; flagged for the next tick).
+  template <typename F>
+  void editListing(F f) {
+    std::lock_guard<std::mutex> l(mu_);
+    f(listing_);
+    listing_dirty_ = true;
+  }
+  bool beforeLogOn(const char* what) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (want_logon_ || state_ != State::kIdle) {
+      OUTPOST_LOG_WARN("%s: only allowed before logOn", what);
+      return false;
+    }
+    return true;
+  }
+
+  enum class State { kIdle, kConnecting, kLoggingOn, kLoggedOn, kBackoff };
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;
+  bool stop_ = false;
+  bool initialized_ = false;
+  std::unique_ptr<NetworkingSockets> net_;
+  std::string hub_address_, hub_key_;
+  hubrpc::ServerLogOn logon_;
+  hubrpc::ServerListing listing_;
+  bool listing_dirty_ = false;
+  bool want_logon_ = false;
+  std::string token_;
+  State state_ = State::kIdle;
+  uint32_t conn_ = 0;
+  uint32_t request_id_ = 0;
+  SteadyClock::time_point next_attempt_{};
+  int backoff_ms_ = kBackoffStartMs;
+  uint64_t steam_id_ = 0;
+  bool secure_ = false;
+  std::string public_ip_;
+  bool restart_requested_ = false;
+  std::vector<std::function<void()>> pending_;
+  std::function<void()> on_connected_;
+  std::function<void(const ServerConnectFailure&)> on_failure_;
+  std::function<void(int32_t)> on_disconnected_;
+  std::function<void(bool)> on_policy_;
+};
+
+GameServer::GameServer() : impl_(std::make_unique<GameServerImpl>()) {}
+GameServer::~GameServer() = default;
+
+bool GameServer::serverInit(const std::string& ip, uint16_t game_port, uint16_t query_port, int server_mode,
+                            const std::string& version) {
+  return serverInitEx(ip, game_port, query_port, server_mode, version).status == STEAM_API_INIT_RESULT_OK;
+}
+
+ServerInitResult GameServer::serverInitEx(const std::string& ip, uint16_t game_port, uint16_t query_port,
+                                          int server_mode, const std::string& version) {
+  std::string why;
+  if (!impl_->init(ip, game_port, query_port, server_mode, version, &why)) {
+    OUTPOST_LOG_WARN("serverInit: %s", why.c_str());
+    return {STEAM_API_INIT_RESULT_FAILED_GENERIC, why};
+  }
+  return {STEAM_API_INIT_RESULT_OK, ""};
+}
+
+void GameServer::serverShutdown() { impl_->shutdown(); }
+void GameServer::run_callbacks() { impl_->runCallbacks(); }
+void GameServer::setHub(const std::string& address, const std::string& key) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->hub_address_ = address;
+  impl_->hub_key_ = key;
+}
+void GameServer::logOn(const std::string& token) {
+  if (token.empty()) {
+    OUTPOST_LOG_WARN("logOn: empty token (use logOnAnonymous)");
+    return;
+  }
+  impl_->logOn(token, false);
+}
+void GameServer::logOnAnonymous() { impl_->logOn("", true); }
+void GameServer::logOff() { impl_->logOff(); }
+bool GameServer::loggedOn() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  return impl_->state_ == GameServerImpl::State::kLoggedOn;
+}
+bool GameServer::secure() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  return impl_->state_ == GameServerImpl::State::kLoggedOn && impl_->secure_;
+}
+bool GameServer::isServerSecure() { return secure(); }
+uint64_t GameServer::getSteamID() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  return impl_->steam_id_ ? impl_->steam_id_ : steamid::blankAnonLogon();
+}
+uint64_t GameServer::getServerSteamID() { return getSteamID(); }
+PublicIP GameServer::getPublicIP() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  PublicIP p;
+  if (impl_->public_ip_.find(':') != std::string::npos) {
+    p.ipv6 = impl_->public_ip_;
+    p.type = 1;
+  } else {
+    p.ipv4 = impl_->public_ip_;
+  }
+  return p;
+}
+bool GameServer::wasRestartRequested() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  bool r = impl_->restart_requested_;
+  impl_->restart_requested_ = false;  // "Only returns true once per request"
+  return r;
+}
+bool GameServer::setProduct(const std::string& v) {
+  if (!impl_->beforeLogOn("setProduct")) return false;
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->logon_.set_product(v);
+  return true;
+}
+bool GameServer::setGameDescription(const std::string& v) {
+  if (tooLong("setGameDescription", v, MAX_GAME_SERVER_GAME_DESCRIPTION) || !impl_->beforeLogOn("setGameDescription"))
+    return false;
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->logon_.set_description(v);
+  return true;
+}
+bool GameServer::setModDir(const std::string& v) {
+  if (tooLong("setModDir", v, MAX_GAME_SERVER_GAME_DIR) || !impl_->beforeLogOn("setModDir")) return false;
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->logon_.set_mod_dir(v);
+  return true;
+}
+bool GameServer::setDedicatedServer(bool dedicated) {
+  if (!impl_->beforeLogOn("setDedicatedServer")) return false;
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->logon_.set_dedicated(dedicated);
+  return true;
+}
+bool GameServer::setServerName(const std::string& v) {
+  if (tooLong("setServerName", v, MAX_GAME_SERVER_SERVER_NAME)) return false;
+  impl_->editListing([&](auto& x) { x.set_name(v); });
+  return true;
+}
+bool GameServer::setMapName(const std::string& v) {
+  if (tooLong("setMapName", v, MAX_GAME_SERVER_MAP_NAME)) return false;
+  impl_->editListing([&](auto& x) { x.set_map(v); });
+  return true;
+}
+bool GameServer::setGameTags(const std::string& v) {
+  if (tooLong("setGameTags", v, MAX_GAME_SERVER_TAGS)) return false;
+  impl_->editListing([&](auto& x) { x.set_tags(v); });
+  return true;
+}
+bool GameServer::setGameData(const std::string& v) {
+  if (tooLong("setGameData", v, MAX_GAME_SERVER_GAME_DATA)) return false;
+  impl_->editListing([&](auto& x) { x.set_gamedata(v); });
+  return true;
+}
+bool GameServer::setRegion(const std::string& v) {
+  if (tooLong("setRegion", v, 32)) return false;
+  impl_->editListing([&](auto& x) { x.set_region(v); });
+  return true;
+}
+void GameServer::setMaxPlayerCount(int n) { impl_->editListing([&](auto& x) { x.set_max_players(static_cast<uint32_t>(std::max(0, n))); }); }
+void GameServer::setBotPlayerCount(int n) { impl_->editListing([&](auto& x) { x.set_bots(static_cast<uint32_t>(std::max(0, n))); }); }
+void GameServer::setPasswordProtected(bool p) { impl_->editListing([&](auto& x) { x.set_password(p); }); }
+void GameServer::setSpectatorPort(uint16_t port) { impl_->editListing([&](auto& x) { x.set_spectator_port(port); }); }
+void GameServer::setSpectatorServerName(const std::string& v) {
+  impl_->editListing([&](auto& x) { x.set_spectator_name(v); });
+}
+void GameServer::setAdvertiseServerActive(bool active) { impl_->editListing([&](auto& x) { x.set_advertise(active); }); }
+void GameServer::setPlayerCountForListing(int n) {
+  impl_->editListing([&](auto& x) { x.set_players(static_cast<uint32_t>(std::max(0, n))); });
+}
+
+void GameServer::connect_server_connected(std::function<void()> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_connected_ = std::move(h);
+}
+void GameServer::connect_server_connect_failure(std::function<void(const ServerConnectFailure&)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_failure_ = std::move(h);
+}
+void GameServer::connect_server_disconnected(std::function<void(int32_t)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_disconnected_ = std::move(h);
+}
+void GameServer::connect_policy_response(std::function<void(bool)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_policy_ = std::move(h);
+}
+
+}  // namespace outpost

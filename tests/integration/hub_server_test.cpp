@@ -1,0 +1,290 @@
+// Integration: game servers (outpost::GameServer) logging on to a real outpost-hub process —
+// Steam IDs stable per token and fresh per anonymous logon, the secure policy, the public IP,
+// the restart request, every logon failure code, the same token used twice, the listing seen by
+// a real master-server query, and reconnection after the hub is killed and restarted.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "outpost/game_server.h"
+#include "outpost/steam_id.h"
+#include "process.h"
+#include "raw_socket.h"
+
+namespace outpost::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Pumps run_callbacks on the servers until `done` or `limit`.
+template <typename F>
+bool pump(std::initializer_list<GameServer*> servers, F done, int limit_ms = 10000) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(limit_ms);
+  while (Clock::now() < deadline) {
+    for (auto* s : servers) s->run_callbacks();
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (auto* s : servers) s->run_callbacks();
+  return done();
+}
+
+struct Observed {
+  int connected = 0;
+  std::vector<ServerConnectFailure> failures;
+  std::vector<int32_t> disconnects;
+  std::vector<bool> policies;
+  void attach(GameServer& gs) {
+    gs.connect_server_connected([this] { ++connected; });
+    gs.connect_server_connect_failure([this](const ServerConnectFailure& f) { failures.push_back(f); });
+    gs.connect_server_disconnected([this](int32_t r) { disconnects.push_back(r); });
+    gs.connect_policy_response([this](bool s) { policies.push_back(s); });
+  }
+};
+
+// A free UDP port on 127.0.0.1 (bound and released; good enough for a test on loopback).
+uint16_t freePort() {
+  RawSocket s;
+  return s.port;
+}
+
+// Lists every address the hub's master answers with (one page is enough here).
+std::set<std::string> masterList(const std::string& master_address, const std::string& filter = "") {
+  RawSocket q;
+  std::vector<uint8_t> req = {0x31, 0xFF};
+  std::string seed = "0.0.0.0:0";
+  req.insert(req.end(), seed.begin(), seed.end());
+  req.push_back(0);
+  req.insert(req.end(), filter.begin(), filter.end());
+  req.push_back(0);
+  q.sendTo(portOf(master_address), req);
+  auto reply = q.receive(2000);
+  std::set<std::string> out;
+  for (size_t i = 6; i + 6 <= reply.size(); i += 6) {
+    if (reply[i] == 0 && reply[i + 1] == 0 && reply[i + 2] == 0 && reply[i + 3] == 0) break;
+    out.insert(std::to_string(reply[i]) + "." + std::to_string(reply[i + 1]) + "." + std::to_string(reply[i + 2]) + "." +
+               std::to_string(reply[i + 3]) + ":" + std::to_string(reply[i + 4] << 8 | reply[i + 5]));
+  }
+  return out;
+}
+
+class HubServers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("OUTPOST_APP_ID", "480", 1);
+    dir_ = makeTempDir() + "/data";
+  }
+  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
+
+  void startHub(HubProcess& hub, std::vector<std::string> extra = {}) {
+    hub.extra_args = std::move(extra);
+    ASSERT_TRUE(hub.start(dir_)) << hub.banner;
+  }
+  std::string admin(HubProcess& hub, const std::vector<std::string>& words, int expect = 0) {
+    std::vector<std::string> argv = {OUTPOST_CLI_BINARY, "admin", "--hub", hub.address, "--data-dir", dir_};
+    argv.insert(argv.end(), words.begin(), words.end());
+    auto r = runProcess(argv);
+    EXPECT_EQ(r.exit_code, expect) << r.out;
+    return r.out;
+  }
+  // Creates app 480 (required version 1.2.0), a user and a token; returns the token.
+  std::string provision(HubProcess& hub, uint64_t* steam_id) {
+    admin(hub, {"app", "put", "480", "Spacewar", "--required-version", "1.2.0"});
+    admin(hub, {"user", "create", "owner", "owner-password"});
+    std::string out = admin(hub, {"token", "create", "480", "owner"});
+    auto sid = out.find("steam_id="), tok = out.find("token=");
+    *steam_id = std::stoull(out.substr(sid + 9));
+    return out.substr(tok + 6, 48);
+  }
+  void init(GameServer& gs, HubProcess& hub, int mode = SERVER_MODE_AUTHENTICATION_AND_SECURE,
+            uint16_t query_port = 27016) {
+    gs.setHub(hub.address, hub.public_key);
+    ASSERT_TRUE(gs.serverInit("0.0.0.0", 27015, query_port, mode, "1.0.0.0"));
+  }
+  std::string dir_;
+};
+
+TEST_F(HubServers, TokenLogOnGivesAStableSteamIdPolicyPublicIpAndRestartRequest) {
+  HubProcess hub;
+  startHub(hub);
+  uint64_t token_sid = 0;
+  std::string token = provision(hub, &token_sid);
+  EXPECT_TRUE(steamid::isGameServer(token_sid));
+  for (int round = 0; round < 2; ++round) {
+    GameServer gs;
+    Observed o;
+    o.attach(gs);
+    init(gs, hub);
+    EXPECT_TRUE(gs.setProduct("spacewar"));
+    EXPECT_TRUE(gs.setModDir("spacewar"));
+    EXPECT_EQ(gs.getServerSteamID(), steamid::blankAnonLogon());
+    gs.logOn(token);
+    ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 1; })) << "failures " << o.failures.size();
+    EXPECT_EQ(gs.getServerSteamID(), token_sid);  // the same Steam ID every time
+    EXPECT_TRUE(gs.loggedOn());
+    ASSERT_EQ(o.policies.size(), 1u);
+    EXPECT_TRUE(o.policies[0]);
+    EXPECT_TRUE(gs.isServerSecure());
+    EXPECT_EQ(gs.getPublicIP().ipv4, "127.0.0.1");
+    EXPECT_TRUE(gs.wasRestartRequested());  // 1.0.0.0 is older than the app's 1.2.0
+    EXPECT_FALSE(gs.wasRestartRequested());  // once per request
+    EXPECT_FALSE(gs.setModDir("other"));  // only before logOn
+  }
+}
+
+TEST_F(HubServers, AnonymousLogOnGetsAFreshIdAndNoSecurePolicyWithoutTheMode) {
+  HubProcess hub;
+  startHub(hub);
+  uint64_t sid = 0;
+  provision(hub, &sid);
+  std::set<uint64_t> ids;
+  for (int i = 0; i < 2; ++i) {
+    GameServer gs;
+    Observed o;
+    o.attach(gs);
+    init(gs, hub, SERVER_MODE_AUTHENTICATION);
+    gs.logOnAnonymous();
+    ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 1; }));
+    EXPECT_TRUE(steamid::isAnonGameServer(gs.getServerSteamID()));
+    EXPECT_FALSE(gs.isServerSecure());
+    ids.insert(gs.getServerSteamID());
+  }
+  EXPECT_EQ(ids.size(), 2u);
+}
+
+TEST_F(HubServers, LogOnFailuresCarryTheReferenceResultCodes) {
+  HubProcess hub;
+  startHub(hub, {"--token-idle-expiry", "1"});
+  uint64_t sid = 0;
+  std::string token = provision(hub, &sid);
+  auto attempt = [&](const std::string& t) {
+    GameServer gs;
+    Observed o;
+    o.attach(gs);
+    init(gs, hub);
+    gs.logOn(t);
+    EXPECT_TRUE(pump({&gs}, [&] { return !o.failures.empty() || o.connected; }));
+    EXPECT_EQ(o.connected, 0);
+    return o.failures.empty() ? ServerConnectFailure{} : o.failures[0];
+  };
+  auto f = attempt(std::string(48, 'f'));
+  EXPECT_EQ(f.result, RESULT_ACCESS_DENIED);
+  EXPECT_FALSE(f.retrying);
+
+  admin(hub, {"ban", "owner", "480", "--publisher"});
+  EXPECT_EQ(attempt(token).result, RESULT_GSLT_DENIED);
+  admin(hub, {"unban", "owner", "480"});
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // unused for over a second
+  EXPECT_EQ(attempt(token).result, RESULT_GSLT_EXPIRED);
+
+  std::string fresh = admin(hub, {"token", "create", "480", "owner"});
+  std::string fresh_token = fresh.substr(fresh.find("token=") + 6, 48);
+  std::string account = std::to_string(steamid::accountId(std::stoull(fresh.substr(fresh.find("steam_id=") + 9))));
+  admin(hub, {"token", "revoke", account});
+  EXPECT_EQ(attempt(fresh_token).result, RESULT_REVOKED);
+
+  // Without any hub: NoConnection, and the SDK keeps retrying.
+  GameServer lonely;
+  Observed o;
+  o.attach(lonely);
+  lonely.setHub("127.0.0.1:" + std::to_string(freePort()), hub.public_key);
+  ASSERT_TRUE(lonely.serverInit("0.0.0.0", 27015, 27016, SERVER_MODE_AUTHENTICATION, "1.0.0.0"));
+  lonely.logOnAnonymous();
+  ASSERT_TRUE(pump({&lonely}, [&] { return !o.failures.empty(); }, 15000));
+  EXPECT_EQ(o.failures[0].result, RESULT_NO_CONNECTION);
+  EXPECT_TRUE(o.failures[0].retrying);
+}
+
+TEST_F(HubServers, TheSameTokenTwiceReplacesTheOlderSession) {
+  HubProcess hub;
+  startHub(hub);
+  uint64_t sid = 0;
+  std::string token = provision(hub, &sid);
+  GameServer first, second;
+  Observed o1, o2;
+  o1.attach(first);
+  o2.attach(second);
+  init(first, hub);
+  init(second, hub);
+  first.logOn(token);
+  ASSERT_TRUE(pump({&first}, [&] { return o1.connected == 1; }));
+  second.logOn(token);
+  ASSERT_TRUE(pump({&first, &second}, [&] { return o2.connected == 1 && !o1.disconnects.empty(); }));
+  EXPECT_EQ(o1.disconnects[0], RESULT_LOG_ON_SESSION_REPLACED);
+  EXPECT_FALSE(first.loggedOn());
+  EXPECT_EQ(second.getServerSteamID(), sid);
+  // The older one does not fight back.
+  pump({&first, &second}, [] { return false; }, 1500);
+  EXPECT_EQ(o1.connected, 1);
+  EXPECT_TRUE(second.loggedOn());
+}
+
+TEST_F(HubServers, ListedInTheMasterOnlyWhileAdvertisingAndConnected) {
+  HubProcess hub;
+  startHub(hub);
+  uint64_t sid = 0;
+  std::string token = provision(hub, &sid);
+  auto gs = std::make_unique<GameServer>();
+  Observed o;
+  o.attach(*gs);
+  init(*gs, hub, SERVER_MODE_AUTHENTICATION_AND_SECURE, 27016);
+  gs->setServerName("Outpost test server");
+  gs->setMapName("de_dust");
+  gs->setMaxPlayerCount(16);
+  gs->logOn(token);
+  ASSERT_TRUE(pump({gs.get()}, [&] { return o.connected == 1; }));
+  const std::string me = "127.0.0.1:27016";
+  pump({gs.get()}, [] { return false; }, 300);
+  EXPECT_EQ(masterList(hub.master_address).count(me), 0u);  // not advertising yet
+  gs->setAdvertiseServerActive(true);
+  ASSERT_TRUE(pump({gs.get()}, [&] { return masterList(hub.master_address).count(me) == 1; }));
+  EXPECT_EQ(masterList(hub.master_address, "\\map\\de_dust").count(me), 1u);
+  EXPECT_EQ(masterList(hub.master_address, "\\map\\cs_italy").count(me), 0u);
+  EXPECT_EQ(masterList(hub.master_address, "\\secure\\1\\appid\\480").count(me), 1u);
+  gs->setAdvertiseServerActive(false);
+  ASSERT_TRUE(pump({gs.get()}, [&] { return masterList(hub.master_address).count(me) == 0; }));
+  gs->setAdvertiseServerActive(true);
+  ASSERT_TRUE(pump({gs.get()}, [&] { return masterList(hub.master_address).count(me) == 1; }));
+  gs.reset();  // the hub connection goes away with the server
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && masterList(hub.master_address).count(me)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(masterList(hub.master_address).count(me), 0u);
+}
+
+TEST_F(HubServers, ReconnectsByItselfAfterTheHubIsKilledAndKeepsItsSteamId) {
+  uint16_t port = freePort();
+  std::string listen = "127.0.0.1:" + std::to_string(port);
+  auto hub = std::make_unique<HubProcess>();
+  startHub(*hub, {"--listen", listen});
+  uint64_t sid = 0;
+  std::string token = provision(*hub, &sid);
+  GameServer gs;
+  Observed o;
+  o.attach(gs);
+  init(gs, *hub);
+  gs.logOn(token);
+  ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 1; }));
+  EXPECT_EQ(hub->stop(SIGKILL), 128 + SIGKILL);
+  ASSERT_TRUE(pump({&gs}, [&] { return !o.disconnects.empty(); }, 8000));
+  EXPECT_EQ(o.disconnects[0], RESULT_NO_CONNECTION);
+  // While the hub is down, reconnection attempts fail and say they will retry.
+  ASSERT_TRUE(pump({&gs}, [&] {
+    for (auto& f : o.failures)
+      if (f.result == RESULT_NO_CONNECTION && f.retrying) return true;
+    return false;
+  }, 15000));
+  auto restarted = std::make_unique<HubProcess>();
+  startHub(*restarted, {"--listen", listen});
+  auto t0 = Clock::now();
+  ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 2; }, 10000)) << "did not reconnect within 10 s";
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_EQ(gs.getServerSteamID(), sid);
+}
+
+}  // namespace
+}  // namespace outpost::test
