@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "outpost/types.h"
 
@@ -53,6 +54,54 @@ struct PublicIP {
   std::string ipv4;  // dotted quad, "" if unknown
   std::string ipv6;
   int32_t type = 0;  // IP_TYPE_IPV4 = 0, IP_TYPE_IPV6 = 1
+};
+
+enum BeginAuthSessionResult : int32_t {
+  BEGIN_AUTH_SESSION_RESULT_OK = 0,
+  BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET = 1,
+  BEGIN_AUTH_SESSION_RESULT_DUPLICATE_REQUEST = 2,
+  BEGIN_AUTH_SESSION_RESULT_INVALID_VERSION = 3,
+  BEGIN_AUTH_SESSION_RESULT_GAME_MISMATCH = 4,
+  BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET = 5,
+};
+
+enum AuthSessionResponse : int32_t {
+  AUTH_SESSION_RESPONSE_OK = 0,
+  AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM = 1,
+  AUTH_SESSION_RESPONSE_NO_LICENSE_OR_EXPIRED = 2,
+  AUTH_SESSION_RESPONSE_VAC_BANNED = 3,
+  AUTH_SESSION_RESPONSE_LOGGED_IN_ELSEWHERE = 4,
+  AUTH_SESSION_RESPONSE_VAC_CHECK_TIMED_OUT = 5,
+  AUTH_SESSION_RESPONSE_AUTH_TICKET_CANCELED = 6,
+  AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED = 7,
+  AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID = 8,
+  AUTH_SESSION_RESPONSE_PUBLISHER_ISSUED_BAN = 9,
+  AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE = 10,
+};
+
+enum UserHasLicenseForAppResult : int32_t {
+  USER_HAS_LICENSE_RESULT_HAS_LICENSE = 0,
+  USER_HAS_LICENSE_RESULT_DOES_NOT_HAVE_LICENSE = 1,
+  USER_HAS_LICENSE_RESULT_NO_AUTH = 2,
+};
+
+enum DenyReason : int32_t {
+  DENY_INVALID = 0, DENY_INVALID_VERSION = 1, DENY_GENERIC = 2, DENY_NOT_LOGGED_ON = 3, DENY_NO_LICENSE = 4,
+  DENY_CHEATER = 5, DENY_LOGGED_IN_ELSEWHERE = 6, DENY_UNKNOWN_TEXT = 7, DENY_INCOMPATIBLE_ANTI_CHEAT = 8,
+  DENY_MEMORY_CORRUPTION = 9, DENY_INCOMPATIBLE_SOFTWARE = 10, DENY_STEAM_CONNECTION_LOST = 11,
+  DENY_STEAM_CONNECTION_ERROR = 12, DENY_STEAM_RESPONSE_TIMED_OUT = 13, DENY_STEAM_VALIDATION_STALLED = 14,
+  DENY_STEAM_OWNER_LEFT_GUEST_USER = 15,
+};
+
+struct ValidateAuthTicketResponse {
+  uint64_t auth_id = 0;   // the user
+  int32_t response = AUTH_SESSION_RESPONSE_OK;
+  uint64_t owner_id = 0;  // the licence owner (differs when borrowed)
+};
+
+struct ClientKick {
+  uint64_t steam_id = 0;
+  int32_t deny_reason = DENY_INVALID;
 };
 
 struct ServerConnectFailure {
@@ -112,11 +161,23 @@ class GameServer {
   // Extension until auth sessions exist: the player count the listing shows.
   void setPlayerCountForListing(int players);
 
+  // ---- Auth sessions ------------------------------------------------------------------------
+  // The synchronous checks (format and signature against the pinned hub key, user, app,
+  // expiry, a second session for the same user); then the hub's verdict arrives as
+  // validate_auth_ticket_response, and again later if a cancel, logoff or ban changes it.
+  int beginAuthSession(const std::vector<uint8_t>& ticket, uint64_t steam_id);
+  void endAuthSession(uint64_t steam_id);
+  // After beginAuthSession: whether the ticket lists app_id; NO_AUTH without a session.
+  int userHasLicenseForApp(uint64_t steam_id, uint32_t app_id);
+  int userHasLicenceForApp(uint64_t steam_id, uint32_t app_id) { return userHasLicenseForApp(steam_id, app_id); }
+
   // ---- Signals --------------------------------------------------------------------------------
   void connect_server_connected(std::function<void()> handler);
   void connect_server_connect_failure(std::function<void(const ServerConnectFailure&)> handler);
   void connect_server_disconnected(std::function<void(int32_t result)> handler);
   void connect_policy_response(std::function<void(bool secure)> handler);
+  void connect_validate_auth_ticket_response(std::function<void(const ValidateAuthTicketResponse&)> handler);
+  void connect_client_kick(std::function<void(const ClientKick&)> handler);
 
  private:
   std::unique_ptr<GameServerImpl> impl_;

@@ -182,8 +182,10 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
       const auto& b = req.ban();
       auto u = user(ctx, b.user(), &refusal);
       if (!u) return refusal;
-      return fromStatus(ctx.store.ban({b.app_id(), u->account_id, b.vac() ? store::BanKind::kVac : store::BanKind::kPublisher,
-                                       b.reason(), ctx.now_unix}));
+      auto kind = b.vac() ? store::BanKind::kVac : store::BanKind::kPublisher;
+      AdminResponse r = fromStatus(ctx.store.ban({b.app_id(), u->account_id, kind, b.reason(), ctx.now_unix}));
+      if (r.result() == RESULT_OK && ctx.on_ban) ctx.on_ban(b.app_id(), u->account_id, kind);
+      return r;
     }
     case AdminRequest::kUnban: {
       auto u = user(ctx, req.unban().user(), &refusal);

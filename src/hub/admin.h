@@ -18,6 +18,8 @@ struct AdminContext {
   std::string admin_token_hex;
   int64_t now_unix = 0;
   std::function<std::map<std::string, uint64_t>()> counters;
+  // Told after a ban is committed, so live sessions of that user can be ended.
+  std::function<void(uint32_t app_id, uint32_t account_id, store::BanKind kind)> on_ban;
 };
 
 hubrpc::AdminResponse handleAdmin(const hubrpc::AdminRequest& request, AdminContext& ctx);

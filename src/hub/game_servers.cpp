@@ -106,6 +106,18 @@ void GameServers::disconnected(uint32_t connection) {
   if (sessions_.erase(connection)) changed_ = true;
 }
 
+bool GameServers::serverOf(uint32_t connection, uint64_t* steam_id, std::string* address) const {
+  auto it = sessions_.find(connection);
+  if (it == sessions_.end()) return false;
+  *steam_id = it->second.steam_id;
+  in_addr a{};
+  a.s_addr = htonl(it->second.ip);
+  char buf[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &a, buf, sizeof buf);
+  *address = std::string(buf) + ":" + std::to_string(it->second.logon.game_port());
+  return true;
+}
+
 size_t GameServers::listed() const {
   size_t n = 0;
   for (const auto& [c, s] : sessions_) n += s.listing.advertise() && s.ip != 0;

@@ -34,6 +34,9 @@ class GameServers {
   // Rebuilds and publishes the master snapshot if the registry changed.
   void publishIfChanged();
   size_t sessions() const { return sessions_.size(); }
+  // The logged-on server on this connection: its Steam ID and the address players use
+  // (public ip:game port). false if the connection is not a logged-on server.
+  bool serverOf(uint32_t connection, uint64_t* steam_id, std::string* address) const;
   size_t listed() const;
 
  private:

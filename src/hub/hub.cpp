@@ -25,6 +25,9 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   }
   hub->servers_ = std::make_unique<GameServers>(*hub->store_, hub->master_.get(),
                                                 GameServerOptions{config.token_idle_expiry_s});
+  Hub* raw = hub.get();
+  hub->players_ = std::make_unique<Players>(*hub->store_, hub->dir_.key,
+                                            [raw](uint32_t c, const hubrpc::Envelope& e) { raw->send(c, e); });
   NetworkingSocketsOptions options;
   options.identity_secret_key.assign(hub->dir_.key.secret_key.begin(), hub->dir_.key.secret_key.end());
   hub->net_ = std::make_unique<NetworkingSockets>(options);
@@ -38,6 +41,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
     } else if (state == CONNECTION_STATE_CLOSED_BY_PEER || state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
       // A game server whose hub connection is gone is no longer listed.
       self->servers_->disconnected(s.connect_handle);
+      self->players_->disconnected(s.connect_handle);  // a user logs off; a server's sessions end
       self->net_->closeConnection(s.connect_handle, 0, "", false);
       self->counters_["connections_closed"]++;
     }
@@ -86,7 +90,10 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
     case hubrpc::Envelope::kAdminRequest: {
       counters_["rpc.admin"]++;
       AdminContext ctx{*store_, dir_.admin_token_hex, static_cast<int64_t>(std::time(nullptr)),
-                       [this] { return counters(); }};
+                       [this] { return counters(); },
+                       [this](uint32_t app, uint32_t account, store::BanKind kind) {
+                         players_->banned(app, account, kind);
+                       }};
       *response.mutable_admin_response() = handleAdmin(request->admin_request(), ctx);
       if (response.admin_response().result() == RESULT_ACCESS_DENIED) counters_["rpc.admin_denied"]++;
       break;
@@ -112,6 +119,37 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
     case hubrpc::Envelope::kServerListing:
       servers_->listing(connection, request->server_listing());
       return;  // no response
+    case hubrpc::Envelope::kUserLogOn:
+      counters_["rpc.user_log_on"]++;
+      *response.mutable_user_log_on_result() = players_->logOn(connection, request->user_log_on());
+      break;
+    case hubrpc::Envelope::kTicketRequest:
+      counters_["rpc.ticket_request"]++;
+      *response.mutable_ticket_result() =
+          players_->issueTicket(connection, request->ticket_request(), static_cast<int64_t>(std::time(nullptr)));
+      break;
+    case hubrpc::Envelope::kCancelTicket:
+      players_->cancelTicket(connection, request->cancel_ticket().ticket_id());
+      return;
+    case hubrpc::Envelope::kValidateTicket: {
+      counters_["rpc.validate_ticket"]++;
+      uint64_t server_id = 0;
+      std::string server_address;
+      if (!servers_->serverOf(connection, &server_id, &server_address)) {
+        // Only logged-on game servers validate tickets.
+        hubrpc::AuthSessionUpdate u;
+        u.set_steam_id(request->validate_ticket().steam_id());
+        u.set_response(8);  // AuthTicketInvalid
+        *response.mutable_auth_session_update() = u;
+        break;
+      }
+      *response.mutable_auth_session_update() = players_->validate(
+          connection, server_id, server_address, request->validate_ticket(), static_cast<int64_t>(std::time(nullptr)));
+      break;
+    }
+    case hubrpc::Envelope::kEndAuthSession:
+      players_->endAuthSession(connection, request->end_auth_session().steam_id());
+      return;
     default:
       counters_["rpc.unknown"]++;
       return;
@@ -126,6 +164,8 @@ std::map<std::string, uint64_t> Hub::counters() {
     for (const auto& [k, v] : master_->counters()) out["master." + k] = v;
   out["game_servers.sessions"] = servers_->sessions();
   out["game_servers.listed"] = servers_->listed();
+  out["players.sessions"] = players_->users();
+  out["players.auth_sessions"] = players_->authSessions();
   return out;
 }
 

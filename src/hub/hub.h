@@ -11,6 +11,7 @@
 
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
+#include "hub/players.h"
 #include "master/server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
@@ -47,6 +48,7 @@ class Hub {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<master::MasterServer> master_;
   std::unique_ptr<GameServers> servers_;
+  std::unique_ptr<Players> players_;
   std::unique_ptr<NetworkingSockets> net_;
   uint32_t listen_ = 0;
   uint32_t group_ = 0;

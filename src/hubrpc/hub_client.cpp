@@ -46,6 +46,21 @@ bool HubClient::connect(const std::string& address, const std::string& hub_key_h
   return false;
 }
 
+bool HubClient::send(const Envelope& message) {
+  std::vector<uint8_t> bytes = encode(message);
+  return conn_ && net_.sendMessageToConnection(conn_, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE).result == RESULT_OK;
+}
+
+bool HubClient::connected() {
+  auto info = conn_ ? net_.getConnectionInfo(conn_) : std::nullopt;
+  return info && info->connection_state == CONNECTION_STATE_CONNECTED;
+}
+
+void HubClient::close() {
+  if (conn_) net_.closeConnection(conn_, 0, "client done", true);
+  conn_ = 0;
+}
+
 std::optional<Envelope> HubClient::call(Envelope request, int timeout_ms, std::string* error) {
   uint32_t id = next_request_id_++;
   request.set_request_id(id);

@@ -24,6 +24,11 @@ class HubClient {
   bool connect(const std::string& address, const std::string& hub_key_hex, int timeout_ms, std::string* error);
   // Sends `request` (its request_id is assigned here) and waits for the matching response.
   std::optional<Envelope> call(Envelope request, int timeout_ms, std::string* error);
+  // Sends a message that has no response. false if the connection is gone.
+  bool send(const Envelope& message);
+  bool connected();
+  // Closes the connection (the hub sees the peer leave at once).
+  void close();
 
  private:
   NetworkingSockets net_;

@@ -17,6 +17,11 @@
 #include "hubrpc/framing.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/steam_id.h"
+#include "crypto/crypto.h"
+#include "ticket/ticket.h"
+
+#include <ctime>
+#include <map>
 
 namespace outpost {
 
@@ -159,7 +164,8 @@ class GameServerImpl {
         int s = connectionState();
         if (s == CONNECTION_STATE_CONNECTED) {
           hubrpc::Envelope e;
-          e.set_request_id(++request_id_);
+          logon_request_id_ = ++request_id_;
+          e.set_request_id(logon_request_id_);
           *e.mutable_server_log_on() = logon_;
           e.mutable_server_log_on()->set_token(token_);
           send(e);
@@ -187,6 +193,10 @@ class GameServerImpl {
           }
           return;
         }
+        if (state_ == State::kLoggedOn) {
+          for (auto& v : pending_validations_) send(v);
+          pending_validations_.clear();
+        }
         if (state_ == State::kLoggedOn && listing_dirty_) {
           hubrpc::Envelope e;
           *e.mutable_server_listing() = listing_;
@@ -201,7 +211,7 @@ class GameServerImpl {
   void handle(std::span<const uint8_t> payload) {
     auto e = hubrpc::decode(payload);
     if (!e) return;
-    if (e->has_server_log_on_result() && e->request_id() == request_id_) {
+    if (e->has_server_log_on_result() && e->request_id() == logon_request_id_) {
       const auto& r = e->server_log_on_result();
       if (r.result() != RESULT_OK) {
         OUTPOST_LOG_WARN("logOn refused by the hub (%d): %s", r.result(), r.error().c_str());
@@ -222,6 +232,17 @@ class GameServerImpl {
       bool secure = secure_;
       queue([this] { if (on_connected_) on_connected_(); });
       queue([this, secure] { if (on_policy_) on_policy_(secure); });
+    } else if (e->has_auth_session_update()) {
+      const auto& u = e->auth_session_update();
+      auto it = auth_.find(u.steam_id());
+      if (it == auth_.end()) return;  // ended meanwhile
+      ValidateAuthTicketResponse v{u.steam_id(), u.response(), u.owner_steam_id()};
+      if (u.response() != AUTH_SESSION_RESPONSE_OK) auth_.erase(it);  // a refusal ends the session
+      queue([this, v] { if (on_validate_) on_validate_(v); });
+      if (u.kick()) {
+        ClientKick k{u.steam_id(), u.deny_reason()};
+        queue([this, k] { if (on_kick_) on_kick_(k); });
+      }
     } else if (e->has_server_logged_off()) {
       // The hub ended this session (the same token logged on elsewhere): do not fight back.
       int32_t result = e->server_logged_off().result();
@@ -298,6 +319,7 @@ class GameServerImpl {
   State state_ = State::kIdle;
   uint32_t conn_ = 0;
   uint32_t request_id_ = 0;
+  uint32_t logon_request_id_ = 0;
   SteadyClock::time_point next_attempt_{};
   int backoff_ms_ = kBackoffStartMs;
   uint64_t steam_id_ = 0;
@@ -309,6 +331,13 @@ class GameServerImpl {
   std::function<void(const ServerConnectFailure&)> on_failure_;
   std::function<void(int32_t)> on_disconnected_;
   std::function<void(bool)> on_policy_;
+  std::function<void(const ValidateAuthTicketResponse&)> on_validate_;
+  std::function<void(const ClientKick&)> on_kick_;
+  struct AuthSession {
+    ticket::Claims claims;
+  };
+  std::map<uint64_t, AuthSession> auth_;
+  std::vector<hubrpc::Envelope> pending_validations_;
 };
 
 GameServer::GameServer() : impl_(std::make_unique<GameServerImpl>()) {}
@@ -436,6 +465,60 @@ void GameServer::setSpectatorServerName(const std::string& v) {
 void GameServer::setAdvertiseServerActive(bool active) { impl_->editListing([&](auto& x) { x.set_advertise(active); }); }
 void GameServer::setPlayerCountForListing(int n) {
   impl_->editListing([&](auto& x) { x.set_players(static_cast<uint32_t>(std::max(0, n))); });
+}
+
+int GameServer::beginAuthSession(const std::vector<uint8_t>& bytes, uint64_t steam_id) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  std::array<uint8_t, crypto::kSignPublicKeyBytes> hub_key{};
+  if (!crypto::fromHex(impl_->hub_key_, hub_key)) {
+    OUTPOST_LOG_WARN("beginAuthSession: no hub key pinned (OUTPOST_HUB_KEY), so no ticket can be verified");
+    return BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;
+  }
+  ticket::Claims claims;
+  ticket::TicketError why = ticket::TicketError::kNone;
+  int r = ticket::checkTicketOffline(bytes, steam_id, impl_->logon_.app_id(), static_cast<int64_t>(std::time(nullptr)),
+                                     hub_key, &claims, &why);
+  if (r != BEGIN_AUTH_SESSION_RESULT_OK) {
+    OUTPOST_LOG_INFO("beginAuthSession(%llu): %s", static_cast<unsigned long long>(steam_id), ticket::toString(why));
+    return r;
+  }
+  if (impl_->auth_.count(steam_id)) return BEGIN_AUTH_SESSION_RESULT_DUPLICATE_REQUEST;
+  impl_->auth_[steam_id] = {claims};
+  hubrpc::Envelope v;
+  v.set_request_id(++impl_->request_id_);
+  v.mutable_validate_ticket()->set_ticket(bytes.data(), bytes.size());
+  v.mutable_validate_ticket()->set_steam_id(steam_id);
+  impl_->pending_validations_.push_back(std::move(v));
+  impl_->cv_.notify_all();
+  return BEGIN_AUTH_SESSION_RESULT_OK;
+}
+
+void GameServer::endAuthSession(uint64_t steam_id) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  if (!impl_->auth_.erase(steam_id)) return;
+  if (impl_->state_ == GameServerImpl::State::kLoggedOn) {
+    hubrpc::Envelope e;
+    e.mutable_end_auth_session()->set_steam_id(steam_id);
+    impl_->send(e);
+  }
+}
+
+int GameServer::userHasLicenseForApp(uint64_t steam_id, uint32_t app_id) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  auto it = impl_->auth_.find(steam_id);
+  if (it == impl_->auth_.end()) return USER_HAS_LICENSE_RESULT_NO_AUTH;
+  return ticket::hasLicence(it->second.claims, app_id) ? USER_HAS_LICENSE_RESULT_HAS_LICENSE
+                                                       : USER_HAS_LICENSE_RESULT_DOES_NOT_HAVE_LICENSE;
+}
+
+void GameServer::connect_validate_auth_ticket_response(std::function<void(const ValidateAuthTicketResponse&)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_validate_ = std::move(h);
+}
+
+void GameServer::connect_client_kick(std::function<void(const ClientKick&)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_kick_ = std::move(h);
 }
 
 void GameServer::connect_server_connected(std::function<void()> h) {

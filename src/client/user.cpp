@@ -1,0 +1,128 @@
+// outpost::User (see include/outpost/user.h): one pinned hub connection per logged-on user,
+// blocking requests over it. The hub notices a logoff when the connection closes and tells the
+// game servers holding this user's sessions.
+#include "outpost/user.h"
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "base/log.h"
+#include "hubrpc/hub_client.h"
+
+namespace outpost {
+
+namespace {
+constexpr int kTimeoutMs = 10000;
+}
+
+class UserImpl {
+ public:
+  std::mutex mu;
+  std::string hub_address, hub_key;
+  std::unique_ptr<hubrpc::HubClient> client;
+  uint64_t steam_id = 0;
+  uint32_t next_handle = 1;
+  std::map<uint32_t, uint64_t> tickets;  // handle -> ticket id
+};
+
+User::User() : impl_(std::make_unique<UserImpl>()) {
+  const char* a = std::getenv("OUTPOST_HUB");
+  const char* k = std::getenv("OUTPOST_HUB_KEY");
+  impl_->hub_address = a ? a : "";
+  impl_->hub_key = k ? k : "";
+}
+
+User::~User() { logOff(); }
+
+void User::setHub(const std::string& address, const std::string& key) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->hub_address = address;
+  impl_->hub_key = key;
+}
+
+int User::logOn(const std::string& name, const std::string& password, uint32_t app_id) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  if (impl_->hub_address.empty()) {
+    OUTPOST_LOG_WARN("User::logOn: no hub configured (OUTPOST_HUB)");
+    return RESULT_NO_CONNECTION;
+  }
+  auto client = std::make_unique<hubrpc::HubClient>();
+  std::string error;
+  if (!client->connect(impl_->hub_address, impl_->hub_key, kTimeoutMs, &error)) {
+    OUTPOST_LOG_WARN("User::logOn: %s", error.c_str());
+    return RESULT_NO_CONNECTION;
+  }
+  hubrpc::Envelope req;
+  auto* u = req.mutable_user_log_on();
+  u->set_name(name);
+  u->set_password(password);
+  u->set_app_id(app_id);
+  auto resp = client->call(req, kTimeoutMs, &error);
+  if (!resp || !resp->has_user_log_on_result()) {
+    OUTPOST_LOG_WARN("User::logOn: %s", error.c_str());
+    return RESULT_NO_CONNECTION;
+  }
+  const auto& r = resp->user_log_on_result();
+  if (r.result() != RESULT_OK) return r.result();
+  impl_->steam_id = r.steam_id();
+  impl_->client = std::move(client);
+  return RESULT_OK;
+}
+
+void User::logOff() {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  if (impl_->client) impl_->client->close();
+  impl_->client.reset();
+  impl_->steam_id = 0;
+  impl_->tickets.clear();
+}
+
+bool User::loggedOn() {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  return impl_->client && impl_->client->connected();
+}
+
+uint64_t User::getSteamID() {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  return impl_->steam_id;
+}
+
+AuthTicket User::getAuthSessionTicket(const std::string& identity) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  AuthTicket t;
+  if (!impl_->client) {
+    OUTPOST_LOG_WARN("getAuthSessionTicket: log on first");
+    return t;
+  }
+  hubrpc::Envelope req;
+  req.mutable_ticket_request()->set_recipient(identity);
+  std::string error;
+  auto resp = impl_->client->call(req, kTimeoutMs, &error);
+  if (!resp || !resp->has_ticket_result() || resp->ticket_result().result() != RESULT_OK) {
+    OUTPOST_LOG_WARN("getAuthSessionTicket: %s",
+                     resp && resp->has_ticket_result() ? resp->ticket_result().error().c_str() : error.c_str());
+    return t;
+  }
+  const std::string& bytes = resp->ticket_result().ticket();
+  t.id = impl_->next_handle++;
+  t.buffer.assign(bytes.begin(), bytes.end());
+  t.size = static_cast<uint32_t>(bytes.size());
+  impl_->tickets[t.id] = resp->ticket_result().ticket_id();
+  return t;
+}
+
+void User::cancelAuthTicket(uint32_t id) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  auto it = impl_->tickets.find(id);
+  if (it == impl_->tickets.end() || !impl_->client) {
+    OUTPOST_LOG_WARN("cancelAuthTicket: unknown ticket handle %u", id);
+    return;
+  }
+  hubrpc::Envelope req;
+  req.mutable_cancel_ticket()->set_ticket_id(it->second);
+  impl_->client->send(req);
+  impl_->tickets.erase(it);
+}
+
+}  // namespace outpost
