@@ -18,7 +18,7 @@ fi
 build_dir=$(cd "$1" && pwd) || exit 2
 seconds=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-targets=(fuzz_handshake fuzz_frames fuzz_recv_stream)
+targets=(fuzz_handshake fuzz_frames fuzz_recv_stream fuzz_ticket)
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
