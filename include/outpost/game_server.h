@@ -104,6 +104,28 @@ struct ClientKick {
   int32_t deny_reason = DENY_INVALID;
 };
 
+struct ClientGroupStatus {
+  uint64_t steam_id = 0;
+  uint64_t group_id = 0;  // the full clan SteamID
+  bool member = false;
+  bool officer = false;
+};
+
+struct PlayerCompat {
+  int32_t result = RESULT_NONE;
+  int32_t players_dont_like_candidate = 0;
+  int32_t players_candidate_doesnt_like = 0;
+  int32_t clan_players_dont_like_candidate = 0;
+  uint64_t steam_id = 0;
+};
+
+struct GameplayStats {
+  int32_t result = RESULT_NONE;
+  int32_t rank = 0;
+  uint32_t total_connects = 0;
+  uint32_t total_minutes_played = 0;
+};
+
 struct ServerConnectFailure {
   int32_t result = RESULT_NONE;
   bool retrying = false;
@@ -171,6 +193,14 @@ class GameServer {
   int userHasLicenseForApp(uint64_t steam_id, uint32_t app_id);
   int userHasLicenceForApp(uint64_t steam_id, uint32_t app_id) { return userHasLicenseForApp(steam_id, app_id); }
 
+  // ---- Groups, clans, compatibility, statistics ----------------------------------------------
+  // group_id: a full clan SteamID or a bare clan account id (GodotSteam passes 32 bits). false
+  // when not logged on to the hub (as the reference: "cannot ask"). Answer: client_group_status.
+  bool requestUserGroupStatus(uint64_t steam_id, uint64_t group_id);
+  void associateWithClan(uint64_t clan_id);             // answer: associate_clan
+  void computeNewPlayerCompatibility(uint64_t steam_id);  // answer: player_compat
+  void getGameplayStats();                               // answer: gameplay_stats
+
   // ---- Signals --------------------------------------------------------------------------------
   void connect_server_connected(std::function<void()> handler);
   void connect_server_connect_failure(std::function<void(const ServerConnectFailure&)> handler);
@@ -178,6 +208,10 @@ class GameServer {
   void connect_policy_response(std::function<void(bool secure)> handler);
   void connect_validate_auth_ticket_response(std::function<void(const ValidateAuthTicketResponse&)> handler);
   void connect_client_kick(std::function<void(const ClientKick&)> handler);
+  void connect_client_group_status(std::function<void(const ClientGroupStatus&)> handler);
+  void connect_associate_clan(std::function<void(int32_t result)> handler);
+  void connect_player_compat(std::function<void(const PlayerCompat&)> handler);
+  void connect_gameplay_stats(std::function<void(const GameplayStats&)> handler);
 
  private:
   std::unique_ptr<GameServerImpl> impl_;

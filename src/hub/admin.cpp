@@ -163,7 +163,7 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
       const auto& m = req.set_member();
       auto u = user(ctx, m.user(), &refusal);
       if (!u) return refusal;
-      uint32_t clan = steamid::accountId(m.clan());  // a full clan id or a bare account id
+      uint32_t clan = steamid::accountId(steamid::clanIdFromAny(m.clan()));  // full, bare or sign-extended
       if (m.remove()) return fromStatus(ctx.store.removeMembership(clan, u->account_id), RESULT_INVALID_PARAM);
       return fromStatus(ctx.store.setMembership({clan, u->account_id, m.officer()}));
     }

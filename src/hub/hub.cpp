@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "hub/admin.h"
 #include "hubrpc/framing.h"
+#include "outpost/steam_id.h"
 
 namespace outpost::hub {
 
@@ -42,6 +43,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
       // A game server whose hub connection is gone is no longer listed.
       self->servers_->disconnected(s.connect_handle);
       self->players_->disconnected(s.connect_handle);  // a user logs off; a server's sessions end
+      self->clan_of_server_.erase(s.connect_handle);
       self->net_->closeConnection(s.connect_handle, 0, "", false);
       self->counters_["connections_closed"]++;
     }
@@ -55,7 +57,9 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   return hub;
 }
 
-Hub::~Hub() = default;
+Hub::~Hub() {
+  if (players_) players_->flushStats(static_cast<int64_t>(std::time(nullptr)));
+}
 
 std::string Hub::listenAddress() { return net_->getListenSocketAddress(listen_, true); }
 
@@ -71,6 +75,11 @@ void Hub::poll(int timeout_ms) {
   auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
   for (auto& m : messages) onMessage(m.connection, m.payload);
   servers_->publishIfChanged();
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  if (now - last_stats_flush_ >= 30) {
+    players_->flushStats(now);
+    last_stats_flush_ = now;
+  }
   if (messages.empty()) net_->waitForActivity(timeout_ms);
 }
 
@@ -86,7 +95,18 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
   }
   hubrpc::Envelope response;
   response.set_request_id(request->request_id());
-  switch (request->body_case()) {
+  auto body = request->body_case();
+  if (body == hubrpc::Envelope::kGroupStatusRequest || body == hubrpc::Envelope::kAssociateClan ||
+      body == hubrpc::Envelope::kPlayerCompatRequest) {
+    uint64_t server_id = 0;
+    std::string address;
+    if (!servers_->serverOf(connection, &server_id, &address)) {
+      // Only a logged-on game server may ask about players and clans.
+      counters_["rpc.refused_not_a_server"]++;
+      return;
+    }
+  }
+  switch (body) {
     case hubrpc::Envelope::kAdminRequest: {
       counters_["rpc.admin"]++;
       AdminContext ctx{*store_, dir_.admin_token_hex, static_cast<int64_t>(std::time(nullptr)),
@@ -150,6 +170,65 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
     case hubrpc::Envelope::kEndAuthSession:
       players_->endAuthSession(connection, request->end_auth_session().steam_id());
       return;
+    case hubrpc::Envelope::kGroupStatusRequest: {
+      const auto& g = request->group_status_request();
+      uint32_t clan = steamid::accountId(steamid::clanIdFromAny(g.group_id()));  // full, bare or sign-extended
+      auto* r = response.mutable_group_status_result();
+      r->set_steam_id(g.steam_id());
+      r->set_group_id(steamid::clan(clan));
+      if (auto m = store_->membership(clan, steamid::accountId(g.steam_id()))) {
+        r->set_member(true);
+        r->set_officer(m->officer);
+      }
+      break;
+    }
+    case hubrpc::Envelope::kAssociateClan: {
+      uint32_t clan = steamid::accountId(steamid::clanIdFromAny(request->associate_clan().clan_id()));
+      bool exists = store_->getGroup(clan).has_value();
+      if (exists) clan_of_server_[connection] = clan;
+      response.mutable_associate_clan_result()->set_result(exists ? RESULT_OK : RESULT_FAIL);
+      break;
+    }
+    case hubrpc::Envelope::kPlayerCompatRequest: {
+      uint64_t candidate = request->player_compat_request().steam_id();
+      uint32_t cand = steamid::accountId(candidate);
+      auto* r = response.mutable_player_compat_result();
+      r->set_result(RESULT_OK);
+      r->set_steam_id(candidate);
+      int dont_like = 0, candidate_dislikes = 0, clan_dont_like = 0;
+      for (uint64_t user : players_->authenticatedUsers(connection)) {
+        if (user == candidate) continue;
+        uint32_t u = steamid::accountId(user);
+        dont_like += store_->blocks(u, cand);
+        candidate_dislikes += store_->blocks(cand, u);
+      }
+      auto clan = clan_of_server_.find(connection);
+      if (clan != clan_of_server_.end())
+        for (const auto& m : store_->members(clan->second))
+          if (m.account_id != cand) clan_dont_like += store_->blocks(m.account_id, cand);
+      r->set_players_dont_like_candidate(dont_like);
+      r->set_players_candidate_doesnt_like(candidate_dislikes);
+      r->set_clan_players_dont_like_candidate(clan_dont_like);
+      break;
+    }
+    case hubrpc::Envelope::kGameplayStatsRequest: {
+      uint64_t server_id = 0;
+      std::string address;
+      auto* r = response.mutable_gameplay_stats_result();
+      if (!servers_->serverOf(connection, &server_id, &address)) {
+        r->set_result(RESULT_NOT_LOGGED_ON);
+        break;
+      }
+      players_->flushStats(static_cast<int64_t>(std::time(nullptr)));
+      int64_t connects = 0, seconds = 0;
+      int rank = 0;
+      store_->serverStats(server_id, &connects, &seconds, &rank);
+      r->set_result(RESULT_OK);
+      r->set_rank(rank);
+      r->set_total_connects(static_cast<uint32_t>(connects));
+      r->set_total_minutes_played(static_cast<uint32_t>(seconds / 60));
+      break;
+    }
     default:
       counters_["rpc.unknown"]++;
       return;

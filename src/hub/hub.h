@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
@@ -53,6 +54,8 @@ class Hub {
   uint32_t listen_ = 0;
   uint32_t group_ = 0;
   std::map<std::string, uint64_t> counters_;
+  std::unordered_map<uint32_t, uint32_t> clan_of_server_;  // associateWithClan, by connection
+  int64_t last_stats_flush_ = 0;
 };
 
 }  // namespace outpost::hub

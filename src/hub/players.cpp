@@ -2,6 +2,9 @@
 // docs/spec/hub-rpc.md §"Ticket validation"; it matches the code below step for step.
 #include "hub/players.h"
 
+#include <algorithm>
+#include <ctime>
+
 #include "base/log.h"
 #include "outpost/steam_id.h"
 #include "outpost/types.h"
@@ -130,13 +133,41 @@ hubrpc::AuthSessionUpdate Players::validate(uint32_t server_connection, uint64_t
   for (const auto& l : store_.licences(account))
     licensed = licensed || (l.app_id == c.app_id && (l.expires_at == 0 || l.expires_at > now));
   if (!licensed) return respond(kNoLicense);
-  auth_[server_connection][c.steam_id] = {c.ticket_id, c.app_id, c.owner_steam_id};
+  auth_[server_connection][c.steam_id] = {c.ticket_id, c.app_id, c.owner_steam_id, server_steam_id, now};
+  PendingStats& st = stats_[server_steam_id];
+  st.app_id = c.app_id;
+  st.connects++;
   return respond(kOk);
 }
 
 void Players::endAuthSession(uint32_t server_connection, uint64_t user_steam_id) {
   auto it = auth_.find(server_connection);
-  if (it != auth_.end()) it->second.erase(user_steam_id);
+  if (it == auth_.end()) return;
+  auto s = it->second.find(user_steam_id);
+  if (s == it->second.end()) return;
+  sessionEnded(s->second, static_cast<int64_t>(std::time(nullptr)));
+  it->second.erase(s);
+}
+
+void Players::sessionEnded(const AuthSession& s, int64_t now) {
+  PendingStats& st = stats_[s.server_steam_id];
+  st.app_id = s.app_id;
+  st.seconds += std::max<int64_t>(0, now - s.started_at);
+}
+
+void Players::flushStats(int64_t now) {
+  (void)now;
+  for (const auto& [server, st] : stats_)
+    if (st.connects || st.seconds) store_.addServerStats(server, st.app_id, st.connects, st.seconds);
+  stats_.clear();
+}
+
+std::vector<uint64_t> Players::authenticatedUsers(uint32_t server_connection) const {
+  std::vector<uint64_t> out;
+  auto it = auth_.find(server_connection);
+  if (it != auth_.end())
+    for (const auto& [user, s] : it->second) out.push_back(user);
+  return out;
 }
 
 void Players::banned(uint32_t app_id, uint32_t account, store::BanKind kind) {
@@ -150,13 +181,18 @@ void Players::banned(uint32_t app_id, uint32_t account, store::BanKind kind) {
     u->set_response(kind == store::BanKind::kVac ? kVacBanned : kPublisherBan);
     u->set_kick(true);
     u->set_deny_reason(kDenyCheater);
+    sessionEnded(s->second, static_cast<int64_t>(std::time(nullptr)));
     sessions.erase(s);
     send_(server, e);
   }
 }
 
 void Players::disconnected(uint32_t connection) {
-  auth_.erase(connection);  // a server went away: its sessions end with it
+  auto server = auth_.find(connection);  // a server went away: its sessions end with it
+  if (server != auth_.end()) {
+    for (const auto& [user, s] : server->second) sessionEnded(s, static_cast<int64_t>(std::time(nullptr)));
+    auth_.erase(server);
+  }
   auto s = sessions_.find(connection);
   if (s == sessions_.end()) return;
   uint32_t account = s->second.account;
@@ -180,6 +216,7 @@ void Players::pushToServers(uint32_t account, int32_t response, bool kick, int32
     u->set_response(response);
     u->set_kick(kick);
     u->set_deny_reason(deny_reason);
+    sessionEnded(s->second, static_cast<int64_t>(std::time(nullptr)));
     sessions.erase(s);  // a non-OK verdict ends the session
     send_(server, e);
   }

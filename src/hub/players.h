@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "crypto/crypto.h"
 #include "hubrpc.pb.h"
@@ -34,6 +35,10 @@ class Players {
   void disconnected(uint32_t connection);
 
   size_t users() const { return sessions_.size(); }
+  // The users holding an auth session on this server.
+  std::vector<uint64_t> authenticatedUsers(uint32_t server_connection) const;
+  // Writes accumulated gameplay statistics (connects, seconds played) to the store.
+  void flushStats(int64_t now_unix);
   size_t authSessions() const;
 
  private:
@@ -52,7 +57,15 @@ class Players {
     uint64_t ticket_id = 0;
     uint32_t app_id = 0;
     uint64_t owner_steam_id = 0;
+    uint64_t server_steam_id = 0;
+    int64_t started_at = 0;
   };
+  struct PendingStats {
+    uint32_t app_id = 0;
+    int64_t connects = 0;
+    int64_t seconds = 0;
+  };
+  void sessionEnded(const AuthSession& s, int64_t now_unix);
 
   // Sends `response` for `user` to every server holding an auth session of that user.
   void pushToServers(uint32_t account, int32_t response, bool kick, int32_t deny_reason,
@@ -69,6 +82,7 @@ class Players {
   std::unordered_map<uint64_t, IssuedTicket> tickets_;       // by ticket id
   // server connection -> (user steam id -> session)
   std::unordered_map<uint32_t, std::map<uint64_t, AuthSession>> auth_;
+  std::unordered_map<uint64_t, PendingStats> stats_;  // by server Steam ID, not yet in the store
 };
 
 }  // namespace outpost::hub

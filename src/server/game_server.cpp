@@ -243,6 +243,22 @@ class GameServerImpl {
         ClientKick k{u.steam_id(), u.deny_reason()};
         queue([this, k] { if (on_kick_) on_kick_(k); });
       }
+    } else if (e->has_group_status_result()) {
+      const auto& g = e->group_status_result();
+      ClientGroupStatus v{g.steam_id(), g.group_id(), g.member(), g.officer()};
+      queue([this, v] { if (on_group_) on_group_(v); });
+    } else if (e->has_associate_clan_result()) {
+      int32_t r = e->associate_clan_result().result();
+      queue([this, r] { if (on_clan_) on_clan_(r); });
+    } else if (e->has_player_compat_result()) {
+      const auto& c = e->player_compat_result();
+      PlayerCompat v{c.result(), c.players_dont_like_candidate(), c.players_candidate_doesnt_like(),
+                     c.clan_players_dont_like_candidate(), c.steam_id()};
+      queue([this, v] { if (on_compat_) on_compat_(v); });
+    } else if (e->has_gameplay_stats_result()) {
+      const auto& g = e->gameplay_stats_result();
+      GameplayStats v{g.result(), g.rank(), g.total_connects(), g.total_minutes_played()};
+      queue([this, v] { if (on_stats_) on_stats_(v); });
     } else if (e->has_server_logged_off()) {
       // The hub ended this session (the same token logged on elsewhere): do not fight back.
       int32_t result = e->server_logged_off().result();
@@ -333,6 +349,17 @@ class GameServerImpl {
   std::function<void(bool)> on_policy_;
   std::function<void(const ValidateAuthTicketResponse&)> on_validate_;
   std::function<void(const ClientKick&)> on_kick_;
+  std::function<void(const ClientGroupStatus&)> on_group_;
+  std::function<void(int32_t)> on_clan_;
+  std::function<void(const PlayerCompat&)> on_compat_;
+  std::function<void(const GameplayStats&)> on_stats_;
+  // Sends a request now if logged on; false otherwise.
+  bool request(hubrpc::Envelope e) {
+    if (state_ != State::kLoggedOn) return false;
+    e.set_request_id(++request_id_);
+    send(e);
+    return true;
+  }
   struct AuthSession {
     ticket::Claims claims;
   };
@@ -509,6 +536,56 @@ int GameServer::userHasLicenseForApp(uint64_t steam_id, uint32_t app_id) {
   if (it == impl_->auth_.end()) return USER_HAS_LICENSE_RESULT_NO_AUTH;
   return ticket::hasLicence(it->second.claims, app_id) ? USER_HAS_LICENSE_RESULT_HAS_LICENSE
                                                        : USER_HAS_LICENSE_RESULT_DOES_NOT_HAVE_LICENSE;
+}
+
+bool GameServer::requestUserGroupStatus(uint64_t steam_id, uint64_t group_id) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  hubrpc::Envelope e;
+  e.mutable_group_status_request()->set_steam_id(steam_id);
+  e.mutable_group_status_request()->set_group_id(group_id);
+  return impl_->request(std::move(e));
+}
+
+void GameServer::associateWithClan(uint64_t clan_id) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  hubrpc::Envelope e;
+  e.mutable_associate_clan()->set_clan_id(clan_id);
+  if (!impl_->request(std::move(e))) impl_->queue([i = impl_.get()] { if (i->on_clan_) i->on_clan_(RESULT_NOT_LOGGED_ON); });
+}
+
+void GameServer::computeNewPlayerCompatibility(uint64_t steam_id) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  hubrpc::Envelope e;
+  e.mutable_player_compat_request()->set_steam_id(steam_id);
+  if (!impl_->request(std::move(e)))
+    impl_->queue([i = impl_.get(), steam_id] {
+      if (i->on_compat_) i->on_compat_(PlayerCompat{RESULT_NOT_LOGGED_ON, 0, 0, 0, steam_id});
+    });
+}
+
+void GameServer::getGameplayStats() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  hubrpc::Envelope e;
+  e.mutable_gameplay_stats_request();
+  if (!impl_->request(std::move(e)))
+    impl_->queue([i = impl_.get()] { if (i->on_stats_) i->on_stats_(GameplayStats{RESULT_NOT_LOGGED_ON, 0, 0, 0}); });
+}
+
+void GameServer::connect_client_group_status(std::function<void(const ClientGroupStatus&)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_group_ = std::move(h);
+}
+void GameServer::connect_associate_clan(std::function<void(int32_t)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_clan_ = std::move(h);
+}
+void GameServer::connect_player_compat(std::function<void(const PlayerCompat&)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_compat_ = std::move(h);
+}
+void GameServer::connect_gameplay_stats(std::function<void(const GameplayStats&)> h) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->on_stats_ = std::move(h);
 }
 
 void GameServer::connect_validate_auth_ticket_response(std::function<void(const ValidateAuthTicketResponse&)> h) {

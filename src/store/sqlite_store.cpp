@@ -74,6 +74,16 @@ CREATE TABLE ticket_uses (
 );
 CREATE INDEX ticket_uses_by_time ON ticket_uses (used_at);
 )sql",
+    // 2: gameplay statistics per game server.
+    R"sql(
+CREATE TABLE server_stats (
+  server_steam_id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL,
+  connects INTEGER NOT NULL DEFAULT 0,
+  seconds_played INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX server_stats_by_app ON server_stats (app_id, connects);
+)sql",
 };
 
 #define OUTPOST_TOKEN_COLUMNS \
@@ -244,6 +254,13 @@ class SqliteStore final : public Store {
     *clan_account_id = static_cast<uint32_t>(sqlite3_last_insert_rowid(db_));
     return {};
   }
+  std::optional<Group> getGroup(uint32_t clan) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt s(db_, "SELECT name FROM groups WHERE clan_account_id = ?1");
+    s.bind(1, clan);
+    if (s.step() != SQLITE_ROW) return std::nullopt;
+    return Group{clan, s.text(0)};
+  }
   Status setMembership(const Membership& m) override {
     std::lock_guard<std::mutex> l(mu_);
     Stmt s(db_, "INSERT INTO memberships (clan_account_id, account_id, officer) VALUES (?1, ?2, ?3) "
@@ -299,6 +316,29 @@ class SqliteStore final : public Store {
     s.bind(1, app_id).bind(2, account_id);
     if (s.step() != SQLITE_ROW) return std::nullopt;
     return Ban{app_id, account_id, static_cast<BanKind>(s.i64(0)), s.text(1), s.i64(2)};
+  }
+
+  Status addServerStats(uint64_t server, uint32_t app_id, int64_t connects, int64_t seconds) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt s(db_, "INSERT INTO server_stats (server_steam_id, app_id, connects, seconds_played) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT(server_steam_id) DO UPDATE SET connects = connects + ?3, "
+                "seconds_played = seconds_played + ?4, app_id = ?2");
+    s.bind(1, static_cast<int64_t>(server)).bind(2, app_id).bind(3, connects).bind(4, seconds);
+    return done(s);
+  }
+  void serverStats(uint64_t server, int64_t* connects, int64_t* seconds, int* rank) override {
+    std::lock_guard<std::mutex> l(mu_);
+    *connects = *seconds = 0;
+    *rank = 0;
+    Stmt s(db_, "SELECT app_id, connects, seconds_played FROM server_stats WHERE server_steam_id = ?1");
+    s.bind(1, static_cast<int64_t>(server));
+    if (s.step() != SQLITE_ROW) return;
+    int64_t app = s.i64(0);
+    *connects = s.i64(1);
+    *seconds = s.i64(2);
+    Stmt r(db_, "SELECT COUNT(*) FROM server_stats WHERE app_id = ?1 AND connects > ?2");
+    r.bind(1, app).bind(2, *connects);
+    *rank = r.step() == SQLITE_ROW ? static_cast<int>(r.i64(0)) + 1 : 0;
   }
 
   bool recordTicketUse(uint64_t ticket_id, uint64_t server, int64_t now, uint64_t* first_server) override {

@@ -101,6 +101,7 @@ class Store {
   virtual std::vector<Licence> licences(uint32_t account_id) = 0;
 
   virtual Status createGroup(const std::string& name, uint32_t* clan_account_id) = 0;
+  virtual std::optional<Group> getGroup(uint32_t clan_account_id) = 0;
   virtual Status setMembership(const Membership& m) = 0;
   virtual Status removeMembership(uint32_t clan_account_id, uint32_t account_id) = 0;
   virtual std::optional<Membership> membership(uint32_t clan_account_id, uint32_t account_id) = 0;
@@ -113,6 +114,12 @@ class Store {
   virtual Status ban(const Ban& ban) = 0;
   virtual Status unban(uint32_t app_id, uint32_t account_id) = 0;
   virtual std::optional<Ban> activeBan(uint32_t app_id, uint32_t account_id) = 0;
+
+  // Gameplay statistics of a game server (Steam ID), accumulated: players who authenticated,
+  // and seconds they played.
+  virtual Status addServerStats(uint64_t server_steam_id, uint32_t app_id, int64_t connects, int64_t seconds) = 0;
+  // Totals, and the server's rank among the app's servers by connects (1 = most; 0 = none).
+  virtual void serverStats(uint64_t server_steam_id, int64_t* connects, int64_t* seconds, int* rank) = 0;
 
   // Records the first redemption of a ticket. Returns false (and the server that used it) if
   // the ticket id was already used on another server.

@@ -264,5 +264,74 @@ TEST_F(HubAuth, LicencesAndBans) {
   EXPECT_EQ(s.kicks[0].deny_reason, DENY_CHEATER);
 }
 
+TEST_F(HubAuth, GroupsClansCompatibilityAndGameplayStats) {
+  admin({"group", "create", "The Clan"});  // [g:1:1]
+  const uint64_t clan = steamid::clan(1);
+  admin({"group", "member", std::to_string(clan), "alice", "--officer"});
+  admin({"group", "member", "1", "bob"});  // a bare clan account id works too
+  admin({"block", "alice", "carol"});      // alice does not want to play with carol
+  admin({"block", "carol", "bob"});        // carol does not want to play with bob
+
+  Server s;
+  std::vector<ClientGroupStatus> groups;
+  std::vector<int32_t> clans;
+  std::vector<PlayerCompat> compat;
+  std::vector<GameplayStats> stats;
+  s.gs.connect_client_group_status([&](const ClientGroupStatus& g) { groups.push_back(g); });
+  s.gs.connect_associate_clan([&](int32_t r) { clans.push_back(r); });
+  s.gs.connect_player_compat([&](const PlayerCompat& c) { compat.push_back(c); });
+  s.gs.connect_gameplay_stats([&](const GameplayStats& g) { stats.push_back(g); });
+  EXPECT_FALSE(s.gs.requestUserGroupStatus(alice_, clan));  // not logged on yet: cannot ask
+  logOnServer(s, token_);
+  auto pumpFor = [&](auto done) {
+    auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline && !done()) {
+      s.gs.run_callbacks();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return done();
+  };
+
+  ASSERT_TRUE(s.gs.requestUserGroupStatus(alice_, clan));
+  ASSERT_TRUE(s.gs.requestUserGroupStatus(bob_, 1));
+  ASSERT_TRUE(s.gs.requestUserGroupStatus(carol_, clan));
+  ASSERT_TRUE(pumpFor([&] { return groups.size() == 3; }));
+  EXPECT_TRUE(groups[0].member && groups[0].officer);
+  EXPECT_EQ(groups[1].group_id, clan);  // answered with the full clan id
+  EXPECT_TRUE(groups[1].member);
+  EXPECT_FALSE(groups[1].officer);
+  EXPECT_FALSE(groups[2].member);
+
+  s.gs.associateWithClan(steamid::clan(999));
+  s.gs.associateWithClan(clan);
+  ASSERT_TRUE(pumpFor([&] { return clans.size() == 2; }));
+  EXPECT_EQ(clans[0], RESULT_FAIL);
+  EXPECT_EQ(clans[1], RESULT_OK);
+
+  // Alice and bob are playing (authenticated) on this server; carol wants to join.
+  User alice, bob;
+  logOnUser(alice, "alice");
+  logOnUser(bob, "bob");
+  ASSERT_EQ(s.gs.beginAuthSession(alice.getAuthSessionTicket().buffer, alice_), BEGIN_AUTH_SESSION_RESULT_OK);
+  ASSERT_EQ(s.gs.beginAuthSession(bob.getAuthSessionTicket().buffer, bob_), BEGIN_AUTH_SESSION_RESULT_OK);
+  ASSERT_EQ(s.verdictFor(alice_), AUTH_SESSION_RESPONSE_OK);
+  ASSERT_EQ(s.verdictFor(bob_), AUTH_SESSION_RESPONSE_OK);
+  s.gs.computeNewPlayerCompatibility(carol_);
+  ASSERT_TRUE(pumpFor([&] { return compat.size() == 1; }));
+  EXPECT_EQ(compat[0].result, RESULT_OK);
+  EXPECT_EQ(compat[0].steam_id, carol_);
+  EXPECT_EQ(compat[0].players_dont_like_candidate, 1);       // alice blocks carol
+  EXPECT_EQ(compat[0].players_candidate_doesnt_like, 1);     // carol blocks bob
+  EXPECT_EQ(compat[0].clan_players_dont_like_candidate, 1);  // alice is in the clan
+
+  s.gs.endAuthSession(bob_);
+  s.gs.getGameplayStats();
+  ASSERT_TRUE(pumpFor([&] { return stats.size() == 1; }));
+  EXPECT_EQ(stats[0].result, RESULT_OK);
+  EXPECT_EQ(stats[0].total_connects, 2u);
+  EXPECT_EQ(stats[0].rank, 1);
+  EXPECT_EQ(stats[0].total_minutes_played, 0u);
+}
+
 }  // namespace
 }  // namespace outpost::test

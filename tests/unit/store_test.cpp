@@ -34,9 +34,9 @@ class StoreTest : public ::testing::Test {
 };
 
 TEST_F(StoreTest, MigratesToTheLatestSchemaOnceAndInWalMode) {
-  EXPECT_EQ(store_->schemaVersion(), 1);
+  EXPECT_EQ(store_->schemaVersion(), 2);
   reopen();
-  EXPECT_EQ(store_->schemaVersion(), 1);
+  EXPECT_EQ(store_->schemaVersion(), 2);
   EXPECT_TRUE(std::filesystem::exists(path_ + "-wal") || std::filesystem::exists(path_));
 }
 
@@ -110,6 +110,23 @@ TEST_F(StoreTest, TicketReuseIsDetectedAcrossServers) {
   EXPECT_FALSE(store_->recordTicketUse(0xABCDEF, 2002, 3, &first));
   EXPECT_EQ(first, 1001u);
   EXPECT_TRUE(store_->recordTicketUse(0xFFFFFFFFFFFFFFFFull, 2002, 4, &first));  // full 64-bit ids
+}
+
+TEST_F(StoreTest, ServerStatsAccumulateAndRank) {
+  ASSERT_TRUE(store_->addServerStats(1001, 480, 3, 600).ok);
+  ASSERT_TRUE(store_->addServerStats(1001, 480, 2, 60).ok);
+  ASSERT_TRUE(store_->addServerStats(1002, 480, 9, 10).ok);
+  ASSERT_TRUE(store_->addServerStats(1003, 730, 100, 10).ok);  // another app does not count
+  int64_t connects = 0, seconds = 0;
+  int rank = 0;
+  store_->serverStats(1001, &connects, &seconds, &rank);
+  EXPECT_EQ(connects, 5);
+  EXPECT_EQ(seconds, 660);
+  EXPECT_EQ(rank, 2);
+  store_->serverStats(1002, &connects, &seconds, &rank);
+  EXPECT_EQ(rank, 1);
+  store_->serverStats(4242, &connects, &seconds, &rank);
+  EXPECT_EQ(rank, 0);
 }
 
 TEST_F(StoreTest, EverythingSurvivesReopening) {
