@@ -118,6 +118,10 @@ hubrpc::AuthSessionUpdate Players::validate(uint32_t server_connection, uint64_t
   const ticket::Claims& c = parsed->claims;
   u.set_owner_steam_id(c.owner_steam_id);
   uint32_t account = steamid::accountId(c.steam_id);
+  // Reuse first: the record of a redemption is durable, so a replay on another server is caught
+  // even after the hub restarted and forgot everything else about the ticket.
+  if (auto first = store_.ticketFirstServer(c.ticket_id); first && *first != server_steam_id)
+    return respond(kAlreadyUsed);
   auto t = tickets_.find(c.ticket_id);
   if (t == tickets_.end()) return respond(kUserNotConnected);  // issued before this hub started
   if (t->second.cancelled) return respond(kCanceled);

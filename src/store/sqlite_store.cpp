@@ -341,6 +341,14 @@ class SqliteStore final : public Store {
     *rank = r.step() == SQLITE_ROW ? static_cast<int>(r.i64(0)) + 1 : 0;
   }
 
+  std::optional<uint64_t> ticketFirstServer(uint64_t ticket_id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt q(db_, "SELECT server_steam_id FROM ticket_uses WHERE ticket_id = ?1");
+    q.bind(1, static_cast<int64_t>(ticket_id));
+    if (q.step() != SQLITE_ROW) return std::nullopt;
+    return static_cast<uint64_t>(q.i64(0));
+  }
+
   bool recordTicketUse(uint64_t ticket_id, uint64_t server, int64_t now, uint64_t* first_server) override {
     std::lock_guard<std::mutex> l(mu_);
     Stmt ins(db_, "INSERT OR IGNORE INTO ticket_uses (ticket_id, server_steam_id, used_at) VALUES (?1, ?2, ?3)");

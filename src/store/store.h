@@ -121,6 +121,8 @@ class Store {
   // Totals, and the server's rank among the app's servers by connects (1 = most; 0 = none).
   virtual void serverStats(uint64_t server_steam_id, int64_t* connects, int64_t* seconds, int* rank) = 0;
 
+  // The server that first redeemed a ticket, if any (read-only).
+  virtual std::optional<uint64_t> ticketFirstServer(uint64_t ticket_id) = 0;
   // Records the first redemption of a ticket. Returns false (and the server that used it) if
   // the ticket id was already used on another server.
   virtual bool recordTicketUse(uint64_t ticket_id, uint64_t server_steam_id, int64_t now,

@@ -16,6 +16,7 @@
 #include "outpost/steam_id.h"
 #include "outpost/user.h"
 #include "process.h"
+#include "raw_socket.h"
 #include "ticket/ticket.h"
 
 namespace outpost::test {
@@ -331,6 +332,56 @@ TEST_F(HubAuth, GroupsClansCompatibilityAndGameplayStats) {
   EXPECT_EQ(stats[0].total_connects, 2u);
   EXPECT_EQ(stats[0].rank, 1);
   EXPECT_EQ(stats[0].total_minutes_played, 0u);
+}
+
+}  // namespace
+}  // namespace outpost::test
+
+namespace outpost::test {
+namespace {
+
+TEST_F(HubAuth, SigkillDuringTicketTrafficKeepsAcknowledgedRedemptions) {
+  // Validations acknowledged before the hub is killed stay recorded: after a restart, the same
+  // tickets presented to another server are refused as already used.
+  uint16_t port = 0;
+  {
+    RawSocket probe;
+    port = probe.port;
+  }
+  hub_.stop(SIGTERM);
+  HubProcess hub;
+  hub.extra_args = {"--listen", "127.0.0.1:" + std::to_string(port)};
+  ASSERT_TRUE(hub.start(dir_)) << hub.banner;
+  hub_.address = hub.address;
+  hub_.public_key = hub.public_key;
+  Server a;
+  logOnServer(a, token_);
+  User alice;
+  logOnUser(alice, "alice");
+  std::vector<std::vector<uint8_t>> acknowledged;
+  for (int i = 0; i < 20; ++i) {
+    AuthTicket t = alice.getAuthSessionTicket();
+    ASSERT_EQ(a.gs.beginAuthSession(t.buffer, alice_), BEGIN_AUTH_SESSION_RESULT_OK);
+    if (a.verdictFor(alice_) == AUTH_SESSION_RESPONSE_OK) acknowledged.push_back(t.buffer);
+    a.gs.endAuthSession(alice_);
+  }
+  // One more in flight while the hub dies.
+  AuthTicket last = alice.getAuthSessionTicket();
+  a.gs.beginAuthSession(last.buffer, alice_);
+  EXPECT_EQ(hub.stop(SIGKILL), 128 + SIGKILL);
+  ASSERT_EQ(acknowledged.size(), 20u);
+
+  HubProcess restarted;
+  restarted.extra_args = {"--listen", "127.0.0.1:" + std::to_string(port)};
+  ASSERT_TRUE(restarted.start(dir_)) << restarted.banner;
+  hub_.address = restarted.address;
+  Server b;
+  logOnServer(b, token2_);
+  for (const auto& t : acknowledged) {
+    ASSERT_EQ(b.gs.beginAuthSession(t, alice_), BEGIN_AUTH_SESSION_RESULT_OK);
+    EXPECT_EQ(b.verdictFor(alice_), AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
+  }
+  EXPECT_EQ(restarted.stop(SIGTERM), 0);
 }
 
 }  // namespace

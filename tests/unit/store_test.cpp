@@ -105,7 +105,9 @@ TEST_F(StoreTest, TokensLicencesGroupsBlocksBans) {
 
 TEST_F(StoreTest, TicketReuseIsDetectedAcrossServers) {
   uint64_t first = 0;
+  EXPECT_FALSE(store_->ticketFirstServer(0xABCDEF));
   EXPECT_TRUE(store_->recordTicketUse(0xABCDEF, 1001, 1, &first));
+  EXPECT_EQ(store_->ticketFirstServer(0xABCDEF), 1001u);
   EXPECT_TRUE(store_->recordTicketUse(0xABCDEF, 1001, 2, &first));  // same server again
   EXPECT_FALSE(store_->recordTicketUse(0xABCDEF, 2002, 3, &first));
   EXPECT_EQ(first, 1001u);
