@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev
   libenet-dev
   iproute2 nftables
+  qstat
 )
 
 missing=()
@@ -23,8 +24,28 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# npm packages of the interop tests (tests/interop/package-lock.json): installed with `npm ci`
+# when tests/interop/node_modules is missing or was installed from a different lock file.
+npm_packages() {
+  local dir lock stamp
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/interop"
+  lock=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  stamp="$dir/node_modules/.outpost-lock-sha256"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock" ]; then
+    echo "setup: tests/interop npm packages present"
+    return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm not found: needed for tests/interop (Node.js 18+)" >&2; exit 1
+  fi
+  echo "setup: npm ci --prefix tests/interop"
+  npm ci --prefix "$dir" --no-audit --no-fund
+  echo "$lock" >"$stamp"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  npm_packages
   exit 0
 fi
 
@@ -38,3 +59,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -q
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_packages

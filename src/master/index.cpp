@@ -70,7 +70,8 @@ size_t MasterIndex::afterIp(uint32_t ip) const {
   return static_cast<size_t>(it - records_.begin());
 }
 
-ReplyInfo MasterIndex::reply(const MasterRequest& request, std::vector<uint8_t>& out) const {
+ReplyInfo MasterIndex::reply(const MasterRequest& request, std::vector<uint8_t>& out,
+                             uint64_t max_scan_work) const {
   FilterError error = FilterError::kNone;
   std::optional<Filter> filter = Filter::parse(request.filter, &error);
   if (!filter) {
@@ -80,20 +81,22 @@ ReplyInfo MasterIndex::reply(const MasterRequest& request, std::vector<uint8_t>&
     info.filter_error = error;
     return info;
   }
-  return reply(request, *filter, out);
+  return reply(request, *filter, out, max_scan_work);
 }
 
 ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter,
-                             std::vector<uint8_t>& out) const {
+                             std::vector<uint8_t>& out, uint64_t max_scan_work) const {
   // Sized for the largest page up front, trimmed at the end: no reallocation while writing.
   out.assign(kMaxReplyBytes, 0);
   std::memcpy(out.data(), kReplyHeader, kReplyHeaderBytes);
   size_t used = kReplyHeaderBytes;
 
+  ReplyInfo info;
   const bool by_region = options_.filter_by_region && request.region != kRegionAll;
   auto matches = [&](const ServerRecord& r) {
+    ++info.work;  // the record itself, even when the filter is empty
     if (by_region && r.region != request.region) return false;
-    return filter.matches(r);
+    return filter.matches(r, &info.work);
   };
   const bool collapse = filter.collapseAddrHash();
   const size_t n = records_.size();
@@ -111,8 +114,13 @@ ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter,
     }
   }
 
-  ReplyInfo info;
   while (i < n) {
+    // CPU bound: a hostile filter or a huge list ends the page early; the client continues
+    // after the last server listed.
+    if (info.work >= max_scan_work) {
+      info.cut = true;
+      break;
+    }
     const ServerRecord& r = records_[i];
     if (!matches(r)) {
       ++i;
@@ -125,8 +133,14 @@ ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter,
     i = collapse ? afterIp(r.ip) : i + 1;
     if (info.servers == kMaxEntriesPerReply) break;  // full: no room for the terminator
   }
-  // The loop ends early only on a full page; otherwise the scan reached the end of the list.
-  if (info.servers < kMaxEntriesPerReply) {
+  if (info.cut && info.servers == 0) {
+    // Nothing to list and no way to say "continue from here" without listing a server.
+    out.clear();
+    info.status = ReplyStatus::kScanLimit;
+    return info;
+  }
+  // The terminator only if the scan reached the end of the list with room left for it.
+  if (!info.cut && info.servers < kMaxEntriesPerReply) {
     writeEntry(out.data() + used, 0, 0);
     used += kReplyEntryBytes;
     info.last_page = true;

@@ -17,6 +17,8 @@ std::string validateRateLimits(const MasterRateLimits& l) {
   if (l.reply_burst_bytes_global < 1400) return "reply_burst_bytes_global must be >= 1400";
   if (l.max_tracked_sources < 1 || l.max_tracked_sources > 1000000)
     return "max_tracked_sources must be in [1, 1000000]";
+  if (l.max_scan_work_per_request < 10000) return "max_scan_work_per_request must be >= 10000";
+  if (l.scan_work_per_request_token < 1) return "scan_work_per_request_token must be >= 1";
   return {};
 }
 
@@ -84,6 +86,15 @@ RateVerdict SourceRateLimiter::admitReply(const Key& source, size_t bytes, TimeU
   s.bytes.take(n);
   global_bytes_.take(n);
   return RateVerdict::kAllow;
+}
+
+void SourceRateLimiter::chargeRequests(const Key& source, double tokens, TimeUs now) {
+  if (tokens <= 0) return;
+  Source& s = lookup(source, now);
+  s.requests.refill(now);
+  global_requests_.refill(now);
+  s.requests.take(tokens);
+  global_requests_.take(tokens);
 }
 
 }  // namespace outpost::master

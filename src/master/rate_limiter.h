@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "base/clock.h"
+#include "master/index.h"
 
 namespace outpost::master {
 
@@ -32,17 +33,24 @@ struct MasterRateLimits {
   uint32_t reply_bytes_per_sec_per_ip = 64 * 1024;
   uint32_t reply_burst_bytes_per_ip = 128 * 1024;
   // All sources together.
-  uint32_t requests_per_sec_global = 2000;
-  uint32_t request_burst_global = 4000;
+  uint32_t requests_per_sec_global = 1000;
+  uint32_t request_burst_global = 2000;
   uint32_t reply_bytes_per_sec_global = 4 * 1024 * 1024;
   uint32_t reply_burst_bytes_global = 4 * 1024 * 1024;
   // Source IPs tracked at once; when full, the least recently seen source is forgotten.
   uint32_t max_tracked_sources = 4096;
+  // CPU: the work budget of one page (MasterIndex::reply, in Filter work units), and the work
+  // that costs one more request token. A request pays 1 token up front and, after its page is
+  // built, work / scan_work_per_request_token more (the buckets may go into debt), so a source
+  // sending expensive filters is slowed down in proportion to the CPU it takes.
+  uint64_t max_scan_work_per_request = kDefaultMaxScanWork;
+  uint32_t scan_work_per_request_token = 50000;
 };
 
 // Empty if `limits` is usable, else a sentence naming the first bad field. Rates and bursts
 // must be >= 1, byte bursts >= 1400 (a burst smaller than one full page could never be spent),
-// max_tracked_sources in [1, 1,000,000].
+// max_tracked_sources in [1, 1,000,000], max_scan_work_per_request >= 10,000 (a few hundred
+// records), scan_work_per_request_token >= 1.
 std::string validateRateLimits(const MasterRateLimits& limits);
 
 enum class RateVerdict : uint8_t {
@@ -83,6 +91,9 @@ class SourceRateLimiter {
   RateVerdict admitRequest(const Key& source, TimeUs now);
   // `bytes` reply-byte tokens from the source and from the global bucket, both or neither.
   RateVerdict admitReply(const Key& source, size_t bytes, TimeUs now);
+  // Takes `tokens` more request tokens from the source and the global bucket without checking:
+  // the buckets may go into debt, which later requests wait out. Used to charge scan work.
+  void chargeRequests(const Key& source, double tokens, TimeUs now);
 
   size_t trackedSources() const { return lru_.size(); }
   uint64_t evictions() const { return evictions_; }

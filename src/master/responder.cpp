@@ -26,6 +26,7 @@ const char* counterName(Counter c) {
     case Counter::kDroppedFilterTooManyConditions: return "dropped_filter_too_many_conditions";
     case Counter::kDroppedFilterTooDeep: return "dropped_filter_too_deep";
     case Counter::kDroppedFilterBadGroupCount: return "dropped_filter_bad_group_count";
+    case Counter::kDroppedScanLimit: return "dropped_scan_limit";
     case Counter::kDroppedRateSourceRequests: return "dropped_rate_source_requests";
     case Counter::kDroppedRateGlobalRequests: return "dropped_rate_global_requests";
     case Counter::kDroppedRateSourceBytes: return "dropped_rate_source_bytes";
@@ -37,13 +38,15 @@ const char* counterName(Counter c) {
     case Counter::kLenientFilterMissing: return "lenient_filter_missing";
     case Counter::kLenientFilterUnterminated: return "lenient_filter_unterminated";
     case Counter::kSourcesEvicted: return "sources_evicted";
+    case Counter::kScanWork: return "scan_work";
+    case Counter::kPagesCut: return "pages_cut";
     case Counter::kCount: break;
   }
   return "unknown";
 }
 
 MasterResponder::MasterResponder(const MasterRateLimits& limits, TimeUs now)
-    : limiter_(limits, now) {}
+    : limits_(limits), limiter_(limits, now) {}
 
 void MasterResponder::publish(std::shared_ptr<const MasterIndex> index) {
   std::shared_ptr<const MasterIndex> old;
@@ -135,9 +138,21 @@ bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddr
     }
   }
 
-  ReplyInfo info = index->reply(*request, *filter, reply);
+  ReplyInfo info = index->reply(*request, *filter, reply, limits_.max_scan_work_per_request);
+  bump(Counter::kScanWork, info.work);
 
-  // 9. Drop if the reply would exceed the source's or the global reply-byte budget: the
+  // 9. Charge the scan's CPU to the source and to everyone: one request token per
+  //    scan_work_per_request_token units beyond the first (CPU exhaustion by costly filters).
+  double extra_tokens =
+      static_cast<double>(info.work) / limits_.scan_work_per_request_token - 1.0;
+  if (extra_tokens > 0) limiter_.chargeRequests(key, extra_tokens, now);
+
+  // 10. Drop if the work budget ran out before anything matched: there is nothing to list, and
+  //     a page cannot say "continue from here" without listing a server.
+  if (info.status == ReplyStatus::kScanLimit) return drop(Counter::kDroppedScanLimit, from);
+  if (info.cut) bump(Counter::kPagesCut);
+
+  // 11. Drop if the reply would exceed the source's or the global reply-byte budget: the
   //    amplification bound (a spoofed request makes us send up to ~466x its size).
   verdict = limiter_.admitReply(key, reply.size(), now);
   if (verdict != RateVerdict::kAllow) {

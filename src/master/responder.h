@@ -43,6 +43,7 @@ enum class Counter : uint8_t {
   kDroppedFilterTooManyConditions,
   kDroppedFilterTooDeep,
   kDroppedFilterBadGroupCount,
+  kDroppedScanLimit,          // the page's work budget ran out before any server matched
   kDroppedRateSourceRequests,  // rate limits (rate_limiter.h)
   kDroppedRateGlobalRequests,
   kDroppedRateSourceBytes,
@@ -54,6 +55,8 @@ enum class Counter : uint8_t {
   kLenientFilterMissing,
   kLenientFilterUnterminated,
   kSourcesEvicted,            // rate-limit table evictions
+  kScanWork,                  // Filter work units spent building pages (filter.h)
+  kPagesCut,                  // pages ended early by the work budget (served without terminator)
   kCount
 };
 const char* counterName(Counter c);
@@ -91,6 +94,7 @@ class MasterResponder {
 
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const MasterIndex> snapshot_;
+  MasterRateLimits limits_;
   SourceRateLimiter limiter_;  // receive thread only
   std::array<std::atomic<uint64_t>, static_cast<size_t>(Counter::kCount)> counters_{};
   std::atomic<uint64_t> sources_tracked_{0};
