@@ -55,7 +55,11 @@ expected() {
       *) echo "unknown case $1" >&2; return 1 ;;
     esac
     if ((ok)); then
-      echo "127.10.$((i / 100)).$(((i % 100) / 2 + 1)):$((27015 + (i % 2) * 1000))"
+      if [[ ${OUTPOST_FLEET:-} == hub ]]; then
+        echo "127.0.0.1:$((20000 + i))"  # hub_fleet_fixture: listed at 127.0.0.1, port 20000 + i
+      else
+        echo "127.10.$((i / 100)).$(((i % 100) / 2 + 1)):$((27015 + (i % 2) * 1000))"
+      fi
     fi
   done
 }

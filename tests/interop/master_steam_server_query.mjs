@@ -23,7 +23,10 @@ if (!fixturePath) {
 // Server i of the generation rule (master_fixture.cpp).
 function server(i) {
   return {
-    addr: `127.10.${Math.floor(i / 100)}.${Math.floor((i % 100) / 2) + 1}:${27015 + (i % 2) * 1000}`,
+    // hub_fleet_fixture (OUTPOST_FLEET=hub) lists every server at 127.0.0.1, port 20000 + i.
+    addr: process.env.OUTPOST_FLEET === 'hub'
+        ? `127.0.0.1:${20000 + i}`
+        : `127.10.${Math.floor(i / 100)}.${Math.floor((i % 100) / 2) + 1}:${27015 + (i % 2) * 1000}`,
     appid: i % 10 < 8 ? 440 : 730,
     map: `map_${i % 3}`,
     players: i % 17,
