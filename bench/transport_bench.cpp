@@ -76,7 +76,7 @@ struct Session {
   NetworkingSockets net;
   uint32_t conn = 0;
   int state = CONNECTION_STATE_NONE;
-  explicit Session(bool manual) : net(NetworkingSocketsOptions{!manual}) {}
+  explicit Session(bool manual) : net(manual ? NetworkingSocketsOptions::manual() : NetworkingSocketsOptions{}) {}
 };
 
 bool waitConnected(Session& s, Clock::time_point deadline) {

@@ -214,6 +214,12 @@ struct NetworkingSocketsOptions {
   // generated. The hub passes its own key so that clients can pin it
   // (NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY).
   std::vector<uint8_t> identity_secret_key;
+
+  static NetworkingSocketsOptions manual() {
+    NetworkingSocketsOptions o;
+    o.service_thread = false;
+    return o;
+  }
 };
 
 class Engine;

@@ -101,7 +101,7 @@ class FakeNetScope {
  public:
   explicit FakeNetScope(std::initializer_list<std::pair<int, float>> floats,
                         std::initializer_list<std::pair<int, int32_t>> ints = {}) {
-    NetworkingSockets probe(NetworkingSocketsOptions{false});
+    NetworkingSockets probe(NetworkingSocketsOptions::manual());
     for (auto [id, v] : floats) {
       probe.setGlobalConfigValueFloat(id, v);
       floats_.push_back(id);
@@ -112,7 +112,7 @@ class FakeNetScope {
     }
   }
   ~FakeNetScope() {
-    NetworkingSockets probe(NetworkingSocketsOptions{false});
+    NetworkingSockets probe(NetworkingSocketsOptions::manual());
     for (int id : floats_) probe.setGlobalConfigValueFloat(id, 0.f);
     for (int id : ints_) {
       auto info = NetworkingSockets::listConfigValues();
