@@ -1,9 +1,10 @@
 // outpost::GameServer — the reference's Game Server class (GodotSteam Server "SteamServer"
-// game-server and main-server functions) against an Outpost hub instead of Steam. This first
-// part covers initialisation, logon (token or anonymous), the session signals, the secure
-// policy, the public IP, the restart request, and the server-browser listing fields that the
-// hub publishes to Valve master-server queries. Auth sessions, A2S and the rest follow
-// (docs/api-map.md says which functions work).
+// game-server and main-server functions) against an Outpost hub instead of Steam: initialisation,
+// logon (token or anonymous) with the session signals, the secure policy, the public IP, the
+// restart request, the server-browser listing that the hub publishes to Valve master-server
+// queries, auth sessions (beginAuthSession and the hub's verdicts), licences, groups, clans,
+// player compatibility and gameplay statistics. A2S queries, GameSocketShare and the older auth
+// API come next (docs/api-map.md says which functions work and which test proves it).
 //
 // The hub is found from OUTPOST_HUB (host:port) and OUTPOST_HUB_KEY (its public key, pinned), or
 // from setHub(). Without a hub, logOn reports server_connect_failure(RESULT_NO_CONNECTION,
@@ -178,7 +179,7 @@ class GameServer {
   void setBotPlayerCount(int bots);
   void setPasswordProtected(bool password);
   void setSpectatorPort(uint16_t port);
-  void setSpectatorServerName(const std::string& name);
+  void setSpectatorServerName(const std::string& name);  // <= MAX_GAME_SERVER_SERVER_NAME
   void setAdvertiseServerActive(bool active);
   // Extension until auth sessions exist: the player count the listing shows.
   void setPlayerCountForListing(int players);

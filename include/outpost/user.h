@@ -39,6 +39,8 @@ class User {
   // identity: "" (any server may redeem it), "steamid:<server steam id>", or the server's
   // address "ip[:port]". An empty ticket (id 0) if not logged on or the hub refused.
   AuthTicket getAuthSessionTicket(const std::string& identity = "");
+  // The reference's form: bound to a server's Steam ID (0 = any server).
+  AuthTicket getAuthSessionTicket(uint64_t remote_steam_id);
   // Servers holding a session from this ticket are told (AuthTicketCanceled).
   void cancelAuthTicket(uint32_t id);
 

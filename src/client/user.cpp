@@ -112,6 +112,10 @@ AuthTicket User::getAuthSessionTicket(const std::string& identity) {
   return t;
 }
 
+AuthTicket User::getAuthSessionTicket(uint64_t remote_steam_id) {
+  return getAuthSessionTicket(remote_steam_id ? "steamid:" + std::to_string(remote_steam_id) : std::string());
+}
+
 void User::cancelAuthTicket(uint32_t id) {
   std::lock_guard<std::mutex> l(impl_->mu);
   auto it = impl_->tickets.find(id);

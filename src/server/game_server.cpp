@@ -89,7 +89,18 @@ class GameServerImpl {
     conn_ = 0;
     net_.reset();
     initialized_ = false;
+    // A later serverInit starts from scratch: no logon, no identity, no sessions.
     state_ = State::kIdle;
+    want_logon_ = false;
+    token_.clear();
+    steam_id_ = 0;
+    secure_ = false;
+    public_ip_.clear();
+    restart_requested_ = false;
+    auth_.clear();
+    pending_validations_.clear();
+    listing_ = hubrpc::ServerListing();
+    listing_dirty_ = false;
   }
 
   static uint32_t appIdFromEnvironment() {
@@ -487,6 +498,7 @@ void GameServer::setBotPlayerCount(int n) { impl_->editListing([&](auto& x) { x.
 void GameServer::setPasswordProtected(bool p) { impl_->editListing([&](auto& x) { x.set_password(p); }); }
 void GameServer::setSpectatorPort(uint16_t port) { impl_->editListing([&](auto& x) { x.set_spectator_port(port); }); }
 void GameServer::setSpectatorServerName(const std::string& v) {
+  if (tooLong("setSpectatorServerName", v, MAX_GAME_SERVER_SERVER_NAME)) return;
   impl_->editListing([&](auto& x) { x.set_spectator_name(v); });
 }
 void GameServer::setAdvertiseServerActive(bool active) { impl_->editListing([&](auto& x) { x.set_advertise(active); }); }
@@ -510,6 +522,16 @@ int GameServer::beginAuthSession(const std::vector<uint8_t>& bytes, uint64_t ste
     return r;
   }
   if (impl_->auth_.count(steam_id)) return BEGIN_AUTH_SESSION_RESULT_DUPLICATE_REQUEST;
+  if (impl_->state_ == GameServerImpl::State::kLoggedOn && impl_->steam_id_ &&
+      !ticket::recipientMatches(claims, impl_->steam_id_,
+                                impl_->public_ip_ + ":" + std::to_string(impl_->logon_.game_port()))) {
+    // Bound to another server: answered like the reference, asynchronously (the hub would say
+    // the same; no need to ask it).
+    ValidateAuthTicketResponse v{steam_id, AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE,
+                                 claims.owner_steam_id};
+    impl_->queue([i = impl_.get(), v] { if (i->on_validate_) i->on_validate_(v); });
+    return BEGIN_AUTH_SESSION_RESULT_OK;
+  }
   impl_->auth_[steam_id] = {claims};
   hubrpc::Envelope v;
   v.set_request_id(++impl_->request_id_);

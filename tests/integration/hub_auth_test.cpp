@@ -212,7 +212,7 @@ TEST_F(HubAuth, CancelReuseLogoffElsewhereAndIdentity) {
   AuthTicket bound_other = alice.getAuthSessionTicket("steamid:" + std::to_string(s1.gs.getServerSteamID()));
   ASSERT_EQ(s2.gs.beginAuthSession(bound_other.buffer, alice_), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(s2.verdictFor(alice_), AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
-  AuthTicket bound_here = alice.getAuthSessionTicket("steamid:" + std::to_string(s2.gs.getServerSteamID()));
+  AuthTicket bound_here = alice.getAuthSessionTicket(s2.gs.getServerSteamID());  // the reference's form
   ASSERT_EQ(s2.gs.beginAuthSession(bound_here.buffer, alice_), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(s2.verdictFor(alice_), AUTH_SESSION_RESPONSE_OK);
   AuthTicket bound_ip = alice.getAuthSessionTicket("127.0.0.1:27015");  // the servers' game address
