@@ -16,7 +16,10 @@ void onSignal(int) { g_stop = 1; }
 
 void usage() {
   std::fprintf(stderr,
-               "usage: outpost-hub --data-dir DIR [--listen ADDR:PORT] [--master ADDR:PORT] [--token-idle-expiry SECONDS]\n"
+               "usage: outpost-hub [--config FILE] --data-dir DIR [--listen ADDR:PORT] [--master ADDR:PORT]\n"
+               "                   [--token-idle-expiry SECONDS]\n"
+               "  --config    a file of `key = value` lines with the same settings (data-dir, listen, master,\n"
+               "              token-idle-expiry); flags after it override it\n"
                "  --data-dir  where the hub keeps its key, admin token and SQLite database (created if missing)\n"
                "  --listen    hub RPC address (default 0.0.0.0:27100)\n"
                "  --master    Valve master-server query address (default 0.0.0.0:27011; \"\" turns it off)\n"
@@ -25,11 +28,53 @@ void usage() {
 
 }  // namespace
 
+// Reads `key = value` lines (# comments) into the config: data-dir, listen, master,
+// token-idle-expiry. Flags given on the command line after --config override it.
+bool readConfigFile(const std::string& path, outpost::hub::HubConfig& config, std::string* error) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) {
+    *error = "cannot read " + path;
+    return false;
+  }
+  char buf[1024];
+  int line_no = 0;
+  bool ok = true;
+  while (ok && std::fgets(buf, sizeof buf, f)) {
+    ++line_no;
+    std::string line(buf);
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    auto trim = [](std::string s) {
+      size_t a = s.find_first_not_of(" \t\r\n"), b = s.find_last_not_of(" \t\r\n");
+      return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+    };
+    line = trim(line);
+    if (line.empty()) continue;
+    auto eq = line.find('=');
+    std::string key = eq == std::string::npos ? line : trim(line.substr(0, eq));
+    std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
+    if (eq == std::string::npos) ok = false;
+    else if (key == "data-dir") config.data_dir = value;
+    else if (key == "listen") config.listen = value;
+    else if (key == "master") config.master = value;
+    else if (key == "token-idle-expiry") config.token_idle_expiry_s = std::atoll(value.c_str());
+    else ok = false;
+    if (!ok) *error = path + ":" + std::to_string(line_no) + ": unknown setting \"" + line + "\"";
+  }
+  std::fclose(f);
+  return ok;
+}
+
 int main(int argc, char** argv) {
   outpost::hub::HubConfig config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--data-dir" && i + 1 < argc) config.data_dir = argv[++i];
+    if (a == "--config" && i + 1 < argc) {
+      std::string error;
+      if (!readConfigFile(argv[++i], config, &error)) {
+        std::fprintf(stderr, "outpost-hub: %s\n", error.c_str());
+        return 2;
+      }
+    } else if (a == "--data-dir" && i + 1 < argc) config.data_dir = argv[++i];
     else if (a == "--listen" && i + 1 < argc) config.listen = argv[++i];
     else if (a == "--master" && i + 1 < argc) config.master = argv[++i];
     else if (a == "--token-idle-expiry" && i + 1 < argc) config.token_idle_expiry_s = std::atoll(argv[++i]);
@@ -57,5 +102,6 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   while (!g_stop) hub->poll(100);
   std::printf("outpost-hub: stopped\n");
+  std::fflush(stdout);
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <string>
 
 namespace outpost {
 
@@ -25,6 +26,31 @@ int thresholdFromEnv() {
 int threshold() {
   static const int t = thresholdFromEnv();
   return t;
+}
+
+bool jsonFormat() {
+  static const bool json = [] {
+    const char* v = std::getenv("OUTPOST_LOG_FORMAT");
+    return v && !std::strcmp(v, "json");
+  }();
+  return json;
+}
+
+// Escapes a string for a JSON string literal.
+void appendJson(std::string& out, const char* s) {
+  for (; *s; ++s) {
+    unsigned char c = static_cast<unsigned char>(*s);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
 }
 
 const char* levelName(LogLevel l) {
@@ -50,6 +76,17 @@ void logf(LogLevel level, const char* fmt, ...) {
   va_end(ap);
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
+  if (jsonFormat()) {
+    // One JSON object per line (OUTPOST_LOG_FORMAT=json): time, level, message.
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    std::string out = "{\"ts\":" + std::to_string(ts.tv_sec) + "." + std::to_string(ts.tv_nsec / 1000000 + 1000).substr(1) +
+                      ",\"level\":\"" + levelName(level) + "\",\"msg\":\"";
+    appendJson(out, line);
+    out += "\"}\n";
+    std::fputs(out.c_str(), stderr);
+    return;
+  }
   std::fprintf(stderr, "outpost %s: %s\n", levelName(level), line);
 }
 

@@ -1,5 +1,6 @@
 // Logging: one line per event to stderr, with a level threshold from OUTPOST_LOG_LEVEL
-// (error, warning, info, debug; default warning). `LogLimiter` keeps wire-input complaints to a
+// (error, warning, info, debug; default warning). OUTPOST_LOG_FORMAT=json makes each line a JSON
+// object {"ts": unix seconds, "level": ..., "msg": ...} for log collectors. `LogLimiter` keeps wire-input complaints to a
 // bounded rate so that a flood of bad packets cannot flood the log (drops are still counted).
 #pragma once
 

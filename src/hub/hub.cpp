@@ -115,7 +115,10 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
                          players_->banned(app, account, kind);
                        }};
       *response.mutable_admin_response() = handleAdmin(request->admin_request(), ctx);
-      if (response.admin_response().result() == RESULT_ACCESS_DENIED) counters_["rpc.admin_denied"]++;
+      if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
+        counters_["rpc.admin_denied"]++;
+        OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
+      }
       break;
     }
     case hubrpc::Envelope::kServerLogOn: {
@@ -133,7 +136,16 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
         send(old, push);
         counters_["server_sessions_replaced"]++;
       }
-      if (response.server_log_on_result().result() != RESULT_OK) counters_["server_log_on_refused"]++;
+      const auto& result = response.server_log_on_result();
+      if (result.result() != RESULT_OK) {
+        counters_["server_log_on_refused"]++;
+        OUTPOST_LOG_INFO("hub: game server logon from %s refused (%d): %s", ip.c_str(), result.result(),
+                         result.error().c_str());
+      } else {
+        OUTPOST_LOG_INFO("hub: game server %llu logged on from %s (app %u)",
+                         static_cast<unsigned long long>(result.steam_id()), ip.c_str(),
+                         request->server_log_on().app_id());
+      }
       break;
     }
     case hubrpc::Envelope::kServerListing:

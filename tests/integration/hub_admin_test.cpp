@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -143,6 +144,53 @@ TEST_F(HubAdmin, SigkillLosesNoAcknowledgedWrite) {
     EXPECT_NE(list.out.find("app " + std::to_string(id) + " name=app-" + std::to_string(id) + " "), std::string::npos)
         << "acknowledged write of app " << id << " was lost";
   EXPECT_EQ(restarted.stop(SIGTERM), 0);
+}
+
+TEST_F(HubAdmin, ConfigFileAndJsonLogs) {
+  std::string config = std::filesystem::path(dir_).parent_path().string() + "/hub.conf";
+  {
+    std::ofstream f(config);
+    f << "# outpost-hub settings\n"
+      << "data-dir = " << dir_ << "\n"
+      << "listen = 127.0.0.1:0\n"
+      << "master = 127.0.0.1:0   # ephemeral for the test\n"
+      << "token-idle-expiry = 3600\n";
+  }
+  std::string log = std::filesystem::path(dir_).parent_path().string() + "/hub.log";
+  hub_.include_defaults = false;
+  hub_.extra_args = {"--config", config};
+  hub_.env = {{"OUTPOST_LOG_FORMAT", "json"}, {"OUTPOST_LOG_LEVEL", "info"}};
+  hub_.stderr_path = log;
+  ASSERT_TRUE(hub_.start(dir_)) << hub_.banner;
+  EXPECT_FALSE(hub_.master_address.empty());
+  // Something worth logging: an admin request with a wrong token.
+  auto denied = runProcess({OUTPOST_CLI_BINARY, "admin", "--hub", hub_.address, "--hub-key", hub_.public_key,
+                            "--admin-token", std::string(64, '1'), "status"});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_EQ(hub_.stop(SIGTERM), 0);
+  EXPECT_NE(hub_.banner.find("data directory " + dir_), std::string::npos) << hub_.banner;
+  std::ifstream in(log);
+  std::string line;
+  int json_lines = 0;
+  bool saw_denied = false;
+  while (std::getline(in, line)) {
+    ASSERT_EQ(line.rfind("{\"ts\":", 0), 0u) << line;
+    ASSERT_EQ(line.back(), '}') << line;
+    EXPECT_NE(line.find("\"level\":\""), std::string::npos) << line;
+    saw_denied = saw_denied || line.find("wrong token") != std::string::npos;
+    ++json_lines;
+  }
+  EXPECT_GT(json_lines, 0);
+  EXPECT_TRUE(saw_denied);
+
+  // An unknown setting is refused with its line number.
+  {
+    std::ofstream f(config, std::ios::app);
+    f << "colour = blue\n";
+  }
+  auto bad = runProcess({OUTPOST_HUB_BINARY, "--config", config});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.out.find("hub.conf:6: unknown setting"), std::string::npos) << bad.out;
 }
 
 }  // namespace

@@ -71,8 +71,13 @@ class HubProcess {
     if (pid_ == 0) {
       dup2(fds[1], 1);
       close(fds[0]);
-      std::vector<std::string> args = {OUTPOST_HUB_BINARY, "--data-dir", data_dir, "--listen", "127.0.0.1:0",
-                                       "--master", "127.0.0.1:0"};
+      if (!stderr_path.empty()) {
+        int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (err >= 0) dup2(err, 2);
+      }
+      for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+      std::vector<std::string> args = {OUTPOST_HUB_BINARY};
+      if (include_defaults) args.insert(args.end(), {"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", "127.0.0.1:0"});
       args.insert(args.end(), extra_args.begin(), extra_args.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -124,6 +129,9 @@ class HubProcess {
 
   std::string address, master_address, public_key, banner;
   std::vector<std::string> extra_args;  // more outpost-hub flags, set before start()
+  std::vector<std::pair<std::string, std::string>> env;  // environment for the hub
+  std::string stderr_path;               // where its stderr goes ("" = inherited)
+  bool include_defaults = true;          // pass --data-dir/--listen/--master (false: extra_args only)
   bool new_key = false;
 
  private:
