@@ -23,7 +23,8 @@ void usage() {
                "  --data-dir  where the hub keeps its key, admin token and SQLite database (created if missing)\n"
                "  --listen    hub RPC address (default 0.0.0.0:27100)\n"
                "  --master    Valve master-server query address (default 0.0.0.0:27011; \"\" turns it off)\n"
-               "  --token-idle-expiry  seconds after which an unused login token expires (default one year)\n");
+               "  --token-idle-expiry  seconds after which an unused login token expires (default one year)\n"
+               "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n");
 }
 
 }  // namespace
@@ -64,6 +65,38 @@ bool readConfigFile(const std::string& path, outpost::hub::HubConfig& config, st
   return ok;
 }
 
+// --master-limit NAME=VALUE: one field of MasterRateLimits (docs/spec/master.md §5).
+bool setMasterLimit(const std::string& spec, outpost::master::MasterRateLimits& l, std::string* error) {
+  auto eq = spec.find('=');
+  std::string name = spec.substr(0, eq);
+  unsigned long long v = eq == std::string::npos ? 0 : std::strtoull(spec.c_str() + eq + 1, nullptr, 10);
+  struct Field {
+    const char* name;
+    uint32_t* value;
+  } fields[] = {{"requests_per_sec_per_ip", &l.requests_per_sec_per_ip},
+                {"request_burst_per_ip", &l.request_burst_per_ip},
+                {"reply_bytes_per_sec_per_ip", &l.reply_bytes_per_sec_per_ip},
+                {"reply_burst_bytes_per_ip", &l.reply_burst_bytes_per_ip},
+                {"requests_per_sec_global", &l.requests_per_sec_global},
+                {"request_burst_global", &l.request_burst_global},
+                {"reply_bytes_per_sec_global", &l.reply_bytes_per_sec_global},
+                {"reply_burst_bytes_global", &l.reply_burst_bytes_global},
+                {"max_tracked_sources", &l.max_tracked_sources},
+                {"scan_work_per_request_token", &l.scan_work_per_request_token}};
+  for (auto& f : fields) {
+    if (name == f.name && eq != std::string::npos && v <= 0xFFFFFFFFull) {
+      *f.value = static_cast<uint32_t>(v);
+      return true;
+    }
+  }
+  if (name == "max_scan_work_per_request" && eq != std::string::npos) {
+    l.max_scan_work_per_request = v;
+    return true;
+  }
+  *error = "--master-limit " + spec + ": expected NAME=VALUE with a MasterRateLimits field name";
+  return false;
+}
+
 int main(int argc, char** argv) {
   outpost::hub::HubConfig config;
   for (int i = 1; i < argc; ++i) {
@@ -78,6 +111,13 @@ int main(int argc, char** argv) {
     else if (a == "--listen" && i + 1 < argc) config.listen = argv[++i];
     else if (a == "--master" && i + 1 < argc) config.master = argv[++i];
     else if (a == "--token-idle-expiry" && i + 1 < argc) config.token_idle_expiry_s = std::atoll(argv[++i]);
+    else if (a == "--master-limit" && i + 1 < argc) {
+      std::string error;
+      if (!setMasterLimit(argv[++i], config.master_limits, &error)) {
+        std::fprintf(stderr, "outpost-hub: %s\n", error.c_str());
+        return 2;
+      }
+    }
     else {
       usage();
       return 2;
@@ -88,6 +128,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string error;
+  if (std::string why = outpost::master::validateRateLimits(config.master_limits); !why.empty()) {
+    std::fprintf(stderr, "outpost-hub: %s\n", why.c_str());
+    return 2;
+  }
   auto hub = outpost::hub::Hub::open(config, &error);
   if (!hub) {
     std::fprintf(stderr, "outpost-hub: %s\n", error.c_str());

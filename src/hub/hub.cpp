@@ -3,6 +3,7 @@
 // counts what it refused.
 #include "hub/hub.h"
 
+#include <chrono>
 #include <ctime>
 
 #include "base/log.h"
@@ -21,6 +22,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   if (!config.master.empty()) {
     master::MasterServerOptions mo;
     mo.bind_address = config.master;
+    mo.limits = config.master_limits;
     hub->master_ = std::make_unique<master::MasterServer>(mo);
     if (!hub->master_->start(error)) return nullptr;
   }
@@ -74,7 +76,13 @@ void Hub::poll(int timeout_ms) {
   net_->runNetworkingCallbacks();
   auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
   for (auto& m : messages) onMessage(m.connection, m.payload);
-  servers_->publishIfChanged();
+  // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
+  // listings costs one rebuild per interval, not one per message batch.
+  auto steady = std::chrono::steady_clock::now();
+  if (steady - last_publish_ >= std::chrono::milliseconds(100)) {
+    servers_->publishIfChanged();
+    last_publish_ = steady;
+  }
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   if (now - last_stats_flush_ >= 30) {
     players_->flushStats(now);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,6 +25,7 @@ struct HubConfig {
   std::string listen = "0.0.0.0:27100";  // hub RPC (UDP, Outpost transport)
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
+  master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
 };
 
 class Hub {
@@ -56,6 +58,7 @@ class Hub {
   std::map<std::string, uint64_t> counters_;
   std::unordered_map<uint32_t, uint32_t> clan_of_server_;  // associateWithClan, by connection
   int64_t last_stats_flush_ = 0;
+  std::chrono::steady_clock::time_point last_publish_{};
 };
 
 }  // namespace outpost::hub

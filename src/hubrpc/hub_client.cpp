@@ -40,6 +40,9 @@ bool HubClient::connect(const std::string& address, const std::string& hub_key_h
       return false;
     }
     if (remainingMs(deadline) == 0) break;
+    // Status callbacks count as activity: drain them (no handler) or waitForActivity would not
+    // wait at all.
+    net_.runNetworkingCallbacks();
     net_.waitForActivity(std::min(remainingMs(deadline), 20));
   }
   *error = "timed out connecting to the hub at " + address;
@@ -85,6 +88,7 @@ std::optional<Envelope> HubClient::call(Envelope request, int timeout_ms, std::s
       *error = "the hub did not answer in time";
       return std::nullopt;
     }
+    net_.runNetworkingCallbacks();
     net_.waitForActivity(std::min(remainingMs(deadline), 20));
   }
 }

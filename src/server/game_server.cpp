@@ -143,6 +143,9 @@ class GameServerImpl {
       tick();
       NetworkingSockets* net = net_.get();
       l.unlock();
+      // The hub connection's status callbacks are only drained here (the session reads states
+      // directly); left queued they would keep waitForActivity from waiting.
+      net->runNetworkingCallbacks();
       net->waitForActivity(20);
       l.lock();
     }

@@ -171,6 +171,7 @@ int main(int argc, char** argv) {
           if (e && e->has_server_log_on_result() && e->server_log_on_result().result() == RESULT_OK) ++logged_on;
         }
       }
+      net.runNetworkingCallbacks();
       net.waitForActivity(5);
     }
     if (logged_on != conns.size()) {
@@ -182,7 +183,10 @@ int main(int argc, char** argv) {
       std::printf("%s\n", hub.master.substr(hub.master.rfind(':') + 1).c_str());
       std::fflush(stdout);
       auto end = Clock::now() + std::chrono::seconds(seconds);
-      while (!g_stop && Clock::now() < end) net.waitForActivity(100);
+      while (!g_stop && Clock::now() < end) {
+        net.runNetworkingCallbacks();
+        net.waitForActivity(100);
+      }
       // The master responder's counters, in master_fixture's format (the scripts check how many
       // requests the walks took): read from the hub's status.
       hubrpc::Envelope e;
