@@ -119,17 +119,21 @@ TEST_F(HubAdmin, SigkillLosesNoAcknowledgedWrite) {
   ASSERT_TRUE(hub_.start(dir_)) << hub_.banner;
   std::string address = hub_.address;
   std::atomic<bool> stop{false};
-  std::vector<int> acknowledged;
+  std::atomic<size_t> acknowledged_count{0};
+  std::vector<int> acknowledged;  // written by the writer thread only, read after join()
   std::thread writer([&] {
     for (int i = 1; i <= 2000 && !stop; ++i) {
       auto r = runProcess({OUTPOST_CLI_BINARY, "admin", "--hub", address, "--data-dir", dir_, "app", "put",
                            std::to_string(i), "app-" + std::to_string(i)},
                           10);
-      if (r.exit_code == 0) acknowledged.push_back(i);
+      if (r.exit_code == 0) {
+        acknowledged.push_back(i);
+        acknowledged_count++;
+      }
     }
   });
   // Let writes flow, then kill the hub in the middle of them.
-  for (int i = 0; i < 200 && acknowledged.size() < 40; ++i) usleep(10000);
+  for (int i = 0; i < 500 && acknowledged_count < 40; ++i) usleep(10000);
   EXPECT_EQ(hub_.stop(SIGKILL), 128 + SIGKILL);
   usleep(300000);
   stop = true;

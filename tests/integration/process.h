@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@ inline ProcessResult runProcess(const std::vector<std::string>& argv, int timeou
   if (pipe(fds) != 0) return r;
   pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test (a crashed test must not leak it)
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     close(fds[0]);
@@ -69,6 +71,7 @@ class HubProcess {
     if (pipe(fds) != 0) return false;
     pid_ = fork();
     if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test (a crashed test must not leak it)
       dup2(fds[1], 1);
       close(fds[0]);
       if (!stderr_path.empty()) {

@@ -15,6 +15,7 @@
 // advertises query (and game) port 20000 + i. The scripts read OUTPOST_FLEET=hub for this rule.
 // Not modelled by the hub's listing: proxy and whitelisted (always false).
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ bool startHub(const std::string& binary, const std::string& dir, Hub& hub) {
   if (pipe(fds) != 0) return false;
   hub.pid = fork();
   if (hub.pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // the hub never outlives the fixture
     dup2(fds[1], 1);
     close(fds[0]);
     execl(binary.c_str(), binary.c_str(), "--data-dir", dir.c_str(), "--listen", "127.0.0.1:0", "--master",
