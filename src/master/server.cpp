@@ -49,7 +49,12 @@ bool MasterServer::start(std::string* error) {
     closeFd(wake_fd_);
     return false;
   };
-  if (thread_.joinable() || fd_ >= 0) return fail("already started");
+  if (thread_.joinable() || fd_ >= 0) {
+    // Not through fail(): that would close the running server's descriptors.
+    OUTPOST_LOG_ERROR("master: cannot start: already started");
+    if (error) *error = "already started";
+    return false;
+  }
   std::string bad = validateRateLimits(options_.limits);
   if (!bad.empty()) return fail(bad);
   std::optional<SocketAddress> bind_addr = SocketAddress::parse(options_.bind_address, false);

@@ -1,0 +1,70 @@
+// A2sQuerySocket: A2S on a dedicated UDP query port. Owns one UDP socket and one receive thread
+// that hands every datagram to an A2sResponder and sends its replies from the same socket.
+//
+// Threading model:
+//   * start() binds and starts the thread; stop() (or the destructor) wakes it through an
+//     eventfd and joins it. Nothing else runs on that thread.
+//   * update(), counters(), localAddress(), running() and stop() may be called from any thread.
+//   * The thread blocks in poll() without a timeout: an idle socket costs no CPU.
+//
+// GameSocketShare mode needs no A2sQuerySocket: the game's socket passes datagrams starting
+// FF FF FF FF to A2sResponder::handle() and sends what it returns (see docs/spec/a2s.md §7).
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "a2s/responder.h"
+#include "a2s/server_info.h"
+#include "base/address.h"
+#include "base/clock.h"
+
+namespace outpost::a2s {
+
+struct A2sQuerySocketOptions {
+  // "ip:port" / "[ipv6]:port"; an IPv6 any-address also takes IPv4. Tests use "127.0.0.1:0".
+  std::string bind_address = "0.0.0.0:27015";
+  A2sResponderOptions responder;
+  // Time source for challenges and rate limits; nullptr = SystemClock. Must outlive the socket.
+  const Clock* clock = nullptr;
+};
+
+class A2sQuerySocket {
+ public:
+  explicit A2sQuerySocket(A2sQuerySocketOptions options = {});
+  ~A2sQuerySocket();  // stop()
+  A2sQuerySocket(const A2sQuerySocket&) = delete;
+  A2sQuerySocket& operator=(const A2sQuerySocket&) = delete;
+
+  // Validates the options, binds and starts the thread. Returns false and sets *error (if
+  // non-null) for bad options (unparseable address, responder option out of range), a socket
+  // error (address in use, ...) or a second start(); nothing is left running then.
+  [[nodiscard]] bool start(std::string* error);
+  // Stops the thread and closes the socket. Idempotent.
+  void stop();
+
+  bool running() const { return running_.load(); }
+  // The bound address (with the kernel's port when bound to port 0); invalid before start().
+  SocketAddress localAddress() const { return local_; }
+
+  // Replaces the answered ServerInfo (encoded once, swapped atomically). Thread-safe. Requests
+  // before the first update() are dropped (dropped_no_info).
+  void update(const ServerInfo& info) { responder_.update(info); }
+
+  A2sCounters counters() const { return responder_.counters(); }
+
+ private:
+  void run();
+
+  A2sQuerySocketOptions options_;
+  const Clock& clock_;
+  A2sResponder responder_;
+  int fd_ = -1;
+  int wake_fd_ = -1;
+  SocketAddress local_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace outpost::a2s
