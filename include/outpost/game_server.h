@@ -127,6 +127,13 @@ struct GameplayStats {
   uint32_t total_minutes_played = 0;
 };
 
+// getNextOutgoingPacket's dictionary: a reply to send from the game socket.
+struct OutgoingPacket {
+  std::vector<uint8_t> data;  // empty when nothing is waiting
+  std::string address;        // dotted IPv4 (or IPv6) of the querier
+  uint16_t port = 0;
+};
+
 struct ServerConnectFailure {
   int32_t result = RESULT_NONE;
   bool retrying = false;
@@ -142,8 +149,10 @@ class GameServer {
   GameServer& operator=(const GameServer&) = delete;
 
   // ---- Main-server functions ----------------------------------------------------------------
-  // ip: "" or "0.0.0.0" for any. query_port QUERY_PORT_SHARED = A2S on the game port.
-  // version "x.y.z.w". false (and a logged reason) for a bad mode or a second init.
+  // ip: "" or "0.0.0.0" for any. query_port: the UDP port A2S answers on (bound here; false if
+  // it cannot be), QUERY_PORT_SHARED for GameSocketShare, or 0 for no A2S at all.
+  // version "x.y.z.w". false (and a logged reason) for a bad mode, a second init or a busy
+  // query port.
   bool serverInit(const std::string& ip, uint16_t game_port, uint16_t query_port, int server_mode,
                   const std::string& version);
   ServerInitResult serverInitEx(const std::string& ip, uint16_t game_port, uint16_t query_port, int server_mode,
@@ -201,6 +210,24 @@ class GameServer {
   void associateWithClan(uint64_t clan_id);             // answer: associate_clan
   void computeNewPlayerCompatibility(uint64_t steam_id);  // answer: player_compat
   void getGameplayStats();                               // answer: gameplay_stats
+
+  // ---- Server queries (A2S) --------------------------------------------------------------------
+  // With a query port, A2S answers on it by itself; with QUERY_PORT_SHARED (GameSocketShare) the
+  // game passes every packet starting with FF FF FF FF to handleIncomingPacket and sends what
+  // getNextOutgoingPacket returns from its game socket. Unchallenged queries get only a
+  // challenge (docs/spec/a2s.md).
+  bool handleIncomingPacket(const std::vector<uint8_t>& packet, const std::string& ip, uint16_t port);
+  OutgoingPacket getNextOutgoingPacket();
+  // A2S_RULES. false (logged) for an empty or over-long key or value.
+  bool setKeyValue(const std::string& key, const std::string& value);
+  void clearAllKeyValues();
+  // Name and score of a player in A2S_PLAYER (an authenticated player, or one added by
+  // createUnauthenticatedUserConnection). false for an unknown Steam ID.
+  bool updateUserData(uint64_t steam_id, const std::string& name, uint32_t score);
+  // A bot or other unauthenticated player: listed in A2S_PLAYER; its Steam ID (AnonUser type).
+  uint64_t createUnauthenticatedUserConnection();
+  // Removes a player added by createUnauthenticatedUserConnection (or ends an auth session).
+  void sendUserDisconnect(uint64_t steam_id);
 
   // ---- Signals --------------------------------------------------------------------------------
   void connect_server_connected(std::function<void()> handler);

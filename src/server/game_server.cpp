@@ -19,6 +19,11 @@
 #include "outpost/steam_id.h"
 #include "crypto/crypto.h"
 #include "ticket/ticket.h"
+#include "a2s/query_socket.h"
+#include "a2s/responder.h"
+#include "base/clock.h"
+
+#include <deque>
 
 #include <ctime>
 #include <map>
@@ -69,8 +74,23 @@ class GameServerImpl {
       hub_address_ = a ? a : "";
       hub_key_ = k ? k : "";
     }
+    if (query_port == QUERY_PORT_SHARED) {
+      shared_ = std::make_unique<a2s::A2sResponder>(a2s::A2sResponderOptions{}, SystemClock::instance().nowUs());
+    } else if (query_port != 0) {
+      a2s::A2sQuerySocketOptions qo;
+      std::string host = ip.empty() || ip == "0.0.0.0" ? "0.0.0.0" : ip;
+      qo.bind_address = host + ":" + std::to_string(query_port);
+      query_ = std::make_unique<a2s::A2sQuerySocket>(qo);
+      std::string err;
+      if (!query_->start(&err)) {
+        query_.reset();
+        *why = "cannot serve queries on " + qo.bind_address + ": " + err;
+        return false;
+      }
+    }
     net_ = std::make_unique<NetworkingSockets>();
     initialized_ = true;
+    publishA2s();
     stop_ = false;
     thread_ = std::thread([this] { run(); });
     return true;
@@ -88,6 +108,11 @@ class GameServerImpl {
     if (conn_) net_->closeConnection(conn_, 0, "server shut down", false);
     conn_ = 0;
     net_.reset();
+    query_.reset();
+    shared_.reset();
+    outgoing_.clear();
+    players_.clear();
+    rules_.clear();
     initialized_ = false;
     // A later serverInit starts from scratch: no logon, no identity, no sessions.
     state_ = State::kIdle;
@@ -152,6 +177,8 @@ class GameServerImpl {
   }
 
   void tick() {
+    auto t = SteadyClock::now();
+    if (a2s_dirty_ || t - last_a2s_ >= std::chrono::seconds(1)) publishA2s();  // durations age
     if (!want_logon_) return;
     auto now = SteadyClock::now();
     switch (state_) {
@@ -251,7 +278,13 @@ class GameServerImpl {
       auto it = auth_.find(u.steam_id());
       if (it == auth_.end()) return;  // ended meanwhile
       ValidateAuthTicketResponse v{u.steam_id(), u.response(), u.owner_steam_id()};
-      if (u.response() != AUTH_SESSION_RESPONSE_OK) auth_.erase(it);  // a refusal ends the session
+      if (u.response() != AUTH_SESSION_RESPONSE_OK) {
+        auth_.erase(it);  // a refusal ends the session
+        players_.erase(u.steam_id());
+      } else if (!players_.count(u.steam_id())) {
+        players_[u.steam_id()] = Player{"", 0, SteadyClock::now(), false};
+      }
+      a2s_dirty_ = true;
       queue([this, v] { if (on_validate_) on_validate_(v); });
       if (u.kick()) {
         ClientKick k{u.steam_id(), u.deny_reason()};
@@ -322,6 +355,7 @@ class GameServerImpl {
     std::lock_guard<std::mutex> l(mu_);
     f(listing_);
     listing_dirty_ = true;
+    a2s_dirty_ = true;
   }
   bool beforeLogOn(const char* what) {
     std::lock_guard<std::mutex> l(mu_);
@@ -331,6 +365,50 @@ class GameServerImpl {
     }
     return true;
   }
+
+  // Rebuilds what A2S answers from the current fields and hands it to the responder(s).
+  void publishA2s() {
+    a2s_dirty_ = false;
+    last_a2s_ = SteadyClock::now();
+    if (!query_ && !shared_) return;
+    a2s::ServerInfo info;
+    info.name = listing_.name();
+    info.map = listing_.map();
+    info.folder = logon_.mod_dir();
+    info.game = logon_.description();
+    info.app_id = logon_.app_id();
+    info.game_id = a2s::ServerInfo::gameIdForApp(logon_.app_id());
+    info.max_players = static_cast<uint8_t>(std::min<uint32_t>(listing_.max_players(), 255));
+    info.bots = static_cast<uint8_t>(std::min<uint32_t>(listing_.bots(), 255));
+    info.server_type = logon_.dedicated() ? 'd' : 'l';
+    info.environment = 'l';
+    info.password = listing_.password();
+    info.secure = state_ == State::kLoggedOn && secure_;
+    info.version = logon_.version();
+    info.game_port = static_cast<uint16_t>(logon_.game_port());
+    info.steam_id = state_ == State::kLoggedOn ? steam_id_ : 0;
+    info.spectator_port = static_cast<uint16_t>(listing_.spectator_port());
+    info.spectator_name = listing_.spectator_name();
+    info.keywords = listing_.tags();
+    info.rules = rules_;
+    auto now = SteadyClock::now();
+    for (const auto& [id, p] : players_) {
+      float secs = std::chrono::duration<float>(now - p.joined).count();
+      info.player_list.push_back({p.name, static_cast<int32_t>(p.score), secs});
+    }
+    for (uint32_t b = 0; b < listing_.bots(); ++b) info.player_list.push_back({"Bot " + std::to_string(b + 1), 0, 0.f});
+    uint32_t total = static_cast<uint32_t>(players_.size()) + listing_.bots();
+    info.players = static_cast<uint8_t>(std::min<uint32_t>(total, 255));
+    if (query_) query_->update(info);
+    if (shared_) shared_->update(info);
+  }
+
+  struct Player {
+    std::string name;
+    uint32_t score = 0;
+    SteadyClock::time_point joined;
+    bool unauthenticated = false;
+  };
 
   enum class State { kIdle, kConnecting, kLoggingOn, kLoggedOn, kBackoff };
 
@@ -379,6 +457,15 @@ class GameServerImpl {
   };
   std::map<uint64_t, AuthSession> auth_;
   std::vector<hubrpc::Envelope> pending_validations_;
+  // A2S
+  std::unique_ptr<a2s::A2sQuerySocket> query_;
+  std::unique_ptr<a2s::A2sResponder> shared_;
+  std::deque<a2s::A2sResponder::Outgoing> outgoing_;
+  std::map<uint64_t, Player> players_;
+  std::map<std::string, std::string> rules_;
+  bool a2s_dirty_ = false;
+  SteadyClock::time_point last_a2s_{};
+  uint32_t next_bot_account_ = 1;
 };
 
 GameServer::GameServer() : impl_(std::make_unique<GameServerImpl>()) {}
@@ -547,6 +634,7 @@ int GameServer::beginAuthSession(const std::vector<uint8_t>& bytes, uint64_t ste
 
 void GameServer::endAuthSession(uint64_t steam_id) {
   std::lock_guard<std::mutex> l(impl_->mu_);
+  if (impl_->players_.erase(steam_id)) impl_->a2s_dirty_ = true;
   if (!impl_->auth_.erase(steam_id)) return;
   if (impl_->state_ == GameServerImpl::State::kLoggedOn) {
     hubrpc::Envelope e;
@@ -611,6 +699,82 @@ void GameServer::connect_player_compat(std::function<void(const PlayerCompat&)> 
 void GameServer::connect_gameplay_stats(std::function<void(const GameplayStats&)> h) {
   std::lock_guard<std::mutex> l(impl_->mu_);
   impl_->on_stats_ = std::move(h);
+}
+
+bool GameServer::handleIncomingPacket(const std::vector<uint8_t>& packet, const std::string& ip, uint16_t port) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  if (!impl_->shared_) {
+    OUTPOST_LOG_WARN("handleIncomingPacket: only in GameSocketShare mode (query port QUERY_PORT_SHARED)");
+    return false;
+  }
+  if (packet.size() < 4 || packet[0] != 0xFF || packet[1] != 0xFF || packet[2] != 0xFF || packet[3] != 0xFF)
+    return false;  // not a query: the game's own traffic
+  auto from = SocketAddress::parse(ip.find(':') != std::string::npos ? "[" + ip + "]:" + std::to_string(port)
+                                                                       : ip + ":" + std::to_string(port),
+                                   true);
+  if (!from) return false;
+  if (impl_->a2s_dirty_) impl_->publishA2s();
+  std::vector<a2s::A2sResponder::Outgoing> out;
+  impl_->shared_->handle(*from, packet, SystemClock::instance().nowUs(), out);
+  for (auto& o : out) impl_->outgoing_.push_back(std::move(o));
+  return true;
+}
+
+OutgoingPacket GameServer::getNextOutgoingPacket() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  OutgoingPacket p;
+  if (impl_->outgoing_.empty()) return p;
+  auto& o = impl_->outgoing_.front();
+  p.data = std::move(o.bytes);
+  p.address = o.address.toString(false);
+  p.port = o.address.port();
+  impl_->outgoing_.pop_front();
+  return p;
+}
+
+bool GameServer::setKeyValue(const std::string& key, const std::string& value) {
+  a2s::ServerInfo probe;
+  if (!probe.setKeyValue(key, value)) {
+    OUTPOST_LOG_WARN("setKeyValue: key of %zu bytes or value of %zu bytes refused (empty key, too long, or NUL)",
+                     key.size(), value.size());
+    return false;
+  }
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->rules_[key] = value;
+  impl_->a2s_dirty_ = true;
+  return true;
+}
+
+void GameServer::clearAllKeyValues() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->rules_.clear();
+  impl_->a2s_dirty_ = true;
+}
+
+bool GameServer::updateUserData(uint64_t steam_id, const std::string& name, uint32_t score) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  auto it = impl_->players_.find(steam_id);
+  if (it == impl_->players_.end()) {
+    OUTPOST_LOG_WARN("updateUserData: %llu is not a player on this server", static_cast<unsigned long long>(steam_id));
+    return false;
+  }
+  it->second.name = name.substr(0, 127);
+  it->second.score = score;
+  impl_->a2s_dirty_ = true;
+  return true;
+}
+
+uint64_t GameServer::createUnauthenticatedUserConnection() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  uint64_t id = steamid::make(UNIVERSE_PUBLIC, ACCOUNT_TYPE_ANON_USER, 0, impl_->next_bot_account_++);
+  impl_->players_[id] = GameServerImpl::Player{"", 0, SteadyClock::now(), true};
+  impl_->a2s_dirty_ = true;
+  return id;
+}
+
+void GameServer::sendUserDisconnect(uint64_t steam_id) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  if (impl_->players_.erase(steam_id)) impl_->a2s_dirty_ = true;
 }
 
 void GameServer::connect_validate_auth_ticket_response(std::function<void(const ValidateAuthTicketResponse&)> h) {

@@ -82,7 +82,7 @@ class HubAuth : public ::testing::Test {
   }
   void logOnServer(Server& s, const std::string& token) {
     s.gs.setHub(hub_.address, hub_.public_key);
-    ASSERT_TRUE(s.gs.serverInit("0.0.0.0", 27015, 27016, SERVER_MODE_AUTHENTICATION_AND_SECURE, "1.0.0.0"));
+    ASSERT_TRUE(s.gs.serverInit("0.0.0.0", 27015, 0, SERVER_MODE_AUTHENTICATION_AND_SECURE, "1.0.0.0"));  // no A2S
     s.gs.logOn(token);
     auto deadline = Clock::now() + std::chrono::seconds(10);
     while (Clock::now() < deadline && s.connected == 0) {
@@ -180,7 +180,7 @@ TEST_F(HubAuth, OfflineChecksForgedAlteredWrongUserWrongAppExpired) {
   setenv("OUTPOST_APP_ID", "730", 1);
   GameServer other;
   other.setHub(hub_.address, hub_.public_key);
-  ASSERT_TRUE(other.serverInit("0.0.0.0", 27017, 27018, SERVER_MODE_AUTHENTICATION, "1.0.0.0"));
+  ASSERT_TRUE(other.serverInit("0.0.0.0", 27017, 0, SERVER_MODE_AUTHENTICATION, "1.0.0.0"));
   setenv("OUTPOST_APP_ID", "480", 1);
   EXPECT_EQ(other.beginAuthSession(t.buffer, alice_), BEGIN_AUTH_SESSION_RESULT_GAME_MISMATCH);
   // Nothing of the above reached the hub as a session.

@@ -100,8 +100,9 @@ class HubServers : public ::testing::Test {
     *steam_id = std::stoull(out.substr(sid + 9));
     return out.substr(tok + 6, 48);
   }
+  // query_port 0: no A2S socket (several servers share this process).
   void init(GameServer& gs, HubProcess& hub, int mode = SERVER_MODE_AUTHENTICATION_AND_SECURE,
-            uint16_t query_port = 27016) {
+            uint16_t query_port = 0) {
     gs.setHub(hub.address, hub.public_key);
     ASSERT_TRUE(gs.serverInit("0.0.0.0", 27015, query_port, mode, "1.0.0.0"));
   }
@@ -193,7 +194,7 @@ TEST_F(HubServers, LogOnFailuresCarryTheReferenceResultCodes) {
   Observed o;
   o.attach(lonely);
   lonely.setHub("127.0.0.1:" + std::to_string(freePort()), hub.public_key);
-  ASSERT_TRUE(lonely.serverInit("0.0.0.0", 27015, 27016, SERVER_MODE_AUTHENTICATION, "1.0.0.0"));
+  ASSERT_TRUE(lonely.serverInit("0.0.0.0", 27015, 0, SERVER_MODE_AUTHENTICATION, "1.0.0.0"));
   lonely.logOnAnonymous();
   ASSERT_TRUE(pump({&lonely}, [&] { return !o.failures.empty(); }, 15000));
   EXPECT_EQ(o.failures[0].result, RESULT_NO_CONNECTION);
@@ -232,13 +233,14 @@ TEST_F(HubServers, ListedInTheMasterOnlyWhileAdvertisingAndConnected) {
   auto gs = std::make_unique<GameServer>();
   Observed o;
   o.attach(*gs);
-  init(*gs, hub, SERVER_MODE_AUTHENTICATION_AND_SECURE, 27016);
+  uint16_t qport = freePort();
+  init(*gs, hub, SERVER_MODE_AUTHENTICATION_AND_SECURE, qport);
   gs->setServerName("Outpost test server");
   gs->setMapName("de_dust");
   gs->setMaxPlayerCount(16);
   gs->logOn(token);
   ASSERT_TRUE(pump({gs.get()}, [&] { return o.connected == 1; }));
-  const std::string me = "127.0.0.1:27016";
+  const std::string me = "127.0.0.1:" + std::to_string(qport);
   pump({gs.get()}, [] { return false; }, 300);
   EXPECT_EQ(masterList(hub.master_address).count(me), 0u);  // not advertising yet
   gs->setAdvertiseServerActive(true);
