@@ -4,6 +4,7 @@
 // a real master-server query, and reconnection after the hub is killed and restarted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "outpost/game_server.h"
+#include "outpost/server_browser.h"
 #include "outpost/steam_id.h"
 #include "process.h"
 #include "raw_socket.h"
@@ -223,6 +225,41 @@ TEST_F(HubServers, TheSameTokenTwiceReplacesTheOlderSession) {
   pump({&first, &second}, [] { return false; }, 1500);
   EXPECT_EQ(o1.connected, 1);
   EXPECT_TRUE(second.loggedOn());
+}
+
+// The player's path: ServerBrowser walks the hub's master list with a filter, then asks the
+// listed address for its A2S info.
+TEST_F(HubServers, ServerBrowserFindsTheAdvertisedServerAndQueriesIt) {
+  HubProcess hub;
+  startHub(hub);
+  uint64_t sid = 0;
+  std::string token = provision(hub, &sid);
+  GameServer gs;
+  Observed o;
+  o.attach(gs);
+  uint16_t qport = freePort();
+  init(gs, hub, SERVER_MODE_AUTHENTICATION_AND_SECURE, qport);
+  gs.setServerName("Browsable");
+  gs.setMapName("de_nuke");
+  gs.setMaxPlayerCount(10);
+  gs.logOn(token);
+  ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 1; }));
+  gs.setAdvertiseServerActive(true);
+  const std::string me = "127.0.0.1:" + std::to_string(qport);
+  ServerBrowser browser;
+  auto listed = [&](const std::string& filter) {
+    auto list = browser.requestServerList(hub.master_address, filter, 0xFF, 2000);
+    return std::count(list.begin(), list.end(), me);
+  };
+  ASSERT_TRUE(pump({&gs}, [&] { return listed("\\map\\de_nuke") == 1; }));
+  EXPECT_EQ(listed("\\map\\de_dust"), 0);
+  auto info = browser.queryInfo(me);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->name, "Browsable");
+  EXPECT_EQ(info->max_players, 10);
+  EXPECT_TRUE(info->secure);
+  EXPECT_EQ(info->steam_id, gs.getSteamID());
+  EXPECT_EQ(info->steam_id, sid);
 }
 
 TEST_F(HubServers, ListedInTheMasterOnlyWhileAdvertisingAndConnected) {

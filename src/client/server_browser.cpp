@@ -1,0 +1,247 @@
+// outpost::ServerBrowser (see include/outpost/server_browser.h): one UDP socket per call, the
+// Master Server Query Protocol's page walk, and A2S with the challenge round and Source split
+// reassembly. Replies are parsed with the bounds-checked ByteReader; anything malformed or from
+// another address is ignored.
+#include "outpost/server_browser.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "base/address.h"
+#include "base/bytes.h"
+#include "base/log.h"
+
+namespace outpost {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Udp {
+ public:
+  explicit Udp(const SocketAddress& to) : to_(to) {
+    fd_ = ::socket(to.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  }
+  ~Udp() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  void send(const std::vector<uint8_t>& d) { ::sendto(fd_, d.data(), d.size(), 0, to_.sa(), to_.len()); }
+  // One datagram from the server within the deadline (others are ignored); empty on timeout.
+  std::vector<uint8_t> receive(Clock::time_point deadline) {
+    std::vector<uint8_t> buf(2048);
+    while (Clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+      if (::poll(&p, 1, ms < 1 ? 1 : ms) <= 0) continue;
+      sockaddr_storage from{};
+      socklen_t len = sizeof from;
+      ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n <= 0) continue;
+      if (SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&from), len) != to_) continue;
+      buf.resize(static_cast<size_t>(n));
+      return buf;
+    }
+    return {};
+  }
+
+ private:
+  SocketAddress to_;
+  int fd_ = -1;
+};
+
+std::string cstring(ByteReader& r) {
+  std::string s;
+  while (r.remaining() > 0) {
+    uint8_t c = r.u8();
+    if (c == 0) return s;
+    s.push_back(static_cast<char>(c));
+  }
+  r.fail();  // no terminator
+  return s;
+}
+
+// Sends an A2S request, answers the challenge, and returns the reassembled reply payload
+// (starting at the type byte), or empty.
+std::vector<uint8_t> a2sExchange(const std::string& server, uint8_t type, int timeout_ms, int* rtt_ms) {
+  auto addr = SocketAddress::parse(server, true);
+  if (!addr) {
+    OUTPOST_LOG_WARN("ServerBrowser: \"%s\" is not ip:port", server.c_str());
+    return {};
+  }
+  Udp udp(*addr);
+  if (!udp.ok()) return {};
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::vector<uint8_t> req = {0xFF, 0xFF, 0xFF, 0xFF, type};
+  if (type == 0x54) {
+    const char q[] = "Source Engine Query";
+    req.insert(req.end(), q, q + sizeof q);
+  } else {
+    req.insert(req.end(), {0xFF, 0xFF, 0xFF, 0xFF});
+  }
+  for (int round = 0; round < 3; ++round) {
+    auto sent = Clock::now();
+    udp.send(req);
+    std::vector<uint8_t> reply = udp.receive(deadline);
+    if (reply.size() < 5) return {};
+    if (reply[0] == 0xFF && reply[4] == 0x41 && reply.size() == 9) {
+      // Challenge: repeat the request with it (replacing a previous one).
+      if (type == 0x54) {
+        req.resize(5 + 20);
+      } else {
+        req.resize(5);
+      }
+      req.insert(req.end(), reply.begin() + 5, reply.end());
+      continue;
+    }
+    if (rtt_ms) *rtt_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent).count());
+    if (reply[0] == 0xFF) return std::vector<uint8_t>(reply.begin() + 4, reply.end());
+    // Source split: FE FF FF FF, id u32, total u8, number u8, size u16, payload (the first
+    // payload starts with FF FF FF FF).
+    std::map<int, std::vector<uint8_t>> parts;
+    int total = 0;
+    const std::vector<uint8_t> split_id(reply.begin() + 4, reply.begin() + std::min<size_t>(reply.size(), 8));
+    for (;;) {
+      if (reply.size() < 12 || reply[0] != 0xFE) return {};
+      if (!std::equal(split_id.begin(), split_id.end(), reply.begin() + 4)) {  // a stale reply's part
+        reply = udp.receive(deadline);
+        if (reply.empty()) return {};
+        continue;
+      }
+      total = reply[8];
+      parts[reply[9]] = std::vector<uint8_t>(reply.begin() + 12, reply.end());
+      if (static_cast<int>(parts.size()) >= total) break;
+      reply = udp.receive(deadline);
+      if (reply.empty()) return {};
+    }
+    std::vector<uint8_t> all;
+    for (auto& [n, p] : parts) all.insert(all.end(), p.begin(), p.end());
+    if (all.size() < 5) return {};
+    return std::vector<uint8_t>(all.begin() + 4, all.end());
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> ServerBrowser::requestServerList(const std::string& master, const std::string& filter,
+                                                          uint8_t region, int timeout_ms) {
+  std::vector<std::string> out;
+  auto addr = SocketAddress::parse(master, true);
+  if (!addr) {
+    OUTPOST_LOG_WARN("ServerBrowser: master \"%s\" is not ip:port", master.c_str());
+    return out;
+  }
+  Udp udp(*addr);
+  if (!udp.ok()) return out;
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string seed = "0.0.0.0:0";
+  for (int page = 0; page < 10000 && Clock::now() < deadline; ++page) {
+    std::vector<uint8_t> req = {0x31, region};
+    req.insert(req.end(), seed.begin(), seed.end());
+    req.push_back(0);
+    req.insert(req.end(), filter.begin(), filter.end());
+    req.push_back(0);
+    udp.send(req);
+    auto reply = udp.receive(deadline);
+    if (reply.size() < 6 || reply[4] != 0x66 || reply[5] != 0x0A) return out;
+    bool last = false;
+    for (size_t i = 6; i + 6 <= reply.size(); i += 6) {
+      if (!reply[i] && !reply[i + 1] && !reply[i + 2] && !reply[i + 3] && !reply[i + 4] && !reply[i + 5]) {
+        last = true;
+        break;
+      }
+      seed = std::to_string(reply[i]) + "." + std::to_string(reply[i + 1]) + "." + std::to_string(reply[i + 2]) +
+             "." + std::to_string(reply[i + 3]) + ":" + std::to_string(reply[i + 4] << 8 | reply[i + 5]);
+      out.push_back(seed);
+    }
+    if (last || reply.size() <= 6) return out;
+  }
+  return out;
+}
+
+std::optional<ServerInfoResult> ServerBrowser::queryInfo(const std::string& server, int timeout_ms) {
+  int rtt = -1;
+  auto p = a2sExchange(server, 0x54, timeout_ms, &rtt);
+  if (p.empty() || p[0] != 0x49) return std::nullopt;
+  ByteReader r(p.data() + 1, p.size() - 1);
+  ServerInfoResult s;
+  s.address = server;
+  s.ping_ms = rtt;
+  s.protocol = r.u8();
+  s.name = cstring(r);
+  s.map = cstring(r);
+  s.folder = cstring(r);
+  s.game = cstring(r);
+  s.app_id = r.u16();
+  s.players = r.u8();
+  s.max_players = r.u8();
+  s.bots = r.u8();
+  s.server_type = static_cast<char>(r.u8());
+  s.environment = static_cast<char>(r.u8());
+  s.password = r.u8() != 0;
+  s.secure = r.u8() != 0;
+  s.version = cstring(r);
+  if (!r.ok()) return std::nullopt;
+  if (r.remaining() > 0) {
+    uint8_t edf = r.u8();
+    if (edf & 0x80) s.game_port = r.u16();
+    if (edf & 0x10) s.steam_id = r.u64();
+    if (edf & 0x40) {
+      s.spectator_port = r.u16();
+      s.spectator_name = cstring(r);
+    }
+    if (edf & 0x20) s.keywords = cstring(r);
+    if (edf & 0x01) {
+      s.game_id = r.u64();
+      s.app_id = static_cast<uint32_t>(s.game_id & 0xFFFFFF);
+    }
+    if (!r.ok()) return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::vector<ServerPlayer>> ServerBrowser::queryPlayers(const std::string& server, int timeout_ms) {
+  auto p = a2sExchange(server, 0x55, timeout_ms, nullptr);
+  if (p.size() < 2 || p[0] != 0x44) return std::nullopt;
+  ByteReader r(p.data() + 1, p.size() - 1);
+  int count = r.u8();
+  std::vector<ServerPlayer> out;
+  for (int i = 0; i < count && r.ok(); ++i) {
+    r.u8();  // index
+    ServerPlayer pl;
+    pl.name = cstring(r);
+    pl.score = static_cast<int32_t>(r.u32());
+    uint32_t bits = r.u32();
+    std::memcpy(&pl.duration_s, &bits, 4);
+    out.push_back(pl);
+  }
+  if (!r.ok()) return std::nullopt;
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> ServerBrowser::queryRules(const std::string& server, int timeout_ms) {
+  auto p = a2sExchange(server, 0x56, timeout_ms, nullptr);
+  if (p.size() < 3 || p[0] != 0x45) return std::nullopt;
+  ByteReader r(p.data() + 1, p.size() - 1);
+  int count = r.u16();
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < count && r.ok(); ++i) {
+    std::string k = cstring(r);
+    out[k] = cstring(r);
+  }
+  if (!r.ok()) return std::nullopt;
+  return out;
+}
+
+int ServerBrowser::ping(const std::string& server, int timeout_ms) {
+  auto info = queryInfo(server, timeout_ms);
+  return info ? info->ping_ms : -1;
+}
+
+}  // namespace outpost
