@@ -11,14 +11,13 @@
 // FF FF FF FF to A2sResponder::handle() and sends what it returns (see docs/spec/a2s.md §7).
 #pragma once
 
-#include <atomic>
 #include <string>
-#include <thread>
 
 #include "a2s/responder.h"
 #include "a2s/server_info.h"
 #include "base/address.h"
 #include "base/clock.h"
+#include "base/udp_service.h"
 
 namespace outpost::a2s {
 
@@ -44,9 +43,9 @@ class A2sQuerySocket {
   // Stops the thread and closes the socket. Idempotent.
   void stop();
 
-  bool running() const { return running_.load(); }
+  bool running() const { return service_.running(); }
   // The bound address (with the kernel's port when bound to port 0); invalid before start().
-  SocketAddress localAddress() const { return local_; }
+  SocketAddress localAddress() const { return service_.localAddress(); }
 
   // Replaces the answered ServerInfo (encoded once, swapped atomically). Thread-safe. Requests
   // before the first update() are dropped (dropped_no_info).
@@ -55,16 +54,10 @@ class A2sQuerySocket {
   A2sCounters counters() const { return responder_.counters(); }
 
  private:
-  void run();
-
   A2sQuerySocketOptions options_;
   const Clock& clock_;
   A2sResponder responder_;
-  int fd_ = -1;
-  int wake_fd_ = -1;
-  SocketAddress local_;
-  std::thread thread_;
-  std::atomic<bool> running_{false};
+  UdpService service_{"a2s"};  // last: its thread uses the members above
 };
 
 }  // namespace outpost::a2s

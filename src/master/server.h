@@ -13,14 +13,13 @@
 // snapshot. Until the first publish() requests are dropped (counter dropped_no_snapshot).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "base/address.h"
+#include "base/udp_service.h"
 #include "master/index.h"
 #include "master/rate_limiter.h"
 #include "master/responder.h"
@@ -52,9 +51,9 @@ class MasterServer {
   // Stops the thread and closes the socket. Idempotent; returns after the thread has exited.
   void stop();
 
-  bool running() const { return running_.load(); }
+  bool running() const { return service_.running(); }
   // The bound address (with the kernel's port when bound to port 0); invalid before start().
-  SocketAddress localAddress() const { return local_; }
+  SocketAddress localAddress() const { return service_.localAddress(); }
 
   // Replaces the list answered from. Thread-safe, O(1). See the file comment.
   void publish(std::shared_ptr<const MasterIndex> index) { responder_.publish(std::move(index)); }
@@ -64,16 +63,10 @@ class MasterServer {
   std::map<std::string, uint64_t> counters() const { return responder_.counters(); }
 
  private:
-  void run();
-
   MasterServerOptions options_;
   const Clock& clock_;
   MasterResponder responder_;
-  int fd_ = -1;
-  int wake_fd_ = -1;
-  SocketAddress local_;
-  std::thread thread_;
-  std::atomic<bool> running_{false};
+  UdpService service_{"master"};  // last: its thread uses the members above
 };
 
 }  // namespace outpost::master
