@@ -29,7 +29,7 @@ const char* kUsage =
     "  group create NAME                            group member CLAN_ID USER [--officer] [--remove]\n"
     "  block USER OTHER                             unblock USER OTHER\n"
     "  ban USER APP_ID [--vac | --publisher] [--reason TEXT]   unban USER APP_ID\n"
-    "  status\n";
+    "  servers                                      status\n";
 
 int usage() {
   std::fputs(kUsage, stderr);
@@ -135,6 +135,8 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
   } else if (is("unban", nullptr, 3) && parseU32(a[2], &y)) {
     r.mutable_unban()->set_user(a[1]);
     r.mutable_unban()->set_app_id(y);
+  } else if (is("servers", nullptr, 1)) {
+    r.mutable_list_servers();
   } else if (is("status", nullptr, 1)) {
     r.mutable_status();
   } else {
@@ -158,6 +160,18 @@ void print(const AdminResponse& r) {
   for (const auto& l : r.licences())
     std::printf("licence app=%u owner_steam_id=%llu expires=%lld\n", l.app_id(),
                 static_cast<unsigned long long>(l.owner_steam_id()), static_cast<long long>(l.expires_at()));
+  for (const auto& s : r.servers()) {
+    const auto& o = s.logon();
+    const auto& l = s.listing();
+    std::printf("server steam_id=%llu address=%s query_port=%u app=%u version=%s secure=%d dedicated=%d "
+                "advertise=%d name=\"%s\" map=%s product=%s description=\"%s\" mod_dir=%s players=%u max_players=%u "
+                "bots=%u password=%d tags=%s gamedata=%s region=%s spectator_port=%u spectator_name=\"%s\"\n",
+                static_cast<unsigned long long>(s.steam_id()), s.address().c_str(), o.query_port(), o.app_id(),
+                o.version().c_str(), s.secure() ? 1 : 0, o.dedicated() ? 1 : 0, l.advertise() ? 1 : 0,
+                l.name().c_str(), l.map().c_str(), o.product().c_str(), o.description().c_str(), o.mod_dir().c_str(),
+                l.players(), l.max_players(), l.bots(), l.password() ? 1 : 0, l.tags().c_str(), l.gamedata().c_str(),
+                l.region().c_str(), l.spectator_port(), l.spectator_name().c_str());
+  }
   for (const auto& [k, v] : r.counters()) std::printf("%s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
 }
 

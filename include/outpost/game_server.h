@@ -3,8 +3,9 @@
 // logon (token or anonymous) with the session signals, the secure policy, the public IP, the
 // restart request, the server-browser listing that the hub publishes to Valve master-server
 // queries, auth sessions (beginAuthSession and the hub's verdicts), licences, groups, clans,
-// player compatibility and gameplay statistics. A2S queries, GameSocketShare and the older auth
-// API come next (docs/api-map.md says which functions work and which test proves it).
+// player compatibility and gameplay statistics, the older auth API (sendUserConnectAndAuthenticate
+// with client_approved / client_denied), the server's own session tickets, A2S queries and
+// GameSocketShare (docs/api-map.md says which test proves each function).
 //
 // The hub is found from OUTPOST_HUB (host:port) and OUTPOST_HUB_KEY (its public key, pinned), or
 // from setHub(). Without a hub, logOn reports server_connect_failure(RESULT_NO_CONNECTION,
@@ -100,6 +101,17 @@ struct ValidateAuthTicketResponse {
   uint64_t owner_id = 0;  // the licence owner (differs when borrowed)
 };
 
+struct ClientApproved {
+  uint64_t steam_id = 0;
+  uint64_t owner_id = 0;  // the licence owner (differs when borrowed)
+};
+
+struct ClientDenied {
+  uint64_t steam_id = 0;
+  int32_t deny_reason = DENY_INVALID;
+  std::string optional_message;  // the SDK's m_rgchOptionalText (GodotSteam drops it)
+};
+
 struct ClientKick {
   uint64_t steam_id = 0;
   int32_t deny_reason = DENY_INVALID;
@@ -161,6 +173,19 @@ class GameServer {
   void run_callbacks();
   bool isServerSecure();
   uint64_t getServerSteamID();
+  // The reference frees the calling thread's Steam API memory; Outpost keeps no per-thread
+  // state, so there is nothing to free (kept so ported code compiles and calls it freely).
+  void serverReleaseCurrentThreadMemory() {}
+  void releaseCurrentThreadMemory() {}  // the newest docs' name
+  // The reference's Steam ID helpers (the same as outpost/steam_id.h's steamid:: functions).
+  uint32_t getSteamID32(uint64_t steam_id);
+  bool isAnonAccount(uint64_t steam_id);
+  bool isAnonUserAccount(uint64_t steam_id);
+  bool isChatAccount(uint64_t steam_id);
+  bool isClanAccount(uint64_t steam_id);
+  bool isConsoleUserAccount(uint64_t steam_id);
+  bool isIndividualAccount(uint64_t steam_id);
+  bool isLobby(uint64_t steam_id);
   // Extension: the hub to use ("host:port" and its 64-hex public key); overrides OUTPOST_HUB.
   void setHub(const std::string& address, const std::string& public_key_hex);
 
@@ -189,9 +214,8 @@ class GameServer {
   void setPasswordProtected(bool password);
   void setSpectatorPort(uint16_t port);
   void setSpectatorServerName(const std::string& name);  // <= MAX_GAME_SERVER_SERVER_NAME
+  // The listing's player count is the A2S one: auth sessions plus unauthenticated players.
   void setAdvertiseServerActive(bool active);
-  // Extension until auth sessions exist: the player count the listing shows.
-  void setPlayerCountForListing(int players);
 
   // ---- Auth sessions ------------------------------------------------------------------------
   // The synchronous checks (format and signature against the pinned hub key, user, app,
@@ -202,6 +226,21 @@ class GameServer {
   // After beginAuthSession: whether the ticket lists app_id; NO_AUTH without a session.
   int userHasLicenseForApp(uint64_t steam_id, uint32_t app_id);
   int userHasLicenceForApp(uint64_t steam_id, uint32_t app_id) { return userHasLicenseForApp(steam_id, app_id); }
+  // The SDK's older flow (SendUserConnectAndAuthenticate_DEPRECATED): the user's Steam ID is read
+  // from the ticket into *steam_id_user; false (logged) when the ticket fails the offline checks
+  // or a session for that user is open. The hub's verdict then arrives as client_approved or
+  // client_denied (with the reason and a message). ip_client (host order) is only logged.
+  bool sendUserConnectAndAuthenticate(uint32_t ip_client, const std::vector<uint8_t>& auth_blob,
+                                      uint64_t* steam_id_user);
+
+  // ---- The server's own tickets --------------------------------------------------------------
+  // A hub-signed ticket naming this server, for a player to check with User::beginAuthSession.
+  // identity: "" (any player), "steamid:<player Steam ID>"; the uint64 form is the reference's
+  // (0 = any). Blocks until the hub answers (at most 5 s); id 0 when not logged on or refused.
+  AuthTicket getAuthSessionTicket(const std::string& identity = "");
+  AuthTicket getAuthSessionTicket(uint64_t remote_steam_id);
+  // Players checking the ticket afterwards hear AUTH_TICKET_CANCELED. Unknown handles are logged.
+  void cancelAuthTicket(uint32_t id);
 
   // ---- Groups, clans, compatibility, statistics ----------------------------------------------
   // group_id: a full clan SteamID or a bare clan account id (GodotSteam passes 32 bits). false
@@ -236,6 +275,8 @@ class GameServer {
   void connect_policy_response(std::function<void(bool secure)> handler);
   void connect_validate_auth_ticket_response(std::function<void(const ValidateAuthTicketResponse&)> handler);
   void connect_client_kick(std::function<void(const ClientKick&)> handler);
+  void connect_client_approved(std::function<void(const ClientApproved&)> handler);
+  void connect_client_denied(std::function<void(const ClientDenied&)> handler);
   void connect_client_group_status(std::function<void(const ClientGroupStatus&)> handler);
   void connect_associate_clan(std::function<void(int32_t result)> handler);
   void connect_player_compat(std::function<void(const PlayerCompat&)> handler);

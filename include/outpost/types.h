@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace outpost {
 
@@ -327,5 +328,13 @@ enum NetworkingConfigValue : int32_t {
 // {NetworkingConfigValue: value}). int32 for most values, int64 for CONNECTION_USER_DATA.
 using ConfigValue = std::variant<int32_t, int64_t, float, std::string>;
 using ConfigOptions = std::map<int32_t, ConfigValue>;
+
+// A session ticket as getAuthSessionTicket returns it (the player's User and the GameServer):
+// the reference's {id, buffer, size}, with `buffer` exactly `size` bytes long.
+struct AuthTicket {
+  uint32_t id = 0;  // the handle for cancelAuthTicket; 0 = failed
+  std::vector<uint8_t> buffer;
+  uint32_t size = 0;
+};
 
 }  // namespace outpost

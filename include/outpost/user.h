@@ -14,11 +14,13 @@
 
 namespace outpost {
 
-// The reference's getAuthSessionTicket dictionary: {id, buffer, size}.
-struct AuthTicket {
-  uint32_t id = 0;  // the handle for cancelAuthTicket; 0 = failed
-  std::vector<uint8_t> buffer;
-  uint32_t size = 0;
+// What User::beginAuthSession learnt about a game server's ticket: the offline checks
+// (BeginAuthSessionResult: 0 OK, 1 invalid ticket, 3 invalid version, 4 game mismatch, 5 expired)
+// and, when they passed, the hub's verdict (AuthSessionResponse; 0 = the server is who it says).
+struct AuthSessionCheck {
+  int32_t result = 1;
+  int32_t response = 8;  // AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID until the hub says otherwise
+  uint64_t steam_id = 0;  // the server the ticket names
 };
 
 class UserImpl;
@@ -43,6 +45,11 @@ class User {
   AuthTicket getAuthSessionTicket(uint64_t remote_steam_id);
   // Servers holding a session from this ticket are told (AuthTicketCanceled).
   void cancelAuthTicket(uint32_t id);
+  // Checks a game server's own ticket (GameServer::getAuthSessionTicket) before trusting the
+  // server: offline against the pinned hub key, then with the hub, which answers OK only while
+  // that server is logged on, the ticket is not cancelled, is bound to this user or to no one,
+  // and has not been redeemed by another user. Blocks until the hub answers.
+  AuthSessionCheck beginAuthSession(const std::vector<uint8_t>& ticket, uint64_t server_steam_id);
 
  private:
   std::unique_ptr<UserImpl> impl_;

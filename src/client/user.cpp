@@ -3,12 +3,17 @@
 // game servers holding this user's sessions.
 #include "outpost/user.h"
 
+#include <array>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <mutex>
 
 #include "base/log.h"
+#include "crypto/crypto.h"
 #include "hubrpc/hub_client.h"
+#include "outpost/steam_id.h"
+#include "ticket/ticket.h"
 
 namespace outpost {
 
@@ -22,6 +27,7 @@ class UserImpl {
   std::string hub_address, hub_key;
   std::unique_ptr<hubrpc::HubClient> client;
   uint64_t steam_id = 0;
+  uint32_t app_id = 0;
   uint32_t next_handle = 1;
   std::map<uint32_t, uint64_t> tickets;  // handle -> ticket id
 };
@@ -66,6 +72,7 @@ int User::logOn(const std::string& name, const std::string& password, uint32_t a
   const auto& r = resp->user_log_on_result();
   if (r.result() != RESULT_OK) return r.result();
   impl_->steam_id = r.steam_id();
+  impl_->app_id = app_id;
   impl_->client = std::move(client);
   return RESULT_OK;
 }
@@ -127,6 +134,42 @@ void User::cancelAuthTicket(uint32_t id) {
   req.mutable_cancel_ticket()->set_ticket_id(it->second);
   impl_->client->send(req);
   impl_->tickets.erase(it);
+}
+
+AuthSessionCheck User::beginAuthSession(const std::vector<uint8_t>& bytes, uint64_t server_steam_id) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  AuthSessionCheck c;
+  c.steam_id = server_steam_id;
+  std::array<uint8_t, crypto::kSignPublicKeyBytes> hub_key{};
+  if (!impl_->client || !crypto::fromHex(impl_->hub_key, hub_key)) {
+    OUTPOST_LOG_WARN("User::beginAuthSession: log on to a pinned hub first (OUTPOST_HUB_KEY)");
+    return c;
+  }
+  ticket::TicketError why = ticket::TicketError::kNone;
+  ticket::Claims claims;
+  c.result = ticket::checkTicketOffline(bytes, server_steam_id, impl_->app_id, static_cast<int64_t>(std::time(nullptr)),
+                                        hub_key, &claims, &why);
+  if (c.result == ticket::kBeginAuthSessionOk && !steamid::isAnyGameServer(claims.steam_id)) {
+    c.result = ticket::kBeginAuthSessionInvalidTicket;  // a player's ticket says nothing about a server
+    why = ticket::TicketError::kBadSteamId;
+  }
+  if (c.result != ticket::kBeginAuthSessionOk) {
+    OUTPOST_LOG_INFO("User::beginAuthSession(%llu): %s", static_cast<unsigned long long>(server_steam_id),
+                     ticket::toString(why));
+    return c;
+  }
+  hubrpc::Envelope req;
+  req.mutable_validate_ticket()->set_ticket(bytes.data(), bytes.size());
+  req.mutable_validate_ticket()->set_steam_id(server_steam_id);
+  std::string error;
+  auto resp = impl_->client->call(req, kTimeoutMs, &error);
+  if (!resp || !resp->has_auth_session_update()) {
+    OUTPOST_LOG_WARN("User::beginAuthSession: %s", error.c_str());
+    c.response = 5;  // AUTH_SESSION_RESPONSE_VAC_CHECK_TIMED_OUT: the hub did not answer
+    return c;
+  }
+  c.response = resp->auth_session_update().response();
+  return c;
 }
 
 }  // namespace outpost

@@ -200,6 +200,13 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
       (*r.mutable_counters())["store.schema_version"] = static_cast<uint64_t>(ctx.store.schemaVersion());
       return r;
     }
+    case AdminRequest::kListServers: {
+      AdminResponse r;
+      r.set_result(RESULT_OK);
+      if (ctx.servers)
+        for (auto& s : ctx.servers()) *r.add_servers() = std::move(s);
+      return r;
+    }
     case AdminRequest::OP_NOT_SET:
       break;
   }

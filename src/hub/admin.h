@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "hubrpc.pb.h"
 #include "store/store.h"
@@ -20,6 +21,8 @@ struct AdminContext {
   std::function<std::map<std::string, uint64_t>()> counters;
   // Told after a ban is committed, so live sessions of that user can be ended.
   std::function<void(uint32_t app_id, uint32_t account_id, store::BanKind kind)> on_ban;
+  // The logged-on game servers (the registry lives in memory, not in the store).
+  std::function<std::vector<hubrpc::ServerEntry>()> servers;
 };
 
 hubrpc::AdminResponse handleAdmin(const hubrpc::AdminRequest& request, AdminContext& ctx);

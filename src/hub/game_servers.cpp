@@ -1,6 +1,7 @@
 // GameServers (see game_servers.h).
 #include "hub/game_servers.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 
 #include <sstream>
@@ -106,10 +107,30 @@ void GameServers::disconnected(uint32_t connection) {
   if (sessions_.erase(connection)) changed_ = true;
 }
 
-bool GameServers::serverOf(uint32_t connection, uint64_t* steam_id, std::string* address) const {
+std::vector<hubrpc::ServerEntry> GameServers::entries() const {
+  std::vector<hubrpc::ServerEntry> out;
+  for (const auto& [c, s] : sessions_) {
+    hubrpc::ServerEntry e;
+    std::string address;
+    uint64_t id = 0;
+    serverOf(c, &id, &address);
+    e.set_steam_id(s.steam_id);
+    e.set_address(address);
+    *e.mutable_logon() = s.logon;
+    e.mutable_logon()->clear_token();
+    *e.mutable_listing() = s.listing;
+    e.set_secure(s.secure);
+    out.push_back(std::move(e));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.steam_id() < b.steam_id(); });
+  return out;
+}
+
+bool GameServers::serverOf(uint32_t connection, uint64_t* steam_id, std::string* address, uint32_t* app_id) const {
   auto it = sessions_.find(connection);
   if (it == sessions_.end()) return false;
   *steam_id = it->second.steam_id;
+  if (app_id) *app_id = it->second.logon.app_id();
   in_addr a{};
   a.s_addr = htonl(it->second.ip);
   char buf[INET_ADDRSTRLEN] = {};

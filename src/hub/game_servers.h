@@ -36,8 +36,10 @@ class GameServers {
   size_t sessions() const { return sessions_.size(); }
   // The logged-on server on this connection: its Steam ID and the address players use
   // (public ip:game port). false if the connection is not a logged-on server.
-  bool serverOf(uint32_t connection, uint64_t* steam_id, std::string* address) const;
+  bool serverOf(uint32_t connection, uint64_t* steam_id, std::string* address, uint32_t* app_id = nullptr) const;
   size_t listed() const;
+  // Every logged-on server with its logon (token blanked) and listing fields, by Steam ID.
+  std::vector<hubrpc::ServerEntry> entries() const;
 
  private:
   struct Session {

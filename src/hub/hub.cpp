@@ -31,6 +31,11 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   Hub* raw = hub.get();
   hub->players_ = std::make_unique<Players>(*hub->store_, hub->dir_.key,
                                             [raw](uint32_t c, const hubrpc::Envelope& e) { raw->send(c, e); });
+  hub->server_tickets_ = std::make_unique<ServerTickets>(*hub->store_, hub->dir_.key, [raw](uint32_t c, uint64_t id) {
+    uint64_t steam_id = 0;
+    std::string address;
+    return raw->servers_->serverOf(c, &steam_id, &address) && steam_id == id;
+  });
   NetworkingSocketsOptions options;
   options.identity_secret_key.assign(hub->dir_.key.secret_key.begin(), hub->dir_.key.secret_key.end());
   hub->net_ = std::make_unique<NetworkingSockets>(options);
@@ -121,7 +126,8 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
                        [this] { return counters(); },
                        [this](uint32_t app, uint32_t account, store::BanKind kind) {
                          players_->banned(app, account, kind);
-                       }};
+                       },
+                       [this] { return servers_->entries(); }};
       *response.mutable_admin_response() = handleAdmin(request->admin_request(), ctx);
       if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
         counters_["rpc.admin_denied"]++;
@@ -163,28 +169,43 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       counters_["rpc.user_log_on"]++;
       *response.mutable_user_log_on_result() = players_->logOn(connection, request->user_log_on());
       break;
-    case hubrpc::Envelope::kTicketRequest:
+    case hubrpc::Envelope::kTicketRequest: {
       counters_["rpc.ticket_request"]++;
-      *response.mutable_ticket_result() =
-          players_->issueTicket(connection, request->ticket_request(), static_cast<int64_t>(std::time(nullptr)));
+      int64_t now = static_cast<int64_t>(std::time(nullptr));
+      uint64_t server_id = 0;
+      uint32_t app_id = 0;
+      std::string address;
+      if (servers_->serverOf(connection, &server_id, &address, &app_id))  // a server's own ticket
+        *response.mutable_ticket_result() =
+            server_tickets_->issue(connection, server_id, app_id, request->ticket_request(), now);
+      else
+        *response.mutable_ticket_result() = players_->issueTicket(connection, request->ticket_request(), now);
       break;
+    }
     case hubrpc::Envelope::kCancelTicket:
       players_->cancelTicket(connection, request->cancel_ticket().ticket_id());
+      server_tickets_->cancel(connection, request->cancel_ticket().ticket_id());
       return;
     case hubrpc::Envelope::kValidateTicket: {
       counters_["rpc.validate_ticket"]++;
-      uint64_t server_id = 0;
+      int64_t now = static_cast<int64_t>(std::time(nullptr));
+      uint64_t server_id = 0, user_id = 0;
+      uint32_t app_id = 0;
       std::string server_address;
-      if (!servers_->serverOf(connection, &server_id, &server_address)) {
-        // Only logged-on game servers validate tickets.
+      if (servers_->serverOf(connection, &server_id, &server_address)) {
+        *response.mutable_auth_session_update() =
+            players_->validate(connection, server_id, server_address, request->validate_ticket(), now);
+      } else if (players_->userOf(connection, &user_id, &app_id)) {
+        // A player checks a game server's own ticket (docs/spec/ticket.md §13).
+        *response.mutable_auth_session_update() =
+            server_tickets_->validate(user_id, app_id, request->validate_ticket(), now);
+      } else {
+        // Only logged-on game servers and players validate tickets.
         hubrpc::AuthSessionUpdate u;
         u.set_steam_id(request->validate_ticket().steam_id());
         u.set_response(8);  // AuthTicketInvalid
         *response.mutable_auth_session_update() = u;
-        break;
       }
-      *response.mutable_auth_session_update() = players_->validate(
-          connection, server_id, server_address, request->validate_ticket(), static_cast<int64_t>(std::time(nullptr)));
       break;
     }
     case hubrpc::Envelope::kEndAuthSession:

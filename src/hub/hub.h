@@ -14,6 +14,7 @@
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
 #include "hub/players.h"
+#include "hub/server_tickets.h"
 #include "master/server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
@@ -52,6 +53,7 @@ class Hub {
   std::unique_ptr<master::MasterServer> master_;
   std::unique_ptr<GameServers> servers_;
   std::unique_ptr<Players> players_;
+  std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<NetworkingSockets> net_;
   uint32_t listen_ = 0;
   uint32_t group_ = 0;

@@ -110,12 +110,9 @@ hubrpc::AuthSessionUpdate Players::validate(uint32_t server_connection, uint64_t
     u.set_response(response);
     return u;
   };
-  const std::string& bytes = req.ticket();
-  auto parsed = ticket::parseTicket({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
-  if (!parsed || ticket::verifyTicket(*parsed, hub_key_.public_key) != ticket::TicketError::kNone ||
-      parsed->claims.steam_id != req.steam_id() || now >= parsed->claims.expires_at)
-    return respond(kInvalid);
-  const ticket::Claims& c = parsed->claims;
+  auto claims = ticket::hubVerify(req.ticket(), req.steam_id(), hub_key_.public_key, now);
+  if (!claims) return respond(kInvalid);
+  const ticket::Claims& c = *claims;
   u.set_owner_steam_id(c.owner_steam_id);
   uint32_t account = steamid::accountId(c.steam_id);
   // Reuse first: the record of a redemption is durable, so a replay on another server is caught
@@ -230,6 +227,14 @@ void Players::pruneTickets(int64_t now) {
   if (tickets_.size() < kMaxTrackedTickets) return;
   for (auto it = tickets_.begin(); it != tickets_.end();)
     it = it->second.expires_at <= now ? tickets_.erase(it) : std::next(it);
+}
+
+bool Players::userOf(uint32_t connection, uint64_t* steam_id, uint32_t* app_id) const {
+  auto it = sessions_.find(connection);
+  if (it == sessions_.end()) return false;
+  *steam_id = steamid::individual(it->second.account);
+  *app_id = it->second.app_id;
+  return true;
 }
 
 size_t Players::authSessions() const {

@@ -35,6 +35,8 @@ class Players {
   void disconnected(uint32_t connection);
 
   size_t users() const { return sessions_.size(); }
+  // The logged-on user on this connection (individual Steam ID and app), or false.
+  bool userOf(uint32_t connection, uint64_t* steam_id, uint32_t* app_id) const;
   // The users holding an auth session on this server.
   std::vector<uint64_t> authenticatedUsers(uint32_t server_connection) const;
   // Writes accumulated gameplay statistics (connects, seconds played) to the store.

@@ -32,6 +32,8 @@ bool allZero(const uint8_t* p, size_t n) {
 
 // A user or owner: a valid id of an individual account.
 bool validUser(uint64_t id) { return steamid::isValid(id) && steamid::isIndividual(id); }
+// The subject of a game server's own ticket (GameServer::getAuthSessionTicket).
+bool validServer(uint64_t id) { return steamid::isValid(id) && steamid::isAnyGameServer(id); }
 
 // The recipient's fields are in their one canonical form. A second encoding of the same binding
 // would let two byte-different tickets mean the same thing; refusing it keeps "parse, then encode"
@@ -59,8 +61,14 @@ bool validRecipient(const Recipient& r) {
 TicketError validateClaims(const Claims& c) {
   if (!validRecipient(c.recipient)) return TicketError::kBadRecipient;
   if (c.ticket_id == 0) return TicketError::kZeroTicketId;
-  if (!validUser(c.steam_id)) return TicketError::kBadSteamId;
-  if (!validUser(c.owner_steam_id)) return TicketError::kBadOwnerSteamId;
+  if (validServer(c.steam_id)) {
+    // A server's ticket names the server as its own owner and lists no licences.
+    if (c.owner_steam_id != c.steam_id) return TicketError::kBadOwnerSteamId;
+    if (!c.licences.empty()) return TicketError::kBadLicences;
+  } else {
+    if (!validUser(c.steam_id)) return TicketError::kBadSteamId;
+    if (!validUser(c.owner_steam_id)) return TicketError::kBadOwnerSteamId;
+  }
   if (c.app_id == 0) return TicketError::kZeroAppId;
   if (c.issued_at < 0 || c.expires_at <= c.issued_at) return TicketError::kBadLifetime;
   if (c.licences.size() > kMaxLicences) return TicketError::kTooManyLicences;
@@ -301,6 +309,16 @@ TicketError verifyTicket(const ParsedTicket& parsed,
                                parsed.signature))
     return TicketError::kBadSignature;
   return TicketError::kNone;
+}
+
+std::optional<Claims> hubVerify(std::string_view bytes, uint64_t expected_steam_id,
+                                std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key,
+                                int64_t now_unix) {
+  auto parsed = parseTicket({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  if (!parsed || verifyTicket(*parsed, hub_public_key) != TicketError::kNone ||
+      parsed->claims.steam_id != expected_steam_id || now_unix >= parsed->claims.expires_at)
+    return std::nullopt;
+  return std::move(parsed->claims);
 }
 
 int checkTicketOffline(std::span<const uint8_t> bytes, uint64_t claimed_steam_id,

@@ -220,6 +220,13 @@ std::optional<ParsedTicket> parseTicket(std::span<const uint8_t> bytes, TicketEr
 TicketError verifyTicket(const ParsedTicket& parsed,
                          std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key);
 
+// The hub's first check of a ticket shown to it for validation: well formed, signed by this hub,
+// naming `expected_steam_id`, not expired at `now_unix`. The claims, or nullopt (the caller
+// answers AuthTicketInvalid).
+std::optional<Claims> hubVerify(std::string_view bytes, uint64_t expected_steam_id,
+                                std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key,
+                                int64_t now_unix);
+
 // The synchronous part of beginAuthSession, done offline with the pinned hub key. Returns the
 // reference's BeginAuthSessionResult:
 //   INVALID_TICKET (1)  malformed, signed by another key, bad signature, or the ticket's user is

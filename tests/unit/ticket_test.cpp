@@ -401,8 +401,15 @@ TEST_F(TicketTest, IssueRefusesClaimsNoServerWouldAccept) {
     return r.error();
   };
   Claims c = claims();
-  c.steam_id = kServer;
+  c.steam_id = steamid::clan(7);  // neither a player nor a game server
   EXPECT_EQ(error(c), TicketError::kBadSteamId);
+  c = claims();
+  c.steam_id = kServer;  // a server's own ticket must name itself as owner...
+  EXPECT_EQ(error(c), TicketError::kBadOwnerSteamId);
+  c.owner_steam_id = kServer;  // ...and list no licences
+  EXPECT_EQ(error(c), TicketError::kBadLicences);
+  c.licences.clear();
+  EXPECT_TRUE(issueTicket(c, hub_).has_value());  // the form GameServer::getAuthSessionTicket uses
   c = claims();
   c.owner_steam_id = 0;
   EXPECT_EQ(error(c), TicketError::kBadOwnerSteamId);

@@ -1,0 +1,159 @@
+// GameServerImpl: the state behind outpost::GameServer, shared by the files that implement it —
+//   game_server.cpp          the public main-server, session and listing calls, signal hookup;
+//   game_server_session.cpp  the service thread: hub connection, logon, reconnect, hub messages;
+//   game_server_auth.cpp     auth sessions (beginAuthSession and the older
+//                            sendUserConnectAndAuthenticate), the server's own tickets, groups,
+//                            clans, compatibility and statistics;
+//   game_server_a2s.cpp      what A2S answers (players, rules, info) and GameSocketShare.
+// Every member is guarded by mu_; signals are queued (queue()) and run by runCallbacks() on the
+// caller's thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "a2s/query_socket.h"
+#include "a2s/responder.h"
+#include "hubrpc/framing.h"
+#include "outpost/game_server.h"
+#include "outpost/networking_sockets.h"
+#include "ticket/ticket.h"
+
+namespace outpost {
+
+class GameServerImpl {
+ public:
+  using SteadyClock = std::chrono::steady_clock;
+  static constexpr int kBackoffStartMs = 500;
+  static constexpr int kBackoffMaxMs = 5000;
+  static constexpr int32_t kHubTimeoutMs = 4000;  // notice a dead hub within 4 s (keepalive every 1 s)
+  static constexpr int kTicketTimeoutMs = 5000;   // getAuthSessionTicket waits this long for the hub
+
+  ~GameServerImpl() { shutdown(); }
+
+  // ---- Lifecycle and session (game_server_session.cpp) -----------------------------------------
+  bool init(const std::string& ip, uint16_t game_port, uint16_t query_port, int mode, const std::string& version,
+            std::string* why);
+  void shutdown();
+  void logOn(const std::string& token, bool anonymous);
+  void logOff();
+  static uint32_t appIdFromEnvironment();
+  void run();
+  void tick();
+  void handle(std::span<const uint8_t> payload);
+  void failure(int32_t result, bool retrying, const char* why);
+  int connectionState();
+  void dropConnection();
+  void send(const hubrpc::Envelope& e);
+  void queue(std::function<void()> f) { pending_.push_back(std::move(f)); }
+  void runCallbacks();
+  // Sends a request now if logged on; false otherwise.
+  bool request(hubrpc::Envelope e);
+  bool loggedOnLocked() const { return state_ == State::kLoggedOn; }
+
+  // Listing setters (thread-safe; flagged for the next tick).
+  template <typename F>
+  void editListing(F f) {
+    std::lock_guard<std::mutex> l(mu_);
+    f(listing_);
+    listing_dirty_ = true;
+    a2s_dirty_ = true;
+  }
+  bool beforeLogOn(const char* what);
+
+  // ---- Auth (game_server_auth.cpp) -------------------------------------------------------------
+  // The hub's verdict on a session (a reply to ValidateTicket, or a later push).
+  void authVerdict(const hubrpc::AuthSessionUpdate& u);
+  // Offline checks of a player's ticket; on OK the session is opened and the hub asked.
+  int beginSession(const std::vector<uint8_t>& ticket, uint64_t steam_id, bool legacy);
+  void ticketResult(uint32_t request_id, const hubrpc::TicketResult& r);
+
+  // ---- A2S (game_server_a2s.cpp) ---------------------------------------------------------------
+  // Rebuilds what A2S answers from the current fields and hands it to the responder(s).
+  void publishA2s();
+  // The players the listing and A2S count: everyone in players_ (authenticated or not).
+  uint32_t humanPlayers() const { return static_cast<uint32_t>(players_.size()); }
+
+  struct Player {
+    std::string name;
+    uint32_t score = 0;
+    SteadyClock::time_point joined;
+    bool unauthenticated = false;
+  };
+  struct AuthSession {
+    ticket::Claims claims;
+    bool legacy = false;  // opened by sendUserConnectAndAuthenticate: client_approved / client_denied
+  };
+  enum class State { kIdle, kConnecting, kLoggingOn, kLoggedOn, kBackoff };
+
+  std::mutex mu_;
+  std::thread thread_;
+  bool stop_ = false;
+  bool initialized_ = false;
+  std::unique_ptr<NetworkingSockets> net_;
+  std::string hub_address_, hub_key_;
+  hubrpc::ServerLogOn logon_;
+  hubrpc::ServerListing listing_;
+  bool listing_dirty_ = false;
+  bool want_logon_ = false;
+  std::string token_;
+  State state_ = State::kIdle;
+  uint32_t conn_ = 0;
+  uint32_t request_id_ = 0;
+  uint32_t logon_request_id_ = 0;
+  SteadyClock::time_point next_attempt_{};
+  int backoff_ms_ = kBackoffStartMs;
+  uint64_t steam_id_ = 0;
+  bool secure_ = false;
+  std::string public_ip_;
+  bool restart_requested_ = false;
+
+  // Signals.
+  std::vector<std::function<void()>> pending_;
+  std::function<void()> on_connected_;
+  std::function<void(const ServerConnectFailure&)> on_failure_;
+  std::function<void(int32_t)> on_disconnected_;
+  std::function<void(bool)> on_policy_;
+  std::function<void(const ValidateAuthTicketResponse&)> on_validate_;
+  std::function<void(const ClientApproved&)> on_approved_;
+  std::function<void(const ClientDenied&)> on_denied_;
+  std::function<void(const ClientKick&)> on_kick_;
+  std::function<void(const ClientGroupStatus&)> on_group_;
+  std::function<void(int32_t)> on_clan_;
+  std::function<void(const PlayerCompat&)> on_compat_;
+  std::function<void(const GameplayStats&)> on_stats_;
+
+  // Auth sessions, and the server's own tickets (request id -> the hub's answer).
+  std::map<uint64_t, AuthSession> auth_;
+  std::vector<hubrpc::Envelope> pending_validations_;
+  std::map<uint32_t, std::optional<hubrpc::TicketResult>> ticket_waits_;
+  std::condition_variable ticket_cv_;
+  std::map<uint32_t, uint64_t> own_tickets_;  // handle -> ticket id
+  uint32_t next_ticket_handle_ = 1;
+
+  // A2S.
+  std::unique_ptr<a2s::A2sQuerySocket> query_;
+  std::unique_ptr<a2s::A2sResponder> shared_;
+  std::deque<a2s::A2sResponder::Outgoing> outgoing_;
+  std::map<uint64_t, Player> players_;
+  std::map<std::string, std::string> rules_;
+  bool a2s_dirty_ = false;
+  bool a2s_logged_on_ = false;  // the session state the last publishA2s saw
+  SteadyClock::time_point last_a2s_{};
+  uint32_t next_bot_account_ = 1;
+};
+
+// Logs and returns true when `v` is over `max` bytes (the setters refuse, never truncate).
+bool tooLong(const char* what, const std::string& v, size_t max);
+
+}  // namespace outpost
