@@ -45,11 +45,14 @@ namespace {
 constexpr uint32_t kAppId = 1000080;
 constexpr int kPlayerCount = 3;
 constexpr int kRuleCount = 200;
-// The server republishes A2S (and so player durations) at least once a second.
-constexpr double kDurationStalenessS = 1.5;
+// Player durations: the server republishes A2S (and so the durations) once a second, so one it
+// answers may be that old (plus scheduling delay on a loaded machine); and the client starts its
+// clock when it has read the expectations line, a little after it was printed.
+constexpr double kDurationStalenessS = 2.0;
+constexpr double kDurationSlackS = 1.0;
 // Players are connected this long before the expectations are printed, so that a duration stuck
 // at 0 (or counted in the wrong unit) cannot fall within the bounds.
-constexpr int kSettleMs = 2500;
+constexpr int kSettleMs = 3000;
 
 volatile sig_atomic_t g_stop = 0;
 void onSignal(int) { g_stop = 1; }
@@ -284,7 +287,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < kPlayerCount; ++i) {
     double age = secondsBetween(joined[i], now);
     e.player_list.push_back({kPlayers[i].name, static_cast<int32_t>(kPlayers[i].score),
-                             std::max(0.0, age - kDurationStalenessS), age + 0.1, true});
+                             std::max(0.0, age - kDurationStalenessS), age + kDurationSlackS, true});
   }
   // Bots are listed as "Bot 1" .. "Bot N" with score 0 (docs/api-map.md, setBotPlayerCount);
   // their duration is the server's to choose, within the time they have existed.
