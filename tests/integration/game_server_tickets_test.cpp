@@ -125,6 +125,7 @@ TEST_F(GameServerTickets, AServersOwnTicketProvesItToPlayersOnce) {
   logOnUser(alice, "alice");
   logOnUser(bob, "bob");
 
+  EXPECT_TRUE(alice.loggedOn());
   AuthTicket t = gs.getAuthSessionTicket();
   ASSERT_NE(t.id, 0u);
   EXPECT_EQ(t.size, t.buffer.size());
@@ -176,6 +177,8 @@ TEST_F(GameServerTickets, AServersOwnTicketProvesItToPlayersOnce) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(response, AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM);
   EXPECT_EQ(gs.getAuthSessionTicket().id, 0u);
+  alice.logOff();
+  EXPECT_FALSE(alice.loggedOn());
 }
 
 }  // namespace
