@@ -648,6 +648,16 @@ Row failedRow(const RowSpec& spec, const std::string& error) {
   return r;
 }
 
+// The 1-minute load average (how busy the shared machine is while a row runs).
+double loadAverage1m() {
+  double l = NAN;
+  if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &l) != 1) l = NAN;
+    std::fclose(f);
+  }
+  return l;
+}
+
 Row runRow(const Options& o, const RowSpec& spec) {
   log("%s: starting the %s", spec.name.c_str(), spec.shipped ? "GameServer (shipped limits)" : "A2sQuerySocket (limits raised)");
   std::string err;
@@ -744,6 +754,10 @@ Row runRow(const Options& o, const RowSpec& spec) {
   r.addNum("rechallenges", static_cast<double>(m.rechallenges));
   r.addNum("server_cpu_s", server_cpu, 4);
   r.addNum("client_cpu_s", client_cpu, 4);
+  // Of the machine's cores, how many this process had: near 2 on an idle 2-core machine when
+  // both sides are saturated; well below when other work took the cores.
+  r.addNum("cores_used", (proc1 - proc0) / m.seconds, 2);
+  r.addNum("loadavg_1m", loadAverage1m(), 2);
   r.addNum("server_cpu_us_per_request", m.sent ? server_cpu * 1e6 / static_cast<double>(m.sent) : NAN, 2);
   r.addNum("max_unchallenged_reply_bytes", static_cast<double>(max_unchallenged_reply));
   r.addNum("unchallenged_request_bytes", static_cast<double>(max_unchallenged_request));
