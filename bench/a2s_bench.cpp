@@ -498,7 +498,15 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
   while (true) {
     auto now = Clock::now();
     const bool sending = phase == Phase::kHandshake ? need > 0 && now < end : now < end;
-    if (phase == Phase::kHandshake && need == 0) break;
+    if (phase == Phase::kHandshake) {
+      // Done when every socket holds a challenge and nothing is in flight any more (a late
+      // challenge must not arrive in the timed phase); failed at the deadline.
+      if (need == 0 && outstanding == 0) break;
+      if (need > 0 && now >= end) {
+        r.complete = false;
+        break;
+      }
+    }
     // Loss timeouts, oldest first.
     while (!inflight.empty() && now - inflight.front().at >= lost_after) {
       InFlight f = inflight.front();
@@ -533,10 +541,6 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
       if (phase != Phase::kInfo) r.max_unchallenged_request = std::max(r.max_unchallenged_request, n);
     }
     if (!sending && outstanding == 0) break;
-    if (phase == Phase::kHandshake && !sending) {  // deadline passed with sockets still unchallenged
-      r.complete = false;
-      break;
-    }
     // Wait for replies, at most until the next loss timeout or the end of sending.
     int timeout_ms = 0;
     if (!(sending && outstanding < window && !idle.empty())) {
