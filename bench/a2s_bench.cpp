@@ -35,9 +35,6 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
-#include <functional>
-#include <limits>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
