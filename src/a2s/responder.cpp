@@ -343,6 +343,9 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
   // such and cannot spend the global budget; both are taken only if both allow.
   std::array<uint8_t, 16> ip;
   from.ip16(ip.data());
+  // An IPv6 host is usually given a whole /64: one bucket per /64, or a single host could pass
+  // challenges from endless addresses, each with a fresh burst, and spend the global budget.
+  if (from.isV6()) std::fill(ip.begin() + 8, ip.end(), uint8_t{0});
   Bucket& source = sourceBucket(ip, now);
   source.refill(now, options_.replies_per_sec_per_ip, options_.reply_burst_per_ip);
   if (source.tokens < 1) {

@@ -1,7 +1,7 @@
 // UdpService: one bound UDP socket served by one thread — the shared machinery of the query
 // ports (the master on 27011, A2S on the game's query port). The thread blocks in poll() on the
 // socket and an eventfd (written by stop()), drains up to 256 datagrams per wake-up with
-// recvfrom() and hands each to the owner's handler, which answers with sendTo() from the same
+// recvmmsg() and hands each to the owner's handler, which answers with sendTo() from the same
 // thread. Protocol logic stays with the owner.
 #pragma once
 

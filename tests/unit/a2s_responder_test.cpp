@@ -405,6 +405,27 @@ TEST(A2sResponder, PerSourceRateLimit) {
   EXPECT_EQ(answered, 2);
 }
 
+TEST(A2sResponder, PerSourceRateLimitCountsAnIpv6Slash64AsOneSource) {
+  A2sResponderOptions o = testOptions();
+  o.replies_per_sec_per_ip = 1;
+  o.reply_burst_per_ip = 3;
+  A2sResponder r(o, kT0);
+  r.update(sampleInfo());
+  std::vector<A2sResponder::Outgoing> out;
+  int answered = 0;
+  for (int i = 1; i <= 10; ++i) {  // ten addresses of one /64
+    auto a = *SocketAddress::parse("[2001:db8:1:2::" + std::to_string(i) + "]:40000", true);
+    out.clear();
+    r.handle(a, playerRequest(r.challengeFor(a, kT0)), kT0, out);
+    answered += out.size() == 1;
+  }
+  EXPECT_EQ(answered, 3);
+  auto other = *SocketAddress::parse("[2001:db8:1:3::1]:40000", true);  // the next /64
+  out.clear();
+  r.handle(other, playerRequest(r.challengeFor(other, kT0)), kT0, out);
+  EXPECT_EQ(out.size(), 1u);
+}
+
 TEST(A2sResponder, RateTableIsBoundedAndUnverifiedSourcesAreNotTracked) {
   A2sResponderOptions o = testOptions();
   o.max_tracked_sources = 4;
