@@ -4,6 +4,7 @@
 // buckets in rate_limiter.cpp, the socket and thread in server.cpp.
 #include "master/responder.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace outpost::master {
@@ -110,6 +111,7 @@ bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddr
   // 6. Drop if the source (or everyone) asks too often: bounds the CPU spent scanning.
   SourceRateLimiter::Key key;
   from.ip16(key.data());
+  if (from.isV6()) std::fill(key.begin() + 8, key.end(), uint8_t{0});  // one source per IPv6 /64
   uint64_t evictions_before = limiter_.evictions();
   RateVerdict verdict = limiter_.admitRequest(key, now);
   bump(Counter::kSourcesEvicted, limiter_.evictions() - evictions_before);

@@ -123,6 +123,20 @@ TEST(MasterResponder, PerSourceRequestBucket) {
   EXPECT_EQ(answered, 30);
 }
 
+TEST(MasterResponder, AnIpv6Slash64IsOneSource) {
+  MasterRateLimits limits;
+  limits.request_burst_per_ip = 5;
+  MasterResponder r(limits, kStart);
+  r.publish(makeMasterIndex(generate(3)));
+  std::vector<uint8_t> reply;
+  int answered = 0;
+  for (int i = 1; i <= 20; ++i)  // twenty addresses of one /64
+    answered += r.handle(firstPage(), *SocketAddress::parse("[2001:db8:5:6::" + std::to_string(i) + "]:40000", true),
+                         kStart, reply);
+  EXPECT_EQ(answered, 5);
+  EXPECT_TRUE(r.handle(firstPage(), *SocketAddress::parse("[2001:db8:5:7::1]:40000", true), kStart, reply));
+}
+
 TEST(MasterResponder, PerSourceReplyByteBucketBoundsAmplification) {
   MasterRateLimits limits;
   limits.reply_bytes_per_sec_per_ip = 1400;
