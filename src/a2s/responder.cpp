@@ -269,10 +269,10 @@ uint32_t A2sResponder::challengeValue(const SocketAddress& from, int64_t window)
   data[16] = static_cast<uint8_t>(port >> 8);
   data[17] = static_cast<uint8_t>(port);
   for (int i = 0; i < 8; ++i) data[18 + i] = static_cast<uint8_t>(uint64_t(window) >> (8 * i));
-  uint8_t mac[16];
-  crypto::mac16(secret_, std::span<const uint8_t>(data, sizeof data), mac);
-  uint32_t v = uint32_t(mac[0]) | uint32_t(mac[1]) << 8 | uint32_t(mac[2]) << 16 |
-               uint32_t(mac[3]) << 24;
+  // SipHash-2-4 under the first 16 bytes of the secret: a PRF made for short inputs, ~5x
+  // cheaper here than the keyed BLAKE2b it replaced (decision 004).
+  uint32_t v = static_cast<uint32_t>(
+      crypto::shortMac(std::span<const uint8_t, 16>(secret_.data(), 16), std::span<const uint8_t>(data, sizeof data)));
   // 0 and -1 are what clients send when they have no challenge: never issue them.
   if (v == 0x00000000u) v = 0x5A5A5A5Au;
   if (v == 0xFFFFFFFFu) v = 0xA5A5A5A5u;

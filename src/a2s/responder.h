@@ -6,7 +6,7 @@
 //
 // Security (docs/spec/a2s.md §5, §6):
 //   * INFO, PLAYER and RULES are answered with data only when they carry a valid challenge: the
-//     first 4 bytes of a keyed BLAKE2b MAC over (source IP, source port, time window). A request
+//     low 4 bytes of a SipHash-2-4 MAC over (source IP, source port, time window). A request
 //     without one gets only the 9-byte S2C_CHALLENGE, never more bytes than it sent. The check is
 //     stateless: nothing is stored for an unverified address.
 //   * A challenge is accepted in its own window and the next one (so it lives between one and two

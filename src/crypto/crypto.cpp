@@ -232,6 +232,16 @@ void mac16(std::span<const uint8_t, 32> key, std::span<const uint8_t> data, uint
   crypto_generichash(out, 16, data.data(), data.size(), key.data(), key.size());
 }
 
+uint64_t shortMac(std::span<const uint8_t, 16> key, std::span<const uint8_t> data) {
+  init();
+  static_assert(crypto_shorthash_BYTES == 8 && crypto_shorthash_KEYBYTES == 16);
+  uint8_t out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, data.data(), data.size(), key.data());
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | out[i];
+  return v;
+}
+
 bool equal16(const uint8_t a[16], const uint8_t b[16]) { return sodium_memcmp(a, b, 16) == 0; }
 
 }  // namespace outpost::crypto

@@ -107,6 +107,9 @@ bool verifyPassword(const std::string& hash, const std::string& password);
 
 // Keyed BLAKE2b-128 over `data` (stateless cookies).
 void mac16(std::span<const uint8_t, 32> key, std::span<const uint8_t> data, uint8_t out[16]);
+// SipHash-2-4 (libsodium's crypto_shorthash) of `data` under a 16-byte key: a fast PRF for
+// short messages (the A2S challenge), as little-endian u64.
+uint64_t shortMac(std::span<const uint8_t, 16> key, std::span<const uint8_t> data);
 // Constant-time comparison.
 bool equal16(const uint8_t a[16], const uint8_t b[16]);
 

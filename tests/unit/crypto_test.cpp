@@ -267,3 +267,20 @@ TEST(Random, ProducesDifferentValues) {
 
 }  // namespace
 }  // namespace outpost::crypto
+
+namespace outpost::crypto {
+namespace {
+
+// SipHash-2-4 against the first vectors of its paper (key 00..0f, messages 00..len-1).
+TEST(ShortMac, MatchesSipHashReferenceVectors) {
+  std::array<uint8_t, 16> key;
+  for (int i = 0; i < 16; ++i) key[i] = static_cast<uint8_t>(i);
+  std::array<uint8_t, 15> msg;
+  for (int i = 0; i < 15; ++i) msg[i] = static_cast<uint8_t>(i);
+  EXPECT_EQ(shortMac(key, std::span<const uint8_t>(msg.data(), 0)), 0x726fdb47dd0e0e31ull);
+  EXPECT_EQ(shortMac(key, std::span<const uint8_t>(msg.data(), 1)), 0x74f839c593dc67fdull);
+  EXPECT_EQ(shortMac(key, std::span<const uint8_t>(msg.data(), 15)), 0xa129ca6149be45e5ull);
+}
+
+}  // namespace
+}  // namespace outpost::crypto
