@@ -92,6 +92,19 @@ tag_output() {
 # ---- Processes ------------------------------------------------------------------------------
 hub_pid= server_pid=
 bot_pids=()
+tagger_pids=()
+# start_tagged TAG LOG COMMAND...: starts COMMAND in the background with its output going through
+# tag_output; sets started_pid. The tagger is this shell's child (not the command's), so this
+# shell reaps it and can wait for it to print the command's last lines.
+start_tagged() {
+  local tag=$1 log=$2 out
+  shift 2
+  exec {out}> >(tag_output "$tag" "$log")
+  tagger_pids+=($!)
+  "$@" >&"$out" 2>&1 &
+  started_pid=$!
+  exec {out}>&-
+}
 stopping=0
 failed=0
 trap 'stopping=1' INT TERM
@@ -125,7 +138,7 @@ cleanup() {
   for i in "${!bot_pids[@]}"; do stop_process "bot ${players[$i]}" "${bot_pids[$i]}"; done
   stop_process "server" "$server_pid"
   stop_process "hub" "$hub_pid"
-  sleep 0.2  # the taggers print the programs' last lines
+  [ ${#tagger_pids[@]} -eq 0 ] || wait "${tagger_pids[@]}" 2>/dev/null  # the programs' last lines
   if [ "${OUTPOST_DEMO_KEEP:-0}" = 1 ]; then say "logs and the hub's data directory are in $work"; else rm -rf "$work"; fi
   if [ "$failed" -eq 0 ]; then say "everything stopped cleanly"; else say "the demo FAILED (see above)"; fi
   exit "$failed"
@@ -154,9 +167,8 @@ wait_for() {
 # ---- 1. The hub -----------------------------------------------------------------------------
 section "1. The hub: outpost-hub on SQLite in $data"
 print_cmd "$hub_bin" --data-dir "$data" --listen "$hub_addr" --master "$master_addr"
-"$hub_bin" --data-dir "$data" --listen "$hub_addr" --master "$master_addr" \
-  > >(tag_output "[hub]" "$work/hub.log") 2>&1 &
-hub_pid=$!
+start_tagged "[hub]" "$work/hub.log" "$hub_bin" --data-dir "$data" --listen "$hub_addr" --master "$master_addr"
+hub_pid=$started_pid
 wait_for 20 grep -q "listening on" "$work/hub.log" && [ -s "$data/hub.pub" ] ||
   fail "the hub did not start (port $hub_port or $master_port in use?)"
 hub_key=$(cat "$data/hub.pub")
@@ -178,9 +190,8 @@ section "3. The example dedicated server, logged on with the token"
 server_args=(--ip 127.0.0.1 --port "$game_port" --query-port "$query_port" --token "$token"
   --name "Outpost demo server" --map ring_arena --max-players 16)
 print_cmd "$server_bin" "${server_args[@]}"
-"$server_bin" "${server_args[@]}" \
-  > >(tag_output "[server]" "$work/server.log") 2>&1 &
-server_pid=$!
+start_tagged "[server]" "$work/server.log" "$server_bin" "${server_args[@]}"
+server_pid=$started_pid
 listed() { "$cli_bin" servers --master "$master_addr" --filter '\appid\480' --addresses-only --timeout 500 | grep -qx "$query_addr"; }
 wait_for 20 listed || fail "the server is not on the master's list (see its log above)"
 say "the master lists the server at $query_addr"
@@ -191,10 +202,9 @@ print_cmd "$bot_bin" --user alice --password alice-demo-password --master "$mast
 say "(and the same for bob and carol)"
 for i in "${!players[@]}"; do
   p=${players[$i]}
-  "$bot_bin" --user "$p" --password "$p-demo-password" --master "$master_addr" --skill "${skills[$i]}" \
-    --shot-interval-ms $((250 + 50 * i)) --quiet \
-    > >(tag_output "[bot $p]" "$work/bot-$p.log") 2>&1 &
-  bot_pids+=($!)
+  start_tagged "[bot $p]" "$work/bot-$p.log" "$bot_bin" --user "$p" --password "$p-demo-password" \
+    --master "$master_addr" --skill "${skills[$i]}" --shot-interval-ms $((250 + 50 * i)) --quiet
+  bot_pids+=("$started_pid")
 done
 authenticated() { [ "$(grep -c "authenticated by the hub" "$work/server.log")" -ge ${#players[@]} ]; }
 wait_for 30 authenticated || fail "not every bot was authenticated (see the logs above)"

@@ -270,10 +270,10 @@ void DedicatedServer::onValidate(const outpost::ValidateAuthTicketResponse& v) {
 void DedicatedServer::onKick(const outpost::ClientKick& k) {
   Player* p = playerBySteamId(k.steam_id);
   if (!p) return;
-  std::string why = std::string("kicked: ") + denyReasonName(k.deny_reason);
+  std::string why = denyReasonName(k.deny_reason);
   if (p->revoked_response >= 0) why += std::string(" (") + authResponseName(p->revoked_response) + ")";
-  logLine("%s %s; connection closed (score %u)", who(*p).c_str(), why.c_str(), p->score);
-  disconnect(p->connection, kCloseKicked, why);
+  logLine("%s kicked: %s; connection closed (score %u)", who(*p).c_str(), why.c_str(), p->score);
+  disconnect(p->connection, kCloseKicked, why);  // the player sees "kicked: <why>"
 }
 
 void DedicatedServer::closeRevoked() {
