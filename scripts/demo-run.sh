@@ -229,11 +229,20 @@ if [ "$seconds" -gt 0 ]; then
 else
   section "6. Playing until you press Ctrl-C"
 fi
+say "try, in another terminal: $(basename "$cli_bin") admin --hub $hub_addr --data-dir $data ban carol 480 --vac"
+say "  (the hub tells the server, which kicks carol; $(basename "$cli_bin") query $query_addr shows her gone)"
 next_scores=$((SECONDS + 15))
 while [ "$stopping" = 0 ]; do
   if [ "$seconds" -gt 0 ] && [ $((SECONDS - started)) -ge "$seconds" ]; then break; fi
-  for i in "${!bot_pids[@]}"; do
-    kill -0 "${bot_pids[$i]}" 2>/dev/null || fail "bot ${players[$i]} stopped by itself"
+  for i in "${!bot_pids[@]}"; do  # a bot that was kicked (a ban) or left: say so, go on
+    pid=${bot_pids[$i]}
+    [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null || continue
+    wait "$pid"
+    status=$?
+    note=
+    [ "$status" -eq 3 ] && note=": refused or kicked by the server"
+    say "bot ${players[$i]} left the game (exit status $status$note)"
+    bot_pids[$i]=
   done
   kill -0 "$server_pid" 2>/dev/null || fail "the server stopped by itself"
   if [ $SECONDS -ge $next_scores ]; then
