@@ -4,7 +4,8 @@
 // server; bots authenticate with tickets bound to the server and appear in A2S_PLAYER with
 // scores that rise as they play; a ban issued with `outpost admin` gets the banned bot kicked
 // (its connection closed with the reason, gone from A2S_PLAYER) while the other keeps playing;
-// a player without a licence or with a wrong password is refused; `outpost servers` and
+// a player without a licence or with a wrong password is refused; a server with a bad token or a
+// taken port exits with the reason; `outpost servers` and
 // `outpost query` print the list, the info, the players and the rules; every process stops
 // cleanly on SIGTERM.
 #include <gtest/gtest.h>
@@ -196,6 +197,28 @@ TEST_F(ExampleGame, RefusesPlayersWithoutLicenceOrPasswordAndClosesWithAReason) 
   EXPECT_NE(alice.output().find("server shutting down"), std::string::npos) << alice.output();
   EXPECT_NE(server_->output().find("shut down cleanly (1 player disconnected)"), std::string::npos)
       << server_->output();
+}
+
+TEST_F(ExampleGame, AServerWithABadTokenSaysWhyAndExits) {
+  uint16_t game_port = 0, query_port = 0;
+  {
+    RawSocket a, b;
+    game_port = a.port;
+    query_port = b.port;
+  }
+  Background bad({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", hub_.address, "--hub-key", hub_.public_key, "--token",
+                  std::string(48, '0'), "--ip", "127.0.0.1", "--port", std::to_string(game_port), "--query-port",
+                  std::to_string(query_port)},
+                 root_ + "/bad-server.log");
+  EXPECT_EQ(bad.waitExit(15000), 1) << bad.output();
+  EXPECT_NE(bad.output().find("the hub refused this server's logon"), std::string::npos) << bad.output();
+  // And one whose game port is taken does not start at all.
+  Background busy({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", hub_.address, "--hub-key", hub_.public_key, "--ip",
+                   "127.0.0.1", "--port", std::to_string(game_port_), "--query-port", std::to_string(query_port)},
+                  root_ + "/busy-server.log");
+  EXPECT_EQ(busy.waitExit(10000), 1) << busy.output();
+  EXPECT_NE(busy.output().find("cannot listen on 127.0.0.1:" + std::to_string(game_port_)), std::string::npos)
+      << busy.output();
 }
 
 TEST_F(ExampleGame, ServersAndQueryCommandsPrintTheListInfoPlayersAndRules) {
