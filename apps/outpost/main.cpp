@@ -1,6 +1,8 @@
-// outpost: the command-line tool. For now one subcommand, `demo`: two NetworkingSockets peers in
-// this process exchange reliable and unreliable messages over real UDP on 127.0.0.1 and print
-// their connection status. Thin main(): the logic is in the SDK.
+// outpost: the command-line tool. Subcommands: `servers` (a master server's list) and `query`
+// (one server's A2S info, players and rules) in browse_command.cpp; `admin` (administer a hub) in
+// admin_command.cpp; `demo`, here: two NetworkingSockets peers in this process exchange reliable
+// and unreliable messages over real UDP on 127.0.0.1 and print their connection status. Thin
+// main(): the logic is in the SDK.
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "admin_command.h"
+#include "browse_command.h"
 #include "outpost/networking_sockets.h"
 
 namespace {
@@ -103,10 +106,14 @@ int demo(int seconds) {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: outpost demo [--seconds N]\n"
+               "usage: outpost servers [--master IP:PORT] [--filter TEXT] ...   (outpost servers --help)\n"
+               "       outpost query IP:PORT [--info] [--players] [--rules]    (outpost query --help)\n"
                "       outpost admin [options] COMMAND   (outpost admin --help for the commands)\n"
-               "  demo   two peers on 127.0.0.1 exchange 1,000 encrypted messages and print their status\n"
-               "  admin  administer an outpost-hub: apps, users, login tokens, licences, groups, bans\n");
+               "       outpost demo [--seconds N]\n"
+               "  servers  list the game servers a master server knows, with each one's A2S info\n"
+               "  query    print a game server's A2S info, players (with scores) and rules\n"
+               "  admin    administer an outpost-hub: apps, users, login tokens, licences, groups, bans\n"
+               "  demo     two peers on 127.0.0.1 exchange 1,000 encrypted messages and print their status\n");
 }
 
 }  // namespace
@@ -118,6 +125,8 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   if (cmd == "admin") return runAdminCommand(argc - 1, argv + 1);
+  if (cmd == "servers") return runServersCommand(argc - 1, argv + 1);
+  if (cmd == "query") return runQueryCommand(argc - 1, argv + 1);
   if (cmd == "demo") {
     int seconds = 10;
     for (int i = 2; i + 1 < argc; ++i)
