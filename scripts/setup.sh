@@ -24,6 +24,13 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# Node.js and npm run the interop tests' clients (gamedig, steam-server-query). A machine that
+# already has both (e.g. from NodeSource, whose nodejs bundles npm) keeps them: Debian's npm
+# package would conflict with that bundle.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 # npm packages of the interop tests (tests/interop/package-lock.json): installed with `npm ci`
 # when tests/interop/node_modules is missing or was installed from a different lock file.
 npm_packages() {

@@ -65,7 +65,6 @@ bool DedicatedServer::start() {
   gs_.setKeyValue("sv_tickrate", "10");
   gs_.setKeyValue("mp_hit_radius", std::to_string(kHitRadius));
   gs_.setKeyValue("mp_scoreboard_interval", "5");
-  gs_.setPlayerCountForListing(0);
   gs_.setAdvertiseServerActive(true);
 
   gs_.connect_server_connected([this] {
@@ -177,10 +176,8 @@ void DedicatedServer::disconnect(uint32_t connection, int reason, const std::str
 void DedicatedServer::forget(uint32_t connection) {
   auto it = players_.find(connection);
   if (it == players_.end()) return;
-  bool was_playing = it->second.phase == Phase::kPlaying;
   if (it->second.phase != Phase::kAwaitingHello) gs_.endAuthSession(it->second.steam_id);
-  players_.erase(it);
-  if (was_playing) gs_.setPlayerCountForListing(playingCount());
+  players_.erase(it);  // endAuthSession took it out of A2S_PLAYER and the listing's count
 }
 
 // ---- Messages ------------------------------------------------------------------------------
@@ -289,7 +286,6 @@ void DedicatedServer::closeRevoked() {
 void DedicatedServer::admit(Player& p, uint64_t owner_id) {
   p.phase = Phase::kPlaying;
   gs_.updateUserData(p.steam_id, p.name, 0);
-  gs_.setPlayerCountForListing(playingCount());
   send(p, encode(Welcome{gs_.getSteamID(), o_.name, o_.map}), outpost::NETWORKING_SEND_RELIABLE);
   std::string owner = owner_id && owner_id != p.steam_id ? ", licence borrowed from " + idText(owner_id) : "";
   logLine("%s authenticated by the hub%s: playing (%d/%d)", who(p).c_str(), owner.c_str(), playingCount(),
