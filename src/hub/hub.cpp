@@ -1,10 +1,13 @@
 // Hub (see hub.h). Runs on the daemon's main thread: accepts every transport connection (the
 // RPC itself authenticates what needs it), decodes one Envelope per message, answers, and
-// counts what it refused.
+// counts what it refused. User logons are answered once their password check (PasswordChecks,
+// worker threads) is done.
 #include "hub/hub.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <thread>
 
 #include "base/log.h"
 #include "hub/admin.h"
@@ -12,6 +15,11 @@
 #include "outpost/steam_id.h"
 
 namespace outpost::hub {
+
+namespace {
+// User logons whose password check may wait at once; more are answered Busy (10).
+constexpr size_t kMaxPendingLogons = 256;
+}  // namespace
 
 std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   std::unique_ptr<Hub> hub(new Hub());
@@ -31,6 +39,9 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   Hub* raw = hub.get();
   hub->players_ = std::make_unique<Players>(*hub->store_, hub->dir_.key,
                                             [raw](uint32_t c, const hubrpc::Envelope& e) { raw->send(c, e); });
+  // Argon2id logon checks on worker threads: all cores but the hub thread's, at most 4.
+  size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 5) - 1;
+  hub->password_checks_ = std::make_unique<PasswordChecks>(workers, kMaxPendingLogons);
   hub->server_tickets_ = std::make_unique<ServerTickets>(*hub->store_, hub->dir_.key, [raw](uint32_t c, uint64_t id) {
     uint64_t steam_id = 0;
     std::string address;
@@ -81,6 +92,14 @@ void Hub::poll(int timeout_ms) {
   net_->runNetworkingCallbacks();
   auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
   for (auto& m : messages) onMessage(m.connection, m.payload);
+  for (auto& v : password_checks_->takeVerdicts()) {
+    auto info = net_->getConnectionInfo(v.job.connection);
+    if (!info || info->connection_state != CONNECTION_STATE_CONNECTED) continue;  // left meanwhile
+    hubrpc::Envelope response;
+    response.set_request_id(v.job.request_id);
+    *response.mutable_user_log_on_result() = players_->logOn(v.job.connection, v.job.request, v.password_ok);
+    send(v.job.connection, response);
+  }
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
   // listings costs one rebuild per interval, not one per message batch.
   auto steady = std::chrono::steady_clock::now();
@@ -93,7 +112,8 @@ void Hub::poll(int timeout_ms) {
     players_->flushStats(now);
     last_stats_flush_ = now;
   }
-  if (messages.empty()) net_->waitForActivity(timeout_ms);
+  // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
+  if (messages.empty()) net_->waitForActivity(password_checks_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
 }
 
 void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
@@ -165,10 +185,17 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
     case hubrpc::Envelope::kServerListing:
       servers_->listing(connection, request->server_listing());
       return;  // no response
-    case hubrpc::Envelope::kUserLogOn:
+    case hubrpc::Envelope::kUserLogOn: {
       counters_["rpc.user_log_on"]++;
-      *response.mutable_user_log_on_result() = players_->logOn(connection, request->user_log_on());
+      auto user = store_->getUserByName(request->user_log_on().name());
+      PasswordChecks::Job job{connection, request->request_id(), request->user_log_on(),
+                              user ? user->password_hash : std::string()};
+      if (password_checks_->submit(std::move(job))) return;  // answered when the check is done
+      counters_["user_log_on_busy"]++;
+      response.mutable_user_log_on_result()->set_result(RESULT_BUSY);
+      response.mutable_user_log_on_result()->set_error("the hub is busy checking other logons; try again");
       break;
+    }
     case hubrpc::Envelope::kTicketRequest: {
       counters_["rpc.ticket_request"]++;
       int64_t now = static_cast<int64_t>(std::time(nullptr));

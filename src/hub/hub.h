@@ -13,6 +13,7 @@
 
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
+#include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
 #include "master/server.h"
@@ -54,6 +55,7 @@ class Hub {
   std::unique_ptr<GameServers> servers_;
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
+  std::unique_ptr<PasswordChecks> password_checks_;
   std::unique_ptr<NetworkingSockets> net_;
   uint32_t listen_ = 0;
   uint32_t group_ = 0;

@@ -22,7 +22,8 @@ class Players {
   using Send = std::function<void(uint32_t connection, const hubrpc::Envelope&)>;
   Players(store::Store& store, const crypto::IdentityKeyPair& hub_key, Send send);
 
-  hubrpc::UserLogOnResult logOn(uint32_t connection, const hubrpc::UserLogOn& req);
+  // After the password check (PasswordChecks, off the hub thread): opens the user's session.
+  hubrpc::UserLogOnResult logOn(uint32_t connection, const hubrpc::UserLogOn& req, bool password_ok);
   hubrpc::TicketResult issueTicket(uint32_t connection, const hubrpc::TicketRequest& req, int64_t now_unix);
   void cancelTicket(uint32_t connection, uint64_t ticket_id);
   // `server_address` is the game server's address as players reach it (public ip:game port).
