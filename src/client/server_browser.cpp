@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "base/address.h"
 #include "base/bytes.h"
@@ -66,8 +68,31 @@ std::string cstring(ByteReader& r) {
   return s;
 }
 
+// Collects the parts of a Source split reply whose first datagram is `first`, until `until`.
+// The joined payload (its leading FF FF FF FF included); nullopt if a part did not arrive in time;
+// an empty vector for a malformed part. Parts of another (stale) split id are ignored.
+std::optional<std::vector<uint8_t>> reassembleSplit(Udp& udp, std::vector<uint8_t> reply, Clock::time_point until) {
+  // FE FF FF FF, id u32, total u8, number u8, size u16, payload.
+  std::map<int, std::vector<uint8_t>> parts;
+  const std::vector<uint8_t> split_id(reply.begin() + 4, reply.begin() + std::min<size_t>(reply.size(), 8));
+  for (;;) {
+    if (reply.size() < 12 || reply[0] != 0xFE) return std::vector<uint8_t>{};
+    if (std::equal(split_id.begin(), split_id.end(), reply.begin() + 4)) {
+      parts[reply[9]] = std::vector<uint8_t>(reply.begin() + 12, reply.end());
+      if (static_cast<int>(parts.size()) >= reply[8]) break;
+    }
+    reply = udp.receive(until);
+    if (reply.empty()) return std::nullopt;
+  }
+  std::vector<uint8_t> all;
+  for (auto& [n, p] : parts) all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
 // Sends an A2S request, answers the challenge, and returns the reassembled reply payload
-// (starting at the type byte), or empty.
+// (starting at the type byte), or empty. A request or reply lost on the way is asked for again:
+// the first resend after a fifth of the timeout (at least 100 ms), then at doubling intervals,
+// until the timeout.
 std::vector<uint8_t> a2sExchange(const std::string& server, uint8_t type, int timeout_ms, int* rtt_ms) {
   auto addr = SocketAddress::parse(server, true);
   if (!addr) {
@@ -77,6 +102,7 @@ std::vector<uint8_t> a2sExchange(const std::string& server, uint8_t type, int ti
   Udp udp(*addr);
   if (!udp.ok()) return {};
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto retry_after = std::chrono::milliseconds(std::max(100, timeout_ms / 5));
   std::vector<uint8_t> req = {0xFF, 0xFF, 0xFF, 0xFF, type};
   if (type == 0x54) {
     const char q[] = "Source Engine Query";
@@ -84,45 +110,33 @@ std::vector<uint8_t> a2sExchange(const std::string& server, uint8_t type, int ti
   } else {
     req.insert(req.end(), {0xFF, 0xFF, 0xFF, 0xFF});
   }
-  for (int round = 0; round < 3; ++round) {
+  int challenges = 0;
+  while (Clock::now() < deadline) {
     auto sent = Clock::now();
     udp.send(req);
-    std::vector<uint8_t> reply = udp.receive(deadline);
+    auto until = std::min(deadline, sent + retry_after);
+    std::vector<uint8_t> reply = udp.receive(until);
+    if (reply.empty()) {  // lost, one way or the other: ask again
+      retry_after *= 2;
+      continue;
+    }
     if (reply.size() < 5) return {};
     if (reply[0] == 0xFF && reply[4] == 0x41 && reply.size() == 9) {
+      if (++challenges > 3) return {};  // a server that never accepts its own challenge
       // Challenge: repeat the request with it (replacing a previous one).
-      if (type == 0x54) {
-        req.resize(5 + 20);
-      } else {
-        req.resize(5);
-      }
+      req.resize(type == 0x54 ? 5 + 20 : 5);
       req.insert(req.end(), reply.begin() + 5, reply.end());
       continue;
     }
     if (rtt_ms) *rtt_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent).count());
     if (reply[0] == 0xFF) return std::vector<uint8_t>(reply.begin() + 4, reply.end());
-    // Source split: FE FF FF FF, id u32, total u8, number u8, size u16, payload (the first
-    // payload starts with FF FF FF FF).
-    std::map<int, std::vector<uint8_t>> parts;
-    int total = 0;
-    const std::vector<uint8_t> split_id(reply.begin() + 4, reply.begin() + std::min<size_t>(reply.size(), 8));
-    for (;;) {
-      if (reply.size() < 12 || reply[0] != 0xFE) return {};
-      if (!std::equal(split_id.begin(), split_id.end(), reply.begin() + 4)) {  // a stale reply's part
-        reply = udp.receive(deadline);
-        if (reply.empty()) return {};
-        continue;
-      }
-      total = reply[8];
-      parts[reply[9]] = std::vector<uint8_t>(reply.begin() + 12, reply.end());
-      if (static_cast<int>(parts.size()) >= total) break;
-      reply = udp.receive(deadline);
-      if (reply.empty()) return {};
+    auto all = reassembleSplit(udp, std::move(reply), std::min(deadline, Clock::now() + retry_after));
+    if (!all) {  // a part was lost: ask for the whole reply again
+      retry_after *= 2;
+      continue;
     }
-    std::vector<uint8_t> all;
-    for (auto& [n, p] : parts) all.insert(all.end(), p.begin(), p.end());
-    if (all.size() < 5) return {};
-    return std::vector<uint8_t>(all.begin() + 4, all.end());
+    if (all->size() < 5) return {};
+    return std::vector<uint8_t>(all->begin() + 4, all->end());
   }
   return {};
 }
@@ -147,8 +161,14 @@ std::vector<std::string> ServerBrowser::requestServerList(const std::string& mas
     req.push_back(0);
     req.insert(req.end(), filter.begin(), filter.end());
     req.push_back(0);
-    udp.send(req);
-    auto reply = udp.receive(deadline);
+    // A page lost on the way is asked for again (first after a fifth of the timeout, at least
+    // 100 ms, then at doubling intervals): the seed makes the request idempotent.
+    std::vector<uint8_t> reply;
+    for (auto retry_after = std::chrono::milliseconds(std::max(100, timeout_ms / 5));
+         reply.empty() && Clock::now() < deadline; retry_after *= 2) {
+      udp.send(req);
+      reply = udp.receive(std::min(deadline, Clock::now() + retry_after));
+    }
     if (reply.size() < 6 || reply[4] != 0x66 || reply[5] != 0x0A) return out;
     bool last = false;
     for (size_t i = 6; i + 6 <= reply.size(); i += 6) {
