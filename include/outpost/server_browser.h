@@ -1,8 +1,8 @@
 // outpost::ServerBrowser — the player's view of servers: the list from a master server (Valve's
 // Master Server Query Protocol, as outpost-hub serves it) with filters, and each server's A2S
 // info, players, rules and ping. Blocking calls, each bounded by its timeout (lost requests and
-// replies are asked for again within it); thread-safe (no
-// shared state between calls). Addresses are "ip:port".
+// replies are asked for again within it); thread-safe (no shared state between calls).
+// Addresses are "ip:port".
 #pragma once
 
 #include <cstdint>
