@@ -46,12 +46,14 @@
 #include "a2s/query_socket.h"
 #include "a2s/responder.h"
 #include "a2s/server_info.h"
+#include "bench_json.h"
 #include "outpost/game_server.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace outpost;
+using namespace outpost::bench;
 
 constexpr uint32_t kServerIp = 0x7F000001;       // 127.0.0.1: every server binds here
 constexpr uint32_t kFirstSourceIp = 0x7F000101;  // 127.0.1.1: source i is 127.0.1.1 + i
@@ -144,14 +146,6 @@ double cpuSeconds(clockid_t id) {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// Nearest-rank percentile of `v` (sorted in place). NaN when empty.
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  return v[std::min(v.size(), std::max<size_t>(rank, 1)) - 1];
-}
-
 // Receive-buffer drops the kernel counted on UDP sockets bound to 127.0.0.1:`server_port` (the
 // server) and on sockets whose local port is in `client_ports` and that are connected to it
 // (the clients): the last column of /proc/net/udp. {-1,-1} if unreadable.
@@ -180,26 +174,6 @@ std::pair<long long, long long> udpDrops(uint16_t server_port, const std::set<ui
 }
 
 // ---------------------------------------------------------------------------------- JSON
-
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
-    else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else out += static_cast<char>(c);
-  }
-  return out + "\"";
-}
-
-std::string num(double v, int decimals = 0) {
-  if (!std::isfinite(v)) return "null";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 struct Row {
   std::vector<std::pair<std::string, std::string>> fields;  // key -> JSON value, in order
@@ -787,22 +761,7 @@ Row runRow(const Options& o, const RowSpec& spec) {
 }
 
 std::string machineJson(const Options& o) {
-  utsname u{};
-  uname(&u);
-  std::string cpu_model;
-  std::ifstream ci("/proc/cpuinfo");
-  for (std::string line; std::getline(ci, line);)
-    if (line.rfind("model name", 0) == 0) {
-      cpu_model = line.substr(line.find(':') + 2);
-      break;
-    }
-  std::string load;
-  std::ifstream la("/proc/loadavg");
-  std::getline(la, load);
-  load = load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1));
-  return "{\"nproc\":" + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + ",\"kernel\":" + jsonString(u.release) +
-         ",\"cpu\":" + jsonString(cpu_model) + ",\"loadavg_at_start\":" + jsonString(load) +
-         ",\"quick\":" + (o.quick ? "true" : "false") + ",\"seconds\":" + num(o.seconds, 3) +
+  return "{" + machineFields() + ",\"quick\":" + (o.quick ? "true" : "false") + ",\"seconds\":" + num(o.seconds, 3) +
          ",\"lost_after_ms\":" + std::to_string(o.lost_after_ms) +
          ",\"challenge_window_s_raised_rows\":" + std::to_string(o.challenge_window_s) + "}";
 }

@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "base/address.h"
+#include "bench_json.h"
 #include "base/clock.h"
 #include "hub/data_dir.h"
 #include "hubrpc/framing.h"
@@ -72,6 +73,8 @@
 #endif
 
 namespace {
+
+using namespace outpost::bench;
 
 using Clock = std::chrono::steady_clock;
 using namespace outpost;
@@ -284,14 +287,6 @@ double selfCpuSeconds() {
   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-// Nearest-rank percentile of `v` (sorted in place). NaN when empty.
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  return v[std::min(v.size(), std::max<size_t>(rank, 1)) - 1];
-}
-
 // CPU meters around a timed phase: the hub process and this one.
 struct CpuMeter {
   double hub0 = -1, self0 = 0;
@@ -307,26 +302,6 @@ struct CpuMeter {
 };
 
 // ---------------------------------------------------------------------------------- JSON
-
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
-    else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else out += static_cast<char>(c);
-  }
-  return out + "\"";
-}
-
-std::string num(double v, int decimals) {
-  if (!std::isfinite(v)) return "null";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 struct Row {
   std::string workload;
@@ -1531,19 +1506,6 @@ void inProcessPhase(Bench& b) {
 // ------------------------------------------------------------------------------ machine
 
 std::string machineJson(const Options& o, const std::string& data_dir) {
-  utsname u{};
-  uname(&u);
-  std::string cpu_model;
-  std::ifstream ci("/proc/cpuinfo");
-  for (std::string line; std::getline(ci, line);)
-    if (line.rfind("model name", 0) == 0) {
-      cpu_model = line.substr(line.find(':') + 2);
-      break;
-    }
-  std::string load;
-  std::ifstream la("/proc/loadavg");
-  std::getline(la, load);
-  load = load.substr(0, load.find(' ', load.find(' ', load.find(' ') + 1) + 1));
   std::string fs = "unknown";
   struct statfs sf {};
   std::string probe = data_dir.empty() ? o.tmp_parent : std::filesystem::path(data_dir).parent_path().string();
@@ -1567,9 +1529,7 @@ std::string machineJson(const Options& o, const std::string& data_dir) {
     args += jsonString(o.hub_args[i]);
   }
   args += "]";
-  return "{\"nproc\":" + std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + ",\"kernel\":" + jsonString(u.release) +
-         ",\"cpu\":" + jsonString(cpu_model) + ",\"loadavg_at_start\":" + jsonString(load) +
-         ",\"data_dir_fs\":" + jsonString(fs) + ",\"quick\":" + (o.quick ? "true" : "false") +
+  return "{" + machineFields() + ",\"data_dir_fs\":" + jsonString(fs) + ",\"quick\":" + (o.quick ? "true" : "false") +
          ",\"master_unthrottled\":" + (o.master_unthrottled ? "true" : "false") +
          ",\"hub_args\":" + args + "}";
 }
