@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "base/log.h"
+#include "hub/ticket_signing.h"
 #include "outpost/steam_id.h"
 #include "outpost/types.h"
 #include "ticket/ticket.h"
@@ -78,17 +79,10 @@ hubrpc::TicketResult Players::issueTicket(uint32_t connection, const hubrpc::Tic
     }
     claims.recipient = *rec;
   }
-  auto issued = ticket::issueTicket(claims, hub_key_);
-  if (!issued) {
-    r.set_result(RESULT_INVALID_PARAM);
-    r.set_error(ticket::toString(issued.error()));
-    return r;
-  }
+  r = signTicket(claims, hub_key_);
+  if (r.result() != RESULT_OK) return r;
   pruneTickets(now);
-  tickets_[issued.value().ticket_id] = {s.account, s.generation, false, claims.expires_at};
-  r.set_result(RESULT_OK);
-  r.set_ticket(issued.value().bytes.data(), issued.value().bytes.size());
-  r.set_ticket_id(issued.value().ticket_id);
+  tickets_[r.ticket_id()] = {s.account, s.generation, false, claims.expires_at};
   return r;
 }
 

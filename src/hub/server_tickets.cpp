@@ -1,6 +1,7 @@
 // ServerTickets (see server_tickets.h): issue, cancel and validate a game server's own tickets.
 #include "hub/server_tickets.h"
 
+#include "hub/ticket_signing.h"
 #include "outpost/steam_id.h"
 #include "outpost/types.h"
 #include "ticket/ticket.h"
@@ -38,17 +39,10 @@ hubrpc::TicketResult ServerTickets::issue(uint32_t connection, uint64_t server_s
     r.set_error("a server's ticket is bound to a player (steamid:<id>) or to no one, not to \"" + who + "\"");
     return r;
   }
-  auto issued = ticket::issueTicket(claims, hub_key_);
-  if (!issued) {
-    r.set_result(RESULT_INVALID_PARAM);
-    r.set_error(ticket::toString(issued.error()));
-    return r;
-  }
+  r = signTicket(claims, hub_key_);
+  if (r.result() != RESULT_OK) return r;
   prune(now);
-  tickets_[issued.value().ticket_id] = {connection, false, claims.expires_at};
-  r.set_result(RESULT_OK);
-  r.set_ticket(issued.value().bytes.data(), issued.value().bytes.size());
-  r.set_ticket_id(issued.value().ticket_id);
+  tickets_[r.ticket_id()] = {connection, false, claims.expires_at};
   return r;
 }
 
