@@ -85,10 +85,37 @@ std::string Hub::masterAddress() { return master_ ? master_->localAddress().toSt
 
 void Hub::send(uint32_t connection, const hubrpc::Envelope& e) {
   auto bytes = hubrpc::encode(e);
+  if (batching_) {
+    held_.emplace_back(connection, std::move(bytes));  // sent once the batch is committed
+    return;
+  }
   net_->sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
 }
 
+// Group commit: everything one poll does shares one store transaction, and what it sends waits
+// for the commit, so an answer never acknowledges a write that a crash could still lose — and a
+// burst of ticket redemptions costs one fsync, not one each.
 void Hub::poll(int timeout_ms) {
+  store_->beginBatch();
+  batching_ = true;
+  auto messages = work();
+  std::string error;
+  bool committed = store_->commitBatch(&error);
+  batching_ = false;
+  if (committed) {
+    for (auto& [connection, bytes] : held_)
+      net_->sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+  } else {
+    counters_["store.commit_failed"]++;
+    OUTPOST_LOG_ERROR("hub: store commit failed (%s): %zu answers withheld; their writes did not happen",
+                      error.c_str(), held_.size());
+  }
+  held_.clear();
+  // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
+  if (messages == 0) net_->waitForActivity(password_checks_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
+}
+
+size_t Hub::work() {
   net_->runNetworkingCallbacks();
   auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
   for (auto& m : messages) onMessage(m.connection, m.payload);
@@ -112,8 +139,7 @@ void Hub::poll(int timeout_ms) {
     players_->flushStats(now);
     last_stats_flush_ = now;
   }
-  // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
-  if (messages.empty()) net_->waitForActivity(password_checks_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
+  return messages.size();
 }
 
 void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {

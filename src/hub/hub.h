@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
@@ -47,6 +49,8 @@ class Hub {
   Hub() = default;
   void onMessage(uint32_t connection, std::span<const uint8_t> payload);
   void send(uint32_t connection, const hubrpc::Envelope& e);
+  // One poll's work inside the store batch; returns the number of messages handled.
+  size_t work();
 
   HubConfig config_;
   DataDir dir_;
@@ -57,6 +61,8 @@ class Hub {
   std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<PasswordChecks> password_checks_;
   std::unique_ptr<NetworkingSockets> net_;
+  bool batching_ = false;                                      // inside poll's store batch
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit
   uint32_t listen_ = 0;
   uint32_t group_ = 0;
   std::map<std::string, uint64_t> counters_;

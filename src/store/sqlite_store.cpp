@@ -142,6 +142,22 @@ class SqliteStore final : public Store {
     return true;
   }
 
+  void beginBatch() override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::string error;
+    in_batch_ = exec("BEGIN", &error);
+    if (!in_batch_) OUTPOST_LOG_ERROR("store: cannot begin a batch: %s (writes commit one by one)", error.c_str());
+  }
+
+  bool commitBatch(std::string* error) override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!in_batch_) return true;  // nothing was batched: every write already committed
+    in_batch_ = false;
+    if (exec("COMMIT", error)) return true;
+    exec("ROLLBACK", nullptr);
+    return false;
+  }
+
   int schemaVersion() override {
     std::lock_guard<std::mutex> l(mu_);
     return schemaVersionLocked();
@@ -413,6 +429,7 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   sqlite3* db_;
+  bool in_batch_ = false;
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Store: everything the hub persists — apps, users, game-server login tokens, licences, groups,
 // blocks, bans and ticket use — behind one interface, so that the embedded SQLite store and
 // (later) a PostgreSQL store are interchangeable. Every write is durable when it returns
-// (acknowledged writes survive SIGKILL). Implementations are safe to call from several threads.
+// (acknowledged writes survive SIGKILL) — or, inside a batch (group commit), when commitBatch()
+// returns true, before which the caller acknowledges none of them. Implementations are safe to
+// call from several threads.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +80,12 @@ class Store {
 
   // Schema version after migrations.
   virtual int schemaVersion() = 0;
+
+  // Group commit: the writes between beginBatch() and commitBatch() share one transaction (one
+  // fsync instead of one each). Durable when commitBatch() returns true; on false none of them
+  // happened. Not nested. The hub opens one batch per poll.
+  virtual void beginBatch() = 0;
+  virtual bool commitBatch(std::string* error) = 0;
 
   virtual Status putApp(const App& app) = 0;
   virtual std::optional<App> getApp(uint32_t app_id) = 0;

@@ -40,6 +40,29 @@ TEST_F(StoreTest, MigratesToTheLatestSchemaOnceAndInWalMode) {
   EXPECT_TRUE(std::filesystem::exists(path_ + "-wal") || std::filesystem::exists(path_));
 }
 
+TEST_F(StoreTest, ABatchCommitsItsWritesTogetherOrNotAtAll) {
+  store_->beginBatch();
+  ASSERT_TRUE(store_->putApp({480, "Spacewar", ""}).ok);
+  uint64_t first = 0;
+  EXPECT_TRUE(store_->recordTicketUse(77, 1001, 10, &first));
+  EXPECT_FALSE(store_->recordTicketUse(77, 1002, 11, &first));  // visible inside the batch already
+  EXPECT_EQ(first, 1001u);
+  std::string error;
+  ASSERT_TRUE(store_->commitBatch(&error)) << error;
+  reopen();
+  EXPECT_TRUE(store_->getApp(480).has_value());
+  EXPECT_EQ(store_->ticketFirstServer(77), std::optional<uint64_t>(1001));
+
+  // A batch that never commits (the process dies first) leaves nothing behind.
+  store_->beginBatch();
+  ASSERT_TRUE(store_->putApp({730, "Other", ""}).ok);
+  EXPECT_TRUE(store_->recordTicketUse(78, 1001, 12, &first));
+  reopen();  // closes the database with the transaction open
+  EXPECT_FALSE(store_->getApp(730).has_value());
+  EXPECT_FALSE(store_->ticketFirstServer(78).has_value());
+  EXPECT_TRUE(store_->commitBatch(&error));  // no batch open: nothing to do
+}
+
 TEST_F(StoreTest, AppsUsersAndUniqueNames) {
   ASSERT_TRUE(store_->putApp({480, "Spacewar", "1.0.0"}).ok);
   ASSERT_TRUE(store_->putApp({480, "Spacewar", "1.2.0"}).ok);  // update
