@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -257,6 +258,10 @@ class GameServer {
   // challenge (docs/spec/a2s.md).
   bool handleIncomingPacket(const std::vector<uint8_t>& packet, const std::string& ip, uint16_t port);
   OutgoingPacket getNextOutgoingPacket();
+  // Extension: the query responder's counters by name (replies by type, challenges sent, every
+  // dropped_* reason for malformed, unchallenged-limit or rate-limited packets, fragments sent);
+  // empty without A2S (query port 0 or before serverInit). docs/spec/a2s.md §5 lists them.
+  std::map<std::string, uint64_t> getQueryCounters();
   // A2S_RULES. false (logged) for an empty or over-long key or value.
   bool setKeyValue(const std::string& key, const std::string& value);
   void clearAllKeyValues();

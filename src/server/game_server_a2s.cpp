@@ -87,6 +87,13 @@ OutgoingPacket GameServer::getNextOutgoingPacket() {
   return p;
 }
 
+std::map<std::string, uint64_t> GameServer::getQueryCounters() {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  if (impl_->query_) return impl_->query_->counters().toMap();
+  if (impl_->shared_) return impl_->shared_->counters().toMap();
+  return {};
+}
+
 bool GameServer::setKeyValue(const std::string& key, const std::string& value) {
   a2s::ServerInfo probe;
   if (!probe.setKeyValue(key, value)) {

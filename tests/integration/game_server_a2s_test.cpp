@@ -83,11 +83,26 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the service thread publishes
 
   RawSocket client;
-  // Unchallenged: only the 9-byte challenge.
-  client.sendTo(qport, kInfo);
-  auto only = client.receive(2000);
-  EXPECT_EQ(only.size(), 9u);
-  EXPECT_TRUE(client.receive(200).empty());
+  // Unchallenged INFO, PLAYER and RULES: only the 9-byte challenge each, nothing more.
+  for (const std::vector<uint8_t>& unchallenged :
+       {kInfo, std::vector<uint8_t>{0xFF, 0xFF, 0xFF, 0xFF, 0x55, 0xFF, 0xFF, 0xFF, 0xFF},
+        std::vector<uint8_t>{0xFF, 0xFF, 0xFF, 0xFF, 0x56, 0xFF, 0xFF, 0xFF, 0xFF}}) {
+    client.sendTo(qport, unchallenged);
+    auto only = client.receive(2000);
+    EXPECT_EQ(only.size(), 9u);
+    EXPECT_EQ(only[4], 0x41);
+    EXPECT_TRUE(client.receive(200).empty());
+  }
+  // Malformed and amplifying requests: dropped, unanswered, and counted by reason.
+  client.sendTo(qport, {0xFF, 0xFF, 0xFF});                          // too short
+  client.sendTo(qport, {0x01, 0x02, 0x03, 0x04, 0x54, 0x00});        // not FF FF FF FF
+  client.sendTo(qport, {0xFF, 0xFF, 0xFF, 0xFF, 0x57});              // old get-challenge (amplifies)
+  EXPECT_TRUE(client.receive(300).empty());
+  auto counters = gs.getQueryCounters();
+  EXPECT_EQ(counters["challenges_sent"], 3u);
+  EXPECT_EQ(counters["dropped_too_short"], 1u);
+  EXPECT_EQ(counters["dropped_bad_header"], 1u);
+  EXPECT_EQ(counters["dropped_unsupported_type"], 1u);
 
   auto info = query(client, qport, kInfo);
   ASSERT_GT(info.size(), 6u);
@@ -140,6 +155,11 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   auto after = query(client, qport, {0xFF, 0xFF, 0xFF, 0xFF, 0x56});
   EXPECT_EQ(after.size(), 7u);  // header + count 0
   EXPECT_FALSE(gs.handleIncomingPacket(kInfo, "127.0.0.1", 5000));  // not in GameSocketShare mode
+  EXPECT_EQ(gs.getQueryCounters()["info_replies"], 1u);
+  EXPECT_EQ(gs.getQueryCounters()["rules_replies"], 2u);
+  EXPECT_GE(gs.getQueryCounters()["fragments_sent"], 5u);  // 200 rules: a split reply
+  GameServer none;
+  EXPECT_TRUE(none.getQueryCounters().empty());  // before serverInit
 }
 
 TEST(GameServerA2S, GameSocketShareMovesRealBytes) {
@@ -162,6 +182,10 @@ TEST(GameServerA2S, GameSocketShareMovesRealBytes) {
   // A challenge is bound to the address it was given to.
   ASSERT_TRUE(gs.handleIncomingPacket(withChallenge(kInfo, challenge.data), "127.0.0.1", 50001));
   EXPECT_EQ(gs.getNextOutgoingPacket().data.size(), 9u);  // only a fresh challenge
+  auto counters = gs.getQueryCounters();
+  EXPECT_EQ(counters["challenges_sent"], 2u);
+  EXPECT_EQ(counters["invalid_challenges"], 1u);
+  EXPECT_EQ(counters["info_replies"], 1u);
 }
 
 }  // namespace
