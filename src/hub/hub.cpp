@@ -261,6 +261,15 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       }
       break;
     }
+    case hubrpc::Envelope::kResumeAuthSession: {
+      uint64_t server_id = 0;
+      std::string address;
+      if (!servers_->serverOf(connection, &server_id, &address) ||
+          !players_->resume(connection, server_id, request->resume_auth_session(),
+                            static_cast<int64_t>(std::time(nullptr))))
+        counters_["rpc.resume_refused"]++;
+      return;
+    }
     case hubrpc::Envelope::kEndAuthSession:
       players_->endAuthSession(connection, request->end_auth_session().steam_id());
       return;

@@ -135,6 +135,19 @@ hubrpc::AuthSessionUpdate Players::validate(uint32_t server_connection, uint64_t
   return respond(kOk);
 }
 
+bool Players::resume(uint32_t server_connection, uint64_t server_steam_id, const hubrpc::ResumeAuthSession& req,
+                     int64_t now) {
+  auto claims = ticket::hubVerify(req.ticket(), req.steam_id(), hub_key_.public_key, now);
+  if (!claims || !steamid::isIndividual(claims->steam_id)) return false;
+  if (store_.ticketFirstServer(claims->ticket_id) != std::optional<uint64_t>(server_steam_id)) return false;
+  auto& sessions = auth_[server_connection];
+  if (sessions.count(claims->steam_id)) return true;  // still known (this hub did not restart)
+  sessions[claims->steam_id] = {claims->ticket_id, claims->app_id, claims->owner_steam_id, server_steam_id, now};
+  uint32_t account = steamid::accountId(claims->steam_id);
+  if (auto ban = store_.activeBan(claims->app_id, account)) banned(claims->app_id, account, ban->kind);
+  return true;
+}
+
 void Players::endAuthSession(uint32_t server_connection, uint64_t user_steam_id) {
   auto it = auth_.find(server_connection);
   if (it == auth_.end()) return;

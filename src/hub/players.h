@@ -31,6 +31,11 @@ class Players {
                                      const std::string& server_address, const hubrpc::ValidateTicket& req,
                                      int64_t now_unix);
   void endAuthSession(uint32_t server_connection, uint64_t user_steam_id);
+  // A reconnected server's session that the hub had accepted before (see hubrpc.proto): taken
+  // back into the sessions that later changes are pushed to, if the ticket is authentic, unexpired
+  // and was redeemed by this server; a ban that came meanwhile is pushed at once. false if refused.
+  bool resume(uint32_t server_connection, uint64_t server_steam_id, const hubrpc::ResumeAuthSession& req,
+              int64_t now_unix);
   void banned(uint32_t app_id, uint32_t account_id, store::BanKind kind);
   // A connection closed: a user logs off, a server's auth sessions end.
   void disconnected(uint32_t connection);

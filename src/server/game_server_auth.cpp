@@ -5,6 +5,7 @@
 // clan, compatibility and statistics requests the hub answers.
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "base/log.h"
@@ -73,13 +74,33 @@ int GameServerImpl::beginSession(const std::vector<uint8_t>& bytes, uint64_t ste
     authVerdict(u);
     return BEGIN_AUTH_SESSION_RESULT_OK;
   }
-  auth_[steam_id] = {claims, legacy};
+  auth_[steam_id] = {claims, legacy, bytes, false};
+  pending_validations_.push_back(validation(bytes, steam_id));
+  return BEGIN_AUTH_SESSION_RESULT_OK;
+}
+
+hubrpc::Envelope GameServerImpl::validation(const std::vector<uint8_t>& ticket, uint64_t steam_id) {
   hubrpc::Envelope v;
   v.set_request_id(++request_id_);
-  v.mutable_validate_ticket()->set_ticket(bytes.data(), bytes.size());
+  v.mutable_validate_ticket()->set_ticket(ticket.data(), ticket.size());
   v.mutable_validate_ticket()->set_steam_id(steam_id);
-  pending_validations_.push_back(std::move(v));
-  return BEGIN_AUTH_SESSION_RESULT_OK;
+  return v;
+}
+
+void GameServerImpl::resumeSessions() {
+  for (const auto& [user, s] : auth_) {
+    if (s.accepted) {
+      hubrpc::Envelope e;
+      e.mutable_resume_auth_session()->set_ticket(s.ticket.data(), s.ticket.size());
+      e.mutable_resume_auth_session()->set_steam_id(user);
+      send(e);
+      continue;
+    }
+    bool queued = std::any_of(pending_validations_.begin(), pending_validations_.end(), [&](const auto& v) {
+      return v.validate_ticket().steam_id() == user;
+    });
+    if (!queued) pending_validations_.push_back(validation(s.ticket, user));  // sent, never answered
+  }
 }
 
 void GameServerImpl::authVerdict(const hubrpc::AuthSessionUpdate& u) {
@@ -90,8 +111,9 @@ void GameServerImpl::authVerdict(const hubrpc::AuthSessionUpdate& u) {
   if (u.response() != AUTH_SESSION_RESPONSE_OK) {
     auth_.erase(it);  // a refusal ends the session
     players_.erase(user);
-  } else if (!players_.count(user)) {
-    players_[user] = Player{"", 0, SteadyClock::now(), false};
+  } else {
+    it->second.accepted = true;
+    if (!players_.count(user)) players_[user] = Player{"", 0, SteadyClock::now(), false};
   }
   a2s_dirty_ = true;
   if (!legacy) {

@@ -77,6 +77,10 @@ class GameServerImpl {
   // Offline checks of a player's ticket; on OK the session is opened and the hub asked.
   int beginSession(const std::vector<uint8_t>& ticket, uint64_t steam_id, bool legacy);
   void ticketResult(uint32_t request_id, const hubrpc::TicketResult& r);
+  // After a (re)logon: sessions the hub accepted are resumed (it may have restarted and forgotten
+  // them), and validations it never answered are asked again.
+  void resumeSessions();
+  hubrpc::Envelope validation(const std::vector<uint8_t>& ticket, uint64_t steam_id);
 
   // ---- A2S (game_server_a2s.cpp) ---------------------------------------------------------------
   // Rebuilds what A2S answers from the current fields and hands it to the responder(s).
@@ -93,6 +97,8 @@ class GameServerImpl {
   struct AuthSession {
     ticket::Claims claims;
     bool legacy = false;  // opened by sendUserConnectAndAuthenticate: client_approved / client_denied
+    std::vector<uint8_t> ticket;  // to resume the session with a hub that reconnected
+    bool accepted = false;        // the hub said OK
   };
   enum class State { kIdle, kConnecting, kLoggingOn, kLoggedOn, kBackoff };
 

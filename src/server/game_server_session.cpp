@@ -243,6 +243,7 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
     state_ = State::kLoggedOn;
     backoff_ms_ = kBackoffStartMs;
     listing_dirty_ = true;
+    resumeSessions();
     bool secure = secure_;
     queue([this] { if (on_connected_) on_connected_(); });
     queue([this, secure] { if (on_policy_) on_policy_(secure); });

@@ -181,5 +181,51 @@ TEST_F(GameServerTickets, AServersOwnTicketProvesItToPlayersOnce) {
   EXPECT_FALSE(alice.loggedOn());
 }
 
+// The hub is killed and restarted while a player is authenticated: the server reconnects by
+// itself and resumes the session, so a ban issued afterwards still kicks the player.
+TEST_F(GameServerTickets, ASessionOutlivesAHubRestartAndABanStillKicks) {
+  uint16_t port = freePort();
+  const std::vector<std::string> listen = {"--listen", "127.0.0.1:" + std::to_string(port)};
+  HubProcess hub;
+  startHub(hub, listen);
+  uint64_t sid = 0;
+  std::string token = provision(hub, &sid);
+  admin(hub, {"user", "create", "alice", "alice-password"});
+  admin(hub, {"licence", "grant", "alice", "480"});
+  GameServer gs;
+  Observed o;
+  LegacyObserver l;
+  o.attach(gs);
+  l.attach(gs);
+  init(gs, hub);
+  gs.logOn(token);
+  ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 1; }));
+  uint64_t alice_id = 0;
+  {
+    User alice;
+    alice.setHub(hub.address, hub.public_key);
+    ASSERT_EQ(alice.logOn("alice", "alice-password", 480), RESULT_OK);
+    alice_id = alice.getSteamID();
+    AuthTicket t = alice.getAuthSessionTicket();
+    ASSERT_EQ(gs.beginAuthSession(t.buffer, alice_id), BEGIN_AUTH_SESSION_RESULT_OK);
+    ASSERT_TRUE(pump({&gs}, [&] { return l.verdicts.size() == 1; }));
+    ASSERT_EQ(l.verdicts[0].response, AUTH_SESSION_RESPONSE_OK);
+    EXPECT_EQ(hub.stop(SIGKILL), 128 + SIGKILL);
+  }  // alice's client goes with the old hub; the server keeps her session
+
+  HubProcess restarted;
+  startHub(restarted, listen);
+  ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 2; }, 15000));
+  // The resume is sent right after the logon; a status round trip after it has been handled.
+  admin(restarted, {"status"});
+  admin(restarted, {"ban", "alice", "480", "--vac"});
+  ASSERT_TRUE(pump({&gs}, [&] { return l.kicks.size() == 1; }));
+  EXPECT_EQ(l.kicks[0].steam_id, alice_id);
+  EXPECT_EQ(l.kicks[0].deny_reason, DENY_CHEATER);
+  ASSERT_EQ(l.verdicts.size(), 2u);
+  EXPECT_EQ(l.verdicts[1].response, AUTH_SESSION_RESPONSE_VAC_BANNED);
+  EXPECT_EQ(gs.userHasLicenseForApp(alice_id, 480), USER_HAS_LICENSE_RESULT_NO_AUTH);
+}
+
 }  // namespace
 }  // namespace outpost::test
