@@ -1,6 +1,6 @@
 // outpost::ServerBrowser (see include/outpost/server_browser.h): one UDP socket per call, the
-// Master Server Query Protocol's page walk, and A2S with the challenge round and Source split
-// reassembly. Replies are parsed with the bounds-checked ByteReader; anything malformed or from
+// Master Server Query Protocol's page walk, and A2S with the challenge round, Source split
+// reassembly and resends. The replies' contents are parsed by a2s_reply.h; a datagram from
 // another address is ignored.
 #include "outpost/server_browser.h"
 
@@ -15,8 +15,8 @@
 #include <optional>
 
 #include "base/address.h"
-#include "base/bytes.h"
 #include "base/log.h"
+#include "client/a2s_reply.h"
 
 namespace outpost {
 
@@ -57,16 +57,6 @@ class Udp {
   int fd_ = -1;
 };
 
-std::string cstring(ByteReader& r) {
-  std::string s;
-  while (r.remaining() > 0) {
-    uint8_t c = r.u8();
-    if (c == 0) return s;
-    s.push_back(static_cast<char>(c));
-  }
-  r.fail();  // no terminator
-  return s;
-}
 
 // Collects the parts of a Source split reply whose first datagram is `first`, until `until`.
 // The joined payload (its leading FF FF FF FF included); nullopt if a part did not arrive in time;
@@ -169,94 +159,30 @@ std::vector<std::string> ServerBrowser::requestServerList(const std::string& mas
       udp.send(req);
       reply = udp.receive(std::min(deadline, Clock::now() + retry_after));
     }
-    if (reply.size() < 6 || reply[4] != 0x66 || reply[5] != 0x0A) return out;
+    size_t before = out.size();
     bool last = false;
-    for (size_t i = 6; i + 6 <= reply.size(); i += 6) {
-      if (!reply[i] && !reply[i + 1] && !reply[i + 2] && !reply[i + 3] && !reply[i + 4] && !reply[i + 5]) {
-        last = true;
-        break;
-      }
-      seed = std::to_string(reply[i]) + "." + std::to_string(reply[i + 1]) + "." + std::to_string(reply[i + 2]) +
-             "." + std::to_string(reply[i + 3]) + ":" + std::to_string(reply[i + 4] << 8 | reply[i + 5]);
-      out.push_back(seed);
-    }
-    if (last || reply.size() <= 6) return out;
+    if (!a2sreply::parseMasterPage(reply, &out, &last)) return out;
+    if (last || out.size() == before) return out;
+    seed = out.back();
   }
   return out;
 }
 
 std::optional<ServerInfoResult> ServerBrowser::queryInfo(const std::string& server, int timeout_ms) {
   int rtt = -1;
-  auto p = a2sExchange(server, 0x54, timeout_ms, &rtt);
-  if (p.empty() || p[0] != 0x49) return std::nullopt;
-  ByteReader r(p.data() + 1, p.size() - 1);
-  ServerInfoResult s;
-  s.address = server;
-  s.ping_ms = rtt;
-  s.protocol = r.u8();
-  s.name = cstring(r);
-  s.map = cstring(r);
-  s.folder = cstring(r);
-  s.game = cstring(r);
-  s.app_id = r.u16();
-  s.players = r.u8();
-  s.max_players = r.u8();
-  s.bots = r.u8();
-  s.server_type = static_cast<char>(r.u8());
-  s.environment = static_cast<char>(r.u8());
-  s.password = r.u8() != 0;
-  s.secure = r.u8() != 0;
-  s.version = cstring(r);
-  if (!r.ok()) return std::nullopt;
-  if (r.remaining() > 0) {
-    uint8_t edf = r.u8();
-    if (edf & 0x80) s.game_port = r.u16();
-    if (edf & 0x10) s.steam_id = r.u64();
-    if (edf & 0x40) {
-      s.spectator_port = r.u16();
-      s.spectator_name = cstring(r);
-    }
-    if (edf & 0x20) s.keywords = cstring(r);
-    if (edf & 0x01) {
-      s.game_id = r.u64();
-      s.app_id = static_cast<uint32_t>(s.game_id & 0xFFFFFF);
-    }
-    if (!r.ok()) return std::nullopt;
-  }
-  return s;
+  auto info = a2sreply::parseInfo(a2sExchange(server, 0x54, timeout_ms, &rtt));
+  if (!info) return std::nullopt;
+  info->address = server;
+  info->ping_ms = rtt;
+  return info;
 }
 
 std::optional<std::vector<ServerPlayer>> ServerBrowser::queryPlayers(const std::string& server, int timeout_ms) {
-  auto p = a2sExchange(server, 0x55, timeout_ms, nullptr);
-  if (p.size() < 2 || p[0] != 0x44) return std::nullopt;
-  ByteReader r(p.data() + 1, p.size() - 1);
-  int count = r.u8();
-  std::vector<ServerPlayer> out;
-  for (int i = 0; i < count && r.ok(); ++i) {
-    r.u8();  // index
-    ServerPlayer pl;
-    pl.name = cstring(r);
-    pl.score = static_cast<int32_t>(r.u32());
-    uint32_t bits = r.u32();
-    std::memcpy(&pl.duration_s, &bits, 4);
-    out.push_back(pl);
-  }
-  if (!r.ok()) return std::nullopt;
-  return out;
+  return a2sreply::parsePlayers(a2sExchange(server, 0x55, timeout_ms, nullptr));
 }
 
 std::optional<std::map<std::string, std::string>> ServerBrowser::queryRules(const std::string& server, int timeout_ms) {
-  auto p = a2sExchange(server, 0x56, timeout_ms, nullptr);
-  if (p.size() < 3 || p[0] != 0x45) return std::nullopt;
-  ByteReader r(p.data() + 1, p.size() - 1);
-  int count = r.u16();
-  std::map<std::string, std::string> out;
-  for (int i = 0; i < count && r.ok(); ++i) {
-    std::string k = cstring(r);
-    out[k] = cstring(r);
-  }
-  if (!r.ok()) return std::nullopt;
-  return out;
+  return a2sreply::parseRules(a2sExchange(server, 0x56, timeout_ms, nullptr));
 }
 
 int ServerBrowser::ping(const std::string& server, int timeout_ms) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "a2s/responder.h"
 #include "base/bytes.h"
 #include "transport/frames.h"
 #include "transport/wire.h"
@@ -255,6 +256,42 @@ void recvStreamSeeds() {
   }
 }
 
+// fuzz_a2s_reply: the server's real INFO, PLAYER and RULES replies (mode 0, header stripped), a
+// master page, and round-trip inputs (mode 1).
+void a2sReplySeeds() {
+  const std::string t = "fuzz_a2s_reply";
+  a2s::ServerInfo s;
+  s.name = "Seed server";
+  s.map = "de_dust";
+  s.folder = "tf";
+  s.game = "Team Fortress";
+  s.app_id = 440;
+  s.players = 2;
+  s.max_players = 24;
+  s.bots = 1;
+  s.version = "1.0.0.0";
+  s.game_port = 27015;
+  s.steam_id = 85568392920039425ull;
+  s.spectator_port = 27020;
+  s.spectator_name = "TV";
+  s.keywords = "ctf,fast";
+  s.game_id = 440;
+  s.player_list = {{"alice", 12, 30.5f}, {"bob", -1, 0.0f}};
+  for (int i = 0; i < 20; ++i) s.rules["rule" + std::to_string(i)] = "value" + std::to_string(i);
+  auto mode0 = [](std::vector<uint8_t> message) {
+    message.erase(message.begin(), message.begin() + 4);  // FF FF FF FF
+    message.insert(message.begin(), 0);
+    return message;
+  };
+  save(t, "info", mode0(a2s::encodeInfoReply(s)));
+  save(t, "players", mode0(a2s::encodePlayerReply(s)));
+  save(t, "rules", mode0(a2s::encodeRulesReply(s)));
+  save(t, "master_page", {0, 0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A, 10, 0, 0, 1, 0x69, 0x87, 0, 0, 0, 0, 0, 0});
+  std::vector<uint8_t> trip = {1};
+  for (int i = 0; i < 200; ++i) trip.push_back(static_cast<uint8_t>(i * 37 + 11));
+  save(t, "round_trip", trip);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -266,6 +303,7 @@ int main(int argc, char** argv) {
   handshakeSeeds();
   framesSeeds();
   recvStreamSeeds();
+  a2sReplySeeds();
   std::printf("wrote %d seed files under %s\n", g_written, g_root.c_str());
   return 0;
 }

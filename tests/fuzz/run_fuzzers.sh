@@ -7,7 +7,7 @@
 #
 #   CC=clang CXX=clang++ cmake -G Ninja -B build-fuzz -DOUTPOST_FUZZ=ON -DOUTPOST_TESTS=OFF \
 #       -DOUTPOST_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-#   ninja -C build-fuzz fuzz_handshake fuzz_frames fuzz_recv_stream fuzz_ticket fuzz_master_request fuzz_master_filter fuzz_a2s
+#   ninja -C build-fuzz
 #   tests/fuzz/run_fuzzers.sh build-fuzz 30
 set -uo pipefail
 
@@ -18,7 +18,8 @@ fi
 build_dir=$(cd "$1" && pwd) || exit 2
 seconds=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-targets=(fuzz_handshake fuzz_frames fuzz_recv_stream fuzz_ticket fuzz_master_request fuzz_master_filter fuzz_a2s)
+targets=(fuzz_handshake fuzz_frames fuzz_recv_stream fuzz_ticket fuzz_master_request fuzz_master_filter fuzz_a2s
+         fuzz_a2s_reply)
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
