@@ -70,7 +70,7 @@ int GameServerImpl::beginSession(const std::vector<uint8_t>& bytes, uint64_t ste
     u.set_steam_id(steam_id);
     u.set_owner_steam_id(claims.owner_steam_id);
     u.set_response(AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
-    auth_[steam_id] = {claims, legacy};
+    auth_[steam_id] = {claims, legacy, bytes, false};
     authVerdict(u);
     return BEGIN_AUTH_SESSION_RESULT_OK;
   }
@@ -96,8 +96,9 @@ void GameServerImpl::resumeSessions() {
       send(e);
       continue;
     }
-    bool queued = std::any_of(pending_validations_.begin(), pending_validations_.end(), [&](const auto& v) {
-      return v.validate_ticket().steam_id() == user;
+    const uint64_t id = user;  // a structured binding cannot be captured before C++20 in clang 14
+    bool queued = std::any_of(pending_validations_.begin(), pending_validations_.end(), [id](const auto& v) {
+      return v.validate_ticket().steam_id() == id;
     });
     if (!queued) pending_validations_.push_back(validation(s.ticket, user));  // sent, never answered
   }
