@@ -311,6 +311,11 @@ struct Row {
   std::vector<std::pair<std::string, std::string>> extra;  // key -> JSON value
   void add(const std::string& k, const std::string& json_value) { extra.emplace_back(k, json_value); }
   void addNum(const std::string& k, double v, int decimals = 0) { add(k, num(v, decimals)); }
+  // p50 and p99 of the per-operation latencies (µs; sorts them).
+  void setLatency(std::vector<double>& lat_us) {
+    p50 = percentile(lat_us, 50);
+    p99 = percentile(lat_us, 99);
+  }
   std::string json() const {
     double rate = has_rate && std::isfinite(ops) && std::isfinite(seconds) && seconds > 0 ? ops / seconds : NAN;
     std::string s = "{\"workload\":" + jsonString(workload) + ",\"ops\":" + num(ops, 0) + ",\"seconds\":" +
@@ -326,6 +331,16 @@ struct Row {
     return s + ",\"ok\":" + (ok ? "true" : "false") + "}";
   }
 };
+
+// A row for a phase against the hub timed from t0: its name, elapsed seconds, hub and client CPU.
+Row hubRow(const std::string& workload, Clock::time_point t0, const CpuMeter& cpu) {
+  Row r;
+  r.workload = workload;
+  r.seconds = secondsSince(t0);
+  r.hub_cpu = cpu.hub();
+  r.client_cpu = cpu.self();
+  return r;
+}
 
 Row failedRow(const std::string& workload, const std::string& error) {
   Row r;
@@ -1033,15 +1048,10 @@ void ticketPhase(Bench& b) {
           ++refused;
       },
       &lat, &err, &probe);
-  Row r;
-  r.workload = names[0];
-  r.seconds = secondsSince(t0);
-  r.hub_cpu = cpu.hub();
-  r.client_cpu = cpu.self();
+  Row r = hubRow(names[0], t0, cpu);
   if (!ok) return fail(0, err);
   r.ops = K;
-  r.p50 = percentile(lat, 50);
-  r.p99 = percentile(lat, 99);
+  r.setLatency(lat);
   r.ok = refused == 0;
   r.addNum("users", K);
   r.addNum("refused", static_cast<double>(refused));
@@ -1089,15 +1099,10 @@ void ticketPhase(Bench& b) {
           ++refused;
       },
       &lat, &err);
-  Row ti;
-  ti.workload = names[1];
-  ti.seconds = secondsSince(t0);
-  ti.hub_cpu = cpu.hub();
-  ti.client_cpu = cpu.self();
+  Row ti = hubRow(names[1], t0, cpu);
   if (!ok) return fail(1, err);
   ti.ops = N;
-  ti.p50 = percentile(lat, 50);
-  ti.p99 = percentile(lat, 99);
+  ti.setLatency(lat);
   ti.ok = refused == 0;
   ti.addNum("users", K);
   ti.addNum("window", b.o.window);
@@ -1122,15 +1127,10 @@ void ticketPhase(Bench& b) {
         responses[e.has_auth_session_update() ? e.auth_session_update().response() : -1000]++;
       },
       &lat, &err);
-  Row tv;
-  tv.workload = names[2];
-  tv.seconds = secondsSince(t0);
-  tv.hub_cpu = cpu.hub();
-  tv.client_cpu = cpu.self();
+  Row tv = hubRow(names[2], t0, cpu);
   if (!ok) return fail(2, err);
   tv.ops = N;
-  tv.p50 = percentile(lat, 50);
-  tv.p99 = percentile(lat, 99);
+  tv.setLatency(lat);
   uint64_t good = responses[kAuthOk];
   std::string resp = "{";
   for (const auto& [code, n] : responses) {
@@ -1203,11 +1203,7 @@ void serverPhase(Bench& b) {
     if (listed >= static_cast<uint64_t>(S)) break;
     pool.pump(on_message, 10);
   }
-  Row reg;
-  reg.workload = names[0];
-  reg.seconds = secondsSince(t0);
-  reg.hub_cpu = cpu.hub();
-  reg.client_cpu = cpu.self();
+  Row reg = hubRow(names[0], t0, cpu);
   reg.ops = S;
   reg.ok = listed == static_cast<uint64_t>(S);
   reg.addNum("servers", S);
@@ -1225,13 +1221,9 @@ void serverPhase(Bench& b) {
   cpu.start();
   t0 = Clock::now();
   pump_for(b.o.idle_seconds);
-  Row idle;
-  idle.workload = names[1];
+  Row idle = hubRow(names[1], t0, cpu);
   idle.ops = S;
   idle.has_rate = false;
-  idle.seconds = secondsSince(t0);
-  idle.hub_cpu = cpu.hub();
-  idle.client_cpu = cpu.self();
   idle.ok = pool.lost() == 0;
   idle.addNum("servers", S);
   idle.add("note", jsonString("ops = connections held open and idle for `seconds`; hub_cpu_s is their keepalive cost"));
@@ -1342,11 +1334,7 @@ void serverPhase(Bench& b) {
       break;
     }
   }
-  Row up;
-  up.workload = names[4];
-  up.seconds = secondsSince(t0);
-  up.hub_cpu = cpu.hub();
-  up.client_cpu = cpu.self();
+  Row up = hubRow(names[4], t0, cpu);
   {
     auto client_after = pool.transportCounters();
     auto hub_after = status();
@@ -1445,8 +1433,7 @@ void inProcessPhase(Bench& b) {
     r.seconds = secondsSince(t0);
     r.client_cpu = cpu.self();
     r.ops = M;
-    r.p50 = percentile(lat, 50);
-    r.p99 = percentile(lat, 99);
+    r.setLatency(lat);
     r.ok = wrong == 0;
     r.addNum("servers", S);
     r.add("filter", jsonString(filter));
@@ -1494,8 +1481,7 @@ void inProcessPhase(Bench& b) {
   r.seconds = secondsSince(t0);
   r.client_cpu = cpu.self();
   r.ops = M;
-  r.p50 = percentile(lat, 50);
-  r.p99 = percentile(lat, 99);
+  r.setLatency(lat);
   r.ok = wrong == 0 && responder.counter(master::Counter::kReplied) == static_cast<uint64_t>(M);
   r.addNum("servers", S);
   r.add("filter", jsonString(""));
