@@ -29,13 +29,11 @@
 
 #include "a2s/query_socket.h"
 #include "expectations.h"
+#include "fixture_stop.h"
 
 using namespace outpost::a2s;
 
 namespace {
-
-volatile sig_atomic_t g_stop = 0;
-void onSignal(int) { g_stop = 1; }
 
 ServerInfo fixtureInfo() {
   ServerInfo s;
@@ -105,10 +103,7 @@ int main(int argc, char** argv) {
   int seconds = 120;
   if (argc > 1) seconds = std::clamp(std::atoi(argv[1]), 1, 600);
 
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  outpost::interop::stopOnSignals();
 
   A2sQuerySocketOptions options;
   options.bind_address = "127.0.0.1:0";
@@ -123,8 +118,7 @@ int main(int argc, char** argv) {
   std::printf("%s\n", outpost::interop::toJson(expectationsFor(info, socket.localAddress().port())).c_str());
   std::fflush(stdout);
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!g_stop && std::chrono::steady_clock::now() < deadline) usleep(20 * 1000);
+  outpost::interop::serveFor(seconds);
   socket.stop();
   for (const auto& [name, value] : socket.counters().toMap())
     if (value != 0)

@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "expectations.h"
+#include "fixture_stop.h"
 #include "game_socket.h"
 #include "outpost/game_server.h"
 #include "provisioned_hub.h"
@@ -54,8 +55,7 @@ constexpr double kDurationSlackS = 1.0;
 // at 0 (or counted in the wrong unit) cannot fall within the bounds.
 constexpr int kSettleMs = 3000;
 
-volatile sig_atomic_t g_stop = 0;
-void onSignal(int) { g_stop = 1; }
+using interop::g_stop;
 
 double secondsBetween(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
@@ -157,10 +157,7 @@ int main(int argc, char** argv) {
   if (seconds < 1 || seconds > 600) seconds = 60;
   const auto deadline = Clock::now() + std::chrono::seconds(seconds);
 
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  interop::stopOnSignals();
 
   interop::ProvisionedHub hub;
   if (!hub.start(kAppId, "Outpost Interop")) return 1;

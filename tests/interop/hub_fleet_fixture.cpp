@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "fixture_stop.h"
 #include "hub/data_dir.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/networking_sockets.h"
@@ -36,8 +37,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-volatile sig_atomic_t g_stop = 0;
-void onSignal(int) { g_stop = 1; }
+using interop::g_stop;
 
 struct Hub {
   pid_t pid = -1;
@@ -128,8 +128,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hub_fleet_fixture: set OUTPOST_HUB_BINARY\n");
     return 1;
   }
-  signal(SIGTERM, onSignal);
-  signal(SIGINT, onSignal);
+  signal(SIGTERM, interop::requestStop);  // signal(): interrupted reads restart, as before
+  signal(SIGINT, interop::requestStop);
   char tmpl[] = "/tmp/outpost-fleet-XXXXXX";
   std::string dir = std::string(mkdtemp(tmpl)) + "/data";
   Hub hub;

@@ -33,13 +33,11 @@
 #include <vector>
 
 #include "master/server.h"
+#include "fixture_stop.h"
 
 using namespace outpost::master;
 
 namespace {
-
-volatile sig_atomic_t g_stop = 0;
-void onSignal(int) { g_stop = 1; }
 
 std::vector<ServerRecord> generate() {
   std::vector<ServerRecord> out;
@@ -81,10 +79,7 @@ int main(int argc, char** argv) {
   int seconds = 120;
   if (argc > 1) seconds = std::clamp(std::atoi(argv[1]), 1, 600);
 
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  outpost::interop::stopOnSignals();
 
   MasterServerOptions options;
   options.bind_address = "127.0.0.1:0";
@@ -98,8 +93,7 @@ int main(int argc, char** argv) {
   std::printf("%u\n", static_cast<unsigned>(server.localAddress().port()));
   std::fflush(stdout);
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!g_stop && std::chrono::steady_clock::now() < deadline) usleep(20 * 1000);
+  outpost::interop::serveFor(seconds);
   server.stop();
   for (const auto& [name, value] : server.counters())
     if (value != 0) std::fprintf(stderr, "master_fixture: %s=%llu\n", name.c_str(),
