@@ -22,9 +22,7 @@ class HubAdmin : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
 
   ProcessResult admin(const std::vector<std::string>& words) {
-    std::vector<std::string> argv = {OUTPOST_CLI_BINARY, "admin", "--hub", hub_.address, "--data-dir", dir_};
-    argv.insert(argv.end(), words.begin(), words.end());
-    return runProcess(argv);
+    return runAdmin(hub_.address, dir_, words);
   }
 
   std::string dir_;

@@ -74,9 +74,7 @@ class HubAuth : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
 
   std::string admin(const std::vector<std::string>& words) {
-    std::vector<std::string> argv = {OUTPOST_CLI_BINARY, "admin", "--hub", hub_.address, "--data-dir", dir_};
-    argv.insert(argv.end(), words.begin(), words.end());
-    auto r = runProcess(argv);
+    auto r = runAdmin(hub_.address, dir_, words);
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return r.out;
   }

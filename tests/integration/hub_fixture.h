@@ -87,9 +87,7 @@ class HubTest : public ::testing::Test {
     ASSERT_TRUE(hub.start(dir_)) << hub.banner;
   }
   std::string admin(HubProcess& hub, const std::vector<std::string>& words, int expect = 0) {
-    std::vector<std::string> argv = {OUTPOST_CLI_BINARY, "admin", "--hub", hub.address, "--data-dir", dir_};
-    argv.insert(argv.end(), words.begin(), words.end());
-    auto r = runProcess(argv);
+    auto r = runAdmin(hub.address, dir_, words);
     EXPECT_EQ(r.exit_code, expect) << r.out;
     return r.out;
   }

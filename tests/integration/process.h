@@ -63,6 +63,17 @@ inline ProcessResult runProcess(const std::vector<std::string>& argv, int timeou
   return r;
 }
 
+#ifdef OUTPOST_CLI_BINARY
+// The real CLI against a hub: `outpost admin --hub <hub_address> --data-dir <data_dir> <words...>`
+// (the data directory gives it the hub's key and admin token).
+inline ProcessResult runAdmin(const std::string& hub_address, const std::string& data_dir,
+                              const std::vector<std::string>& words, int timeout_s = 60) {
+  std::vector<std::string> argv = {OUTPOST_CLI_BINARY, "admin", "--hub", hub_address, "--data-dir", data_dir};
+  argv.insert(argv.end(), words.begin(), words.end());
+  return runProcess(argv, timeout_s);
+}
+#endif
+
 class HubProcess {
  public:
   // Starts outpost-hub on 127.0.0.1 with an ephemeral port and waits for its banner.

@@ -63,9 +63,7 @@ class ProvisionedHub {
 
  private:
   bool admin(const std::vector<std::string>& words, std::string* out) {
-    std::vector<std::string> argv = {OUTPOST_CLI_BINARY, "admin", "--hub", hub_.address, "--data-dir", data_dir_};
-    argv.insert(argv.end(), words.begin(), words.end());
-    auto r = test::runProcess(argv, 30);
+    auto r = test::runAdmin(hub_.address, data_dir_, words, 30);
     *out = r.out;
     if (r.exit_code != 0) {
       std::fprintf(stderr, "provisioned_hub: `outpost admin %s ...` exited %d: %s\n", words[0].c_str(), r.exit_code,
