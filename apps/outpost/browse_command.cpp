@@ -3,13 +3,12 @@
 // timeout (or an empty list), 2 usage error (a bad address, option or number).
 #include "browse_command.h"
 
-#include <arpa/inet.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "base/address.h"
 #include "outpost/server_browser.h"
 #include "outpost/steam_id.h"
 
@@ -28,18 +27,10 @@ const char* kQueryUsage =
     "  are named) and prints them. Exit status: 0 answered, 1 a query got no answer within --timeout\n"
     "  (default 2000 ms), 2 usage.\n";
 
-// "a.b.c.d:port" or "[v6]:port" with a port 1..65535.
+// "a.b.c.d:port" or "[v6]:port" with a port 1..65535 (SocketAddress::parse, which would also
+// read ":port" as the any-address: not a server to ask).
 bool validAddress(const std::string& s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= s.size()) return false;
-  std::string host = s.substr(0, colon), port = s.substr(colon + 1);
-  char* end = nullptr;
-  long p = std::strtol(port.c_str(), &end, 10);
-  if (*end || p < 1 || p > 65535) return false;
-  unsigned char buf[16];
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1;
-  return inet_pton(AF_INET, host.c_str(), buf) == 1;
+  return !s.empty() && s.front() != ':' && outpost::SocketAddress::parse(s, true).has_value();
 }
 
 bool parseNumber(const std::string& s, long min, long max, long* out) {
