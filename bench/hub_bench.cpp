@@ -84,7 +84,6 @@ constexpr uint32_t kLoopback = 0x7F000001;  // 127.0.0.1, host order
 constexpr uint16_t kGamePortBase = 10000;   // server i: game port 10000+i, query port 30000+i
 constexpr uint16_t kQueryPortBase = 30000;
 constexpr int kMaps = 10;                   // server i runs map_(i % 10)
-constexpr int32_t kAuthOk = 0;              // AuthSessionResponse OK
 const std::string kFilter = "\\map\\map_3";  // the filtered master rows: every 10th server
 
 void log(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -1131,7 +1130,7 @@ void ticketPhase(Bench& b) {
   if (!ok) return fail(2, err);
   tv.ops = N;
   tv.setLatency(lat);
-  uint64_t good = responses[kAuthOk];
+  uint64_t good = responses[AUTH_SESSION_RESPONSE_OK];
   std::string resp = "{";
   for (const auto& [code, n] : responses) {
     if (!n) continue;

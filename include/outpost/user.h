@@ -18,8 +18,8 @@ namespace outpost {
 // (BeginAuthSessionResult: 0 OK, 1 invalid ticket, 3 invalid version, 4 game mismatch, 5 expired)
 // and, when they passed, the hub's verdict (AuthSessionResponse; 0 = the server is who it says).
 struct AuthSessionCheck {
-  int32_t result = 1;
-  int32_t response = 8;  // AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID until the hub says otherwise
+  int32_t result = BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;
+  int32_t response = AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID;  // until the hub says otherwise
   uint64_t steam_id = 0;  // the server the ticket names
 };
 

@@ -165,7 +165,7 @@ AuthSessionCheck User::beginAuthSession(const std::vector<uint8_t>& bytes, uint6
   auto resp = impl_->client->call(req, kTimeoutMs, &error);
   if (!resp || !resp->has_auth_session_update()) {
     OUTPOST_LOG_WARN("User::beginAuthSession: %s", error.c_str());
-    c.response = 5;  // AUTH_SESSION_RESPONSE_VAC_CHECK_TIMED_OUT: the hub did not answer
+    c.response = AUTH_SESSION_RESPONSE_VAC_CHECK_TIMED_OUT;  // the hub did not answer
     return c;
   }
   c.response = resp->auth_session_update().response();

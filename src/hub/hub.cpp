@@ -256,7 +256,7 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
         // Only logged-on game servers and players validate tickets.
         hubrpc::AuthSessionUpdate u;
         u.set_steam_id(request->validate_ticket().steam_id());
-        u.set_response(8);  // AuthTicketInvalid
+        u.set_response(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID);
         *response.mutable_auth_session_update() = u;
       }
       break;

@@ -14,9 +14,6 @@
 namespace outpost::hub {
 
 namespace {
-constexpr int32_t kOk = 0, kUserNotConnected = 1, kNoLicense = 2, kVacBanned = 3, kLoggedInElsewhere = 4,
-                  kCanceled = 6, kAlreadyUsed = 7, kInvalid = 8, kPublisherBan = 9, kIdentityFailure = 10;
-constexpr int32_t kDenyCheater = 5, kDenyNotLoggedOn = 3, kDenyLoggedInElsewhere = 6;
 constexpr size_t kMaxTrackedTickets = 200000;
 }  // namespace
 
@@ -36,7 +33,7 @@ hubrpc::UserLogOnResult Players::logOn(uint32_t connection, const hubrpc::UserLo
   auto old = connection_of_.find(user->account_id);
   if (old != connection_of_.end() && old->second != connection) {
     sessions_.erase(old->second);
-    pushToServers(user->account_id, kLoggedInElsewhere, false, kDenyLoggedInElsewhere);
+    pushToServers(user->account_id, AUTH_SESSION_RESPONSE_LOGGED_IN_ELSEWHERE, false, DENY_LOGGED_IN_ELSEWHERE);
   }
   UserSession s{user->account_id, req.app_id(), next_generation_++};
   sessions_[connection] = s;
@@ -92,7 +89,7 @@ void Players::cancelTicket(uint32_t connection, uint64_t ticket_id) {
   // Only the user a ticket was issued to can cancel it.
   if (s == sessions_.end() || t == tickets_.end() || t->second.account != s->second.account) return;
   t->second.cancelled = true;
-  pushToServers(t->second.account, kCanceled, false, 0, ticket_id);
+  pushToServers(t->second.account, AUTH_SESSION_RESPONSE_AUTH_TICKET_CANCELED, false, 0, ticket_id);
 }
 
 hubrpc::AuthSessionUpdate Players::validate(uint32_t server_connection, uint64_t server_steam_id,
@@ -105,34 +102,34 @@ hubrpc::AuthSessionUpdate Players::validate(uint32_t server_connection, uint64_t
     return u;
   };
   auto claims = ticket::hubVerify(req.ticket(), req.steam_id(), hub_key_.public_key, now);
-  if (!claims) return respond(kInvalid);
+  if (!claims) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID);
   const ticket::Claims& c = *claims;
   u.set_owner_steam_id(c.owner_steam_id);
   uint32_t account = steamid::accountId(c.steam_id);
   // Reuse first: the record of a redemption is durable, so a replay on another server is caught
   // even after the hub restarted and forgot everything else about the ticket.
   if (auto first = store_.ticketFirstServer(c.ticket_id); first && *first != server_steam_id)
-    return respond(kAlreadyUsed);
+    return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
   auto t = tickets_.find(c.ticket_id);
-  if (t == tickets_.end()) return respond(kUserNotConnected);  // issued before this hub started
-  if (t->second.cancelled) return respond(kCanceled);
+  if (t == tickets_.end()) return respond(AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM);  // issued before this hub started
+  if (t->second.cancelled) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_CANCELED);
   auto gen = generation_of_.find(account);
-  if (connection_of_.find(account) == connection_of_.end()) return respond(kUserNotConnected);
-  if (gen == generation_of_.end() || gen->second != t->second.generation) return respond(kLoggedInElsewhere);
-  if (!ticket::recipientMatches(c, server_steam_id, server_address)) return respond(kIdentityFailure);
+  if (connection_of_.find(account) == connection_of_.end()) return respond(AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM);
+  if (gen == generation_of_.end() || gen->second != t->second.generation) return respond(AUTH_SESSION_RESPONSE_LOGGED_IN_ELSEWHERE);
+  if (!ticket::recipientMatches(c, server_steam_id, server_address)) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
   uint64_t first_server = 0;
-  if (!store_.recordTicketUse(c.ticket_id, server_steam_id, now, &first_server)) return respond(kAlreadyUsed);
+  if (!store_.recordTicketUse(c.ticket_id, server_steam_id, now, &first_server)) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
   if (auto ban = store_.activeBan(c.app_id, account))
-    return respond(ban->kind == store::BanKind::kVac ? kVacBanned : kPublisherBan);
+    return respond(ban->kind == store::BanKind::kVac ? AUTH_SESSION_RESPONSE_VAC_BANNED : AUTH_SESSION_RESPONSE_PUBLISHER_ISSUED_BAN);
   bool licensed = false;
   for (const auto& l : store_.licences(account))
     licensed = licensed || (l.app_id == c.app_id && (l.expires_at == 0 || l.expires_at > now));
-  if (!licensed) return respond(kNoLicense);
+  if (!licensed) return respond(AUTH_SESSION_RESPONSE_NO_LICENSE_OR_EXPIRED);
   auth_[server_connection][c.steam_id] = {c.ticket_id, c.app_id, c.owner_steam_id, server_steam_id, now};
   PendingStats& st = stats_[server_steam_id];
   st.app_id = c.app_id;
   st.connects++;
-  return respond(kOk);
+  return respond(AUTH_SESSION_RESPONSE_OK);
 }
 
 bool Players::resume(uint32_t server_connection, uint64_t server_steam_id, const hubrpc::ResumeAuthSession& req,
@@ -186,9 +183,9 @@ void Players::banned(uint32_t app_id, uint32_t account, store::BanKind kind) {
     auto* u = e.mutable_auth_session_update();
     u->set_steam_id(s->first);
     u->set_owner_steam_id(s->second.owner_steam_id);
-    u->set_response(kind == store::BanKind::kVac ? kVacBanned : kPublisherBan);
+    u->set_response(kind == store::BanKind::kVac ? AUTH_SESSION_RESPONSE_VAC_BANNED : AUTH_SESSION_RESPONSE_PUBLISHER_ISSUED_BAN);
     u->set_kick(true);
-    u->set_deny_reason(kDenyCheater);
+    u->set_deny_reason(DENY_CHEATER);
     sessionEnded(s->second, static_cast<int64_t>(std::time(nullptr)));
     sessions.erase(s);
     send_(server, e);
@@ -208,7 +205,7 @@ void Players::disconnected(uint32_t connection) {
   auto c = connection_of_.find(account);
   if (c != connection_of_.end() && c->second == connection) {
     connection_of_.erase(c);
-    pushToServers(account, kUserNotConnected, false, kDenyNotLoggedOn);  // the user logged off
+    pushToServers(account, AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM, false, DENY_NOT_LOGGED_ON);  // the user logged off
   }
 }
 

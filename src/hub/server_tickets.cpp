@@ -9,7 +9,6 @@
 namespace outpost::hub {
 
 namespace {
-constexpr int32_t kOk = 0, kNotConnected = 1, kCanceled = 6, kAlreadyUsed = 7, kInvalid = 8, kIdentityFailure = 10;
 constexpr size_t kMaxTracked = 100000;
 }  // namespace
 
@@ -60,18 +59,18 @@ hubrpc::AuthSessionUpdate ServerTickets::validate(uint64_t user, uint32_t app_id
     return u;
   };
   auto claims = ticket::hubVerify(req.ticket(), req.steam_id(), hub_key_.public_key, now);
-  if (!claims || !steamid::isAnyGameServer(claims->steam_id) || claims->app_id != app_id) return respond(kInvalid);
+  if (!claims || !steamid::isAnyGameServer(claims->steam_id) || claims->app_id != app_id) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID);
   const ticket::Claims& c = *claims;
   u.set_owner_steam_id(c.owner_steam_id);
-  if (auto first = store_.ticketFirstServer(c.ticket_id); first && *first != user) return respond(kAlreadyUsed);
+  if (auto first = store_.ticketFirstServer(c.ticket_id); first && *first != user) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
   auto t = tickets_.find(c.ticket_id);
-  if (t == tickets_.end()) return respond(kNotConnected);  // issued before this hub started
-  if (t->second.cancelled) return respond(kCanceled);
-  if (!live_(t->second.connection, c.steam_id)) return respond(kNotConnected);
-  if (!ticket::recipientMatches(c, user, "")) return respond(kIdentityFailure);
+  if (t == tickets_.end()) return respond(AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM);  // issued before this hub started
+  if (t->second.cancelled) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_CANCELED);
+  if (!live_(t->second.connection, c.steam_id)) return respond(AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM);
+  if (!ticket::recipientMatches(c, user, "")) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
   uint64_t first = 0;
-  if (!store_.recordTicketUse(c.ticket_id, user, now, &first)) return respond(kAlreadyUsed);
-  return respond(kOk);
+  if (!store_.recordTicketUse(c.ticket_id, user, now, &first)) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
+  return respond(AUTH_SESSION_RESPONSE_OK);
 }
 
 void ServerTickets::prune(int64_t now) {
