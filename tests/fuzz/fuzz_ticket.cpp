@@ -73,7 +73,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(size >= kMinTicketBytes && size <= kMaxTicketBytes);
   FUZZ_CHECK(size == kMinTicketBytes + c.licences.size() * kLicenceBytes);
   FUZZ_CHECK(c.ticket_id != 0 && c.app_id != 0 && c.expires_at > c.issued_at);
-  FUZZ_CHECK(steamid::isValid(c.steam_id) && steamid::isIndividual(c.steam_id));
+  // The subject is a player, or (a game server's own ticket, docs/spec/ticket.md §13) a game
+  // server that owns itself and lists no licences.
+  FUZZ_CHECK(steamid::isValid(c.steam_id));
+  if (steamid::isAnyGameServer(c.steam_id))
+    FUZZ_CHECK(c.owner_steam_id == c.steam_id && c.licences.empty());
+  else
+    FUZZ_CHECK(steamid::isIndividual(c.steam_id) && steamid::isValid(c.owner_steam_id) &&
+               steamid::isIndividual(c.owner_steam_id));
   for (uint32_t licence : c.licences) FUZZ_CHECK(hasLicence(c, licence));
 
   // Canonical encoding: issuing the same claims gives the same bytes (Ed25519 is deterministic).
