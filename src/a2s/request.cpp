@@ -1,6 +1,6 @@
 // A2S request building and parsing (see request.h). The checks are numbered as in
 // docs/spec/a2s.md §5; the responder (src/server/a2s_responder.cpp) counts each failure and runs
-// the checks that need its state (steps 6–8).
+// the checks that need its state (steps 8–12).
 #include "a2s/request.h"
 
 #include <cstring>
@@ -14,23 +14,23 @@ std::optional<Request> parseRequest(std::span<const uint8_t> d, RequestError* er
   };
   // 1. Shorter than header + type: nothing to parse.
   if (d.size() < kHeaderBytes + 1) return fail(RequestError::kTooShort);
-  // 2. Split requests do not exist in the protocol; reassembling them would let anyone make a
-  //    server hold state. Any other header is not A2S.
+  // 2-3. Split requests do not exist in the protocol; reassembling them would let anyone make a
+  //      server hold state. Any other header is not A2S.
   if (hasSplitHeader(d)) return fail(RequestError::kSplitRequest);
   if (!hasSingleHeader(d)) return fail(RequestError::kBadHeader);
-  // 3. Type. 'W' (get challenge, 5 bytes) and 'i' (ping, 5 bytes) would be answered with more
-  //    bytes than they carry: an amplification vector for spoofed sources, so not answered.
+  // 4-5. Type. 'W' (get challenge, 5 bytes) and 'i' (ping, 5 bytes) would be answered with more
+  //      bytes than they carry: an amplification vector for spoofed sources, so not answered.
   Request r;
   r.type = d[4];
   if (r.type == kGetChallengeRequest || r.type == kPingRequest) return fail(RequestError::kUnsupportedType);
   if (r.type != kInfoRequest && r.type != kPlayerRequest && r.type != kRulesRequest)
     return fail(RequestError::kUnknownType);
-  // 4. Exact length per type (no trailing garbage, no truncated challenge).
+  // 6. Exact length per type (no trailing garbage, no truncated challenge).
   size_t challenge_at = kHeaderBytes + 1;
   if (r.type == kInfoRequest) {
     if (d.size() != kInfoRequestBytes && d.size() != kInfoChallengedRequestBytes)
       return fail(RequestError::kBadLength);
-    // 5. The INFO payload must be exactly "Source Engine Query\0".
+    // 7. The INFO payload must be exactly "Source Engine Query\0".
     if (std::memcmp(d.data() + kHeaderBytes + 1, kInfoPayload, sizeof kInfoPayload) != 0)
       return fail(RequestError::kBadInfoString);
     challenge_at = kInfoRequestBytes;

@@ -1,6 +1,6 @@
 // A2S requests, both ways (docs/spec/a2s.md §2): the player side builds them with encodeRequest,
 // the server's responder reads them with parseRequest, which runs the protocol's drop checks of
-// docs/spec/a2s.md §5 steps 1–5 in order and names the first that fails. Pure functions: no state,
+// docs/spec/a2s.md §5 steps 1–7 in order and names the first that fails. Pure functions: no state,
 // no allocation in parseRequest, safe on any thread, never read outside their input.
 #pragma once
 

@@ -284,7 +284,7 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
 
 void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> packet, TimeUs now,
                           std::vector<Outgoing>& out) {
-  // 1-5. Drop what is not a request we answer (a2s/request.cpp names each check and why).
+  // 1-7. Drop what is not a request we answer (a2s/request.cpp names each check and why).
   RequestError error = RequestError::kNone;
   std::optional<Request> request = parseRequest(packet, &error);
   if (!request) {
@@ -299,7 +299,7 @@ void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> pa
       case RequestError::kNone: bump(c_.dropped_unknown_type); return;
     }
   }
-  // 6. Nothing to answer with yet: not even a challenge (the client will retry).
+  // 8. Nothing to answer with yet: not even a challenge (the client will retry).
   std::shared_ptr<const Encoded> enc;
   {
     std::lock_guard<std::mutex> lock(encoded_mutex_);
@@ -309,14 +309,14 @@ void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> pa
     bump(c_.dropped_no_info);
     return;
   }
-  // 7. Challenge: a source that has not proven it receives at its address gets 9 bytes only
+  // 9. Challenge: a source that has not proven it receives at its address gets 9 bytes only
   //    (reflection/amplification attack with a spoofed source).
   if (!request->challenge || !challengeValid(from, *request->challenge, now)) {
     if (request->challenge && !isPlaceholderChallenge(*request->challenge)) bump(c_.invalid_challenges);
     sendChallenge(from, now, out);
     return;
   }
-  // 8. Rate limits and framing.
+  // 10-12. Rate limits and framing.
   const uint8_t type = request->type;
   const std::vector<uint8_t>& message =
       type == kInfoRequest ? enc->info : type == kPlayerRequest ? enc->players : enc->rules;

@@ -80,7 +80,7 @@ struct A2sCounters {
   uint64_t dropped_unknown_type = 0;
   uint64_t dropped_bad_length = 0;        // wrong size for its type
   uint64_t dropped_bad_info_string = 0;   // INFO not "Source Engine Query\0"
-  uint64_t dropped_no_info = 0;           // no ServerInfo given yet
+  uint64_t dropped_no_info = 0;           // no record given yet (update() never called)
   uint64_t dropped_challenge_rate = 0;    // global challenge bucket empty
   uint64_t dropped_source_rate = 0;       // this source IP's bucket empty
   uint64_t dropped_global_rate = 0;       // global reply-byte bucket empty
