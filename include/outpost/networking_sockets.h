@@ -214,6 +214,9 @@ struct NetworkingSocketsOptions {
   // generated. The hub passes its own key so that clients can pin it
   // (NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY).
   std::vector<uint8_t> identity_secret_key;
+  // Listen sockets of this instance answer STUN Binding requests (docs/spec/signaling.md §3):
+  // the hub sets it so that P2P sockets, and any ICE agent, learn their reflexive address.
+  bool answer_stun = false;
 
   static NetworkingSocketsOptions manual() {
     NetworkingSocketsOptions o;
@@ -223,6 +226,7 @@ struct NetworkingSocketsOptions {
 };
 
 class Engine;
+class SignalingLink;
 
 class NetworkingSockets {
  public:
@@ -332,6 +336,11 @@ class NetworkingSockets {
   int getAuthenticationStatus();
   std::optional<CertificateRequest> getCertificateRequest();
   std::optional<SetCertificateResult> setCertificate(std::span<const uint8_t> certificate);
+
+  // Extension, for GameServer and User (certifyNetworkingSockets): the mailbox through which a
+  // hub session carries this instance's P2P signal messages (src/transport/signaling_link.h).
+  // Not for games.
+  std::shared_ptr<SignalingLink> signalingLink();
 
   // ---- Networking Utils: configuration ---------------------------------------------------
   // Global scope is process-wide, as in the reference. Listen-socket scope is set through the

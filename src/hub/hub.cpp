@@ -47,7 +47,13 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
     std::string address;
     return raw->servers_->serverOf(c, &steam_id, &address) && steam_id == id;
   });
+  hub->signaling_ = std::make_unique<Signaling>([raw](uint32_t c, const std::vector<uint8_t>& signal) {
+    hubrpc::Envelope e;
+    e.set_p2p_signal(signal.data(), signal.size());
+    raw->send(c, e);
+  });
   NetworkingSocketsOptions options;
+  options.answer_stun = true;  // the hub port is the P2P sockets' STUN server (docs/spec/signaling.md §3)
   options.identity_secret_key.assign(hub->dir_.key.secret_key.begin(), hub->dir_.key.secret_key.end());
   hub->net_ = std::make_unique<NetworkingSockets>(options);
   Hub* self = hub.get();
@@ -62,6 +68,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
       self->servers_->disconnected(s.connect_handle);
       self->players_->disconnected(s.connect_handle);  // a user logs off; a server's sessions end
       self->clan_of_server_.erase(s.connect_handle);
+      self->signaling_->disconnected(s.connect_handle);
       self->net_->closeConnection(s.connect_handle, 0, "", false);
       self->counters_["connections_closed"]++;
     }
@@ -134,6 +141,7 @@ size_t Hub::work() {
     servers_->publishIfChanged();
     last_publish_ = steady;
   }
+  signaling_->expire(SystemClock::instance().nowUs());
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   if (now - last_stats_flush_ >= 30) {
     players_->flushStats(now);
@@ -332,6 +340,18 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       r->set_total_minutes_played(static_cast<uint32_t>(seconds / 60));
       break;
     }
+    case hubrpc::Envelope::kP2PSignal: {
+      std::optional<Signaling::Who> who;
+      Signaling::Who w;
+      std::string server_address;
+      if (servers_->serverOf(connection, &w.steam_id, &server_address, &w.app_id) ||
+          players_->userOf(connection, &w.steam_id, &w.app_id))
+        who = w;
+      const std::string& bytes = request->p2p_signal();
+      signaling_->onSignal(connection, who, {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
+                           SystemClock::instance().nowUs());
+      return;  // the answers (if any) went out through the signaling's sender
+    }
     default:
       counters_["rpc.unknown"]++;
       return;
@@ -348,6 +368,7 @@ std::map<std::string, uint64_t> Hub::counters() {
   out["game_servers.listed"] = servers_->listed();
   out["players.sessions"] = players_->users();
   out["players.auth_sessions"] = players_->authSessions();
+  for (const auto& [k, v] : signaling_->counters()) out[k] = v;
   return out;
 }
 

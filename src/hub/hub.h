@@ -18,6 +18,7 @@
 #include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
+#include "hub/signaling.h"
 #include "hub/master_server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
@@ -60,6 +61,7 @@ class Hub {
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<PasswordChecks> password_checks_;
+  std::unique_ptr<Signaling> signaling_;  // P2P rendezvous and FakeIP (docs/spec/signaling.md)
   std::unique_ptr<NetworkingSockets> net_;
   bool batching_ = false;                                      // inside poll's store batch
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit

@@ -80,6 +80,10 @@ bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValu
         return false;
       }
     }
+    if (std::get<std::string>(in).size() > 1024) {
+      why = std::string(def.name) + " is longer than 1024 bytes";
+      return false;
+    }
     out = in;
     return true;
   }
@@ -203,6 +207,8 @@ ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
   c.recv_max_message_size = i32(NETWORKING_CONFIG_RECV_MAX_MESSAGE_SIZE);
   c.pinned_peer_key_hex = std::get<std::string>(
       resolveOne(*findConfig(NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY), listen_layer, connection_layer, nullptr));
+  c.p2p_ice_enable = i32(NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE);
+  c.p2p_ice_penalty_ms = i32(NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PENALTY);
   return c;
 }
 

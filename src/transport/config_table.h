@@ -79,6 +79,27 @@ namespace outpost {
     "A peer sending a larger message has its connection closed.")                               \
   X(52, IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                       \
     "IP_ALLOW_WITHOUT_AUTH for peers on a loopback address.")                                   \
+  X(103, P2P_STUN_SERVER_LIST, STRING, CONNECTION, 0, 0, 0, "",                                \
+    "Not applicable: the hub's transport port is the STUN server of every P2P socket "          \
+    "(docs/spec/signaling.md section 3); a value is accepted and ignored.")                    \
+  X(104, P2P_TRANSPORT_ICE_ENABLE, INT32, CONNECTION, -1, -1, 2147483647, "",                  \
+    "Which direct candidates a P2P connection offers: 0 none (connectP2P fails with "           \
+    "LOCAL_NETWORK_CONFIG), 2 host (private) only, 4 server-reflexive (public) only, -1 or any " \
+    "other combination: all.")                                                                   \
+  X(105, P2P_TRANSPORT_ICE_PENALTY, INT32, CONNECTION, 0, 0, 10000, "ms",                       \
+    "Added to a direct route's measured RTT when routes are compared (matters once relay "      \
+    "routes exist).")                                                                            \
+  X(106, P2P_TRANSPORT_SDR_PENALTY, INT32, CONNECTION, 0, 0, 10000, "ms",                       \
+    "Added to a relay route's RTT when routes are compared; accepted now, used once relays "    \
+    "exist.")                                                                                    \
+  X(107, P2P_TURN_SERVER_LIST, STRING, CONNECTION, 0, 0, 0, "",                                 \
+    "Not applicable: relays replace TURN; a value is accepted and ignored.")                    \
+  X(108, P2P_TURN_USER_LIST, STRING, CONNECTION, 0, 0, 0, "",                                   \
+    "Not applicable (see P2P_TURN_SERVER_LIST); accepted and ignored.")                         \
+  X(109, P2P_TURN_PASS_LIST, STRING, CONNECTION, 0, 0, 0, "",                                   \
+    "Not applicable (see P2P_TURN_SERVER_LIST); accepted and ignored.")                         \
+  X(110, P2P_TRANSPORT_ICE_IMPLEMENTATION, INT32, CONNECTION, 0, 0, 2147483647, "",             \
+    "Not applicable: Outpost has one ICE implementation; accepted and ignored.")                \
   X(1001, OUTPOST_PINNED_PEER_KEY, STRING, CONNECTION, 0, 0, 0, "hex",                          \
     "Outpost extension. The peer's Ed25519 identity public key (64 hex characters) this "        \
     "connection requires; a handshake signed by any other key fails with "                      \
@@ -132,6 +153,8 @@ struct ConnectionConfig {
   int32_t recv_buffer_size;
   int32_t recv_max_message_size;
   std::string pinned_peer_key_hex;  // empty = no pin
+  int32_t p2p_ice_enable = -1;      // P2P_TRANSPORT_ICE_ENABLE
+  int32_t p2p_ice_penalty_ms = 0;   // P2P_TRANSPORT_ICE_PENALTY
 };
 
 struct FakeNetworkConfig {

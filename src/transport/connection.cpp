@@ -56,8 +56,9 @@ int32_t Connection::payloadCapacity() const {
 void Connection::setState(int32_t s, TimeUs now) {
   (void)now;
   if (s == state_) return;
-  int32_t old = state_;
+  int32_t old = publicState();
   state_ = s;
+  if (s != CONNECTION_STATE_CONNECTING) finding_route_ = false;
   if (handle_ != 0) host_.onStateChanged(*this, old);
 }
 
@@ -130,6 +131,20 @@ void Connection::startClient(const UdpSocket* socket, const SocketAddress& peer,
   setState(CONNECTION_STATE_CONNECTING, now);
   sendHandshake(now);
   recomputeTimer(now);
+}
+
+void Connection::beginP2P(TimeUs now) {
+  next_handshake_send_ = kNever;  // no route yet: startClient() sends the first Hello
+  setState(CONNECTION_STATE_CONNECTING, now);
+  recomputeTimer(now);
+}
+
+void Connection::setFindingRoute(bool on, TimeUs now) {
+  (void)now;
+  if (state_ != CONNECTION_STATE_CONNECTING || finding_route_ == on) return;
+  int32_t old = publicState();
+  finding_route_ = on;
+  if (handle_ != 0) host_.onStateChanged(*this, old);
 }
 
 void Connection::sendHandshake(TimeUs now) {
@@ -1115,7 +1130,7 @@ ConnectionInfo Connection::info() const {
   i.user_data = config_.user_data;
   i.listen_socket = listen_socket_;
   i.remote_address = pipe_peer_ || role_ == Role::kPipe ? std::string() : peer_.toString(true);
-  i.connection_state = state_;
+  i.connection_state = publicState();
   i.end_reason = end_reason_;
   i.end_debug = end_debug_;
   i.debug_description = name_.empty() ? ("#" + std::to_string(handle_) + " " + i.remote_address) : name_;
@@ -1139,7 +1154,7 @@ LaneStatus Connection::laneStatus(int lane, TimeUs now) const {
 
 ConnectionRealTimeStatus Connection::realTimeStatus(TimeUs now) const {
   ConnectionRealTimeStatus s;
-  s.state = state_;
+  s.state = publicState();
   s.ping = rate_.hasRttSample() ? static_cast<int32_t>(rate_.smoothedRtt() / 1000) : -1;
   if (stats_.packets_sent > 0) {
     double loss = static_cast<double>(stats_.packets_lost) / static_cast<double>(stats_.packets_sent);

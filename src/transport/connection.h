@@ -75,6 +75,13 @@ class Connection final : private frames::FrameVisitor {
   // Client: start the handshake towards `peer` over `socket`.
   void startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
                    TimeUs now);
+  // P2P initiator (docs/spec/signaling.md §1): CONNECTING without a route yet; nothing is sent
+  // until startClient() is given the chosen route. setFindingRoute(true) shows FINDING_ROUTE to
+  // the application while checks and the handshake run. failP2P ends the attempt locally.
+  void beginP2P(TimeUs now);
+  void setFindingRoute(bool on, TimeUs now);
+  void failP2P(int32_t end_reason, const std::string& debug, TimeUs now) { problem(end_reason, debug, now); }
+  bool awaitingRoute() const { return role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING && !socket_; }
   // Server: created from a verified Connect. Returns false (and fills *end_reason, *why) if
   // the connection must be refused.
   bool initServer(const UdpSocket* socket, const SocketAddress& peer, const wire::Connect& connect,
@@ -141,6 +148,10 @@ class Connection final : private frames::FrameVisitor {
   const SocketAddress& peer() const { return peer_; }
   const UdpSocket* socket() const { return socket_; }
   int32_t state() const { return state_; }
+  // The state the application sees: FINDING_ROUTE while a P2P route is sought (state_ CONNECTING).
+  int32_t publicState() const {
+    return state_ == CONNECTION_STATE_CONNECTING && finding_route_ ? CONNECTION_STATE_FINDING_ROUTE : state_;
+  }
   bool appClosed() const { return app_closed_; }
   bool acceptedByApp() const { return accepted_; }
   uint32_t listenSocket() const { return listen_socket_; }
@@ -240,6 +251,7 @@ class Connection final : private frames::FrameVisitor {
   ConfigLayer config_layer_;
   std::string name_;
   int32_t state_ = CONNECTION_STATE_NONE;
+  bool finding_route_ = false;  // P2P: route checks and handshake in progress
   int32_t end_reason_ = CONNECTION_END_INVALID;
   std::string end_debug_;
   uint64_t remote_steam_id_ = 0;

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "transport/p2p_state.h"
 
 namespace outpost {
 
@@ -75,6 +76,8 @@ Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
 }
 
 Engine::~Engine() {
+  // The hub session may outlive this instance: it must stop poking the eventfd before it closes.
+  if (p2p_ && p2p_->link) p2p_->link->setWake(nullptr);
   {
     Lock lock(mu_);
     // Tell connected peers we are going away instead of letting them time out.
@@ -161,6 +164,7 @@ void Engine::destroyConnection(uint32_t local_id) {
     if (ls != listen_sockets_.end()) ls->second.connections.erase(local_id);
   }
   queued_messages_ -= std::min<uint64_t>(queued_messages_, c->queue().count());
+  p2pConnectionGone(*c);
   const UdpSocket* s = c->socket();
   connections_.erase(it);
   if (s) {
@@ -308,12 +312,17 @@ void Engine::makeCookie(const SocketAddress& from, uint32_t client_id, uint32_t 
 }
 
 void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
-  if (!e.listen_handle) {
+  if (!e.listen_handle && !e.p2p) {
     countDrop(wire::DropReason::kNoListener);
     return;
   }
   wire::DropReason why = wire::DropReason::kNone;
   auto hello = wire::parseHello(in, &why);
+  // The P2P socket answers only peers that a verified probe announced (signaling.md §8).
+  if (hello && e.p2p && !p2pListenFor(from, hello->client_connection_id)) {
+    countDrop(wire::DropReason::kNoListener);
+    return;
+  }
   if (!hello) {
     countDrop(why);
     if (why == wire::DropReason::kBadVersion && in.size() >= wire::kHelloSize) {
@@ -339,7 +348,7 @@ void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<co
 }
 
 void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
-  if (!e.listen_handle) {
+  if (!e.listen_handle && !e.p2p) {
     countDrop(wire::DropReason::kNoListener);
     return;
   }
@@ -347,6 +356,11 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   auto connect = wire::parseConnect(in, &why);
   if (!connect) {
     countDrop(why);
+    return;
+  }
+  uint32_t listen_handle = e.p2p ? p2pListenFor(from, connect->client_connection_id) : e.listen_handle;
+  if (!listen_handle) {
+    countDrop(wire::DropReason::kNoListener);
     return;
   }
   // A retransmitted Connect of a handshake we already answered (the client's source address
@@ -391,7 +405,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     countDrop(wire::DropReason::kBadSignature);
     return;
   }
-  ListenState& ls = listen_sockets_[e.listen_handle];
+  ListenState& ls = listen_sockets_[listen_handle];
   if (ls.connections.size() >= kMaxConnectionsPerListenSocket) {
     countDrop(wire::DropReason::kConnectionLimit);
     return;
@@ -400,7 +414,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   Connection* c = newConnection(Connection::Role::kServer, config, true);
   int32_t reason = 0;
   std::string refusal;
-  if (!c->initServer(e.socket.get(), from, *connect, {&identity_, steam_id_}, e.listen_handle, &reason, &refusal)) {
+  if (!c->initServer(e.socket.get(), from, *connect, {&identity_, steam_id_}, listen_handle, &reason, &refusal)) {
     OUTPOST_LOG_INFO("refusing connection from %s: %s", from.toString().c_str(), refusal.c_str());
     c->sendReject(reason, refusal);
     handles_.erase(c->handle());
@@ -410,6 +424,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   }
   server_by_client_[key] = c->localId();
   ls.connections.insert(c->localId());
+  if (e.p2p) onP2PServerConnection(*c, from, connect->client_connection_id);
   counters_.connections_created++;
   int32_t allow = from.isLoopback() ? config.ip_local_host_allow_without_auth : config.ip_allow_without_auth;
   if (allow == 1 && g_misuse_log.allow())
@@ -435,6 +450,7 @@ void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const
     countDrop(wire::DropReason::kTooShort);
     return;
   }
+  if (handleP2PDatagram(e, from, in, now)) return;  // STUN, connectivity probes
   wire::DropReason why = wire::DropReason::kNone;
   switch (static_cast<wire::PacketType>(data[0])) {
     case wire::PacketType::kData: {
@@ -600,7 +616,7 @@ void Engine::finishApiCall(TimeUs now) {
 }
 
 TimeUs Engine::nextDeadline() {
-  TimeUs t = fake_.nextRelease();
+  TimeUs t = std::min(fake_.nextRelease(), p2pNextWake());
   if (!timers_.empty()) t = std::min(t, timers_.top().at);
   if (!dirty_.empty()) t = 0;
   return t;
@@ -644,6 +660,7 @@ void Engine::pollOnce(Lock& lock, TimeUs max_wait_us) {
   }
   releaseFakeNetwork(t);
   runTimers(t);
+  serviceP2P(t);
   flushDirty(t);
   reapFinished();
   notifyActivity();
@@ -697,6 +714,11 @@ uint32_t Engine::connectByIPAddress(const std::string& address, const ConfigOpti
     OUTPOST_LOG_WARN("connectByIPAddress: malformed address \"%s\" (an IP and a non-zero port are required)",
                      address.c_str());
     return NETWORKING_CONNECTION_INVALID;
+  }
+  if (addr->family() == AF_INET || !addr->isV6()) {
+    uint8_t ip[16];
+    addr->ip16(ip);
+    if (ip[12] == 169 && ip[13] == 254) return connectFakeIP(*addr, options);  // a FakeIP: P2P to its owner
   }
   ConfigLayer layer;
   if (!buildLayer(options, layer, "connectByIPAddress")) return NETWORKING_CONNECTION_INVALID;
@@ -771,7 +793,10 @@ bool Engine::closeListenSocket(uint32_t h) {
     c->abandon();
     destroyConnection(id);
   }
-  unregisterSocket(it->second.socket_id);
+  if (it->second.p2p)
+    p2pListenClosed(h);  // the P2P socket is shared: it stays
+  else
+    unregisterSocket(it->second.socket_id);
   listen_sockets_.erase(h);
   return true;
 }
@@ -1122,13 +1147,17 @@ void Engine::setStatusHandler(NetworkingSockets::StatusChangedHandler h) {
 
 void Engine::runCallbacks() {
   std::vector<NetworkConnectionStatusChanged> work;
+  std::vector<FakeIPResultEvent> fake_work;
   {
     Lock lock(mu_);
     work.swap(callbacks_);
+    fake_work.swap(fake_ip_callbacks_);
   }
   std::lock_guard<std::mutex> lock(handler_mu_);
-  if (!status_handler_) return;
-  for (const auto& cb : work) status_handler_(cb);
+  if (status_handler_)
+    for (const auto& cb : work) status_handler_(cb);
+  if (fake_ip_handler_)
+    for (const auto& cb : fake_work) fake_ip_handler_(cb);
 }
 
 bool Engine::setConnectionConfig(uint32_t h, int config, const ConfigValue& value) {
@@ -1215,14 +1244,14 @@ bool Engine::poll(int timeout_ms) {
     activity_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms));
     waiters_--;
   }
-  return queued_messages_ > 0 || !callbacks_.empty();
+  return queued_messages_ > 0 || !callbacks_.empty() || !fake_ip_callbacks_.empty();
 }
 
 bool Engine::waitForActivity(int timeout_ms) {
   Lock lock(mu_);
   TimeUs deadline = now() + TimeUs{timeout_ms} * 1000;
   for (;;) {
-    if (queued_messages_ > 0 || !callbacks_.empty()) return true;
+    if (queued_messages_ > 0 || !callbacks_.empty() || !fake_ip_callbacks_.empty()) return true;
     if (writable_pending_) {
       writable_pending_ = false;
       return true;
@@ -1256,6 +1285,7 @@ TransportCounters Engine::counters() {
   c.fake_dropped = fake_.dropped();
   c.fake_duplicated = fake_.duplicated();
   c.fake_reordered = fake_.reordered();
+  if (p2p_) c.p2p = p2p_->counters;
   return c;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "transport/ring_buffer.h"
 #include "net/udp_socket.h"
 #include "transport/wire.h"
+#include "transport/signaling_link.h"
 
 namespace outpost {
 
@@ -41,6 +43,7 @@ struct TransportCounters {
   uint64_t connections_created = 0;
   uint64_t send_failures = 0;
   uint64_t fake_dropped = 0, fake_duplicated = 0, fake_reordered = 0;
+  std::map<std::string, uint64_t> p2p;  // "stun.*" and "p2p.*" (engine_p2p.cpp)
   uint64_t dropped_total() const {
     uint64_t n = 0;
     for (uint64_t d : dropped) n += d;
@@ -82,6 +85,14 @@ class Engine final : public ConnectionHost {
   std::string identityPublicKeyHex();
   void runCallbacks();
   void setStatusHandler(NetworkingSockets::StatusChangedHandler h);
+  // ---- P2P, STUN, FakeIP (engine_p2p.cpp; docs/spec/signaling.md) --------------------------
+  uint32_t createListenSocketP2P(int port, const ConfigOptions& options, bool fake_ip);
+  uint32_t connectP2P(uint64_t steam_id, int virtual_port, const ConfigOptions& options);
+  bool beginAsyncRequestFakeIP(int num_ports);
+  FakeIPInfo getFakeIP(int first_port);
+  RemoteFakeIPResult getRemoteFakeIPForConnection(uint32_t h);
+  std::shared_ptr<SignalingLink> signalingLink();
+  void setFakeIPHandler(NetworkingSockets::FakeIPResultHandler h);
   bool setConnectionConfig(uint32_t h, int config, const ConfigValue& v);
   ConfigValueResult getConfigValue(int config, int scope, uint32_t obj);
   bool poll(int timeout_ms);
@@ -104,11 +115,13 @@ class Engine final : public ConnectionHost {
   struct SocketEntry {
     std::unique_ptr<UdpSocket> socket;
     uint32_t listen_handle = 0;  // non-zero: accepts handshakes for this listen socket
+    bool p2p = false;            // the P2P socket: handshakes only from announced peers (signaling.md §8)
     int users = 0;               // connections of a socket pair still using it
     bool shared_client = false;
   };
   struct ListenState {
     uint64_t socket_id = 0;
+    bool p2p = false;  // a P2P listen socket: socket_id is the shared P2P socket
     ConfigLayer layer;
     std::unordered_set<uint32_t> connections;  // local ids
   };
@@ -167,6 +180,21 @@ class Engine final : public ConnectionHost {
   void serviceLoop();
   void wakeService();
   void pushTimer(Connection& c);
+  // P2P and STUN (engine_p2p.cpp). handleP2PDatagram takes STUN and probe datagrams (true when it
+  // consumed one); p2pListenFor names the P2P listen socket an announced peer may handshake with.
+  bool handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
+  uint32_t p2pListenFor(const SocketAddress& from, uint32_t client_id);
+  void onP2PServerConnection(Connection& c, const SocketAddress& from, uint32_t client_id);
+  void p2pConnectionGone(Connection& c);
+  void p2pListenClosed(uint32_t listen_handle);
+  uint32_t connectFakeIP(const SocketAddress& fake, const ConfigOptions& options);
+  void serviceP2P(TimeUs now);
+  TimeUs p2pNextWake() const;
+  struct P2PState;
+  P2PState& p2p();
+  std::unique_ptr<P2PState> p2p_;
+  std::vector<FakeIPResultEvent> fake_ip_callbacks_;
+  NetworkingSockets::FakeIPResultHandler fake_ip_handler_;
 
   NetworkingSocketsOptions options_;
   const Clock& clock_;

@@ -121,24 +121,21 @@ void NetworkingSockets::connect_network_authentication_status(AuthenticationStat
 }
 
 void NetworkingSockets::connect_fake_ip_result(FakeIPResultHandler handler) {
-  // FakeIPs come from the hub; until then beginAsyncRequestFakeIP fails and nothing is raised.
-  (void)handler;
+  engine_->setFakeIPHandler(std::move(handler));
 }
 
 // ---- Hub-bound functions -------------------------------------------------------------------
 
-uint32_t NetworkingSockets::connectP2P(uint64_t, int, const ConfigOptions&) {
-  notAvailable("connectP2P");
-  return NETWORKING_CONNECTION_INVALID;
+uint32_t NetworkingSockets::connectP2P(uint64_t remote_steam_id, int virtual_port, const ConfigOptions& options) {
+  return engine_->connectP2P(remote_steam_id, virtual_port, options);
 }
-uint32_t NetworkingSockets::createListenSocketP2P(int, const ConfigOptions&) {
-  notAvailable("createListenSocketP2P");
-  return LISTEN_SOCKET_INVALID;
+uint32_t NetworkingSockets::createListenSocketP2P(int virtual_port, const ConfigOptions& options) {
+  return engine_->createListenSocketP2P(virtual_port, options, false);
 }
-uint32_t NetworkingSockets::createListenSocketP2PFakeIP(int, const ConfigOptions&) {
-  notAvailable("createListenSocketP2PFakeIP");
-  return LISTEN_SOCKET_INVALID;
+uint32_t NetworkingSockets::createListenSocketP2PFakeIP(int fake_port, const ConfigOptions& options) {
+  return engine_->createListenSocketP2P(fake_port, options, true);
 }
+std::shared_ptr<SignalingLink> NetworkingSockets::signalingLink() { return engine_->signalingLink(); }
 uint32_t NetworkingSockets::connectToHostedDedicatedServer(uint64_t, int, const ConfigOptions&) {
   notAvailable("connectToHostedDedicatedServer");
   return NETWORKING_CONNECTION_INVALID;
@@ -154,21 +151,10 @@ int NetworkingSockets::getHostedDedicatedServerPort() {
   int port = std::atoi(v);
   return port > 0 && port < 65536 ? port : 0;
 }
-bool NetworkingSockets::beginAsyncRequestFakeIP(int) {
-  notAvailable("beginAsyncRequestFakeIP");
-  return false;
-}
-FakeIPInfo NetworkingSockets::getFakeIP(int) {
-  FakeIPInfo info;
-  info.result = RESULT_NO_CONNECTION;
-  info.ports.assign(8, 0);
-  return info;
-}
+bool NetworkingSockets::beginAsyncRequestFakeIP(int num_ports) { return engine_->beginAsyncRequestFakeIP(num_ports); }
+FakeIPInfo NetworkingSockets::getFakeIP(int first_port) { return engine_->getFakeIP(first_port); }
 RemoteFakeIPResult NetworkingSockets::getRemoteFakeIPForConnection(uint32_t connection) {
-  RemoteFakeIPResult r;
-  r.result = getConnectionInfo(connection) ? RESULT_IP_NOT_FOUND : RESULT_INVALID_PARAM;
-  r.ip_type = r.result == RESULT_IP_NOT_FOUND ? FAKE_IP_TYPE_NOT_FAKE : FAKE_IP_TYPE_INVALID;
-  return r;
+  return engine_->getRemoteFakeIPForConnection(connection);
 }
 void NetworkingSockets::createFakeUDPPort(int) { notAvailable("createFakeUDPPort"); }
 int NetworkingSockets::initAuthentication() {
@@ -249,6 +235,7 @@ std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
   out["fake_network.dropped"] = c.fake_dropped;
   out["fake_network.duplicated"] = c.fake_duplicated;
   out["fake_network.reordered"] = c.fake_reordered;
+  for (const auto& [k, v] : c.p2p) out[k] = v;
   for (size_t i = 1; i < static_cast<size_t>(wire::DropReason::kCount); ++i)
     out[std::string("dropped.") + wire::dropReasonName(static_cast<wire::DropReason>(i))] = c.dropped[i];
   return out;
