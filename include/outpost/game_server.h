@@ -123,6 +123,7 @@ struct ServerConnectFailure {
 };
 
 class GameServerImpl;
+class NetworkingSockets;
 
 class GameServer {
  public:
@@ -159,6 +160,10 @@ class GameServer {
   bool isLobby(uint64_t steam_id);
   // Extension: the hub to use ("host:port" and its 64-hex public key); overrides OUTPOST_HUB.
   void setHub(const std::string& address, const std::string& public_key_hex);
+  // Extension: this game server's hub session serves `net`: its P2P signaling
+  // (createListenSocketP2P, connectP2P, FakeIP; docs/spec/signaling.md) goes through this
+  // session, for the server's app. Call once, any time; `net` may outlive this object or not.
+  void certifyNetworkingSockets(NetworkingSockets& net);
 
   // ---- Game Server functions (this part) ----------------------------------------------------
   void logOn(const std::string& token);

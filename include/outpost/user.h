@@ -24,6 +24,7 @@ struct AuthSessionCheck {
 };
 
 class UserImpl;
+class NetworkingSockets;
 
 class User {
  public:
@@ -33,6 +34,10 @@ class User {
   User& operator=(const User&) = delete;
 
   void setHub(const std::string& address, const std::string& public_key_hex);
+  // Extension: this user's hub session serves `net`: its P2P signaling (createListenSocketP2P,
+  // connectP2P, FakeIP; docs/spec/signaling.md) goes through this session, for the app of the
+  // logon. Call once, any time; `net` may outlive this object or not.
+  void certifyNetworkingSockets(NetworkingSockets& net);
   // RESULT_OK, RESULT_INVALID_PASSWORD (wrong name or password), RESULT_NO_CONNECTION (no hub).
   int logOn(const std::string& name, const std::string& password, uint32_t app_id);
   void logOff();

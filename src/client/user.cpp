@@ -4,14 +4,19 @@
 #include "outpost/user.h"
 
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "base/log.h"
 #include "crypto/crypto.h"
 #include "hubrpc/hub_client.h"
+#include "hubrpc/signal_pump.h"
 #include "outpost/steam_id.h"
 #include "ticket/ticket.h"
 
@@ -30,6 +35,38 @@ class UserImpl {
   uint32_t app_id = 0;
   uint32_t next_handle = 1;
   std::map<uint32_t, uint64_t> tickets;  // handle -> ticket id
+
+  // P2P signaling of the NetworkingSockets instance this session serves (certifyNetworkingSockets):
+  // a small thread carries its signals to the hub and the hub's to it.
+  hubrpc::SignalPump pump;
+  std::thread pump_thread;
+  std::condition_variable pump_cv;
+  std::atomic<bool> pump_wake{false};
+  bool stop = false;
+
+  void publish() { pump.publish(client && steam_id != 0, steam_id, app_id, hub_address); }
+  void servePump() {
+    std::unique_lock<std::mutex> l(mu);
+    while (!stop) {
+      // Woken at once when the instance has signals; every 5 ms for the hub's pushes.
+      pump_cv.wait_for(l, std::chrono::milliseconds(5), [this] { return pump_wake || stop; });
+      pump_wake = false;
+      if (stop) break;
+      publish();
+      if (!client) continue;
+      client->pollPushes();
+      for (const auto& e : pump.take()) client->send(e);
+    }
+  }
+  void stopPump() {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      stop = true;
+      pump.detach();
+    }
+    pump_cv.notify_all();
+    if (pump_thread.joinable()) pump_thread.join();
+  }
 };
 
 User::User() : impl_(std::make_unique<UserImpl>()) {
@@ -39,7 +76,22 @@ User::User() : impl_(std::make_unique<UserImpl>()) {
   impl_->hub_key = k ? k : "";
 }
 
-User::~User() { logOff(); }
+User::~User() {
+  logOff();
+  impl_->stopPump();
+}
+
+void User::certifyNetworkingSockets(NetworkingSockets& net) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  UserImpl* impl = impl_.get();
+  // The wake runs under the link's mutex on the instance's thread: it only flags and notifies.
+  impl->pump.attach(net.signalingLink(), [impl] {
+    impl->pump_wake = true;
+    impl->pump_cv.notify_all();
+  });
+  impl->publish();
+  if (!impl->pump_thread.joinable()) impl->pump_thread = std::thread([impl] { impl->servePump(); });
+}
 
 void User::setHub(const std::string& address, const std::string& key) {
   std::lock_guard<std::mutex> l(impl_->mu);
@@ -74,6 +126,8 @@ int User::logOn(const std::string& name, const std::string& password, uint32_t a
   impl_->steam_id = r.steam_id();
   impl_->app_id = app_id;
   impl_->client = std::move(client);
+  impl_->client->setPushHandler([impl = impl_.get()](const hubrpc::Envelope& e) { impl->pump.onEnvelope(e); });
+  impl_->publish();
   return RESULT_OK;
 }
 
@@ -83,6 +137,7 @@ void User::logOff() {
   impl_->client.reset();
   impl_->steam_id = 0;
   impl_->tickets.clear();
+  impl_->publish();
 }
 
 bool User::loggedOn() {

@@ -59,6 +59,16 @@ bool HubClient::connected() {
   return info && info->connection_state == CONNECTION_STATE_CONNECTED;
 }
 
+void HubClient::setPushHandler(std::function<void(const Envelope&)> handler) { push_handler_ = std::move(handler); }
+
+void HubClient::pollPushes() {
+  if (!conn_) return;
+  for (auto& m : net_.receiveMessagesOnConnection(conn_, 16)) {
+    auto e = decode(m.payload);
+    if (e && push_handler_) push_handler_(*e);
+  }
+}
+
 void HubClient::close() {
   if (conn_) net_.closeConnection(conn_, 0, "client done", true);
   conn_ = 0;
@@ -78,6 +88,7 @@ std::optional<Envelope> HubClient::call(Envelope request, int timeout_ms, std::s
     for (auto& m : net_.receiveMessagesOnConnection(conn_, 16)) {
       auto e = decode(m.payload);
       if (e && e->request_id() == id) return e;
+      if (e && push_handler_) push_handler_(*e);  // a push (or a late answer) meanwhile
     }
     auto info = net_.getConnectionInfo(conn_);
     if (!info || info->connection_state != CONNECTION_STATE_CONNECTED) {

@@ -37,6 +37,10 @@ void GameServer::setHub(const std::string& address, const std::string& key) {
   impl_->hub_address_ = address;
   impl_->hub_key_ = key;
 }
+void GameServer::certifyNetworkingSockets(NetworkingSockets& net) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->pump_.attach(net.signalingLink(), nullptr);  // the service thread polls it every tick (<= 20 ms)
+}
 void GameServer::logOn(const std::string& token) {
   if (token.empty()) {
     OUTPOST_LOG_WARN("logOn: empty token (use logOnAnonymous)");

@@ -28,6 +28,7 @@
 #include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"
 #include "ticket/ticket.h"
+#include "hubrpc/signal_pump.h"
 
 namespace outpost {
 
@@ -146,6 +147,9 @@ class GameServerImpl {
   std::condition_variable ticket_cv_;
   std::map<uint32_t, uint64_t> own_tickets_;  // handle -> ticket id
   uint32_t next_ticket_handle_ = 1;
+
+  // P2P signaling of the NetworkingSockets instance this session serves (certifyNetworkingSockets).
+  hubrpc::SignalPump pump_;
 
   // A2S.
   std::unique_ptr<a2s::A2sQuerySocket> query_;

@@ -142,6 +142,9 @@ void GameServerImpl::run() {
 
 void GameServerImpl::tick() {
   auto t = SteadyClock::now();
+  pump_.publish(state_ == State::kLoggedOn, steam_id_, logon_.app_id(), hub_address_);
+  if (state_ == State::kLoggedOn && conn_)
+    for (const auto& e : pump_.take()) send(e);
   // Republish when a field changed, when the session came up or went (the Steam ID and the
   // secure flag are in A2S_INFO), and every second (player durations age).
   if (a2s_dirty_ || (state_ == State::kLoggedOn) != a2s_logged_on_ || t - last_a2s_ >= std::chrono::seconds(1))
@@ -225,6 +228,7 @@ void GameServerImpl::tick() {
 void GameServerImpl::handle(std::span<const uint8_t> payload) {
   auto e = hubrpc::decode(payload);
   if (!e) return;
+  if (pump_.onEnvelope(*e)) return;  // a P2P signal for the certified instance
   if (e->has_server_log_on_result() && e->request_id() == logon_request_id_) {
     const auto& r = e->server_log_on_result();
     if (r.result() != RESULT_OK) {

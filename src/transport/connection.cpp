@@ -211,7 +211,8 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
     problem(CONNECTION_END_REMOTE_BAD_CERT, "the server's identity key is not the pinned one", now);
     return;
   }
-  remote_steam_id_ = a.claimed_steam_id;
+  // A P2P connection knows whom it asked for; a server claiming nothing does not erase that.
+  if (a.claimed_steam_id != 0 || remote_steam_id_ == 0) remote_steam_id_ = a.claimed_steam_id;
   remote_identity_key_ = a.identity_public;
   last_received_ = now;
   int32_t allow = peer_.isLoopback() ? config_.ip_local_host_allow_without_auth : config_.ip_allow_without_auth;

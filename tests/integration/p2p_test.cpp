@@ -1,0 +1,300 @@
+// Integration: P2P by identity through a real outpost-hub on 127.0.0.1 (docs/spec/signaling.md) —
+// two players log on, one listens on a virtual port, the other connects to its Steam ID; the hub
+// forwards the signaling, the peers probe each other, choose a route and run the usual handshake;
+// messages flow both ways. The documented end reasons for a virtual port nobody listens on, an
+// offline peer, a peer of another app and an instance without a hub session. FakeIP: allocation,
+// connectByIPAddress to a FakeIP, createListenSocketP2PFakeIP, getRemoteFakeIPForConnection.
+// STUN on the hub port: our codec and Debian's `stun` client.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "outpost/networking_sockets.h"
+#include "outpost/steam_id.h"
+#include "outpost/user.h"
+#include "stun/stun.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
+
+namespace outpost::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A player: a hub session (User) serving a NetworkingSockets instance.
+struct Peer {
+  NetworkingSockets net;
+  User user;
+  std::vector<NetworkConnectionStatusChanged> events;
+  std::vector<FakeIPResultEvent> fake_results;
+  bool accept_incoming = true;
+  Peer() {
+    net.connect_network_connection_status_changed([this](const NetworkConnectionStatusChanged& s) {
+      events.push_back(s);
+      if (accept_incoming && s.connection.listen_socket && s.connection.connection_state == CONNECTION_STATE_CONNECTING)
+        net.acceptConnection(s.connect_handle);
+    });
+    net.connect_fake_ip_result([this](const FakeIPResultEvent& e) { fake_results.push_back(e); });
+    user.certifyNetworkingSockets(net);
+  }
+  int state(uint32_t h) {
+    auto i = net.getConnectionInfo(h);
+    return i ? i->connection_state : CONNECTION_STATE_NONE;
+  }
+  // The first incoming connection on `listen` (0 if none yet).
+  uint32_t incoming(uint32_t listen) {
+    for (const auto& e : events)
+      if (e.connection.listen_socket == listen) return e.connect_handle;
+    return 0;
+  }
+  bool sawState(uint32_t h, int state) {
+    for (const auto& e : events)
+      if (e.connect_handle == h && e.connection.connection_state == state) return true;
+    return false;
+  }
+};
+
+// Runs callbacks on every peer until `done` or the limit.
+template <typename F>
+bool until(std::initializer_list<Peer*> peers, F done, int limit_ms = 10000) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(limit_ms);
+  while (Clock::now() < deadline) {
+    for (Peer* p : peers) p->net.runNetworkingCallbacks();
+    if (done()) return true;
+    for (Peer* p : peers) p->net.waitForActivity(5);
+  }
+  for (Peer* p : peers) p->net.runNetworkingCallbacks();
+  return done();
+}
+
+std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+std::string receiveText(Peer& p, uint32_t h, int limit_ms = 5000) {
+  std::string got;
+  until({&p}, [&] {
+    auto m = p.net.receiveMessagesOnConnection(h, 1);
+    if (!m.empty()) got.assign(m[0].payload.begin(), m[0].payload.end());
+    return !got.empty();
+  }, limit_ms);
+  return got;
+}
+
+class P2P : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = makeTempDir() + "/data";
+    ASSERT_TRUE(hub_.start(dir_)) << hub_.banner;
+    admin({"app", "put", "480", "Spacewar"});
+    admin({"app", "put", "481", "Other"});
+    for (const char* name : {"alice", "bob", "carol", "dave"}) admin({"user", "create", name, std::string(name) + "-password"});
+  }
+  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
+  std::string admin(const std::vector<std::string>& words) {
+    auto r = runAdmin(hub_.address, dir_, words);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return r.out;
+  }
+  uint64_t logOn(Peer& p, const std::string& name, uint32_t app = 480) {
+    p.user.setHub(hub_.address, hub_.public_key);
+    EXPECT_EQ(p.user.logOn(name, name + "-password", app), RESULT_OK);
+    return p.user.getSteamID();
+  }
+  uint64_t counter(const std::string& name) {
+    std::string out = "\n" + admin({"status"});  // one "name value" per line
+    auto at = out.find("\n" + name + " ");
+    if (at == std::string::npos) return 0;
+    return std::stoull(out.substr(at + name.size() + 2));
+  }
+  std::string dir_;
+  HubProcess hub_;
+};
+
+TEST_F(P2P, ConnectsByIdentityThroughTheHubAndCarriesMessagesBothWays) {
+  Peer a, b;
+  logOn(a, "alice");
+  uint64_t bob = logOn(b, "bob");
+  uint32_t listen = b.net.createListenSocketP2P(7);
+  ASSERT_NE(listen, 0u);
+  // The listen socket is registered once the session announced it (one hub round trip).
+  ASSERT_TRUE(until({&a, &b}, [&] { return b.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the hub handles it before the Connect below
+
+  auto started = Clock::now();
+  uint32_t h = a.net.connectP2P(bob, 7);
+  ASSERT_NE(h, 0u);
+  EXPECT_EQ(a.state(h), CONNECTION_STATE_CONNECTING);
+  ASSERT_TRUE(until({&a, &b}, [&] { return a.state(h) == CONNECTION_STATE_CONNECTED && b.incoming(listen) &&
+                                           b.state(b.incoming(listen)) == CONNECTION_STATE_CONNECTED; }))
+      << "initiator state " << a.state(h) << ": " << a.net.getConnectionInfo(h)->end_debug;
+  auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  EXPECT_LT(setup_ms, 3000);
+  EXPECT_TRUE(a.sawState(h, CONNECTION_STATE_FINDING_ROUTE));  // CONNECTING -> FINDING_ROUTE -> CONNECTED
+  uint32_t hb = b.incoming(listen);
+  auto info = a.net.getConnectionInfo(h);
+  EXPECT_EQ(info->identity, bob);
+  EXPECT_FALSE(info->remote_address.empty());
+  EXPECT_EQ(b.net.getConnectionInfo(hb)->identity, a.user.getSteamID());
+
+  ASSERT_EQ(a.net.sendMessageToConnection(h, bytes("hello bob"), NETWORKING_SEND_RELIABLE).result, RESULT_OK);
+  EXPECT_EQ(receiveText(b, hb), "hello bob");
+  ASSERT_EQ(b.net.sendMessageToConnection(hb, bytes("hello alice"), NETWORKING_SEND_RELIABLE).result, RESULT_OK);
+  EXPECT_EQ(receiveText(a, h), "hello alice");
+
+  auto ca = a.net.getTransportCounters();
+  EXPECT_GE(ca["p2p.probe_responses"], 1u);
+  EXPECT_GE(ca["stun.responses"], 1u);  // the reflexive address came from the hub's STUN answer
+  EXPECT_GE(counter("p2p.forwarded"), 2u);  // the Offer and the Answer
+  EXPECT_GE(counter("transport.stun.answered"), 1u);
+}
+
+TEST_F(P2P, UnknownPortOfflinePeerOtherAppAndNoSessionEndWithTheDocumentedReasons) {
+  Peer a, b, c;
+  logOn(a, "alice");
+  uint64_t bob = logOn(b, "bob");
+  uint64_t dave = logOn(c, "dave", 481);  // another app
+  ASSERT_NE(b.net.createListenSocketP2P(7), 0u);
+  ASSERT_NE(c.net.createListenSocketP2P(7), 0u);
+  ASSERT_TRUE(until({&b, &c}, [&] {
+    return b.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1 && c.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  uint64_t carol = steamid::individual(999999);  // never logged on
+
+  auto started = Clock::now();
+  uint32_t no_port = a.net.connectP2P(bob, 8);
+  uint32_t offline = a.net.connectP2P(carol, 7);
+  uint32_t other_app = a.net.connectP2P(dave, 7);
+  ASSERT_TRUE(until({&a}, [&] {
+    return a.state(no_port) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY &&
+           a.state(offline) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY &&
+           a.state(other_app) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY;
+  }));
+  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count(), 3000);
+  auto i1 = a.net.getConnectionInfo(no_port), i2 = a.net.getConnectionInfo(offline), i3 = a.net.getConnectionInfo(other_app);
+  EXPECT_EQ(i1->end_reason, CONNECTION_END_MISC_PEER_SENT_NO_CONNECTION);
+  EXPECT_NE(i1->end_debug.find("virtual port 8"), std::string::npos) << i1->end_debug;
+  EXPECT_EQ(i2->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);
+  EXPECT_NE(i2->end_debug.find("not logged on"), std::string::npos) << i2->end_debug;
+  EXPECT_EQ(i3->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);  // other apps are out of reach
+  EXPECT_NE(i3->end_debug.find("app 480"), std::string::npos) << i3->end_debug;
+  // Positive control: the same peer on the right port connects.
+  uint32_t ok = a.net.connectP2P(bob, 7);
+  EXPECT_TRUE(until({&a, &b}, [&] { return a.state(ok) == CONNECTION_STATE_CONNECTED; }));
+  EXPECT_GE(counter("p2p.refused_no_listener"), 1u);
+  EXPECT_GE(counter("p2p.refused_offline"), 2u);
+
+  // An instance that no hub session serves fails at once.
+  NetworkingSockets lone;
+  uint32_t h = lone.connectP2P(bob, 7);
+  ASSERT_NE(h, 0u);
+  auto li = lone.getConnectionInfo(h);
+  EXPECT_EQ(li->connection_state, CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY);
+  EXPECT_EQ(li->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);
+  // Bad arguments.
+  EXPECT_EQ(lone.connectP2P(0, 7), 0u);
+  EXPECT_EQ(lone.connectP2P(bob, -1), 0u);
+  EXPECT_EQ(lone.createListenSocketP2P(70000), 0u);
+}
+
+TEST_F(P2P, IceDisabledFailsWithLocalNetworkConfig) {
+  Peer a, b;
+  logOn(a, "alice");
+  uint64_t bob = logOn(b, "bob");
+  uint32_t h = a.net.connectP2P(bob, 7, {{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE, int32_t{0}}});
+  ASSERT_NE(h, 0u);
+  auto i = a.net.getConnectionInfo(h);
+  EXPECT_EQ(i->connection_state, CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY);
+  EXPECT_EQ(i->end_reason, CONNECTION_END_LOCAL_NETWORK_CONFIG);
+}
+
+TEST_F(P2P, FakeIPAllocationConnectByFakeIPAndRemoteFakeIP) {
+  Peer a, b;
+  uint64_t alice = logOn(a, "alice");
+  uint64_t bob = logOn(b, "bob");
+  EXPECT_EQ(b.net.getFakeIP().result, RESULT_NO_CONNECTION);  // nothing asked yet
+  ASSERT_TRUE(b.net.beginAsyncRequestFakeIP(2));
+  EXPECT_FALSE(b.net.beginAsyncRequestFakeIP(2));  // one request at a time
+  ASSERT_TRUE(until({&b}, [&] { return !b.fake_results.empty(); }));
+  const FakeIPResultEvent& r = b.fake_results[0];
+  EXPECT_EQ(r.result, RESULT_OK);
+  EXPECT_EQ(r.remote_fake_steam_id, bob);
+  EXPECT_EQ(r.fake_ip.rfind("169.254.", 0), 0u) << r.fake_ip;
+  ASSERT_EQ(r.port_list.size(), 8u);
+  EXPECT_NE(r.port_list[0], 0);
+  EXPECT_NE(r.port_list[1], 0);
+  EXPECT_EQ(r.port_list[2], 0);
+  FakeIPInfo info = b.net.getFakeIP(0);
+  EXPECT_EQ(info.result, RESULT_OK);
+  EXPECT_EQ(info.ip, r.fake_ip);
+  EXPECT_EQ(info.identity_type, IDENTITY_TYPE_STEAMID);
+  EXPECT_EQ(info.ports[1], r.port_list[1]);
+  EXPECT_EQ(b.net.getFakeIP(1).result, RESULT_INVALID_PARAM);
+
+  uint32_t listen = b.net.createListenSocketP2PFakeIP(1);  // the second fake port
+  ASSERT_NE(listen, 0u);
+  ASSERT_TRUE(until({&b}, [&] { return b.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string target = r.fake_ip + ":" + std::to_string(r.port_list[1]);
+  uint32_t h = a.net.connectByIPAddress(target);
+  ASSERT_NE(h, 0u);
+  ASSERT_TRUE(until({&a, &b}, [&] { return a.state(h) == CONNECTION_STATE_CONNECTED && b.incoming(listen); }))
+      << a.net.getConnectionInfo(h)->end_debug;
+  EXPECT_EQ(a.net.getConnectionInfo(h)->identity, bob);  // the FakeIP's owner
+  RemoteFakeIPResult ra = a.net.getRemoteFakeIPForConnection(h);
+  EXPECT_EQ(ra.result, RESULT_OK);
+  EXPECT_EQ(ra.ip_address, r.fake_ip);
+  EXPECT_EQ(ra.port, r.port_list[1]);
+  EXPECT_EQ(ra.ip_type, FAKE_IP_TYPE_GLOBAL_IPV4);
+  // Alice has no global FakeIP: Bob sees her at one from his local range.
+  RemoteFakeIPResult rb = b.net.getRemoteFakeIPForConnection(b.incoming(listen));
+  EXPECT_EQ(rb.result, RESULT_OK);
+  EXPECT_EQ(rb.ip_type, FAKE_IP_TYPE_LOCAL_IPV4);
+  EXPECT_EQ(rb.ip_address.rfind("169.254.0.", 0), 0u) << rb.ip_address;
+  EXPECT_EQ(b.net.getConnectionInfo(b.incoming(listen))->identity, alice);
+  // An unknown FakeIP port ends like an offline peer.
+  uint32_t nobody = a.net.connectByIPAddress(r.fake_ip + ":" + std::to_string(r.port_list[0] == 1 ? 2 : 1));
+  ASSERT_TRUE(until({&a}, [&] { return a.state(nobody) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  EXPECT_EQ(a.net.getConnectionInfo(nobody)->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);
+  // A plain IP connection has no FakeIP.
+  uint32_t ip_listen = b.net.createListenSocketIP("127.0.0.1:0");
+  uint32_t plain = a.net.connectByIPAddress(b.net.getListenSocketAddress(ip_listen));
+  EXPECT_EQ(a.net.getRemoteFakeIPForConnection(plain).result, RESULT_IP_NOT_FOUND);
+}
+
+TEST_F(P2P, HubAnswersStunBindingRequestsWithTheSourceAddress) {
+  RawSocket s;
+  std::array<uint8_t, 12> txn{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  uint8_t req[64];
+  size_t n = stun::writeBindingRequest(txn, req);
+  s.sendTo(portOf(hub_.address), {req, req + n});
+  auto reply = s.receive(2000);
+  stun::Drop why = stun::Drop::kNone;
+  auto m = stun::parse(reply, &why);
+  ASSERT_TRUE(m) << stun::dropName(why);
+  EXPECT_EQ(m->type, stun::kBindingSuccess);
+  EXPECT_FALSE(m->rfc3489);
+  EXPECT_TRUE(m->has_fingerprint);
+  EXPECT_TRUE(std::equal(txn.begin(), txn.end(), m->transaction.begin() + 4));
+  ASSERT_TRUE(m->mapped);
+  EXPECT_EQ(m->mapped->toString(), "127.0.0.1:" + std::to_string(s.port));
+  // Something that is not a Binding request gets nothing (a response sent to the hub).
+  std::vector<uint8_t> response(reply.begin(), reply.end());
+  s.sendTo(portOf(hub_.address), response);
+  EXPECT_TRUE(s.receive(300).empty());
+  EXPECT_GE(counter("transport.stun.dropped.not_binding_request"), 1u);
+}
+
+// Debian's stun-client (RFC 3489, no magic cookie) learns its mapped address from the hub port.
+TEST_F(P2P, DebianStunClientGetsItsMappedAddressFromTheHub) {
+  if (std::system("command -v stun >/dev/null 2>&1") != 0) GTEST_SKIP() << "stun (Debian package stun-client) not installed";
+  std::string port = std::to_string(portOf(hub_.address));
+  ProcessResult r = runProcess({"/usr/bin/stun", "127.0.0.1:" + port, "1", "-v"}, 10);
+  EXPECT_NE(r.out.find("MappedAddress = 127.0.0.1:"), std::string::npos) << r.out;
+  EXPECT_GE(counter("transport.stun.answered"), 1u);
+}
+
+}  // namespace
+}  // namespace outpost::test
