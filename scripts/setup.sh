@@ -13,7 +13,8 @@ packages=(
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev
   libenet-dev
-  iproute2 nftables
+  iproute2 nftables procps
+  stun-client  # tests/integration/p2p_test.cpp: a real STUN client against the hub port
   qstat
 )
 

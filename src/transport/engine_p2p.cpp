@@ -286,6 +286,7 @@ uint32_t Engine::createListenSocketP2P(int port, const ConfigOptions& options, b
   if (!buildLayer(options, layer, fn)) return LISTEN_SOCKET_INVALID;
   Lock lock(mu_);
   P2PState& st = p2p();
+  st.takeMail(*this, now());  // the session's latest state first (it may have just logged on)
   PortKind kind = fake_ip ? PortKind::kFakeIP : PortKind::kVirtual;
   for (const auto& [h, l] : st.listens)
     if (l.first == kind && l.second == port) {
@@ -353,6 +354,7 @@ uint32_t Engine::connectP2P(uint64_t steam_id, int virtual_port, const ConfigOpt
   Lock lock(mu_);
   P2PState& st = p2p();
   TimeUs t = now();
+  st.takeMail(*this, t);  // the session's latest state first (it may have just logged on)
   uint32_t h = st.begin(*this, layer, steam_id, PortKind::kVirtual, virtual_port, 0, 0, t);
   finishApiCall(t);
   return h;
@@ -364,6 +366,7 @@ uint32_t Engine::connectFakeIP(const SocketAddress& fake, const ConfigOptions& o
   Lock lock(mu_);
   P2PState& st = p2p();
   TimeUs t = now();
+  st.takeMail(*this, t);
   uint32_t h = st.begin(*this, layer, 0, PortKind::kFakeIP, 0, hostOrderV4(fake), fake.port(), t);
   if (Connection* c = byHandle(h)) st.remote_fake[c->localId()] = {hostOrderV4(fake), fake.port(), FAKE_IP_TYPE_GLOBAL_IPV4};
   finishApiCall(t);
@@ -428,6 +431,7 @@ bool Engine::beginAsyncRequestFakeIP(int num_ports) {
   }
   Lock lock(mu_);
   P2PState& st = p2p();
+  st.takeMail(*this, now());
   if (st.fake_in_flight) return false;
   if (!st.link || !st.session.attached) {
     OUTPOST_LOG_WARN("beginAsyncRequestFakeIP: no hub session certifies this instance (certifyNetworkingSockets)");
@@ -642,23 +646,26 @@ void Engine::p2pConnectionGone(Connection& c) {
 
 // ---- The I/O loop -----------------------------------------------------------------------------
 
+void Engine::P2PState::takeMail(Engine& e, TimeUs now) {
+  if (!link || !link->hasMail()) return;
+  auto mail = link->take();
+  if (mail.session) onSession(e, *mail.session, now);
+  for (const auto& bytes : mail.signals) {
+    p2p::SignalDrop why = p2p::SignalDrop::kNone;
+    auto s = p2p::decodeSignal(bytes, &why);
+    if (!s) {
+      counters["p2p.signal_malformed"]++;
+      continue;
+    }
+    counters[std::string("p2p.signal_received.") + p2p::signalName(s->type)]++;
+    onSignal(e, *s, now);
+  }
+}
+
 void Engine::serviceP2P(TimeUs now) {
   if (!p2p_) return;
   P2PState& st = *p2p_;
-  if (st.link && st.link->hasMail()) {
-    auto mail = st.link->take();
-    if (mail.session) st.onSession(*this, *mail.session, now);
-    for (const auto& bytes : mail.signals) {
-      p2p::SignalDrop why = p2p::SignalDrop::kNone;
-      auto s = p2p::decodeSignal(bytes, &why);
-      if (!s) {
-        st.counters["p2p.signal_malformed"]++;
-        continue;
-      }
-      st.counters[std::string("p2p.signal_received.") + p2p::signalName(s->type)]++;
-      st.onSignal(*this, *s, now);
-    }
-  }
+  st.takeMail(*this, now);
   // STUN retries; after kStunGiveUpUs the waiting attempts go on with host candidates.
   if (st.stun_pending && now >= st.stun_next) {
     if (now - st.stun_started >= kStunGiveUpUs || st.stun_tries >= 4) {

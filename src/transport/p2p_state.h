@@ -108,6 +108,8 @@ struct Engine::P2PState {
   void chooseRoute(Engine& e, P2PAttempt& a, TimeUs now);
   // Ends an attempt; the initiator's connection fails with `reason`; tell_hub sends a Cancel.
   void fail(Engine& e, uint64_t connect_id, int32_t reason, const std::string& debug, TimeUs now, bool tell_hub);
+  // The session's mail: its state and the hub's signals.
+  void takeMail(Engine& e, TimeUs now);
   void onSession(Engine& e, const SignalingLink::Session& s, TimeUs now);
   void onSignal(Engine& e, const p2p::Signal& s, TimeUs now);
   void onOffer(Engine& e, const p2p::Signal& s, TimeUs now);

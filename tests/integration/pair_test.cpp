@@ -84,10 +84,16 @@ TEST(Identity, ResetIdentityAndHubBoundFunctions) {
   EXPECT_EQ(p.net.getIdentity(), "invalid");
   p.net.resetIdentity(76561198000000000ull);
   EXPECT_EQ(p.net.getIdentity(), "steamid:76561198000000000");
-  // Functions that need the hub return the reference's failure values.
-  EXPECT_EQ(p.net.connectP2P(76561198000000001ull, 0), 0u);
-  EXPECT_EQ(p.net.createListenSocketP2P(0), 0u);
-  EXPECT_EQ(p.net.createListenSocketP2PFakeIP(0), 0u);
+  // Without a hub session (no certifyNetworkingSockets): a P2P connection is created and fails at
+  // once with MISC_P2P_RENDEZVOUS (p2p_test.cpp covers P2P through a hub); P2P listen sockets are
+  // created and register once a session logs on.
+  uint32_t p2p = p.net.connectP2P(76561198000000001ull, 0);
+  ASSERT_NE(p2p, 0u);
+  EXPECT_EQ(p.net.getConnectionInfo(p2p)->connection_state, CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY);
+  EXPECT_EQ(p.net.getConnectionInfo(p2p)->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);
+  EXPECT_NE(p.net.createListenSocketP2P(0), 0u);
+  EXPECT_NE(p.net.createListenSocketP2PFakeIP(0), 0u);
+  EXPECT_EQ(p.net.createListenSocketP2PFakeIP(8), 0u);  // fake port indexes are 0-7
   EXPECT_EQ(p.net.connectToHostedDedicatedServer(1, 0), 0u);
   EXPECT_EQ(p.net.createHostedDedicatedServerListenSocket(0), 0u);
   EXPECT_EQ(p.net.getHostedDedicatedServerPOPId(), 0u);
