@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   clang libclang-rt-14-dev
   libsodium-dev
+  zlib1g-dev  # CRC-32 of STUN FINGERPRINT (src/stun)
   libsqlite3-dev
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev googletest
