@@ -138,7 +138,9 @@ std::optional<Signal> decodeSignal(std::span<const uint8_t> bytes, SignalDrop* w
       sa.sin6_port = htons(r.u16());
       c.address = SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
     }
-    if (!r.ok() || !acceptableCandidateAddress(c.address)) return fail(SignalDrop::kBadCandidate);
+    // An IPv4-mapped IPv6 address is written as family 4 (one encoding per address).
+    if (!r.ok() || !acceptableCandidateAddress(c.address) || (family == 6 && !c.address.isV6()))
+      return fail(SignalDrop::kBadCandidate);
     s.candidates.push_back(c);
   }
   size_t nports = r.u8();
