@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "outpost/fake_udp_port.h"
 #include "outpost/types.h"
 
 namespace outpost {
@@ -227,6 +228,7 @@ struct NetworkingSocketsOptions {
 
 class Engine;
 class SignalingLink;
+class FakeUDPPorts;
 
 class NetworkingSockets {
  public:
@@ -331,7 +333,12 @@ class NetworkingSockets {
   bool beginAsyncRequestFakeIP(int num_ports);
   FakeIPInfo getFakeIP(int first_port = 0);
   RemoteFakeIPResult getRemoteFakeIPForConnection(uint32_t connection);
-  void createFakeUDPPort(int fake_server_port);
+  // A datagram port over P2P (include/outpost/fake_udp_port.h; GodotSteam's returns nothing).
+  // fake_server_port >= 0: a server port listening on that index of this instance's FakeIP
+  // (beginAsyncRequestFakeIP; the request need not have completed); the same object for the same
+  // index. -1: a client port, a new object each call. nullptr for another negative value or an
+  // index over 7. Owned by this instance (free it with destroyFakeUDPPort()).
+  FakeUDPPort* createFakeUDPPort(int fake_server_port);
   int initAuthentication();
   int getAuthenticationStatus();
   std::optional<CertificateRequest> getCertificateRequest();
@@ -381,6 +388,7 @@ class NetworkingSockets {
 
  private:
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<FakeUDPPorts> fake_ports_;  // destroyed before the engine
 };
 
 }  // namespace outpost

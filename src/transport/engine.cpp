@@ -431,6 +431,10 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     OUTPOST_LOG_WARN("accepting unauthenticated peer %s (no hub certificate; IP_ALLOW_WITHOUT_AUTH = 1)",
                      from.toString().c_str());
   c->beginIncoming(now);
+  if (ls.auto_accept_group) {  // a fake UDP port's listen socket (fake_udp_port.cpp)
+    c->accept(now);
+    if (poll_groups_.count(ls.auto_accept_group)) c->setPollGroup(ls.auto_accept_group);
+  }
 }
 
 void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,

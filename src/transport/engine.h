@@ -93,6 +93,8 @@ class Engine final : public ConnectionHost {
   RemoteFakeIPResult getRemoteFakeIPForConnection(uint32_t h);
   std::shared_ptr<SignalingLink> signalingLink();
   void setFakeIPHandler(NetworkingSockets::FakeIPResultHandler h);
+  // Fake UDP ports: the engine accepts this listen socket's connections itself, into `poll_group`.
+  void setAutoAccept(uint32_t listen_handle, uint32_t poll_group);
   bool setConnectionConfig(uint32_t h, int config, const ConfigValue& v);
   ConfigValueResult getConfigValue(int config, int scope, uint32_t obj);
   bool poll(int timeout_ms);
@@ -122,6 +124,7 @@ class Engine final : public ConnectionHost {
   struct ListenState {
     uint64_t socket_id = 0;
     bool p2p = false;  // a P2P listen socket: socket_id is the shared P2P socket
+    uint32_t auto_accept_group = 0;  // non-zero: accepted by the engine into this poll group
     ConfigLayer layer;
     std::unordered_set<uint32_t> connections;  // local ids
   };

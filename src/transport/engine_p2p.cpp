@@ -128,6 +128,12 @@ std::shared_ptr<SignalingLink> Engine::signalingLink() {
   return st.link;
 }
 
+void Engine::setAutoAccept(uint32_t listen_handle, uint32_t poll_group) {
+  Lock lock(mu_);
+  auto it = listen_sockets_.find(listen_handle);
+  if (it != listen_sockets_.end()) it->second.auto_accept_group = poll_group;
+}
+
 void Engine::setFakeIPHandler(NetworkingSockets::FakeIPResultHandler h) {
   std::lock_guard<std::mutex> lock(handler_mu_);
   fake_ip_handler_ = std::move(h);

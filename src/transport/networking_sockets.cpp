@@ -4,11 +4,13 @@
 #include "outpost/networking_sockets.h"
 
 #include <cstdlib>
+#include <mutex>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "transport/config_table.h"
 #include "transport/engine.h"
+#include "transport/fake_udp_port_impl.h"
 
 namespace outpost {
 
@@ -43,7 +45,7 @@ bool setGlobal(int config, const ConfigValue& value) {
 NetworkingSockets::NetworkingSockets(NetworkingSocketsOptions options)
     : engine_(std::make_unique<Engine>(options, SystemClock::instance())) {}
 
-NetworkingSockets::~NetworkingSockets() = default;
+NetworkingSockets::~NetworkingSockets() { fake_ports_.reset(); }
 
 uint32_t NetworkingSockets::createListenSocketIP(const std::string& ip_address, const ConfigOptions& options) {
   return engine_->createListenSocketIP(ip_address, options);
@@ -156,7 +158,14 @@ FakeIPInfo NetworkingSockets::getFakeIP(int first_port) { return engine_->getFak
 RemoteFakeIPResult NetworkingSockets::getRemoteFakeIPForConnection(uint32_t connection) {
   return engine_->getRemoteFakeIPForConnection(connection);
 }
-void NetworkingSockets::createFakeUDPPort(int) { notAvailable("createFakeUDPPort"); }
+FakeUDPPort* NetworkingSockets::createFakeUDPPort(int fake_server_port) {
+  {
+    static std::mutex mu;  // creates the port table once per instance
+    std::lock_guard<std::mutex> l(mu);
+    if (!fake_ports_) fake_ports_ = std::make_unique<FakeUDPPorts>(*this, *engine_);
+  }
+  return fake_ports_->create(fake_server_port);
+}
 int NetworkingSockets::initAuthentication() {
   notAvailable("initAuthentication");
   return NETWORKING_AVAILABILITY_CANNOT_TRY;

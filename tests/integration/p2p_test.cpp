@@ -264,6 +264,70 @@ TEST_F(P2P, FakeIPAllocationConnectByFakeIPAndRemoteFakeIP) {
   EXPECT_EQ(a.net.getRemoteFakeIPForConnection(plain).result, RESULT_IP_NOT_FOUND);
 }
 
+// createFakeUDPPort returns a working datagram port (GodotSteam's returns nothing): server ports
+// exchange datagrams addressed by FakeIP:port both ways, a client port (-1) of a peer without a
+// FakeIP is seen at an address of the receiver's local range and gets its reply.
+TEST_F(P2P, FakeUDPPortsSendAndReceiveDatagrams) {
+  Peer a, b, c;
+  logOn(a, "alice");
+  logOn(b, "bob");
+  logOn(c, "carol");
+  ASSERT_TRUE(a.net.beginAsyncRequestFakeIP(1));
+  ASSERT_TRUE(b.net.beginAsyncRequestFakeIP(1));
+  ASSERT_TRUE(until({&a, &b}, [&] { return !a.fake_results.empty() && !b.fake_results.empty(); }));
+  std::string alice_addr = a.fake_results[0].fake_ip + ":" + std::to_string(a.fake_results[0].port_list[0]);
+  std::string bob_addr = b.fake_results[0].fake_ip + ":" + std::to_string(b.fake_results[0].port_list[0]);
+  FakeUDPPort* pa = a.net.createFakeUDPPort(0);
+  FakeUDPPort* pb = b.net.createFakeUDPPort(0);
+  ASSERT_NE(pa, nullptr);
+  ASSERT_NE(pb, nullptr);
+  EXPECT_EQ(b.net.createFakeUDPPort(0), pb);  // the same object for the same index
+  EXPECT_EQ(b.net.createFakeUDPPort(8), nullptr);
+  EXPECT_EQ(b.net.createFakeUDPPort(-2), nullptr);
+  ASSERT_TRUE(until({&a, &b}, [&] { return b.net.getTransportCounters()["p2p.signal_received.listen_result"] >= 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  EXPECT_EQ(pa->sendMessageToFakeIP("10.0.0.1:5", bytes("x"), NETWORKING_SEND_UNRELIABLE), RESULT_INVALID_PARAM);
+  ASSERT_EQ(pa->sendMessageToFakeIP(bob_addr, bytes("datagram 1"), NETWORKING_SEND_UNRELIABLE), RESULT_OK);
+  std::vector<FakeUDPMessage> got;
+  ASSERT_TRUE(until({&a, &b}, [&] {
+    for (auto& m : pb->receiveMessages(8)) got.push_back(m);
+    return !got.empty();
+  })) << "bob's port received nothing";
+  EXPECT_EQ(std::string(got[0].data.begin(), got[0].data.end()), "datagram 1");
+  EXPECT_EQ(got[0].from, alice_addr);  // alice's global FakeIP and port
+  ASSERT_EQ(pb->sendMessageToFakeIP(got[0].from, bytes("reply 1"), NETWORKING_SEND_RELIABLE), RESULT_OK);
+  std::vector<FakeUDPMessage> back;
+  ASSERT_TRUE(until({&a, &b}, [&] {
+    for (auto& m : pa->receiveMessages(8)) back.push_back(m);
+    return !back.empty();
+  }));
+  EXPECT_EQ(std::string(back[0].data.begin(), back[0].data.end()), "reply 1");
+  EXPECT_EQ(back[0].from, bob_addr);
+
+  // A client port of a peer without a FakeIP.
+  FakeUDPPort* pc = c.net.createFakeUDPPort(-1);
+  ASSERT_NE(pc, nullptr);
+  EXPECT_NE(c.net.createFakeUDPPort(-1), pc);  // a new one each time
+  ASSERT_EQ(pc->sendMessageToFakeIP(bob_addr, bytes("from carol"), NETWORKING_SEND_RELIABLE), RESULT_OK);
+  got.clear();
+  ASSERT_TRUE(until({&b, &c}, [&] {
+    for (auto& m : pb->receiveMessages(8)) got.push_back(m);
+    return !got.empty();
+  }));
+  EXPECT_EQ(got[0].from.rfind("169.254.0.", 0), 0u) << got[0].from;  // bob's local range
+  ASSERT_EQ(pb->sendMessageToFakeIP(got[0].from, bytes("to carol"), NETWORKING_SEND_RELIABLE), RESULT_OK);
+  back.clear();
+  ASSERT_TRUE(until({&b, &c}, [&] {
+    for (auto& m : pc->receiveMessages(8)) back.push_back(m);
+    return !back.empty();
+  }));
+  EXPECT_EQ(std::string(back[0].data.begin(), back[0].data.end()), "to carol");
+  pc->destroyFakeUDPPort();
+  pb->destroyFakeUDPPort();
+  EXPECT_NE(b.net.createFakeUDPPort(0), nullptr);  // the index is free again
+}
+
 TEST_F(P2P, HubAnswersStunBindingRequestsWithTheSourceAddress) {
   RawSocket s;
   std::array<uint8_t, 12> txn{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
