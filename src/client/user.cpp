@@ -30,7 +30,7 @@ class UserImpl {
  public:
   std::mutex mu;
   std::string hub_address, hub_key;
-  std::unique_ptr<hubrpc::HubClient> client;
+  std::shared_ptr<hubrpc::HubClient> client;  // shared: the pump thread waits on it unlocked
   uint64_t steam_id = 0;
   uint32_t app_id = 0;
   uint32_t next_handle = 1;
@@ -48,14 +48,21 @@ class UserImpl {
   void servePump() {
     std::unique_lock<std::mutex> l(mu);
     while (!stop) {
-      // Woken at once when the instance has signals; every 5 ms for the hub's pushes.
-      pump_cv.wait_for(l, std::chrono::milliseconds(5), [this] { return pump_wake || stop; });
       pump_wake = false;
-      if (stop) break;
       publish();
-      if (!client) continue;
-      client->pollPushes();
-      for (const auto& e : pump.take()) client->send(e);
+      std::shared_ptr<hubrpc::HubClient> c = client;
+      if (c) {
+        c->pollPushes();
+        for (const auto& e : pump.take()) c->send(e);
+      }
+      if (!c) {
+        pump_cv.wait_for(l, std::chrono::milliseconds(5), [this] { return pump_wake || stop; });
+        continue;
+      }
+      // Unlocked: the hub's pushes wake this at once; the instance's own signals within 1 ms.
+      l.unlock();
+      if (!pump_wake) c->waitForActivity(1);
+      l.lock();
     }
   }
   void stopPump() {

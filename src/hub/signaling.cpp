@@ -185,7 +185,15 @@ void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<
       Signal out = std::move(*in);
       out.peer_steam_id = it->second.target_id;
       uint32_t initiator = it->second.initiator;
-      if (out.result != 0) endAttempt(out.connect_id);
+      if (out.result != 0) {
+        endAttempt(out.connect_id);
+      } else if (!it->second.answered) {
+        // Answered: the peers talk directly now. The attempt stays (for a Cancel) until it expires,
+        // but the initiator may start others.
+        it->second.answered = true;
+        auto s2 = sessions_.find(initiator);
+        if (s2 != sessions_.end() && s2->second.attempts_as_initiator > 0) s2->second.attempts_as_initiator--;
+      }
       forward(initiator, out);
       return;
     }
@@ -319,7 +327,8 @@ void Signaling::endAttempt(uint64_t connect_id) {
   auto it = attempts_.find(connect_id);
   if (it == attempts_.end()) return;
   auto s = sessions_.find(it->second.initiator);
-  if (s != sessions_.end() && s->second.attempts_as_initiator > 0) s->second.attempts_as_initiator--;
+  if (!it->second.answered && s != sessions_.end() && s->second.attempts_as_initiator > 0)
+    s->second.attempts_as_initiator--;
   attempts_.erase(it);
 }
 
@@ -363,7 +372,8 @@ void Signaling::expire(TimeUs now) {
       continue;
     }
     auto s = sessions_.find(it->second.initiator);
-    if (s != sessions_.end() && s->second.attempts_as_initiator > 0) s->second.attempts_as_initiator--;
+    if (!it->second.answered && s != sessions_.end() && s->second.attempts_as_initiator > 0)
+      s->second.attempts_as_initiator--;
     it = attempts_.erase(it);
     counters_["p2p.attempts_expired"]++;
   }

@@ -76,6 +76,7 @@ class Signaling {
     uint32_t initiator = 0, target = 0;
     uint64_t initiator_id = 0, target_id = 0;
     TimeUs expires = 0;
+    bool answered = false;  // no longer counts against the initiator's pending bound
   };
 
   Session* sessionFor(uint32_t connection, const Who& who, TimeUs now);

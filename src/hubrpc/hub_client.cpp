@@ -69,6 +69,11 @@ void HubClient::pollPushes() {
   }
 }
 
+void HubClient::waitForActivity(int timeout_ms) {
+  net_.runNetworkingCallbacks();
+  net_.waitForActivity(timeout_ms);
+}
+
 void HubClient::close() {
   if (conn_) net_.closeConnection(conn_, 0, "client done", true);
   conn_ = 0;

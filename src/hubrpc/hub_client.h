@@ -33,6 +33,8 @@ class HubClient {
   void setPushHandler(std::function<void(const Envelope&)> handler);
   // Non-blocking: hands every message waiting on the connection to the push handler.
   void pollPushes();
+  // Waits up to timeout_ms for something to arrive on the connection (status callbacks are drained).
+  void waitForActivity(int timeout_ms);
   // Closes the connection (the hub sees the peer leave at once).
   void close();
 

@@ -21,15 +21,21 @@ const char* probeDropName(ProbeDrop d) {
 }
 
 size_t writeProbe(const Probe& p, const CheckKey& receiver_key, uint8_t* out) {
-  ByteWriter w(out, kProbeBytes);
+  bool cookie = p.response && p.has_cookie;
+  size_t total = cookie ? kProbeWithCookieBytes : kProbeBytes;
+  ByteWriter w(out, total);
   w.u8(p.response ? kProbeResponse : kProbeRequest);
   w.u8(kProbeVersion);
   w.u64(p.connect_id);
   w.u32(p.transaction);
   w.u32(p.client_connection_id);
-  w.u8(p.from_initiator ? kProbeFromInitiator : 0);
-  crypto::mac16(receiver_key, {out, 19}, out + 19);
-  return kProbeBytes;
+  w.u8(static_cast<uint8_t>((p.from_initiator ? kProbeFromInitiator : 0) | (cookie ? kProbeHasCookie : 0)));
+  if (cookie) {
+    w.u32(p.cookie_window);
+    w.bytes(p.cookie_mac.data(), p.cookie_mac.size());
+  }
+  crypto::mac16(receiver_key, {out, total - 16}, out + total - 16);
+  return total;
 }
 
 std::optional<Probe> readProbe(std::span<const uint8_t> d, ProbeDrop* why) {
@@ -37,7 +43,8 @@ std::optional<Probe> readProbe(std::span<const uint8_t> d, ProbeDrop* why) {
     if (why) *why = r;
     return std::nullopt;
   };
-  if (d.size() != kProbeBytes || (d[0] != kProbeRequest && d[0] != kProbeResponse)) return fail(ProbeDrop::kBadLength);
+  if ((d.size() != kProbeBytes && d.size() != kProbeWithCookieBytes) || (d[0] != kProbeRequest && d[0] != kProbeResponse))
+    return fail(ProbeDrop::kBadLength);
   ByteReader r(d);
   Probe p;
   p.response = r.u8() == kProbeResponse;
@@ -46,17 +53,24 @@ std::optional<Probe> readProbe(std::span<const uint8_t> d, ProbeDrop* why) {
   p.transaction = r.u32();
   p.client_connection_id = r.u32();
   uint8_t flags = r.u8();
-  if (flags & ~kProbeFromInitiator) return fail(ProbeDrop::kBadRole);
+  if (flags & ~(kProbeFromInitiator | kProbeHasCookie)) return fail(ProbeDrop::kBadRole);
   p.from_initiator = flags & kProbeFromInitiator;
+  p.has_cookie = flags & kProbeHasCookie;
+  // Only a response may carry a cookie, and the length must say whether it does.
+  if ((p.has_cookie && !p.response) || (d.size() == kProbeWithCookieBytes) != p.has_cookie) return fail(ProbeDrop::kBadLength);
+  if (p.has_cookie) {
+    p.cookie_window = r.u32();
+    r.copy(p.cookie_mac.data(), p.cookie_mac.size());
+  }
   if (why) *why = ProbeDrop::kNone;
   return p;
 }
 
 bool verifyProbe(std::span<const uint8_t> d, const CheckKey& own_key) {
-  if (d.size() != kProbeBytes) return false;
+  if (d.size() != kProbeBytes && d.size() != kProbeWithCookieBytes) return false;
   uint8_t mac[16];
-  crypto::mac16(own_key, d.first(19), mac);
-  return crypto::equal16(mac, d.data() + 19);
+  crypto::mac16(own_key, d.first(d.size() - 16), mac);
+  return crypto::equal16(mac, d.data() + d.size() - 16);
 }
 
 }  // namespace outpost::p2p

@@ -139,6 +139,20 @@ void Connection::beginP2P(TimeUs now) {
   recomputeTimer(now);
 }
 
+void Connection::startClientWithCookie(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
+                                       const wire::Cookie& cookie, TimeUs now) {
+  socket_ = socket;
+  peer_ = peer;
+  identity_ = identity;
+  kx_ = crypto::KxKeyPair::generate();
+  setState(CONNECTION_STATE_CONNECTING, now);
+  wire::Challenge c;
+  c.client_connection_id = local_id_;
+  c.cookie = cookie;
+  onChallenge(c, now);  // builds and sends the Connect, and schedules its resends
+  recomputeTimer(now);
+}
+
 void Connection::setFindingRoute(bool on, TimeUs now) {
   (void)now;
   if (state_ != CONNECTION_STATE_CONNECTING || finding_route_ == on) return;

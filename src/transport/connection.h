@@ -79,6 +79,10 @@ class Connection final : private frames::FrameVisitor {
   // until startClient() is given the chosen route. setFindingRoute(true) shows FINDING_ROUTE to
   // the application while checks and the handshake run. failP2P ends the attempt locally.
   void beginP2P(TimeUs now);
+  // P2P initiator: the listener's probe response carried a cookie for this connection, so the
+  // handshake starts with the Connect (one peer round trip saved; signaling.md §8).
+  void startClientWithCookie(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
+                             const wire::Cookie& cookie, TimeUs now);
   void setFindingRoute(bool on, TimeUs now);
   void failP2P(int32_t end_reason, const std::string& debug, TimeUs now) { problem(end_reason, debug, now); }
   bool awaitingRoute() const { return role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING && !socket_; }

@@ -276,7 +276,10 @@ void Engine::P2PState::chooseRoute(Engine& e, P2PAttempt& a, TimeUs now) {
                      static_cast<long long>(best->route.rtt_us), a.remotes.size());
   a.phase = P2PAttempt::Phase::kHandshake;
   a.deadline = kNever;  // the connection's own TIMEOUT_INITIAL bounds the handshake
-  c->startClient(s, to, {&e.identity_, e.steam_id_}, now);
+  if (best->has_cookie)
+    c->startClientWithCookie(s, to, {&e.identity_, e.steam_id_}, best->cookie, now);  // Connect first
+  else
+    c->startClient(s, to, {&e.identity_, e.steam_id_}, now);
 }
 
 // ---- Public API -------------------------------------------------------------------------------
@@ -564,9 +567,20 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
     p2p::Probe answer = *p;
     answer.response = true;
     answer.from_initiator = a.initiator;
-    uint8_t buf[p2p::kProbeBytes];
-    p2p::writeProbe(answer, a.peer_key, buf);  // as long as the request: no amplification
-    st.sendTo(*this, from, buf, sizeof buf);
+    if (!a.initiator && p->client_connection_id != 0) {
+      // The initiator's Connect may come at once: a cookie for the address this request came
+      // from (transport.md §6). The request's MAC proves it came from the peer the hub named,
+      // so the 20 extra bytes go to no stranger.
+      wire::Cookie cookie;
+      cookie.window = cookieWindow(now);
+      makeCookie(from, p->client_connection_id, cookie.window, cookie.mac.data());
+      answer.has_cookie = true;
+      answer.cookie_window = cookie.window;
+      answer.cookie_mac = cookie.mac;
+    }
+    uint8_t buf[p2p::kProbeWithCookieBytes];
+    size_t n = p2p::writeProbe(answer, a.peer_key, buf);
+    st.sendTo(*this, from, buf, n);
     st.counters["p2p.probes_answered"]++;
     if (!a.initiator && p->client_connection_id != 0) {
       std::pair<SocketAddress, uint32_t> k{from, p->client_connection_id};
@@ -584,8 +598,13 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
   if (r->route.rtt_us < 0) {
     r->route.rtt_us = std::max<TimeUs>(1, now - r->sent_at);
     r->answered_from = from;
+    if (p->has_cookie) {
+      r->has_cookie = true;
+      r->cookie.window = p->cookie_window;
+      r->cookie.mac = p->cookie_mac;
+    }
     if (a.first_success == kNever) {
-      TimeUs grace = std::clamp<TimeUs>(r->route.rtt_us, 2 * kMs, 50 * kMs);
+      TimeUs grace = std::clamp<TimeUs>(r->route.rtt_us / 4, 1 * kMs, 20 * kMs);
       a.first_success = now + grace;  // the choice waits this long for faster routes
     }
   }

@@ -31,6 +31,8 @@ struct P2PRemote {
   TimeUs sent_at = 0;
   p2p::Route route;                // rtt_us >= 0 once answered
   SocketAddress answered_from;     // where the response came from (the route's address)
+  bool has_cookie = false;         // the listener's response carried a transport cookie
+  wire::Cookie cookie;
 };
 
 struct P2PAttempt {

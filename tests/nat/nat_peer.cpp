@@ -7,7 +7,7 @@
 //   listening                                the hub confirmed the listen socket
 //   accepted remote=<addr>                   (listener) a connection came in
 //   connected us=<setup> remote=<addr>       (connector) connectP2P -> CONNECTED, microseconds
-//   echo ok                                  (connector) the message came back
+//   echo ok us=<round trip>                  (connector) the message came back
 //   failed reason=<end reason> ms=<t> debug=<text>
 //   hub_rtt_us=<us>                          (connector, --hub-rtt) STUN round trips to the hub port
 // Exit status 0 when every connection connected and echoed, 1 otherwise, 2 on bad arguments.
@@ -46,6 +46,8 @@ struct Args {
   int count = 1;
   int timeout_ms = 15000;
   int hub_rtt = 0;  // STUN round trips to measure
+  int fake_lag_ms = 0;  // FAKE_PACKET_LAG_SEND for this process (every datagram it sends)
+  int interval_ms = 0;  // between the starts of successive connections (--count)
 };
 
 int64_t msSince(Clock::time_point t) {
@@ -93,6 +95,8 @@ int main(int argc, char** argv) {
     else if (k == "--count") a.count = std::stoi(v);
     else if (k == "--timeout-ms") a.timeout_ms = std::stoi(v);
     else if (k == "--hub-rtt") a.hub_rtt = std::stoi(v);
+    else if (k == "--fake-lag-ms") a.fake_lag_ms = std::stoi(v);
+    else if (k == "--interval-ms") a.interval_ms = std::stoi(v);
     else {
       std::fprintf(stderr, "nat_peer: unknown argument %s\n", k.c_str());
       return 2;
@@ -105,6 +109,7 @@ int main(int argc, char** argv) {
   }
   setvbuf(stdout, nullptr, _IOLBF, 0);
   NetworkingSockets net;
+  if (a.fake_lag_ms > 0) net.setGlobalConfigValueInt32(NETWORKING_CONFIG_FAKE_PACKET_LAG_SEND, a.fake_lag_ms);
   User user;
   user.certifyNetworkingSockets(net);
   user.setHub(a.hub, a.hub_key);
@@ -147,8 +152,11 @@ int main(int argc, char** argv) {
 
   if (a.hub_rtt > 0) std::printf("hub_rtt_us=%lld\n", static_cast<long long>(hubRttUs(a.hub, a.hub_rtt)));
   int ok = 0;
+  auto last_start = Clock::now();
   for (int i = 0; i < a.count && Clock::now() < deadline; ++i) {
+    if (i > 0 && a.interval_ms > 0) std::this_thread::sleep_until(last_start + std::chrono::milliseconds(a.interval_ms));
     auto started = Clock::now();
+    last_start = started;
     uint32_t h = net.connectP2P(a.connect, a.vport);
     int state = CONNECTION_STATE_CONNECTING;
     std::optional<ConnectionInfo> info;
@@ -167,6 +175,7 @@ int main(int argc, char** argv) {
     }
     std::printf("connected us=%lld remote=%s\n", static_cast<long long>(msSince(started)), info->remote_address.c_str());
     std::string ping = "ping " + std::to_string(i);
+    auto ping_sent = Clock::now();
     net.sendMessageToConnection(h, std::vector<uint8_t>(ping.begin(), ping.end()), NETWORKING_SEND_RELIABLE_NO_NAGLE);
     bool echoed = false;
     while (!echoed && Clock::now() < deadline) {
@@ -174,7 +183,7 @@ int main(int argc, char** argv) {
       if (!echoed) net.waitForActivity(5);
     }
     if (echoed) {
-      std::printf("echo ok\n");
+      std::printf("echo ok us=%lld\n", static_cast<long long>(msSince(ping_sent)));
       ++ok;
     }
     net.closeConnection(h, 0, "done", true);
