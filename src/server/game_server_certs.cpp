@@ -38,7 +38,8 @@ void GameServerImpl::certify(NetworkingSockets& net) {
 void GameServerImpl::tickCertificates() {
   if (!cert_link_) return;
   bool logged_on = state_ == State::kLoggedOn;
-  if (!cert_published_ || logged_on != cert_published_logged_on_ || steam_id_ != cert_published_steam_id_) {
+  if (!cert_published_ || logged_on != cert_published_logged_on_ || steam_id_ != cert_published_steam_id_ ||
+      hub_key_ != cert_published_hub_key_) {
     CertificateLink::Session s;
     s.logged_on = logged_on;
     s.steam_id = steam_id_;
@@ -49,6 +50,7 @@ void GameServerImpl::tickCertificates() {
     cert_published_ = true;
     cert_published_logged_on_ = logged_on;
     cert_published_steam_id_ = steam_id_;
+    cert_published_hub_key_ = hub_key_;
   }
   if (!logged_on) {
     if (cert_request_id_) {

@@ -166,6 +166,7 @@ class GameServerImpl {
   uint32_t cert_request_id_ = 0;         // the IdentityCertificateRequest awaiting its answer
   bool cert_published_logged_on_ = false;
   uint64_t cert_published_steam_id_ = 0;
+  std::string cert_published_hub_key_;
   bool cert_published_ = false;
 
   // A2S.

@@ -47,6 +47,9 @@ LogLimiter g_misuse_log(20);
 constexpr uint64_t kEventFdKey = 0;
 constexpr TimeUs kRecentlyClosedUs = 10000000;
 constexpr size_t kMaxConnectionsPerListenSocket = 65536;
+// How long a connection whose peer was revoked stays open for the application to close it with
+// its own reason first (docs/spec/cert.md §9).
+constexpr TimeUs kRevocationGraceUs = 2000000;
 
 void misuse(const char* fmt, uint32_t h) {
   if (g_misuse_log.allow()) OUTPOST_LOG_WARN(fmt, h);
@@ -622,6 +625,7 @@ TimeUs Engine::nextDeadline() {
     t = std::min(t, now() + std::max<int64_t>(0, std::min<int64_t>(in_s, 3600)) * 1000000);
   }
   if (!timers_.empty()) t = std::min(t, timers_.top().at);
+  for (const RevokedPeer& r : revoked_peers_) t = std::min(t, r.at);
   if (!dirty_.empty()) t = 0;
   return t;
 }
@@ -1152,6 +1156,22 @@ void Engine::queueAuthenticationEvents() {
 }
 
 void Engine::serviceAuthentication(TimeUs now) {
+  if (!revoked_peers_.empty()) {
+    std::vector<RevokedPeer> keep;
+    for (const RevokedPeer& r : revoked_peers_) {
+      if (r.at > now) {
+        keep.push_back(r);
+        continue;
+      }
+      Connection* c = byLocalId(r.local_id);
+      if (!c || c->appClosed() || c->state() == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY ||
+          c->state() == CONNECTION_STATE_CLOSED_BY_PEER)
+        continue;  // the application (or the peer) ended it meanwhile
+      counters_.closed_revoked++;
+      c->onPeerRevoked(now);
+    }
+    revoked_peers_.swap(keep);
+  }
   int64_t unix_now = static_cast<int64_t>(std::time(nullptr));
   if (!auth_.hasMail() && unix_now < auth_.nextWakeUnix()) return;
   applyAuthentication(auth_.poll(unix_now), now);
@@ -1169,9 +1189,9 @@ void Engine::applyAuthentication(Authentication::Changes ch, TimeUs now) {
     for (Connection* c : touched) {
       if (!ch.revocations.empty() && c->peerCertificate() && auth_.isRevoked(*c->peerCertificate()) &&
           c->state() != CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY && c->state() != CONNECTION_STATE_CLOSED_BY_PEER) {
-        // A peer the hub revoked (ban, revoked token, deleted app) is cut off at once.
-        counters_.closed_revoked++;
-        c->onPeerRevoked(now);
+        // A peer the hub revoked (ban, revoked token, deleted app) is cut off shortly, unless the
+        // application ends the connection first with a reason of its own.
+        revoked_peers_.push_back({c->localId(), now + kRevocationGraceUs});
       }
       if (ch.local_certificate_changed && c->waitingForLocalCertificate()) c->onLocalCertificateChanged(now);
     }

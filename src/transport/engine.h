@@ -199,6 +199,13 @@ class Engine final : public ConnectionHost {
 
   crypto::IdentityKeyPair identity_;
   Authentication auth_;  // this instance's certificate, trusted CA keys, revocations
+  // Connections whose peer was revoked, closed at `at` unless the application closed them first
+  // (it may hear of the same ban through its own channel and close with its own reason).
+  struct RevokedPeer {
+    uint32_t local_id;
+    TimeUs at;
+  };
+  std::vector<RevokedPeer> revoked_peers_;
   std::array<uint8_t, 32> cookie_secret_{};
 
   int epoll_fd_ = -1;
