@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 
+#include "../fuzz/cert_seeds.h"
 #include "cert/cert.h"
 #include "cert/verifier.h"
 #include "outpost/steam_id.h"
@@ -322,6 +325,42 @@ TEST(Verifier, TrustedKeysBySourceAndBounded) {
   EXPECT_EQ(v.trustedKeys().size(), 3u);
   EXPECT_TRUE(v.trustedKey(crypto::publicKeyId(many[9])));
   EXPECT_FALSE(v.trustedKey(crypto::publicKeyId(many[2])));
+}
+
+// The fuzz_cert seeds are exactly the certificates (and the request) cert_seeds.h describes.
+// Regenerate after a format change:
+//   OUTPOST_WRITE_CERT_SEEDS=1 ./build/tests/unit_tests --gtest_filter='CertFuzzSeeds.*'
+TEST(CertFuzzSeeds, CommittedSeedsAreCurrentValidCertificates) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(OUTPOST_SOURCE_DIR) / "tests/fuzz/corpus/fuzz_cert";
+  const bool write = std::getenv("OUTPOST_WRITE_CERT_SEEDS") != nullptr;
+  const auto ca = fuzzseeds::caKey();
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> seeds;
+  for (const auto& [name, claims] : fuzzseeds::seedClaims()) {
+    auto r = issue(claims, ca);
+    ASSERT_EQ(r.error, CertError::kNone) << name << ": " << toString(r.error);
+    Verifier v;
+    v.setTrusted(Verifier::Source::kConfigured, {ca.public_key});
+    Expectations e;
+    e.holder_key = claims.public_key;
+    e.now_unix = fuzzseeds::kIssuedAt;
+    ASSERT_EQ(v.check(r.bytes, e), CertError::kNone) << name;
+    seeds.emplace_back("seed_" + name, r.bytes);
+  }
+  seeds.emplace_back("seed_request", makeRequest(fuzzseeds::holderKey(), steamid::individual(22202), 480));
+  for (const auto& [name, bytes] : seeds) {
+    const fs::path file = dir / name;
+    if (write) {
+      fs::create_directories(dir);
+      std::ofstream f(file, std::ios::binary | std::ios::trunc);
+      f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      ASSERT_TRUE(f.good()) << file;
+    }
+    std::ifstream in(file, std::ios::binary);
+    ASSERT_TRUE(in) << file << " missing; regenerate with OUTPOST_WRITE_CERT_SEEDS=1";
+    std::vector<uint8_t> committed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(committed, bytes) << file << " is stale; regenerate with OUTPOST_WRITE_CERT_SEEDS=1";
+  }
 }
 
 }  // namespace
