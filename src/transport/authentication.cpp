@@ -191,7 +191,9 @@ std::span<const uint8_t> Authentication::currentCertificate(int64_t now_unix) co
 }
 
 bool Authentication::pending(int64_t now_unix) const {
-  return in_flight_ && currentCertificate(now_unix).empty();
+  // Only while the hub has the request (ATTEMPTING): a session that is not logged on may stay so
+  // for long, and handshakes do not wait for that.
+  return in_flight_ && session_.logged_on && currentCertificate(now_unix).empty();
 }
 
 cert::CertError Authentication::verifyPeer(std::span<const uint8_t> bytes, cert::Expectations e, cert::Certificate* out) {

@@ -55,7 +55,7 @@ class Authentication {
   // ---- Handshakes -------------------------------------------------------------------------------
   // This instance's certificate, if it holds one valid at now_unix for its key; else empty.
   std::span<const uint8_t> currentCertificate(int64_t now_unix) const;
-  // A certificate is being fetched and none is held: handshakes that want one should wait.
+  // A certificate is with the hub (ATTEMPTING) and none is held: handshakes that want one wait.
   bool pending(int64_t now_unix) const;
   // Whether a peer's certificate can be judged at all (some CA key is trusted).
   bool trustsAnyCa() const { return verifier_.hasTrustedKeys(); }

@@ -214,7 +214,7 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
   deriveKeys(keys, cipher);
   remote_id_ = a.server_connection_id;
   handshake_packet_.clear();
-  if (peerAuthenticated()) host_.onPeerAuthenticated(*this);
+  if (peerAuthenticated()) host_.onPeerAuthenticated(*this, now);
   setState(CONNECTION_STATE_CONNECTED, now);
   transmit(now, false);
   recomputeTimer(now);
@@ -257,8 +257,7 @@ bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer,
     return false;
   }
   deriveKeys(keys, cipher);
-  if (peerAuthenticated()) host_.onPeerAuthenticated(*this);
-  return true;
+  return true;  // the engine reports an authenticated client (Engine::handleConnect)
 }
 
 void Connection::beginIncoming(TimeUs now) {

@@ -55,7 +55,7 @@ class ConnectionHost {
   // certificate (counted by reason), and a peer that proved its identity.
   virtual Authentication& authentication() = 0;
   virtual void countCertificateRefusal(cert::CertError why) = 0;
-  virtual void onPeerAuthenticated(Connection& c) = 0;
+  virtual void onPeerAuthenticated(Connection& c, TimeUs now) = 0;
 };
 
 struct ConnectionStats {

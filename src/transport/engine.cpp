@@ -305,12 +305,13 @@ void Engine::countCertificateRefusal(cert::CertError why) {
   counters_.cert_refused[static_cast<size_t>(why)]++;
 }
 
-void Engine::onPeerAuthenticated(Connection& c) {
+void Engine::onPeerAuthenticated(Connection& c, TimeUs now) {
   counters_.peers_authenticated++;
-  // THE place where a connection leaves the before-trust memory budget (issue 11): the peer has
-  // proved its identity with a good certificate (or the pinned key). The transport's promotion
-  // hook is called here once it exists.
+  // THE single place where a connection whose peer proved its identity (a good certificate, or
+  // the pinned key) leaves the before-trust memory budget of issue 11. The transport's promotion
+  // (Connection::promote(now), on branch h-transport) is to be called here once it is on main.
   (void)c;
+  (void)now;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,6 +431,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   server_by_client_[key] = c->localId();
   ls.connections.insert(c->localId());
   counters_.connections_created++;
+  if (c->peerAuthenticated()) onPeerAuthenticated(*c, now);
   if (!c->peerAuthenticated() && c->allowWithoutAuth() == 1 && g_misuse_log.allow())
     OUTPOST_LOG_WARN("accepting unauthenticated peer %s (no certificate; IP_ALLOW_WITHOUT_AUTH = 1)",
                      from.toString().c_str());
@@ -708,6 +710,7 @@ uint32_t Engine::createListenSocketIP(const std::string& address, const ConfigOp
     return LISTEN_SOCKET_INVALID;
   }
   Lock lock(mu_);
+  serviceAuthentication(now());  // the session's latest state first
   auth_.onSocketCreated(static_cast<int64_t>(std::time(nullptr)));
   queueAuthenticationEvents();
   uint32_t h = allocateHandle();
@@ -735,6 +738,7 @@ uint32_t Engine::connectByIPAddress(const std::string& address, const ConfigOpti
   counters_.connections_created++;
   c->configLayer() = layer;
   TimeUs t = now();
+  serviceAuthentication(t);  // the session's latest state first (it may have just logged on)
   auth_.onSocketCreated(static_cast<int64_t>(std::time(nullptr)));
   queueAuthenticationEvents();
   c->startClient(s, *addr, {&identity_, auth_.steamId()}, t);

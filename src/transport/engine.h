@@ -114,7 +114,7 @@ class Engine final : public ConnectionHost {
   void onWritable(Connection& c) override;
   Authentication& authentication() override { return auth_; }
   void countCertificateRefusal(cert::CertError why) override;
-  void onPeerAuthenticated(Connection& c) override;
+  void onPeerAuthenticated(Connection& c, TimeUs now) override;
 
  private:
   struct SocketEntry {
