@@ -86,12 +86,13 @@ class ExampleGame : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return r.out;
   }
-  Background& startBot(const std::string& user, const std::string& password, std::vector<std::string> extra = {}) {
+  Background& startBot(const std::string& user, const std::string& password, std::vector<std::string> extra = {},
+                       const std::string& log_tag = "") {
     std::vector<std::string> argv = {OUTPOST_EXAMPLE_BOT_BINARY, "--hub", hub_.address, "--hub-key",
                                      hub_.public_key, "--user", user, "--password", password,
                                      "--master", hub_.master_address, "--shot-interval-ms", "200"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    bots_.push_back(std::make_unique<Background>(argv, root_ + "/bot-" + user + ".log"));
+    bots_.push_back(std::make_unique<Background>(argv, root_ + "/bot-" + user + log_tag + ".log"));
     return *bots_.back();
   }
   std::vector<ServerPlayer> players() {
@@ -279,19 +280,21 @@ TEST_F(ExampleGame, AManInTheMiddleCanNoLongerCompleteASession) {
   DatagramRelay a2s(kMitmIp, query_port_, query_port_);  // A2S through the attacker, unchanged
   ASSERT_TRUE(a2s.ok());
   uint64_t server_id = 0;
-  {
-    auto info = ServerBrowser().queryInfo(mitm_query, 2000);
-    ASSERT_TRUE(info.has_value()) << "A2S through the relay";
-    server_id = info->steam_id;
-    ASSERT_TRUE(steamid::isGameServer(server_id));
-  }
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto info = ServerBrowser().queryInfo(mitm_query, 1000);
+        server_id = info ? info->steam_id : 0;
+        return steamid::isGameServer(server_id);  // A2S shows the id once the logon is published
+      },
+      10000))
+      << "A2S through the relay";
 
   // 1. A relay without a certificate.
   {
     NetworkingSockets mitm;
     MitmRelay relay(mitm, mitm_game, game_address);
     ASSERT_TRUE(relay.listening());
-    Background& bot = startBot("alice", "alice-password", {"--server", mitm_query});
+    Background& bot = startBot("alice", "alice-password", {"--server", mitm_query}, "-1");
     EXPECT_EQ(bot.waitExit(20000), 4) << bot.output();  // 4: the server is not the one listed
     EXPECT_NE(bot.output().find("refused the server at " + mitm_game + ": the server presented no certificate"),
               std::string::npos)
@@ -315,7 +318,7 @@ TEST_F(ExampleGame, AManInTheMiddleCanNoLongerCompleteASession) {
   ASSERT_TRUE(eventually([&] { return mitm.getAuthenticationStatus() == NETWORKING_AVAILABILITY_CURRENT; }, 10000));
   MitmRelay relay(mitm, mitm_game, game_address);
   ASSERT_TRUE(relay.listening());
-  Background& bot = startBot("alice", "alice-password", {"--server", mitm_query});
+  Background& bot = startBot("alice", "alice-password", {"--server", mitm_query}, "-2");
   EXPECT_EQ(bot.waitExit(20000), 4) << bot.output();
   EXPECT_NE(bot.output().find("is certified as " + steamid::toString(mallory.getSteamID()) + ", not as " +
                               steamid::toString(server_id)),
@@ -341,7 +344,7 @@ TEST_F(ExampleGame, AManInTheMiddleCanNoLongerCompleteASession) {
       << server_->output();
   EXPECT_EQ(server_->output().find("alice [U:1:1] authenticated by the hub"), std::string::npos) << server_->output();
   // Positive control: alice reaching the server directly is admitted.
-  Background& direct = startBot("alice", "alice-password", {"--server", query_address_});
+  Background& direct = startBot("alice", "alice-password", {"--server", query_address_}, "-3");
   EXPECT_TRUE(direct.waitForOutput("admitted to \"Example test server\"")) << direct.output();
 }
 
