@@ -259,7 +259,6 @@ void Authentication::onSession(const CertificateLink::Session& s, int64_t now_un
 }
 
 void Authentication::onGrant(CertificateLink::Grant g, int64_t now_unix, Changes& ch) {
-  (void)ch;
   if (!in_flight_) return;  // an answer to a request withdrawn by resetIdentity
   in_flight_ = false;
   if (!g.ca_keys.empty()) verifier_.setTrusted(cert::Verifier::Source::kAnnounced, g.ca_keys);
