@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "net/udp_socket.h"
 #include "transport/authentication.h"
-#include "transport/udp_socket.h"
 
 namespace outpost {
 

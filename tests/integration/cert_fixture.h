@@ -15,7 +15,7 @@
 #include "cert/cert.h"
 #include "crypto/crypto.h"
 #include "outpost/networking_sockets.h"
-#include "raw_socket.h"
+#include "support/raw_socket.h"
 #include "transport/wire.h"
 
 namespace outpost::test {

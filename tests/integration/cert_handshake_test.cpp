@@ -11,7 +11,7 @@
 #include <future>
 
 #include "cert_fixture.h"
-#include "harness.h"
+#include "support/harness.h"
 #include "outpost/steam_id.h"
 #include "transport/certificate_link.h"
 

@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "cert_fixture.h"
-#include "harness.h"
+#include "support/harness.h"
 #include "hub_fixture.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/steam_id.h"

@@ -22,8 +22,8 @@
 #include "example_background.h"
 #include "game_protocol.h"
 #include "mitm_relay.h"
-#include "process.h"
-#include "raw_socket.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
 
 #if defined(OUTPOST_EXAMPLE_SERVER_BINARY) && defined(OUTPOST_EXAMPLE_BOT_BINARY)
 
