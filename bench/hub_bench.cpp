@@ -56,7 +56,7 @@
 #include "base/address.h"
 #include "bench_json.h"
 #include "base/clock.h"
-#include "hub/data_dir.h"
+#include "hubrpc/client_credentials.h"
 #include "hubrpc/framing.h"
 #include "master/index.h"
 #include "master/rate_limiter.h"
@@ -633,7 +633,7 @@ class AdminClient {
  public:
   bool connect(const HubInfo& hub, std::string* error) {
     std::string key;
-    if (!hub::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
+    if (!hubrpc::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
     pool_ = std::make_unique<RpcPool>(hub.rpc_address, key);
     std::vector<uint32_t> c;
     auto ignore = [](uint32_t, const hubrpc::Envelope&) {};

@@ -15,9 +15,9 @@
 
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
-#include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
+#include "hub/user_logons.h"
 #include "master/server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
@@ -30,6 +30,7 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
+  UserLogonsConfig user_logons;            // password attempt limits and check queue
 };
 
 class Hub {
@@ -38,6 +39,9 @@ class Hub {
   ~Hub();
 
   const std::string& publicKeyHex() const { return dir_.public_key_hex; }
+  // What SDKs and the CLI are given to reach and trust this hub: "<key>@<host>:<port>"
+  // (hubrpc/hub_contact.h); a wildcard listen address is shown as 127.0.0.1.
+  std::string contact();
   bool createdKey() const { return dir_.created_key; }
   std::string listenAddress();
   std::string masterAddress();
@@ -59,7 +63,7 @@ class Hub {
   std::unique_ptr<GameServers> servers_;
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
-  std::unique_ptr<PasswordChecks> password_checks_;
+  std::unique_ptr<UserLogons> user_logons_;
   std::unique_ptr<NetworkingSockets> net_;
   bool batching_ = false;                                      // inside poll's store batch
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit

@@ -1,5 +1,5 @@
-// PasswordChecks (see password_checks.h): a queue, worker threads running Argon2id checks, and a
-// list of verdicts the hub thread collects.
+// PasswordChecks (see password_checks.h): per-source queues served round-robin by worker threads
+// running Argon2id checks, and a list of verdicts the hub thread collects.
 #include "hub/password_checks.h"
 
 #include <algorithm>
@@ -8,7 +8,9 @@
 
 namespace outpost::hub {
 
-PasswordChecks::PasswordChecks(size_t workers, size_t max_pending) : max_pending_(std::max<size_t>(1, max_pending)) {
+PasswordChecks::PasswordChecks(size_t workers, size_t max_pending, size_t max_pending_per_source)
+    : max_pending_(std::max<size_t>(1, max_pending)),
+      max_pending_per_source_(std::max<size_t>(1, max_pending_per_source)) {
   uint8_t random[16];
   crypto::randomBytes(random, sizeof random);
   dummy_hash_ = crypto::hashPassword(std::string(reinterpret_cast<const char*>(random), sizeof random));
@@ -24,13 +26,18 @@ PasswordChecks::~PasswordChecks() {
   for (auto& t : workers_) t.join();
 }
 
-bool PasswordChecks::submit(Job job) {
+PasswordChecks::Submitted PasswordChecks::submit(Job job) {
   std::lock_guard<std::mutex> l(mu_);
-  if (outstanding_ >= max_pending_) return false;
+  if (outstanding_ >= max_pending_) return Submitted::kFull;
+  size_t& mine = outstanding_by_source_[job.source];
+  if (mine >= max_pending_per_source_) return Submitted::kSourceFull;
+  ++mine;
   ++outstanding_;
-  queue_.push_back(std::move(job));
+  auto& queue = waiting_[job.source];
+  if (queue.empty()) turn_.push_back(job.source);
+  queue.push_back(std::move(job));
   cv_.notify_one();
-  return true;
+  return Submitted::kQueued;
 }
 
 std::vector<PasswordChecks::Verdict> PasswordChecks::takeVerdicts() {
@@ -38,6 +45,10 @@ std::vector<PasswordChecks::Verdict> PasswordChecks::takeVerdicts() {
   std::vector<Verdict> out;
   out.swap(done_);
   outstanding_ -= out.size();
+  for (const auto& v : out) {
+    auto it = outstanding_by_source_.find(v.job.source);
+    if (it != outstanding_by_source_.end() && --it->second == 0) outstanding_by_source_.erase(it);
+  }
   return out;
 }
 
@@ -49,10 +60,16 @@ size_t PasswordChecks::outstanding() const {
 void PasswordChecks::work() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+    cv_.wait(l, [&] { return stop_ || !turn_.empty(); });
     if (stop_) return;
-    Job job = std::move(queue_.front());
-    queue_.pop_front();
+    // The source whose turn it is gives up one job and, if it has more, goes to the back.
+    std::string source = std::move(turn_.front());
+    turn_.pop_front();
+    auto queue = waiting_.find(source);
+    Job job = std::move(queue->second.front());
+    queue->second.pop_front();
+    if (queue->second.empty()) waiting_.erase(queue);
+    else turn_.push_back(std::move(source));
     l.unlock();
     bool known = !job.password_hash.empty();
     bool ok = crypto::verifyPassword(known ? job.password_hash : dummy_hash_, job.request.password()) && known;

@@ -2,17 +2,24 @@
 // ~50–100 ms of CPU; done on the hub thread it stalled every other RPC (ticket validations,
 // server listings, admin) behind each logon. The hub submits a check and picks the verdict up on
 // a later poll. An unknown user name is checked against a dummy hash, so the time taken does not
-// tell whether an account exists. Bounded: at most `max_pending` checks wait; beyond that
-// submit() refuses and the hub answers Busy, so a logon flood costs bounded memory and its CPU
-// stays on the worker threads.
+// tell whether an account exists.
+//
+// Bounded and fair: at most `max_pending` checks are outstanding in all and at most
+// `max_pending_per_source` from one source (LogonLimits's source key: an IPv4 address or an IPv6
+// /64); beyond either, submit() refuses and the hub answers at once, so a logon flood costs
+// bounded memory and its CPU stays on the worker threads. Workers take the waiting jobs round-robin
+// by source, so a source with a long backlog delays another source's check by at most one of its
+// own checks per worker: one source can neither fill the queue nor starve the others.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "hubrpc.pb.h"
@@ -26,19 +33,22 @@ class PasswordChecks {
     uint32_t request_id = 0;
     hubrpc::UserLogOn request;
     std::string password_hash;  // "" for an unknown user (checked against the dummy hash)
+    std::string source;         // the fairness key (see above)
   };
   struct Verdict {
     Job job;
     bool password_ok = false;
   };
+  enum class Submitted { kQueued, kFull, kSourceFull };
 
-  PasswordChecks(size_t workers, size_t max_pending);
+  PasswordChecks(size_t workers, size_t max_pending, size_t max_pending_per_source);
   ~PasswordChecks();
   PasswordChecks(const PasswordChecks&) = delete;
   PasswordChecks& operator=(const PasswordChecks&) = delete;
 
-  // false when max_pending checks already wait (the caller answers Busy).
-  bool submit(Job job);
+  // kFull when max_pending checks are outstanding (the caller answers Busy), kSourceFull when
+  // max_pending_per_source of them came from job.source (the caller answers RateLimitExceeded).
+  Submitted submit(Job job);
   // The verdicts reached since the last call (hub thread).
   std::vector<Verdict> takeVerdicts();
   // Checks submitted and not yet taken as verdicts.
@@ -48,10 +58,13 @@ class PasswordChecks {
   void work();
 
   const size_t max_pending_;
+  const size_t max_pending_per_source_;
   std::string dummy_hash_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> queue_;
+  std::map<std::string, std::deque<Job>> waiting_;  // by source
+  std::deque<std::string> turn_;                    // sources with waiting jobs, in serving order
+  std::unordered_map<std::string, size_t> outstanding_by_source_;
   std::vector<Verdict> done_;
   size_t outstanding_ = 0;
   bool stop_ = false;

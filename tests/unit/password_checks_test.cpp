@@ -1,6 +1,8 @@
 // PasswordChecks: Argon2id logon checks on worker threads — the right password passes, a wrong
 // one and an unknown user (checked against the dummy hash) fail, every submitted job comes back
-// once with its connection and request id, and at most max_pending checks wait.
+// once with its connection and request id, at most max_pending checks wait in all and at most
+// max_pending_per_source from one source, and sources are served in turn (a long backlog from one
+// source does not delay another's check).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -23,8 +25,10 @@ std::vector<PasswordChecks::Verdict> waitFor(PasswordChecks& c, size_t n) {
   return all;
 }
 
-PasswordChecks::Job job(uint32_t connection, const std::string& password, const std::string& hash) {
+PasswordChecks::Job job(uint32_t connection, const std::string& password, const std::string& hash,
+                        const std::string& source = "127.0.0.1") {
   PasswordChecks::Job j;
+  j.source = source;
   j.connection = connection;
   j.request_id = connection * 10;
   j.request.set_name("user" + std::to_string(connection));
@@ -35,10 +39,11 @@ PasswordChecks::Job job(uint32_t connection, const std::string& password, const 
 
 TEST(PasswordChecks, RightWrongAndUnknownEachComeBackOnce) {
   std::string hash = crypto::hashPassword("correct horse");
-  PasswordChecks checks(2, 16);
-  ASSERT_TRUE(checks.submit(job(1, "correct horse", hash)));
-  ASSERT_TRUE(checks.submit(job(2, "wrong horse", hash)));
-  ASSERT_TRUE(checks.submit(job(3, "correct horse", "")));  // unknown user: never OK
+  PasswordChecks checks(2, 16, 16);
+  using S = PasswordChecks::Submitted;
+  ASSERT_EQ(checks.submit(job(1, "correct horse", hash)), S::kQueued);
+  ASSERT_EQ(checks.submit(job(2, "wrong horse", hash)), S::kQueued);
+  ASSERT_EQ(checks.submit(job(3, "correct horse", "")), S::kQueued);  // unknown user: never OK
   EXPECT_EQ(checks.outstanding(), 3u);
   auto verdicts = waitFor(checks, 3);
   ASSERT_EQ(verdicts.size(), 3u);
@@ -56,14 +61,44 @@ TEST(PasswordChecks, RightWrongAndUnknownEachComeBackOnce) {
 
 TEST(PasswordChecks, AtMostMaxPendingWaitUntilTheirVerdictsAreTaken) {
   std::string hash = crypto::hashPassword("pw-pw-pw-pw");
-  PasswordChecks checks(1, 2);
-  EXPECT_TRUE(checks.submit(job(1, "pw-pw-pw-pw", hash)));
-  EXPECT_TRUE(checks.submit(job(2, "pw-pw-pw-pw", hash)));
-  EXPECT_FALSE(checks.submit(job(3, "pw-pw-pw-pw", hash)));  // the hub answers Busy
+  PasswordChecks checks(1, 2, 2);
+  using S = PasswordChecks::Submitted;
+  EXPECT_EQ(checks.submit(job(1, "pw-pw-pw-pw", hash, "10.0.0.1")), S::kQueued);
+  EXPECT_EQ(checks.submit(job(2, "pw-pw-pw-pw", hash, "10.0.0.2")), S::kQueued);
+  EXPECT_EQ(checks.submit(job(3, "pw-pw-pw-pw", hash, "10.0.0.3")), S::kFull);  // the hub answers Busy
   auto verdicts = waitFor(checks, 2);
   EXPECT_EQ(verdicts.size(), 2u);
-  EXPECT_TRUE(checks.submit(job(4, "pw-pw-pw-pw", hash)));  // room again once taken
+  EXPECT_EQ(checks.submit(job(4, "pw-pw-pw-pw", hash, "10.0.0.3")), S::kQueued);  // room again once taken
   EXPECT_EQ(waitFor(checks, 1).size(), 1u);
+}
+
+TEST(PasswordChecks, OneSourceCannotFillTheQueue) {
+  std::string hash = crypto::hashPassword("pw-pw-pw-pw");
+  PasswordChecks checks(1, 16, 3);
+  using S = PasswordChecks::Submitted;
+  for (uint32_t i = 1; i <= 3; ++i) EXPECT_EQ(checks.submit(job(i, "guess", hash, "203.0.113.9")), S::kQueued);
+  EXPECT_EQ(checks.submit(job(4, "guess", hash, "203.0.113.9")), S::kSourceFull);  // its share is taken
+  EXPECT_EQ(checks.submit(job(5, "pw-pw-pw-pw", hash, "198.51.100.7")), S::kQueued);  // another source is not
+  EXPECT_EQ(waitFor(checks, 4).size(), 4u);
+  EXPECT_EQ(checks.submit(job(6, "guess", hash, "203.0.113.9")), S::kQueued);  // its share is free again
+  EXPECT_EQ(waitFor(checks, 1).size(), 1u);
+}
+
+TEST(PasswordChecks, SourcesAreServedInTurn) {
+  std::string hash = crypto::hashPassword("pw-pw-pw-pw");
+  PasswordChecks checks(1, 64, 64);
+  using S = PasswordChecks::Submitted;
+  const uint32_t kFlood = 8;
+  for (uint32_t i = 1; i <= kFlood; ++i) ASSERT_EQ(checks.submit(job(i, "guess", hash, "203.0.113.9")), S::kQueued);
+  ASSERT_EQ(checks.submit(job(100, "pw-pw-pw-pw", hash, "198.51.100.7")), S::kQueued);
+  // One worker: at most the flood's job in progress and the one whose turn came first run before
+  // the other source's (first in, first out would run all eight first).
+  auto verdicts = waitFor(checks, kFlood + 1);
+  ASSERT_EQ(verdicts.size(), kFlood + 1);
+  size_t position = 0;
+  while (position < verdicts.size() && verdicts[position].job.connection != 100) ++position;
+  EXPECT_LE(position, 2u);
+  EXPECT_TRUE(verdicts[position].password_ok);
 }
 
 }  // namespace
