@@ -29,13 +29,13 @@ PasswordChecks::~PasswordChecks() {
 PasswordChecks::Submitted PasswordChecks::submit(Job job) {
   std::lock_guard<std::mutex> l(mu_);
   if (outstanding_ >= max_pending_) return Submitted::kFull;
-  size_t& mine = outstanding_by_source_[job.source];
-  if (mine >= max_pending_per_source_) return Submitted::kSourceFull;
-  ++mine;
+  auto found = sources_.find(job.source);
+  if (found != sources_.end() && found->second.outstanding >= max_pending_per_source_) return Submitted::kSourceFull;
+  Source& src = sources_[job.source];
+  ++src.outstanding;
   ++outstanding_;
-  auto& queue = waiting_[job.source];
-  if (queue.empty()) turn_.push_back(job.source);
-  queue.push_back(std::move(job));
+  if (src.waiting.empty()) turnOf(src).push_back(job.source);
+  src.waiting.push_back(std::move(job));
   cv_.notify_one();
   return Submitted::kQueued;
 }
@@ -46,8 +46,8 @@ std::vector<PasswordChecks::Verdict> PasswordChecks::takeVerdicts() {
   out.swap(done_);
   outstanding_ -= out.size();
   for (const auto& v : out) {
-    auto it = outstanding_by_source_.find(v.job.source);
-    if (it != outstanding_by_source_.end() && --it->second == 0) outstanding_by_source_.erase(it);
+    auto it = sources_.find(v.job.source);
+    if (it != sources_.end() && --it->second.outstanding == 0) sources_.erase(it);  // nothing waits either
   }
   return out;
 }
@@ -60,20 +60,31 @@ size_t PasswordChecks::outstanding() const {
 void PasswordChecks::work() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    cv_.wait(l, [&] { return stop_ || !turn_.empty(); });
+    cv_.wait(l, [&] { return stop_ || !clean_turn_.empty() || !suspect_turn_.empty(); });
     if (stop_) return;
     // The source whose turn it is gives up one job and, if it has more, goes to the back.
-    std::string source = std::move(turn_.front());
-    turn_.pop_front();
-    auto queue = waiting_.find(source);
-    Job job = std::move(queue->second.front());
-    queue->second.pop_front();
-    if (queue->second.empty()) waiting_.erase(queue);
-    else turn_.push_back(std::move(source));
+    auto& turn = clean_turn_.empty() ? suspect_turn_ : clean_turn_;
+    std::string source = std::move(turn.front());
+    turn.pop_front();
+    Source& src = sources_[source];
+    Job job = std::move(src.waiting.front());
+    src.waiting.pop_front();
+    if (!src.waiting.empty()) turnOf(src).push_back(source);
     l.unlock();
     bool known = !job.password_hash.empty();
     bool ok = crypto::verifyPassword(known ? job.password_hash : dummy_hash_, job.request.password()) && known;
     l.lock();
+    // Its jobs still waiting move to the turn its latest verdict puts them in.
+    Source& after = sources_[source];
+    if (after.last_failed != !ok) {
+      auto& from = turnOf(after);
+      auto at = std::find(from.begin(), from.end(), source);
+      after.last_failed = !ok;
+      if (at != from.end()) {
+        from.erase(at);
+        turnOf(after).push_back(source);
+      }
+    }
     done_.push_back({std::move(job), ok});
   }
 }

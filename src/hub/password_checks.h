@@ -9,13 +9,14 @@
 // /64); beyond either, submit() refuses and the hub answers at once, so a logon flood costs
 // bounded memory and its CPU stays on the worker threads. Workers take the waiting jobs round-robin
 // by source, so a source with a long backlog delays another source's check by at most one of its
-// own checks per worker: one source can neither fill the queue nor starve the others.
+// own checks per worker: one source can neither fill the queue nor starve the others. A source
+// whose last check failed (a guesser, most likely) is served only when no other source waits, so
+// a player's check waits at most for the guesser's checks already running.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,9 +63,16 @@ class PasswordChecks {
   std::string dummy_hash_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::map<std::string, std::deque<Job>> waiting_;  // by source
-  std::deque<std::string> turn_;                    // sources with waiting jobs, in serving order
-  std::unordered_map<std::string, size_t> outstanding_by_source_;
+  struct Source {
+    size_t outstanding = 0;    // submitted, verdict not yet taken
+    bool last_failed = false;  // its latest verdict was a wrong password
+    std::deque<Job> waiting;
+  };
+  // Sources with waiting jobs in serving order: those whose last check passed (or that have none
+  // yet) first, then those whose last check failed.
+  std::deque<std::string>& turnOf(const Source& s) { return s.last_failed ? suspect_turn_ : clean_turn_; }
+  std::unordered_map<std::string, Source> sources_;  // sources with outstanding checks
+  std::deque<std::string> clean_turn_, suspect_turn_;
   std::vector<Verdict> done_;
   size_t outstanding_ = 0;
   bool stop_ = false;

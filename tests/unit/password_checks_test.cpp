@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -99,6 +100,29 @@ TEST(PasswordChecks, SourcesAreServedInTurn) {
   while (position < verdicts.size() && verdicts[position].job.connection != 100) ++position;
   EXPECT_LE(position, 2u);
   EXPECT_TRUE(verdicts[position].password_ok);
+}
+
+}  // namespace
+}  // namespace outpost::hub
+
+namespace outpost::hub {
+namespace {
+
+TEST(PasswordChecks, ASourceWhoseLastCheckFailedWaitsBehindOthers) {
+  std::string hash = crypto::hashPassword("pw-pw-pw-pw");
+  PasswordChecks checks(1, 64, 64);
+  using S = PasswordChecks::Submitted;
+  for (uint32_t i = 1; i <= 6; ++i) ASSERT_EQ(checks.submit(job(i, "wrong", hash, "203.0.113.9")), S::kQueued);
+  auto verdicts = waitFor(checks, 1);  // the guesser's first check failed; its second is running
+  ASSERT_EQ(verdicts.size(), 1u);
+  ASSERT_EQ(checks.submit(job(100, "pw-pw-pw-pw", hash, "198.51.100.7")), S::kQueued);
+  for (auto& v : waitFor(checks, 6)) verdicts.push_back(std::move(v));
+  ASSERT_EQ(verdicts.size(), 7u);
+  std::vector<uint32_t> order;
+  for (const auto& v : verdicts) order.push_back(v.job.connection);
+  // The player's check runs right after the guesser's check in progress (position 2). Taking
+  // turns alone would put the guesser's third check first (position 3).
+  EXPECT_EQ(std::find(order.begin(), order.end(), 100u) - order.begin(), 2);
 }
 
 }  // namespace
