@@ -129,13 +129,13 @@ size_t Hub::work() {
   net_->runNetworkingCallbacks();
   auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
   for (auto& m : messages) onMessage(m.connection, m.payload);
-  for (auto& v : user_logons_->takeVerdicts(steadyMs())) {
-    auto info = net_->getConnectionInfo(v.job.connection);
+  for (auto& a : user_logons_->takeAnswers(steadyMs())) {
+    auto info = net_->getConnectionInfo(a.connection);
     if (!info || info->connection_state != CONNECTION_STATE_CONNECTED) continue;  // left meanwhile
     hubrpc::Envelope response;
-    response.set_request_id(v.job.request_id);
-    *response.mutable_user_log_on_result() = players_->logOn(v.job.connection, v.job.request, v.password_ok);
-    send(v.job.connection, response);
+    response.set_request_id(a.request_id);
+    *response.mutable_user_log_on_result() = a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
+    send(a.connection, response);
   }
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
   // listings costs one rebuild per interval, not one per message batch.

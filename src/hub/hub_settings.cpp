@@ -98,7 +98,7 @@ settings::Table hubSettings(HubConfig& c) {
             "password checks waiting at once from one address (IPv4, IPv6 /64); more are answered "
             "RateLimitExceeded (84)",
             into(&u.max_pending_per_source));
-  t.integer("password-check-workers", {{0, 64}}, "threads", "0 (the cores but one, 1..4)",
+  t.integer("password-check-workers", {{0, 64}}, "threads", "0 (the cores but one, 2..4)",
             "threads running Argon2id password checks", into(&u.workers));
   t.integer("logon-failures-per-account", {{1, 1000}}, "failures", std::to_string(d.limits.failures_per_account),
             "failed logons of one account name before its backoff starts (RateLimitExceeded, 84)",

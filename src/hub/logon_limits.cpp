@@ -125,4 +125,9 @@ void LogonLimits::abandoned(std::string_view name, const std::string& source) {
   if (Entry* src = sources_.find(source); src && src->pending) --src->pending;
 }
 
+int64_t LogonLimits::sourceWaitMs(const std::string& source, int64_t now_ms) {
+  Entry* src = sources_.find(source);
+  return src && now_ms < src->blocked_until_ms ? src->blocked_until_ms - now_ms : 0;
+}
+
 }  // namespace outpost::hub

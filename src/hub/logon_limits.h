@@ -61,6 +61,8 @@ class LogonLimits {
   void finished(std::string_view name, const std::string& source, bool ok, int64_t now_ms);
   // An admitted attempt was never checked (the check queue refused it).
   void abandoned(std::string_view name, const std::string& source);
+  // How long `source` must still wait before an attempt is admitted (0: it may try now).
+  int64_t sourceWaitMs(const std::string& source, int64_t now_ms);
 
   size_t trackedAccounts() const { return accounts_.size(); }
   size_t trackedSources() const { return sources_.size(); }

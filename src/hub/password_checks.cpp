@@ -1,5 +1,6 @@
 // PasswordChecks (see password_checks.h): per-source queues served round-robin by worker threads
-// running Argon2id checks, and a list of verdicts the hub thread collects.
+// running Argon2id checks (clean sources before suspect ones, one worker kept from suspects), and a
+// list of verdicts the hub thread collects.
 #include "hub/password_checks.h"
 
 #include <algorithm>
@@ -14,6 +15,7 @@ PasswordChecks::PasswordChecks(size_t workers, size_t max_pending, size_t max_pe
   uint8_t random[16];
   crypto::randomBytes(random, sizeof random);
   dummy_hash_ = crypto::hashPassword(std::string(reinterpret_cast<const char*>(random), sizeof random));
+  std::lock_guard<std::mutex> l(mu_);  // workers_.size() is read under the lock by canRunSuspect
   for (size_t i = 0; i < std::max<size_t>(1, workers); ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -40,15 +42,32 @@ PasswordChecks::Submitted PasswordChecks::submit(Job job) {
   return Submitted::kQueued;
 }
 
+void PasswordChecks::release(const std::string& source, size_t n) {
+  outstanding_ -= n;
+  auto it = sources_.find(source);
+  if (it == sources_.end()) return;
+  it->second.outstanding -= std::min(n, it->second.outstanding);
+  if (it->second.outstanding == 0) sources_.erase(it);  // nothing waits or runs for it either
+}
+
 std::vector<PasswordChecks::Verdict> PasswordChecks::takeVerdicts() {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<Verdict> out;
   out.swap(done_);
-  outstanding_ -= out.size();
-  for (const auto& v : out) {
-    auto it = sources_.find(v.job.source);
-    if (it != sources_.end() && --it->second.outstanding == 0) sources_.erase(it);  // nothing waits either
-  }
+  for (const auto& v : out) release(v.job.source, 1);
+  return out;
+}
+
+std::vector<PasswordChecks::Job> PasswordChecks::cancelWaiting(const std::string& source) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = sources_.find(source);
+  if (it == sources_.end() || it->second.waiting.empty()) return {};
+  auto& turn = turnOf(it->second);
+  turn.erase(std::remove(turn.begin(), turn.end(), source), turn.end());
+  std::vector<Job> out(std::make_move_iterator(it->second.waiting.begin()),
+                       std::make_move_iterator(it->second.waiting.end()));
+  it->second.waiting.clear();
+  release(source, out.size());
   return out;
 }
 
@@ -60,21 +79,25 @@ size_t PasswordChecks::outstanding() const {
 void PasswordChecks::work() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    cv_.wait(l, [&] { return stop_ || !clean_turn_.empty() || !suspect_turn_.empty(); });
+    cv_.wait(l, [&] { return stop_ || !clean_turn_.empty() || (!suspect_turn_.empty() && canRunSuspect()); });
     if (stop_) return;
     // The source whose turn it is gives up one job and, if it has more, goes to the back.
-    auto& turn = clean_turn_.empty() ? suspect_turn_ : clean_turn_;
+    bool suspect = clean_turn_.empty();
+    auto& turn = suspect ? suspect_turn_ : clean_turn_;
     std::string source = std::move(turn.front());
     turn.pop_front();
     Source& src = sources_[source];
     Job job = std::move(src.waiting.front());
     src.waiting.pop_front();
     if (!src.waiting.empty()) turnOf(src).push_back(source);
+    running_suspect_ += suspect;
     l.unlock();
     bool known = !job.password_hash.empty();
     bool ok = crypto::verifyPassword(known ? job.password_hash : dummy_hash_, job.request.password()) && known;
     l.lock();
-    // Its jobs still waiting move to the turn its latest verdict puts them in.
+    running_suspect_ -= suspect;
+    // Its jobs still waiting move to the turn its latest verdict puts them in. (The source is
+    // still known: this verdict is not taken yet.)
     Source& after = sources_[source];
     if (after.last_failed != !ok) {
       auto& from = turnOf(after);
@@ -86,6 +109,7 @@ void PasswordChecks::work() {
       }
     }
     done_.push_back({std::move(job), ok});
+    if (suspect) cv_.notify_all();  // a suspect job may run again
   }
 }
 

@@ -10,8 +10,10 @@
 // bounded memory and its CPU stays on the worker threads. Workers take the waiting jobs round-robin
 // by source, so a source with a long backlog delays another source's check by at most one of its
 // own checks per worker: one source can neither fill the queue nor starve the others. A source
-// whose last check failed (a guesser, most likely) is served only when no other source waits, so
-// a player's check waits at most for the guesser's checks already running.
+// whose last check failed (a guesser, most likely) is "suspect": its jobs run only when no other
+// source's job waits, and never on the last free worker (with two or more workers), so a player's
+// check does not wait behind a guesser's. cancelWaiting() drops a source's waiting jobs once the
+// hub's limits refuse that source.
 #pragma once
 
 #include <condition_variable>
@@ -52,27 +54,32 @@ class PasswordChecks {
   Submitted submit(Job job);
   // The verdicts reached since the last call (hub thread).
   std::vector<Verdict> takeVerdicts();
-  // Checks submitted and not yet taken as verdicts.
+  // Removes the jobs of `source` that no worker has started and returns them (the caller answers
+  // them); checks already running finish and come back as verdicts.
+  std::vector<Job> cancelWaiting(const std::string& source);
+  // Checks submitted and not yet taken as verdicts (or cancelled).
   size_t outstanding() const;
 
  private:
+  struct Source {
+    size_t outstanding = 0;    // submitted, verdict not yet taken
+    bool last_failed = false;  // its latest verdict was a wrong password: suspect
+    std::deque<Job> waiting;
+  };
   void work();
+  // Sources with waiting jobs in serving order, clean first, then suspect.
+  std::deque<std::string>& turnOf(const Source& s) { return s.last_failed ? suspect_turn_ : clean_turn_; }
+  bool canRunSuspect() const { return running_suspect_ + 1 < std::max<size_t>(2, workers_.size()); }
+  void release(const std::string& source, size_t n);
 
   const size_t max_pending_;
   const size_t max_pending_per_source_;
   std::string dummy_hash_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  struct Source {
-    size_t outstanding = 0;    // submitted, verdict not yet taken
-    bool last_failed = false;  // its latest verdict was a wrong password
-    std::deque<Job> waiting;
-  };
-  // Sources with waiting jobs in serving order: those whose last check passed (or that have none
-  // yet) first, then those whose last check failed.
-  std::deque<std::string>& turnOf(const Source& s) { return s.last_failed ? suspect_turn_ : clean_turn_; }
   std::unordered_map<std::string, Source> sources_;  // sources with outstanding checks
   std::deque<std::string> clean_turn_, suspect_turn_;
+  size_t running_suspect_ = 0;
   std::vector<Verdict> done_;
   size_t outstanding_ = 0;
   bool stop_ = false;

@@ -23,8 +23,10 @@ std::string seconds(int64_t ms) { return std::to_string((ms + 999) / 1000) + " s
 }  // namespace
 
 UserLogons::UserLogons(store::Store& store, const UserLogonsConfig& config) : store_(store), limits_(config.limits) {
-  // Argon2id checks on worker threads: all cores but the hub thread's, at most 4.
-  size_t workers = config.workers ? config.workers : std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 5) - 1;
+  // Argon2id checks on worker threads: all cores but the hub thread's, at least 2 (one is always
+  // kept from suspect sources, see password_checks.h) and at most 4.
+  size_t workers = config.workers ? config.workers
+                                  : std::clamp<size_t>(std::thread::hardware_concurrency(), 3, 5) - 1;
   checks_ = std::make_unique<PasswordChecks>(workers, config.max_pending, config.max_pending_per_source);
 }
 
@@ -59,13 +61,30 @@ std::optional<hubrpc::UserLogOnResult> UserLogons::request(uint32_t connection, 
   return refusal(RESULT_BUSY, "the hub is busy checking other logons; try again");
 }
 
-std::vector<PasswordChecks::Verdict> UserLogons::takeVerdicts(int64_t now_ms) {
-  auto verdicts = checks_->takeVerdicts();
-  for (const auto& v : verdicts) {
+std::vector<UserLogons::Answer> UserLogons::takeAnswers(int64_t now_ms) {
+  std::vector<Answer> out;
+  std::vector<std::string> failing;
+  for (auto& v : checks_->takeVerdicts()) {
     limits_.finished(v.job.request.name(), v.job.source, v.password_ok, now_ms);
     (v.password_ok ? checked_ok_ : checked_failed_)++;
+    if (!v.password_ok) failing.push_back(v.job.source);
+    out.push_back({v.job.connection, v.job.request_id, std::move(v.job.request), v.password_ok, std::nullopt});
   }
-  return verdicts;
+  // A source now in its backoff gets no more checks: what it still has waiting is refused.
+  std::sort(failing.begin(), failing.end());
+  failing.erase(std::unique(failing.begin(), failing.end()), failing.end());
+  for (const auto& source : failing) {
+    int64_t wait_ms = limits_.sourceWaitMs(source, now_ms);
+    if (wait_ms == 0) continue;
+    for (auto& job : checks_->cancelWaiting(source)) {
+      limits_.abandoned(job.request.name(), source);
+      rate_limited_source_++;
+      out.push_back({job.connection, job.request_id, std::move(job.request), false,
+                     refusal(RESULT_RATE_LIMIT_EXCEEDED,
+                             "too many failed logons from your address; try again in " + seconds(wait_ms))});
+    }
+  }
+  return out;
 }
 
 std::map<std::string, uint64_t> UserLogons::counters() const {

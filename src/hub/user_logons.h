@@ -24,21 +24,32 @@ struct UserLogonsConfig {
   LogonLimitsConfig limits;
   uint32_t max_pending = 256;            // password checks outstanding in all
   uint32_t max_pending_per_source = 64;  // ... from one source
-  uint32_t workers = 0;                  // check threads; 0 = the cores but one, 1..4
+  uint32_t workers = 0;                  // check threads; 0 = the cores but one, 2..4
 };
 
 class UserLogons {
  public:
   UserLogons(store::Store& store, const UserLogonsConfig& config);
 
+  // What becomes of a queued logon: a verdict (password_ok) or, for a check dropped because its
+  // source reached its limit meanwhile, the refusal to send.
+  struct Answer {
+    uint32_t connection = 0;
+    uint32_t request_id = 0;
+    hubrpc::UserLogOn request;
+    bool password_ok = false;
+    std::optional<hubrpc::UserLogOnResult> refusal;
+  };
+
   // A UserLogOn from `connection` whose remote address gives `source` (logonSourceOf). Returns
-  // the refusal to send now, or nullopt when the check was queued (its verdict comes from
-  // takeVerdicts()).
+  // the refusal to send now, or nullopt when the check was queued (its answer comes from
+  // takeAnswers()).
   std::optional<hubrpc::UserLogOnResult> request(uint32_t connection, const std::string& source, uint32_t request_id,
                                                  const hubrpc::UserLogOn& req, int64_t now_ms);
-  // The verdicts reached since the last call, each already recorded in the limits (also for
-  // connections that left meanwhile: leaving does not undo a failed guess).
-  std::vector<PasswordChecks::Verdict> takeVerdicts(int64_t now_ms);
+  // The answers reached since the last call. Verdicts are recorded in the limits first (also for
+  // connections that left meanwhile: leaving does not undo a failed guess); a source that reached
+  // its limit with them has its checks not yet started dropped and refused.
+  std::vector<Answer> takeAnswers(int64_t now_ms);
   size_t outstanding() const { return checks_->outstanding(); }
   // user_log_on.* counters for `outpost admin status`.
   std::map<std::string, uint64_t> counters() const;

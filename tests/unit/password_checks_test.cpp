@@ -125,5 +125,20 @@ TEST(PasswordChecks, ASourceWhoseLastCheckFailedWaitsBehindOthers) {
   EXPECT_EQ(std::find(order.begin(), order.end(), 100u) - order.begin(), 2);
 }
 
+TEST(PasswordChecks, CancelWaitingDropsOnlyChecksNotStarted) {
+  std::string hash = crypto::hashPassword("pw-pw-pw-pw");
+  PasswordChecks checks(1, 64, 64);
+  for (uint32_t i = 1; i <= 5; ++i) ASSERT_EQ(checks.submit(job(i, "wrong", hash, "203.0.113.9")), PasswordChecks::Submitted::kQueued);
+  ASSERT_EQ(checks.submit(job(100, "pw-pw-pw-pw", hash, "198.51.100.7")), PasswordChecks::Submitted::kQueued);
+  auto cancelled = checks.cancelWaiting("203.0.113.9");
+  EXPECT_GE(cancelled.size(), 4u);  // the first may already be running
+  for (const auto& j : cancelled) EXPECT_EQ(j.source, "203.0.113.9");
+  EXPECT_EQ(checks.outstanding(), 6u - cancelled.size());
+  auto verdicts = waitFor(checks, 6 - cancelled.size());
+  EXPECT_EQ(verdicts.size(), 6u - cancelled.size());
+  EXPECT_EQ(checks.outstanding(), 0u);
+  EXPECT_TRUE(checks.cancelWaiting("203.0.113.9").empty());
+}
+
 }  // namespace
 }  // namespace outpost::hub
