@@ -2,7 +2,7 @@
 // pinned, encrypted connection and prints the answer. Secrets never need the command line (where
 // `ps` shows them to every user): the admin token comes from --admin-token-file, OUTPOST_ADMIN_TOKEN
 // or --data-dir, a new user's password from --password-file, --password-stdin or
-// OUTPOST_USER_PASSWORD (docs/decisions/012-secrets-off-the-command-line.md). Exit status: 0 done,
+// OUTPOST_USER_PASSWORD (docs/decisions/008-secrets-and-settings-on-the-command-line.md). Exit status: 0 done,
 // 1 refused by the hub, 2 usage error, 3 hub unreachable.
 #include "admin_command.h"
 
