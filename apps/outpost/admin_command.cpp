@@ -6,6 +6,7 @@
 // 1 refused by the hub, 2 usage error, 3 hub unreachable.
 #include "admin_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -268,6 +269,19 @@ int runAdminCommand(int argc, char** argv) {
     std::fprintf(stderr, "outpost admin: --admin-token is gone: a token on the command line is visible to other users "
                          "(ps, shell history); use --admin-token-file FILE, OUTPOST_ADMIN_TOKEN or --data-dir DIR\n");
     return 2;
+  }
+  // Options the commands take (buildRequest); anything else that looks like an option is named.
+  const std::vector<std::string> with_value = {"--required-version", "--memo", "--borrowed-from", "--expires",
+                                               "--reason", "--password-file"};
+  const std::vector<std::string> bare = {"--officer", "--remove", "--vac", "--publisher", "--password-stdin"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool takes_value = std::find(with_value.begin(), with_value.end(), args[i]) != with_value.end();
+    if (takes_value) {
+      ++i;
+    } else if (args[i].rfind("--", 0) == 0 && std::find(bare.begin(), bare.end(), args[i]) == bare.end()) {
+      std::fprintf(stderr, "outpost admin: unknown option \"%s\"\n", args[i].c_str());
+      return usage();
+    }
   }
   if (!data_dir.empty()) {
     std::string data_key;

@@ -98,6 +98,9 @@ TEST_F(CliSettings, TheAdminTokenIsNotTakenOnTheCommandLine) {
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("--admin-token is gone"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--admin-token-file"), std::string::npos) << r.out;
+  r = cli({"admin", "--hub", "127.0.0.1:9", "--hub-key", std::string(64, 'a'), "--colour", "blue", "status"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("unknown option \"--colour\""), std::string::npos) << r.out;
 }
 
 }  // namespace
