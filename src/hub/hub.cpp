@@ -1,7 +1,8 @@
 // Hub (see hub.h). Runs on the daemon's main thread: accepts every transport connection (the
 // RPC itself authenticates what needs it), decodes one Envelope per message, answers, and
-// counts what it refused. User logons are answered once their password check (PasswordChecks,
-// worker threads) is done.
+// counts what it refused. User logons go through UserLogons (attempt limits, the fair check
+// queue) and are answered at once when refused, else once their password check (worker threads)
+// is done.
 #include "hub/hub.h"
 
 #include <algorithm>
@@ -9,9 +10,9 @@
 #include <ctime>
 #include <thread>
 
+#include "base/address.h"
 #include "base/log.h"
 #include "hub/admin.h"
-#include "base/address.h"
 #include "hubrpc/framing.h"
 #include "hubrpc/hub_contact.h"
 #include "outpost/steam_id.h"
