@@ -62,8 +62,8 @@ settings::Table hubSettings(HubConfig& c) {
   config.help = "a file of `key = value` lines with the settings below (keys without --); later flags override it";
   config.config_file = false;  // applied by parseHubCommandLine, not by a setter
   t.add(config);
-  t.text("data-dir", "DIR", "(required)",
-         "where the hub keeps its key, admin token and SQLite database (created 0700 if missing)",
+  t.text("data-dir", "DIR", "",
+         "required: where the hub keeps its key, admin token and SQLite database (created 0700 if missing)",
          [&c](const std::string& v) -> std::string {
            if (v.empty()) return "expected a directory";
            c.data_dir = v;
