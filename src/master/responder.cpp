@@ -175,6 +175,8 @@ std::map<std::string, uint64_t> MasterResponder::counters() const {
   for (size_t i = 0; i < static_cast<size_t>(Counter::kCount); ++i)
     out[counterName(static_cast<Counter>(i))] = counters_[i].load(std::memory_order_relaxed);
   out["sources_tracked"] = sources_tracked_.load(std::memory_order_relaxed);
+  std::shared_ptr<const MasterIndex> index = snapshot();
+  out["servers_published"] = index ? index->size() : 0;
   return out;
 }
 

@@ -82,7 +82,8 @@ class MasterResponder {
   // dropped_send_failed).
   void countSendFailure(size_t bytes);
 
-  // Every counter by name (see Counter), plus the gauge "sources_tracked". Thread-safe.
+  // Every counter by name (see Counter), plus the gauges "sources_tracked" and
+  // "servers_published" (the servers in the list requests are answered from). Thread-safe.
   std::map<std::string, uint64_t> counters() const;
   uint64_t counter(Counter c) const { return counters_[static_cast<size_t>(c)].load(); }
 
