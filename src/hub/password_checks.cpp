@@ -1,6 +1,6 @@
 // PasswordChecks (see password_checks.h): per-source queues served round-robin by worker threads
-// running Argon2id checks (clean sources before suspect ones, one worker kept from suspects), and a
-// list of verdicts the hub thread collects.
+// running Argon2id checks (clean sources before suspect ones, no source on every worker at once),
+// and a list of verdicts the hub thread collects.
 #include "hub/password_checks.h"
 
 #include <algorithm>
@@ -15,7 +15,7 @@ PasswordChecks::PasswordChecks(size_t workers, size_t max_pending, size_t max_pe
   uint8_t random[16];
   crypto::randomBytes(random, sizeof random);
   dummy_hash_ = crypto::hashPassword(std::string(reinterpret_cast<const char*>(random), sizeof random));
-  std::lock_guard<std::mutex> l(mu_);  // workers_.size() is read under the lock by canRunSuspect
+  std::lock_guard<std::mutex> l(mu_);  // workers_.size() is read under the lock by nextSource
   for (size_t i = 0; i < std::max<size_t>(1, workers); ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -76,29 +76,41 @@ size_t PasswordChecks::outstanding() const {
   return outstanding_;
 }
 
+const std::string* PasswordChecks::nextSource(std::deque<std::string>** turn, size_t* index) {
+  const size_t per_source = std::max<size_t>(1, workers_.size() - 1);
+  for (auto* t : {&clean_turn_, &suspect_turn_})
+    for (size_t i = 0; i < t->size(); ++i)
+      if (sources_[(*t)[i]].running < per_source) {
+        *turn = t;
+        *index = i;
+        return &(*t)[i];
+      }
+  return nullptr;
+}
+
 void PasswordChecks::work() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    cv_.wait(l, [&] { return stop_ || !clean_turn_.empty() || (!suspect_turn_.empty() && canRunSuspect()); });
+    std::deque<std::string>* turn = nullptr;
+    size_t index = 0;
+    cv_.wait(l, [&] { return stop_ || nextSource(&turn, &index); });
     if (stop_) return;
-    // The source whose turn it is gives up one job and, if it has more, goes to the back.
-    bool suspect = clean_turn_.empty();
-    auto& turn = suspect ? suspect_turn_ : clean_turn_;
-    std::string source = std::move(turn.front());
-    turn.pop_front();
+    // That source gives up one job and, if it has more, goes to the back of its turn.
+    std::string source = std::move((*turn)[index]);
+    turn->erase(turn->begin() + static_cast<long>(index));
     Source& src = sources_[source];
     Job job = std::move(src.waiting.front());
     src.waiting.pop_front();
     if (!src.waiting.empty()) turnOf(src).push_back(source);
-    running_suspect_ += suspect;
+    ++src.running;
     l.unlock();
     bool known = !job.password_hash.empty();
     bool ok = crypto::verifyPassword(known ? job.password_hash : dummy_hash_, job.request.password()) && known;
     l.lock();
-    running_suspect_ -= suspect;
     // Its jobs still waiting move to the turn its latest verdict puts them in. (The source is
     // still known: this verdict is not taken yet.)
     Source& after = sources_[source];
+    --after.running;
     if (after.last_failed != !ok) {
       auto& from = turnOf(after);
       auto at = std::find(from.begin(), from.end(), source);
@@ -109,7 +121,7 @@ void PasswordChecks::work() {
       }
     }
     done_.push_back({std::move(job), ok});
-    if (suspect) cv_.notify_all();  // a suspect job may run again
+    cv_.notify_all();  // this source may start another check
   }
 }
 

@@ -9,11 +9,11 @@
 // /64); beyond either, submit() refuses and the hub answers at once, so a logon flood costs
 // bounded memory and its CPU stays on the worker threads. Workers take the waiting jobs round-robin
 // by source, so a source with a long backlog delays another source's check by at most one of its
-// own checks per worker: one source can neither fill the queue nor starve the others. A source
-// whose last check failed (a guesser, most likely) is "suspect": its jobs run only when no other
-// source's job waits, and never on the last free worker (with two or more workers), so a player's
-// check does not wait behind a guesser's. cancelWaiting() drops a source's waiting jobs once the
-// hub's limits refuse that source.
+// own checks per worker: one source can neither fill the queue nor starve the others. With two or
+// more workers, no source ever runs checks on all of them at once, so another source's check
+// always finds a worker free and starts at once. A source whose last check failed (a guesser,
+// most likely) is "suspect": its jobs run only when no other source's job waits. cancelWaiting()
+// drops a source's waiting jobs once the hub's limits refuse that source.
 #pragma once
 
 #include <condition_variable>
@@ -63,13 +63,16 @@ class PasswordChecks {
  private:
   struct Source {
     size_t outstanding = 0;    // submitted, verdict not yet taken
+    size_t running = 0;        // on a worker now
     bool last_failed = false;  // its latest verdict was a wrong password: suspect
     std::deque<Job> waiting;
   };
   void work();
   // Sources with waiting jobs in serving order, clean first, then suspect.
   std::deque<std::string>& turnOf(const Source& s) { return s.last_failed ? suspect_turn_ : clean_turn_; }
-  bool canRunSuspect() const { return running_suspect_ + 1 < std::max<size_t>(2, workers_.size()); }
+  // The first source in serving order that may start a check now (at most workers - 1 running
+  // per source, at least 1), with the turn it is in; nullptr if none.
+  const std::string* nextSource(std::deque<std::string>** turn, size_t* index);
   void release(const std::string& source, size_t n);
 
   const size_t max_pending_;
@@ -79,7 +82,6 @@ class PasswordChecks {
   std::condition_variable cv_;
   std::unordered_map<std::string, Source> sources_;  // sources with outstanding checks
   std::deque<std::string> clean_turn_, suspect_turn_;
-  size_t running_suspect_ = 0;
   std::vector<Verdict> done_;
   size_t outstanding_ = 0;
   bool stop_ = false;

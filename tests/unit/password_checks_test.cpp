@@ -140,5 +140,22 @@ TEST(PasswordChecks, CancelWaitingDropsOnlyChecksNotStarted) {
   EXPECT_TRUE(checks.cancelWaiting("203.0.113.9").empty());
 }
 
+TEST(PasswordChecks, NoSourceTakesEveryWorker) {
+  std::string hash = crypto::hashPassword("pw-pw-pw-pw");
+  PasswordChecks checks(2, 64, 64);
+  using S = PasswordChecks::Submitted;
+  for (uint32_t i = 1; i <= 5; ++i) ASSERT_EQ(checks.submit(job(i, "pw-pw-pw-pw", hash, "192.0.2.1")), S::kQueued);
+  auto verdicts = waitFor(checks, 1);  // the first source's backlog is being worked through
+  ASSERT_EQ(verdicts.size(), 1u);
+  ASSERT_EQ(checks.submit(job(100, "pw-pw-pw-pw", hash, "198.51.100.7")), S::kQueued);
+  for (auto& v : waitFor(checks, 5)) verdicts.push_back(std::move(v));
+  ASSERT_EQ(verdicts.size(), 6u);
+  std::vector<uint32_t> order;
+  for (const auto& v : verdicts) order.push_back(v.job.connection);
+  // The first source runs on one worker only, so the second source's check starts at once beside
+  // it (position 1 or 2). With both workers on the backlog it would wait for one of them (3).
+  EXPECT_LE(std::find(order.begin(), order.end(), 100u) - order.begin(), 2);
+}
+
 }  // namespace
 }  // namespace outpost::hub
