@@ -130,7 +130,7 @@ TEST_F(HubPasswords, AnAccountIsLimitedAfterItsFailuresAndUnknownNamesAlike) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(c.logOn(name, "guess-" + std::to_string(i)), RESULT_INVALID_PASSWORD) << name;
     // The limit is reached: refused at once, the right password too, the same for both names.
     EXPECT_EQ(c.logOn(name, std::string(name) + "-password"), RESULT_RATE_LIMIT_EXCEEDED) << name;
-    EXPECT_NE(c.lastError().find("too many failed logons for this account; try again in 2 s"), std::string::npos)
+    EXPECT_NE(c.lastError().find("too many failed logons for this account; try again in "), std::string::npos)
         << c.lastError();
   }
   // After the backoff the owner gets in.
