@@ -17,8 +17,8 @@
 #include "hub/game_servers.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
+#include "hub/master_server.h"
 #include "hub/user_logons.h"
-#include "master/server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "base/log.h"
-#include "transport/udp_socket.h"
+#include "net/udp_socket.h"
 
 namespace outpost {
 

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "process.h"
+#include "support/process.h"
 
 namespace outpost::test {
 namespace {

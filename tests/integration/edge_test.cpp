@@ -3,8 +3,8 @@
 // again, a server that speaks another protocol version, a client that refuses unauthenticated
 // servers, close without linger discarding queued data, and lanes the peer cannot create.
 #include "crypto/crypto.h"
-#include "harness.h"
-#include "raw_socket.h"
+#include "support/harness.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {

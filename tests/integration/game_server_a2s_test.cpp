@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "outpost/game_server.h"
-#include "raw_socket.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {

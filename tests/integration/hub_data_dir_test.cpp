@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "process.h"
+#include "support/process.h"
 
 namespace outpost::test {
 namespace {

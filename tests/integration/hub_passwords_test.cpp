@@ -20,7 +20,7 @@
 #include "hubrpc/framing.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/user.h"
-#include "process.h"
+#include "support/process.h"
 
 namespace outpost::test {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "outpost/game_server.h"
 #include "outpost/server_browser.h"
-#include "raw_socket.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {

@@ -1,8 +1,9 @@
-// MasterResponder (see responder.h): the ordered drop checks for one master query datagram and
-// the counters. Runs on MasterServer's receive thread (handle) and on any thread (publish,
-// counters). Request parsing is in request.cpp, filters in filter.cpp, pages in index.cpp,
-// buckets in rate_limiter.cpp, the socket and thread in server.cpp.
-#include "master/responder.h"
+// MasterResponder (see master_responder.h): the ordered drop checks for one master query datagram
+// and the counters. Runs on MasterServer's receive thread (handle) and on any thread (publish,
+// counters). The protocol is the master codec's (src/master: request.cpp parses, filter.cpp
+// filters, index.cpp builds pages); buckets are in master_rate_limiter.cpp, the socket and thread
+// in master_server.cpp.
+#include "hub/master_responder.h"
 
 #include <algorithm>
 #include <utility>
