@@ -55,10 +55,11 @@
 
 #include "base/address.h"
 #include "bench_json.h"
+#include "hub_bench_passwords.h"
 #include "base/clock.h"
-#include "hub/data_dir.h"
 #include "hub/master_rate_limiter.h"
 #include "hub/master_responder.h"
+#include "hubrpc/client_credentials.h"
 #include "hubrpc/framing.h"
 #include "master/index.h"
 #include "master/reply_page.h"
@@ -125,7 +126,7 @@ struct Options {
   // Start the hub with every master rate limit at its maximum. Needs the outpost-hub flag
   // `--master-limit NAME=VALUE` (bench/README.md); without it the hub refuses to start.
   bool master_unthrottled = false;
-  std::string phases = "tickets,servers,inprocess";  // which groups of rows to run
+  std::string phases = "tickets,servers,inprocess,passwords";  // which groups of rows to run
   bool runs(const char* phase) const { return ("," + phases + ",").find(std::string(",") + phase + ",") != std::string::npos; }
 };
 
@@ -136,7 +137,7 @@ struct Options {
                "                 [--users K] [--tickets N] [--window W] [--servers S] [--connect-batch B]\n"
                "                 [--updates U] [--master-seconds T] [--master-max M] [--master-window W]\n"
                "                 [--inprocess M] [--timeout S] [--hub-arg ARG]... [--master-unthrottled]\n"
-               "                 [--phases tickets,servers,inprocess]\n"
+               "                 [--phases tickets,servers,inprocess,passwords]\n"
                "  starts outpost-hub on 127.0.0.1, provisions it with `outpost admin`, measures it and\n"
                "  prints one JSON document (bench/README.md, \"Hub benchmark\").\n");
   std::exit(why ? 2 : 0);
@@ -634,7 +635,7 @@ class AdminClient {
  public:
   bool connect(const HubInfo& hub, std::string* error) {
     std::string key;
-    if (!hub::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
+    if (!hubrpc::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
     pool_ = std::make_unique<RpcPool>(hub.rpc_address, key);
     std::vector<uint32_t> c;
     auto ignore = [](uint32_t, const hubrpc::Envelope&) {};
@@ -1556,13 +1557,19 @@ int main(int argc, char** argv) {
     if (!tail.empty()) log("last lines of the hub's stderr:\n%s", tail.c_str());
   }
   if (o.runs("inprocess")) inProcessPhase(b);  // after the hub is gone, so it does not compete for the cores
+  std::vector<std::string> phase_rows;  // rows of phases in files of their own, as JSON
+  if (o.runs("passwords"))
+    phase_rows = passwordsPhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s});
 
   std::string doc = "{\"benchmark\":\"hub\",\"machine\":" + machine + ",\"rows\":[";
   for (size_t i = 0; i < b.rows.size(); ++i) doc += (i ? ",\n" : "\n") + b.rows[i].json();
+  for (size_t i = 0; i < phase_rows.size(); ++i) doc += (i || !b.rows.empty() ? ",\n" : "\n") + phase_rows[i];
   doc += "\n]}\n";
   std::fputs(doc.c_str(), stdout);
   std::fflush(stdout);
-  bool ok = std::all_of(b.rows.begin(), b.rows.end(), [](const Row& r) { return r.ok; });
+  bool ok = std::all_of(b.rows.begin(), b.rows.end(), [](const Row& r) { return r.ok; }) &&
+            std::none_of(phase_rows.begin(), phase_rows.end(),
+                         [](const std::string& r) { return r.find("\"ok\":false") != std::string::npos; });
   cleanupAtExit();
   return ok ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 // outpost-example-bot: the example bot's main(). Reads flags (the environment gives the hub),
 // installs SIGINT/SIGTERM handlers that make the bot leave the game politely, and runs Bot on
 // this thread. Exit status: 0 played and left, 1 could not log on / find / reach a server,
-// 2 usage error, 3 refused or kicked by the server.
+// 2 usage error, 3 refused or kicked by the server, 4 the server is not certified as the one the
+// server list named.
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -16,8 +17,9 @@ void onSignal(int) { g_stop = 1; }
 
 const char* kUsage =
     "usage: outpost-example-bot --user NAME --password PASSWORD [options]\n"
-    "  --hub HOST:PORT       the hub (default $OUTPOST_HUB)\n"
-    "  --hub-key HEX         the hub's public key, pinned (default $OUTPOST_HUB_KEY)\n"
+    "  --hub KEY@IP:PORT     the hub, as outpost-hub prints it (default $OUTPOST_HUB); or IP:PORT with\n"
+    "  --hub-key HEX         the hub's public key (default $OUTPOST_HUB_KEY). A hub whose key is not\n"
+    "                        given is refused.\n"
     "  --app-id N            the game's app id (default 480)\n"
     "  --master HOST:PORT    master server to find a game server on (default $OUTPOST_MASTER or\n"
     "                        127.0.0.1:27011)\n"

@@ -13,13 +13,14 @@
 #include <utility>
 #include <vector>
 
+#include "hub/certificates.h"
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
-#include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
 #include "hub/signaling.h"
 #include "hub/master_server.h"
+#include "hub/user_logons.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 
@@ -31,6 +32,9 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
+  // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
+  std::vector<std::string> also_trusted_ca_keys_hex;
+  UserLogonsConfig user_logons;            // password attempt limits and check queue
 };
 
 class Hub {
@@ -39,6 +43,9 @@ class Hub {
   ~Hub();
 
   const std::string& publicKeyHex() const { return dir_.public_key_hex; }
+  // What SDKs and the CLI are given to reach and trust this hub: "<key>@<host>:<port>"
+  // (hubrpc/hub_contact.h); a wildcard listen address is shown as 127.0.0.1.
+  std::string contact();
   bool createdKey() const { return dir_.created_key; }
   std::string listenAddress();
   std::string masterAddress();
@@ -60,6 +67,8 @@ class Hub {
   std::unique_ptr<GameServers> servers_;
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
+  std::unique_ptr<UserLogons> user_logons_;
+  std::unique_ptr<Certificates> certificates_;
   std::unique_ptr<PasswordChecks> password_checks_;
   std::unique_ptr<Signaling> signaling_;  // P2P rendezvous and FakeIP (docs/spec/signaling.md)
   std::unique_ptr<NetworkingSockets> net_;

@@ -34,13 +34,13 @@ void GameServer::serverShutdown() { impl_->shutdown(); }
 void GameServer::run_callbacks() { impl_->runCallbacks(); }
 void GameServer::setHub(const std::string& address, const std::string& key) {
   std::lock_guard<std::mutex> l(impl_->mu_);
-  impl_->hub_address_ = address;
-  impl_->hub_key_ = key;
+  impl_->configureHub(address, key);
 }
-void GameServer::certifyNetworkingSockets(NetworkingSockets& net) {
+void GameServer::allowUnpinnedHub(bool allow) {
   std::lock_guard<std::mutex> l(impl_->mu_);
-  impl_->pump_.attach(net.signalingLink(), nullptr);  // the service thread polls it every tick (<= 20 ms)
+  impl_->allow_unpinned_hub_ = allow;
 }
+void GameServer::certifyNetworkingSockets(NetworkingSockets& net) { impl_->certify(net); }
 void GameServer::logOn(const std::string& token) {
   if (token.empty()) {
     OUTPOST_LOG_WARN("logOn: empty token (use logOnAnonymous)");

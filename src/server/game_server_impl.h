@@ -4,7 +4,8 @@
 //   game_server_auth.cpp     auth sessions (beginAuthSession and the older
 //                            sendUserConnectAndAuthenticate), the server's own tickets, groups,
 //                            clans, compatibility and statistics;
-//   game_server_a2s.cpp      what A2S answers (players, rules, info) and GameSocketShare.
+//   game_server_a2s.cpp      what A2S answers (players, rules, info) and GameSocketShare;
+//   game_server_certs.cpp    certifying the game's NetworkingSockets (certifyNetworkingSockets).
 // Every member is guarded by mu_; signals are queued (queue()) and run by runCallbacks() on the
 // caller's thread.
 #pragma once
@@ -29,6 +30,7 @@
 #include "outpost/networking_sockets.h"
 #include "ticket/ticket.h"
 #include "hubrpc/signal_pump.h"
+#include "transport/certificate_link.h"
 
 namespace outpost {
 
@@ -40,7 +42,10 @@ class GameServerImpl {
   static constexpr int32_t kHubTimeoutMs = 4000;  // notice a dead hub within 4 s (keepalive every 1 s)
   static constexpr int kTicketTimeoutMs = 5000;   // getAuthSessionTicket waits this long for the hub
 
-  ~GameServerImpl() { shutdown(); }
+  ~GameServerImpl() {
+    shutdown();
+    detachCertificates();
+  }
 
   // ---- Lifecycle and session (game_server_session.cpp) -----------------------------------------
   bool init(const std::string& ip, uint16_t game_port, uint16_t query_port, int mode, const std::string& version,
@@ -49,6 +54,12 @@ class GameServerImpl {
   void logOn(const std::string& token, bool anonymous);
   void logOff();
   static uint32_t appIdFromEnvironment();
+  // setHub / OUTPOST_HUB(_KEY): KEY@IP:PORT or IP:PORT and a key (hubrpc/hub_contact.h), kept as
+  // hub_address_ and a lower-case hub_key_; a malformed value is kept in hub_error_ for logOn.
+  void configureHub(const std::string& address_or_contact, const std::string& key_hex);
+  // The hub-trust checks before a logon connects: false (and the logon refused, reason logged)
+  // when no key was given and allowUnpinnedHub is off.
+  bool hubTrustedForLogOn();
   void run();
   void tick();
   void handle(std::span<const uint8_t> payload);
@@ -83,6 +94,15 @@ class GameServerImpl {
   void resumeSessions();
   hubrpc::Envelope validation(const std::vector<uint8_t>& ticket, uint64_t steam_id);
 
+  // ---- Certificates (game_server_certs.cpp) ----------------------------------------------------
+  void certify(NetworkingSockets& net);
+  // On the service thread, each tick: tells the link what the session is (logged on, as whom),
+  // sends the instance's request once logged on, fails an unanswered one when the session drops.
+  void tickCertificates();
+  // A hub message about certificates; true if it was one.
+  bool handleCertificates(const hubrpc::Envelope& e);
+  void detachCertificates();
+
   // ---- A2S (game_server_a2s.cpp) ---------------------------------------------------------------
   // Rebuilds what A2S answers from the current fields and hands it to the responder(s).
   void publishA2s();
@@ -109,6 +129,8 @@ class GameServerImpl {
   bool initialized_ = false;
   std::unique_ptr<NetworkingSockets> net_;
   std::string hub_address_, hub_key_;
+  std::string hub_error_;             // why the configured hub is unusable ("" = fine)
+  bool allow_unpinned_hub_ = false;   // allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED=1 (development)
   hubrpc::ServerLogOn logon_;
   hubrpc::ServerListing listing_;
   bool listing_dirty_ = false;
@@ -150,6 +172,13 @@ class GameServerImpl {
 
   // P2P signaling of the NetworkingSockets instance this session serves (certifyNetworkingSockets).
   hubrpc::SignalPump pump_;
+  // Certificates of the game's NetworkingSockets.
+  std::shared_ptr<CertificateLink> cert_link_;
+  uint32_t cert_request_id_ = 0;         // the IdentityCertificateRequest awaiting its answer
+  bool cert_published_logged_on_ = false;
+  uint64_t cert_published_steam_id_ = 0;
+  std::string cert_published_hub_key_;
+  bool cert_published_ = false;
 
   // A2S.
   std::unique_ptr<a2s::A2sQuerySocket> query_;

@@ -277,9 +277,9 @@ void Engine::P2PState::chooseRoute(Engine& e, P2PAttempt& a, TimeUs now) {
   a.phase = P2PAttempt::Phase::kHandshake;
   a.deadline = kNever;  // the connection's own TIMEOUT_INITIAL bounds the handshake
   if (best->has_cookie)
-    c->startClientWithCookie(s, to, {&e.identity_, e.steam_id_}, best->cookie, now);  // Connect first
+    c->startClientWithCookie(s, to, {&e.identity_, e.auth_.steamId()}, best->cookie, now);  // Connect first
   else
-    c->startClient(s, to, {&e.identity_, e.steam_id_}, now);
+    c->startClient(s, to, {&e.identity_, e.auth_.steamId()}, now);
 }
 
 // ---- Public API -------------------------------------------------------------------------------
@@ -390,6 +390,7 @@ uint32_t Engine::P2PState::begin(Engine& e, const ConfigLayer& layer, uint64_t s
   e.counters_.connections_created++;
   c->configLayer() = layer;
   c->setRemoteSteamId(steam_id);
+  c->setExpectedPeerIdentity(steam_id);  // the listener's certificate must name it (0: a FakeIP, set at the Answer)
   c->beginP2P(now);
   counters["p2p.attempts"]++;
   P2PAttempt a;
@@ -623,6 +624,16 @@ uint32_t Engine::p2pListenFor(const SocketAddress& from, uint32_t client_id) {
   return 0;
 }
 
+uint64_t Engine::p2pPeerFor(const SocketAddress& from, uint32_t client_id) {
+  if (!p2p_) return 0;
+  for (const auto& [id, a] : p2p_->attempts) {
+    if (a.initiator) continue;
+    for (const auto& [addr, cid] : a.announced)
+      if (cid == client_id && addr == from) return a.peer_steam_id;
+  }
+  return 0;
+}
+
 void Engine::onP2PServerConnection(Connection& c, const SocketAddress& from, uint32_t client_id) {
   if (!p2p_) return;
   P2PState& st = *p2p_;
@@ -827,7 +838,10 @@ void Engine::P2PState::onSignal(Engine& e, const Signal& s, TimeUs now) {
       a.peer_key = *s.key;
       if (a.peer_steam_id == 0 || a.kind == PortKind::kFakeIP) {
         a.peer_steam_id = s.peer_steam_id;  // a FakeIP's owner, as the hub resolved it
-        if (Connection* c = e.byLocalId(a.local_id)) c->setRemoteSteamId(s.peer_steam_id);
+        if (Connection* c = e.byLocalId(a.local_id)) {
+          c->setRemoteSteamId(s.peer_steam_id);
+          c->setExpectedPeerIdentity(s.peer_steam_id);
+        }
       }
       if (Connection* c = e.byLocalId(a.local_id)) c->setFindingRoute(true, now);
       startChecks(e, a, s.candidates, now);

@@ -137,6 +137,9 @@ TEST_F(P2P, ConnectsByIdentityThroughTheHubAndCarriesMessagesBothWays) {
   EXPECT_EQ(info->identity, bob);
   EXPECT_FALSE(info->remote_address.empty());
   EXPECT_EQ(b.net.getConnectionInfo(hb)->identity, a.user.getSteamID());
+  // The usual handshake with certificates: each side proved the identity the hub certified.
+  EXPECT_EQ(info->info_flags & NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED, 0);
+  EXPECT_EQ(b.net.getConnectionInfo(hb)->info_flags & NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED, 0);
 
   ASSERT_EQ(a.net.sendMessageToConnection(h, bytes("hello bob"), NETWORKING_SEND_RELIABLE).result, RESULT_OK);
   EXPECT_EQ(receiveText(b, hb), "hello bob");
