@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/steam_id.h"
 #include "outpost/user.h"
@@ -200,6 +201,56 @@ TEST_F(P2P, UnknownPortOfflinePeerOtherAppAndNoSessionEndWithTheDocumentedReason
   EXPECT_EQ(lone.connectP2P(0, 7), 0u);
   EXPECT_EQ(lone.connectP2P(bob, -1), 0u);
   EXPECT_EQ(lone.createListenSocketP2P(70000), 0u);
+}
+
+// A game server's certified NetworkingSockets listens P2P (a server behind a NAT needs no open
+// port): a player connects to the server's Steam ID; the signaling goes through the server's own
+// hub session (GameServer::certifyNetworkingSockets) and both ends authenticate by certificate.
+TEST_F(P2P, GameServerListensAndAPlayerConnectsToItsSteamID) {
+  setenv("OUTPOST_APP_ID", "480", 1);
+  admin({"user", "create", "owner", "owner-password"});
+  std::string out = admin({"token", "create", "480", "owner"});
+  std::string token = out.substr(out.find("token=") + 6, 48);
+  NetworkingSockets server_net;
+  std::vector<uint32_t> incoming;
+  server_net.connect_network_connection_status_changed([&](const NetworkConnectionStatusChanged& s) {
+    if (s.connection.listen_socket && s.connection.connection_state == CONNECTION_STATE_CONNECTING) {
+      incoming.push_back(s.connect_handle);
+      server_net.acceptConnection(s.connect_handle);
+    }
+  });
+  GameServer gs;
+  gs.setHub(hub_.address, hub_.public_key);
+  ASSERT_TRUE(gs.serverInit("0.0.0.0", 27015, 0, SERVER_MODE_AUTHENTICATION_AND_SECURE, "1.0.0.0"));
+  gs.certifyNetworkingSockets(server_net);
+  uint32_t listen = server_net.createListenSocketP2P(0);
+  ASSERT_NE(listen, 0u);
+  gs.logOn(token);
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline &&
+         !(gs.loggedOn() && server_net.getTransportCounters()["p2p.signal_received.listen_result"] >= 1)) {
+    gs.run_callbacks();
+    server_net.runNetworkingCallbacks();
+    server_net.waitForActivity(10);
+  }
+  ASSERT_TRUE(gs.loggedOn());
+  uint64_t server_id = gs.getSteamID();
+  Peer a;
+  logOn(a, "alice");
+  uint32_t h = a.net.connectP2P(server_id, 0);
+  auto until_up = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < until_up && !(a.state(h) == CONNECTION_STATE_CONNECTED && !incoming.empty())) {
+    gs.run_callbacks();
+    server_net.runNetworkingCallbacks();
+    a.net.runNetworkingCallbacks();
+    a.net.waitForActivity(5);
+  }
+  ASSERT_EQ(a.state(h), CONNECTION_STATE_CONNECTED) << a.net.getConnectionInfo(h)->end_debug;
+  auto info = a.net.getConnectionInfo(h);
+  EXPECT_EQ(info->identity, server_id);
+  EXPECT_EQ(info->info_flags & NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED, 0);
+  ASSERT_FALSE(incoming.empty());
+  EXPECT_EQ(server_net.getConnectionInfo(incoming[0])->identity, a.user.getSteamID());
 }
 
 TEST_F(P2P, IceDisabledFailsWithLocalNetworkConfig) {
