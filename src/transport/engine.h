@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include "outpost/networking_sockets.h"
 #include "transport/config_table.h"
 #include "transport/connection.h"
+#include "transport/cookie.h"
 #include "transport/fake_network.h"
 #include "transport/ring_buffer.h"
 #include "transport/udp_socket.h"
@@ -41,6 +43,14 @@ struct TransportCounters {
   uint64_t connections_created = 0;
   uint64_t send_failures = 0;
   uint64_t fake_dropped = 0, fake_duplicated = 0, fake_reordered = 0;
+  // Connects refused (with a signed rejection, CONNECTION_END_MISC_GENERIC) by a listen socket's
+  // caps (OUTPOST_MAX_* in config_table.h), one counter per cap.
+  uint64_t refused_max_connections = 0, refused_max_connections_per_source = 0;
+  uint64_t refused_max_untrusted = 0, refused_max_untrusted_per_source = 0;
+  uint64_t promoted = 0;         // connections trusted (trustConnection or a verified credential)
+  uint64_t untrusted_now = 0;    // incoming connections not trusted yet, over all listen sockets
+  uint64_t incoming_now = 0;     // incoming connections, over all listen sockets
+  uint64_t malloc_trims = 0;     // heap trims after many connections were freed
   uint64_t dropped_total() const {
     uint64_t n = 0;
     for (uint64_t d : dropped) n += d;
@@ -79,6 +89,7 @@ class Engine final : public ConnectionHost {
   SocketPairResult createSocketPair(bool loopback, uint64_t id1, uint64_t id2);
   std::string getIdentity();
   void resetIdentity(uint64_t steam_id);
+  bool trustConnection(uint32_t h);
   std::string identityPublicKeyHex();
   void runCallbacks();
   void setStatusHandler(NetworkingSockets::StatusChangedHandler h);
@@ -99,6 +110,7 @@ class Engine final : public ConnectionHost {
   void onFinished(Connection& c) override;
   void countDrop(wire::DropReason reason) override;
   void onWritable(Connection& c) override;
+  void onPromoted(Connection& c) override;
 
  private:
   struct SocketEntry {
@@ -107,11 +119,30 @@ class Engine final : public ConnectionHost {
     int users = 0;               // connections of a socket pair still using it
     bool shared_client = false;
   };
+  // Where a connection comes from, for the per-source caps: an IPv4 address, or the /64 of an
+  // IPv6 address (one host or site usually holds a whole /64).
+  struct SourceKey {
+    std::array<uint8_t, 16> bytes{};
+    bool operator==(const SourceKey& o) const { return bytes == o.bytes; }
+  };
+  struct SourceKeyHash {
+    size_t operator()(const SourceKey& k) const;
+  };
+  struct SourceCount {
+    uint32_t connections = 0;
+    uint32_t untrusted = 0;
+  };
   struct ListenState {
     uint64_t socket_id = 0;
     ConfigLayer layer;
     std::unordered_set<uint32_t> connections;  // local ids
+    size_t untrusted = 0;
+    std::unordered_map<SourceKey, SourceCount, SourceKeyHash> sources;
   };
+  static SourceKey sourceOf(const SocketAddress& a);
+  // The cap a new connection from `from` would break (its config id), or 0.
+  int capBrokenBy(ListenState& ls, const SocketAddress& from, std::string* why);
+  void countIncoming(ListenState& ls, const Connection& c, int delta_connections, int delta_untrusted);
   struct PollGroup {
     RingBuffer<std::pair<uint32_t, uint64_t>> order;  // (connection handle, message sequence)
   };
@@ -141,14 +172,12 @@ class Engine final : public ConnectionHost {
   uint64_t registerSocket(std::unique_ptr<UdpSocket> s, uint32_t listen_handle);
   void unregisterSocket(uint64_t id);
   UdpSocket* clientSocketFor(const SocketAddress& to);
-  bool buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what);
+  bool buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what, bool for_listen_socket);
 
   void handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,
                       TimeUs now, bool from_fake_queue);
   void handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
   void handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
-  void makeCookie(const SocketAddress& from, uint32_t client_id, uint32_t window, uint8_t out[16]) const;
-  uint32_t cookieWindow(TimeUs now) const { return static_cast<uint32_t>(now / 4000000); }
 
   // One round of work: read sockets that are ready, release fake-network datagrams, run due
   // timers, send acks and data, flush. Caller holds the lock.
@@ -159,6 +188,10 @@ class Engine final : public ConnectionHost {
   void flushDirty(TimeUs now);
   void finishApiCall(TimeUs now);
   void reapFinished();
+  // Forgets recently closed handshakes whose 10 s are over (oldest first).
+  void sweepRecentlyClosed(TimeUs now);
+  // Gives freed heap pages back to the system after many connections were freed.
+  void trimHeapIfMuchFreed(TimeUs now);
   void notifyActivity();
   TimeUs nextDeadline();
   // Waits in epoll (lock released) for at most max_wait_us or until the next deadline, then
@@ -178,7 +211,7 @@ class Engine final : public ConnectionHost {
 
   crypto::IdentityKeyPair identity_;
   uint64_t steam_id_ = 0;
-  std::array<uint8_t, 32> cookie_secret_{};
+  CookieJar cookies_;
 
   int epoll_fd_ = -1;
   int event_fd_ = -1;
@@ -200,6 +233,9 @@ class Engine final : public ConnectionHost {
     int resends = 0;
   };
   std::unordered_map<PendingKey, ClosedHandshake, PendingKeyHash> recently_closed_;
+  std::deque<std::pair<TimeUs, PendingKey>> recently_closed_order_;  // by expiry
+  size_t freed_since_trim_ = 0;
+  TimeUs last_trim_ = 0;
   std::vector<uint32_t> finished_;
   std::vector<uint32_t> dirty_;
   std::vector<uint32_t> dirty_scratch_;
