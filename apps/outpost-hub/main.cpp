@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hub/hub.h"
+#include "transport/config_table.h"
 
 namespace {
 
@@ -19,18 +20,20 @@ void usage() {
                "usage: outpost-hub [--config FILE] --data-dir DIR [--listen ADDR:PORT] [--master ADDR:PORT]\n"
                "                   [--token-idle-expiry SECONDS]\n"
                "  --config    a file of `key = value` lines with the same settings (data-dir, listen, master,\n"
-               "              token-idle-expiry); flags after it override it\n"
+               "              token-idle-expiry, transport = NAME=VALUE); flags after it override it\n"
                "  --data-dir  where the hub keeps its key, admin token and SQLite database (created if missing)\n"
                "  --listen    hub RPC address (default 0.0.0.0:27100)\n"
                "  --master    Valve master-server query address (default 0.0.0.0:27011; \"\" turns it off)\n"
                "  --token-idle-expiry  seconds after which an unused login token expires (default one year)\n"
-               "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n");
+               "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n"
+               "  --transport NAME=VALUE     a transport value of the hub RPC listen socket, e.g. its connection\n"
+               "              caps OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=64 (repeatable; docs/config.md)\n");
 }
 
 }  // namespace
 
 // Reads `key = value` lines (# comments) into the config: data-dir, listen, master,
-// token-idle-expiry. Flags given on the command line after --config override it.
+// token-idle-expiry, transport (NAME=VALUE, repeatable). Flags given on the command line after --config override it.
 bool readConfigFile(const std::string& path, outpost::hub::HubConfig& config, std::string* error) {
   FILE* f = std::fopen(path.c_str(), "r");
   if (!f) {
@@ -58,6 +61,14 @@ bool readConfigFile(const std::string& path, outpost::hub::HubConfig& config, st
     else if (key == "listen") config.listen = value;
     else if (key == "master") config.master = value;
     else if (key == "token-idle-expiry") config.token_idle_expiry_s = std::atoll(value.c_str());
+    else if (key == "transport") {
+      std::string why;
+      if (!outpost::parseConfigAssignment(value, config.listen_options, &why)) {
+        *error = path + ":" + std::to_string(line_no) + ": transport: " + why;
+        std::fclose(f);
+        return false;
+      }
+    }
     else ok = false;
     if (!ok) *error = path + ":" + std::to_string(line_no) + ": unknown setting \"" + line + "\"";
   }
@@ -111,6 +122,13 @@ int main(int argc, char** argv) {
     else if (a == "--listen" && i + 1 < argc) config.listen = argv[++i];
     else if (a == "--master" && i + 1 < argc) config.master = argv[++i];
     else if (a == "--token-idle-expiry" && i + 1 < argc) config.token_idle_expiry_s = std::atoll(argv[++i]);
+    else if (a == "--transport" && i + 1 < argc) {
+      std::string error;
+      if (!outpost::parseConfigAssignment(argv[++i], config.listen_options, &error)) {
+        std::fprintf(stderr, "outpost-hub: --transport: %s\n", error.c_str());
+        return 2;
+      }
+    }
     else if (a == "--master-limit" && i + 1 < argc) {
       std::string error;
       if (!setMasterLimit(argv[++i], config.master_limits, &error)) {

@@ -66,7 +66,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
       self->counters_["connections_closed"]++;
     }
   });
-  hub->listen_ = hub->net_->createListenSocketIP(config.listen);
+  hub->listen_ = hub->net_->createListenSocketIP(config.listen, config.listen_options);
   if (!hub->listen_) {
     *error = "cannot listen on " + config.listen;
     return nullptr;
@@ -125,6 +125,8 @@ size_t Hub::work() {
     hubrpc::Envelope response;
     response.set_request_id(v.job.request_id);
     *response.mutable_user_log_on_result() = players_->logOn(v.job.connection, v.job.request, v.password_ok);
+    // A password checked out: the connection leaves the transport's untrusted budget.
+    if (response.user_log_on_result().result() == RESULT_OK) net_->trustConnection(v.job.connection);
     send(v.job.connection, response);
   }
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
@@ -178,6 +180,8 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
         counters_["rpc.admin_denied"]++;
         OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
+      } else {
+        net_->trustConnection(connection);  // the admin token checked out (large answers may follow)
       }
       break;
     }
@@ -202,6 +206,9 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
         OUTPOST_LOG_INFO("hub: game server logon from %s refused (%d): %s", ip.c_str(), result.result(),
                          result.error().c_str());
       } else {
+        // A login token checked out. Anonymous servers showed no credential and keep the
+        // untrusted budget (docs/decisions/006-memory-before-trust.md).
+        if (!request->server_log_on().token().empty()) net_->trustConnection(connection);
         OUTPOST_LOG_INFO("hub: game server %llu logged on from %s (app %u)",
                          static_cast<unsigned long long>(result.steam_id()), ip.c_str(),
                          request->server_log_on().app_id());

@@ -30,6 +30,8 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
+  // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
+  ConfigOptions listen_options;
 };
 
 class Hub {

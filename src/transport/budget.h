@@ -37,7 +37,8 @@ inline constexpr size_t kUntrustedQueueBytes = 12288;
 inline constexpr size_t kUntrustedSegments = 16;
 inline constexpr uint16_t kUntrustedLanes = 8;
 // Data queued for sending or sent and not acknowledged (reliable and unreliable, all lanes): a
-// send past it returns RESULT_LIMIT_EXCEEDED.
+// send past it returns RESULT_LIMIT_EXCEEDED, except that one message of any size goes into an
+// empty queue (so the application can always answer once; what it sends is its choice).
 inline constexpr size_t kUntrustedSendBytes = 8192;
 // Ack-eliciting packets in flight (each keeps a 152-byte record until acknowledged or lost).
 inline constexpr size_t kUntrustedPacketsInFlight = 16;

@@ -221,6 +221,10 @@ bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std:
     *why = "\"" + text.substr(0, eq) + "\" is not a configuration value (see docs/config.md)";
     return false;
   }
+  if (def->scope == ConfigScopeKind::kGlobal || def->read_only) {
+    *why = std::string(def->name) + (def->read_only ? " is read-only" : " is process-wide and cannot be set on a listen socket");
+    return false;
+  }
   std::string value = text.substr(eq + 1);
   ConfigValue in;
   if (def->type == NETWORKING_CONFIG_TYPE_STRING) {

@@ -194,9 +194,10 @@ ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
                                          const ConfigLayer* connection_layer);
 ListenLimits resolveListenLimits(const ConfigLayer* listen_layer);
 // Parses "NAME=VALUE" (NAME with or without the NETWORKING_CONFIG_ prefix, any case) into
-// `options`, checking the value's type and range against the table, for command-line flags that
-// set listen-socket values (outpost-hub --transport, the example server). On failure returns
-// false and says why, naming the value and its range.
+// listen-socket `options`, checking the value's type and range against the table, for
+// command-line flags (outpost-hub --transport, the example server's --transport). Process-wide
+// and read-only values are refused. On failure returns false and says why, naming the value
+// and its range.
 bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std::string* why);
 // The value of one id as seen through the same layers (for getConfigValue). `inherited` tells
 // whether it came from a parent layer or the default.

@@ -501,9 +501,11 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
     r.result = RESULT_LIMIT_EXCEEDED;
     return r;
   }
-  if (!trusted_ && pending + unackedBytes() + data.size() > budget::kUntrustedSendBytes) {
+  uint64_t held = trusted_ ? 0 : pending + unackedBytes();
+  if (!trusted_ && held > 0 && held + data.size() > budget::kUntrustedSendBytes) {
     // An untrusted peer that does not read (or acknowledge) what it is sent cannot make us hold
-    // more than this for it.
+    // more than this for it (one message of any size still goes into an empty queue, as with
+    // SEND_BUFFER_SIZE, so the application can always answer once).
     send_blocked_ = true;
     r.result = RESULT_LIMIT_EXCEEDED;
     return r;

@@ -99,6 +99,17 @@ class Engine final : public ConnectionHost {
   bool waitForActivity(int timeout_ms);
   TransportCounters counters();
 
+  // Where a connection comes from, for the per-source caps: an IPv4 address, or the /64 of an
+  // IPv6 address (one host or site usually holds a whole /64).
+  struct SourceKey {
+    std::array<uint8_t, 16> bytes{};
+    bool operator==(const SourceKey& o) const { return bytes == o.bytes; }
+  };
+  struct SourceKeyHash {
+    size_t operator()(const SourceKey& k) const;
+  };
+  static SourceKey sourceOf(const SocketAddress& a);
+
   // ---- ConnectionHost -------------------------------------------------------------------
   uint8_t* datagramBuffer(const UdpSocket& socket) override;
   void commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) override;
@@ -119,15 +130,6 @@ class Engine final : public ConnectionHost {
     int users = 0;               // connections of a socket pair still using it
     bool shared_client = false;
   };
-  // Where a connection comes from, for the per-source caps: an IPv4 address, or the /64 of an
-  // IPv6 address (one host or site usually holds a whole /64).
-  struct SourceKey {
-    std::array<uint8_t, 16> bytes{};
-    bool operator==(const SourceKey& o) const { return bytes == o.bytes; }
-  };
-  struct SourceKeyHash {
-    size_t operator()(const SourceKey& k) const;
-  };
   struct SourceCount {
     uint32_t connections = 0;
     uint32_t untrusted = 0;
@@ -139,7 +141,6 @@ class Engine final : public ConnectionHost {
     size_t untrusted = 0;
     std::unordered_map<SourceKey, SourceCount, SourceKeyHash> sources;
   };
-  static SourceKey sourceOf(const SocketAddress& a);
   // The cap a new connection from `from` would break (its config id), or 0.
   int capBrokenBy(ListenState& ls, const SocketAddress& from, std::string* why);
   void countIncoming(ListenState& ls, const Connection& c, int delta_connections, int delta_untrusted);
