@@ -94,8 +94,9 @@ namespace outpost {
     "(refused.max_connections_per_source).")                                                    \
   X(1102, OUTPOST_MAX_UNTRUSTED_CONNECTIONS, INT32, LISTEN, 4096, 1, 1048576, "connections",     \
     "Outpost extension. Connections of one listen socket the application has not trusted yet "   \
-    "(trustConnection), each held to the untrusted budget of at most 64 KiB "                   \
-    "(refused.max_untrusted_connections).")                                                     \
+    "(trustConnection), each held to the untrusted budget of at most 64 KiB. At the limit a new "  \
+    "connection evicts the oldest untrusted one (it ends with CONNECTION_END_MISC_GENERIC; "      \
+    "evicted.max_untrusted_connections), so a flood cannot lock out peers that soon log on.")    \
   X(1103, OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE, INT32, LISTEN, 64, 1, 1048576,           \
     "connections",                                                                               \
     "Outpost extension. The same, per source: one IPv4 address, or one IPv6 /64 "                \

@@ -113,6 +113,23 @@ void Connection::endLocally(int32_t reason, const std::string& debug, TimeUs now
   problem(reason, debug, now);
 }
 
+void Connection::evict(int32_t reason, const std::string& debug, TimeUs now) {
+  endLocally(reason, debug, now);
+  // Nothing runs on a connection in PROBLEM_DETECTED_LOCALLY until the application closes it
+  // (no timers, no packets processed), so its buffers can all go now.
+  queue_ = MessageQueue();
+  std::vector<RecvStream>().swap(recv_lanes_);
+  for (Fragments& f : fragments_) {
+    f.used = false;
+    f.bytes.clear();
+  }
+  lanes_.clear();
+  lanes_.resize(1);
+  sent_ = SentPacketLog();
+  handshake_packet_.clear();
+  handshake_packet_.shrink_to_fit();
+}
+
 void Connection::abandon() {
   app_closed_ = true;
   finished_ = true;

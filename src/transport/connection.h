@@ -140,6 +140,10 @@ class Connection final : private frames::FrameVisitor {
   // Ends the connection as a local problem (resetIdentity): the application is told; the peer
   // gets a CLOSE, or a refusal if it was still waiting to be accepted.
   void endLocally(int32_t reason, const std::string& debug, TimeUs now);
+  // endLocally, and every buffer is given back at once (the listen socket needs the room for a
+  // newer untrusted connection); what is left is the connection's fixed state until the
+  // application closes the handle.
+  void evict(int32_t reason, const std::string& debug, TimeUs now);
 
   // ---- Timers ----------------------------------------------------------------------------
   TimeUs nextTimer() const { return next_timer_; }
@@ -357,6 +361,7 @@ class Connection final : private frames::FrameVisitor {
  public:
   TimeUs scheduled_at = kNever;  // engine bookkeeping: the deadline queued in its timer heap
   bool dirty = false;            // engine bookkeeping: queued for a transmit at batch end
+  bool counted_untrusted = false;  // engine bookkeeping: counts against its listen socket's untrusted caps
 
  private:
   // Rolling rates for getConnectionRealTimeStatus

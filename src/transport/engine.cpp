@@ -168,7 +168,7 @@ void Engine::destroyConnection(uint32_t local_id) {
   if (c->listenSocket()) {
     auto ls = listen_sockets_.find(c->listenSocket());
     if (ls != listen_sockets_.end() && ls->second.connections.erase(local_id))
-      countIncoming(ls->second, *c, -1, c->trusted() ? 0 : -1);
+      countIncoming(ls->second, *c, -1, c->counted_untrusted ? -1 : 0);
   }
   ++freed_since_trim_;
   queued_messages_ -= std::min<uint64_t>(queued_messages_, c->queue().count());
@@ -309,7 +309,10 @@ void Engine::onPromoted(Connection& c) {
   counters_.promoted++;
   if (!c.listenSocket()) return;
   auto ls = listen_sockets_.find(c.listenSocket());
-  if (ls != listen_sockets_.end() && ls->second.connections.count(c.localId())) countIncoming(ls->second, c, 0, -1);
+  if (ls != listen_sockets_.end() && c.counted_untrusted) {
+    countIncoming(ls->second, c, 0, -1);
+    c.counted_untrusted = false;
+  }
 }
 
 size_t Engine::SourceKeyHash::operator()(const SourceKey& k) const {
@@ -337,6 +340,26 @@ void Engine::countIncoming(ListenState& ls, const Connection& c, int delta_conne
   if (sc.connections == 0) ls.sources.erase(sourceOf(c.peer()));
 }
 
+void Engine::evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, TimeUs now) {
+  // A flood that fills the listen socket's untrusted slots does not lock everyone else out: the
+  // oldest untrusted connection makes room, so holding the slots means connecting again and
+  // again (a handshake each), while a peer that shows its credential soon gets in and out.
+  static LogLimiter evict_log(10);
+  while (ls.untrusted >= static_cast<size_t>(limit) && !ls.untrusted_order.empty()) {
+    uint32_t id = ls.untrusted_order.front();
+    ls.untrusted_order.pop_front();
+    Connection* c = byLocalId(id);
+    if (!c || !c->counted_untrusted || c->listenSocket() != listen_handle) continue;
+    std::string why = "evicted: the server is at its limit of connections not trusted yet "
+                      "(OUTPOST_MAX_UNTRUSTED_CONNECTIONS = " + std::to_string(limit) + ")";
+    if (evict_log.allow()) OUTPOST_LOG_INFO("connection from %s %s", c->peer().toString().c_str(), why.c_str());
+    c->evict(CONNECTION_END_MISC_GENERIC, why, now);
+    countIncoming(ls, *c, 0, -1);
+    c->counted_untrusted = false;
+    counters_.evicted_untrusted++;
+  }
+}
+
 int Engine::capBrokenBy(ListenState& ls, const SocketAddress& from, std::string* why) {
   ListenLimits limits = resolveListenLimits(&ls.layer);
   SourceCount source;
@@ -350,8 +373,6 @@ int Engine::capBrokenBy(ListenState& ls, const SocketAddress& from, std::string*
   } caps[] = {
       {NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS, ls.connections.size(), limits.max_connections,
        &counters_.refused_max_connections, "connections on this listen socket"},
-      {NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS, ls.untrusted, limits.max_untrusted_connections,
-       &counters_.refused_max_untrusted, "connections not trusted yet on this listen socket"},
       {NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS_PER_SOURCE, source.connections, limits.max_connections_per_source,
        &counters_.refused_max_connections_per_source, "connections from your address"},
       {NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE, source.untrusted,
@@ -474,9 +495,20 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     connections_.erase(id);
     return;
   }
+  evictOldestUntrusted(ls, e.listen_handle, resolveListenLimits(&ls.layer).max_untrusted_connections, now);
   server_by_client_[key] = c->localId();
   ls.connections.insert(c->localId());
   countIncoming(ls, *c, 1, 1);
+  c->counted_untrusted = true;
+  ls.untrusted_order.push_back(c->localId());
+  if (ls.untrusted_order.size() > 2 * ls.untrusted + 1024) {
+    // Drop the entries of connections promoted or gone since (the order stays oldest first).
+    std::deque<uint32_t> live;
+    for (uint32_t id : ls.untrusted_order)
+      if (Connection* x = byLocalId(id); x && x->counted_untrusted && x->listenSocket() == e.listen_handle)
+        live.push_back(id);
+    ls.untrusted_order.swap(live);
+  }
   counters_.connections_created++;
   int32_t allow = from.isLoopback() ? config.ip_local_host_allow_without_auth : config.ip_allow_without_auth;
   if (allow == 1 && g_misuse_log.allow())

@@ -44,10 +44,12 @@ struct TransportCounters {
   uint64_t send_failures = 0;
   uint64_t fake_dropped = 0, fake_duplicated = 0, fake_reordered = 0;
   // Connects refused (with a signed rejection, CONNECTION_END_MISC_GENERIC) by a listen socket's
-  // caps (OUTPOST_MAX_* in config_table.h), one counter per cap.
+  // caps (OUTPOST_MAX_* in config_table.h), one counter per cap; the untrusted cap of the listen
+  // socket as a whole evicts instead (evicted_untrusted).
   uint64_t refused_max_connections = 0, refused_max_connections_per_source = 0;
-  uint64_t refused_max_untrusted = 0, refused_max_untrusted_per_source = 0;
+  uint64_t refused_max_untrusted_per_source = 0;
   uint64_t promoted = 0;         // connections trusted (trustConnection or a verified credential)
+  uint64_t evicted_untrusted = 0;  // untrusted connections ended to make room for newer ones
   uint64_t untrusted_now = 0;    // incoming connections not trusted yet, over all listen sockets
   uint64_t incoming_now = 0;     // incoming connections, over all listen sockets
   uint64_t malloc_trims = 0;     // heap trims after many connections were freed
@@ -140,8 +142,13 @@ class Engine final : public ConnectionHost {
     std::unordered_set<uint32_t> connections;  // local ids
     size_t untrusted = 0;
     std::unordered_map<SourceKey, SourceCount, SourceKeyHash> sources;
+    std::deque<uint32_t> untrusted_order;  // local ids, oldest first (stale entries skipped)
   };
-  // The cap a new connection from `from` would break (its config id), or 0.
+  // Makes room under OUTPOST_MAX_UNTRUSTED_CONNECTIONS by evicting the oldest untrusted
+  // connections of the listen socket.
+  void evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, TimeUs now);
+  // The cap that refuses a new connection from `from` (its config id), or 0. The listen
+  // socket's untrusted cap does not refuse: it evicts (evictOldestUntrusted).
   int capBrokenBy(ListenState& ls, const SocketAddress& from, std::string* why);
   void countIncoming(ListenState& ls, const Connection& c, int delta_connections, int delta_untrusted);
   struct PollGroup {

@@ -249,7 +249,7 @@ std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
   out["fake_network.reordered"] = c.fake_reordered;
   out["refused.max_connections"] = c.refused_max_connections;
   out["refused.max_connections_per_source"] = c.refused_max_connections_per_source;
-  out["refused.max_untrusted_connections"] = c.refused_max_untrusted;
+  out["evicted.max_untrusted_connections"] = c.evicted_untrusted;
   out["refused.max_untrusted_connections_per_source"] = c.refused_max_untrusted_per_source;
   out["connections.promoted"] = c.promoted;
   out["connections.incoming"] = c.incoming_now;

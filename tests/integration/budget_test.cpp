@@ -189,6 +189,35 @@ TEST(Caps, UntrustedAndTotalCapsRefuseWithAReasonAndCountIt) {
   EXPECT_EQ(client.state(connect()), CONNECTION_STATE_CONNECTED);
 }
 
+TEST(Caps, AFullListenSocketEvictsItsOldestUntrustedConnection) {
+  Peer server, client;
+  uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0", {{NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS, int32_t{2}}});
+  std::string addr = server.net.getListenSocketAddress(ls, true);
+  auto connect = [&] {
+    uint32_t c = client.net.connectByIPAddress(addr);
+    EXPECT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CONNECTED; }));
+    return c;
+  };
+  uint32_t a = connect(), b = connect();
+  EXPECT_EQ(counter(server, "evicted.max_untrusted_connections"), 0u);
+  // A third untrusted connection gets in; the oldest makes room and is told why.
+  uint32_t c = connect();
+  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(a) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  EXPECT_EQ(client.net.getConnectionInfo(a)->end_reason, CONNECTION_END_MISC_GENERIC);
+  EXPECT_NE(client.net.getConnectionInfo(a)->end_debug.find("evicted"), std::string::npos);
+  EXPECT_EQ(server.state(server.incoming[0]), CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY);
+  EXPECT_EQ(counter(server, "evicted.max_untrusted_connections"), 1u);
+  EXPECT_EQ(counter(server, "connections.untrusted"), 2u);
+  EXPECT_EQ(client.state(b), CONNECTION_STATE_CONNECTED);
+  EXPECT_EQ(client.state(c), CONNECTION_STATE_CONNECTED);
+  // A trusted connection is never evicted, and no longer takes an untrusted slot.
+  ASSERT_TRUE(server.net.trustConnection(server.incoming[1]));
+  uint32_t d = connect();
+  EXPECT_EQ(client.state(b), CONNECTION_STATE_CONNECTED);
+  EXPECT_EQ(client.state(d), CONNECTION_STATE_CONNECTED);
+  EXPECT_EQ(counter(server, "evicted.max_untrusted_connections"), 1u);
+}
+
 TEST(Caps, ListenSocketValuesAreNotConnectionValues) {
   Peer p;
   // A cap belongs to a listen socket: refused on an outbound connection and per connection.
