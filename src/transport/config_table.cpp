@@ -112,8 +112,10 @@ bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValu
   }
   if (!(v >= def.min_value && v <= def.max_value)) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%s = %g is outside [%g, %g]", def.name, v, def.min_value,
-                  def.max_value);
+    if (def.type == NETWORKING_CONFIG_TYPE_FLOAT)
+      std::snprintf(buf, sizeof buf, "%s = %g is outside [%g, %g]", def.name, v, def.min_value, def.max_value);
+    else
+      std::snprintf(buf, sizeof buf, "%s = %.0f is outside [%.0f, %.0f]", def.name, v, def.min_value, def.max_value);
     why = buf;
     return false;
   }
@@ -245,7 +247,10 @@ bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std:
     }
     if (value.empty() || errno == ERANGE || end != begin + value.size()) {
       char range[96];
-      std::snprintf(range, sizeof range, "%g and %g", def->min_value, def->max_value);
+      if (def->type == NETWORKING_CONFIG_TYPE_FLOAT)
+        std::snprintf(range, sizeof range, "%g and %g", def->min_value, def->max_value);
+      else
+        std::snprintf(range, sizeof range, "%.0f and %.0f", def->min_value, def->max_value);
       *why = std::string(def->name) + " = \"" + value + "\" is not a number between " + range;
       return false;
     }
