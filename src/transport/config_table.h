@@ -74,8 +74,11 @@ namespace outpost {
     "Application data attached to a connection, returned by getConnectionUserData and in "        \
     "every received message.")                                                                   \
   X(47, RECV_BUFFER_SIZE, INT32, CONNECTION, 1048576, 528384, 268435456, "bytes",               \
-    "Flow-control window: reliable bytes received but not yet taken by the application. The "    \
-    "peer stops sending new reliable data when it is full; unreliable messages are dropped.")    \
+    "Receive budget of a trusted connection: the flow-control window (reliable bytes received "  \
+    "but not yet taken by the application; the peer stops sending new reliable data when it is " \
+    "full) and, counted together, messages waiting for the application (payload + 128 bytes "   \
+    "each) and unreliable messages being reassembled (unreliable fragments that do not fit are " \
+    "dropped). Untrusted connections get 16 KiB and 12 KiB instead (trustConnection).")         \
   X(49, RECV_MAX_MESSAGE_SIZE, INT32, CONNECTION, 524288, 1, 524288, "bytes",                   \
     "A peer sending a larger message has its connection closed.")                               \
   X(52, IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                       \
