@@ -39,7 +39,10 @@ void SparseBytes::absorbSegments() {
     segment_bytes_ -= s.bytes.size();
     ++taken;
   }
-  if (taken) segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(taken));
+  if (taken) {
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(taken));
+    if (tight_ && segments_.capacity() > 2 * segments_.size() + 4) segments_.shrink_to_fit();
+  }
 }
 
 size_t SparseBytes::insert(uint64_t offset, std::span<const uint8_t> data) {
@@ -76,7 +79,15 @@ void SparseBytes::insertOutOfOrder(uint64_t offset, std::span<const uint8_t> dat
   if (offset < it->start) {
     // New bytes in front of the segment (rare: data arriving in reverse order).
     size_t n = static_cast<size_t>(it->start - offset);
-    it->bytes.insert(it->bytes.begin(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+    if (tight_) {
+      std::vector<uint8_t> joined;
+      joined.reserve(n + it->bytes.size());
+      joined.insert(joined.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+      joined.insert(joined.end(), it->bytes.begin(), it->bytes.end());
+      it->bytes.swap(joined);
+    } else {
+      it->bytes.insert(it->bytes.begin(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+    }
     it->start = offset;
     segment_bytes_ += n;
   }
@@ -94,6 +105,11 @@ void SparseBytes::insertOutOfOrder(uint64_t offset, std::span<const uint8_t> dat
       appendTo(it->bytes, next->bytes.data(), next->bytes.size());
       pos = it->end();
       segments_.erase(next);  // `it` stays valid: it lies before the erased element
+      if (tight_ && segments_.capacity() > 2 * segments_.size() + 4) {
+        size_t index = static_cast<size_t>(it - segments_.begin());
+        segments_.shrink_to_fit();
+        it = segments_.begin() + static_cast<std::ptrdiff_t>(index);
+      }
     } else {
       break;
     }
