@@ -287,8 +287,11 @@ TEST(ConfigIntrospection, ListConfigValuesIsTheTable) {
 // percentages), so setConnectionConfigValueFloat has nothing it may set: it refuses every value,
 // and the connection's values stay as they were.
 TEST(ConfigIntrospection, NoFloatValueCanBeSetOnAConnection) {
-  for (const ConfigDef& d : configTable())
-    if (d.type == NETWORKING_CONFIG_TYPE_FLOAT) EXPECT_EQ(d.scope, ConfigScopeKind::kGlobal) << d.name;
+  for (const ConfigDef& d : configTable()) {
+    if (d.type == NETWORKING_CONFIG_TYPE_FLOAT) {
+      EXPECT_EQ(d.scope, ConfigScopeKind::kGlobal) << d.name;
+    }
+  }
   NetworkingSockets net(NetworkingSocketsOptions::manual());
   auto pair = net.createSocketPair(false, 1, 2);
   ASSERT_TRUE(pair.success);
