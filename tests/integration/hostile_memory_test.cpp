@@ -30,6 +30,14 @@ namespace outpost::test {
 namespace {
 
 constexpr long kMiB = 1024 * 1024;
+// Under ASan/TSan the processes carry shadow memory and a quarantine of freed blocks, so their
+// RSS says nothing about Outpost's: the memory bounds are checked in plain builds only (the rest
+// of each test still runs, under the sanitizer).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kMeasureMemory = false;
+#else
+constexpr bool kMeasureMemory = true;
+#endif
 constexpr long kRssBoundBytes = 256 * kMiB;
 constexpr long kPerConnectionBoundBytes = 64 * 1024;
 
@@ -154,9 +162,11 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
               "connections %.1f MiB (%.1f KiB each), peak %.1f MiB\n",
               baseline / double(kMiB), ra.connected + rg.connected, after_issue11 / double(kMiB), rb.connected,
               after_fill / double(kMiB), per_fill_connection / 1024.0, peak / double(kMiB));
-  EXPECT_LT(peak, kRssBoundBytes);
-  EXPECT_LT(per_fill_connection, kPerConnectionBoundBytes);
-  EXPECT_LT((after_issue11 - baseline) / std::max(1, ra.connected + rg.connected), kPerConnectionBoundBytes);
+  if (kMeasureMemory) {
+    EXPECT_LT(peak, kRssBoundBytes);
+    EXPECT_LT(per_fill_connection, kPerConnectionBoundBytes);
+    EXPECT_LT((after_issue11 - baseline) / std::max(1, ra.connected + rg.connected), kPerConnectionBoundBytes);
+  }
 
   // 3. They all close; the hub frees them and gives the memory back.
   issue11.closeAll();
@@ -164,9 +174,10 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
   fill.closeAll();
   EXPECT_TRUE(waitFor([&] { return hubCounters(hub, dir_)["transport.connections.incoming"] <= 1; }, 15000))
       << "the hub still holds " << hubCounters(hub, dir_)["transport.connections.incoming"] << " connections";
-  EXPECT_TRUE(waitFor([&] { return procStatusBytes(pid, "VmRSS") <= 2 * baseline; }, 10000))
-      << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline " << baseline / double(kMiB)
-      << " MiB";
+  if (kMeasureMemory)
+    EXPECT_TRUE(waitFor([&] { return procStatusBytes(pid, "VmRSS") <= 2 * baseline; }, 10000))
+        << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline "
+        << baseline / double(kMiB) << " MiB";
   std::printf("[ HostileMemory ] hub RSS after close: %.1f MiB\n", procStatusBytes(pid, "VmRSS") / double(kMiB));
 }
 
@@ -209,16 +220,19 @@ TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAn
   long peak = procStatusBytes(pid, "VmHWM");
   std::printf("[ HostileMemory ] example server RSS: baseline %.1f MiB, peak %.1f MiB with %d connections made\n",
               baseline / double(kMiB), peak / double(kMiB), r.connected + rg.connected);
-  EXPECT_LT(peak, kRssBoundBytes);
-  EXPECT_LT(peak - baseline, 255L * kPerConnectionBoundBytes + 16 * kMiB);
+  if (kMeasureMemory) {
+    EXPECT_LT(peak, kRssBoundBytes);
+    EXPECT_LT(peak - baseline, 255L * kPerConnectionBoundBytes + 16 * kMiB);
+  }
   EXPECT_GE(r.connected + rg.connected, 255);
 
   // The server drops connections that send no hello (5 s); close the rest ourselves.
   over_cap.closeAll();
   flood.closeAll();
-  EXPECT_TRUE(waitFor([&] { return procStatusBytes(pid, "VmRSS") <= 2 * baseline; }, 15000))
-      << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline " << baseline / double(kMiB)
-      << " MiB";
+  if (kMeasureMemory)
+    EXPECT_TRUE(waitFor([&] { return procStatusBytes(pid, "VmRSS") <= 2 * baseline; }, 15000))
+        << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline "
+        << baseline / double(kMiB) << " MiB";
   std::printf("[ HostileMemory ] example server RSS after close: %.1f MiB\n", procStatusBytes(pid, "VmRSS") / double(kMiB));
   server.stop(SIGTERM);
   std::filesystem::remove_all(dir);
