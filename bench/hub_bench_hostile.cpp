@@ -231,6 +231,7 @@ std::string rssRow(const HostilePhaseOptions& o, int n) {
   double held = procStatus(hub.pid, "VmRSS");
   double peak = procStatus(hub.pid, "VmHWM");
   auto counters = hubCounters(o, hub);
+  int still_open = flood.openConnections();  // accepted and neither evicted nor closed
   flood.closeAll();
   // The hub frees them as their CLOSE arrives; give it (bounded) time, then read RSS again.
   auto deadline = Clock::now() + std::chrono::seconds(15);
@@ -242,28 +243,36 @@ std::string rssRow(const HostilePhaseOptions& o, int n) {
   }
   usleep(1500000);  // one heap-trim interval
   double after = procStatus(hub.pid, "VmRSS");
+  usleep(10000000);  // the closed handshakes' records expire (10 s) and the heap is trimmed again
+  double settled = procStatus(hub.pid, "VmRSS");
   int accepted = r.connected;
-  double per_conn_kib = accepted > 0 ? (held - baseline) / accepted / 1024.0 : NAN;
-  log("%s: %d attempted, %d accepted, %d refused, %d timed out; RSS %.1f -> %.1f MiB (peak %.1f, after close %.1f)",
-      name.c_str(), r.attempted, accepted, r.refused, r.timed_out, baseline / kMiB, held / kMiB, peak / kMiB, after / kMiB);
+  double per_conn_kib = still_open > 0 ? (held - baseline) / still_open / 1024.0 : NAN;
+  log("%s: %d attempted, %d accepted, %d refused, %d timed out, %d held; RSS %.1f -> %.1f MiB (peak %.1f, after close "
+      "%.1f, 12 s later %.1f)",
+      name.c_str(), r.attempted, accepted, r.refused, r.timed_out, still_open, baseline / kMiB, held / kMiB,
+      peak / kMiB, after / kMiB, settled / kMiB);
   std::string refused_by = "{";
-  for (const char* k : {"max_connections", "max_connections_per_source", "max_untrusted_connections",
-                        "max_untrusted_connections_per_source"}) {
+  for (const char* k : {"max_connections", "max_connections_per_source", "max_untrusted_connections_per_source"}) {
     std::string key = std::string("transport.refused.") + k;
     refused_by += (refused_by.size() > 1 ? "," : "") + jsonString(k) + ":" +
                   (counters.count(key) ? std::to_string(counters[key]) : "null");
   }
   refused_by += "}";
+  std::string evicted = counters.count("transport.evicted.max_untrusted_connections")
+                            ? std::to_string(counters["transport.evicted.max_untrusted_connections"])
+                            : "null";
   bool ok = r.timed_out == 0 && accepted + r.refused == r.attempted && accepted > 0;
   return "{\"workload\":" + jsonString(name) + ",\"ops\":" + std::to_string(r.attempted) + ",\"seconds\":" +
          num(seconds, 6) + ",\"ops_per_s\":" + num(r.attempted / seconds, 1) +
          ",\"p50_us\":null,\"p99_us\":null,\"hub_cpu_s\":" + num(hub_cpu, 2) + ",\"client_cpu_s\":" + num(client_cpu, 2) +
          ",\"pattern\":\"issue11\",\"sources\":" + std::to_string(f.sources.size()) +
          ",\"connections_accepted\":" + std::to_string(accepted) + ",\"connections_refused\":" +
-         std::to_string(r.refused) + ",\"refused_by\":" + refused_by + ",\"datagrams_sent\":" +
+         std::to_string(r.refused) + ",\"refused_by\":" + refused_by + ",\"evicted\":" + evicted +
+         ",\"connections_held\":" + std::to_string(still_open) + ",\"datagrams_sent\":" +
          std::to_string(r.datagrams_sent) + ",\"rss_baseline_mib\":" + num(baseline / kMiB, 1) +
          ",\"rss_held_mib\":" + num(held / kMiB, 1) + ",\"rss_peak_mib\":" + num(peak / kMiB, 1) +
-         ",\"rss_after_close_mib\":" + num(after / kMiB, 1) + ",\"held_kib_per_connection\":" + num(per_conn_kib, 1) +
+         ",\"rss_after_close_mib\":" + num(after / kMiB, 1) + ",\"rss_settled_mib\":" + num(settled / kMiB, 1) +
+         ",\"held_kib_per_connection\":" + num(per_conn_kib, 1) +
          ",\"ok\":" + (ok ? "true" : "false") + "}";
 }
 

@@ -684,7 +684,10 @@ void Engine::sweepRecentlyClosed(TimeUs now) {
     recently_closed_order_.pop_front();
     auto r = recently_closed_.find(key);
     // A key closed again later has a later expiry (and its own entry further back).
-    if (r != recently_closed_.end() && r->second.expires == expires) recently_closed_.erase(r);
+    if (r != recently_closed_.end() && r->second.expires == expires) {
+      recently_closed_.erase(r);
+      ++freed_since_trim_;
+    }
   }
   if (recently_closed_.empty() && recently_closed_order_.empty()) {
     // After a mass close, give the tables' memory back too.
@@ -695,9 +698,16 @@ void Engine::sweepRecentlyClosed(TimeUs now) {
 
 void Engine::trimHeapIfMuchFreed(TimeUs now) {
   // glibc keeps freed memory in its arenas; after many connections went away (a flood that
-  // ended), give the free pages back to the system so the process shrinks again.
-  if (freed_since_trim_ < kTrimAfterFreed || now - last_trim_ < kTrimIntervalUs) return;
+  // ended), give the free pages back to the system so the process shrinks again. Only when the
+  // tables shrank to half of what they held since the last trim: steady churn (as many
+  // connections coming as going) does not pay for a trim every second.
+  peak_connections_ = std::max(peak_connections_, connections_.size());
+  peak_recently_closed_ = std::max(peak_recently_closed_, recently_closed_.size());
+  bool shrank = connections_.size() * 2 <= peak_connections_ || recently_closed_.size() * 2 <= peak_recently_closed_;
+  if (freed_since_trim_ < kTrimAfterFreed || now - last_trim_ < kTrimIntervalUs || !shrank) return;
   freed_since_trim_ = 0;
+  peak_connections_ = connections_.size();
+  peak_recently_closed_ = recently_closed_.size();
   last_trim_ = now;
   if (connections_.empty()) decltype(connections_)().swap(connections_);
   if (server_by_client_.empty()) decltype(server_by_client_)().swap(server_by_client_);

@@ -243,6 +243,9 @@ class Engine final : public ConnectionHost {
   std::unordered_map<PendingKey, ClosedHandshake, PendingKeyHash> recently_closed_;
   std::deque<std::pair<TimeUs, PendingKey>> recently_closed_order_;  // by expiry
   size_t freed_since_trim_ = 0;
+  // The most connections / closed-handshake records held since the last trim: a trim is worth it
+  // once one of them has halved (steady churn does not trim every second).
+  size_t peak_connections_ = 0, peak_recently_closed_ = 0;
   TimeUs last_trim_ = 0;
   std::vector<uint32_t> finished_;
   std::vector<uint32_t> dirty_;
