@@ -149,11 +149,11 @@ AuthSessionCheck User::beginAuthSession(const std::vector<uint8_t>& bytes, uint6
   ticket::Claims claims;
   c.result = ticket::checkTicketOffline(bytes, server_steam_id, impl_->app_id, static_cast<int64_t>(std::time(nullptr)),
                                         hub_key, &claims, &why);
-  if (c.result == ticket::kBeginAuthSessionOk && !steamid::isAnyGameServer(claims.steam_id)) {
-    c.result = ticket::kBeginAuthSessionInvalidTicket;  // a player's ticket says nothing about a server
+  if (c.result == BEGIN_AUTH_SESSION_RESULT_OK && !steamid::isAnyGameServer(claims.steam_id)) {
+    c.result = BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;  // a player's ticket says nothing about a server
     why = ticket::TicketError::kBadSteamId;
   }
-  if (c.result != ticket::kBeginAuthSessionOk) {
+  if (c.result != BEGIN_AUTH_SESSION_RESULT_OK) {
     OUTPOST_LOG_INFO("User::beginAuthSession(%llu): %s", static_cast<unsigned long long>(server_steam_id),
                      ticket::toString(why));
     return c;

@@ -18,7 +18,7 @@
 #include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
-#include "master/server.h"
+#include "hub/master_server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 

@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "a2s/query_socket.h"
-#include "a2s/responder.h"
+#include "server/a2s_query_socket.h"
+#include "server/a2s_responder.h"
 #include "hubrpc/framing.h"
 #include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"

@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "base/log.h"
+#include "net/udp_socket.h"
 #include "transport/budget.h"
-#include "transport/udp_socket.h"
 
 namespace outpost {
 

@@ -28,7 +28,7 @@
 #include "transport/cookie.h"
 #include "transport/fake_network.h"
 #include "transport/ring_buffer.h"
-#include "transport/udp_socket.h"
+#include "net/udp_socket.h"
 #include "transport/wire.h"
 
 namespace outpost {

@@ -7,9 +7,9 @@
 #include <string>
 #include <thread>
 
-#include "../support/hostile_flood.h"
-#include "harness.h"
-#include "raw_socket.h"
+#include "support/harness.h"
+#include "support/hostile_flood.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {

@@ -18,8 +18,8 @@
 
 #include "outpost/server_browser.h"
 #include "example_background.h"
-#include "process.h"
-#include "raw_socket.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
 
 #if defined(OUTPOST_EXAMPLE_SERVER_BINARY) && defined(OUTPOST_EXAMPLE_BOT_BINARY)
 

@@ -21,10 +21,10 @@
 #include <string>
 #include <thread>
 
-#include "../support/hostile_flood.h"
 #include "example_background.h"
 #include "hub_fixture.h"
 #include "outpost/types.h"
+#include "support/hostile_flood.h"
 
 namespace outpost::test {
 namespace {

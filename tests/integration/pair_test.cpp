@@ -1,6 +1,6 @@
 // Integration: createSocketPair in both modes — in-memory buffers and real loopback UDP — and
 // the identities, flags and close notifications of the two ends.
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

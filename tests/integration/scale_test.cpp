@@ -4,7 +4,7 @@
 // (64 by default) is raised to let them in.
 #include <set>
 
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

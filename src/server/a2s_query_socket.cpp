@@ -1,7 +1,7 @@
-// A2sQuerySocket (see query_socket.h): the A2S query port — a UdpService (base/udp_service.h)
+// A2sQuerySocket (see a2s_query_socket.h): the A2S query port — a UdpService (net/udp_service.h)
 // whose thread hands each datagram to A2sResponder and sends its replies. Protocol logic lives
-// in responder.cpp.
-#include "a2s/query_socket.h"
+// in a2s_responder.cpp and the A2S codec (src/a2s).
+#include "server/a2s_query_socket.h"
 
 #include <vector>
 

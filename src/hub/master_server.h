@@ -1,6 +1,7 @@
-// MasterServer: the Valve Master Server Query Protocol over UDP. Owns one UDP socket and one
-// receive thread; answers each request from the snapshot last given to publish(), from the same
-// socket, to the request's source address and port.
+// MasterServer: the hub's master port — Valve's Master Server Query Protocol over UDP. Owns one
+// UdpService (src/net: one socket and one receive thread); answers each request from the
+// snapshot last given to publish(), from the same socket, to the request's source address and
+// port.
 //
 // Threading model (for the hub):
 //   * start() binds the socket and starts the server's own thread; stop() (or the destructor)
@@ -11,6 +12,7 @@
 // Publishing: build a MasterIndex from the registry (makeMasterIndex(records)) on the hub's
 // thread, then publish(it). The swap is O(1); requests already being answered finish on the old
 // snapshot. Until the first publish() requests are dropped (counter dropped_no_snapshot).
+// (Namespace master kept from before the module split; the namespace pass of issue 8 moves it.)
 #pragma once
 
 #include <cstdint>
@@ -19,10 +21,10 @@
 #include <string>
 
 #include "base/address.h"
-#include "base/udp_service.h"
+#include "net/udp_service.h"
 #include "master/index.h"
-#include "master/rate_limiter.h"
-#include "master/responder.h"
+#include "hub/master_rate_limiter.h"
+#include "hub/master_responder.h"
 
 namespace outpost::master {
 
@@ -58,7 +60,7 @@ class MasterServer {
   // Replaces the list answered from. Thread-safe, O(1). See the file comment.
   void publish(std::shared_ptr<const MasterIndex> index) { responder_.publish(std::move(index)); }
 
-  // Counters by name (responder.h lists them), every dropped datagram counted by reason.
+  // Counters by name (master_responder.h lists them), every dropped datagram counted by reason.
   // Thread-safe.
   std::map<std::string, uint64_t> counters() const { return responder_.counters(); }
 

@@ -1,8 +1,9 @@
-// A2sResponder: the Valve server-query (A2S) protocol logic with no socket and no clock of its
-// own (docs/spec/a2s.md). A datagram goes in with its source address and the current time; zero
-// or more datagrams come out, each addressed to that source. Used by A2sQuerySocket (own query
-// port) and, in GameSocketShare mode, directly by GameServer's handleIncomingPacket /
-// getNextOutgoingPacket.
+// A2sResponder: a game server's answers to Valve server queries (A2S; docs/spec/a2s.md) with no
+// socket and no clock of its own. A datagram goes in with its source address and the current
+// time; zero or more datagrams come out, each addressed to that source. The bytes are the A2S
+// codec's (src/a2s/: request.h parses, reply.h and split.h encode); this file adds what needs
+// state: challenges, rate limits and counters. Used by A2sQuerySocket (own query port) and, in
+// GameSocketShare mode, directly by GameServer's handleIncomingPacket / getNextOutgoingPacket.
 //
 // Security (docs/spec/a2s.md §5, §6):
 //   * INFO, PLAYER and RULES are answered with data only when they carry a valid challenge: the
@@ -17,6 +18,7 @@
 //
 // Thread safety: handle() must be called by one thread at a time. update(), counters(),
 // challengeFor() and countSendFailure() may be called from any thread concurrently with handle().
+// (Namespace a2s kept from before the module split; the namespace pass of issue 8 moves it.)
 #pragma once
 
 #include <array>
@@ -32,30 +34,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "a2s/server_info.h"
+#include "a2s/wire.h"
 #include "base/address.h"
 #include "base/clock.h"
+#include "outpost/server_info.h"
 
 namespace outpost::a2s {
-
-// Wire constants (docs/spec/a2s.md §1–2).
-inline constexpr size_t kMaxPacketBytes = 1400;         // largest datagram we send
-inline constexpr size_t kSplitPayloadBytes = 1248;      // payload per split fragment
-inline constexpr size_t kSplitHeaderBytes = 12;         // -2, id, total, number, size
-inline constexpr size_t kMaxSplitFragments = 64;        // larger replies are refused (~78 KB)
-inline constexpr size_t kChallengeReplyBytes = 9;
-inline constexpr uint8_t kInfoRequest = 0x54;           // 'T'
-inline constexpr uint8_t kPlayerRequest = 0x55;         // 'U'
-inline constexpr uint8_t kRulesRequest = 0x56;          // 'V'
-inline constexpr uint8_t kGetChallengeRequest = 0x57;   // 'W' (deprecated; not answered)
-inline constexpr uint8_t kPingRequest = 0x69;           // 'i' (deprecated; not answered)
-inline constexpr uint8_t kChallengeReply = 0x41;        // 'A'
-inline constexpr uint8_t kInfoReply = 0x49;             // 'I'
-inline constexpr uint8_t kPlayerReply = 0x44;           // 'D'
-inline constexpr uint8_t kRulesReply = 0x45;            // 'E'
-inline constexpr size_t kInfoRequestBytes = 25;         // FFFFFFFF 'T' "Source Engine Query\0"
-inline constexpr size_t kInfoChallengedRequestBytes = 29;
-inline constexpr size_t kPlayerRulesRequestBytes = 9;
 
 struct A2sResponderOptions {
   // Challenge lifetime unit: a challenge is valid in the window it was issued in and the next.
@@ -96,7 +80,7 @@ struct A2sCounters {
   uint64_t dropped_unknown_type = 0;
   uint64_t dropped_bad_length = 0;        // wrong size for its type
   uint64_t dropped_bad_info_string = 0;   // INFO not "Source Engine Query\0"
-  uint64_t dropped_no_info = 0;           // no ServerInfo given yet
+  uint64_t dropped_no_info = 0;           // no record given yet (update() never called)
   uint64_t dropped_challenge_rate = 0;    // global challenge bucket empty
   uint64_t dropped_source_rate = 0;       // this source IP's bucket empty
   uint64_t dropped_global_rate = 0;       // global reply-byte bucket empty
@@ -130,7 +114,7 @@ class A2sResponder {
   // Replaces what is answered: encodes the INFO, PLAYER and RULES replies once and swaps them in
   // atomically (a handle() already running finishes with the previous ones). Thread-safe.
   // Until the first update() every request is dropped (dropped_no_info).
-  void update(const ServerInfo& info);
+  void update(const ServerInfoResult& info, std::span<const ServerPlayer> players, const ServerRules& rules);
 
   // Handles one datagram from `from` received at `now`: appends the reply datagrams (0, 1, or
   // the fragments of one split reply; each <= kMaxPacketBytes) to `out`, all addressed to `from`.
@@ -140,7 +124,7 @@ class A2sResponder {
 
   // The challenge this responder issues to `from` at `now` (tests, fuzzing, and a GameServer that
   // wants to pre-issue one). Never 0x00000000 or 0xFFFFFFFF. Thread-safe.
-  std::array<uint8_t, 4> challengeFor(const SocketAddress& from, TimeUs now) const;
+  Challenge challengeFor(const SocketAddress& from, TimeUs now) const;
 
   A2sCounters counters() const;
   // The socket owner reports a datagram it could not send.
@@ -179,8 +163,7 @@ class A2sResponder {
   }
 
   uint32_t challengeValue(const SocketAddress& from, int64_t window) const;
-  bool challengeValid(const SocketAddress& from, std::span<const uint8_t> challenge,
-                      TimeUs now) const;
+  bool challengeValid(const SocketAddress& from, const Challenge& challenge, TimeUs now) const;
   void sendChallenge(const SocketAddress& from, TimeUs now, std::vector<Outgoing>& out);
   // Rate checks and framing of one data reply; returns false (and counts) if dropped.
   bool sendData(const SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size,
@@ -201,11 +184,5 @@ class A2sResponder {
 
   AtomicCounters c_;
 };
-
-// Encoders of the three data replies in single-packet form (starting FF FF FF FF), exposed for
-// tests and tools. Each string is cut at its first NUL.
-std::vector<uint8_t> encodeInfoReply(const ServerInfo& info);
-std::vector<uint8_t> encodePlayerReply(const ServerInfo& info);
-std::vector<uint8_t> encodeRulesReply(const ServerInfo& info);
 
 }  // namespace outpost::a2s

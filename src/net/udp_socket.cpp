@@ -1,5 +1,5 @@
 // UdpSocket, RxBatch and TxBatch (see udp_socket.h).
-#include "transport/udp_socket.h"
+#include "net/udp_socket.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>

@@ -1,6 +1,6 @@
-// Token buckets and the bounded per-source table of the master responder (see rate_limiter.h).
+// Token buckets and the bounded per-source table of the master responder (see master_rate_limiter.h).
 // Runs on MasterServer's receive thread only; time comes from the caller (injected in tests).
-#include "master/rate_limiter.h"
+#include "hub/master_rate_limiter.h"
 
 #include <algorithm>
 

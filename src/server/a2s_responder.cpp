@@ -1,16 +1,19 @@
-// A2sResponder (see responder.h): parses A2S requests, checks challenges and rate limits, and
-// frames the pre-encoded replies as one datagram or Source-format split fragments. Runs on the
+// A2sResponder (see a2s_responder.h): the drop checks that need state (challenges, rate limits)
+// around the A2S codec (src/a2s: request parsing, reply encoding, split framing). Runs on the
 // thread of whoever calls handle() (A2sQuerySocket's receive thread, or GameServer's thread in
 // GameSocketShare mode); update() may come from any thread and only swaps a shared_ptr.
-// The socket lives in query_socket.cpp; the byte tables and drop order are in docs/spec/a2s.md.
-#include "a2s/responder.h"
+// The socket lives in a2s_query_socket.cpp; the byte tables and drop order are in
+// docs/spec/a2s.md.
+#include "server/a2s_responder.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 
-#include "base/bytes.h"
+#include "a2s/reply.h"
+#include "a2s/request.h"
+#include "a2s/split.h"
 #include "base/log.h"
 #include "crypto/crypto.h"
 
@@ -18,37 +21,9 @@ namespace outpost::a2s {
 
 namespace {
 
-constexpr uint8_t kSingleHeader[4] = {0xFF, 0xFF, 0xFF, 0xFF};
-constexpr uint8_t kSplitHeader[4] = {0xFE, 0xFF, 0xFF, 0xFF};
-constexpr char kInfoPayload[] = "Source Engine Query";  // + its NUL: 20 bytes
-
-// Appends `s` up to its first NUL, then a NUL.
-void putString(std::vector<uint8_t>& out, const std::string& s) {
-  size_t n = std::min(s.size(), std::strlen(s.c_str()));
-  out.insert(out.end(), s.data(), s.data() + n);
-  out.push_back(0);
-}
-void putU8(std::vector<uint8_t>& out, uint8_t v) { out.push_back(v); }
-void putLe(std::vector<uint8_t>& out, uint64_t v, size_t n) {
-  for (size_t i = 0; i < n; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void putF32(std::vector<uint8_t>& out, float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  putLe(out, bits, 4);
-}
-
 int64_t floorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-// Old engines (protocol 7 with these AppIDs) use a split header without the Size field; clients
-// (gamedig, VDC) expect exactly that, so we follow it. docs/spec/a2s.md §1.2.
-bool omitsSplitSize(const ServerInfo& info) {
-  if (info.protocol != 7) return false;
-  return info.app_id == 215 || info.app_id == 240 || info.app_id == 17550 ||
-         info.app_id == 17700;
 }
 
 template <typename T>
@@ -62,74 +37,6 @@ T clampTo(T v, T lo, T hi, const char* name) {
 }
 
 }  // namespace
-
-// ---- Encoding ----------------------------------------------------------------------------------
-
-std::vector<uint8_t> encodeInfoReply(const ServerInfo& info) {
-  std::vector<uint8_t> out(kSingleHeader, kSingleHeader + 4);
-  putU8(out, kInfoReply);
-  putU8(out, info.protocol);
-  putString(out, info.name);
-  putString(out, info.map);
-  putString(out, info.folder);
-  putString(out, info.game);
-  putLe(out, info.app_id & 0xFFFFu, 2);
-  putU8(out, info.players);
-  putU8(out, info.max_players);
-  putU8(out, info.bots);
-  putU8(out, static_cast<uint8_t>(info.server_type));
-  putU8(out, static_cast<uint8_t>(info.environment));
-  putU8(out, info.password ? 1 : 0);
-  putU8(out, info.secure ? 1 : 0);
-  putString(out, info.version);
-  uint8_t edf = 0;
-  if (info.game_port != 0) edf |= 0x80;
-  if (info.steam_id != 0) edf |= 0x10;
-  if (info.spectator_port != 0) edf |= 0x40;
-  if (!info.keywords.empty()) edf |= 0x20;
-  if (info.game_id != 0) edf |= 0x01;
-  if (edf == 0) return out;
-  putU8(out, edf);
-  // EDF fields go in the order 0x80, 0x10, 0x40, 0x20, 0x01 (not bit order).
-  if (edf & 0x80) putLe(out, info.game_port, 2);
-  if (edf & 0x10) putLe(out, info.steam_id, 8);
-  if (edf & 0x40) {
-    putLe(out, info.spectator_port, 2);
-    putString(out, info.spectator_name);
-  }
-  if (edf & 0x20) putString(out, info.keywords);
-  if (edf & 0x01) putLe(out, info.game_id, 8);
-  return out;
-}
-
-std::vector<uint8_t> encodePlayerReply(const ServerInfo& info) {
-  std::vector<uint8_t> out(kSingleHeader, kSingleHeader + 4);
-  putU8(out, kPlayerReply);
-  size_t n = std::min<size_t>(info.player_list.size(), 255);
-  putU8(out, static_cast<uint8_t>(n));
-  for (size_t i = 0; i < n; ++i) {
-    const PlayerEntry& p = info.player_list[i];
-    putU8(out, static_cast<uint8_t>(i));  // index: clients ignore it
-    putString(out, p.name);
-    putLe(out, static_cast<uint32_t>(p.score), 4);
-    putF32(out, p.duration_s);
-  }
-  return out;
-}
-
-std::vector<uint8_t> encodeRulesReply(const ServerInfo& info) {
-  std::vector<uint8_t> out(kSingleHeader, kSingleHeader + 4);
-  putU8(out, kRulesReply);
-  size_t n = std::min<size_t>(info.rules.size(), 0xFFFF);
-  putLe(out, n, 2);
-  size_t i = 0;
-  for (const auto& [key, value] : info.rules) {
-    if (i++ == n) break;
-    putString(out, key);
-    putString(out, value);
-  }
-  return out;
-}
 
 // ---- Options and counters ------------------------------------------------------------------------
 
@@ -238,12 +145,13 @@ A2sResponder::A2sResponder(const A2sResponderOptions& options, TimeUs now) : opt
   global_bytes_bucket_ = {options_.reply_burst_bytes_global, now};
 }
 
-void A2sResponder::update(const ServerInfo& info) {
+void A2sResponder::update(const ServerInfoResult& info, std::span<const ServerPlayer> players,
+                          const ServerRules& rules) {
   auto enc = std::make_shared<Encoded>();
   enc->info = encodeInfoReply(info);
-  enc->players = encodePlayerReply(info);
-  enc->rules = encodeRulesReply(info);
-  enc->omit_split_size = omitsSplitSize(info);
+  enc->players = encodePlayerReply(players);
+  enc->rules = encodeRulesReply(rules);
+  enc->omit_split_size = splitOmitsSize(info.protocol, info.app_id);
   std::lock_guard<std::mutex> lock(encoded_mutex_);
   encoded_ = std::move(enc);
 }
@@ -279,13 +187,12 @@ uint32_t A2sResponder::challengeValue(const SocketAddress& from, int64_t window)
   return v;
 }
 
-std::array<uint8_t, 4> A2sResponder::challengeFor(const SocketAddress& from, TimeUs now) const {
+Challenge A2sResponder::challengeFor(const SocketAddress& from, TimeUs now) const {
   uint32_t v = challengeValue(from, floorDiv(now, options_.challenge_window_us));
   return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
 }
 
-bool A2sResponder::challengeValid(const SocketAddress& from, std::span<const uint8_t> challenge,
-                                  TimeUs now) const {
+bool A2sResponder::challengeValid(const SocketAddress& from, const Challenge& challenge, TimeUs now) const {
   uint32_t got = uint32_t(challenge[0]) | uint32_t(challenge[1]) << 8 |
                  uint32_t(challenge[2]) << 16 | uint32_t(challenge[3]) << 24;
   if (got == 0 || got == 0xFFFFFFFFu) return false;  // "I have none"
@@ -306,9 +213,7 @@ void A2sResponder::sendChallenge(const SocketAddress& from, TimeUs now,
     return;
   }
   challenge_bucket_.tokens -= 1;
-  auto ch = challengeFor(from, now);
-  Outgoing o{from, {0xFF, 0xFF, 0xFF, 0xFF, kChallengeReply, ch[0], ch[1], ch[2], ch[3]}};
-  out.push_back(std::move(o));
+  out.push_back(Outgoing{from, encodeChallengeReply(challengeFor(from, now))});
   bump(c_.challenges_sent);
 }
 
@@ -331,8 +236,8 @@ A2sResponder::Bucket& A2sResponder::sourceBucket(const std::array<uint8_t, 16>& 
 bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t>& message,
                             bool omit_size, TimeUs now, std::vector<Outgoing>& out) {
   const size_t header = omit_size ? kSplitHeaderBytes - 2 : kSplitHeaderBytes;
-  const bool split = message.size() > kMaxPacketBytes;
-  const size_t fragments = split ? (message.size() + kSplitPayloadBytes - 1) / kSplitPayloadBytes : 1;
+  const size_t fragments = splitFragmentCount(message.size());
+  const bool split = fragments > 1;
   if (fragments > kMaxSplitFragments) {
     bump(c_.dropped_reply_too_large);
     return false;
@@ -370,19 +275,8 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
   const uint32_t id = next_answer_id_ & 0x7FFFFFFFu;
   next_answer_id_ = (next_answer_id_ + 1) & 0x7FFFFFFFu;
   if (next_answer_id_ == 0) next_answer_id_ = 1;
-  for (size_t i = 0; i < fragments; ++i) {
-    const size_t begin = i * kSplitPayloadBytes;
-    const size_t n = std::min(kSplitPayloadBytes, message.size() - begin);
-    std::vector<uint8_t> frag;
-    frag.reserve(header + n);
-    frag.insert(frag.end(), kSplitHeader, kSplitHeader + 4);
-    putLe(frag, id, 4);
-    putU8(frag, static_cast<uint8_t>(fragments));
-    putU8(frag, static_cast<uint8_t>(i));
-    if (!omit_size) putLe(frag, kSplitPayloadBytes, 2);
-    frag.insert(frag.end(), message.begin() + begin, message.begin() + begin + n);
-    out.push_back(Outgoing{from, std::move(frag)});
-  }
+  for (size_t i = 0; i < fragments; ++i)
+    out.push_back(Outgoing{from, encodeSplitFragment(message, id, fragments, i, omit_size)});
   bump(c_.split_replies);
   bump(c_.fragments_sent, fragments);
   return true;
@@ -390,53 +284,22 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
 
 void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> packet, TimeUs now,
                           std::vector<Outgoing>& out) {
-  // 1. Shorter than header + type: nothing to parse.
-  if (packet.size() < 5) {
-    bump(c_.dropped_too_short);
-    return;
-  }
-  // 2. Split requests do not exist in the protocol; reassembling them would let anyone make us
-  //    hold state. Any other header is not A2S.
-  if (std::memcmp(packet.data(), kSplitHeader, 4) == 0) {
-    bump(c_.dropped_split_request);
-    return;
-  }
-  if (std::memcmp(packet.data(), kSingleHeader, 4) != 0) {
-    bump(c_.dropped_bad_header);
-    return;
-  }
-  // 3. Type. 'W' (get challenge, 5 bytes) and 'i' (ping, 5 bytes) would be answered with more
-  //    bytes than they carry: an amplification vector for spoofed sources, so not answered.
-  const uint8_t type = packet[4];
-  if (type == kGetChallengeRequest || type == kPingRequest) {
-    bump(c_.dropped_unsupported_type);
-    return;
-  }
-  if (type != kInfoRequest && type != kPlayerRequest && type != kRulesRequest) {
-    bump(c_.dropped_unknown_type);
-    return;
-  }
-  // 4. Exact length per type (no trailing garbage, no truncated challenge).
-  std::span<const uint8_t> challenge;
-  if (type == kInfoRequest) {
-    if (packet.size() != kInfoRequestBytes && packet.size() != kInfoChallengedRequestBytes) {
-      bump(c_.dropped_bad_length);
-      return;
+  // 1-7. Drop what is not a request we answer (a2s/request.cpp names each check and why).
+  RequestError error = RequestError::kNone;
+  std::optional<Request> request = parseRequest(packet, &error);
+  if (!request) {
+    switch (error) {
+      case RequestError::kTooShort: bump(c_.dropped_too_short); return;
+      case RequestError::kSplitRequest: bump(c_.dropped_split_request); return;
+      case RequestError::kBadHeader: bump(c_.dropped_bad_header); return;
+      case RequestError::kUnsupportedType: bump(c_.dropped_unsupported_type); return;
+      case RequestError::kBadLength: bump(c_.dropped_bad_length); return;
+      case RequestError::kBadInfoString: bump(c_.dropped_bad_info_string); return;
+      case RequestError::kUnknownType:
+      case RequestError::kNone: bump(c_.dropped_unknown_type); return;
     }
-    // 5. The INFO payload must be exactly "Source Engine Query\0".
-    if (std::memcmp(packet.data() + 5, kInfoPayload, sizeof kInfoPayload) != 0) {
-      bump(c_.dropped_bad_info_string);
-      return;
-    }
-    if (packet.size() == kInfoChallengedRequestBytes) challenge = packet.subspan(25, 4);
-  } else {
-    if (packet.size() != kPlayerRulesRequestBytes) {
-      bump(c_.dropped_bad_length);
-      return;
-    }
-    challenge = packet.subspan(5, 4);
   }
-  // 6. Nothing to answer with yet: not even a challenge (the client will retry).
+  // 8. Nothing to answer with yet: not even a challenge (the client will retry).
   std::shared_ptr<const Encoded> enc;
   {
     std::lock_guard<std::mutex> lock(encoded_mutex_);
@@ -446,20 +309,15 @@ void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> pa
     bump(c_.dropped_no_info);
     return;
   }
-  // 7. Challenge: a source that has not proven it receives at its address gets 9 bytes only
+  // 9. Challenge: a source that has not proven it receives at its address gets 9 bytes only
   //    (reflection/amplification attack with a spoofed source).
-  if (challenge.empty() || !challengeValid(from, challenge, now)) {
-    if (!challenge.empty()) {
-      bool placeholder = (challenge[0] == 0xFF && challenge[1] == 0xFF && challenge[2] == 0xFF &&
-                          challenge[3] == 0xFF) ||
-                         (challenge[0] == 0 && challenge[1] == 0 && challenge[2] == 0 &&
-                          challenge[3] == 0);
-      if (!placeholder) bump(c_.invalid_challenges);
-    }
+  if (!request->challenge || !challengeValid(from, *request->challenge, now)) {
+    if (request->challenge && !isPlaceholderChallenge(*request->challenge)) bump(c_.invalid_challenges);
     sendChallenge(from, now, out);
     return;
   }
-  // 8. Rate limits and framing.
+  // 10-12. Rate limits and framing.
+  const uint8_t type = request->type;
   const std::vector<uint8_t>& message =
       type == kInfoRequest ? enc->info : type == kPlayerRequest ? enc->players : enc->rules;
   if (!sendData(from, message, enc->omit_split_size, now, out)) return;

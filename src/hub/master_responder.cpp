@@ -1,8 +1,9 @@
-// MasterResponder (see responder.h): the ordered drop checks for one master query datagram and
-// the counters. Runs on MasterServer's receive thread (handle) and on any thread (publish,
-// counters). Request parsing is in request.cpp, filters in filter.cpp, pages in index.cpp,
-// buckets in rate_limiter.cpp, the socket and thread in server.cpp.
-#include "master/responder.h"
+// MasterResponder (see master_responder.h): the ordered drop checks for one master query datagram
+// and the counters. Runs on MasterServer's receive thread (handle) and on any thread (publish,
+// counters). The protocol is the master codec's (src/master: request.cpp parses, filter.cpp
+// filters, index.cpp builds pages); buckets are in master_rate_limiter.cpp, the socket and thread
+// in master_server.cpp.
+#include "hub/master_responder.h"
 
 #include <algorithm>
 #include <utility>
@@ -175,6 +176,8 @@ std::map<std::string, uint64_t> MasterResponder::counters() const {
   for (size_t i = 0; i < static_cast<size_t>(Counter::kCount); ++i)
     out[counterName(static_cast<Counter>(i))] = counters_[i].load(std::memory_order_relaxed);
   out["sources_tracked"] = sources_tracked_.load(std::memory_order_relaxed);
+  std::shared_ptr<const MasterIndex> index = snapshot();
+  out["servers_published"] = index ? index->size() : 0;
   return out;
 }
 

@@ -10,6 +10,7 @@
 // (or everyone) can make us spend scanning the list. docs/spec/master.md §5 has the numbers.
 //
 // Not thread-safe: used by the one thread that handles datagrams (MasterServer's).
+// (Namespace master kept from before the module split; the namespace pass of issue 8 moves it.)
 #pragma once
 
 #include <array>

@@ -1,10 +1,11 @@
 // MasterResponder: the socket-free core of the master server. Takes one datagram and its source,
 // runs the ordered drop checks of docs/spec/master.md §2.3 (size, type, seed, snapshot, filter,
-// rate limits), and produces the reply page or a counted drop. MasterServer (server.h) feeds it
-// from its UDP socket; tests drive it directly with injected time.
+// rate limits), and produces the reply page or a counted drop. MasterServer (master_server.h)
+// feeds it from its UDP socket; tests drive it directly with injected time.
 //
 // Threads: handle() is called by one thread at a time (MasterServer's receive thread).
 // publish(), snapshot() and counters() may be called from any thread at any time.
+// (Namespace master kept from before the module split; the namespace pass of issue 8 moves it.)
 #pragma once
 
 #include <array>
@@ -21,7 +22,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "master/index.h"
-#include "master/rate_limiter.h"
+#include "hub/master_rate_limiter.h"
 
 namespace outpost::master {
 
@@ -44,7 +45,7 @@ enum class Counter : uint8_t {
   kDroppedFilterTooDeep,
   kDroppedFilterBadGroupCount,
   kDroppedScanLimit,          // the page's work budget ran out before any server matched
-  kDroppedRateSourceRequests,  // rate limits (rate_limiter.h)
+  kDroppedRateSourceRequests,  // rate limits (master_rate_limiter.h)
   kDroppedRateGlobalRequests,
   kDroppedRateSourceBytes,
   kDroppedRateGlobalBytes,
@@ -82,7 +83,8 @@ class MasterResponder {
   // dropped_send_failed).
   void countSendFailure(size_t bytes);
 
-  // Every counter by name (see Counter), plus the gauge "sources_tracked". Thread-safe.
+  // Every counter by name (see Counter), plus the gauges "sources_tracked" and
+  // "servers_published" (the servers in the list requests are answered from). Thread-safe.
   std::map<std::string, uint64_t> counters() const;
   uint64_t counter(Counter c) const { return counters_[static_cast<size_t>(c)].load(); }
 

@@ -1,5 +1,6 @@
-// A2sQuerySocket: A2S on a dedicated UDP query port. Owns one UDP socket and one receive thread
-// that hands every datagram to an A2sResponder and sends its replies from the same socket.
+// A2sQuerySocket: A2S on a game server's own UDP query port. Owns one UdpService (src/net: one
+// socket, one receive thread) that hands every datagram to an A2sResponder and sends its replies
+// from the same socket.
 //
 // Threading model:
 //   * start() binds and starts the thread; stop() (or the destructor) wakes it through an
@@ -13,11 +14,11 @@
 
 #include <string>
 
-#include "a2s/responder.h"
-#include "a2s/server_info.h"
 #include "base/address.h"
 #include "base/clock.h"
-#include "base/udp_service.h"
+#include "net/udp_service.h"
+#include "outpost/server_info.h"
+#include "server/a2s_responder.h"
 
 namespace outpost::a2s {
 
@@ -47,9 +48,11 @@ class A2sQuerySocket {
   // The bound address (with the kernel's port when bound to port 0); invalid before start().
   SocketAddress localAddress() const { return service_.localAddress(); }
 
-  // Replaces the answered ServerInfo (encoded once, swapped atomically). Thread-safe. Requests
-  // before the first update() are dropped (dropped_no_info).
-  void update(const ServerInfo& info) { responder_.update(info); }
+  // Replaces what is answered (encoded once, swapped atomically). Thread-safe. Requests before
+  // the first update() are dropped (dropped_no_info).
+  void update(const ServerInfoResult& info, std::span<const ServerPlayer> players, const ServerRules& rules) {
+    responder_.update(info, players, rules);
+  }
 
   A2sCounters counters() const { return responder_.counters(); }
 

@@ -1,6 +1,6 @@
 // UdpService (see udp_service.h): bind (with a large receive buffer), the poll/recvmmsg loop with
 // its eventfd stop signal, and sendto with rate-limited failure logs.
-#include "base/udp_service.h"
+#include "net/udp_service.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>

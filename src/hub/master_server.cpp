@@ -1,7 +1,7 @@
-// MasterServer (see server.h): the master query port — a UdpService (base/udp_service.h) whose
-// thread hands each datagram to MasterResponder and sends the reply. The protocol logic is in
-// responder.cpp and the files it names.
-#include "master/server.h"
+// MasterServer (see master_server.h): the hub's master query port — a UdpService
+// (net/udp_service.h) whose thread hands each datagram to MasterResponder and sends the reply.
+// The protocol logic is in master_responder.cpp and the files it names.
+#include "hub/master_server.h"
 
 #include <vector>
 
