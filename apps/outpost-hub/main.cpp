@@ -1,6 +1,7 @@
 // outpost-hub: the self-hosted backend daemon. Thin main(): flags, signals, the poll loop; the
 // logic is in src/hub. Prints its listen address and public key on start; SIGTERM or SIGINT
 // stops it cleanly.
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -27,7 +28,9 @@ void usage() {
                "  --token-idle-expiry  seconds after which an unused login token expires (default one year)\n"
                "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n"
                "  --transport NAME=VALUE     a transport value of the hub RPC listen socket, e.g. its connection\n"
-               "              caps OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=64 (repeatable; docs/config.md)\n");
+               "              caps OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=64 (repeatable; docs/config.md)\n"
+               "  --also-trusted-ca-key HEX  a CA public key the hub vouches for besides its own, during a key\n"
+               "              rotation (repeatable; docs/spec/cert.md section 6)\n");
 }
 
 }  // namespace
@@ -128,6 +131,15 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "outpost-hub: --transport: %s\n", error.c_str());
         return 2;
       }
+    }
+    else if (a == "--also-trusted-ca-key" && i + 1 < argc) {
+      std::string hex = argv[++i];
+      if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+        std::fprintf(stderr, "outpost-hub: --also-trusted-ca-key: \"%s\" is not 64 hex characters\n", hex.c_str());
+        return 2;
+      }
+      for (char& ch : hex) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      config.also_trusted_ca_keys_hex.push_back(hex);
     }
     else if (a == "--master-limit" && i + 1 < argc) {
       std::string error;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "hub/certificates.h"
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
 #include "hub/password_checks.h"
@@ -32,6 +33,8 @@ struct HubConfig {
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
   // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
   ConfigOptions listen_options;
+  // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
+  std::vector<std::string> also_trusted_ca_keys_hex;
 };
 
 class Hub {
@@ -62,6 +65,7 @@ class Hub {
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<PasswordChecks> password_checks_;
+  std::unique_ptr<Certificates> certificates_;
   std::unique_ptr<NetworkingSockets> net_;
   bool batching_ = false;                                      // inside poll's store batch
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit

@@ -176,12 +176,7 @@ std::optional<Recipient> Recipient::fromAddressString(std::string_view text) {
 }
 
 KeyId keyIdOf(std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key) {
-  crypto::init();
-  uint8_t hash[crypto_generichash_BYTES];  // BLAKE2b-256
-  crypto_generichash(hash, sizeof hash, hub_public_key.data(), hub_public_key.size(), nullptr, 0);
-  KeyId id{};
-  std::memcpy(id.data(), hash, id.size());
-  return id;
+  return crypto::publicKeyId(hub_public_key);
 }
 
 crypto::IdentityKeyPair keyPairFromSeed(std::span<const uint8_t, 32> seed) {

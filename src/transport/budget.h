@@ -8,7 +8,7 @@
 // budget (RECV_BUFFER_SIZE, SEND_BUFFER_SIZE) when the application calls
 // NetworkingSockets::trustConnection (the hub after a logon, a game server once a player's auth
 // session is OK) or when the transport itself verifies a credential the peer presented
-// (Connection::promote, for hub certificates). Whoever sees these numbers: they are part of the
+// (a peer certificate or the pinned key: Engine::onPeerAuthenticated calls Connection::promote). Whoever sees these numbers: they are part of the
 // protocol only through kUntrustedWindowBytes, the flow-control credit both sides assume before
 // the first ACK.
 #pragma once

@@ -3,6 +3,8 @@
 // again, a server that speaks another protocol version, a client that refuses unauthenticated
 // servers, close without linger discarding queued data, and lanes the peer cannot create.
 #include "crypto/crypto.h"
+#include "cert_fixture.h"
+#include "outpost/steam_id.h"
 #include "support/harness.h"
 #include "support/raw_socket.h"
 
@@ -60,12 +62,31 @@ TEST(Edge, ServerOfAnotherProtocolVersion) {
 }
 
 TEST(Edge, ClientRefusesUnauthenticatedServerWhenConfigured) {
-  Peer server, client;
+  TestCa ca;
+  Peer server, client(true, ca.options());
+  ca.certify(client.net, steamid::individual(7));  // the client may try: it has a certificate
   uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
                                              {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
+  EXPECT_EQ(client.net.getTransportCounters()["cert_refused.missing"], 1u);
+}
+
+TEST(Edge, ClientWithoutCertificateDoesNotTryWhenOneIsRequired) {
+  // IP_ALLOW_WITHOUT_AUTH 0 on a client: "don't attempt unauthorized connections" (the reference).
+  Peer server, client;
+  uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
+  uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
+                                             {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
+  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  auto info = client.net.getConnectionInfo(c);
+  EXPECT_EQ(info->end_reason, CONNECTION_END_MISC_STEAM_CONNECTIVITY);
+  EXPECT_NE(info->end_debug.find("no certificate"), std::string::npos) << info->end_debug;
+  EXPECT_EQ(server.net.getTransportCounters()["connections_created"], 0u);
+  // Positive control: the same client with the loopback default (2) connects.
+  uint32_t ok = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true));
+  EXPECT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(ok) == CONNECTION_STATE_CONNECTED; }));
 }
 
 TEST(Edge, CloseWithoutLingerDiscardsQueuedData) {

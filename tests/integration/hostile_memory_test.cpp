@@ -185,9 +185,12 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
 TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
   std::string dir = makeTempDir();
   uint16_t game_port = freePort(), query_port = freePort();
-  // No hub: the game socket serves anyway (the logon retries in the background).
+  // No hub: the game socket serves anyway (the logon retries in the background). Players without
+  // a hub certificate are let in (--allow-unauthenticated), so the transport's untrusted budget is
+  // what holds them; the default refuses them at the handshake (the next test).
   Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--ip", "127.0.0.1", "--port",
-                     std::to_string(game_port), "--query-port", std::to_string(query_port), "--max-players", "255"},
+                     std::to_string(game_port), "--query-port", std::to_string(query_port), "--max-players", "255",
+                     "--allow-unauthenticated"},
                     dir + "/server.log");
   ASSERT_TRUE(server.waitForOutput("game port")) << server.output();
   pid_t pid = server.pid();
@@ -234,6 +237,37 @@ TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAn
         << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline "
         << baseline / double(kMiB) << " MiB";
   std::printf("[ HostileMemory ] example server RSS after close: %.1f MiB\n", procStatusBytes(pid, "VmRSS") / double(kMiB));
+  server.stop(SIGTERM);
+  std::filesystem::remove_all(dir);
+}
+
+// As shipped, the example server wants a hub certificate from every player: a flood without one
+// is refused in the handshake (CONNECTION_END_REMOTE_BAD_CERT) and costs it nothing that stays.
+TEST(HostileMemoryExample, ExampleServerRefusesAFloodWithoutCertificates) {
+  std::string dir = makeTempDir();
+  uint16_t game_port = freePort(), query_port = freePort();
+  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--ip", "127.0.0.1", "--port",
+                     std::to_string(game_port), "--query-port", std::to_string(query_port)},
+                    dir + "/server.log");
+  ASSERT_TRUE(server.waitForOutput("game port")) << server.output();
+  pid_t pid = server.pid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  long baseline = procStatusBytes(pid, "VmRSS");
+  EXPECT_TRUE(resetPeak(pid));
+  FloodOptions o;
+  o.server_port = game_port;
+  o.sources = sources(0, 16);
+  o.connections_per_source = 64;
+  o.pattern = FloodPattern::kIssue11;
+  HostileFlood flood(o);
+  FloodResult r = flood.open();
+  EXPECT_EQ(r.connected, 0);
+  EXPECT_EQ(r.refused_by_reason[CONNECTION_END_REMOTE_BAD_CERT], 16 * 64);
+  long peak = procStatusBytes(pid, "VmHWM");
+  std::printf("[ HostileMemory ] example server (certificates required): baseline %.1f MiB, peak %.1f MiB after %d "
+              "refusals\n",
+              baseline / double(kMiB), peak / double(kMiB), r.refused);
+  if (kMeasureMemory) EXPECT_LT(peak - baseline, 8 * kMiB);
   server.stop(SIGTERM);
   std::filesystem::remove_all(dir);
 }
