@@ -56,10 +56,11 @@
 #include "base/address.h"
 #include "bench_json.h"
 #include "hub_bench_hostile.h"
+#include "hub_bench_passwords.h"
 #include "base/clock.h"
-#include "hub/data_dir.h"
 #include "hub/master_rate_limiter.h"
 #include "hub/master_responder.h"
+#include "hubrpc/client_credentials.h"
 #include "hubrpc/framing.h"
 #include "master/index.h"
 #include "master/reply_page.h"
@@ -126,7 +127,7 @@ struct Options {
   // Start the hub with every master rate limit at its maximum. Needs the outpost-hub flag
   // `--master-limit NAME=VALUE` (bench/README.md); without it the hub refuses to start.
   bool master_unthrottled = false;
-  std::string phases = "tickets,servers,inprocess,hostile";  // which groups of rows to run
+  std::string phases = "tickets,servers,inprocess,passwords,hostile";  // which groups of rows to run
   std::vector<int> hostile_sizes = {1000, 10000};  // hostile_rss_N rows (bench/hub_bench_hostile.cpp)
   // The main hub's per-source and untrusted connection caps are raised (everything here comes
   // from 127.0.0.1, and anonymous servers stay untrusted); --no-raise-caps keeps the defaults (and
@@ -142,7 +143,7 @@ struct Options {
                "                 [--users K] [--tickets N] [--window W] [--servers S] [--connect-batch B]\n"
                "                 [--updates U] [--master-seconds T] [--master-max M] [--master-window W]\n"
                "                 [--inprocess M] [--timeout S] [--hub-arg ARG]... [--master-unthrottled]\n"
-               "                 [--phases tickets,servers,inprocess,hostile] [--hostile-sizes N,N...]\n"
+               "                 [--phases tickets,servers,inprocess,passwords,hostile] [--hostile-sizes N,N...]\n"
                "                 [--no-raise-caps]\n"
                "  starts outpost-hub on 127.0.0.1, provisions it with `outpost admin`, measures it and\n"
                "  prints one JSON document (bench/README.md, \"Hub benchmark\").\n");
@@ -655,7 +656,7 @@ class AdminClient {
  public:
   bool connect(const HubInfo& hub, std::string* error) {
     std::string key;
-    if (!hub::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
+    if (!hubrpc::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
     pool_ = std::make_unique<RpcPool>(hub.rpc_address, key);
     std::vector<uint32_t> c;
     auto ignore = [](uint32_t, const hubrpc::Envelope&) {};
@@ -1577,18 +1578,21 @@ int main(int argc, char** argv) {
     if (!tail.empty()) log("last lines of the hub's stderr:\n%s", tail.c_str());
   }
   if (o.runs("inprocess")) inProcessPhase(b);  // after the hub is gone, so it does not compete for the cores
-  std::vector<std::string> hostile_rows;  // JSON objects (bench/hub_bench_hostile.cpp)
+  std::vector<std::string> phase_rows;  // rows of phases in files of their own, as JSON
+  if (o.runs("passwords"))
+    phase_rows = passwordsPhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s});
   if (o.runs("hostile"))
-    hostile_rows = runHostilePhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s, o.hub_args, o.hostile_sizes});
+    for (auto& row : runHostilePhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s, o.hub_args, o.hostile_sizes}))
+      phase_rows.push_back(std::move(row));
 
   std::string doc = "{\"benchmark\":\"hub\",\"machine\":" + machine + ",\"rows\":[";
   for (size_t i = 0; i < b.rows.size(); ++i) doc += (i ? ",\n" : "\n") + b.rows[i].json();
-  for (size_t i = 0; i < hostile_rows.size(); ++i) doc += (i || !b.rows.empty() ? ",\n" : "\n") + hostile_rows[i];
+  for (size_t i = 0; i < phase_rows.size(); ++i) doc += (i || !b.rows.empty() ? ",\n" : "\n") + phase_rows[i];
   doc += "\n]}\n";
   std::fputs(doc.c_str(), stdout);
   std::fflush(stdout);
   bool ok = std::all_of(b.rows.begin(), b.rows.end(), [](const Row& r) { return r.ok; }) &&
-            std::none_of(hostile_rows.begin(), hostile_rows.end(),
+            std::none_of(phase_rows.begin(), phase_rows.end(),
                          [](const std::string& r) { return r.find("\"ok\":false") != std::string::npos; });
   cleanupAtExit();
   return ok ? 0 : 1;

@@ -92,6 +92,12 @@ bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValu
         why = std::string(def.name) + " must be empty or 64 hex characters";
         return false;
       }
+      // Normalised here, where it is parsed: the handshake compares it with the lower-case hex
+      // of the key the peer presents, so a key given in upper case must still match.
+      std::string lower = hex;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out = lower;
+      return true;
     }
     out = in;
     return true;

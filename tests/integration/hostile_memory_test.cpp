@@ -40,6 +40,9 @@ constexpr bool kMeasureMemory = true;
 #endif
 constexpr long kRssBoundBytes = 256 * kMiB;
 constexpr long kPerConnectionBoundBytes = 64 * 1024;
+// The example server is run without a hub (its logon retries in the background); it wants a
+// pinned key all the same.
+const std::string kNoHubKey(64, 'a');
 
 // "VmRSS" or "VmHWM" of a process, in bytes (-1 if unreadable).
 long procStatusBytes(pid_t pid, const std::string& key) {
@@ -185,10 +188,10 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
 TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
   std::string dir = makeTempDir();
   uint16_t game_port = freePort(), query_port = freePort();
-  // No hub: the game socket serves anyway (the logon retries in the background). Players without
+  // No hub (nothing answers on port 9): the game socket serves anyway. Players without
   // a hub certificate are let in (--allow-unauthenticated), so the transport's untrusted budget is
   // what holds them; the default refuses them at the handshake (the next test).
-  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--ip", "127.0.0.1", "--port",
+  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--hub-key", kNoHubKey, "--ip", "127.0.0.1", "--port",
                      std::to_string(game_port), "--query-port", std::to_string(query_port), "--max-players", "255",
                      "--allow-unauthenticated"},
                     dir + "/server.log");
@@ -246,7 +249,7 @@ TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAn
 TEST(HostileMemoryExample, ExampleServerRefusesAFloodWithoutCertificates) {
   std::string dir = makeTempDir();
   uint16_t game_port = freePort(), query_port = freePort();
-  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--ip", "127.0.0.1", "--port",
+  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--hub-key", kNoHubKey, "--ip", "127.0.0.1", "--port",
                      std::to_string(game_port), "--query-port", std::to_string(query_port)},
                     dir + "/server.log");
   ASSERT_TRUE(server.waitForOutput("game port")) << server.output();

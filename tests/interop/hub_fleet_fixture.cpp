@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "fixture_stop.h"
-#include "hub/data_dir.h"
+#include "hubrpc/client_credentials.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/networking_sockets.h"
 
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   } else {
     rc = 0;
     std::string key, token, error;
-    hub::readClientCredentials(dir, &key, &token, &error);
+    hubrpc::readClientCredentials(dir, &key, &token, &error);
     hubrpc::HubClient admin;
     if (!admin.connect(hub.address, hub.key, 5000, &error)) rc = 1;
     for (uint32_t app : {440u, 730u}) {
