@@ -241,7 +241,7 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
                          result.error().c_str());
       } else {
         // A login token checked out. Anonymous servers showed no credential and keep the
-        // untrusted budget (docs/decisions/007-memory-before-trust.md).
+        // untrusted budget (docs/decisions/010-memory-before-trust.md).
         if (!request->server_log_on().token().empty()) net_->trustConnection(connection);
         OUTPOST_LOG_INFO("hub: game server %llu logged on from %s (app %u)",
                          static_cast<unsigned long long>(result.steam_id()), ip.c_str(),

@@ -1,5 +1,5 @@
 // The memory one connection may make this process hold, before and after its peer is trusted
-// (docs/spec/transport.md §16.3, docs/decisions/006-memory-before-trust.md).
+// (docs/spec/transport.md §16.3, docs/decisions/010-memory-before-trust.md).
 //
 // Every connection starts *untrusted* — except the client end of a connection whose server key
 // is pinned (NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY) and both ends of a socket pair — and
