@@ -292,7 +292,7 @@ uint32_t Engine::createListenSocketP2P(int port, const ConfigOptions& options, b
     return LISTEN_SOCKET_INVALID;
   }
   ConfigLayer layer;
-  if (!buildLayer(options, layer, fn)) return LISTEN_SOCKET_INVALID;
+  if (!buildLayer(options, layer, fn, true)) return LISTEN_SOCKET_INVALID;
   Lock lock(mu_);
   P2PState& st = p2p();
   st.takeMail(*this, now());  // the session's latest state first (it may have just logged on)
@@ -359,7 +359,7 @@ uint32_t Engine::connectP2P(uint64_t steam_id, int virtual_port, const ConfigOpt
     return NETWORKING_CONNECTION_INVALID;
   }
   ConfigLayer layer;
-  if (!buildLayer(options, layer, "connectP2P")) return NETWORKING_CONNECTION_INVALID;
+  if (!buildLayer(options, layer, "connectP2P", false)) return NETWORKING_CONNECTION_INVALID;
   Lock lock(mu_);
   P2PState& st = p2p();
   TimeUs t = now();
@@ -371,7 +371,7 @@ uint32_t Engine::connectP2P(uint64_t steam_id, int virtual_port, const ConfigOpt
 
 uint32_t Engine::connectFakeIP(const SocketAddress& fake, const ConfigOptions& options) {
   ConfigLayer layer;
-  if (!buildLayer(options, layer, "connectByIPAddress")) return NETWORKING_CONNECTION_INVALID;
+  if (!buildLayer(options, layer, "connectByIPAddress", false)) return NETWORKING_CONNECTION_INVALID;
   Lock lock(mu_);
   P2PState& st = p2p();
   TimeUs t = now();
@@ -572,9 +572,7 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
       // The initiator's Connect may come at once: a cookie for the address this request came
       // from (transport.md §6). The request's MAC proves it came from the peer the hub named,
       // so the 20 extra bytes go to no stranger.
-      wire::Cookie cookie;
-      cookie.window = cookieWindow(now);
-      makeCookie(from, p->client_connection_id, cookie.window, cookie.mac.data());
+      wire::Cookie cookie = cookies_.issue(from, p->client_connection_id, now);
       answer.has_cookie = true;
       answer.cookie_window = cookie.window;
       answer.cookie_mac = cookie.mac;
