@@ -83,6 +83,12 @@ std::string receiveText(Peer& p, uint32_t h, int limit_ms = 5000) {
   return got;
 }
 
+// Waits until the hub confirmed `n` listen sockets of `p` (ListenResult): from then on a Connect
+// to them finds the registration.
+bool listening(Peer& p, uint64_t n = 1) {
+  return until({&p}, [&] { return p.net.getTransportCounters()["p2p.signal_received.listen_result"] >= n; });
+}
+
 class P2P : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -119,9 +125,8 @@ TEST_F(P2P, ConnectsByIdentityThroughTheHubAndCarriesMessagesBothWays) {
   uint64_t bob = logOn(b, "bob");
   uint32_t listen = b.net.createListenSocketP2P(7);
   ASSERT_NE(listen, 0u);
-  // The listen socket is registered once the session announced it (one hub round trip).
-  ASSERT_TRUE(until({&a, &b}, [&] { return b.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the hub handles it before the Connect below
+  // The listen socket is registered once the hub confirmed it (one hub round trip).
+  ASSERT_TRUE(listening(b));
 
   auto started = Clock::now();
   uint32_t h = a.net.connectP2P(bob, 7);
@@ -147,6 +152,23 @@ TEST_F(P2P, ConnectsByIdentityThroughTheHubAndCarriesMessagesBothWays) {
   ASSERT_EQ(b.net.sendMessageToConnection(hb, bytes("hello alice"), NETWORKING_SEND_RELIABLE).result, RESULT_OK);
   EXPECT_EQ(receiveText(a, h), "hello alice");
 
+  // A verified certificate promotes a P2P connection like any other (docs/spec/transport.md §16.3):
+  // it leaves the untrusted budget on both ends, so a reliable message larger than the untrusted
+  // receive window (which an untrusted connection holds back until trust) crosses both ways.
+  std::vector<uint8_t> big(256 * 1024);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i * 7);
+  ASSERT_EQ(a.net.sendMessageToConnection(h, big, NETWORKING_SEND_RELIABLE).result, RESULT_OK);
+  ASSERT_EQ(b.net.sendMessageToConnection(hb, big, NETWORKING_SEND_RELIABLE).result, RESULT_OK);
+  bool big_at_a = false, big_at_b = false;
+  ASSERT_TRUE(until({&a, &b}, [&] {
+    for (auto& m : a.net.receiveMessagesOnConnection(h, 4)) big_at_a = big_at_a || m.payload == big;
+    for (auto& m : b.net.receiveMessagesOnConnection(hb, 4)) big_at_b = big_at_b || m.payload == big;
+    return big_at_a && big_at_b;
+  })) << "big message at alice " << big_at_a << ", at bob " << big_at_b;
+  EXPECT_GE(a.net.getTransportCounters()["connections.promoted"], 1u);
+  EXPECT_GE(b.net.getTransportCounters()["connections.promoted"], 1u);
+  EXPECT_EQ(b.net.getTransportCounters()["connections.untrusted"], 0u);  // the P2P listen socket's untrusted count
+
   auto ca = a.net.getTransportCounters();
   EXPECT_GE(ca["p2p.probe_responses"], 1u);
   EXPECT_GE(ca["stun.responses"], 1u);  // the reflexive address came from the hub's STUN answer
@@ -161,10 +183,8 @@ TEST_F(P2P, UnknownPortOfflinePeerOtherAppAndNoSessionEndWithTheDocumentedReason
   uint64_t dave = logOn(c, "dave", 481);  // another app
   ASSERT_NE(b.net.createListenSocketP2P(7), 0u);
   ASSERT_NE(c.net.createListenSocketP2P(7), 0u);
-  ASSERT_TRUE(until({&b, &c}, [&] {
-    return b.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1 && c.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1;
-  }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(listening(b));
+  ASSERT_TRUE(listening(c));
   uint64_t carol = steamid::individual(999999);  // never logged on
 
   auto started = Clock::now();
@@ -264,6 +284,39 @@ TEST_F(P2P, IceDisabledFailsWithLocalNetworkConfig) {
   EXPECT_EQ(i->end_reason, CONNECTION_END_LOCAL_NETWORK_CONFIG);
 }
 
+// P2P_TRANSPORT_ICE_ENABLE limits the candidates each side offers (docs/spec/signaling.md §12).
+// On this machine the hub's STUN answer (the server-reflexive candidate) is 127.0.0.1, and host
+// candidates are the non-loopback interface addresses: PUBLIC on both ends can only connect over
+// 127.0.0.1, PRIVATE on both ends never over it.
+TEST_F(P2P, IceEnablePublicAndPrivateChooseTheirCandidatesOnly) {
+  Peer a, b;
+  logOn(a, "alice");
+  uint64_t bob = logOn(b, "bob");
+  ConfigOptions pub{{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE, int32_t{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PUBLIC}}};
+  ConfigOptions priv{{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE, int32_t{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PRIVATE}}};
+  ASSERT_NE(b.net.createListenSocketP2P(7, pub), 0u);
+  ASSERT_NE(b.net.createListenSocketP2P(8, priv), 0u);
+  ASSERT_TRUE(listening(b, 2));
+  uint32_t hp = a.net.connectP2P(bob, 7, pub);
+  ASSERT_TRUE(until({&a, &b}, [&] { return a.state(hp) == CONNECTION_STATE_CONNECTED; }))
+      << a.net.getConnectionInfo(hp)->end_debug;
+  EXPECT_EQ(a.net.getConnectionInfo(hp)->remote_address.rfind("127.0.0.1:", 0), 0u)
+      << a.net.getConnectionInfo(hp)->remote_address;
+  uint32_t hv = a.net.connectP2P(bob, 8, priv);
+  ASSERT_TRUE(until({&a, &b}, [&] {
+    int s = a.state(hv);
+    return s == CONNECTION_STATE_CONNECTED || s == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY;
+  }));
+  auto iv = a.net.getConnectionInfo(hv);
+  if (iv->connection_state == CONNECTION_STATE_CONNECTED) {
+    EXPECT_EQ(iv->remote_address.find("127.0.0.1"), std::string::npos) << iv->remote_address;
+  } else {  // a machine with no interface but loopback has no host candidate at all
+    EXPECT_TRUE(iv->end_reason == CONNECTION_END_NO_PUBLIC_ADDRESS ||
+                iv->end_reason == CONNECTION_END_REMOTE_P2P_ICE_NO_PUBLIC_ADDRESSES)
+        << iv->end_reason << " " << iv->end_debug;
+  }
+}
+
 TEST_F(P2P, FakeIPAllocationConnectByFakeIPAndRemoteFakeIP) {
   Peer a, b;
   uint64_t alice = logOn(a, "alice");
@@ -289,8 +342,7 @@ TEST_F(P2P, FakeIPAllocationConnectByFakeIPAndRemoteFakeIP) {
 
   uint32_t listen = b.net.createListenSocketP2PFakeIP(1);  // the second fake port
   ASSERT_NE(listen, 0u);
-  ASSERT_TRUE(until({&b}, [&] { return b.net.getTransportCounters()["p2p.signal_sent.listen"] >= 1; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(listening(b));
   std::string target = r.fake_ip + ":" + std::to_string(r.port_list[1]);
   uint32_t h = a.net.connectByIPAddress(target);
   ASSERT_NE(h, 0u);
@@ -338,8 +390,7 @@ TEST_F(P2P, FakeUDPPortsSendAndReceiveDatagrams) {
   EXPECT_EQ(b.net.createFakeUDPPort(0), pb);  // the same object for the same index
   EXPECT_EQ(b.net.createFakeUDPPort(8), nullptr);
   EXPECT_EQ(b.net.createFakeUDPPort(-2), nullptr);
-  ASSERT_TRUE(until({&a, &b}, [&] { return b.net.getTransportCounters()["p2p.signal_received.listen_result"] >= 1; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(listening(b));
 
   EXPECT_EQ(pa->sendMessageToFakeIP("10.0.0.1:5", bytes("x"), NETWORKING_SEND_UNRELIABLE), RESULT_INVALID_PARAM);
   ASSERT_EQ(pa->sendMessageToFakeIP(bob_addr, bytes("datagram 1"), NETWORKING_SEND_UNRELIABLE), RESULT_OK);

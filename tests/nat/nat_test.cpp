@@ -4,8 +4,8 @@
 // masquerade behind a home router's firewall, hosts behind them — and starts two real nat_peer
 // processes inside the host namespaces: one listens on a virtual port, the other connects to it
 // by Steam ID. Cases: (a) one LAN: host candidates win; (b) both behind endpoint-independent NAT:
-// a direct connection through the routers; (c) IPv6 without NAT; (d) symmetric NAT: fails with
-// MISC_P2P_NAT_FIREWALL within the documented time. Skipped, with the reason, when not root.
+// a direct connection through the routers; (c) IPv6 without NAT; (d) symmetric NAT on both sides
+// or on one: fails with MISC_P2P_NAT_FIREWALL within the documented time. Skipped, with the reason, when not root.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -181,6 +181,27 @@ TEST_F(Nat, SymmetricNatFailsCleanlyWithNatFirewall) {
   EXPECT_NE(o.failed.find("no route"), std::string::npos) << o.failed;
   EXPECT_LT(o.elapsed_ms, 9000) << o.failed;  // answer + 5 s of checks, well inside TIMEOUT_INITIAL
   EXPECT_GE(o.elapsed_ms, 4000) << o.failed;  // it did try for the documented time
+}
+
+// (d) One side behind symmetric NAT, the other behind endpoint-independent NAT with a home
+// firewall: the symmetric side's probes leave from a mapping the hub never saw, and the other
+// side's firewall admits only the mapping it was told about; its own probes go to the symmetric
+// side's hub mapping, which its router admits only from the hub. No route: the same clean failure.
+TEST_F(Nat, OneSymmetricNatFailsCleanlyWithNatFirewall) {
+  NatBed bed("d1");
+  bed.addPublic("203.0.113.1/24", "");
+  bed.addRouter("na", "203.0.113.10/24", "203.0.113.1", "192.168.1.1/24", NatBed::Nat::kSymmetric);
+  bed.addRouter("nb", "203.0.113.20/24", "203.0.113.1", "192.168.1.1/24", NatBed::Nat::kEndpointIndependent);
+  bed.addHost("ha", "na", "lan", "192.168.1.2/24", "192.168.1.1");
+  bed.addHost("hb", "nb", "lan", "192.168.1.2/24", "192.168.1.1");
+  ASSERT_TRUE(bed.ok()) << bed.errors().front();
+  ASSERT_NO_FATAL_FAILURE(startHub(bed, "203.0.113.1:0"));
+  Outcome o = run(bed, "ha", "hb");  // the connector is the symmetric side
+  ASSERT_TRUE(o.connected.empty()) << o.connected << "\n" << o.log;
+  EXPECT_EQ(o.failed.rfind("failed reason=5009 ", 0), 0u) << o.failed << "\n" << o.log;
+  EXPECT_NE(o.failed.find("no route"), std::string::npos) << o.failed;
+  EXPECT_LT(o.elapsed_ms, 9000) << o.failed;
+  EXPECT_GE(o.elapsed_ms, 4000) << o.failed;
 }
 
 }  // namespace
