@@ -7,6 +7,7 @@
 // STUN on the hub port: our codec and Debian's `stun` client.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -221,6 +222,61 @@ TEST_F(P2P, UnknownPortOfflinePeerOtherAppAndNoSessionEndWithTheDocumentedReason
   EXPECT_EQ(lone.connectP2P(0, 7), 0u);
   EXPECT_EQ(lone.connectP2P(bob, -1), 0u);
   EXPECT_EQ(lone.createListenSocketP2P(70000), 0u);
+}
+
+// A peer that is logged on and listens but never answers (its instance is not being run: no
+// service thread, nobody polls it) ends the attempt with MISC_P2P_RENDEZVOUS and "did not answer"
+// once the documented answer wait (5 s after Connect) is over, well inside TIMEOUT_INITIAL.
+TEST_F(P2P, APeerThatNeverAnswersEndsAfterTheAnswerWait) {
+  Peer a;
+  logOn(a, "alice");
+  NetworkingSocketsOptions manual;
+  manual.service_thread = false;
+  NetworkingSockets frozen(manual);
+  User bob_user;
+  bob_user.certifyNetworkingSockets(frozen);
+  bob_user.setHub(hub_.address, hub_.public_key);
+  ASSERT_EQ(bob_user.logOn("bob", "bob-password", 480), RESULT_OK);
+  ASSERT_NE(frozen.createListenSocketP2P(7), 0u);
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && frozen.getTransportCounters()["p2p.signal_received.listen_result"] < 1)
+    frozen.poll(5);
+  ASSERT_GE(frozen.getTransportCounters()["p2p.signal_received.listen_result"], 1u);
+  // From here on nobody runs `frozen`: the hub forwards the Offer, no Answer comes back.
+  auto started = Clock::now();
+  uint32_t h = a.net.connectP2P(bob_user.getSteamID(), 7);
+  ASSERT_TRUE(until({&a}, [&] { return a.state(h) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }, 12000));
+  auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  auto i = a.net.getConnectionInfo(h);
+  EXPECT_EQ(i->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);
+  EXPECT_NE(i->end_debug.find("did not answer"), std::string::npos) << i->end_debug;
+  EXPECT_GE(elapsed_ms, 4500);   // it waited for the answer the documented time
+  EXPECT_LT(elapsed_ms, 10000);  // and no longer than TIMEOUT_INITIAL
+  EXPECT_GE(counter("p2p.forwarded"), 1u);  // the Offer went to bob's session
+}
+
+// The hub rate-limits each session's signal messages (20/s, burst 40; docs/spec/signaling.md §5):
+// a burst of connectP2P calls past the burst gets refused attempts that end with
+// MISC_P2P_RENDEZVOUS naming the limit, counted at the hub; the ones inside it connect.
+TEST_F(P2P, SignalingIsRateLimitedPerSession) {
+  Peer a, b;
+  logOn(a, "alice");
+  uint64_t bob = logOn(b, "bob");
+  ASSERT_NE(b.net.createListenSocketP2P(7), 0u);
+  ASSERT_TRUE(listening(b));
+  std::vector<uint32_t> hs;
+  for (int i = 0; i < 48; ++i) hs.push_back(a.net.connectP2P(bob, 7));
+  auto ended = [&](uint32_t h) { int s = a.state(h); return s == CONNECTION_STATE_CONNECTED || s == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; };
+  ASSERT_TRUE(until({&a, &b}, [&] { return std::all_of(hs.begin(), hs.end(), ended); }, 20000));
+  int connected = 0, rate_refused = 0;
+  for (uint32_t h : hs) {
+    auto i = a.net.getConnectionInfo(h);
+    if (i->connection_state == CONNECTION_STATE_CONNECTED) ++connected;
+    else if (i->end_reason == CONNECTION_END_MISC_P2P_RENDEZVOUS && i->end_debug.find("rate") != std::string::npos) ++rate_refused;
+  }
+  EXPECT_GE(rate_refused, 1);
+  EXPECT_GE(connected, 1);  // positive control: within the burst they connect
+  EXPECT_GE(counter("p2p.refused_rate"), 1u);
 }
 
 // A game server's certified NetworkingSockets listens P2P (a server behind a NAT needs no open
