@@ -416,6 +416,25 @@ TEST_F(P2P, FakeIPAllocationConnectByFakeIPAndRemoteFakeIP) {
   EXPECT_EQ(rb.ip_type, FAKE_IP_TYPE_LOCAL_IPV4);
   EXPECT_EQ(rb.ip_address.rfind("169.254.0.", 0), 0u) << rb.ip_address;
   EXPECT_EQ(b.net.getConnectionInfo(b.incoming(listen))->identity, alice);
+  // A peer with a global FakeIP is seen at it (its first port) by the listener.
+  Peer c;
+  uint64_t carol = logOn(c, "carol");
+  ASSERT_TRUE(c.net.beginAsyncRequestFakeIP(1));
+  ASSERT_TRUE(until({&c}, [&] { return !c.fake_results.empty(); }));
+  ASSERT_EQ(c.fake_results[0].result, RESULT_OK);
+  EXPECT_NE(c.fake_results[0].fake_ip, r.fake_ip);  // unique in the app
+  uint32_t hc = c.net.connectByIPAddress(target);
+  uint32_t from_carol = 0;
+  ASSERT_TRUE(until({&b, &c}, [&] {
+    for (const auto& e : b.events)
+      if (e.connection.listen_socket == listen && e.connection.identity == carol) from_carol = e.connect_handle;
+    return c.state(hc) == CONNECTION_STATE_CONNECTED && from_carol != 0;
+  })) << c.net.getConnectionInfo(hc)->end_debug;
+  RemoteFakeIPResult rc = b.net.getRemoteFakeIPForConnection(from_carol);
+  EXPECT_EQ(rc.result, RESULT_OK);
+  EXPECT_EQ(rc.ip_type, FAKE_IP_TYPE_GLOBAL_IPV4);
+  EXPECT_EQ(rc.ip_address, c.fake_results[0].fake_ip);
+  EXPECT_EQ(rc.port, c.fake_results[0].port_list[0]);
   // An unknown FakeIP port ends like an offline peer.
   uint32_t nobody = a.net.connectByIPAddress(r.fake_ip + ":" + std::to_string(r.port_list[0] == 1 ? 2 : 1));
   ASSERT_TRUE(until({&a}, [&] { return a.state(nobody) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
