@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,7 @@ struct Options {
   int connections = 200;
   std::vector<int> lags_ms = {0, 10};
   int attempts = 200000;
+  std::string cert_json;  // --cert-json: the document `bench/run cert` printed, embedded as "cert"
 };
 
 double cpuSeconds() {
@@ -213,11 +216,13 @@ int main(int argc, char** argv) {
         o.lags_ms.push_back(lag);
         p = q + 1;
       }
+    } else if (a == "--cert-json") {
+      o.cert_json = next();
     } else if (a == "--hub-binary") o.hub_binary = next();
     else if (a == "--cli-binary") o.cli_binary = next();
     else if (a == "--peer-binary") o.peer_binary = next();
     else {
-      std::fprintf(stderr, "usage: p2p_bench [--quick] [--connections N] [--lag-ms a,b] [--hub-binary P] [--cli-binary P] [--peer-binary P]\n");
+      std::fprintf(stderr, "usage: p2p_bench [--quick] [--connections N] [--lag-ms a,b] [--cert-json FILE] [--hub-binary P] [--cli-binary P] [--peer-binary P]\n");
       return 2;
     }
   }
@@ -228,10 +233,26 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "p2p_bench: hub signaling, %d attempts\n", o.attempts);
   rows.push_back(signalingRow(o));
+  // Connections per second with and without certificates come from cert_bench (`bench/run cert`),
+  // whose whole document is embedded as "cert" (one benchmark, one home).
+  std::string cert;
+  bool cert_ok = true;
+  if (!o.cert_json.empty()) {
+    std::ifstream in(o.cert_json);
+    std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!doc.empty() && (doc.back() == '\n' || doc.back() == ' ')) doc.pop_back();
+    if (doc.rfind("{\"benchmark\":\"cert\"", 0) == 0 && doc.back() == '}') {
+      cert = doc;
+      cert_ok = doc.find("\"ok\":false") == std::string::npos;
+    } else {
+      cert = "{\"ok\":false,\"why\":\"--cert-json did not hold a cert_bench document\"}";
+      cert_ok = false;
+    }
+  }
   std::printf("{\"benchmark\":\"p2p\",\"machine\":{%s},\"rows\":[", bench::machineFields().c_str());
   for (size_t i = 0; i < rows.size(); ++i) std::printf("%s\n%s", i ? "," : "", rows[i].c_str());
-  std::printf("\n]}\n");
-  bool ok = true;
+  std::printf("\n]%s%s}\n", cert.empty() ? "" : ",\n\"cert\":", cert.c_str());
+  bool ok = cert_ok;
   for (const auto& r : rows) ok = ok && r.find("\"ok\":false") == std::string::npos;
   return ok ? 0 : 1;
 }
