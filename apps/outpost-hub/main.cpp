@@ -17,20 +17,36 @@ void onSignal(int) { g_stop = 1; }
 void usage() {
   std::fprintf(stderr,
                "usage: outpost-hub [--config FILE] --data-dir DIR [--listen ADDR:PORT] [--master ADDR:PORT]\n"
-               "                   [--token-idle-expiry SECONDS]\n"
+               "                   [--token-idle-expiry SECONDS] [--stats-retention SECONDS]\n"
                "  --config    a file of `key = value` lines with the same settings (data-dir, listen, master,\n"
                "              token-idle-expiry); flags after it override it\n"
                "  --data-dir  where the hub keeps its key, admin token and SQLite database (created if missing)\n"
                "  --listen    hub RPC address (default 0.0.0.0:27100)\n"
                "  --master    Valve master-server query address (default 0.0.0.0:27011; \"\" turns it off)\n"
                "  --token-idle-expiry  seconds after which an unused login token expires (default one year)\n"
-               "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n");
+               "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n"
+               "  --ticket-limit NAME=VALUE  a bound on tickets (repeatable; docs/operations.md)\n"
+               "  --stats-retention SECONDS  delete a game server's gameplay statistics not updated for this\n"
+               "              long (default 90 days; 0 keeps them)\n");
+}
+
+// --stats-retention / stats-retention: 0 (keep) or 60..3153600000 seconds, decimal digits only.
+bool parseStatsRetention(const std::string& value, int64_t* seconds, std::string* error) {
+  bool digits = !value.empty() && value.size() <= 10 &&
+                value.find_first_not_of("0123456789") == std::string::npos;
+  long long v = digits ? std::stoll(value) : -1;
+  if (v != 0 && (v < 60 || v > 3153600000LL)) {
+    *error = "--stats-retention " + value + ": seconds, 0 (keep forever) or 60..3153600000";
+    return false;
+  }
+  *seconds = v;
+  return true;
 }
 
 }  // namespace
 
 // Reads `key = value` lines (# comments) into the config: data-dir, listen, master,
-// token-idle-expiry. Flags given on the command line after --config override it.
+// token-idle-expiry, stats-retention. Flags given on the command line after --config override it.
 bool readConfigFile(const std::string& path, outpost::hub::HubConfig& config, std::string* error) {
   FILE* f = std::fopen(path.c_str(), "r");
   if (!f) {
@@ -58,6 +74,13 @@ bool readConfigFile(const std::string& path, outpost::hub::HubConfig& config, st
     else if (key == "listen") config.listen = value;
     else if (key == "master") config.master = value;
     else if (key == "token-idle-expiry") config.token_idle_expiry_s = std::atoll(value.c_str());
+    else if (key == "stats-retention") {
+      if (!parseStatsRetention(value, &config.stats_retention_s, error)) {
+        *error = path + ":" + std::to_string(line_no) + ": " + *error;
+        std::fclose(f);
+        return false;
+      }
+    }
     else ok = false;
     if (!ok) *error = path + ":" + std::to_string(line_no) + ": unknown setting \"" + line + "\"";
   }
@@ -111,6 +134,19 @@ int main(int argc, char** argv) {
     else if (a == "--listen" && i + 1 < argc) config.listen = argv[++i];
     else if (a == "--master" && i + 1 < argc) config.master = argv[++i];
     else if (a == "--token-idle-expiry" && i + 1 < argc) config.token_idle_expiry_s = std::atoll(argv[++i]);
+    else if (a == "--ticket-limit" && i + 1 < argc) {
+      std::string error;
+      if (!outpost::hub::setTicketLimit(argv[++i], config.ticket_limits, &error)) {
+        std::fprintf(stderr, "outpost-hub: %s\n", error.c_str());
+        return 2;
+      }
+    } else if (a == "--stats-retention" && i + 1 < argc) {
+      std::string error;
+      if (!parseStatsRetention(argv[++i], &config.stats_retention_s, &error)) {
+        std::fprintf(stderr, "outpost-hub: %s\n", error.c_str());
+        return 2;
+      }
+    }
     else if (a == "--master-limit" && i + 1 < argc) {
       std::string error;
       if (!setMasterLimit(argv[++i], config.master_limits, &error)) {

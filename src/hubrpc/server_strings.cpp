@@ -5,40 +5,12 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "base/utf8.h"
 #include "outpost/game_server.h"
 
 namespace outpost::hubrpc {
 
 namespace {
-
-// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), and its code point; 0 if it is not one.
-size_t utf8Sequence(std::string_view s, size_t i, uint32_t* code_point) {
-  auto b = [&](size_t k) { return static_cast<uint8_t>(s[i + k]); };
-  auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-  uint8_t c = b(0);
-  if (c < 0x80) {
-    *code_point = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF && cont(1)) {
-    *code_point = (c & 0x1Fu) << 6 | (b(1) & 0x3Fu);
-    return 2;
-  }
-  if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
-    uint32_t cp = (c & 0x0Fu) << 12 | (b(1) & 0x3Fu) << 6 | (b(2) & 0x3Fu);
-    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    *code_point = cp;
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t cp = (c & 0x07u) << 18 | (b(1) & 0x3Fu) << 12 | (b(2) & 0x3Fu) << 6 | (b(3) & 0x3Fu);
-    if (cp < 0x10000 || cp > 0x10FFFF) return 0;
-    *code_point = cp;
-    return 4;
-  }
-  return 0;
-}
 
 std::string field(const char* name, const std::string& why) { return why.empty() ? "" : std::string(name) + ": " + why; }
 
@@ -50,9 +22,9 @@ std::string checkServerString(std::string_view value, size_t buffer_bytes) {
            " (a buffer of " + std::to_string(buffer_bytes) + " with its NUL)";
   for (size_t i = 0; i < value.size();) {
     uint32_t cp = 0;
-    size_t n = utf8Sequence(value, i, &cp);
+    size_t n = utf8::sequence(value, i, &cp);
     if (n == 0) return "not valid UTF-8 at byte " + std::to_string(i);
-    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+    if (utf8::isControl(cp)) {
       char hex[16];
       std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
       return std::string("control character ") + hex + " at byte " + std::to_string(i);
