@@ -77,6 +77,9 @@ bool Hub::openCommon(const HubConfig& config, std::string* error) {
   password_checks_ = std::make_unique<PasswordChecks>(workers, kMaxPendingLogons);
   server_tickets_ = std::make_unique<ServerTickets>(*store_, dir_.key, *clock_, config_.ticket_limits);
   last_stats_flush_ = last_prune_ = clock_->nowUnixS();
+  counters_["store.prune_passes"] = 0;
+  counters_["store.ticket_uses_pruned"] = 0;
+  counters_["store.server_stats_pruned"] = 0;
   return true;
 }
 
@@ -228,6 +231,7 @@ void Hub::housekeeping() {
   }
   if (now - last_prune_ >= kPruneEveryS) {
     last_prune_ = now;
+    counters_["store.prune_passes"]++;
     counters_["store.ticket_uses_pruned"] += store_->pruneTicketUses(now - kTicketUseMarginS, kPruneRowsPerPass);
     if (config_.stats_retention_s > 0)
       counters_["store.server_stats_pruned"] += store_->pruneServerStats(now - config_.stats_retention_s, kPruneRowsPerPass);
