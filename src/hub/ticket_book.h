@@ -43,6 +43,8 @@ class TicketBook {
   size_t size() const { return entries_.size(); }
   size_t holderCount(uint64_t holder) const;
   uint64_t expiredDropped() const { return expired_; }
+  // Slots in the expiry FIFO (live and stale): at most 2 * size() + 1024 after a drop.
+  size_t fifoSlots() const { return fifo_.size(); }
 
  private:
   struct Node {

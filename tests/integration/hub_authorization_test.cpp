@@ -7,6 +7,8 @@
 // dropped when it logs off. docs/spec/hub-rpc.md §4–§7, docs/decisions/006 and 007.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <set>
 
 #include "hub_fixture.h"
@@ -332,6 +334,36 @@ TEST_F(HubAuthorization, TicketRequestsAreRateLimitedPerSession) {
   EXPECT_EQ(bob.getAuthSessionTicket().result, RESULT_OK);  // another session has its own budget
   std::string out = admin(hub, {"status"});
   EXPECT_NE(out.find("rpc.ticket_refused "), std::string::npos);
+}
+
+TEST_F(HubAuthorization, TicketLimitAndStatsRetentionFlagsAreParsedStrictly) {
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {OUTPOST_HUB_BINARY, "--data-dir", dir_, "--listen", "127.0.0.1:0", "--master", ""};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return runProcess(argv, 20);
+  };
+  for (auto bad : std::vector<std::vector<std::string>>{{"--stats-retention", "abc"},
+                                                        {"--stats-retention", "-5"},
+                                                        {"--stats-retention", "59"},
+                                                        {"--ticket-limit", "per_user=0"},
+                                                        {"--ticket-limit", "per_user=1y"},
+                                                        {"--ticket-limit", "tickets=5"}}) {
+    auto r = run(bad);
+    EXPECT_EQ(r.exit_code, 2) << bad[0] << " " << bad[1] << ": " << r.out;
+    EXPECT_NE(r.out.find(bad[0] + " " + bad[1]), std::string::npos) << r.out;  // names what it refused
+  }
+  std::string conf = std::filesystem::path(dir_).parent_path().string() + "/hub.conf";
+  FILE* f = std::fopen(conf.c_str(), "w");
+  ASSERT_TRUE(f);
+  std::fputs("stats-retention = 1y\n", f);
+  std::fclose(f);
+  auto r = run({"--config", conf});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("hub.conf:1: --stats-retention 1y"), std::string::npos) << r.out;
+  // Control: valid values start the hub.
+  HubProcess hub;
+  startHub(hub, {"--stats-retention", "0", "--ticket-limit", "per_user=9", "--ticket-limit", "request_burst=2"});
+  EXPECT_EQ(hub.stop(SIGTERM), 0);
 }
 
 }  // namespace
