@@ -22,7 +22,7 @@ if(NOT TARGET outpost_hub OR NOT TARGET outpost-hub OR NOT TARGET outpost_cli)
   return()
 endif()
 
-add_executable(hub_bench ${CMAKE_CURRENT_LIST_DIR}/hub_bench.cpp)
+add_executable(hub_bench ${CMAKE_CURRENT_LIST_DIR}/hub_bench.cpp ${CMAKE_CURRENT_LIST_DIR}/hub_bench_tickets.cpp)
 target_link_libraries(hub_bench PRIVATE outpost_hub outpost_server outpost_client outpost_hubrpc)
 # The binaries it drives: found next to it by default (bench/run also passes them explicitly).
 target_compile_definitions(hub_bench PRIVATE

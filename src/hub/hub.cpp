@@ -323,7 +323,8 @@ void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
   *response.mutable_admin_response() = handleAdmin(request.admin_request(), ctx);
   if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
     counters_["rpc.admin_denied"]++;
-    OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
+    static LogLimiter limit(5);  // anyone can send these: a flood must not flood the log
+    if (limit.allow()) OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
   }
   send(connection, response);
 }

@@ -31,6 +31,16 @@ hubrpc::UserLogOnResult Players::logOn(uint32_t connection, const hubrpc::UserLo
     r.set_error("wrong user name or password");
     return r;
   }
+  // Another user logged on on this connection before: that user logs off (nothing of theirs may
+  // stay pointing at this connection).
+  if (auto mine = sessions_.find(connection); mine != sessions_.end() && mine->second.account != user->account_id) {
+    uint32_t previous = mine->second.account;
+    sessions_.erase(mine);
+    if (auto c = current_.find(previous); c != current_.end() && c->second.connection == connection) {
+      current_.erase(c);
+      pushToServers(previous, AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM, false, DENY_NOT_LOGGED_ON);
+    }
+  }
   // A logon replaces the user's previous session: its tickets now answer LoggedInElsewhere.
   auto old = current_.find(user->account_id);
   if (old != current_.end() && old->second.connection != connection) {
