@@ -126,6 +126,7 @@ struct Options {
   // `--master-limit NAME=VALUE` (bench/README.md); without it the hub refuses to start.
   bool master_unthrottled = false;
   std::string phases = "tickets,servers,ticket_scale,inprocess";  // which groups of rows to run
+  std::vector<size_t> ticket_checkpoints;  // ticket_scale: issued-ticket counts to measure at
   bool runs(const char* phase) const { return ("," + phases + ",").find(std::string(",") + phase + ",") != std::string::npos; }
 };
 
@@ -136,7 +137,7 @@ struct Options {
                "                 [--users K] [--tickets N] [--window W] [--servers S] [--connect-batch B]\n"
                "                 [--updates U] [--master-seconds T] [--master-max M] [--master-window W]\n"
                "                 [--inprocess M] [--timeout S] [--hub-arg ARG]... [--master-unthrottled]\n"
-               "                 [--phases tickets,servers,ticket_scale,inprocess]\n"
+               "                 [--phases tickets,servers,ticket_scale,inprocess] [--ticket-checkpoints N,N,...]\n"
                "  starts outpost-hub on 127.0.0.1, provisions it with `outpost admin`, measures it and\n"
                "  prints one JSON document (bench/README.md, \"Hub benchmark\").\n");
   std::exit(why ? 2 : 0);
@@ -189,6 +190,11 @@ Options parseOptions(int argc, char** argv) {
     else if (a == "--timeout") o.timeout_s = intArg(a, value(), 1, 86400);
     else if (a == "--hub-arg") o.hub_args.push_back(value());
     else if (a == "--phases") o.phases = value();
+    else if (a == "--ticket-checkpoints") {
+      std::stringstream list(value());
+      for (std::string n; std::getline(list, n, ',');)
+        o.ticket_checkpoints.push_back(static_cast<size_t>(intArg(a, n.c_str(), 1, 10000000)));
+    }
     else if (a == "--master-unthrottled") o.master_unthrottled = true;
     else usage(("unknown argument " + a).c_str());
   }
@@ -1606,7 +1612,7 @@ int main(int argc, char** argv) {
   if (o.runs("ticket_scale")) {
     std::string work = tmp_root + "/ticket_scale";
     std::filesystem::create_directories(work);
-    auto rows = runTicketScalePhase({o.hub_bin, o.cli_bin, work, o.quick, o.timeout_s * 6});
+    auto rows = runTicketScalePhase({o.hub_bin, o.cli_bin, work, o.quick, o.ticket_checkpoints, o.timeout_s * 6});
     phase_rows.insert(phase_rows.end(), rows.begin(), rows.end());
   }
   if (o.runs("inprocess")) inProcessPhase(b);  // after the hub is gone, so it does not compete for the cores

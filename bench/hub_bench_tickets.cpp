@@ -275,12 +275,15 @@ PhaseRow failed(const std::string& workload, const std::string& why) {
 }  // namespace
 
 std::vector<PhaseRow> runTicketScalePhase(const TicketScaleInputs& in) {
-  const std::vector<size_t> checkpoints = in.quick ? std::vector<size_t>{1000, 10000, 100000}
-                                                   : std::vector<size_t>{10000, 100000, 1000000};
+  const std::vector<size_t> checkpoints = !in.checkpoints.empty() ? in.checkpoints
+                                           : in.quick              ? std::vector<size_t>{1000, 10000, 100000}
+                                                                   : std::vector<size_t>{10000, 100000, 1000000};
   const size_t measured = in.quick ? 1000 : 10000;
   const size_t window = 256;
   auto name = [](size_t n) {
-    return "ticket_request_cpu_at_" + (n >= 1000000 ? std::to_string(n / 1000000) + "m" : std::to_string(n / 1000) + "k");
+    return "ticket_request_cpu_at_" + (n % 1000000 == 0 ? std::to_string(n / 1000000) + "m"
+                                       : n % 1000 == 0  ? std::to_string(n / 1000) + "k"
+                                                        : std::to_string(n));
   };
   std::vector<PhaseRow> rows;
   auto failAll = [&](size_t from, const std::string& why) {

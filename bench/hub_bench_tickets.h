@@ -3,6 +3,7 @@
 // outpost-hub process. bench/README.md, "Hub benchmark", documents the rows.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct TicketScaleInputs {
   std::string cli_bin;   // outpost (admin CLI) to provision it with
   std::string work_dir;  // an empty directory the phase may use (removed by the caller)
   bool quick = false;    // 1 k / 10 k / 100 k instead of 10 k / 100 k / 1 M
+  std::vector<size_t> checkpoints;  // other checkpoints than those (--ticket-checkpoints)
   int timeout_s = 1800;  // bound of the whole phase
 };
 

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "a2s/query_socket.h"
@@ -123,6 +124,7 @@ class GameServerImpl {
   bool secure_ = false;
   std::string public_ip_;
   bool restart_requested_ = false;
+  std::pair<uint32_t, int32_t> last_refusal_{0, 0};  // the last Refused logged (body, result)
 
   // Signals.
   std::vector<std::function<void()>> pending_;

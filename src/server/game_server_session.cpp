@@ -278,8 +278,12 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
     queue([this, v] { if (on_stats_) on_stats_(v); });
   } else if (e->has_refused()) {
     // A request the hub refused that has no answer of its own (a listing, a resumed session...).
+    // Logged when the refusal changes (a listing refused for policy is refused again at every
+    // update of the player count).
     const auto& r = e->refused();
-    OUTPOST_LOG_WARN("the hub refused a request (body %u, result %d): %s", r.request(), r.result(), r.error().c_str());
+    if (std::make_pair(r.request(), r.result()) != last_refusal_)
+      OUTPOST_LOG_WARN("the hub refused a request (body %u, result %d): %s", r.request(), r.result(), r.error().c_str());
+    last_refusal_ = {r.request(), r.result()};
   } else if (e->has_server_logged_off()) {
     // The hub ended this session (the same token logged on elsewhere): do not fight back.
     int32_t result = e->server_logged_off().result();
