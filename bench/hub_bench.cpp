@@ -959,7 +959,8 @@ std::string userPassword(int i) { return "bench-password-" + std::to_string(i); 
 // app put 480, K users with a licence for 480, an owner with a login token — with the real CLI.
 bool provision(Bench& b, std::string* error) {
   auto t0 = Clock::now();
-  std::vector<std::vector<std::string>> cmds = {{"app", "put", std::to_string(kApp), "Spacewar"},
+  // The game servers log on anonymously: the app must let them be listed (docs/decisions/006).
+  std::vector<std::vector<std::string>> cmds = {{"app", "put", std::to_string(kApp), "Spacewar", "--anonymous", "logon,listed"},
                                                 {"user", "create", "owner", "owner-password"}};
   for (int i = 0; i < b.o.users; ++i) {
     cmds.push_back({"user", "create", userName(i), userPassword(i)});
