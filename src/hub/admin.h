@@ -24,6 +24,8 @@ struct AdminContext {
   std::function<void(uint32_t app_id, uint32_t account_id, store::BanKind kind)> on_ban;
   // The logged-on game servers (the registry lives in memory, not in the store).
   std::function<std::vector<hubrpc::ServerEntry>()> servers;
+  // `outpost admin cert sign` (hub/certificates.h).
+  std::function<hubrpc::AdminResponse(const hubrpc::SignCertificate&)> sign_certificate;
   // Told after a token's revocation is committed, so the server using it can be logged off.
   std::function<void(uint32_t token_account_id)> on_token_revoked;
   // Told after an app was put (with its new state) or deleted (nullopt), so live sessions follow.

@@ -76,6 +76,17 @@ bool Hub::openCommon(const HubConfig& config, std::string* error) {
   size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 5) - 1;
   password_checks_ = std::make_unique<PasswordChecks>(workers, kMaxPendingLogons);
   server_tickets_ = std::make_unique<ServerTickets>(*store_, dir_.key, *clock_, config_.ticket_limits);
+  std::vector<cert::PublicKey> also_trusted;
+  for (const auto& hex : config.also_trusted_ca_keys_hex) {
+    cert::PublicKey k{};
+    if (!crypto::fromHex(hex, k)) {
+      *error = "--also-trusted-ca-key \"" + hex + "\" is not a 64-hex-character public key";
+      return false;
+    }
+    also_trusted.push_back(k);
+  }
+  certificates_ = std::make_unique<Certificates>(*store_, dir_.key, std::move(also_trusted),
+                                                 [this](uint32_t c, const hubrpc::Envelope& e) { send(c, e); });
   last_stats_flush_ = last_prune_ = clock_->nowUnixS();
   counters_["store.prune_passes"] = 0;
   counters_["store.ticket_uses_pruned"] = 0;
@@ -103,7 +114,9 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
       self->net_->closeConnection(s.connect_handle, 0, "", false);
     }
   });
-  hub->listen_ = hub->net_->createListenSocketIP(config.listen);
+  // Every client may connect: it proves who it is by logging on, and it holds no certificate yet
+  // (it gets one over this connection). The hub itself is authenticated by its pinned key.
+  hub->listen_ = hub->net_->createListenSocketIP(config.listen, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
   if (!hub->listen_) {
     *error = "cannot listen on " + config.listen;
     return nullptr;
@@ -142,6 +155,7 @@ void Hub::connectionClosed(uint32_t connection) {
   }
   players_->disconnected(connection);  // a user logs off; a server's sessions end
   clan_of_server_.erase(connection);
+  certificates_->disconnected(connection);
   malformed_.erase(connection);
   counters_["connections_closed"]++;
 }
@@ -271,6 +285,7 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       send(connection, response);
       return;
     }
+    case hubrpc::Envelope::kIdentityCertificateRequest: return onCertificateRequest(connection, *request);
     case hubrpc::Envelope::kTicketRequest: return onTicketRequest(connection, *request);
     case hubrpc::Envelope::kCancelTicket: return onCancelTicket(connection, *request);
     case hubrpc::Envelope::kValidateTicket: return onValidateTicket(connection, *request);
@@ -304,6 +319,7 @@ void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
                                        RESULT_GSLT_DENIED, "the login token's owner is banned from this app");
                    },
                    [this] { return servers_->entries(); },
+                   [this](const hubrpc::SignCertificate& q) { return certificates_->signOffline(q, clock_->nowUnixS()); },
                    [this](uint32_t account) {
                      endServerSessions([&](const ServerIdentity& s) { return s.token_account == account; }, RESULT_REVOKED,
                                        "the login token was revoked");
@@ -321,11 +337,39 @@ void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
                                          "app " + std::to_string(app) + " no longer accepts anonymous game servers");
                    }};
   *response.mutable_admin_response() = handleAdmin(request.admin_request(), ctx);
+  // A ban, a revoked token or a deleted app voids certificates too (docs/spec/cert.md §9).
+  certificates_->afterAdmin(request.admin_request(), response.admin_response(), clock_->nowUnixS());
   if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
     counters_["rpc.admin_denied"]++;
     static LogLimiter limit(5);  // anyone can send these: a flood must not flood the log
     if (limit.allow()) OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
   }
+  send(connection, response);
+}
+
+// Identity certificates (docs/spec/cert.md; the decisions are Certificates').
+void Hub::onCertificateRequest(uint32_t connection, const hubrpc::Envelope& request) {
+  counters_["rpc.certificate_request"]++;
+  hubrpc::Envelope response;
+  response.set_request_id(request.request_id());
+  uint64_t steam_id = 0;
+  uint32_t app_id = 0;
+  const std::string& blob = request.identity_certificate_request().request();
+  auto server = servers_->serverOf(connection);
+  if (server || players_->userOf(connection, &steam_id, &app_id)) {
+    if (server) {
+      steam_id = server->steam_id;
+      app_id = server->app_id;
+    }
+    *response.mutable_identity_certificate_result() =
+        certificates_->issueForSession(connection, steam_id, app_id, blob, clock_->nowUnixS());
+  } else {
+    // Only a logged-on game server or user has an identity to certify.
+    response.mutable_identity_certificate_result()->set_result(RESULT_NOT_LOGGED_ON);
+    response.mutable_identity_certificate_result()->set_error("log on first");
+  }
+  if (response.identity_certificate_result().result() != RESULT_OK) counters_["certificates.refused"]++;
+  else counters_["certificates.issued"]++;
   send(connection, response);
 }
 
@@ -343,6 +387,8 @@ std::map<std::string, uint64_t> Hub::counters() {
   out["tickets.players_expired"] = players_->expiredTickets();
   out["tickets.servers_tracked"] = server_tickets_->tracked();
   out["tickets.servers_expired"] = server_tickets_->expiredTickets();
+  out["certificates.holders"] = certificates_->holders();
+  out["certificates.revocations"] = certificates_->revocations();
   return out;
 }
 

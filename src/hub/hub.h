@@ -23,13 +23,14 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "hub/certificates.h"
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
+#include "hub/master_server.h"
 #include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
 #include "hub/ticket_limits.h"
-#include "master/server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 
@@ -41,10 +42,12 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
-  TicketLimits ticket_limits;              // the ticket tables' bounds (docs/decisions/007)
+  TicketLimits ticket_limits;              // the ticket tables' bounds (docs/decisions/008)
   // Gameplay statistics of a game server not updated for this long are deleted; 0 keeps them.
   int64_t stats_retention_s = 90LL * 24 * 3600;
   const UnixClock* clock = nullptr;  // nullptr: SystemUnixClock (tests inject a ManualUnixClock)
+  // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
+  std::vector<std::string> also_trusted_ca_keys_hex;
 };
 
 // What the hub needs from the connections it serves: the transport in the daemon (Hub::open), a
@@ -109,6 +112,7 @@ class Hub {
   void onAssociateClan(uint32_t connection, const hubrpc::Envelope& request);
   void onPlayerCompat(uint32_t connection, const hubrpc::Envelope& request);
   void onGameplayStats(uint32_t connection, const hubrpc::Envelope& request);
+  void onCertificateRequest(uint32_t connection, const hubrpc::Envelope& request);
   // Ends the game-server session on `connection` (revoked token, banned owner, deleted app, or
   // replaced): tells it ServerLoggedOff{result}, drops its tickets, auth sessions and clan. The
   // registry entry is gone already (GameServers::endWhere / logOn).
@@ -126,6 +130,7 @@ class Hub {
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<PasswordChecks> password_checks_;
+  std::unique_ptr<Certificates> certificates_;
   std::unique_ptr<NetworkingSockets> net_;  // null when detached
   std::unique_ptr<RpcLink> net_link_;       // over net_
   RpcLink* link_ = nullptr;

@@ -1,4 +1,4 @@
-// TicketLimits: the bounds on the tickets the hub signs and tracks (docs/decisions/007-ticket-bounds.md)
+// TicketLimits: the bounds on the tickets the hub signs and tracks (docs/decisions/008-ticket-bounds.md)
 // — how many one player or one game-server session may hold, how many in all, and how fast one
 // requester may ask — with the strict parser of `outpost-hub --ticket-limit NAME=VALUE`. And
 // RateBucket, the per-requester token bucket. Hub thread only.

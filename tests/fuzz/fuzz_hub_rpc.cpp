@@ -10,8 +10,8 @@
 //
 // Properties, per record:
 //  - everything the hub sends decodes as an Envelope; a Refused carries a failure result;
-//  - what goes to another connection is a push (request_id 0: ServerLoggedOff or
-//    AuthSessionUpdate);
+//  - what goes to another connection is a push (request_id 0: ServerLoggedOff, AuthSessionUpdate
+//    or CertificateRevocations);
 //  - a message that is not hub RPC gets exactly one Refused{ParseFailure} with request_id 0;
 //  - a request whose answer carries its Result gets exactly one answer, of its kind, echoing the
 //    request id; a request answered only when refused gets at most one Refused; anything else
@@ -176,6 +176,7 @@ Expect expectationFor(Envelope::BodyCase body) {
     case Envelope::kAssociateClan: return {Due::kAlways, Envelope::kAssociateClanResult};
     case Envelope::kPlayerCompatRequest: return {Due::kAlways, Envelope::kPlayerCompatResult};
     case Envelope::kGameplayStatsRequest: return {Due::kAlways, Envelope::kGameplayStatsResult};
+    case Envelope::kIdentityCertificateRequest: return {Due::kAlways, Envelope::kIdentityCertificateResult};
     case Envelope::kServerListing:
     case Envelope::kCancelTicket:
     case Envelope::kResumeAuthSession:
@@ -248,7 +249,7 @@ void runRecord(World& w, uint32_t connection, std::vector<uint8_t> payload, bool
     if (s.connection != connection) {
       // Only pushes reach other connections.
       FUZZ_CHECK(e->request_id() == 0);
-      FUZZ_CHECK(e->has_server_logged_off() || e->has_auth_session_update());
+      FUZZ_CHECK(e->has_server_logged_off() || e->has_auth_session_update() || e->has_certificate_revocations());
       continue;
     }
     if (!request) {

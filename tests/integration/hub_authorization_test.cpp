@@ -4,7 +4,7 @@
 // compatibility are answered only about players in session on the asking server, a clan
 // association needs the token owner in the clan, tickets are signed only for owned apps, and the
 // ticket tables are bounded (per user, per server, in all, per second) with a server's tickets
-// dropped when it logs off. docs/spec/hub-rpc.md §4–§7, docs/decisions/006 and 007.
+// dropped when it logs off. docs/spec/hub-rpc.md §4–§7, docs/decisions/007 and 008.
 #include <gtest/gtest.h>
 
 #include <cstdio>
