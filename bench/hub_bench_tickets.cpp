@@ -264,17 +264,16 @@ bool requestTickets(Connection& c, uint32_t* next_id, size_t n, size_t window, C
   return true;
 }
 
-PhaseRow failed(const std::string& workload, const std::string& why) {
-  return {"{\"workload\":" + jsonString(workload) +
+std::string failed(const std::string& workload, const std::string& why) {
+  return "{\"workload\":" + jsonString(workload) +
               ",\"ops\":null,\"seconds\":null,\"ops_per_s\":null,\"p50_us\":null,\"p99_us\":null,\"hub_cpu_s\":null,"
               "\"client_cpu_s\":null,\"error\":" +
-              jsonString(why) + ",\"ok\":false}",
-          false};
+              jsonString(why) + ",\"ok\":false}";
 }
 
 }  // namespace
 
-std::vector<PhaseRow> runTicketScalePhase(const TicketScaleInputs& in) {
+std::vector<std::string> runTicketScalePhase(const TicketScaleInputs& in) {
   const std::vector<size_t> checkpoints = !in.checkpoints.empty() ? in.checkpoints
                                            : in.quick              ? std::vector<size_t>{1000, 10000, 100000}
                                                                    : std::vector<size_t>{10000, 100000, 1000000};
@@ -285,7 +284,7 @@ std::vector<PhaseRow> runTicketScalePhase(const TicketScaleInputs& in) {
                                        : n % 1000 == 0  ? std::to_string(n / 1000) + "k"
                                                         : std::to_string(n));
   };
-  std::vector<PhaseRow> rows;
+  std::vector<std::string> rows;
   auto failAll = [&](size_t from, const std::string& why) {
     say("failed: " + why);
     for (size_t i = from; i < checkpoints.size(); ++i) rows.push_back(failed(name(checkpoints[i]), why));
@@ -355,7 +354,7 @@ std::vector<PhaseRow> runTicketScalePhase(const TicketScaleInputs& in) {
                        jsonString("one user, one connection; the hub tracks every ticket issued so far (none expires "
                                   "within the run); hub CPU from /proc at 10 ms resolution") +
                        ",\"ok\":true}";
-    rows.push_back({json, true});
+    rows.push_back(json);
     say(name(target) + ": " + num(hub_cpu / static_cast<double>(measured) * 1e6, 1) + " us of hub CPU per request, " +
         num(measured / seconds, 0) + " requests/s, hub RSS " + num(rssMegabytes(hub.pid), 0) + " MB");
   }

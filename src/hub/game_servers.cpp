@@ -81,7 +81,7 @@ hubrpc::ServerLogOnResult GameServers::logOn(uint32_t connection, const std::str
       }
     }
   } else {
-    // Anonymous: only if the app lets anonymous servers log on (docs/decisions/007).
+    // Anonymous: only if the app lets anonymous servers log on (docs/decisions/011).
     if (!app->anonymous.logon)
       return refuse(RESULT_ACCESS_DENIED, "app " + std::to_string(req.app_id()) +
                                               " does not accept anonymous game servers; log on with a login token");

@@ -1,23 +1,30 @@
 // Hub (see hub.h). Runs on the daemon's main thread: accepts every transport connection (the
 // RPC itself authenticates what needs it), decodes one Envelope per message, routes it to its
-// request family (hub_rpc_*.cpp), answers, and counts what it refused. User logons are answered
-// once their password check (PasswordChecks, worker threads) is done.
+// request family (hub_rpc_*.cpp), answers, and counts what it refused. User logons go through
+// UserLogons (attempt limits, the fair check queue) and are answered at once when refused, else
+// once their password check (worker threads) is done.
 #include "hub/hub.h"
 
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
+#include "base/address.h"
+#include "base/address.h"
 #include "base/log.h"
 #include "hub/admin.h"
 #include "hubrpc/framing.h"
+#include "hubrpc/hub_contact.h"
+#include "hubrpc/hub_contact.h"
 #include "outpost/steam_id.h"
 
 namespace outpost::hub {
 
 namespace {
-// User logons whose password check may wait at once; more are answered Busy (10).
-constexpr size_t kMaxPendingLogons = 256;
+int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 // Malformed messages a connection may send (each answered ParseFailure) before the hub closes it:
 // a peer that keeps sending what is not hub RPC is broken or hostile.
 constexpr uint32_t kMaxMalformedPerConnection = 8;
@@ -47,6 +54,7 @@ class Hub::NetLink final : public RpcLink {
     auto info = net_.getConnectionInfo(connection);
     return info && info->connection_state == CONNECTION_STATE_CONNECTED;
   }
+  void trust(uint32_t connection) override { net_.trustConnection(connection); }
 
  private:
   NetworkingSockets& net_;
@@ -61,7 +69,7 @@ bool Hub::openCommon(const HubConfig& config, std::string* error) {
   }
   if (!openDataDir(config.data_dir, dir_, error)) return false;
   store_ = store::openSqliteStore(dir_.storePath(), error);
-  if (!store_) return false;
+  if (!store_ || !secureDataDir(config.data_dir, error)) return false;  // SQLite's -wal/-shm too
   if (!config.master.empty()) {
     master::MasterServerOptions mo;
     mo.bind_address = config.master;
@@ -72,9 +80,7 @@ bool Hub::openCommon(const HubConfig& config, std::string* error) {
   servers_ = std::make_unique<GameServers>(*store_, master_.get(), GameServerOptions{config.token_idle_expiry_s});
   players_ = std::make_unique<Players>(*store_, dir_.key, *clock_, config_.ticket_limits,
                                        [this](uint32_t c, const hubrpc::Envelope& e) { send(c, e); });
-  // Argon2id logon checks on worker threads: all cores but the hub thread's, at most 4.
-  size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 5) - 1;
-  password_checks_ = std::make_unique<PasswordChecks>(workers, kMaxPendingLogons);
+  user_logons_ = std::make_unique<UserLogons>(*store_, config.user_logons);
   server_tickets_ = std::make_unique<ServerTickets>(*store_, dir_.key, *clock_, config_.ticket_limits);
   std::vector<cert::PublicKey> also_trusted;
   for (const auto& hex : config.also_trusted_ca_keys_hex) {
@@ -115,13 +121,17 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
     }
   });
   // Every client may connect: it proves who it is by logging on, and it holds no certificate yet
-  // (it gets one over this connection). The hub itself is authenticated by its pinned key.
-  hub->listen_ = hub->net_->createListenSocketIP(config.listen, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
+  // (it gets one over this connection). The hub itself is authenticated by its pinned key. The
+  // operator's --transport values (the caps) apply too, and may override this.
+  ConfigOptions listen_options = config.listen_options;
+  listen_options.emplace(NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2});
+  hub->listen_ = hub->net_->createListenSocketIP(config.listen, listen_options);
   if (!hub->listen_) {
     *error = "cannot listen on " + config.listen;
     return nullptr;
   }
   hub->group_ = hub->net_->createPollGroup();
+  if (!writeContactFile(config.data_dir, hub->contact(), error)) return nullptr;
   return hub;
 }
 
@@ -130,6 +140,13 @@ std::unique_ptr<Hub> Hub::openDetached(const HubConfig& config, RpcLink& link, s
   if (!hub->openCommon(config, error)) return nullptr;
   hub->link_ = &link;
   return hub;
+}
+
+std::string Hub::contact() {
+  std::string address = listenAddress();
+  auto a = SocketAddress::parse(address, true);
+  if (a && a->isAny()) address = "127.0.0.1:" + std::to_string(a->port());  // reachable here; others use our address
+  return hubrpc::formatHubContact(dir_.public_key_hex, address);
 }
 
 Hub::~Hub() {
@@ -204,7 +221,7 @@ void Hub::poll(int timeout_ms) {
   closing_.clear();
   // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
   if (messages == 0 && net_)
-    net_->waitForActivity(password_checks_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
+    net_->waitForActivity(user_logons_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
 }
 
 size_t Hub::work() {
@@ -219,12 +236,14 @@ size_t Hub::work() {
     }
   }
   for (auto& [connection, payload] : messages) onMessage(connection, payload);
-  for (auto& v : password_checks_->takeVerdicts()) {
-    if (!link_->connected(v.job.connection)) continue;  // left meanwhile
+  for (auto& a : user_logons_->takeAnswers(steadyMs())) {
+    if (!link_->connected(a.connection)) continue;  // left meanwhile
     hubrpc::Envelope response;
-    response.set_request_id(v.job.request_id);
-    *response.mutable_user_log_on_result() = players_->logOn(v.job.connection, v.job.request, v.password_ok);
-    send(v.job.connection, response);
+    response.set_request_id(a.request_id);
+    *response.mutable_user_log_on_result() = a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
+    // A password checked out: the connection leaves the transport's untrusted budget.
+    if (response.user_log_on_result().result() == RESULT_OK) link_->trust(a.connection);
+    send(a.connection, response);
   }
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
   // listings costs one rebuild per interval, not one per message batch.
@@ -273,15 +292,12 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
     case hubrpc::Envelope::kServerListing: return onServerListing(connection, *request);
     case hubrpc::Envelope::kUserLogOn: {
       counters_["rpc.user_log_on"]++;
-      auto user = store_->getUserByName(request->user_log_on().name());
-      PasswordChecks::Job job{connection, request->request_id(), request->user_log_on(),
-                              user ? user->password_hash : std::string()};
-      if (password_checks_->submit(std::move(job))) return;  // answered when the check is done
-      counters_["user_log_on_busy"]++;
+      auto refused = user_logons_->request(connection, logonSourceOf(link_->remoteAddress(connection)),
+                                           request->request_id(), request->user_log_on(), steadyMs());
+      if (!refused) return;  // answered when the check is done
       hubrpc::Envelope response;
       response.set_request_id(request->request_id());
-      response.mutable_user_log_on_result()->set_result(RESULT_BUSY);
-      response.mutable_user_log_on_result()->set_error("the hub is busy checking other logons; try again");
+      *response.mutable_user_log_on_result() = *refused;
       send(connection, response);
       return;
     }
@@ -343,6 +359,8 @@ void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
     counters_["rpc.admin_denied"]++;
     static LogLimiter limit(5);  // anyone can send these: a flood must not flood the log
     if (limit.allow()) OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
+  } else {
+    link_->trust(connection);  // the admin token checked out (large answers may follow)
   }
   send(connection, response);
 }
@@ -377,6 +395,7 @@ std::map<std::string, uint64_t> Hub::counters() {
   std::map<std::string, uint64_t> out = counters_;
   if (net_)
     for (const auto& [k, v] : net_->getTransportCounters()) out["transport." + k] = v;
+  for (const auto& [k, v] : user_logons_->counters()) out[k] = v;
   if (master_)
     for (const auto& [k, v] : master_->counters()) out["master." + k] = v;
   out["game_servers.sessions"] = servers_->sessions();
@@ -389,6 +408,7 @@ std::map<std::string, uint64_t> Hub::counters() {
   out["tickets.servers_expired"] = server_tickets_->expiredTickets();
   out["certificates.holders"] = certificates_->holders();
   out["certificates.revocations"] = certificates_->revocations();
+  for (const auto& [k, v] : user_logons_->counters()) out[k] = v;
   return out;
 }
 

@@ -27,10 +27,10 @@
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
 #include "hub/master_server.h"
-#include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
 #include "hub/ticket_limits.h"
+#include "hub/user_logons.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 
@@ -42,12 +42,15 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
-  TicketLimits ticket_limits;              // the ticket tables' bounds (docs/decisions/008)
+  // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
+  ConfigOptions listen_options;
+  TicketLimits ticket_limits;              // the ticket tables' bounds (docs/decisions/012)
   // Gameplay statistics of a game server not updated for this long are deleted; 0 keeps them.
   int64_t stats_retention_s = 90LL * 24 * 3600;
   const UnixClock* clock = nullptr;  // nullptr: SystemUnixClock (tests inject a ManualUnixClock)
   // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
   std::vector<std::string> also_trusted_ca_keys_hex;
+  UserLogonsConfig user_logons;            // password attempt limits and check queue
 };
 
 // What the hub needs from the connections it serves: the transport in the daemon (Hub::open), a
@@ -61,6 +64,9 @@ class RpcLink {
   // The peer's address "ip:port" or "[v6]:port"; "" if unknown.
   virtual std::string remoteAddress(uint32_t connection) = 0;
   virtual bool connected(uint32_t connection) = 0;
+  // The peer showed a credential: it leaves the transport's untrusted budget
+  // (docs/decisions/010-memory-before-trust.md).
+  virtual void trust(uint32_t connection) = 0;
 };
 
 class Hub {
@@ -73,6 +79,9 @@ class Hub {
 
   const std::string& publicKeyHex() const { return dir_.public_key_hex; }
   const std::string& adminTokenHex() const { return dir_.admin_token_hex; }
+  // What SDKs and the CLI are given to reach and trust this hub: "<key>@<host>:<port>"
+  // (hubrpc/hub_contact.h); a wildcard listen address is shown as 127.0.0.1.
+  std::string contact();
   bool createdKey() const { return dir_.created_key; }
   std::string listenAddress();
   std::string masterAddress();
@@ -129,7 +138,7 @@ class Hub {
   std::unique_ptr<GameServers> servers_;
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
-  std::unique_ptr<PasswordChecks> password_checks_;
+  std::unique_ptr<UserLogons> user_logons_;
   std::unique_ptr<Certificates> certificates_;
   std::unique_ptr<NetworkingSockets> net_;  // null when detached
   std::unique_ptr<RpcLink> net_link_;       // over net_

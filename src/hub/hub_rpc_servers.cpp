@@ -34,6 +34,9 @@ void Hub::onServerLogOn(uint32_t connection, const hubrpc::Envelope& request) {
     OUTPOST_LOG_INFO("hub: game server logon from %s refused (%d): %s", ip.c_str(), result.result(),
                      result.error().c_str());
   } else {
+    // A login token checked out. Anonymous servers showed no credential and keep the untrusted
+    // budget (docs/decisions/010-memory-before-trust.md).
+    if (!request.server_log_on().token().empty()) link_->trust(connection);
     OUTPOST_LOG_INFO("hub: game server %llu logged on from %s (app %u)",
                      static_cast<unsigned long long>(result.steam_id()), ip.c_str(), request.server_log_on().app_id());
   }

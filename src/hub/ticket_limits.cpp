@@ -7,27 +7,30 @@ namespace outpost::hub {
 
 namespace {
 
-struct LimitField {
-  const char* name;
-  uint32_t TicketLimits::*value;
-  uint32_t min;
-  uint32_t max;
+constexpr TicketLimitField kFields[] = {
+    {"per_user", &TicketLimits::per_user, 1, 10000000, "tickets",
+     "tickets one user holds until they expire (cancelled ones count); more: LimitExceeded (25)"},
+    {"per_server", &TicketLimits::per_server, 1, 10000000, "tickets",
+     "a game-server session's own tickets; more: LimitExceeded (25)"},
+    {"users_total", &TicketLimits::users_total, 1, 10000000, "tickets",
+     "players' tickets tracked in all (about 100-130 bytes each); more: Busy (10)"},
+    {"servers_total", &TicketLimits::servers_total, 1, 10000000, "tickets",
+     "game servers' tickets tracked in all; more: Busy (10)"},
+    {"requests_per_sec", &TicketLimits::requests_per_sec, 1, 1000000000, "requests/s",
+     "ticket requests one session may make per second after its burst; more: RateLimitExceeded (84)"},
+    {"request_burst", &TicketLimits::request_burst, 1, 1000000000, "requests",
+     "ticket requests one session may make at once"},
 };
 
-constexpr LimitField kFields[] = {
-    {"per_user", &TicketLimits::per_user, 1, 10000000},
-    {"per_server", &TicketLimits::per_server, 1, 10000000},
-    {"users_total", &TicketLimits::users_total, 1, 10000000},
-    {"servers_total", &TicketLimits::servers_total, 1, 10000000},
-    {"requests_per_sec", &TicketLimits::requests_per_sec, 1, 1000000000},
-    {"request_burst", &TicketLimits::request_burst, 1, 1000000000},
-};
+using LimitField = TicketLimitField;
 
 std::string range(const LimitField& f) {
   return std::string(f.name) + " takes " + std::to_string(f.min) + ".." + std::to_string(f.max);
 }
 
 }  // namespace
+
+std::span<const TicketLimitField> ticketLimitFields() { return kFields; }
 
 std::string validateTicketLimits(const TicketLimits& l) {
   for (const auto& f : kFields)

@@ -1,10 +1,11 @@
-// TicketLimits: the bounds on the tickets the hub signs and tracks (docs/decisions/008-ticket-bounds.md)
+// TicketLimits: the bounds on the tickets the hub signs and tracks (docs/decisions/012-ticket-bounds.md)
 // — how many one player or one game-server session may hold, how many in all, and how fast one
 // requester may ask — with the strict parser of `outpost-hub --ticket-limit NAME=VALUE`. And
 // RateBucket, the per-requester token bucket. Hub thread only.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 namespace outpost::hub {
@@ -17,6 +18,17 @@ struct TicketLimits {
   uint32_t requests_per_sec = 10;    // ticket requests one session may make per second, sustained,
   uint32_t request_burst = 64;       // ... and at once
 };
+
+// Each limit once: its name (in --ticket-limit NAME=VALUE), field, accepted range, unit and help.
+struct TicketLimitField {
+  const char* name;
+  uint32_t TicketLimits::*value;
+  uint32_t min;
+  uint32_t max;
+  const char* unit;
+  const char* help;
+};
+std::span<const TicketLimitField> ticketLimitFields();
 
 // "" if every limit is inside its range, else a sentence naming the first one that is not.
 std::string validateTicketLimits(const TicketLimits& limits);

@@ -85,7 +85,7 @@ CREATE TABLE server_stats (
 CREATE INDEX server_stats_by_app ON server_stats (app_id, connects);
 )sql",
     // 3: per-app policy for anonymous servers (bit 0 logon, 1 listed, 2 secure; existing apps get
-    // the default, logon only: docs/decisions/007), the expiry of each redeemed ticket and the last
+    // the default, logon only: docs/decisions/011), the expiry of each redeemed ticket and the last
     // update of each statistics row (both pruned by the hub).
     R"sql(
 ALTER TABLE apps ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 1;

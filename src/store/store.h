@@ -22,7 +22,7 @@ struct Status {
 };
 
 // What anonymous game servers (logOnAnonymous) of an app may do
-// (docs/decisions/007-anonymous-servers-per-app.md). The default is a production one: they may log
+// (docs/decisions/011-anonymous-servers-per-app.md). The default is a production one: they may log
 // on (and validate their players' tickets), but are not listed and never get the secure policy.
 struct AnonymousPolicy {
   bool logon = true;

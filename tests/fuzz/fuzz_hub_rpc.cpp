@@ -59,6 +59,7 @@ class RecordingLink final : public hub::RpcLink {
     return "127.0.0." + std::to_string(1 + connection % 200) + ":" + std::to_string(40000 + connection % 20000);
   }
   bool connected(uint32_t connection) override { return !closed.count(connection); }
+  void trust(uint32_t) override {}
   std::vector<Sent> sent;
   std::set<uint32_t> closed;
 };
