@@ -385,8 +385,13 @@ void Hub::onP2PSignal(uint32_t connection, const hubrpc::Envelope& request) {
     who = w;
   }
   const std::string& bytes = request.p2p_signal();
-  signaling_->onSignal(connection, who, {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
-                       SystemClock::instance().nowUs());
+  std::span<const uint8_t> signal{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
+  signaling_->onSignal(connection, who, signal, SystemClock::instance().nowUs());
+  // A malformed signal has no attempt to answer in kind: it is refused like any request (§2.1).
+  p2p::SignalDrop why = p2p::SignalDrop::kNone;
+  if (!p2p::decodeSignal(signal, &why))
+    refuse(connection, request, RESULT_INVALID_PARAM,
+           std::string("malformed P2P signal: ") + p2p::signalDropName(why) + " (docs/spec/signaling.md §4)");
 }
 
 // Identity certificates (docs/spec/cert.md; the decisions are Certificates').

@@ -181,7 +181,8 @@ Expect expectationFor(Envelope::BodyCase body) {
     case Envelope::kServerListing:
     case Envelope::kCancelTicket:
     case Envelope::kResumeAuthSession:
-    case Envelope::kEndAuthSession: return {Due::kOnlyWhenRefused, Envelope::BODY_NOT_SET};
+    case Envelope::kEndAuthSession:
+    case Envelope::kP2PSignal: return {Due::kOnlyWhenRefused, Envelope::BODY_NOT_SET};  // signals answer in kind
     default: return {Due::kRefusal, Envelope::BODY_NOT_SET};
   }
 }
@@ -250,7 +251,8 @@ void runRecord(World& w, uint32_t connection, std::vector<uint8_t> payload, bool
     if (s.connection != connection) {
       // Only pushes reach other connections.
       FUZZ_CHECK(e->request_id() == 0);
-      FUZZ_CHECK(e->has_server_logged_off() || e->has_auth_session_update() || e->has_certificate_revocations());
+      FUZZ_CHECK(e->has_server_logged_off() || e->has_auth_session_update() || e->has_certificate_revocations() ||
+                 e->has_p2p_signal());  // an Offer, Answer or Cancel forwarded (fuzz_signaling checks them)
       continue;
     }
     if (!request) {
