@@ -13,12 +13,15 @@
 #include <filesystem>
 #include <thread>
 
+#include "hubrpc/hubrpc.pb.h"
 #include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/steam_id.h"
 #include "outpost/user.h"
 #include "stun/stun.h"
 #include "support/process.h"
+#include "p2p/signal.h"
+#include "raw_hub_connection.h"
 #include "support/raw_socket.h"
 
 namespace outpost::test {
@@ -506,6 +509,61 @@ TEST_F(P2P, FakeUDPPortsSendAndReceiveDatagrams) {
   pc->destroyFakeUDPPort();
   pb->destroyFakeUDPPort();
   EXPECT_NE(b.net.createFakeUDPPort(0), nullptr);  // the index is free again
+}
+
+// The hub's side of a signal sent by something that is not our SDK (docs/spec/signaling.md §5,
+// hub-rpc.md §2.1): from a connection that is not logged on, a Connect is answered in kind
+// (ConnectFailed, NotLoggedOn); from a logged-on user, a malformed signal is refused naming the
+// check and counted, and the connection stays usable (a well-formed Listen is then confirmed).
+TEST_F(P2P, HubAnswersSignalsFromRawConnectionsAndRefusesMalformedOnes) {
+  RawHubConnection c;
+  ASSERT_TRUE(c.connect(hub_.address, hub_.public_key));
+  p2p::Signal connect;
+  connect.type = p2p::SignalType::kConnect;
+  connect.connect_id = 7;
+  connect.peer_steam_id = steamid::individual(2);
+  connect.port = 7;
+  auto wire = p2p::encodeSignal(connect);
+  hubrpc::Envelope e;
+  e.set_p2p_signal(wire.data(), wire.size());
+  c.send(e);  // signals are answered in kind, not by request id
+  auto r = c.waitFor([](const hubrpc::Envelope& x) { return x.has_p2p_signal(); });
+  ASSERT_TRUE(r) << "no answer";
+  const std::string& got = r->p2p_signal();
+  auto failed = p2p::decodeSignal({reinterpret_cast<const uint8_t*>(got.data()), got.size()}, nullptr);
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->type, p2p::SignalType::kConnectFailed);
+  EXPECT_EQ(failed->connect_id, 7u);
+  EXPECT_EQ(failed->result, CONNECTION_END_MISC_P2P_RENDEZVOUS);
+
+  hubrpc::Envelope logon;
+  logon.mutable_user_log_on()->set_name("alice");
+  logon.mutable_user_log_on()->set_password("alice-password");
+  logon.mutable_user_log_on()->set_app_id(480);
+  r = c.call(logon, 10000);
+  ASSERT_TRUE(r && r->has_user_log_on_result());
+  ASSERT_EQ(r->user_log_on_result().result(), RESULT_OK);
+  hubrpc::Envelope bad;
+  bad.set_p2p_signal(std::string("\x02\x05not a signal at all, version 2", 33));
+  r = c.call(bad);
+  ASSERT_TRUE(r && r->has_refused()) << (r ? r->DebugString() : "no answer");
+  EXPECT_EQ(r->refused().result(), RESULT_INVALID_PARAM);
+  EXPECT_EQ(r->refused().request(), static_cast<uint32_t>(hubrpc::Envelope::kP2PSignal));
+  EXPECT_NE(r->refused().error().find("malformed P2P signal"), std::string::npos) << r->refused().error();
+  EXPECT_GE(counter("p2p.malformed"), 1u);
+  p2p::Signal listen;
+  listen.type = p2p::SignalType::kListen;
+  listen.port = 9;
+  wire = p2p::encodeSignal(listen);
+  hubrpc::Envelope l;
+  l.set_p2p_signal(wire.data(), wire.size());
+  c.send(l);
+  r = c.waitFor([](const hubrpc::Envelope& x) { return x.has_p2p_signal(); });
+  ASSERT_TRUE(r) << "no ListenResult";
+  auto result = p2p::decodeSignal({reinterpret_cast<const uint8_t*>(r->p2p_signal().data()), r->p2p_signal().size()}, nullptr);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->type, p2p::SignalType::kListenResult);
+  EXPECT_EQ(result->result, RESULT_OK);
 }
 
 TEST_F(P2P, HubAnswersStunBindingRequestsWithTheSourceAddress) {
