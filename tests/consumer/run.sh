@@ -78,6 +78,7 @@ std_headers=" algorithm any array atomic barrier bit bitset cassert cctype cerrn
   ostream queue random ranges ratio regex scoped_allocator semaphore set shared_mutex source_location span
   sstream stack stdexcept stop_token streambuf string string_view syncstream system_error thread tuple
   type_traits typeindex typeinfo unordered_map unordered_set utility valarray variant vector version "
+std_headers=" $(tr -s '[:space:]' ' ' <<<"$std_headers") "
 headers=$(cd "$prefix/include" && find . -type f | sed 's|^\./||' | sort)
 [ -n "$headers" ] || fail "no headers installed under $prefix/include"
 for h in $headers; do
@@ -88,7 +89,7 @@ for h in $headers; do
     name=$(sed -E 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]+)[>"].*/\1/' <<<"$directive")
     case "$name" in
       outpost/*) [ -f "$prefix/include/$name" ] || fail "include/$h:$number includes $name, which is not installed" ;;
-      *) case "$std_headers" in *" $name "*) ;; *) fail "include/$h:$number includes <$name>: a public header may include only outpost/ headers and the C++ standard library" ;; esac ;;
+      *) case "$std_headers" in *" $name "*) ;; *) fail "include/$h:$number: $(sed -E "s/^[[:space:]]+//" <<<"$directive"): a public header may include only outpost/ headers and the C++ standard library" ;; esac ;;
     esac
   done < <(grep -n -E '^[[:space:]]*#[[:space:]]*include' "$prefix/include/$h")
   # Each header stands alone with the prefix as the only include directory.
@@ -150,6 +151,9 @@ token=$(sed -n 's/.*token=\([^ ]*\).*/\1/p' <<<"$token_line")
 steam_id=$(sed -n 's/.*steam_id=\([0-9]*\).*/\1/p' <<<"$token_line")
 [ -n "$token" ] && [ -n "$steam_id" ] || fail "no token or steam_id in \"$token_line\""
 
+# A shared liboutpost (-DBUILD_SHARED_LIBS=ON) is found where it was installed.
+libdir=$(dirname "$(find "$prefix" -name 'liboutpost.*' | head -1)")
+export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 for consumer in "$work/build-cmake/consumer" "$work/consumer-pkg-config"; do
   step "run ${consumer#"$work"/}"
   CONSUMER_PASSWORD=consumer-player-password timeout 60 "$consumer" "$contact" "$token" "$steam_id" consumer-player ||
