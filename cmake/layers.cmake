@@ -12,7 +12,7 @@
 # A src/ directory with a CMakeLists.txt but no row is an error: a module nobody placed in the
 # layers would build outside every rule.
 
-set(OUTPOST_LAYERS_FILE ${CMAKE_CURRENT_LIST_DIR}/../docs/layers.md)
+set(OUTPOST_LAYERS_FILE ${PROJECT_SOURCE_DIR}/docs/layers.md)
 
 function(_outpost_split_names text out)
   string(REPLACE "—" "" text "${text}")  # an em dash: none
@@ -64,7 +64,7 @@ function(outpost_read_layers)
     list(APPEND modules ${module})
   endforeach()
 
-  file(GLOB dirs RELATIVE ${CMAKE_CURRENT_LIST_DIR}/../src ${CMAKE_CURRENT_LIST_DIR}/../src/*/CMakeLists.txt)
+  file(GLOB dirs RELATIVE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/src/*/CMakeLists.txt)
   foreach(d IN LISTS dirs)
     get_filename_component(module ${d} DIRECTORY)
     if(NOT module IN_LIST modules)

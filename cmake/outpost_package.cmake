@@ -146,6 +146,7 @@ function(outpost_add_sdk_library)
   # outpost.pc finds its prefix from its own place, so an installed tree can be moved (and the
   # consumer test installs into a temporary prefix, not CMAKE_INSTALL_PREFIX).
   file(RELATIVE_PATH OUTPOST_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+  string(REGEX REPLACE "/$" "" OUTPOST_PC_TO_PREFIX "${OUTPOST_PC_TO_PREFIX}")
   configure_file(${PROJECT_SOURCE_DIR}/cmake/outpost.pc.in ${PROJECT_BINARY_DIR}/package/outpost.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/package/outpost.pc
           DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT sdk)
