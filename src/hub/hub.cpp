@@ -82,8 +82,11 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
     }
   });
   // Every client may connect: it proves who it is by logging on, and it holds no certificate yet
-  // (it gets one over this connection). The hub itself is authenticated by its pinned key.
-  hub->listen_ = hub->net_->createListenSocketIP(config.listen, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
+  // (it gets one over this connection). The hub itself is authenticated by its pinned key. The
+  // operator's --transport values (the caps) apply too, and may override this.
+  ConfigOptions listen_options = config.listen_options;
+  listen_options.emplace(NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2});
+  hub->listen_ = hub->net_->createListenSocketIP(config.listen, listen_options);
   if (!hub->listen_) {
     *error = "cannot listen on " + config.listen;
     return nullptr;
@@ -150,6 +153,8 @@ size_t Hub::work() {
     hubrpc::Envelope response;
     response.set_request_id(a.request_id);
     *response.mutable_user_log_on_result() = a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
+    // A password checked out: the connection leaves the transport's untrusted budget.
+    if (response.user_log_on_result().result() == RESULT_OK) net_->trustConnection(a.connection);
     send(a.connection, response);
   }
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
@@ -209,6 +214,8 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
         counters_["rpc.admin_denied"]++;
         OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
+      } else {
+        net_->trustConnection(connection);  // the admin token checked out (large answers may follow)
       }
       break;
     }
@@ -233,6 +240,9 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
         OUTPOST_LOG_INFO("hub: game server logon from %s refused (%d): %s", ip.c_str(), result.result(),
                          result.error().c_str());
       } else {
+        // A login token checked out. Anonymous servers showed no credential and keep the
+        // untrusted budget (docs/decisions/010-memory-before-trust.md).
+        if (!request->server_log_on().token().empty()) net_->trustConnection(connection);
         OUTPOST_LOG_INFO("hub: game server %llu logged on from %s (app %u)",
                          static_cast<unsigned long long>(result.steam_id()), ip.c_str(),
                          request->server_log_on().app_id());

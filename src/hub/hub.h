@@ -31,6 +31,8 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
+  // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
+  ConfigOptions listen_options;
   // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
   std::vector<std::string> also_trusted_ca_keys_hex;
   UserLogonsConfig user_logons;            // password attempt limits and check queue

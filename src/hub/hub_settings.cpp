@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "base/address.h"
+#include "transport/config_table.h"
 
 namespace outpost::hub {
 
@@ -91,6 +92,14 @@ settings::Table hubSettings(HubConfig& c) {
   limits.help = "a master-query rate limit, repeatable (docs/spec/master.md section 5)";
   limits.sub = masterLimitTable(c.master_limits);
   t.add(limits);
+  t.text("transport", "NAME=VALUE", "",
+         "a transport value of the hub RPC listen socket, repeatable: its connection caps, e.g. "
+         "OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=64 (docs/config.md; docs/spec/transport.md section 16.3)",
+         [&c](const std::string& v) {
+           std::string why;
+           parseConfigAssignment(v, c.listen_options, &why);
+           return why;
+         });
   t.text("also-trusted-ca-key", "HEX", "",
          "a CA public key the hub vouches for besides its own, during a key rotation (repeatable; "
          "docs/spec/cert.md section 6)",

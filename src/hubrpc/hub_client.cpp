@@ -54,7 +54,13 @@ bool HubClient::connect(const std::string& address, const std::string& hub_key_h
   for (;;) {
     auto info = net_.getConnectionInfo(conn_);
     if (!info) break;
-    if (info->connection_state == CONNECTION_STATE_CONNECTED) return true;
+    if (info->connection_state == CONNECTION_STATE_CONNECTED) {
+      // A pinned hub connection is trusted by the transport from the start; without a pin the
+      // caller chose this hub itself, and its answers (admin listings) may exceed the untrusted
+      // budget, so the connection is trusted here too.
+      if (hub_key_hex.empty()) net_.trustConnection(conn_);
+      return true;
+    }
     if (info->connection_state == CONNECTION_STATE_CLOSED_BY_PEER ||
         info->connection_state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
       *error = info->end_reason == CONNECTION_END_REMOTE_BAD_CERT
