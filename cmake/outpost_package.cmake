@@ -1,5 +1,5 @@
 # cmake/outpost_package.cmake: the SDK library `outpost` and everything `cmake --install` puts in
-# place for a game (docs/decisions/014-sdk-library-shape.md):
+# place for a game (docs/decisions/015-sdk-library-shape.md):
 #
 #   <prefix>/include/outpost/*.h                       the public API (the only installed headers)
 #   <prefix>/<libdir>/liboutpost.a (or .so)            the SDK: the objects of every SDK module
