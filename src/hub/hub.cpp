@@ -200,11 +200,14 @@ void Hub::transmit(uint32_t connection, std::span<const uint8_t> bytes) {
 }
 
 void Hub::closeSendRefused() {
-  for (uint32_t connection : send_refused_) {
-    connectionClosed(connection);
+  // connectionClosed may push to other connections (a user's servers), and one of those may be
+  // refused too: it joins the set, and is closed in turn.
+  while (!send_refused_.empty()) {
+    uint32_t connection = *send_refused_.begin();
     link_->close(connection, CONNECTION_END_APP_EXCEPTION_GENERIC, "hub RPC answers not read (send budget full)");
+    connectionClosed(connection);
+    send_refused_.erase(connection);
   }
-  send_refused_.clear();
 }
 
 void Hub::refuse(uint32_t connection, const hubrpc::Envelope& request, int32_t result, const std::string& why) {

@@ -48,6 +48,25 @@ TEST_F(HubSendLimit, EveryAnswerOfThePollToTheRefusingConnectionIsDropped) {
   EXPECT_EQ(counter("connections_closed"), 1u);
 }
 
+// Closing a user's connection pushes to the servers holding its auth sessions; a server whose
+// sends are refused too is closed in turn.
+TEST_F(HubSendLimit, APushWhileClosingThatIsRefusedClosesThatConnectionToo) {
+  open();
+  provision();
+  auto user = userLogOn(10, "alice", "alice-password");
+  ASSERT_EQ(user.result(), RESULT_OK) << user.error();
+  ASSERT_EQ(serverLogOn(1).result(), RESULT_OK);
+  ASSERT_EQ(validate(1, user.steam_id(), ticket(10).ticket()), AUTH_SESSION_RESPONSE_OK);
+  link.send_result[10] = RESULT_LIMIT_EXCEEDED;
+  link.send_result[1] = RESULT_LIMIT_EXCEEDED;
+  EXPECT_FALSE(call(10, statsRequest()));
+  EXPECT_TRUE(link.closed.count(10));
+  EXPECT_TRUE(link.closed.count(1)) << "the user's logoff push to the server was refused";
+  EXPECT_EQ(counter("rpc.send_limit_closed"), 2u);
+  EXPECT_EQ(counter("game_servers.sessions"), 0u);
+  EXPECT_EQ(counter("players.sessions"), 0u);
+}
+
 TEST_F(HubSendLimit, CountersBeforeAnyTrafficKeepTheirNames) {
   open();
   auto c = hub->counters();
