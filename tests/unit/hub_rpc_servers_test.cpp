@@ -7,9 +7,9 @@
 namespace outpost::test {
 namespace {
 
-using HubServers = DetachedHub;
+using HubRpcServers = DetachedHub;
 
-TEST_F(HubServers, LoginTokenExpiresAfterIdleTimeOnTheHubClock) {
+TEST_F(HubRpcServers, LoginTokenExpiresAfterIdleTimeOnTheHubClock) {
   config.token_idle_expiry_s = 3600;
   open();
   provision("owner");
@@ -27,7 +27,7 @@ TEST_F(HubServers, LoginTokenExpiresAfterIdleTimeOnTheHubClock) {
   EXPECT_EQ(counter("rpc.server_log_on"), 3u);
 }
 
-TEST_F(HubServers, SameTokenFromAnotherConnectionReplacesTheSession) {
+TEST_F(HubRpcServers, SameTokenFromAnotherConnectionReplacesTheSession) {
   open();
   provision("owner");
   std::string token = createToken("owner");
@@ -43,7 +43,7 @@ TEST_F(HubServers, SameTokenFromAnotherConnectionReplacesTheSession) {
   EXPECT_TRUE(link.trusted.count(2)) << "a login token trusts the connection";
 }
 
-TEST_F(HubServers, AnonymousServerIsNotTrusted) {
+TEST_F(HubRpcServers, AnonymousServerIsNotTrusted) {
   open();
   provision();
   ASSERT_EQ(serverLogOn(1).result(), RESULT_OK);
