@@ -4,7 +4,8 @@
 #   2. ASan+UBSan build: unit and integration tests;
 #   3. TSan build: unit and integration tests;
 #   4. clang libFuzzer build: every fuzz target for a bounded time (FUZZ_SECONDS, default 20);
-#   5. clang-tidy over src/ and apps/ (scripts/lint.sh, .clang-tidy), on the default build;
+#   5. clang-tidy over src/ and apps/ (scripts/lint.sh, .clang-tidy), on the default build; a
+#      finding fails the suite when .clang-tidy-enforced exists (or LINT_ENFORCE=1);
 #   6. scripts/format.sh --check, once the tree is formatted: when .clang-format-enforced exists
 #      (or FORMAT_CHECK=1; FORMAT_CHECK=0 skips it).
 # With CI=true (or OUTPOST_WERROR=ON) every build treats compiler warnings as errors.
@@ -44,7 +45,10 @@ cmake --build build-fuzz -j"$jobs"
 bash tests/fuzz/run_fuzzers.sh build-fuzz "$fuzz_seconds"
 
 step "clang-tidy (scripts/lint.sh)"
-bash scripts/lint.sh build
+if ! bash scripts/lint.sh build; then
+  if [ "${LINT_ENFORCE:-$([ -f .clang-tidy-enforced ] && echo 1 || echo 0)}" = "1" ]; then exit 1; fi
+  echo "lint: not failing the suite yet: .clang-tidy-enforced is absent (LINT_ENFORCE=1 fails it)"
+fi
 
 if [ "${FORMAT_CHECK:-$([ -f .clang-format-enforced ] && echo 1 || echo 0)}" = "1" ]; then
   step "clang-format (scripts/format.sh --check)"
