@@ -39,7 +39,7 @@ status=0
 "$run_tidy" -clang-tidy-binary "$(command -v "$tidy_bin")" -p "$build" -quiet -j "${JOBS:-2}" "${patterns[@]}" \
   2>&1 | sed 's/\x1b\[[0-9;]*m//g' >"$log" || status=$?  # run-clang-tidy 14 always asks for colour
 # Keep what matters: the findings with their source lines, not clang-tidy's per-file chatter.
-grep -vE '^(clang-tidy-?[0-9]* |[0-9]+ warnings? (and [0-9]+ errors? )?generated|Suppressed [0-9]+ warnings|Use -header-filter|Running clang-tidy|Error while processing)' "$log" || true
+grep -vE '^((/[^ ]*/)?clang-tidy(-[0-9]+)? |[0-9]+ warnings? (and [0-9]+ errors? )?generated|Suppressed [0-9]+ warnings|Use -header-filter|Running clang-tidy|Error while processing)' "$log" || true
 findings=$(grep -cE '(warning|error): .*\[[a-z0-9.,-]+\]$' "$log" || true)
 echo "lint: $findings findings in $(( $(date +%s) - start )) s"
 if [ "$status" -ne 0 ] || [ "$findings" -ne 0 ]; then
