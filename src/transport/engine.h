@@ -69,7 +69,7 @@ struct TransportCounters {
 
 class Engine final : public ConnectionHost {
  public:
-  Engine(const NetworkingSocketsOptions& options, const Clock& clock);
+  Engine(NetworkingSocketsOptions options, const Clock& clock);
   ~Engine() override;
 
   // ---- Public API (same contracts as NetworkingSockets) -----------------------------------
