@@ -32,7 +32,7 @@ namespace {
             static_cast<double>(hi),                                                         \
             unit,                                                                            \
             desc,                                                                            \
-            id == NETWORKING_CONFIG_MTU_DATA_SIZE},
+            (id) == NETWORKING_CONFIG_MTU_DATA_SIZE},
 
 const ConfigDef kTable[] = {OUTPOST_CONFIG_TABLE(OUTPOST_CONFIG_ROW)};
 

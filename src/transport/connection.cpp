@@ -1114,6 +1114,7 @@ size_t Connection::memoryBytes() const {
   size_t n = sizeof(*this) + tx_.allocatedBytes() + rx_.allocatedBytes();
   n += handshake_packet_.capacity() + rejection_.capacity() + name_.capacity() + end_debug_.capacity() +
        close_debug_.capacity() + config_.pinned_peer_key_hex.capacity();
+  // NOLINTNEXTLINE(bugprone-sizeof-expression): lost_scratch_ holds pointers, so sizeof a pointer is meant
   n += ack_scratch_.capacity() * sizeof(frames::AckRange) + lost_scratch_.capacity() * sizeof(SentPacket*);
   n += lanes_.capacity() * sizeof(Lane);
   for (const Lane& l : lanes_)

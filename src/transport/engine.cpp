@@ -63,7 +63,7 @@ void misuse(const char* fmt, uint32_t h) {
 }  // namespace
 
 Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
-    : options_(options), clock_(clock), auth_(identity_, options.trusted_ca_keys_hex), rx_(new RxBatch()),
+    : options_(std::move(options)), clock_(clock), auth_(identity_, options_.trusted_ca_keys_hex), rx_(new RxBatch()),
       tx_(new TxBatch()) {
   crypto::init();
   if (options_.identity_secret_key.empty() ||

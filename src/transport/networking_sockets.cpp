@@ -41,7 +41,7 @@ bool setGlobal(int config, const ConfigValue& value) {
 }  // namespace
 
 NetworkingSockets::NetworkingSockets(NetworkingSocketsOptions options)
-    : engine_(std::make_unique<Engine>(options, SystemClock::instance())) {}
+    : engine_(std::make_unique<Engine>(std::move(options), SystemClock::instance())) {}
 
 NetworkingSockets::~NetworkingSockets() = default;
 
@@ -120,6 +120,7 @@ void NetworkingSockets::connect_network_authentication_status(AuthenticationStat
   engine_->setAuthenticationHandler(std::move(handler));
 }
 
+// NOLINTNEXTLINE(performance-unnecessary-value-param): a sink, ignored until FakeIP results exist
 void NetworkingSockets::connect_fake_ip_result(FakeIPResultHandler handler) {
   // FakeIPs come from the hub; until then beginAsyncRequestFakeIP fails and nothing is raised.
   (void)handler;
