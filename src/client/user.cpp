@@ -22,7 +22,7 @@
 #include "ticket/ticket.h"
 #include "transport/certificate_link.h"
 
-namespace outpost {
+namespace outpost::client {
 
 namespace {
 constexpr int kTimeoutMs = 10000;
@@ -113,6 +113,13 @@ class UserImpl {
     if (cert_thread.joinable()) cert_thread.join();
   }
 };
+
+}  // namespace outpost::client
+
+namespace outpost {
+
+using client::kTimeoutMs;
+using client::UserImpl;
 
 User::User() : impl_(std::make_unique<UserImpl>()) {
   const char* a = std::getenv("OUTPOST_HUB");

@@ -6,7 +6,7 @@
 #include "crypto/crypto.h"
 #include "server/game_server_impl.h"
 
-namespace outpost {
+namespace outpost::server {
 
 namespace {
 
@@ -98,4 +98,4 @@ void GameServerImpl::detachCertificates() {
   cert_link_.reset();
 }
 
-}  // namespace outpost
+}  // namespace outpost::server
