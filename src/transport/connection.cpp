@@ -14,7 +14,7 @@
 #include "transport/authentication.h"
 #include "transport/budget.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 
@@ -1100,4 +1100,4 @@ std::string Connection::detailedStatus(TimeUs now) const {
   return o.str();
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -14,7 +14,7 @@
 #include "transport/authentication.h"
 #include "transport/connection.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 
@@ -284,4 +284,4 @@ void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connecti
   }
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -28,7 +28,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
     : options_(options), clock_(clock), auth_(identity_, options.trusted_ca_keys_hex), rx_(new RxBatch()),
@@ -77,4 +77,4 @@ Engine::~Engine() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

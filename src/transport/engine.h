@@ -33,7 +33,7 @@
 #include "net/udp_socket.h"
 #include "transport/wire.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 // Counters for operators and tests: datagrams dropped by reason, and totals.
 struct TransportCounters {
@@ -324,4 +324,4 @@ inline Connection* Engine::byLocalId(uint32_t id) {
   return it == connections_.end() ? nullptr : it->second.get();
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

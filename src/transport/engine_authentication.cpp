@@ -8,7 +8,7 @@
 
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 std::string Engine::getIdentity() {
   Lock lock(mu_);
@@ -130,4 +130,4 @@ std::shared_ptr<CertificateLink> Engine::certificateLink() {
   return link;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -6,7 +6,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 bool Engine::buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what, bool for_listen_socket) {
   for (const auto& [id, value] : options) {
@@ -112,4 +112,4 @@ ConfigValueResult Engine::getConfigValue(int config, int scope, uint32_t obj) {
   return r;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

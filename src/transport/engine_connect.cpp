@@ -9,7 +9,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 uint32_t Engine::createListenSocketIP(const std::string& address, const ConfigOptions& options) {
   auto addr = SocketAddress::parse(address, false);
@@ -190,4 +190,4 @@ bool Engine::trustConnection(uint32_t h) {
   return true;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -12,7 +12,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 LogLimiter g_misuse_log(20);
 
@@ -144,4 +144,4 @@ void Engine::trimHeapIfMuchFreed(TimeUs now) {
   counters_.malloc_trims++;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -11,7 +11,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
   if (!e.listen_handle) {
@@ -158,4 +158,4 @@ void Engine::sweepRecentlyClosed(TimeUs now) {
   }
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

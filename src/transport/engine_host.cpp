@@ -6,7 +6,7 @@
 
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 uint8_t* Engine::datagramBuffer(const UdpSocket& socket) { return tx_->next(socket); }
 
@@ -78,4 +78,4 @@ void Engine::onPeerAuthenticated(Connection& c, TimeUs now) {
   c.promote(now);
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

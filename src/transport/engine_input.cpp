@@ -9,7 +9,7 @@
 
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,
                             TimeUs now, bool from_fake_queue) {
@@ -132,4 +132,4 @@ void Engine::releaseFakeNetwork(TimeUs now) {
   }
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -11,7 +11,7 @@
 #include "base/log.h"
 #include "transport/connection.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 // Fills a MessageBatch (a friend of it): payload bytes back to back, views fixed up at the end.
 class MessageBatchWriter {
@@ -81,4 +81,4 @@ inline MessageView viewOf(const QueuedMessage& m, Connection& c, uint32_t handle
   return v;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -10,7 +10,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 size_t Engine::SourceKeyHash::operator()(const SourceKey& k) const {
   uint64_t a, b;
@@ -86,4 +86,4 @@ int Engine::capBrokenBy(ListenState& ls, const SocketAddress& from, bool authent
   return 0;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -13,7 +13,7 @@
 
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 void Engine::flushDirty(TimeUs now) {
   for (int round = 0; round < 4 && !dirty_.empty(); ++round) {
@@ -158,4 +158,4 @@ bool Engine::waitForActivity(int timeout_ms) {
   }
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

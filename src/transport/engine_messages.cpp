@@ -8,7 +8,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 SendResult Engine::sendMessageToConnection(uint32_t h, std::span<const uint8_t> data, int flags, uint16_t lane) {
   Lock lock(mu_);
@@ -106,4 +106,4 @@ int Engine::receiveOnConnection(uint32_t h, int max, std::vector<NetworkingMessa
   return count;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -7,7 +7,7 @@
 
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 int Engine::receiveOnPollGroup(uint32_t g, int max, std::vector<NetworkingMessage>* owned, MessageBatch* batch) {
   std::optional<MessageBatchWriter> writer;
@@ -83,4 +83,4 @@ bool Engine::setConnectionPollGroup(uint32_t h, uint32_t g) {
   return true;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

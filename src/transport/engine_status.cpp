@@ -6,7 +6,7 @@
 #include "base/log.h"
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 std::optional<ConnectionInfo> Engine::getConnectionInfo(uint32_t h) {
   Lock lock(mu_);
@@ -115,4 +115,4 @@ TransportCounters Engine::counters() {
   return c;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -8,7 +8,7 @@
 
 #include "transport/engine_internal.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 void Engine::pushTimer(Connection& c) {
   TimeUs t = c.nextTimer();
@@ -53,4 +53,4 @@ TimeUs Engine::nextDeadline() {
   return t;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport
