@@ -168,7 +168,7 @@ class GameServerImpl : private AuthHubLink, private AuthReports {
   uint32_t next_ticket_handle_ = 1;
 
   // Certificates of the game's NetworkingSockets.
-  std::shared_ptr<CertificateLink> cert_link_;
+  std::shared_ptr<transport::CertificateLink> cert_link_;
   uint32_t cert_request_id_ = 0;         // the IdentityCertificateRequest awaiting its answer
   bool cert_published_logged_on_ = false;
   uint64_t cert_published_steam_id_ = 0;

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 
@@ -291,4 +291,4 @@ ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
   return c;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -12,6 +12,17 @@
 
 namespace outpost {
 
+// The facade stays in outpost:: (the public API); what it forwards to is transport's.
+using transport::CertificateLink;
+using transport::ConfigDef;
+using transport::configTable;
+using transport::Engine;
+using transport::findConfig;
+using transport::GlobalConfig;
+using transport::TransportCounters;
+using transport::validateConfigValue;
+namespace wire = transport::wire;
+
 namespace {
 
 void notAvailable(const char* fn) {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 constexpr int64_t kMaxWindow = int64_t{256} << 20;
@@ -120,4 +120,4 @@ TimeUs RateController::lossDelay() const {
   return std::max<TimeUs>(base * 9 / 8, 1000);
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -14,7 +14,7 @@
 
 #include "base/clock.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class RateController {
  public:
@@ -70,4 +70,4 @@ class RateController {
   TimeUs latest_rtt_ = 0;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport
