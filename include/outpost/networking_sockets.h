@@ -92,6 +92,10 @@ struct MessageView {
   uint16_t lane = 0;
 };
 
+namespace transport {
+class MessageBatchWriter;  // fills a MessageBatch (the SDK's internals)
+}  // namespace transport
+
 // Reusable receive buffer for the allocation-free receive calls. Its storage grows to the
 // largest batch seen and is then reused.
 class MessageBatch {
@@ -102,7 +106,7 @@ class MessageBatch {
   const MessageView& operator[](size_t i) const { return views_[i]; }
 
  private:
-  friend class MessageBatchWriter;
+  friend class transport::MessageBatchWriter;
   std::vector<uint8_t> bytes_;
   std::vector<MessageView> views_;
   std::vector<size_t> offsets_;
@@ -233,10 +237,12 @@ struct NetworkingSocketsOptions {
   }
 };
 
+namespace transport {
 class Engine;
 class SignalingLink;
 class FakeUDPPorts;
 class CertificateLink;
+}  // namespace transport
 
 class NetworkingSockets {
  public:
@@ -362,7 +368,7 @@ class NetworkingSockets {
   std::optional<SetCertificateResult> setCertificate(std::span<const uint8_t> certificate);
   // Extension, for GameServer and User (certifyNetworkingSockets): the mailbox through which a
   // hub session certifies this instance (src/transport/certificate_link.h). Not for games.
-  std::shared_ptr<CertificateLink> certificateLink();
+  std::shared_ptr<transport::CertificateLink> certificateLink();
 
   // ---- Hub-bound functions (P2P, FakeIP, hosted dedicated servers) --------------------------
   // Not available until the hub signals P2P and allocates FakeIPs; each returns the documented
@@ -389,7 +395,7 @@ class NetworkingSockets {
   // Extension, for GameServer and User (certifyNetworkingSockets): the mailbox through which a
   // hub session carries this instance's P2P signal messages (src/transport/signaling_link.h).
   // Not for games.
-  std::shared_ptr<SignalingLink> signalingLink();
+  std::shared_ptr<transport::SignalingLink> signalingLink();
 
   // ---- Networking Utils: configuration ---------------------------------------------------
   // Global scope is process-wide, as in the reference. Listen-socket scope is set through the
@@ -432,8 +438,8 @@ class NetworkingSockets {
   std::map<std::string, uint64_t> getTransportCounters();
 
  private:
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<FakeUDPPorts> fake_ports_;  // destroyed before the engine
+  std::unique_ptr<transport::Engine> engine_;
+  std::unique_ptr<transport::FakeUDPPorts> fake_ports_;  // destroyed before the engine
 };
 
 }  // namespace outpost

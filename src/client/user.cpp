@@ -24,7 +24,7 @@
 #include "ticket/ticket.h"
 #include "transport/certificate_link.h"
 
-namespace outpost {
+namespace outpost::client {
 
 namespace {
 constexpr int kTimeoutMs = 10000;
@@ -50,7 +50,7 @@ class UserImpl {
 
   // Certificates and P2P signaling of the NetworkingSockets instance this user certifies
   // (certifyNetworkingSockets): one service thread carries both.
-  std::shared_ptr<CertificateLink> link;
+  std::shared_ptr<transport::CertificateLink> link;
   hubrpc::SignalPump pump;
   std::thread cert_thread;
   std::condition_variable cert_cv;
@@ -61,7 +61,7 @@ class UserImpl {
   void publish() {
     pump.publish(client && steam_id != 0, steam_id, app_id, hub_address);
     if (!link) return;
-    CertificateLink::Session s;
+    transport::CertificateLink::Session s;
     s.logged_on = client && steam_id != 0;
     s.steam_id = steam_id;
     s.app_id = app_id;
@@ -103,7 +103,7 @@ class UserImpl {
       e.mutable_identity_certificate_request()->set_request(req->data(), req->size());
       std::string error;
       auto resp = c->call(e, 10000, &error);
-      CertificateLink::Grant g;
+      transport::CertificateLink::Grant g;
       if (!resp || !resp->has_identity_certificate_result()) {
         g.result = RESULT_NO_CONNECTION;
         g.error = error.empty() ? "no answer" : error;
@@ -134,6 +134,13 @@ class UserImpl {
     if (cert_thread.joinable()) cert_thread.join();
   }
 };
+
+}  // namespace outpost::client
+
+namespace outpost {
+
+using client::kTimeoutMs;
+using client::UserImpl;
 
 User::User() : impl_(std::make_unique<UserImpl>()) {
   const char* a = std::getenv("OUTPOST_HUB");

@@ -3,7 +3,7 @@
 
 namespace outpost::hubrpc {
 
-void SignalPump::attach(std::shared_ptr<SignalingLink> link, std::function<void()> wake) {
+void SignalPump::attach(std::shared_ptr<transport::SignalingLink> link, std::function<void()> wake) {
   detach();
   link_ = std::move(link);
   if (link_) link_->setSessionWake(std::move(wake));
@@ -18,7 +18,7 @@ void SignalPump::detach() {
 
 void SignalPump::publish(bool logged_on, uint64_t steam_id, uint32_t app_id, const std::string& hub_address) {
   if (!link_) return;
-  SignalingLink::Session s;
+  transport::SignalingLink::Session s;
   s.attached = true;
   s.logged_on = logged_on && steam_id != 0;
   s.steam_id = s.logged_on ? steam_id : 0;

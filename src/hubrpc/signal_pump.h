@@ -23,7 +23,7 @@ class SignalPump {
   ~SignalPump() { detach(); }
   // Attaches `link` (detaching the previous one); `wake` is called when the instance has signals
   // for the hub (it must not block or take the owner's lock if the owner posts under it).
-  void attach(std::shared_ptr<SignalingLink> link, std::function<void()> wake);
+  void attach(std::shared_ptr<transport::SignalingLink> link, std::function<void()> wake);
   void detach();
   bool attached() const { return link_ != nullptr; }
   // Tells the instance the session's state; only changes are passed on.
@@ -34,8 +34,8 @@ class SignalPump {
   bool onEnvelope(const Envelope& e);
 
  private:
-  std::shared_ptr<SignalingLink> link_;
-  std::optional<SignalingLink::Session> published_;
+  std::shared_ptr<transport::SignalingLink> link_;
+  std::optional<transport::SignalingLink::Session> published_;
 };
 
 }  // namespace outpost::hubrpc

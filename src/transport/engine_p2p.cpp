@@ -14,7 +14,7 @@
 #include "stun/stun.h"
 #include "transport/p2p_state.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 using p2p::PortKind;
 using p2p::Signal;
@@ -934,4 +934,4 @@ void Engine::P2PState::onOffer(Engine& e, const Signal& s, TimeUs now) {
   if (!reflexiveFresh(now)) startStun(e, now);
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -10,7 +10,7 @@
 #include "base/log.h"
 #include "transport/engine.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 
@@ -158,4 +158,4 @@ void FakeUDPPorts::destroy(FakeUDPPort* p) {
   }
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

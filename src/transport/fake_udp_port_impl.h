@@ -10,7 +10,7 @@
 #include "outpost/fake_udp_port.h"
 #include "outpost/networking_sockets.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class Engine;
 
@@ -29,4 +29,4 @@ class FakeUDPPorts {
   std::vector<std::unique_ptr<FakeUDPPort>> ports_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -20,7 +20,7 @@
 #include "transport/engine.h"
 #include "transport/signaling_link.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 // One remote candidate of an attempt and the probing towards it.
 struct P2PRemote {
@@ -117,4 +117,4 @@ struct Engine::P2PState {
   void onOffer(Engine& e, const p2p::Signal& s, TimeUs now);
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -1,7 +1,7 @@
 // SignalingLink (see signaling_link.h).
 #include "transport/signaling_link.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 void SignalingLink::setSession(const Session& s) {
   std::lock_guard<std::mutex> l(mu_);
@@ -78,4 +78,4 @@ uint64_t SignalingLink::dropped() {
   return dropped_;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

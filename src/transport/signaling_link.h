@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 
 class SignalingLink {
  public:
@@ -64,4 +64,4 @@ class SignalingLink {
   uint64_t dropped_ = 0;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport
