@@ -15,6 +15,8 @@ packages=(
   libenet-dev
   iproute2 nftables
   qstat
+  nlohmann-json3-dev
+  godot3-server
 )
 
 missing=()

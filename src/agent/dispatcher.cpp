@@ -1,0 +1,315 @@
+// Request checking and dispatch (docs/spec/agent.md §4). A request is
+//   {"id": any (echoed), "call": "SteamServer.<fn>" | "Steam.<fn>" | "agent.<fn>",
+//    "args": [positional...] | {"<param name>": value, ...}}           ("args" may be absent)
+// and is refused, in this order, when:
+//   1. it is not a Dictionary, or "call" is missing or not a String         -> bad_request
+//   2. "call" names no function of the API table (or "agent.counters")      -> unknown_function
+//   3. "args" is neither absent, an Array nor a Dictionary                  -> bad_request
+//   4. more arguments than parameters, an unknown name, a missing one       -> bad_arguments
+//   5. an argument of the wrong type, out of its C++ type's range, or over
+//      its size limit (names the argument, the expected type and the limit) -> bad_arguments
+//   6. the handler refuses it (e.g. an element of sendMessages)            -> refused
+// Loop thread only.
+#include "agent/dispatcher.h"
+
+#include <cmath>
+#include <limits>
+
+#include "agent/json_codec.h"
+
+namespace outpost::agent {
+namespace {
+
+std::string describe(const Value& v) {
+  switch (v.type()) {
+    case Value::value_t::null: return "null";
+    case Value::value_t::boolean: return "a bool";
+    case Value::value_t::number_integer:
+    case Value::value_t::number_unsigned: return "an int";
+    case Value::value_t::number_float: return "a float";
+    case Value::value_t::string: return "a String";
+    case Value::value_t::binary: return "a PoolByteArray";
+    case Value::value_t::array: return "an Array";
+    case Value::value_t::object: return "a Dictionary";
+    default: return "an unknown value";
+  }
+}
+
+// An integral value as int64/uint64 within [lo, hi]. Floats with an exact integral value are
+// accepted (a JSON client may print 3 as 3.0); anything else is not.
+bool integerIn(const Value& v, int64_t lo, uint64_t hi, Value* out) {
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u > hi) return false;
+    *out = u;
+    return true;
+  }
+  if (v.is_number_integer()) {
+    int64_t i = v.get<int64_t>();
+    if (i < lo || (i > 0 && static_cast<uint64_t>(i) > hi)) return false;
+    *out = i;
+    return true;
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d) || std::trunc(d) != d || d < -9.2e18 || d > 9.2e18) return false;
+    return integerIn(Value(static_cast<int64_t>(d)), lo, hi, out);
+  }
+  return false;
+}
+
+}  // namespace
+
+Value errorReply(const Value& id, const char* code, const std::string& message) {
+  return {{"id", id}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+Value Dispatcher::handle(Value& request) {
+  ++counters_["calls"];
+  Checked c = check(request);
+  if (!c.function) {
+    if (c.error_reply.is_null()) {  // agent.counters
+      Value counters = Value::object();
+      for (const auto& [k, v] : counters_) counters[k] = v;
+      counters["events_dropped"] = host_.eventsDropped();
+      return {{"id", c.id}, {"result", counters}};
+    }
+    return c.error_reply;
+  }
+  Call call{host_, c.client_side, c.args, {}};
+  Value result = c.function->handler(call);
+  if (!call.error.empty()) {
+    ++counters_[std::string("refused.") + error_code::kRefused];
+    return errorReply(c.id, error_code::kRefused, call.error);
+  }
+  return {{"id", c.id}, {"result", std::move(result)}};
+}
+
+Dispatcher::Checked Dispatcher::check(Value& request) {
+  Checked out;
+  auto refuse = [&](const char* code, const std::string& message) {
+    ++counters_[std::string("refused.") + code];
+    out.function = nullptr;
+    out.error_reply = errorReply(out.id, code, message);
+    return std::move(out);
+  };
+  if (!request.is_object()) return refuse(error_code::kBadRequest, "a request is a Dictionary {id, call, args}, not " + describe(request));
+  if (auto it = request.find("id"); it != request.end()) out.id = *it;
+  auto call_it = request.find("call");
+  if (call_it == request.end() || !call_it->is_string())
+    return refuse(error_code::kBadRequest, "the request has no \"call\" String (\"SteamServer.<function>\" or \"Steam.<function>\")");
+  const std::string& call = call_it->get_ref<const std::string&>();
+  if (call == "agent.counters") return out;  // function and error_reply both empty
+  const size_t dot = call.find('.');
+  const FunctionSpec* f = dot == std::string::npos ? nullptr : findFunction(std::string_view(call).substr(0, dot), std::string_view(call).substr(dot + 1));
+  if (!f) {
+    std::string shown = call.size() > 80 ? call.substr(0, 80) + "..." : call;
+    return refuse(error_code::kUnknownFunction, "\"" + shown + "\" is not a function of the agent (outpost-agent --print-api lists them)");
+  }
+  Value* args = nullptr;
+  if (auto it = request.find("args"); it != request.end()) args = &*it;
+  if (args && !args->is_null() && !args->is_array() && !args->is_object())
+    return refuse(error_code::kBadRequest, call + ": \"args\" must be an Array or a Dictionary, not " + describe(*args));
+  std::string why;
+  if (!checkArguments(*f, args, &out.args, &why)) return refuse(error_code::kBadArguments, call + ": " + why);
+  out.function = f;
+  out.client_side = call.compare(0, dot, "Steam") == 0;
+  return out;
+}
+
+bool Dispatcher::checkArguments(const FunctionSpec& f, Value* args, std::vector<Value>* out, std::string* why) {
+  const size_t n = f.params.size();
+  out->assign(n, Value());
+  std::vector<bool> given(n, false);
+  if (args && args->is_array()) {
+    if (args->size() > n) {
+      *why = "takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s") + ", got " + std::to_string(args->size());
+      return false;
+    }
+    for (size_t i = 0; i < args->size(); ++i) {
+      (*out)[i] = std::move((*args)[i]);
+      given[i] = true;
+    }
+  } else if (args && args->is_object()) {
+    for (auto& [name, value] : args->items()) {
+      size_t i = 0;
+      while (i < n && name != f.params[i].name) ++i;
+      if (i == n) {
+        std::string shown = name.size() > 64 ? name.substr(0, 64) + "..." : name;
+        *why = "has no argument named \"" + shown + "\"";
+        return false;
+      }
+      (*out)[i] = std::move(value);
+      given[i] = true;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const ParamSpec& p = f.params[i];
+    if (!given[i]) {
+      if (!p.default_json) {
+        *why = "argument \"" + std::string(p.name) + "\" (" + paramTypeName(p.type) + ") is missing";
+        return false;
+      }
+      (*out)[i] = Value::parse(p.default_json);
+      continue;
+    }
+    if (p.default_json && std::string_view(p.default_json) == "null" && (*out)[i].is_null()) continue;
+    if (!checkOne(p, (*out)[i], why)) return false;
+  }
+  return true;
+}
+
+bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
+  const std::string name = std::string("argument \"") + p.name + "\"";
+  auto wrong = [&](const std::string& expected) {
+    *why = name + " must be " + expected + ", got " + describe(v);
+    return false;
+  };
+  Value normalised;
+  switch (p.type) {
+    case ParamType::kBool:
+      return v.is_boolean() ? true : wrong("a bool");
+    case ParamType::kInt32:
+      if (!integerIn(v, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max(), &normalised))
+        return wrong("an int in -2147483648..2147483647");
+      v = std::move(normalised);
+      return true;
+    case ParamType::kUInt32:
+      if (!integerIn(v, 0, std::numeric_limits<uint32_t>::max(), &normalised)) return wrong("an int in 0..4294967295");
+      v = std::move(normalised);
+      return true;
+    case ParamType::kUInt16:
+      if (!integerIn(v, 0, 65535, &normalised)) return wrong("an int in 0..65535");
+      v = std::move(normalised);
+      return true;
+    case ParamType::kInt64:
+      if (!integerIn(v, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), &normalised))
+        return wrong("a 64-bit int");
+      v = std::move(normalised);
+      return true;
+    case ParamType::kSteamId:
+      // A GDScript int is signed: a uint64 above INT64_MAX arrives negative (its bit pattern).
+      if (!integerIn(v, std::numeric_limits<int64_t>::min(), std::numeric_limits<uint64_t>::max(), &normalised))
+        return wrong("a 64-bit int (a Steam ID)");
+      v = static_cast<uint64_t>(normalised.is_number_unsigned() ? normalised.get<uint64_t>()
+                                                                : static_cast<uint64_t>(normalised.get<int64_t>()));
+      return true;
+    case ParamType::kFloat:
+      if (!v.is_number()) return wrong("a float");
+      v = v.get<double>();
+      return true;
+    case ParamType::kString: {
+      if (!v.is_string()) return wrong("a String");
+      const size_t max = p.max ? p.max : kDefaultMaxStringBytes;
+      if (v.get_ref<const std::string&>().size() > max) {
+        *why = name + " is " + std::to_string(v.get_ref<const std::string&>().size()) + " bytes, over its limit of " +
+               std::to_string(max);
+        return false;
+      }
+      return true;
+    }
+    case ParamType::kBytes: {
+      const size_t max = p.max ? p.max : kDefaultMaxBytes;
+      if (encoding_ == Encoding::kJson && v.is_string()) {
+        const auto& text = v.get_ref<const std::string&>();
+        if (text.size() / 4 * 3 > max + 3) {
+          *why = name + " (base64) decodes to more than its limit of " + std::to_string(max) + " bytes";
+          return false;
+        }
+        Bytes b;
+        if (!decodeBase64(text, &b)) {
+          *why = name + " is not valid base64 (RFC 4648, padded)";
+          return false;
+        }
+        v = bytesValue(std::move(b));
+      }
+      if (!v.is_binary())
+        return wrong(encoding_ == Encoding::kJson ? "a base64 String (bytes)" : "a PoolByteArray");
+      if (v.get_binary().size() > max) {
+        *why = name + " is " + std::to_string(v.get_binary().size()) + " bytes, over its limit of " + std::to_string(max);
+        return false;
+      }
+      return true;
+    }
+    case ParamType::kOptions: {
+      if (v.is_array() && v.empty()) {  // GodotSteam's older "or an empty array"
+        v = Value::object();
+        return true;
+      }
+      if (!v.is_object()) return wrong("a Dictionary {NetworkingConfigValue: value}");
+      if (v.size() > kMaxOptions) {
+        *why = name + " has " + std::to_string(v.size()) + " options, over the limit of " + std::to_string(kMaxOptions);
+        return false;
+      }
+      for (auto& [key, value] : v.items()) {
+        Value id;
+        char* end = nullptr;
+        long long k = std::strtoll(key.c_str(), &end, 10);
+        if (key.empty() || *end != '\0' || !integerIn(Value(k), std::numeric_limits<int32_t>::min(),
+                                                      std::numeric_limits<int32_t>::max(), &id)) {
+          *why = name + " has the key \"" + key.substr(0, 32) + "\", which is not a NetworkingConfigValue int";
+          return false;
+        }
+        if (value.is_number_integer() || value.is_number_unsigned()) {
+          Value n;
+          const bool wide = k == 40;  // NETWORKING_CONFIG_CONNECTION_USER_DATA is an int64
+          if (!integerIn(value, wide ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int32_t>::min(),
+                         wide ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int32_t>::max(), &n)) {
+            *why = name + "[" + key + "] is out of range for an int32";
+            return false;
+          }
+          value = n.is_number_unsigned() ? static_cast<int64_t>(n.get<uint64_t>()) : n.get<int64_t>();
+        } else if (value.is_string()) {
+          if (value.get_ref<const std::string&>().size() > 1024) {
+            *why = name + "[" + key + "] is a String over 1024 bytes";
+            return false;
+          }
+        } else if (!value.is_number_float()) {
+          *why = name + "[" + key + "] must be an int, a float or a String, got " + describe(value);
+          return false;
+        }
+      }
+      return true;
+    }
+    case ParamType::kIntArray: {
+      if (!v.is_array()) return wrong("an Array of ints");
+      const size_t max = p.max ? p.max : kDefaultMaxArrayElements;
+      if (v.size() > max) {
+        *why = name + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
+        return false;
+      }
+      for (auto& e : v) {
+        Value n;
+        if (!integerIn(e, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max(), &n))
+          return wrong("an Array of int32s");
+        e = n.is_number_unsigned() ? static_cast<int64_t>(n.get<uint64_t>()) : n.get<int64_t>();
+      }
+      return true;
+    }
+    case ParamType::kArray: {
+      if (!v.is_array()) return wrong("an Array");
+      const size_t max = p.max ? p.max : kDefaultMaxArrayElements;
+      if (v.size() > max) {
+        *why = name + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
+        return false;
+      }
+      // Byte strings inside the array arrive as base64 in JSON: decode the "data" of each element.
+      if (encoding_ == Encoding::kJson)
+        for (auto& e : v)
+          if (e.is_object())
+            if (auto d = e.find("data"); d != e.end() && d->is_string()) {
+              Bytes b;
+              if (d->get_ref<const std::string&>().size() > (MAX_STEAM_PACKET_SIZE / 3 + 1) * 4 ||
+                  !decodeBase64(d->get_ref<const std::string&>(), &b)) {
+                *why = name + " has an element whose \"data\" is not base64 of at most 524288 bytes";
+                return false;
+              }
+              *d = bytesValue(std::move(b));
+            }
+      return true;
+    }
+  }
+  return wrong("?");
+}
+
+}  // namespace outpost::agent

@@ -1,0 +1,195 @@
+// The agent's request checks (src/agent/dispatcher.cpp) in both encodings: every refusal names
+// the problem and the dispatcher keeps answering; arguments by position or by name, defaults,
+// ranges of the reference's C++ types, size limits, base64 byte strings in JSON. Also the API
+// table's invariants and that the committed Godot addon is the generator's output.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "agent/api_table.h"
+#include "agent/dispatcher.h"
+#include "agent/godot_codegen.h"
+#include "agent/host.h"
+
+using namespace outpost::agent;
+
+namespace {
+
+struct Fixture {
+  Host host;
+  Dispatcher json{host, Encoding::kJson};
+  Dispatcher godot{host, Encoding::kGodot};
+
+  Value call(Dispatcher& d, Value request) { return d.handle(request); }
+  Value callJson(const std::string& fn, Value args) {
+    return call(json, {{"id", 1}, {"call", fn}, {"args", std::move(args)}});
+  }
+  Value callGodot(const std::string& fn, Value args) {
+    return call(godot, {{"id", 1}, {"call", fn}, {"args", std::move(args)}});
+  }
+};
+
+std::string errorCode(const Value& reply) { return reply.contains("error") ? reply["error"]["code"].get<std::string>() : ""; }
+std::string errorMessage(const Value& reply) {
+  return reply.contains("error") ? reply["error"]["message"].get<std::string>() : "";
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST(AgentDispatcher, AnswersGoodCallsByPositionOrByName) {
+  Fixture f;
+  Value r = f.callJson("SteamServer.getSteamID32", Value::array({uint64_t{76561197960265729}}));
+  EXPECT_EQ(r["id"], 1);
+  EXPECT_EQ(r["result"], 1);
+  r = f.callJson("SteamServer.getSteamID32", {{"steam_id", uint64_t{76561197960265730}}});
+  EXPECT_EQ(r["result"], 2);
+  // A GDScript int is signed: -1 is the uint64 bit pattern 0xFFFF...; its account id is 2^32-1.
+  r = f.callGodot("SteamServer.getSteamID32", Value::array({-1}));
+  EXPECT_EQ(r["result"], 4294967295u);
+  // An integral float is an int.
+  r = f.callJson("SteamServer.isIndividualAccount", Value::array({7.6561197960265728e16}));
+  EXPECT_EQ(r["result"], true);
+  // Defaults fill in missing trailing arguments (with_port = true).
+  r = f.callJson("SteamServer.getListenSocketAddress", Value::array({12345}));
+  EXPECT_EQ(r["result"], "");
+  // No "args" at all for a function without parameters.
+  r = f.call(f.json, {{"id", "x"}, {"call", "SteamServer.loggedOn"}});
+  EXPECT_EQ(r["id"], "x");
+  EXPECT_EQ(r["result"], false);
+}
+
+TEST(AgentDispatcher, RefusesBadRequestsNamingTheProblemAndKeepsServing) {
+  Fixture f;
+  Value r = f.call(f.json, Value::array({1, 2}));
+  EXPECT_EQ(errorCode(r), "bad_request");
+  r = f.call(f.json, {{"id", 3}, {"args", Value::array()}});
+  EXPECT_EQ(errorCode(r), "bad_request");
+  EXPECT_EQ(r["id"], 3);
+  r = f.callJson("SteamServer.noSuchFunction", Value::array());
+  EXPECT_EQ(errorCode(r), "unknown_function");
+  EXPECT_NE(errorMessage(r).find("SteamServer.noSuchFunction"), std::string::npos);
+  // A server function is not on the player's singleton, and the reverse.
+  EXPECT_EQ(errorCode(f.callJson("Steam.setMapName", Value::array({"x"}))), "unknown_function");
+  EXPECT_EQ(errorCode(f.callJson("SteamServer.queryInfo", Value::array({"x"}))), "unknown_function");
+  r = f.call(f.json, {{"call", "SteamServer.loggedOn"}, {"args", "nope"}});
+  EXPECT_EQ(errorCode(r), "bad_request");
+  // Counts, types, ranges, sizes.
+  r = f.callJson("SteamServer.getSteamID32", Value::array({1, 2}));
+  EXPECT_EQ(errorCode(r), "bad_arguments");
+  EXPECT_NE(errorMessage(r).find("takes 1 argument, got 2"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.getSteamID32", Value::array());
+  EXPECT_NE(errorMessage(r).find("\"steam_id\" (uint64) is missing"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.getSteamID32", {{"steamid", 1}});
+  EXPECT_NE(errorMessage(r).find("no argument named \"steamid\""), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.getSteamID32", Value::array({"76561197960265729"}));
+  EXPECT_NE(errorMessage(r).find("\"steam_id\" must be a 64-bit int (a Steam ID), got a String"), std::string::npos)
+      << errorMessage(r);
+  r = f.callJson("SteamServer.setSpectatorPort", Value::array({70000}));
+  EXPECT_NE(errorMessage(r).find("\"port\" must be an int in 0..65535"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.setAdvertiseServerActive", Value::array({1}));
+  EXPECT_NE(errorMessage(r).find("\"active\" must be a bool, got an int"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.setBotPlayerCount", Value::array({2.5}));
+  EXPECT_NE(errorMessage(r).find("\"bots\" must be an int"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.logOn", Value::array({std::string(300, 'a')}));
+  EXPECT_NE(errorMessage(r).find("\"token\" is 300 bytes, over its limit of 256"), std::string::npos) << errorMessage(r);
+  r = f.callGodot("SteamServer.beginAuthSession", Value::array({bytesValue(Bytes(2000, 1)), 1}));
+  EXPECT_NE(errorMessage(r).find("\"auth_ticket\" is 2000 bytes, over its limit of 1024"), std::string::npos)
+      << errorMessage(r);
+  r = f.callGodot("SteamServer.beginAuthSession", Value::array({"not bytes", 1}));
+  EXPECT_NE(errorMessage(r).find("\"auth_ticket\" must be a PoolByteArray, got a String"), std::string::npos)
+      << errorMessage(r);
+  r = f.callJson("SteamServer.beginAuthSession", Value::array({"%%%", 1}));
+  EXPECT_NE(errorMessage(r).find("not valid base64"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.connectByIPAddress", Value::array({"127.0.0.1:1", {{"nagle", 1}}}));
+  EXPECT_NE(errorMessage(r).find("not a NetworkingConfigValue int"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.connectByIPAddress", Value::array({"127.0.0.1:1", {{"12", Value::array()}}}));
+  EXPECT_NE(errorMessage(r).find("[12] must be an int, a float or a String"), std::string::npos) << errorMessage(r);
+  r = f.callJson("SteamServer.configureConnectionLanes", Value::array({1, 2, Value::array({1, "x"}), Value::array()}));
+  EXPECT_NE(errorMessage(r).find("\"priorities\" must be an Array of int32s"), std::string::npos) << errorMessage(r);
+  // A handler's own refusal: an element of sendMessages.
+  r = f.callGodot("SteamServer.sendMessages", Value::array({Value::array({{{"connection", 1}, {"flags", 8}}})}));
+  EXPECT_EQ(errorCode(r), "refused");
+  EXPECT_NE(errorMessage(r).find("messages[0] needs `data`"), std::string::npos) << errorMessage(r);
+  // ... and it still answers.
+  r = f.callJson("SteamServer.getSteamID32", Value::array({uint64_t{76561197960265729}}));
+  EXPECT_EQ(r["result"], 1);
+  EXPECT_EQ(f.json.counters().at("refused.bad_arguments"), 12u);
+  EXPECT_EQ(f.godot.counters().at("refused.bad_arguments"), 2u);
+  EXPECT_EQ(f.json.counters().at("refused.unknown_function"), 3u);
+}
+
+TEST(AgentDispatcher, BytesTravelExactlyThroughASocketPairInBothEncodings) {
+  Fixture f;
+  Value pair = f.callGodot("SteamServer.createSocketPair", Value::array({false}))["result"];
+  ASSERT_TRUE(pair["success"].get<bool>());
+  Bytes payload(1000);
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i * 7);
+  Value sent = f.callGodot("SteamServer.sendMessageToConnection",
+                           Value::array({pair["connection1"], bytesValue(payload), 8}))["result"];
+  EXPECT_EQ(sent["result"], 1);
+  // The JSON side sends base64.
+  Value sent2 = f.callJson("SteamServer.sendMessageToConnection", Value::array({pair["connection1"], "AAH/", 8}))["result"];
+  EXPECT_EQ(sent2["result"], 1);
+  Value got = Value::array();
+  for (int i = 0; i < 200 && got.size() < 2; ++i) {
+    Value r = f.callGodot("SteamServer.receiveMessagesOnConnection", Value::array({pair["connection2"], 10}))["result"];
+    for (auto& m : r) got.push_back(m);
+    if (got.size() < 2) f.host.sockets(false).waitForActivity(10);
+  }
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0]["payload"].get_binary(), payload);
+  EXPECT_EQ(got[0]["size"], 1000);
+  EXPECT_EQ(got[0]["message_number"], 1);
+  EXPECT_EQ(got[1]["payload"].get_binary(), (Bytes{0, 1, 255}));
+}
+
+TEST(AgentApiTable, CoversTheGodot3PageAndIsConsistent) {
+  // The 35 functions of reference/game-server-godot3.txt, by name.
+  const std::set<std::string> page = {
+      "associateWithClan", "beginAuthSession", "cancelAuthTicket", "clearAllKeyValues",
+      "computeNewPlayerCompatibility", "endAuthSession", "getAuthSessionTicket", "getNextOutgoingPacket",
+      "getPublicIP", "getSteamID", "handleIncomingPacket", "loggedOn", "logOff", "logOn", "logOnAnonymous",
+      "requestUserGroupStatus", "secure", "setAdvertiseServerActive", "setBotPlayerCount", "setDedicatedServer",
+      "setGameData", "setGameDescription", "setGameTags", "setKeyValue", "setMapName", "setMaxPlayerCount",
+      "setModDir", "setPasswordProtected", "setProduct", "setRegion", "setServerName", "setSpectatorPort",
+      "setSpectatorServerName", "userHasLicenseForApp", "wasRestartRequested"};
+  std::set<std::string> seen, keys;
+  for (const auto& fn : functionTable()) {
+    if (fn.origin == Origin::kGodot3Page) seen.insert(fn.name);
+    if (fn.server) EXPECT_TRUE(keys.insert(std::string("SteamServer.") + fn.name).second) << fn.name;
+    if (fn.client) EXPECT_TRUE(keys.insert(std::string("Steam.") + fn.name).second) << fn.name;
+    EXPECT_NE(fn.handler, nullptr) << fn.name;
+    for (const auto& p : fn.params)
+      if (p.default_json) EXPECT_FALSE(Value::parse(p.default_json, nullptr, false).is_discarded()) << fn.name;
+  }
+  EXPECT_EQ(seen, page);
+  const std::set<std::string> signals = {"associate_clan", "client_approved", "client_denied", "client_group_status",
+                                         "client_kick", "player_compat", "policy_response", "server_connect_failure",
+                                         "server_connected", "server_disconnected"};
+  std::set<std::string> seen_signals;
+  for (const auto& s : signalTable())
+    if (s.origin == Origin::kGodot3Page) seen_signals.insert(s.name);
+  EXPECT_EQ(seen_signals, signals);
+  // Constant names are unique (they become GDScript consts).
+  std::set<std::string> constants;
+  for (const auto& c : constantTable()) EXPECT_TRUE(constants.insert(c.name).second) << c.name;
+}
+
+// The addon's singletons are generated (outpost-agent --write-godot-addon godot3 godot/addons/outpost);
+// this keeps the committed files equal to what the table generates.
+TEST(AgentApiTable, CommittedGodot3AddonIsTheGeneratorsOutput) {
+  for (const auto& file : generateGodotSingletons(GodotFlavour::kGodot3)) {
+    const std::string path = std::string(OUTPOST_SOURCE_DIR) + "/godot/addons/outpost/" + file.name;
+    EXPECT_EQ(readFile(path), file.text)
+        << path << " differs from the API table: run `build/outpost-agent --write-godot-addon godot3 godot/addons/outpost`";
+  }
+}
