@@ -230,6 +230,10 @@ std::vector<FunctionSpec> makeFunctions() {
       client({"getAuthSessionTicket", {{"remote_steam_id", P::kSteamId, "0"}}, R::kDictionary, O::kClient,
               h::userGetAuthSessionTicket}),
       client({"cancelAuthTicket", {{"auth_ticket", P::kUInt32}}, R::kVoid, O::kClient, h::userCancelAuthTicket}),
+      // A game server's own ticket, checked by the player; the verdict follows as
+      // validate_auth_ticket_response on the next run_callbacks, as in GodotSteam's client.
+      client({"beginAuthSession", {{"auth_ticket", P::kBytes, nullptr, kTicketMaxBytes}, {"steam_id", P::kSteamId}},
+              R::kInt, O::kClient, h::userBeginAuthSession, false, true, "1"}),
       client({"logOn", {{"name", P::kString, nullptr, 256}, {"password", P::kString, nullptr, 1024}, {"app_id", P::kUInt32}},
               R::kInt, O::kOutpost, h::userLogOn, false, true, "3"}),
       client({"logOff", {}, R::kVoid, O::kOutpost, h::userLogOff}),
@@ -289,7 +293,7 @@ std::vector<SignalSpec> makeSignals() {
       server({"server_connected", {}, O::kGodot3Page}),
       server({"server_disconnected", {"result"}, O::kGodot3Page}),
       // GodotSteam Server 3.5 (PR #16): the verdict of beginAuthSession.
-      server({"validate_auth_ticket_response", {"steam_id", "response", "owner_id"}, O::kGodot3Module}),
+      both({"validate_auth_ticket_response", {"steam_id", "response", "owner_id"}, O::kGodot3Module}),
       // Networking Sockets (both singletons).
       both({"network_connection_status_changed", {"connect_handle", "connection", "old_state"}, O::kSockets}),
       both({"network_authentication_status", {"available", "debug_message"}, O::kSockets}),

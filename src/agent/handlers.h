@@ -130,6 +130,7 @@ Value userLoggedOn(Call&);
 Value userGetSteamID(Call&);
 Value userGetAuthSessionTicket(Call&);
 Value userCancelAuthTicket(Call&);
+Value userBeginAuthSession(Call&);
 Value userRunCallbacks(Call&);
 Value requestServerList(Call&);
 Value queryInfo(Call&);

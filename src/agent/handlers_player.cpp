@@ -1,7 +1,7 @@
 // The "Steam" singleton's player handlers: outpost::User (log on to the hub, session tickets) and
 // outpost::ServerBrowser (master list, A2S info/players/rules, ping), with GodotSteam's client
 // names where it has one (getSteamID, loggedOn, getAuthSessionTicket, cancelAuthTicket,
-// run_callbacks) and the SDK's names otherwise. User and ServerBrowser calls block until the hub
+// run_callbacks, beginAuthSession) and the SDK's names otherwise. User and ServerBrowser calls block until the hub
 // or the server answers, bounded by their timeouts (the client waits for the reply anyway).
 // getAuthSessionTicket also queues GodotSteam's get_auth_session_ticket_response(auth_ticket,
 // result) for the next run_callbacks: RESULT_OK for a ticket, RESULT_FAIL when none was issued.
@@ -25,6 +25,13 @@ Value userGetAuthSessionTicket(Call& c) {
 Value userCancelAuthTicket(Call& c) {
   c.host.user().cancelAuthTicket(c.u32(0));
   return nullptr;
+}
+Value userBeginAuthSession(Call& c) {
+  const uint64_t server = c.u64(1);
+  AuthSessionCheck r = c.host.user().beginAuthSession(c.bytes(0), server);
+  if (r.result == BEGIN_AUTH_SESSION_RESULT_OK)
+    c.host.queueEvent(true, Value::array({"validate_auth_ticket_response", server, r.response, server}));
+  return r.result;
 }
 Value userRunCallbacks(Call& c) { return c.host.runCallbacks(true, false); }
 

@@ -90,6 +90,7 @@ void GameServerImpl::shutdown() {
   pending_validations_.clear();
   own_tickets_.clear();
   listing_ = hubrpc::ServerListing();
+  logon_ = hubrpc::ServerLogOn();  // product, description, mod dir, dedicated: set again before logOn
   listing_dirty_ = false;
 }
 

@@ -10,6 +10,7 @@ extends Node
 onready var _agent = get_node("/root/OutpostAgent")
 
 # ---- Signals -----------------------------------------------------------------------------------
+signal validate_auth_ticket_response(steam_id, response, owner_id)  # GodotSteam Server 3.5 module (not on the Godot 3 page)
 signal network_connection_status_changed(connect_handle, connection, old_state)  # Networking Sockets
 signal network_authentication_status(available, debug_message)  # Networking Sockets
 signal fake_ip_result(result, remote_fake_steam_id, fake_ip, port_list)  # Networking Sockets
@@ -539,6 +540,9 @@ func getAuthSessionTicket(remote_steam_id = 0):
 
 func cancelAuthTicket(auth_ticket):
 	_agent.call_agent("Steam.cancelAuthTicket", [auth_ticket], null)
+
+func beginAuthSession(auth_ticket, steam_id):
+	return _agent.call_agent("Steam.beginAuthSession", [auth_ticket, steam_id], 1)
 
 # ---- Outpost extension
 
