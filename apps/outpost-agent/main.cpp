@@ -6,6 +6,7 @@
 //   outpost-agent [--listen 127.0.0.1:0] [--secret-file PATH] [--parent-pid PID]
 //                 [--first-client-timeout-ms N] [--hello-timeout-ms N] [--max-frame-bytes N]
 //   outpost-agent --print-api
+//   outpost-agent --print-godot-api-map     (docs/api-map.md §10)
 //   outpost-agent --write-godot-addon godot3|godot4 DIR
 //
 // The secret: OUTPOST_AGENT_SECRET (64 hex characters) when the parent gives one (it is removed
@@ -84,6 +85,9 @@ int main(int argc, char** argv) {
     long long n = 0;
     if (a == "--print-api") {
       std::printf("%s\n", outpost::agent::apiDocument().dump(2).c_str());
+      return 0;
+    } else if (a == "--print-godot-api-map") {
+      std::printf("%s", outpost::agent::godotApiMapSection().c_str());
       return 0;
     } else if (a == "--write-godot-addon") {
       if (i + 2 >= argc) return usage("--write-godot-addon needs a flavour and a directory");

@@ -519,6 +519,19 @@ func _sockets():
 		yield(t.sleep(0.01), "completed")
 	t.check("receiveMessagesOnConnection", got.size() == 5 and got[4]["payload"] == PoolByteArray([4, 5])
 			and got[4]["message_number"] == 5, "five messages in order")
+	# The compact extension: payloads only, both ways.
+	var compact = SteamServer.sendMessagesToConnection(s, [PoolByteArray([9]), PoolByteArray([10, 11])],
+			SteamServer.NETWORKING_SEND_RELIABLE)
+	t.check_eq("sendMessagesToConnection", compact, {"result": SteamServer.RESULT_OK, "sent": 2, "message_number": 7})
+	t.check_eq("sendMessagesToConnection", SteamServer.sendMessagesToConnection(s + 99999, [PoolByteArray([1])], 8),
+			{"result": SteamServer.RESULT_INVALID_PARAM, "sent": 0, "message_number": 0}, "a bad handle")
+	var payloads = []
+	for _i in range(200):
+		payloads += Steam.receiveMessagePayloadsOnConnection(c, 16)
+		if payloads.size() >= 2:
+			break
+		yield(t.sleep(0.01), "completed")
+	t.check_eq("receiveMessagePayloadsOnConnection", payloads, [PoolByteArray([9]), PoolByteArray([10, 11])])
 
 	var status = SteamServer.getConnectionRealTimeStatus(s, 0, true)
 	t.check("getConnectionRealTimeStatus", status.get("response") == SteamServer.RESULT_OK

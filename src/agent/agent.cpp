@@ -444,7 +444,12 @@ void AgentLoop::onRequest(Conn& c, std::span<const uint8_t> payload) {
                            std::string(c.encoding == Encoding::kGodot ? "not a Godot Variant: " : "not JSON: ") + why));
     return;
   }
-  appendFrame(c.out, c.encoding, dispatcher_->handle(request));
+  // The length is written once the reply is (handleInto appends the payload).
+  const size_t at = c.out.size();
+  c.out.resize(at + 4);
+  dispatcher_->handleInto(request, c.out);
+  const uint32_t len = static_cast<uint32_t>(c.out.size() - at - 4);
+  for (int i = 0; i < 4; ++i) c.out[at + i] = static_cast<uint8_t>(len >> (8 * i));
 }
 
 void AgentLoop::flush(Conn& c) {

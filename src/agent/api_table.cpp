@@ -255,6 +255,12 @@ std::vector<FunctionSpec> makeFunctions() {
             O::kOutpost, h::setHub}),
       both({"sendMessages", {{"messages", P::kArray, nullptr, kSendBatchMaxMessages}}, R::kArray, O::kOutpost,
             h::sendMessages}),
+      both({"sendMessagesToConnection",
+            {{"connection_handle", P::kUInt32}, {"messages", P::kBytesArray, nullptr, kSendBatchMaxMessages},
+             {"flags", P::kInt32}},
+            R::kDictionary, O::kOutpost, h::sendMessagesToConnection}),
+      both({"receiveMessagePayloadsOnConnection", {{"connection", P::kUInt32}, {"max_messages", P::kInt32}}, R::kArray,
+            O::kOutpost, h::receiveMessagePayloadsOnConnection}),
       server({"updateUserData", {{"steam_id", P::kSteamId}, {"player_name", P::kString, nullptr, 256}, {"score", P::kUInt32}},
               R::kBool, O::kOutpost, h::updateUserData}),
       server({"createUnauthenticatedUserConnection", {}, R::kSteamId, O::kOutpost,
@@ -538,6 +544,7 @@ const char* paramTypeName(ParamType t) {
     case ParamType::kOptions: return "Dictionary";
     case ParamType::kIntArray: return "Array[int]";
     case ParamType::kArray: return "Array";
+    case ParamType::kBytesArray: return "Array[PoolByteArray]";
   }
   return "?";
 }

@@ -37,6 +37,8 @@ enum class ParamType : uint8_t {
   kOptions,   // Dictionary {NetworkingConfigValue: int | float | String}
   kIntArray,  // Array / PoolIntArray of int32, at most max_bytes elements
   kArray,     // Array (elements checked by the handler), at most max_bytes elements
+  kBytesArray,  // Array of PoolByteArray (base64 Strings in JSON), at most max elements of at most
+                // MAX_STEAM_PACKET_SIZE bytes each
 };
 
 // kEvents: void in the reference; the reply is the list of events, which the addon emits as signals
@@ -67,6 +69,10 @@ struct Call {
   bool client_side;  // "Steam" (true) or "SteamServer" (false)
   const std::vector<Value>& args;
   std::string error;  // a handler that refuses the call sets this (becomes an error reply)
+  // The message hot path: when not null (a Godot-encoded session), a handler may write its result
+  // here as Godot Variant bytes (GodotWriter) instead of returning a Value, and set raw_written.
+  std::vector<uint8_t>* raw = nullptr;
+  bool raw_written = false;
 
   int64_t i64(size_t k) const;
   uint64_t u64(size_t k) const;

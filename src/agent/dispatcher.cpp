@@ -15,6 +15,7 @@
 #include <cmath>
 #include <limits>
 
+#include "agent/godot_variant.h"
 #include "agent/json_codec.h"
 
 namespace outpost::agent {
@@ -67,6 +68,10 @@ Value errorReply(const Value& id, const char* code, const std::string& message) 
 Value Dispatcher::handle(Value& request) {
   ++counters_["calls"];
   Checked c = check(request);
+  return call(c, nullptr, nullptr);
+}
+
+Value Dispatcher::call(Checked& c, std::vector<uint8_t>* raw, bool* raw_written) {
   if (!c.function) {
     if (c.error_reply.is_null()) {  // agent.counters
       Value counters = Value::object();
@@ -76,13 +81,37 @@ Value Dispatcher::handle(Value& request) {
     }
     return c.error_reply;
   }
-  Call call{host_, c.client_side, c.args, {}};
+  Call call{host_, c.client_side, c.args, {}, raw, false};
   Value result = c.function->handler(call);
   if (!call.error.empty()) {
     ++counters_[std::string("refused.") + error_code::kRefused];
     return errorReply(c.id, error_code::kRefused, call.error);
   }
+  if (raw_written) *raw_written = call.raw_written;
   return {{"id", c.id}, {"result", std::move(result)}};
+}
+
+void Dispatcher::handleInto(Value& request, std::vector<uint8_t>& out) {
+  ++counters_["calls"];
+  Checked c = check(request);
+  if (encoding_ == Encoding::kGodot && c.function) {
+    // {"id": id, "result": <raw>}: the Dictionary header and the id first, the handler's bytes last.
+    const size_t start = out.size();
+    GodotWriter w(out);
+    w.dictionaryHeader(2);
+    w.string("id");
+    encodeGodotVariant(c.id, out);
+    w.string("result");
+    bool raw_written = false;
+    Value reply = call(c, &out, &raw_written);
+    if (raw_written) return;
+    out.resize(start);  // a Value after all (or an error): encode it whole
+    encodeGodotVariant(reply, out);
+    return;
+  }
+  Value reply = call(c, nullptr, nullptr);
+  if (encoding_ == Encoding::kGodot) encodeGodotVariant(reply, out);
+  else encodeJson(reply, out);
 }
 
 Dispatcher::Checked Dispatcher::check(Value& request) {
@@ -306,6 +335,36 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
               }
               *d = bytesValue(std::move(b));
             }
+      return true;
+    }
+    case ParamType::kBytesArray: {
+      if (!v.is_array()) return wrong("an Array of PoolByteArray");
+      const size_t max = p.max ? p.max : kDefaultMaxArrayElements;
+      if (v.size() > max) {
+        *why = name + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
+        return false;
+      }
+      for (size_t i = 0; i < v.size(); ++i) {
+        Value& e = v[i];
+        if (encoding_ == Encoding::kJson && e.is_string()) {
+          Bytes b;
+          if (e.get_ref<const std::string&>().size() > (MAX_STEAM_PACKET_SIZE / 3 + 1) * 4 ||
+              !decodeBase64(e.get_ref<const std::string&>(), &b)) {
+            *why = name + "[" + std::to_string(i) + "] is not base64 of at most 524288 bytes";
+            return false;
+          }
+          e = bytesValue(std::move(b));
+        }
+        if (!e.is_binary()) {
+          *why = name + "[" + std::to_string(i) + "] must be a PoolByteArray, got " + describe(e);
+          return false;
+        }
+        if (e.get_binary().size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE)) {
+          *why = name + "[" + std::to_string(i) + "] is " + std::to_string(e.get_binary().size()) +
+                 " bytes, over the limit of 524288";
+          return false;
+        }
+      }
       return true;
     }
   }

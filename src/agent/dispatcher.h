@@ -36,6 +36,9 @@ class Dispatcher {
 
   // The reply to `request`: {"id", "result"} or {"id", "error": {"code", "message"}}.
   Value handle(Value& request);
+  // The same reply, appended to `out` in the session's encoding. For a Godot session the hot
+  // handlers (message receive) write their result straight into it, without a Value tree.
+  void handleInto(Value& request, std::vector<uint8_t>& out);
 
   // Checks 3-7 of docs/spec/agent.md §4.3 without calling anything: the function and its
   // normalised arguments, or (function nullptr) the error reply. handle() = check + call. The
@@ -57,6 +60,7 @@ class Dispatcher {
   // `out` in parameter order with normalised values. false with the reason in *why.
   bool checkArguments(const FunctionSpec& f, Value* args, std::vector<Value>* out, std::string* why);
   bool checkOne(const ParamSpec& p, Value& v, std::string* why);
+  Value call(Checked& c, std::vector<uint8_t>* raw, bool* raw_written);
 
   Host& host_;
   Encoding encoding_;

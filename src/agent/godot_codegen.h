@@ -22,6 +22,10 @@ struct GeneratedFile {
 // The generated singletons of one flavour: steam_server.gd and steam.gd.
 std::vector<GeneratedFile> generateGodotSingletons(GodotFlavour flavour);
 
+// docs/api-map.md §10 (the Godot addon's functions and signals with their Godot status), between
+// its generated-section markers. Printed by `outpost-agent --print-godot-api-map`.
+std::string godotApiMapSection();
+
 // Where the Godot 4 Game Server page (reference/game-server-godot4.md) differs from the Godot 3
 // one, one line each (also written at the top of the Godot 4 files).
 const std::vector<std::string>& godot4Differences();

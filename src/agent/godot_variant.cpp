@@ -239,7 +239,7 @@ void putPadded(std::vector<uint8_t>& out, const uint8_t* p, size_t n) {
   out.insert(out.end(), p, p + n);
   out.insert(out.end(), (4 - n % 4) % 4, 0);
 }
-void putString(std::vector<uint8_t>& out, const std::string& s) {
+void putString(std::vector<uint8_t>& out, std::string_view s) {
   putU32(out, kString);
   if (isValidUtf8(s)) {
     putPadded(out, reinterpret_cast<const uint8_t*>(s.data()), s.size());
@@ -259,6 +259,26 @@ void putInt(std::vector<uint8_t>& out, int64_t v) {
 }
 
 }  // namespace
+
+void GodotWriter::nil() { putU32(out_, kNil); }
+void GodotWriter::boolean(bool v) {
+  putU32(out_, kBool);
+  putU32(out_, v ? 1 : 0);
+}
+void GodotWriter::integer(int64_t v) { putInt(out_, v); }
+void GodotWriter::string(std::string_view s) { putString(out_, s); }
+void GodotWriter::bytes(std::span<const uint8_t> b) {
+  putU32(out_, kRawArray);
+  putPadded(out_, b.data(), b.size());
+}
+void GodotWriter::arrayHeader(uint32_t count) {
+  putU32(out_, kArray);
+  putU32(out_, count);
+}
+void GodotWriter::dictionaryHeader(uint32_t count) {
+  putU32(out_, kDictionary);
+  putU32(out_, count);
+}
 
 bool decodeGodotVariant(std::span<const uint8_t> bytes, Value* out, std::string* error) {
   error->clear();

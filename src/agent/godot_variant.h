@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/value.h"
@@ -26,5 +27,23 @@ bool decodeGodotVariant(std::span<const uint8_t> bytes, Value* out, std::string*
 // 64-bit, binary as PoolByteArray, objects as Dictionary. Strings are written as given (invalid
 // UTF-8 is replaced first, as Godot's decoder would refuse it).
 void encodeGodotVariant(const Value& value, std::vector<uint8_t>& out);
+
+// Writes Variants one by one, for replies built without a Value tree (the message hot path:
+// docs/spec/agent.md §3.2, the same bytes encodeGodotVariant would write). A container header is
+// followed by exactly its count of values (a Dictionary: key, value, key, value ...).
+class GodotWriter {
+ public:
+  explicit GodotWriter(std::vector<uint8_t>& out) : out_(out) {}
+  void nil();
+  void boolean(bool v);
+  void integer(int64_t v);
+  void string(std::string_view s);  // valid UTF-8 expected (invalid bytes are replaced)
+  void bytes(std::span<const uint8_t> b);
+  void arrayHeader(uint32_t count);
+  void dictionaryHeader(uint32_t count);
+
+ private:
+  std::vector<uint8_t>& out_;
+};
 
 }  // namespace outpost::agent

@@ -108,6 +108,8 @@ Value resetIdentity(Call&);
 Value runNetworkingCallbacks(Call&);
 Value sendMessageToConnection(Call&);
 Value sendMessages(Call&);
+Value sendMessagesToConnection(Call&);
+Value receiveMessagePayloadsOnConnection(Call&);
 Value setCertificate(Call&);
 Value setConnectionPollGroup(Call&);
 Value setConnectionName(Call&);

@@ -137,8 +137,65 @@ Value getRemoteFakeIPForConnection(Call& c) {
   return {{"result", r.result}, {"ip_address", r.ip_address}, {"port", r.port}, {"ip_type", r.ip_type}};
 }
 Value initAuthentication(Call& c) { return ns(c).initAuthentication(); }
-Value receiveMessagesOnConnection(Call& c) { return messages(ns(c).receiveMessagesOnConnection(c.u32(0), c.i32(1))); }
-Value receiveMessagesOnPollGroup(Call& c) { return messages(ns(c).receiveMessagesOnPollGroup(c.u32(0), c.i32(1))); }
+// The receive calls write Godot sessions' replies straight from the SDK's reusable batch (no
+// per-message copy into a Value); JSON sessions get the same dictionaries as Values.
+Value receiveMessagesOnConnection(Call& c) {
+  if (!c.raw) return messages(ns(c).receiveMessagesOnConnection(c.u32(0), c.i32(1)));
+  MessageBatch& batch = c.host.messageBatch();
+  const int n = ns(c).receiveMessagesOnConnection(c.u32(0), batch, c.i32(1));
+  GodotWriter w(*c.raw);
+  w.arrayHeader(n > 0 ? static_cast<uint32_t>(n) : 0);
+  for (int i = 0; i < n; ++i) writeMessage(w, batch[static_cast<size_t>(i)]);
+  c.raw_written = true;
+  return nullptr;
+}
+Value receiveMessagesOnPollGroup(Call& c) {
+  if (!c.raw) return messages(ns(c).receiveMessagesOnPollGroup(c.u32(0), c.i32(1)));
+  MessageBatch& batch = c.host.messageBatch();
+  const int n = ns(c).receiveMessagesOnPollGroup(c.u32(0), batch, c.i32(1));
+  GodotWriter w(*c.raw);
+  w.arrayHeader(n > 0 ? static_cast<uint32_t>(n) : 0);
+  for (int i = 0; i < n; ++i) writeMessage(w, batch[static_cast<size_t>(i)]);
+  c.raw_written = true;
+  return nullptr;
+}
+// Extension: only the payloads, oldest first (an Array of PoolByteArray): the cheapest shape for
+// a GDScript loop, which pays for every Dictionary it decodes.
+Value receiveMessagePayloadsOnConnection(Call& c) {
+  MessageBatch& batch = c.host.messageBatch();
+  const int n = ns(c).receiveMessagesOnConnection(c.u32(0), batch, c.i32(1));
+  if (c.raw) {
+    GodotWriter w(*c.raw);
+    w.arrayHeader(n > 0 ? static_cast<uint32_t>(n) : 0);
+    for (int i = 0; i < n; ++i) w.bytes(batch[static_cast<size_t>(i)].payload);
+    c.raw_written = true;
+    return nullptr;
+  }
+  Value out = Value::array();
+  for (int i = 0; i < n; ++i) {
+    auto p = batch[static_cast<size_t>(i)].payload;
+    out.push_back(bytesValue(Bytes(p.begin(), p.end())));
+  }
+  return out;
+}
+// Extension: several messages to one connection in one call, sent in order until one is refused.
+// {result: RESULT_OK or the first refusal's result, sent: how many went, message_number: the last
+// sent one's (0 if none)}.
+Value sendMessagesToConnection(Call& c) {
+  const Value& list = c.args[1];  // checked: PoolByteArrays of at most MAX_STEAM_PACKET_SIZE
+  int32_t result = RESULT_OK;
+  int64_t sent = 0, last = 0;
+  for (const Value& m : list) {
+    SendResult r = ns(c).sendMessageToConnection(c.u32(0), m.get_binary(), c.i32(2));
+    if (r.result != RESULT_OK) {
+      result = r.result;
+      break;
+    }
+    ++sent;
+    last = r.message_number;
+  }
+  return {{"result", result}, {"sent", sent}, {"message_number", last}};
+}
 Value resetIdentity(Call& c) {
   ns(c).resetIdentity(c.u64(0));
   return nullptr;

@@ -137,4 +137,31 @@ Value messageValue(NetworkingMessage& m) {
           {"lane", m.lane}};
 }
 
+void writeMessage(GodotWriter& w, const MessageView& m) {
+  // The keys and order of messageValue (a Value object sorts its keys; so does this list).
+  w.dictionaryHeader(11);
+  w.string("channel");
+  w.integer(m.lane);
+  w.string("connection");
+  w.integer(m.connection);
+  w.string("flags");
+  w.integer(m.flags);
+  w.string("identity");
+  w.integer(static_cast<int64_t>(m.identity));
+  w.string("lane");
+  w.integer(m.lane);
+  w.string("message_number");
+  w.integer(m.message_number);
+  w.string("payload");
+  w.bytes(m.payload);
+  w.string("receiver_user_data");
+  w.integer(m.receiver_user_data);
+  w.string("sender_user_data");
+  w.integer(m.sender_user_data);
+  w.string("size");
+  w.integer(static_cast<int64_t>(m.payload.size()));
+  w.string("time_received");
+  w.integer(m.time_received);
+}
+
 }  // namespace outpost::agent

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "agent/godot_variant.h"
 #include "agent/value.h"
 #include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"
@@ -33,6 +34,8 @@ class Host {
   NetworkingSockets& sockets(bool client_side);
   User& user();
   ServerBrowser& browser();
+  // The reusable receive buffer of the message hot path (receive handlers, one call at a time).
+  MessageBatch& messageBatch() { return batch_; }
 
   // Queues an event ["signal", args...] for the side's next run_callbacks.
   void queueEvent(bool client_side, Value event);
@@ -53,10 +56,13 @@ class Host {
   std::unique_ptr<ServerBrowser> browser_;
   std::vector<Value> events_[2];
   uint64_t events_dropped_ = 0;
+  MessageBatch batch_;
 };
 
 // SDK structs as the reference's dictionaries.
 Value connectionInfoValue(const ConnectionInfo& info, bool with_info_flags);
 Value messageValue(NetworkingMessage& message);  // moves the payload out
+// The same message dictionary written straight as Godot Variant bytes (the receive hot path).
+void writeMessage(GodotWriter& w, const MessageView& m);
 
 }  // namespace outpost::agent

@@ -152,6 +152,41 @@ TEST(AgentDispatcher, BytesTravelExactlyThroughASocketPairInBothEncodings) {
   EXPECT_EQ(got[1]["payload"].get_binary(), (Bytes{0, 1, 255}));
 }
 
+// The Godot session's receive replies are written without a Value tree (the hot path); they must
+// decode to exactly the dictionaries the Value path builds.
+TEST(AgentDispatcher, DirectlyWrittenMessageRepliesEqualTheValueShape) {
+  Fixture f;
+  Value pair = f.callGodot("SteamServer.createSocketPair", Value::array({false}))["result"];
+  for (uint8_t i = 1; i <= 2; ++i)
+    f.callGodot("SteamServer.sendMessageToConnection", Value::array({pair["connection1"], bytesValue({i, i, i}), 8}));
+  Value raw, plain;
+  for (int i = 0; i < 200 && (raw.is_null() || raw.empty()); ++i) {
+    std::vector<uint8_t> out;
+    Value request = {{"id", 9}, {"call", "SteamServer.receiveMessagesOnConnection"}, {"args", {pair["connection2"], 1}}};
+    f.godot.handleInto(request, out);
+    Value reply;
+    std::string why;
+    ASSERT_TRUE(decodeGodotVariant(out, &reply, &why)) << why;
+    EXPECT_EQ(reply["id"], 9);
+    raw = reply["result"];
+    if (raw.empty()) f.host.sockets(false).waitForActivity(10);
+  }
+  ASSERT_EQ(raw.size(), 1u);
+  for (int i = 0; i < 200 && (plain.is_null() || plain.empty()); ++i) {
+    plain = f.callGodot("SteamServer.receiveMessagesOnConnection", Value::array({pair["connection2"], 1}))["result"];
+    if (plain.empty()) f.host.sockets(false).waitForActivity(10);
+  }
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(raw[0]["payload"].get_binary(), (Bytes{1, 1, 1}));
+  EXPECT_EQ(plain[0]["payload"].get_binary(), (Bytes{2, 2, 2}));
+  // Same keys, same values apart from the message itself.
+  for (const char* k : {"payload", "message_number", "time_received"}) {
+    raw[0].erase(k);
+    plain[0].erase(k);
+  }
+  EXPECT_EQ(raw[0], plain[0]);
+}
+
 TEST(AgentApiTable, CoversTheGodot3PageAndIsConsistent) {
   // The 35 functions of reference/game-server-godot3.txt, by name.
   const std::set<std::string> page = {
@@ -184,6 +219,19 @@ TEST(AgentApiTable, CoversTheGodot3PageAndIsConsistent) {
   for (const auto& c : constantTable()) EXPECT_TRUE(constants.insert(c.name).second) << c.name;
 }
 
+// docs/api-map.md §10 is generated from the table too.
+TEST(AgentApiTable, ApiMapGodotSectionIsTheGeneratorsOutput) {
+  const std::string map = readFile(std::string(OUTPOST_SOURCE_DIR) + "/docs/api-map.md");
+  const std::string begin_marker = "<!-- godot-section:begin", end_marker = "<!-- godot-section:end -->";
+  auto begin = map.find(begin_marker);
+  auto end = map.find(end_marker);
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  begin = map.find('\n', begin) + 1;
+  EXPECT_EQ(map.substr(begin, end - begin), godotApiMapSection())
+      << "docs/api-map.md §10 differs from the API table: paste `build/outpost-agent --print-godot-api-map` between the markers";
+}
+
 // The addon's singletons are generated (outpost-agent --write-godot-addon godot3 godot/addons/outpost);
 // this keeps the committed files equal to what the table generates.
 TEST(AgentApiTable, CommittedGodot3AddonIsTheGeneratorsOutput) {
@@ -191,5 +239,15 @@ TEST(AgentApiTable, CommittedGodot3AddonIsTheGeneratorsOutput) {
     const std::string path = std::string(OUTPOST_SOURCE_DIR) + "/godot/addons/outpost/" + file.name;
     EXPECT_EQ(readFile(path), file.text)
         << path << " differs from the API table: run `build/outpost-agent --write-godot-addon godot3 godot/addons/outpost`";
+  }
+}
+
+// The Godot 4 flavour (never run, godot/godot4/README.md) is generated from the same table.
+TEST(AgentApiTable, CommittedGodot4FlavourIsTheGeneratorsOutput) {
+  for (const auto& file : generateGodotSingletons(GodotFlavour::kGodot4)) {
+    const std::string path = std::string(OUTPOST_SOURCE_DIR) + "/godot/godot4/addons/outpost/" + file.name;
+    EXPECT_EQ(readFile(path), file.text) << path
+                                         << " differs from the API table: run `build/outpost-agent --write-godot-addon "
+                                            "godot4 godot/godot4/addons/outpost`";
   }
 }

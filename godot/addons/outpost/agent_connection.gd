@@ -139,6 +139,9 @@ func _start_agent() -> Dictionary:
 		path = OS.get_environment("OUTPOST_AGENT")
 	if path == "":
 		path = OS.get_executable_path().get_base_dir().plus_file("outpost-agent")
+	if not path.is_abs_path():
+		_fail("the outpost-agent path must be absolute, got %s (project setting outpost/agent/path or OUTPOST_AGENT)" % path)
+		return {}
 	if not File.new().file_exists(path):
 		_fail("outpost-agent not found at %s (set the project setting outpost/agent/path or OUTPOST_AGENT)" % path)
 		return {}

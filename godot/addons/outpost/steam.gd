@@ -572,3 +572,9 @@ func setHub(address, public_key):
 
 func sendMessages(messages):
 	return _agent.call_agent("Steam.sendMessages", [messages], [])
+
+func sendMessagesToConnection(connection_handle, messages, flags):
+	return _agent.call_agent("Steam.sendMessagesToConnection", [connection_handle, messages, flags], {})
+
+func receiveMessagePayloadsOnConnection(connection, max_messages):
+	return _agent.call_agent("Steam.receiveMessagePayloadsOnConnection", [connection, max_messages], [])

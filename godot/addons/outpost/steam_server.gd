@@ -698,6 +698,12 @@ func setHub(address, public_key):
 func sendMessages(messages):
 	return _agent.call_agent("SteamServer.sendMessages", [messages], [])
 
+func sendMessagesToConnection(connection_handle, messages, flags):
+	return _agent.call_agent("SteamServer.sendMessagesToConnection", [connection_handle, messages, flags], {})
+
+func receiveMessagePayloadsOnConnection(connection, max_messages):
+	return _agent.call_agent("SteamServer.receiveMessagePayloadsOnConnection", [connection, max_messages], [])
+
 func updateUserData(steam_id, player_name, score):
 	return _agent.call_agent("SteamServer.updateUserData", [steam_id, player_name, score], false)
 
