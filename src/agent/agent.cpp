@@ -7,8 +7,9 @@
 //   3. it does not decode (JSON, or Godot Variant when it starts with 0x12)  (refused.bad_hello)
 //   4. it is not {"hello": "outpost-agent", "secret": <64 hex>}              (refused.bad_hello)
 //   5. the secret differs (constant-time comparison)                         (refused.wrong_secret)
-// A connection arriving while a client is authenticated, or while max_pending_connections are
-// waiting, is closed at once (refused.busy / refused.pending_limit).
+// A connection arriving while a client is authenticated is closed at once (refused.busy); one
+// arriving while max_pending_connections are waiting closes the oldest of them
+// (refused.pending_evicted).
 #include "agent/agent.h"
 
 #include <arpa/inet.h>
@@ -337,14 +338,27 @@ void AgentLoop::accept() {
     if (fd < 0) return;
     size_t pending = 0;
     bool busy = false;
-    for (const auto& c : conns_) {
-      if (c.authenticated) busy = true;
-      else if (!c.closing) ++pending;
+    Conn* oldest = nullptr;
+    for (auto& c : conns_) {
+      if (c.authenticated) {
+        busy = true;
+      } else if (!c.closing) {
+        ++pending;
+        if (!oldest || c.hello_deadline < oldest->hello_deadline) oldest = &c;
+      }
     }
-    if (busy || pending >= options_.max_pending_connections) {
-      count(busy ? "refused.busy" : "refused.pending_limit");
+    if (busy) {
+      count("refused.busy");
       ::close(fd);
       continue;
+    }
+    // Full: the oldest waiting connection makes room. A real client says hello right after
+    // connecting, so connections that only sit there (someone holding the slots) go first.
+    if (pending >= options_.max_pending_connections && oldest) {
+      count("refused.pending_evicted");
+      oldest->closing = true;
+      oldest->out.clear();
+      oldest->out_sent = 0;
     }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -359,7 +373,15 @@ void AgentLoop::readFrom(Conn& c) {
   uint8_t buf[65536];
   for (;;) {
     if (c.closing || pendingOut(c) >= options_.max_output_bytes) return;
-    ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    // Before authentication, never read past the hello's limit: a stranger's connection holds at
+    // most kMaxHelloBytes + 4 bytes here.
+    size_t want = sizeof buf;
+    if (!c.authenticated) {
+      const size_t cap = kMaxHelloBytes + 4;
+      want = c.reader.bufferedBytes() >= cap ? 0 : std::min(want, cap - c.reader.bufferedBytes());
+      if (want == 0) return;
+    }
+    ssize_t n = ::recv(c.fd, buf, want, 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
       c.closing = true;
       c.out.clear();  // nobody to write to
@@ -391,7 +413,7 @@ void AgentLoop::readFrom(Conn& c) {
       else onHello(c, e.payload);
       if (c.closing) return;
     }
-    if (static_cast<size_t>(n) < sizeof buf) return;
+    if (static_cast<size_t>(n) < want) return;
   }
 }
 

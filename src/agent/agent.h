@@ -8,8 +8,9 @@
 //   - no orphan: with --parent-pid it exits when that process is gone (PR_SET_PDEATHSIG when it is
 //     the parent, and a liveness check every kParentCheckMs in any case); without a client
 //     authenticated within first_client_timeout_ms it exits too.
-// Before a connection authenticates it can cost at most kMaxHelloBytes of buffer, one of
-// max_pending_connections slots and hello_timeout_ms of time; everything refused is counted.
+// Before a connection authenticates it can cost at most kMaxHelloBytes + 4 bytes of buffer, one of
+// max_pending_connections slots (the oldest is closed when a new one needs its slot) and
+// hello_timeout_ms of time; everything refused is counted.
 // Single-threaded: run() is the loop; the SDK objects run their own service threads.
 #pragma once
 

@@ -193,25 +193,22 @@ TEST(AgentProcess, UnauthenticatedConnectionsCostLittleAndGetNowhere) {
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_TRUE(silent.waitClosed(3000));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(400));
-  // At most 4 waiting connections: the fifth is closed at once.
+  // At most 4 waiting connections: a fifth closes the oldest, so connections that only hold a
+  // slot cannot keep the real client out.
   std::vector<std::unique_ptr<AgentClient>> waiting;
   for (int i = 0; i < 4; ++i) {
     waiting.push_back(std::make_unique<AgentClient>());
     ASSERT_TRUE(waiting.back()->connect(agent.port));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  AgentClient fifth;
-  ASSERT_TRUE(fifth.connect(agent.port));
-  EXPECT_TRUE(fifth.waitClosed(300));
-  // The real client still gets in once a slot frees (the waiting ones time out), and is then the
-  // only one: later connections are closed at once.
-  waiting.clear();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   AgentClient good;
   ASSERT_TRUE(good.connect(agent.port));
+  EXPECT_TRUE(waiting[0]->waitClosed(1000)) << "the oldest waiting connection makes room";
   good.sendText(hello(secret));
   r = parse(good.readText());
   ASSERT_EQ(r["result"]["agent"], "outpost-agent") << r.dump();
+  // Everyone else still waiting is turned away once the client is in.
+  for (size_t i = 1; i < waiting.size(); ++i) EXPECT_TRUE(waiting[i]->waitClosed(1000)) << i;
   AgentClient intruder;
   ASSERT_TRUE(intruder.connect(agent.port));
   EXPECT_TRUE(intruder.waitClosed(1000));
@@ -221,7 +218,7 @@ TEST(AgentProcess, UnauthenticatedConnectionsCostLittleAndGetNowhere) {
   good.disconnect();
   EXPECT_EQ(agent.wait(5000), 0);
   for (const char* counter : {"refused.wrong_secret=1", "refused.bad_hello=1", "refused.hello_too_large=1",
-                              "refused.pending_limit=1", "refused.busy=1", "clients_authenticated=1"})
+                              "refused.pending_evicted=1", "refused.busy=4", "clients_authenticated=1"})
     EXPECT_NE(agent.output.find(counter), std::string::npos) << counter << " in:\n" << agent.output;
   EXPECT_NE(agent.output.find("refused.hello_timeout="), std::string::npos) << agent.output;
 }
