@@ -73,7 +73,7 @@ TEST_F(GodotExample, ServerAndClientsFindAuthenticatePlayAndABanKicks) {
     return c;
   };
   auto alice = client("alice", 120);
-  auto bob = client("bob", 3);
+  auto bob = client("bob", 8);
   ASSERT_TRUE(alice->waitFor("client alice: admitted as alice", 60000)) << alice->output() << server.output();
   ASSERT_TRUE(bob->waitFor("client bob: admitted as bob", 60000)) << bob->output() << server.output();
   EXPECT_NE(alice->output().find("found Godot example server (godot_range) at 127.0.0.1:" + std::to_string(query_port)),
@@ -82,19 +82,19 @@ TEST_F(GodotExample, ServerAndClientsFindAuthenticatePlayAndABanKicks) {
   EXPECT_TRUE(server.waitFor("server: admitted alice", 5000)) << server.output();
   EXPECT_TRUE(server.waitFor("server: admitted bob", 5000)) << server.output();
   ASSERT_TRUE(alice->waitFor("client alice: score 5", 30000)) << alice->output();
-  // qstat sees both players by name (A2S_PLAYER from updateUserData); bob leaves after 3 s, so
-  // look while he is still there.
+  // qstat sees both players by name (A2S_PLAYER from updateUserData); bob leaves after 8 s of
+  // play, so look while he is still there.
   bool both = false;
-  for (int i = 0; i < 20 && !both; ++i) {
+  for (int i = 0; i < 40 && !both; ++i) {
     q = qstat(query_port);
     both = q.find("alice") != std::string::npos && q.find("bob") != std::string::npos;
     if (!both) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(both) << q;
 
-  // bob plays his 3 s and leaves cleanly.
-  EXPECT_EQ(bob->wait(30000), 0) << bob->output();
-  EXPECT_NE(bob->output().find("client bob: played 3 s, leaving"), std::string::npos) << bob->output();
+  // bob plays his 8 s and leaves cleanly.
+  EXPECT_EQ(bob->wait(40000), 0) << bob->output();
+  EXPECT_NE(bob->output().find("client bob: played 8 s, leaving"), std::string::npos) << bob->output();
 
   // carol has no licence: the hub's verdict refuses her.
   auto carol = client("carol", 10);
