@@ -412,9 +412,16 @@ func _shutdown_and_own_query_port():
 	t.check_eq("queryInfo", info.get("map"), "arena2")
 	t.check_eq("serverShutdown", info.get("folder"), "", "nothing kept from before the shutdown")
 	t.check_eq("serverInit", info.get("game_port"), int(t.env("OUTPOST_TEST_GAME_PORT")), "A2S answers on the query port")
-	var players = Steam.queryPlayers(server, 2000)
+	# A2S is republished within a second of a change: wait for the player's name and score.
+	var players = []
+	for _i in range(60):
+		players = Steam.queryPlayers(server, 2000)
+		if players.size() == 1 and players[0]["name"] == "Robot":
+			break
+		yield(t.sleep(0.05), "completed")
 	t.check("queryPlayers", players.size() == 1 and players[0]["name"] == "Robot" and players[0]["score"] == 42, str(players))
 	t.check("createUnauthenticatedUserConnection", players.size() == 1, "listed in A2S_PLAYER")
+	t.check("updateUserData", players.size() == 1 and players[0]["score"] == 42, "name and score in A2S_PLAYER")
 	t.check_eq("queryRules", Steam.queryRules(server, 2000), {"mode": "duel"})
 	t.check("ping", Steam.ping(server, 2000) >= 0, "a round trip")
 	t.check_eq("ping", Steam.ping("127.0.0.1:9", 300), -1, "no server there")
