@@ -1,6 +1,6 @@
 # bench/a2s_bench.cmake: defines target `a2s_bench` (bench/a2s_bench.cpp), the A2S_INFO
 # replies-per-second benchmark (bench/README.md, "A2S benchmark"). It links the public
-# GameServer (outpost_server) and the internal responder library (outpost_a2s). Until the
+# GameServer and the internal A2S responder (both outpost_server) and the A2S codec (outpost_a2s). Until the
 # top-level CMakeLists.txt include()s this file, bench/run configures the project with
 # -DCMAKE_PROJECT_outpost_INCLUDE=<this file>: included right after project(), the targets do not
 # exist yet, so the file defers itself to the end of the top-level directory. Including it twice

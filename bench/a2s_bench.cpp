@@ -43,11 +43,12 @@
 #include <thread>
 #include <vector>
 
-#include "a2s/query_socket.h"
-#include "a2s/responder.h"
-#include "a2s/server_info.h"
+#include "a2s/reply.h"
+#include "a2s/request.h"
 #include "bench_json.h"
 #include "outpost/game_server.h"
+#include "server/a2s_query_socket.h"
+#include "server/a2s_responder.h"
 
 namespace {
 
@@ -199,8 +200,15 @@ struct Row {
 // `logged_on` false is what a GameServer without a hub logon answers: no SteamID (EDF 0x10 not
 // sent) and not secure. The player list and rules travel in A2S_PLAYER/A2S_RULES, not in INFO;
 // they are set so the server holds what a real one holds (and re-encodes it, see README).
-a2s::ServerInfo benchInfo(bool logged_on) {
-  a2s::ServerInfo s;
+struct Served {
+  ServerInfoResult info;
+  std::vector<ServerPlayer> players;
+  ServerRules rules;
+};
+
+Served benchServer(bool logged_on) {
+  Served served;
+  ServerInfoResult& s = served.info;
   s.protocol = 17;
   s.name = "Outpost Bench | 24/7 2Fort | Fast Respawn | outpost.example";
   s.map = "ctf_2fort";
@@ -220,10 +228,10 @@ a2s::ServerInfo benchInfo(bool logged_on) {
   s.spectator_port = kSpectatorPort;
   s.spectator_name = "Outpost TV";
   s.keywords = "outpost,bench,ctf,alltalk,increased_maxplayers,nocrits,norespawntime,valve";
-  s.game_id = a2s::ServerInfo::gameIdForApp(kAppId);
+  s.game_id = a2s::gameIdForApp(kAppId);
   for (int i = 0; i < kPlayers; ++i)
-    s.player_list.push_back({"Player " + std::to_string(i + 1), 10 * i, 60.0f * static_cast<float>(i + 1)});
-  for (int b = 0; b < kBots; ++b) s.player_list.push_back({"Bot " + std::to_string(b + 1), 0, 0.0f});
+    served.players.push_back({"Player " + std::to_string(i + 1), 10 * i, 60.0f * static_cast<float>(i + 1)});
+  for (int b = 0; b < kBots; ++b) served.players.push_back({"Bot " + std::to_string(b + 1), 0, 0.0f});
   static const char* const kRuleNames[kRules] = {
       "coop", "deathmatch", "decalfrequency", "mp_allowNPCs", "mp_autocrosshair", "mp_autoteambalance",
       "mp_disable_respawn_times", "mp_fadetoblack", "mp_falldamage", "mp_flashlight", "mp_footsteps",
@@ -233,10 +241,8 @@ a2s::ServerInfo benchInfo(bool logged_on) {
       "mp_teamplay", "mp_timelimit", "mp_tournament", "mp_weaponstay", "mp_windifference",
       "mp_winlimit", "nextlevel", "r_AirboatViewDampenDamp", "sv_accelerate", "sv_airaccelerate",
       "sv_alltalk", "sv_cheats", "sv_contact", "sv_footsteps", "sv_gravity", "tf_weapon_criticals"};
-  for (int i = 0; i < kRules; ++i)
-    if (!s.setKeyValue(kRuleNames[i], i % 3 == 0 ? "0" : i % 3 == 1 ? "1" : "admin@outpost.example"))
-      std::abort();
-  return s;
+  for (int i = 0; i < kRules; ++i) served.rules[kRuleNames[i]] = i % 3 == 0 ? "0" : i % 3 == 1 ? "1" : "admin@outpost.example";
+  return served;
 }
 
 // ------------------------------------------------------------------------------- servers
@@ -246,7 +252,7 @@ struct Server {
   std::unique_ptr<GameServer> game_server;  // the public SDK, shipped limits
   std::unique_ptr<a2s::A2sQuerySocket> query_socket;  // the internal responder, raised limits
   uint16_t port = 0;
-  a2s::ServerInfo info;                     // what its INFO reply must encode
+  Served served;                            // what it answers (its INFO reply must encode served.info)
   std::optional<a2s::A2sCounters> counters() const {
     if (query_socket) return query_socket->counters();
     return std::nullopt;  // GameServer does not expose its responder's counters
@@ -272,13 +278,13 @@ uint16_t freePort() {
 // the public API only. The AppID comes from the environment, as in the reference.
 std::unique_ptr<Server> startGameServer(std::string* err) {
   auto s = std::make_unique<Server>();
-  s->info = benchInfo(false);
+  s->served = benchServer(false);
   ::setenv("OUTPOST_APP_ID", std::to_string(kAppId).c_str(), 1);
   for (int attempt = 0; attempt < 5 && !s->game_server; ++attempt) {
     uint16_t port = freePort();
     if (port == 0) continue;
     auto gs = std::make_unique<GameServer>();
-    if (!gs->serverInit(ipString(kServerIp), kGamePort, port, SERVER_MODE_NO_AUTHENTICATION, s->info.version)) continue;
+    if (!gs->serverInit(ipString(kServerIp), kGamePort, port, SERVER_MODE_NO_AUTHENTICATION, s->served.info.version)) continue;
     s->game_server = std::move(gs);
     s->port = port;
   }
@@ -287,7 +293,7 @@ std::unique_ptr<Server> startGameServer(std::string* err) {
     return nullptr;
   }
   GameServer& gs = *s->game_server;
-  const a2s::ServerInfo& i = s->info;
+  const ServerInfoResult& i = s->served.info;
   bool ok = gs.setModDir(i.folder) && gs.setGameDescription(i.game) && gs.setDedicatedServer(true) &&
             gs.setServerName(i.name) && gs.setMapName(i.map) && gs.setGameTags(i.keywords);
   gs.setMaxPlayerCount(i.max_players);
@@ -295,10 +301,11 @@ std::unique_ptr<Server> startGameServer(std::string* err) {
   gs.setPasswordProtected(i.password);
   gs.setSpectatorPort(i.spectator_port);
   gs.setSpectatorServerName(i.spectator_name);
-  for (const auto& [k, v] : i.rules) ok = ok && gs.setKeyValue(k, v);
+  for (const auto& [k, v] : s->served.rules) ok = ok && gs.setKeyValue(k, v);
   for (int p = 0; p < kPlayers; ++p) {
     uint64_t id = gs.createUnauthenticatedUserConnection();
-    ok = ok && gs.updateUserData(id, i.player_list[p].name, static_cast<uint32_t>(i.player_list[p].score));
+    const ServerPlayer& player = s->served.players[p];
+    ok = ok && gs.updateUserData(id, player.name, static_cast<uint32_t>(player.score));
   }
   if (!ok) {
     *err = "a GameServer setter refused a value";
@@ -310,7 +317,7 @@ std::unique_ptr<Server> startGameServer(std::string* err) {
 // An A2sQuerySocket with every rate limit raised so that none can bite: the responder's own speed.
 std::unique_ptr<Server> startQuerySocket(int challenge_window_s, std::string* err) {
   auto s = std::make_unique<Server>();
-  s->info = benchInfo(true);
+  s->served = benchServer(true);
   a2s::A2sQuerySocketOptions o;
   o.bind_address = ipString(kServerIp) + ":0";
   o.responder.challenge_window_us = TimeUs{challenge_window_s} * 1'000'000;
@@ -321,7 +328,7 @@ std::unique_ptr<Server> startQuerySocket(int challenge_window_s, std::string* er
   o.responder.challenges_per_sec_global = 1e9;
   o.responder.challenge_burst_global = 1e9;
   s->query_socket = std::make_unique<a2s::A2sQuerySocket>(o);
-  s->query_socket->update(s->info);
+  s->query_socket->update(s->served.info, s->served.players, s->served.rules);
   if (!s->query_socket->start(err)) return nullptr;
   s->port = s->query_socket->localAddress().port();
   return s;
@@ -330,10 +337,7 @@ std::unique_ptr<Server> startQuerySocket(int challenge_window_s, std::string* er
 // ------------------------------------------------------------------------------- clients
 
 // FF FF FF FF 'T' "Source Engine Query\0": 25 bytes.
-const std::vector<uint8_t> kInfoRequest = [] {
-  const char q[] = "\xFF\xFF\xFF\xFFTSource Engine Query";
-  return std::vector<uint8_t>(q, q + sizeof q);
-}();
+const std::vector<uint8_t> kInfoRequest = a2s::encodeRequest(a2s::kInfoRequest);
 
 // One client socket: a source address and port, connected to the server, at most one request
 // outstanding (so a reply is matched to its request without any id on the wire).
@@ -531,8 +535,7 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
         last_event = at;
         size_t n = static_cast<size_t>(got);
         const uint8_t* d = buf.data();
-        bool is_challenge = n == a2s::kChallengeReplyBytes && d[0] == 0xFF && d[1] == 0xFF && d[2] == 0xFF &&
-                            d[3] == 0xFF && d[4] == a2s::kChallengeReply;
+        bool is_challenge = a2s::parseChallengeReply(std::span<const uint8_t>(d, n)).has_value();
         bool is_info = n == expected_info.size() && std::memcmp(d, expected_info.data(), n) == 0;
         bool good = phase == Phase::kInfo ? is_info || is_challenge : is_challenge;
         // A challenge answers a request without a valid challenge: it must be no larger than it.
@@ -638,7 +641,7 @@ Row runRow(const Options& o, const RowSpec& spec) {
   std::string err;
   std::unique_ptr<Server> server = spec.shipped ? startGameServer(&err) : startQuerySocket(o.challenge_window_s, &err);
   if (!server) return failedRow(spec, err);
-  const std::vector<uint8_t> expected = a2s::encodeInfoReply(server->info);
+  const std::vector<uint8_t> expected = a2s::encodeInfoReply(server->served.info);
 
   // Readiness: a probe source of its own (so no row's source buckets are touched) until the
   // INFO reply is exactly the expected one.

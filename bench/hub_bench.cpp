@@ -57,11 +57,12 @@
 #include "bench_json.h"
 #include "base/clock.h"
 #include "hub/data_dir.h"
+#include "hub/master_rate_limiter.h"
+#include "hub/master_responder.h"
 #include "hubrpc/framing.h"
 #include "master/index.h"
-#include "master/rate_limiter.h"
+#include "master/reply_page.h"
 #include "master/request.h"
-#include "master/responder.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/types.h"
 
@@ -759,30 +760,16 @@ bool pipelined(RpcPool& pool, size_t total, size_t window, Clock::time_point dea
 // --------------------------------------------------------------------------- master queries
 
 std::vector<uint8_t> masterRequest(uint32_t seed_ip, uint16_t seed_port, const std::string& filter) {
-  std::vector<uint8_t> req = {0x31, 0xFF};
-  in_addr a{};
-  a.s_addr = htonl(seed_ip);
-  char ip[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &a, ip, sizeof ip);
-  std::string seed = std::string(ip) + ":" + std::to_string(seed_port);
-  req.insert(req.end(), seed.begin(), seed.end());
-  req.push_back(0);
-  req.insert(req.end(), filter.begin(), filter.end());
-  req.push_back(0);
-  return req;
+  return master::encodeMasterRequest(master::kRegionAll, seed_ip, seed_port, filter);
 }
 
 // The exact first page for a list whose matching servers have these query ports (all on
 // 127.0.0.1, ascending): up to 232 entries, then the terminator if the list ended first.
 std::vector<uint8_t> expectedFirstPage(const std::vector<uint16_t>& ports) {
-  std::vector<uint8_t> page = {0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A};
-  size_t n = std::min<size_t>(ports.size(), master::kMaxEntriesPerReply);
-  for (size_t i = 0; i < n; ++i) {
-    uint8_t e[6] = {127, 0, 0, 1, static_cast<uint8_t>(ports[i] >> 8), static_cast<uint8_t>(ports[i] & 0xFF)};
-    page.insert(page.end(), e, e + 6);
-  }
-  if (ports.size() < master::kMaxEntriesPerReply) page.insert(page.end(), 6, 0);
-  return page;
+  std::vector<master::PageEntry> entries;
+  for (size_t i = 0; i < std::min<size_t>(ports.size(), master::kMaxEntriesPerReply); ++i)
+    entries.push_back({0x7F000001, ports[i]});
+  return master::encodeReplyPage(entries, ports.size() < master::kMaxEntriesPerReply);
 }
 
 class MasterClient {

@@ -1,6 +1,7 @@
 // outpost-hub: the self-hosted backend daemon. Thin main(): flags, signals, the poll loop; the
 // logic is in src/hub. Prints its listen address and public key on start; SIGTERM or SIGINT
 // stops it cleanly.
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +25,9 @@ void usage() {
                "  --listen    hub RPC address (default 0.0.0.0:27100)\n"
                "  --master    Valve master-server query address (default 0.0.0.0:27011; \"\" turns it off)\n"
                "  --token-idle-expiry  seconds after which an unused login token expires (default one year)\n"
-               "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n");
+               "  --master-limit NAME=VALUE  a master-query rate limit (repeatable; docs/spec/master.md)\n"
+               "  --also-trusted-ca-key HEX  a CA public key the hub vouches for besides its own, during a key\n"
+               "              rotation (repeatable; docs/spec/cert.md section 6)\n");
 }
 
 }  // namespace
@@ -111,6 +114,15 @@ int main(int argc, char** argv) {
     else if (a == "--listen" && i + 1 < argc) config.listen = argv[++i];
     else if (a == "--master" && i + 1 < argc) config.master = argv[++i];
     else if (a == "--token-idle-expiry" && i + 1 < argc) config.token_idle_expiry_s = std::atoll(argv[++i]);
+    else if (a == "--also-trusted-ca-key" && i + 1 < argc) {
+      std::string hex = argv[++i];
+      if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+        std::fprintf(stderr, "outpost-hub: --also-trusted-ca-key: \"%s\" is not 64 hex characters\n", hex.c_str());
+        return 2;
+      }
+      for (char& ch : hex) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      config.also_trusted_ca_keys_hex.push_back(hex);
+    }
     else if (a == "--master-limit" && i + 1 < argc) {
       std::string error;
       if (!setMasterLimit(argv[++i], config.master_limits, &error)) {

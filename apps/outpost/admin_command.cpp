@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/crypto.h"
 #include "hub/data_dir.h"
 #include "hubrpc/hub_client.h"
 
@@ -29,7 +30,11 @@ const char* kUsage =
     "  group create NAME                            group member CLAN_ID USER [--officer] [--remove]\n"
     "  block USER OTHER                             unblock USER OTHER\n"
     "  ban USER APP_ID [--vac | --publisher] [--reason TEXT]   unban USER APP_ID\n"
-    "  servers                                      status\n";
+    "  servers                                      status\n"
+    "  cert sign (--request HEX | --request-file FILE) [--app APP_ID]... [--steam-id ID]\n"
+    "            [--address IP[/BITS]]... [--lifetime SECONDS] [--out FILE]\n"
+    "      signs a certificate request from getCertificateRequest (docs/spec/cert.md section 7);\n"
+    "      prints certificate=HEX, and writes the raw bytes to --out for setCertificate\n";
 
 int usage() {
   std::fputs(kUsage, stderr);
@@ -135,6 +140,51 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
   } else if (is("unban", nullptr, 3) && parseU32(a[2], &y)) {
     r.mutable_unban()->set_user(a[1]);
     r.mutable_unban()->set_app_id(y);
+  } else if (a.size() >= 2 && a[0] == "cert" && a[1] == "sign") {
+    std::string hex, file, steam_id, lifetime, value;
+    takeOption(a, "--request", &hex);
+    takeOption(a, "--request-file", &file);
+    takeOption(a, "--steam-id", &steam_id);
+    takeOption(a, "--lifetime", &lifetime);
+    auto* q = r.mutable_sign_certificate();
+    while (takeOption(a, "--app", &value)) {
+      if (!parseU32(value, &x) || x == 0) return false;
+      q->add_app_ids(x);
+    }
+    while (takeOption(a, "--address", &value)) q->add_addresses(value);
+    if (a.size() != 2 || hex.empty() == file.empty()) return false;
+    std::string blob;
+    if (!file.empty()) {
+      FILE* f = std::fopen(file.c_str(), "rb");
+      if (!f) {
+        std::fprintf(stderr, "outpost admin: cannot read %s\n", file.c_str());
+        return false;
+      }
+      char buf[512];
+      size_t n = std::fread(buf, 1, sizeof buf, f);
+      std::fclose(f);
+      blob.assign(buf, n);
+    } else {
+      std::vector<uint8_t> bytes(hex.size() / 2);
+      if (hex.size() % 2 != 0 || bytes.empty() || bytes.size() > 512 || !outpost::crypto::fromHex(hex, bytes)) {
+        std::fprintf(stderr, "outpost admin: --request is not hex\n");
+        return false;
+      }
+      blob.assign(bytes.begin(), bytes.end());
+    }
+    q->set_request(blob);
+    if (!steam_id.empty()) {
+      char* end = nullptr;
+      unsigned long long id = std::strtoull(steam_id.c_str(), &end, 10);
+      if (*end || id == 0) return false;
+      q->set_steam_id(id);
+    }
+    if (!lifetime.empty()) {
+      char* end = nullptr;
+      long long s = std::strtoll(lifetime.c_str(), &end, 10);
+      if (*end || s <= 0) return false;
+      q->set_lifetime_s(s);
+    }
   } else if (is("servers", nullptr, 1)) {
     r.mutable_list_servers();
   } else if (is("status", nullptr, 1)) {
@@ -150,6 +200,10 @@ void print(const AdminResponse& r) {
   if (r.steam_id()) std::printf(" steam_id=%llu", static_cast<unsigned long long>(r.steam_id()));
   if (!r.name().empty()) std::printf(" name=%s", r.name().c_str());
   if (!r.token().empty()) std::printf(" token=%s", r.token().c_str());
+  if (!r.certificate().empty())
+    std::printf(" certificate=%s",
+                outpost::crypto::toHex({reinterpret_cast<const uint8_t*>(r.certificate().data()), r.certificate().size()})
+                    .c_str());
   std::printf("\n");
   for (const auto& a : r.apps())
     std::printf("app %u name=%s required_version=%s\n", a.app_id(), a.name().c_str(), a.required_version().c_str());
@@ -199,6 +253,8 @@ int runAdminCommand(int argc, char** argv) {
     std::fprintf(stderr, "outpost admin: the hub's public key and the admin token are required\n");
     return usage();
   }
+  std::string out_file;
+  takeOption(args, "--out", &out_file);
   outpost::hubrpc::Envelope request;
   AdminRequest* r = request.mutable_admin_request();
   r->set_admin_token(token);
@@ -220,5 +276,14 @@ int runAdminCommand(int argc, char** argv) {
     return 1;
   }
   print(a);
+  if (!out_file.empty() && !a.certificate().empty()) {
+    FILE* f = std::fopen(out_file.c_str(), "wb");
+    if (!f || std::fwrite(a.certificate().data(), 1, a.certificate().size(), f) != a.certificate().size()) {
+      if (f) std::fclose(f);
+      std::fprintf(stderr, "outpost admin: cannot write %s\n", out_file.c_str());
+      return 1;
+    }
+    std::fclose(f);
+  }
   return 0;
 }

@@ -47,6 +47,9 @@ int Bot::run(const volatile std::sig_atomic_t* stop) {
     return kBotExitFailed;
   }
   logLine("logged on to the hub as %s %s", o_.user.c_str(), outpost::steamid::toString(user_.getSteamID()).c_str());
+  // The hub session certifies the bot's game socket as this player (fetched while it looks for a
+  // server; the connection waits for it if need be).
+  user_.certifyNetworkingSockets(net_);
 
   auto server = findServer(o_.master, o_.filter, o_.server, o_.find_timeout_s, stop);
   if (!server) {
@@ -65,18 +68,23 @@ int Bot::run(const volatile std::sig_atomic_t* stop) {
           server_id ? outpost::steamid::toString(server_id).c_str() : "any server");
 
   Hello hello{user_.getSteamID(), o_.user, ticket.buffer};
-  uint32_t connection = net_.connectByIPAddress(server->game_address);
+  // A server without a good hub certificate is refused by the transport, even on loopback.
+  uint32_t connection = net_.connectByIPAddress(server->game_address,
+                                                {{outpost::NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{0}},
+                                                 {outpost::NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
   if (connection == outpost::NETWORKING_CONNECTION_INVALID) {
     logLine("cannot connect to %s", server->game_address.c_str());
     return kBotExitFailed;
   }
-  int status = play(connection, encode(hello), stop);
+  server_address_ = server->game_address;
+  int status = play(connection, server_id, encode(hello), stop);
   user_.cancelAuthTicket(ticket.id);
   user_.logOff();
   return status;
 }
 
-int Bot::play(uint32_t connection, const std::vector<uint8_t>& hello, const volatile std::sig_atomic_t* stop) {
+int Bot::play(uint32_t connection, uint64_t server_id, const std::vector<uint8_t>& hello,
+              const volatile std::sig_atomic_t* stop) {
   int state = outpost::CONNECTION_STATE_CONNECTING;
   int end_reason = 0;
   std::string end_debug;
@@ -96,6 +104,11 @@ int Bot::play(uint32_t connection, const std::vector<uint8_t>& hello, const vola
     if (state == outpost::CONNECTION_STATE_CLOSED_BY_PEER ||
         state == outpost::CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
       for (auto& m : net_.receiveMessagesOnConnection(connection, 64)) onMessage(m);  // what arrived first
+      if (end_reason == outpost::CONNECTION_END_REMOTE_BAD_CERT && state == outpost::CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
+        logLine("refused the server at %s: %s", server_address_.c_str(), end_debug.c_str());
+        net_.closeConnection(connection, 0, "", false);
+        return kBotExitUntrusted;
+      }
       logLine("the server closed the connection: %s%s%s (code %d); score %u", closeReasonName(end_reason),
               end_debug.empty() ? "" : ": ", end_debug.c_str(), end_reason, score_);
       net_.closeConnection(connection, 0, "", false);
@@ -103,9 +116,23 @@ int Bot::play(uint32_t connection, const std::vector<uint8_t>& hello, const vola
       return state == outpost::CONNECTION_STATE_CLOSED_BY_PEER ? kBotExitOk : kBotExitFailed;
     }
     if (state == outpost::CONNECTION_STATE_CONNECTED && !hello_sent) {
+      // The ticket goes only to the server the master list and A2S named: its certificate must
+      // say so. (A relay in the middle has no certificate for that Steam ID.)
+      auto info = net_.getConnectionInfo(connection);
+      bool certified = info && !(info->info_flags & outpost::NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED);
+      if (!certified || (server_id != 0 && info->identity != server_id)) {
+        logLine("the server at %s is certified as %s, not as %s (the Steam ID the server list reported): not "
+                "sending it the ticket",
+                info ? info->remote_address.c_str() : "?",
+                certified ? outpost::steamid::toString(info->identity).c_str() : "nobody",
+                outpost::steamid::toString(server_id).c_str());
+        net_.closeConnection(connection, kClosePlayerLeft, "server identity not certified", false);
+        return kBotExitUntrusted;
+      }
       net_.sendMessageToConnection(connection, hello, outpost::NETWORKING_SEND_RELIABLE_NO_NAGLE);
       hello_sent = true;
-      logLine("connected to the game port; sent hello with the ticket, waiting to be admitted");
+      logLine("connected to the game port (certified as %s); sent hello with the ticket, waiting to be admitted",
+              outpost::steamid::toString(info->identity).c_str());
     }
     if (!hello_sent && now - connect_started > kConnectTimeout) {
       logLine("no connection within 10 s");

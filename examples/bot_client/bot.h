@@ -1,6 +1,8 @@
 // The example bot: a scripted player of the example game. It logs on to the hub as a user
-// (outpost::User), finds a server (server_finder.h), gets a session ticket bound to that
-// server's Steam ID, connects over outpost::NetworkingSockets, sends Hello with the ticket, and
+// (outpost::User), which certifies its NetworkingSockets identity, finds a server
+// (server_finder.h), gets a session ticket bound to that server's Steam ID, connects over
+// outpost::NetworkingSockets, checks that the server's certificate names that same Steam ID (a
+// relay in the middle cannot present one), only then sends Hello with the ticket, and
 // once welcomed shoots at the moving target at a steady rate, aiming where the last State says
 // the target will be plus some noise (less with more skill). Runs on the thread calling run().
 #pragma once
@@ -35,6 +37,7 @@ struct BotOptions {
 inline constexpr int kBotExitOk = 0;        // played and left, or the server shut down
 inline constexpr int kBotExitFailed = 1;    // could not log on, find or reach a server
 inline constexpr int kBotExitRejected = 3;  // refused or kicked by the server
+inline constexpr int kBotExitUntrusted = 4;  // the server is not certified as the one listed
 
 class Bot {
  public:
@@ -44,7 +47,8 @@ class Bot {
  private:
   using Clock = std::chrono::steady_clock;
   // Plays on `connection` until the server closes it, *stop, or --seconds. Returns the exit status.
-  int play(uint32_t connection, const std::vector<uint8_t>& hello, const volatile std::sig_atomic_t* stop);
+  int play(uint32_t connection, uint64_t server_id, const std::vector<uint8_t>& hello,
+           const volatile std::sig_atomic_t* stop);
   void onMessage(const outpost::NetworkingMessage& m);
   void shoot(uint32_t connection);
   void leave(uint32_t connection, const char* why);
@@ -60,6 +64,7 @@ class Bot {
   Clock::time_point state_at_;
   uint32_t score_ = 0, shots_ = 0, hits_ = 0;
   Clock::time_point started_;
+  std::string server_address_;
 };
 
 }  // namespace example

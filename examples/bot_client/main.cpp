@@ -1,7 +1,8 @@
 // outpost-example-bot: the example bot's main(). Reads flags (the environment gives the hub),
 // installs SIGINT/SIGTERM handlers that make the bot leave the game politely, and runs Bot on
 // this thread. Exit status: 0 played and left, 1 could not log on / find / reach a server,
-// 2 usage error, 3 refused or kicked by the server.
+// 2 usage error, 3 refused or kicked by the server, 4 the server is not certified as the one the
+// server list named.
 #include <csignal>
 #include <cstdio>
 #include <string>

@@ -32,9 +32,12 @@ DedicatedServer::DedicatedServer(ServerOptions options)
     : o_(std::move(options)), range_(static_cast<uint32_t>(std::random_device{}())) {}
 
 bool DedicatedServer::start() {
-  // The game socket first: if the game port is taken there is no point in logging on.
+  // The game socket first: if the game port is taken there is no point in logging on. Players
+  // must present a hub certificate, even on loopback (unless --allow-unauthenticated).
   std::string game_address = o_.bind_ip + ":" + std::to_string(o_.game_port);
-  listen_ = net_.createListenSocketIP(game_address);
+  int32_t allow = o_.allow_unauthenticated ? 2 : 0;
+  listen_ = net_.createListenSocketIP(game_address, {{outpost::NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, allow},
+                                                     {outpost::NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, allow}});
   if (listen_ == outpost::LISTEN_SOCKET_INVALID) {
     logLine("cannot listen on %s (port in use?)", game_address.c_str());
     return false;
@@ -52,6 +55,13 @@ bool DedicatedServer::start() {
     logLine("serverInit failed: %s", init.verbal.c_str());
     return false;
   }
+  // The hub session certifies the game socket as this server's Steam ID, so players can check
+  // that they reached this server and not someone relaying it.
+  gs_.certifyNetworkingSockets(net_);
+  net_.connect_network_authentication_status([](const outpost::NetworkAuthenticationStatus& a) {
+    if (a.available == outpost::NETWORKING_AVAILABILITY_CURRENT || a.available < 0)
+      logLine("certificate: %s", a.debug_message.c_str());
+  });
   // Before logOn: what the server is. Any time: how it is listed.
   bool ok = gs_.setProduct(o_.product) && gs_.setGameDescription(o_.description) && gs_.setModDir(o_.mod_dir) &&
             gs_.setDedicatedServer(true) && gs_.setServerName(o_.name) && gs_.setMapName(o_.map) &&
@@ -204,6 +214,17 @@ void DedicatedServer::onHello(Player& p, const outpost::NetworkingMessage& m) {
     disconnect(p.connection, kCloseProtocolError, "expected a hello with a session ticket");
     return;
   }
+  // The Steam ID the player's certificate proves must be the one its ticket names: a relay in
+  // the middle holds no certificate for the player it relays.
+  auto info = net_.getConnectionInfo(p.connection);
+  bool certified = info && !(info->info_flags & outpost::NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED);
+  if ((certified && info->identity != hello->steam_id) || (!certified && !o_.allow_unauthenticated)) {
+    std::string proved = certified ? idText(info->identity) : std::string("nobody (no certificate)");
+    logLine("%s (%s) refused: the connection is certified as %s, not as %s", hello->name.c_str(), p.address.c_str(),
+            proved.c_str(), idText(hello->steam_id).c_str());
+    disconnect(p.connection, kCloseAuthFailed, "certified as " + proved + ", not as " + idText(hello->steam_id));
+    return;
+  }
   if (Player* other = playerBySteamId(hello->steam_id)) {
     logLine("%s (%s) refused: %s is already connected from %s", hello->name.c_str(), p.address.c_str(),
             idText(hello->steam_id).c_str(), other->address.c_str());
@@ -220,8 +241,8 @@ void DedicatedServer::onHello(Player& p, const outpost::NetworkingMessage& m) {
   p.steam_id = hello->steam_id;
   p.name = hello->name;
   p.phase = Phase::kAuthenticating;
-  logLine("%s from %s presented a ticket (%zu bytes, hub signature valid); asking the hub", who(p).c_str(),
-          p.address.c_str(), hello->ticket.size());
+  logLine("%s from %s presented a ticket (%zu bytes, hub signature valid)%s; asking the hub", who(p).c_str(),
+          p.address.c_str(), hello->ticket.size(), certified ? " on a connection certified as the same player" : "");
 }
 
 void DedicatedServer::onShot(Player& p, const outpost::NetworkingMessage& m) {

@@ -1,9 +1,11 @@
 // The example dedicated server: an outpost::GameServer (hub logon with a login token, the
 // server-browser listing, A2S on the query port, player auth sessions) plus an
-// outpost::NetworkingSockets listen socket on the game port where players connect. A player's
-// first message is a Hello with its session ticket; the server calls beginAuthSession, and only
-// when the hub's validate_auth_ticket_response says OK does the player join the game (and appear
-// in A2S_PLAYER with a live score). A client_kick from the hub, or a later refusal, closes the
+// outpost::NetworkingSockets listen socket on the game port where players connect. The game
+// server's hub session certifies that socket's identity (certifyNetworkingSockets), and the
+// socket admits only players who present a hub certificate. A player's first message is a Hello
+// with its session ticket; the server checks that the player's certified Steam ID is the ticket's,
+// calls beginAuthSession, and only when the hub's validate_auth_ticket_response says OK does the
+// player join the game (and appear in A2S_PLAYER with a live score). A client_kick from the hub, or a later refusal, closes the
 // player's connection with a reason. Everything runs on the thread that calls run().
 #pragma once
 
@@ -36,6 +38,9 @@ struct ServerOptions {
   std::string version = "1.0.0.0";
   int max_players = 16;
   int seconds = 0;  // stop by itself after this long; 0 = until a signal
+  // Development only: admit players without a hub certificate (IP_ALLOW_WITHOUT_AUTH 2). Their
+  // tickets are still checked, but nothing then ties the connection to the ticket's player.
+  bool allow_unauthenticated = false;
 };
 
 class DedicatedServer {

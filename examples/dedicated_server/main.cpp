@@ -27,7 +27,8 @@ const char* kUsage =
     "  --map NAME            map name (default ring_arena)\n"
     "  --max-players N       player slots (default 16)\n"
     "  --tags TEXT           server-browser tags (default example,target-practice)\n"
-    "  --seconds N           stop by itself after N seconds (default: run until SIGINT/SIGTERM)\n";
+    "  --seconds N           stop by itself after N seconds (default: run until SIGINT/SIGTERM)\n"
+    "  --allow-unauthenticated  development only: admit players without a hub certificate\n";
 
 }  // namespace
 
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
   example::ServerOptions o;
   std::string hub = example::envOr("OUTPOST_HUB", ""), key = example::envOr("OUTPOST_HUB_KEY", "");
   std::string token = example::envOr("OUTPOST_SERVER_TOKEN", "");
-  std::string app_id, ip, port, query_port, max_players, seconds;
+  std::string app_id, ip, port, query_port, max_players, seconds, allow_unauthenticated;
   std::string error;
   if (!example::parseFlags(argc, argv,
                            {{"--hub", &hub},
@@ -49,7 +50,8 @@ int main(int argc, char** argv) {
                             {"--map", &o.map},
                             {"--max-players", &max_players},
                             {"--tags", &o.tags},
-                            {"--seconds", &seconds}},
+                            {"--seconds", &seconds},
+                            {"--allow-unauthenticated", &allow_unauthenticated, true}},
                            &error)) {
     if (!error.empty()) std::fprintf(stderr, "outpost-example-server: %s\n", error.c_str());
     std::fputs(kUsage, stderr);
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
     o.seconds = static_cast<int>(n);
   }
   if (o.game_port == o.query_port) return bad("ports: the game and query ports must differ");
+  o.allow_unauthenticated = !allow_unauthenticated.empty();
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);

@@ -123,6 +123,7 @@ struct ServerConnectFailure {
 };
 
 class GameServerImpl;
+class NetworkingSockets;
 
 class GameServer {
  public:
@@ -159,6 +160,13 @@ class GameServer {
   bool isLobby(uint64_t steam_id);
   // Extension: the hub to use ("host:port" and its 64-hex public key); overrides OUTPOST_HUB.
   void setHub(const std::string& address, const std::string& public_key_hex);
+  // Extension: this game server's hub session certifies `net`'s identity key as the server's
+  // Steam ID, for its app (docs/spec/cert.md §7) — what the reference's game-server
+  // NetworkingSockets interface gets upon logon. `net` asks for a certificate at once (status
+  // WAITING until the logon, then CURRENT), renews it, trusts the pinned hub key, and hears of
+  // revocations; players' connections then authenticate the server and the server them. Call
+  // once, any time; `net` may outlive this object or not.
+  void certifyNetworkingSockets(NetworkingSockets& net);
 
   // ---- Game Server functions (this part) ----------------------------------------------------
   void logOn(const std::string& token);

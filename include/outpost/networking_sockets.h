@@ -54,7 +54,8 @@ struct FakeIPResultEvent {
   std::vector<int32_t> port_list;
 };
 
-// Payload of network_authentication_status (never raised until hub certificates exist).
+// Payload of network_authentication_status: raised whenever this instance's readiness for
+// authenticated connections changes (docs/spec/cert.md §11). debug_message <= 255 bytes.
 struct NetworkAuthenticationStatus {
   int32_t available = NETWORKING_AVAILABILITY_CANNOT_TRY;
   std::string debug_message;
@@ -175,11 +176,13 @@ struct RemoteFakeIPResult {
   int32_t ip_type = FAKE_IP_TYPE_INVALID;
 };
 
+// getCertificateRequest: the request blob (docs/spec/cert.md §4) to have signed offline.
 struct CertificateRequest {
   std::vector<uint8_t> certificate;
   std::string error_message;
 };
 
+// setCertificate: response true, or false with the reason in error (GodotSteam drops it).
 struct SetCertificateResult {
   bool response = false;
   std::string error;
@@ -214,6 +217,10 @@ struct NetworkingSocketsOptions {
   // generated. The hub passes its own key so that clients can pin it
   // (NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY).
   std::vector<uint8_t> identity_secret_key;
+  // CA public keys (64 hex characters each) whose certificates this instance accepts from peers
+  // (docs/spec/cert.md §6). Empty: the keys of OUTPOST_HUB_KEY (comma-separated). A GameServer or
+  // User that certifies this instance adds its pinned hub key, and that hub's announced keys.
+  std::vector<std::string> trusted_ca_keys_hex;
 
   static NetworkingSocketsOptions manual() {
     NetworkingSocketsOptions o;
@@ -223,6 +230,7 @@ struct NetworkingSocketsOptions {
 };
 
 class Engine;
+class CertificateLink;
 
 class NetworkingSockets {
  public:
@@ -297,10 +305,12 @@ class NetworkingSockets {
   // false: in-memory buffers. Both sides start CONNECTED.
   SocketPairResult createSocketPair(bool loopback, uint64_t remote_steam_id1,
                                     uint64_t remote_steam_id2);
-  // "steamid:<id>" once resetIdentity set one, "invalid" before.
+  // "steamid:<id>": the certificate's identity while one is held, else the one resetIdentity
+  // set; "invalid" when neither.
   std::string getIdentity();
-  // Sets the Steam ID this instance claims in handshakes (unauthenticated until hub
-  // certificates exist). Applies to connections created afterwards.
+  // As the reference: discards this instance's certificate (and any request in flight) and
+  // claims `remote_steam_id` (0: none) until a certificate names an identity. Applies to
+  // connections created afterwards.
   void resetIdentity(uint64_t remote_steam_id);
 
   // ---- Callbacks --------------------------------------------------------------------------
@@ -312,8 +322,27 @@ class NetworkingSockets {
   using FakeIPResultHandler = std::function<void(const FakeIPResultEvent&)>;
   void connect_fake_ip_result(FakeIPResultHandler handler);
 
-  // ---- Hub-bound functions (P2P, certificates, FakeIP, hosted dedicated servers) ----------
-  // Not available until the hub issues certificates and signals; each returns the documented
+  // ---- Certificates (docs/spec/cert.md) ----------------------------------------------------
+  // Starts fetching a certificate through the hub session that certifies this instance
+  // (GameServer/User::certifyNetworkingSockets) and returns the NetworkingAvailability now
+  // (CURRENT, ATTEMPTING, WAITING, CANNOT_TRY without a session, FAILED after a refusal ...).
+  // network_authentication_status reports every change. Creating a socket does the same
+  // implicitly. Thread-safe.
+  int initAuthentication();
+  int getAuthenticationStatus();
+  // The request blob for this instance's key (docs/spec/cert.md §4), to be signed offline with
+  // `outpost admin cert sign`. Always present (error_message empty).
+  std::optional<CertificateRequest> getCertificateRequest();
+  // Installs a certificate for this instance's key. Always present: {response: true}, or
+  // {response: false, error: why} for a malformed, expired, not-yet-valid, revoked certificate,
+  // one for another key, or one signed by a CA key this instance does not trust.
+  std::optional<SetCertificateResult> setCertificate(std::span<const uint8_t> certificate);
+  // Extension, for GameServer and User (certifyNetworkingSockets): the mailbox through which a
+  // hub session certifies this instance (src/transport/certificate_link.h). Not for games.
+  std::shared_ptr<CertificateLink> certificateLink();
+
+  // ---- Hub-bound functions (P2P, FakeIP, hosted dedicated servers) --------------------------
+  // Not available until the hub signals P2P and allocates FakeIPs; each returns the documented
   // failure value and logs why.
   uint32_t connectP2P(uint64_t remote_steam_id, int virtual_port, const ConfigOptions& options = {});
   uint32_t createListenSocketP2P(int virtual_port, const ConfigOptions& options = {});
@@ -328,10 +357,6 @@ class NetworkingSockets {
   FakeIPInfo getFakeIP(int first_port = 0);
   RemoteFakeIPResult getRemoteFakeIPForConnection(uint32_t connection);
   void createFakeUDPPort(int fake_server_port);
-  int initAuthentication();
-  int getAuthenticationStatus();
-  std::optional<CertificateRequest> getCertificateRequest();
-  std::optional<SetCertificateResult> setCertificate(std::span<const uint8_t> certificate);
 
   // ---- Networking Utils: configuration ---------------------------------------------------
   // Global scope is process-wide, as in the reference. Listen-socket scope is set through the

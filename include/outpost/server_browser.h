@@ -2,7 +2,7 @@
 // Master Server Query Protocol, as outpost-hub serves it) with filters, and each server's A2S
 // info, players, rules and ping. Blocking calls, each bounded by its timeout (lost requests and
 // replies are asked for again within it); thread-safe (no shared state between calls).
-// Addresses are "ip:port".
+// Addresses are "ip:port". The records (ServerInfoResult, ServerPlayer) are in server_info.h.
 #pragma once
 
 #include <cstdint>
@@ -11,30 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "outpost/server_info.h"
+
 namespace outpost {
-
-struct ServerInfoResult {  // A2S_INFO
-  std::string address;
-  int protocol = 0;
-  std::string name, map, folder, game;
-  uint32_t app_id = 0;  // from the GameID when present, else the 16-bit ID field
-  int players = 0, max_players = 0, bots = 0;
-  char server_type = 0, environment = 0;
-  bool password = false, secure = false;
-  std::string version;
-  uint16_t game_port = 0;
-  uint64_t steam_id = 0;
-  uint16_t spectator_port = 0;
-  std::string spectator_name, keywords;
-  uint64_t game_id = 0;
-  int ping_ms = -1;  // time of the challenged INFO round trip
-};
-
-struct ServerPlayer {  // one A2S_PLAYER entry
-  std::string name;
-  int32_t score = 0;
-  float duration_s = 0;
-};
 
 class ServerBrowser {
  public:

@@ -24,6 +24,7 @@ struct AuthSessionCheck {
 };
 
 class UserImpl;
+class NetworkingSockets;
 
 class User {
  public:
@@ -33,6 +34,12 @@ class User {
   User& operator=(const User&) = delete;
 
   void setHub(const std::string& address, const std::string& public_key_hex);
+  // Extension: this user's hub session certifies `net`'s identity key as the user's Steam ID, for
+  // the app of the logon (docs/spec/cert.md §7): `net` asks for a certificate at once (WAITING
+  // until logged on, then CURRENT), renews it, trusts the pinned hub key and hears of
+  // revocations, so the game servers it connects to authenticate the player and it them. Call
+  // once, any time; `net` may outlive this object or not.
+  void certifyNetworkingSockets(NetworkingSockets& net);
   // RESULT_OK, RESULT_INVALID_PASSWORD (wrong name or password), RESULT_NO_CONNECTION (no hub).
   int logOn(const std::string& name, const std::string& password, uint32_t app_id);
   void logOff();

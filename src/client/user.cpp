@@ -1,19 +1,25 @@
 // outpost::User (see include/outpost/user.h): one pinned hub connection per logged-on user,
 // blocking requests over it. The hub notices a logoff when the connection closes and tells the
-// game servers holding this user's sessions.
+// game servers holding this user's sessions. Once a NetworkingSockets instance is certified
+// (certifyNetworkingSockets), a small service thread passes its certificate requests to the hub
+// and the hub's revocation pushes to it (docs/spec/cert.md §7, §9).
 #include "outpost/user.h"
 
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "base/log.h"
 #include "crypto/crypto.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/steam_id.h"
 #include "ticket/ticket.h"
+#include "transport/certificate_link.h"
 
 namespace outpost {
 
@@ -30,6 +36,73 @@ class UserImpl {
   uint32_t app_id = 0;
   uint32_t next_handle = 1;
   std::map<uint32_t, uint64_t> tickets;  // handle -> ticket id
+
+  // Certificates of the NetworkingSockets instance this user certifies.
+  std::shared_ptr<CertificateLink> link;
+  std::thread cert_thread;
+  std::condition_variable cert_cv;
+  bool stop = false;
+
+  // What the link should know of this session (mu held).
+  void publish() {
+    if (!link) return;
+    CertificateLink::Session s;
+    s.logged_on = client && steam_id != 0;
+    s.steam_id = steam_id;
+    s.app_id = app_id;
+    cert::PublicKey key{};
+    if (crypto::fromHex(hub_key, key)) s.pinned_hub_keys.push_back(key);
+    link->setSession(s);
+  }
+  // Revocations the hub pushes reach the certified instance (mu held: called from the client).
+  void onPush(const hubrpc::Envelope& e) {
+    if (!e.has_certificate_revocations() || !link) return;
+    std::vector<cert::Revocation> r;
+    for (const auto& v : e.certificate_revocations().revocations()) r.push_back({v.steam_id(), v.app_id(), v.revoked_at()});
+    link->revoked(std::move(r));
+  }
+  // The certificate service thread: requests to the hub, pushes from it.
+  void serveCertificates() {
+    std::unique_lock<std::mutex> l(mu);
+    while (!stop) {
+      cert_cv.wait_for(l, std::chrono::milliseconds(20));
+      if (stop || !link || !client) continue;
+      client->pollPushes();
+      auto req = steam_id ? link->takeRequest() : std::nullopt;
+      if (!req) continue;
+      hubrpc::Envelope e;
+      e.mutable_identity_certificate_request()->set_request(req->data(), req->size());
+      std::string error;
+      auto resp = client->call(e, 10000, &error);
+      CertificateLink::Grant g;
+      if (!resp || !resp->has_identity_certificate_result()) {
+        g.result = RESULT_NO_CONNECTION;
+        g.error = error.empty() ? "no answer" : error;
+      } else {
+        const auto& r = resp->identity_certificate_result();
+        g.result = r.result();
+        g.error = r.error();
+        g.certificate.assign(r.certificate().begin(), r.certificate().end());
+        for (const auto& k : r.ca_keys()) {
+          cert::PublicKey key{};
+          if (k.size() != key.size()) continue;
+          std::copy(k.begin(), k.end(), key.begin());
+          g.ca_keys.push_back(key);
+        }
+        for (const auto& v : r.revocations()) g.revocations.push_back({v.steam_id(), v.app_id(), v.revoked_at()});
+      }
+      link->deliver(std::move(g));
+    }
+  }
+  void stopCertificates() {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      stop = true;
+      if (link) link->detachSession();
+    }
+    cert_cv.notify_all();
+    if (cert_thread.joinable()) cert_thread.join();
+  }
 };
 
 User::User() : impl_(std::make_unique<UserImpl>()) {
@@ -39,7 +112,18 @@ User::User() : impl_(std::make_unique<UserImpl>()) {
   impl_->hub_key = k ? k : "";
 }
 
-User::~User() { logOff(); }
+User::~User() {
+  logOff();
+  impl_->stopCertificates();
+}
+
+void User::certifyNetworkingSockets(NetworkingSockets& net) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  if (impl_->link) impl_->link->detachSession();
+  impl_->link = net.certificateLink();
+  impl_->publish();
+  if (!impl_->cert_thread.joinable()) impl_->cert_thread = std::thread([impl = impl_.get()] { impl->serveCertificates(); });
+}
 
 void User::setHub(const std::string& address, const std::string& key) {
   std::lock_guard<std::mutex> l(impl_->mu);
@@ -74,6 +158,8 @@ int User::logOn(const std::string& name, const std::string& password, uint32_t a
   impl_->steam_id = r.steam_id();
   impl_->app_id = app_id;
   impl_->client = std::move(client);
+  impl_->client->setPushHandler([impl = impl_.get()](const hubrpc::Envelope& e) { impl->onPush(e); });
+  impl_->publish();
   return RESULT_OK;
 }
 
@@ -83,6 +169,7 @@ void User::logOff() {
   impl_->client.reset();
   impl_->steam_id = 0;
   impl_->tickets.clear();
+  impl_->publish();
 }
 
 bool User::loggedOn() {
@@ -149,11 +236,11 @@ AuthSessionCheck User::beginAuthSession(const std::vector<uint8_t>& bytes, uint6
   ticket::Claims claims;
   c.result = ticket::checkTicketOffline(bytes, server_steam_id, impl_->app_id, static_cast<int64_t>(std::time(nullptr)),
                                         hub_key, &claims, &why);
-  if (c.result == ticket::kBeginAuthSessionOk && !steamid::isAnyGameServer(claims.steam_id)) {
-    c.result = ticket::kBeginAuthSessionInvalidTicket;  // a player's ticket says nothing about a server
+  if (c.result == BEGIN_AUTH_SESSION_RESULT_OK && !steamid::isAnyGameServer(claims.steam_id)) {
+    c.result = BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;  // a player's ticket says nothing about a server
     why = ticket::TicketError::kBadSteamId;
   }
-  if (c.result != ticket::kBeginAuthSessionOk) {
+  if (c.result != BEGIN_AUTH_SESSION_RESULT_OK) {
     OUTPOST_LOG_INFO("User::beginAuthSession(%llu): %s", static_cast<unsigned long long>(server_steam_id),
                      ticket::toString(why));
     return c;

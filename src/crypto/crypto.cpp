@@ -205,6 +205,15 @@ bool identityFromSecretKey(std::span<const uint8_t> secret_key, IdentityKeyPair&
   return std::memcmp(out.public_key.data(), secret_key.data() + 32, 32) == 0;
 }
 
+std::array<uint8_t, 8> publicKeyId(std::span<const uint8_t, kSignPublicKeyBytes> public_key) {
+  init();
+  uint8_t hash[32];  // BLAKE2b-256
+  crypto_generichash(hash, sizeof hash, public_key.data(), public_key.size(), nullptr, 0);
+  std::array<uint8_t, 8> id{};
+  std::memcpy(id.data(), hash, id.size());
+  return id;
+}
+
 std::string hashHex(std::span<const uint8_t> data) {
   init();
   uint8_t out[32];

@@ -97,6 +97,10 @@ bool fromHex(const std::string& hex, std::span<uint8_t> out);
 // The Ed25519 key pair for a 64-byte secret key (false if the key is malformed).
 bool identityFromSecretKey(std::span<const uint8_t> secret_key, IdentityKeyPair& out);
 
+// Names an Ed25519 public key in 8 bytes: the first 8 bytes of BLAKE2b-256 of the key. Tickets and
+// certificates carry it so a verifier that trusts several hub keys (rotation) picks the right one.
+std::array<uint8_t, 8> publicKeyId(std::span<const uint8_t, kSignPublicKeyBytes> public_key);
+
 // BLAKE2b-256 of `data`, as lowercase hex (token hashes).
 std::string hashHex(std::span<const uint8_t> data);
 

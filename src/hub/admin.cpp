@@ -207,6 +207,9 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
         for (auto& s : ctx.servers()) *r.add_servers() = std::move(s);
       return r;
     }
+    case AdminRequest::kSignCertificate:
+      if (ctx.sign_certificate) return ctx.sign_certificate(req.sign_certificate());
+      break;
     case AdminRequest::OP_NOT_SET:
       break;
   }

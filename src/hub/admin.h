@@ -23,6 +23,8 @@ struct AdminContext {
   std::function<void(uint32_t app_id, uint32_t account_id, store::BanKind kind)> on_ban;
   // The logged-on game servers (the registry lives in memory, not in the store).
   std::function<std::vector<hubrpc::ServerEntry>()> servers;
+  // `outpost admin cert sign` (hub/certificates.h).
+  std::function<hubrpc::AdminResponse(const hubrpc::SignCertificate&)> sign_certificate;
 };
 
 hubrpc::AdminResponse handleAdmin(const hubrpc::AdminRequest& request, AdminContext& ctx);

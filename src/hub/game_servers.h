@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "hubrpc.pb.h"
-#include "master/server.h"
+#include "hub/master_server.h"
 #include "store/store.h"
 
 namespace outpost::hub {

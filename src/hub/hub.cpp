@@ -47,6 +47,17 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
     std::string address;
     return raw->servers_->serverOf(c, &steam_id, &address) && steam_id == id;
   });
+  std::vector<cert::PublicKey> also_trusted;
+  for (const auto& hex : config.also_trusted_ca_keys_hex) {
+    cert::PublicKey k{};
+    if (!crypto::fromHex(hex, k)) {
+      *error = "--also-trusted-ca-key \"" + hex + "\" is not a 64-hex-character public key";
+      return nullptr;
+    }
+    also_trusted.push_back(k);
+  }
+  hub->certificates_ = std::make_unique<Certificates>(*hub->store_, hub->dir_.key, std::move(also_trusted),
+                                                      [raw](uint32_t c, const hubrpc::Envelope& e) { raw->send(c, e); });
   NetworkingSocketsOptions options;
   options.identity_secret_key.assign(hub->dir_.key.secret_key.begin(), hub->dir_.key.secret_key.end());
   hub->net_ = std::make_unique<NetworkingSockets>(options);
@@ -62,11 +73,14 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
       self->servers_->disconnected(s.connect_handle);
       self->players_->disconnected(s.connect_handle);  // a user logs off; a server's sessions end
       self->clan_of_server_.erase(s.connect_handle);
+      self->certificates_->disconnected(s.connect_handle);
       self->net_->closeConnection(s.connect_handle, 0, "", false);
       self->counters_["connections_closed"]++;
     }
   });
-  hub->listen_ = hub->net_->createListenSocketIP(config.listen);
+  // Every client may connect: it proves who it is by logging on, and it holds no certificate yet
+  // (it gets one over this connection). The hub itself is authenticated by its pinned key.
+  hub->listen_ = hub->net_->createListenSocketIP(config.listen, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
   if (!hub->listen_) {
     *error = "cannot listen on " + config.listen;
     return nullptr;
@@ -173,8 +187,14 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
                        [this](uint32_t app, uint32_t account, store::BanKind kind) {
                          players_->banned(app, account, kind);
                        },
-                       [this] { return servers_->entries(); }};
+                       [this] { return servers_->entries(); },
+                       [this](const hubrpc::SignCertificate& q) {
+                         return certificates_->signOffline(q, static_cast<int64_t>(std::time(nullptr)));
+                       }};
       *response.mutable_admin_response() = handleAdmin(request->admin_request(), ctx);
+      // A ban or a revoked token voids certificates too (docs/spec/cert.md §9).
+      certificates_->afterAdmin(request->admin_request(), response.admin_response(),
+                                static_cast<int64_t>(std::time(nullptr)));
       if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
         counters_["rpc.admin_denied"]++;
         OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
@@ -270,6 +290,25 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
         counters_["rpc.resume_refused"]++;
       return;
     }
+    case hubrpc::Envelope::kIdentityCertificateRequest: {
+      counters_["rpc.certificate_request"]++;
+      int64_t now = static_cast<int64_t>(std::time(nullptr));
+      uint64_t steam_id = 0;
+      uint32_t app_id = 0;
+      std::string address;
+      const std::string& blob = request->identity_certificate_request().request();
+      if (servers_->serverOf(connection, &steam_id, &address, &app_id) || players_->userOf(connection, &steam_id, &app_id)) {
+        *response.mutable_identity_certificate_result() =
+            certificates_->issueForSession(connection, steam_id, app_id, blob, now);
+      } else {
+        // Only a logged-on game server or user has an identity to certify.
+        response.mutable_identity_certificate_result()->set_result(RESULT_NOT_LOGGED_ON);
+        response.mutable_identity_certificate_result()->set_error("log on first");
+      }
+      if (response.identity_certificate_result().result() != RESULT_OK) counters_["certificates.refused"]++;
+      else counters_["certificates.issued"]++;
+      break;
+    }
     case hubrpc::Envelope::kEndAuthSession:
       players_->endAuthSession(connection, request->end_auth_session().steam_id());
       return;
@@ -348,6 +387,8 @@ std::map<std::string, uint64_t> Hub::counters() {
   out["game_servers.listed"] = servers_->listed();
   out["players.sessions"] = players_->users();
   out["players.auth_sessions"] = players_->authSessions();
+  out["certificates.holders"] = certificates_->holders();
+  out["certificates.revocations"] = certificates_->revocations();
   return out;
 }
 

@@ -13,12 +13,13 @@
 #include <utility>
 #include <vector>
 
+#include "hub/certificates.h"
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
 #include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
-#include "master/server.h"
+#include "hub/master_server.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 
@@ -30,6 +31,8 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
+  // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
+  std::vector<std::string> also_trusted_ca_keys_hex;
 };
 
 class Hub {
@@ -60,6 +63,7 @@ class Hub {
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<PasswordChecks> password_checks_;
+  std::unique_ptr<Certificates> certificates_;
   std::unique_ptr<NetworkingSockets> net_;
   bool batching_ = false;                                      // inside poll's store batch
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit

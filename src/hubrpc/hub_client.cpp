@@ -23,6 +23,8 @@ bool HubClient::connect(const std::string& address, const std::string& hub_key_h
                         std::string* error) {
   ConfigOptions options;
   if (!hub_key_hex.empty()) options[NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY] = hub_key_hex;
+  // The hub has no certificate: its pinned key is what authenticates it (docs/spec/cert.md §12).
+  options[NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH] = int32_t{2};
   options[NETWORKING_CONFIG_TIMEOUT_INITIAL] = int32_t{timeout_ms < 100 ? 100 : timeout_ms};
   conn_ = net_.connectByIPAddress(address, options);
   if (!conn_) {
@@ -59,6 +61,16 @@ bool HubClient::connected() {
   return info && info->connection_state == CONNECTION_STATE_CONNECTED;
 }
 
+void HubClient::setPushHandler(std::function<void(const Envelope&)> handler) { push_handler_ = std::move(handler); }
+
+void HubClient::pollPushes() {
+  if (!conn_) return;
+  for (auto& m : net_.receiveMessagesOnConnection(conn_, 16)) {
+    auto e = decode(m.payload);
+    if (e && push_handler_) push_handler_(*e);
+  }
+}
+
 void HubClient::close() {
   if (conn_) net_.closeConnection(conn_, 0, "client done", true);
   conn_ = 0;
@@ -78,6 +90,7 @@ std::optional<Envelope> HubClient::call(Envelope request, int timeout_ms, std::s
     for (auto& m : net_.receiveMessagesOnConnection(conn_, 16)) {
       auto e = decode(m.payload);
       if (e && e->request_id() == id) return e;
+      if (e && push_handler_) push_handler_(*e);  // a push (or a late answer) meanwhile
     }
     auto info = net_.getConnectionInfo(conn_);
     if (!info || info->connection_state != CONNECTION_STATE_CONNECTED) {

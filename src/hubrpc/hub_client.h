@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,11 @@ class HubClient {
   // Sends a message that has no response. false if the connection is gone.
   bool send(const Envelope& message);
   bool connected();
+  // Messages that answer no call (pushes from the hub, such as certificate revocations) go to this
+  // handler, from call() and pollPushes(); without one they are dropped.
+  void setPushHandler(std::function<void(const Envelope&)> handler);
+  // Non-blocking: hands every message waiting on the connection to the push handler.
+  void pollPushes();
   // Closes the connection (the hub sees the peer leave at once).
   void close();
 
@@ -34,6 +40,7 @@ class HubClient {
   NetworkingSockets net_;
   uint32_t conn_ = 0;
   uint32_t next_request_id_ = 1;
+  std::function<void(const Envelope&)> push_handler_;
 };
 
 }  // namespace outpost::hubrpc

@@ -1,8 +1,8 @@
 // MasterIndex (see index.h): sorting and de-duplicating the hub's records once per snapshot, and
 // building reply pages from a seed (binary search) and a filter (forward scan until the page is
 // full). Construction runs on the hub's thread; reply() runs on the master server's thread and
-// only reads the snapshot. The filter semantics are in filter.cpp; sockets and rate limits in
-// server.cpp.
+// only reads the snapshot. The filter semantics are in filter.cpp, the page bytes in
+// reply_page.cpp; the socket, rate limits and counters in src/hub/master_*.cpp.
 #include "master/index.h"
 
 #include <algorithm>
@@ -16,16 +16,6 @@ namespace {
 bool keyLess(const ServerRecord& a, const ServerRecord& b) {
   if (a.ip != b.ip) return a.ip < b.ip;
   return a.query_port < b.query_port;
-}
-
-// Writes one 6-byte entry at out[pos]: IPv4 octets in network order, then the port big-endian.
-void writeEntry(uint8_t* out, uint32_t ip, uint16_t port) {
-  out[0] = static_cast<uint8_t>(ip >> 24);
-  out[1] = static_cast<uint8_t>(ip >> 16);
-  out[2] = static_cast<uint8_t>(ip >> 8);
-  out[3] = static_cast<uint8_t>(ip);
-  out[4] = static_cast<uint8_t>(port >> 8);
-  out[5] = static_cast<uint8_t>(port);
 }
 
 }  // namespace
@@ -126,7 +116,7 @@ ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter,
       ++i;
       continue;
     }
-    writeEntry(out.data() + used, r.ip, r.query_port);
+    writeReplyEntry(out.data() + used, PageEntry{r.ip, r.query_port});
     used += kReplyEntryBytes;
     ++info.servers;
     // Collapse: this is the lowest matching port of its IP; the rest of the IP is skipped.
@@ -141,7 +131,7 @@ ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter,
   }
   // The terminator only if the scan reached the end of the list with room left for it.
   if (!info.cut && info.servers < kMaxEntriesPerReply) {
-    writeEntry(out.data() + used, 0, 0);
+    writeReplyEntry(out.data() + used, PageEntry{});
     used += kReplyEntryBytes;
     info.last_page = true;
   }

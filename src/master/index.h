@@ -19,17 +19,11 @@
 #include <vector>
 
 #include "master/filter.h"
+#include "master/reply_page.h"
 #include "master/request.h"
 #include "master/server_record.h"
 
 namespace outpost::master {
-
-inline constexpr size_t kMaxReplyBytes = 1400;
-inline constexpr size_t kReplyHeaderBytes = 6;  // FF FF FF FF 66 0A
-inline constexpr size_t kReplyEntryBytes = 6;   // IPv4 (network order) + port (big-endian)
-// 6 + 232 * 6 = 1398 <= 1400: at most 232 entries per datagram, terminator included.
-inline constexpr size_t kMaxEntriesPerReply = (kMaxReplyBytes - kReplyHeaderBytes) / kReplyEntryBytes;
-inline constexpr uint8_t kReplyHeader[kReplyHeaderBytes] = {0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A};
 
 struct IndexOptions {
   // Honour the request's region byte: list only servers whose ServerRecord::region equals it

@@ -1,7 +1,7 @@
-// Master query request parsing (see request.h; the drop checks and leniency rules are listed in
-// docs/spec/master.md §2). Pure functions: no state, callable from any thread. The server
-// (server.cpp) counts the errors and the leniency flags; the filter text is parsed later by
-// filter.cpp.
+// Master query requests, both ways (see request.h; the drop checks and leniency rules are listed
+// in docs/spec/master.md §2). Pure functions: no state, callable from any thread. The hub's
+// responder (src/hub/master_responder.cpp) counts the errors and the leniency flags; the filter
+// text is parsed later by filter.cpp.
 #include "master/request.h"
 
 #include <cstring>

@@ -1,4 +1,6 @@
-// Parsing of a Master Server Query Protocol request datagram (docs/spec/master.md §2):
+// Master Server Query Protocol requests, both ways (docs/spec/master.md §2): the player side's
+// ServerBrowser builds them with encodeMasterRequest, the hub's master port reads them with
+// parseMasterRequest:
 //
 //   byte 0x31 | byte region | string seed "a.b.c.d:port" | string filter "\key\value..."
 //

@@ -37,6 +37,7 @@ void GameServer::setHub(const std::string& address, const std::string& key) {
   impl_->hub_address_ = address;
   impl_->hub_key_ = key;
 }
+void GameServer::certifyNetworkingSockets(NetworkingSockets& net) { impl_->certify(net); }
 void GameServer::logOn(const std::string& token) {
   if (token.empty()) {
     OUTPOST_LOG_WARN("logOn: empty token (use logOnAnonymous)");

@@ -5,6 +5,8 @@
 // getNextOutgoingPacket (docs/spec/a2s.md).
 #include <algorithm>
 
+#include "a2s/reply.h"
+#include "a2s/wire.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "outpost/steam_id.h"
@@ -17,13 +19,14 @@ void GameServerImpl::publishA2s() {
   last_a2s_ = SteadyClock::now();
   a2s_logged_on_ = state_ == State::kLoggedOn;
   if (!query_ && !shared_) return;
-  a2s::ServerInfo info;
+  ServerInfoResult info;
+  info.protocol = a2s::kSourceProtocolVersion;
   info.name = listing_.name();
   info.map = listing_.map();
   info.folder = logon_.mod_dir();
   info.game = logon_.description();
   info.app_id = logon_.app_id();
-  info.game_id = a2s::ServerInfo::gameIdForApp(logon_.app_id());
+  info.game_id = a2s::gameIdForApp(logon_.app_id());
   info.max_players = static_cast<uint8_t>(std::min<uint32_t>(listing_.max_players(), 255));
   info.bots = static_cast<uint8_t>(std::min<uint32_t>(listing_.bots(), 255));
   info.server_type = logon_.dedicated() ? 'd' : 'l';
@@ -42,17 +45,17 @@ void GameServerImpl::publishA2s() {
   info.spectator_port = static_cast<uint16_t>(listing_.spectator_port());
   info.spectator_name = listing_.spectator_name();
   info.keywords = listing_.tags();
-  info.rules = rules_;
+  std::vector<ServerPlayer> players;
   auto now = SteadyClock::now();
   for (const auto& [id, p] : players_) {
     float secs = std::chrono::duration<float>(now - p.joined).count();
-    info.player_list.push_back({p.name, static_cast<int32_t>(p.score), secs});
+    players.push_back({p.name, static_cast<int32_t>(p.score), secs});
   }
-  for (uint32_t b = 0; b < listing_.bots(); ++b) info.player_list.push_back({"Bot " + std::to_string(b + 1), 0, 0.f});
+  for (uint32_t b = 0; b < listing_.bots(); ++b) players.push_back({"Bot " + std::to_string(b + 1), 0, 0.f});
   uint32_t total = humanPlayers() + listing_.bots();
   info.players = static_cast<uint8_t>(std::min<uint32_t>(total, 255));
-  if (query_) query_->update(info);
-  if (shared_) shared_->update(info);
+  if (query_) query_->update(info, players, rules_);
+  if (shared_) shared_->update(info, players, rules_);
 }
 
 
@@ -62,8 +65,7 @@ bool GameServer::handleIncomingPacket(const std::vector<uint8_t>& packet, const 
     OUTPOST_LOG_WARN("handleIncomingPacket: only in GameSocketShare mode (query port QUERY_PORT_SHARED)");
     return false;
   }
-  if (packet.size() < 4 || packet[0] != 0xFF || packet[1] != 0xFF || packet[2] != 0xFF || packet[3] != 0xFF)
-    return false;  // not a query: the game's own traffic
+  if (!a2s::hasSingleHeader(packet)) return false;  // not a query: the game's own traffic
   auto from = SocketAddress::parse(ip.find(':') != std::string::npos ? "[" + ip + "]:" + std::to_string(port)
                                                                        : ip + ":" + std::to_string(port),
                                    true);
@@ -95,8 +97,7 @@ std::map<std::string, uint64_t> GameServer::getQueryCounters() {
 }
 
 bool GameServer::setKeyValue(const std::string& key, const std::string& value) {
-  a2s::ServerInfo probe;
-  if (!probe.setKeyValue(key, value)) {
+  if (!a2s::isValidRule(key, value)) {
     OUTPOST_LOG_WARN("setKeyValue: key of %zu bytes or value of %zu bytes refused (empty key, too long, or NUL)",
                      key.size(), value.size());
     return false;

@@ -4,7 +4,8 @@
 //   game_server_auth.cpp     auth sessions (beginAuthSession and the older
 //                            sendUserConnectAndAuthenticate), the server's own tickets, groups,
 //                            clans, compatibility and statistics;
-//   game_server_a2s.cpp      what A2S answers (players, rules, info) and GameSocketShare.
+//   game_server_a2s.cpp      what A2S answers (players, rules, info) and GameSocketShare;
+//   game_server_certs.cpp    certifying the game's NetworkingSockets (certifyNetworkingSockets).
 // Every member is guarded by mu_; signals are queued (queue()) and run by runCallbacks() on the
 // caller's thread.
 #pragma once
@@ -22,12 +23,13 @@
 #include <thread>
 #include <vector>
 
-#include "a2s/query_socket.h"
-#include "a2s/responder.h"
+#include "server/a2s_query_socket.h"
+#include "server/a2s_responder.h"
 #include "hubrpc/framing.h"
 #include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"
 #include "ticket/ticket.h"
+#include "transport/certificate_link.h"
 
 namespace outpost {
 
@@ -39,7 +41,10 @@ class GameServerImpl {
   static constexpr int32_t kHubTimeoutMs = 4000;  // notice a dead hub within 4 s (keepalive every 1 s)
   static constexpr int kTicketTimeoutMs = 5000;   // getAuthSessionTicket waits this long for the hub
 
-  ~GameServerImpl() { shutdown(); }
+  ~GameServerImpl() {
+    shutdown();
+    detachCertificates();
+  }
 
   // ---- Lifecycle and session (game_server_session.cpp) -----------------------------------------
   bool init(const std::string& ip, uint16_t game_port, uint16_t query_port, int mode, const std::string& version,
@@ -81,6 +86,15 @@ class GameServerImpl {
   // them), and validations it never answered are asked again.
   void resumeSessions();
   hubrpc::Envelope validation(const std::vector<uint8_t>& ticket, uint64_t steam_id);
+
+  // ---- Certificates (game_server_certs.cpp) ----------------------------------------------------
+  void certify(NetworkingSockets& net);
+  // On the service thread, each tick: tells the link what the session is (logged on, as whom),
+  // sends the instance's request once logged on, fails an unanswered one when the session drops.
+  void tickCertificates();
+  // A hub message about certificates; true if it was one.
+  bool handleCertificates(const hubrpc::Envelope& e);
+  void detachCertificates();
 
   // ---- A2S (game_server_a2s.cpp) ---------------------------------------------------------------
   // Rebuilds what A2S answers from the current fields and hands it to the responder(s).
@@ -146,6 +160,14 @@ class GameServerImpl {
   std::condition_variable ticket_cv_;
   std::map<uint32_t, uint64_t> own_tickets_;  // handle -> ticket id
   uint32_t next_ticket_handle_ = 1;
+
+  // Certificates of the game's NetworkingSockets.
+  std::shared_ptr<CertificateLink> cert_link_;
+  uint32_t cert_request_id_ = 0;         // the IdentityCertificateRequest awaiting its answer
+  bool cert_published_logged_on_ = false;
+  uint64_t cert_published_steam_id_ = 0;
+  std::string cert_published_hub_key_;
+  bool cert_published_ = false;
 
   // A2S.
   std::unique_ptr<a2s::A2sQuerySocket> query_;

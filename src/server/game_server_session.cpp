@@ -92,6 +92,7 @@ void GameServerImpl::shutdown() {
   listing_ = hubrpc::ServerListing();
   logon_ = hubrpc::ServerLogOn();  // product, description, mod dir, dedicated: set again before logOn
   listing_dirty_ = false;
+  tickCertificates();  // the certified instance hears that the session is gone
 }
 
 uint32_t GameServerImpl::appIdFromEnvironment() {
@@ -142,6 +143,7 @@ void GameServerImpl::run() {
 }
 
 void GameServerImpl::tick() {
+  tickCertificates();
   auto t = SteadyClock::now();
   // Republish when a field changed, when the session came up or went (the Steam ID and the
   // secure flag are in A2S_INFO), and every second (player durations age).
@@ -159,6 +161,8 @@ void GameServerImpl::tick() {
       }
       ConfigOptions o;
       if (!hub_key_.empty()) o[NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY] = hub_key_;
+      // The hub has no certificate: its pinned key is what authenticates it (docs/spec/cert.md §12).
+      o[NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH] = int32_t{2};
       o[NETWORKING_CONFIG_TIMEOUT_INITIAL] = kHubTimeoutMs;
       o[NETWORKING_CONFIG_TIMEOUT_CONNECTED] = kHubTimeoutMs;
       conn_ = net_->connectByIPAddress(hub_address_, o);
@@ -226,6 +230,7 @@ void GameServerImpl::tick() {
 void GameServerImpl::handle(std::span<const uint8_t> payload) {
   auto e = hubrpc::decode(payload);
   if (!e) return;
+  if (handleCertificates(*e)) return;
   if (e->has_server_log_on_result() && e->request_id() == logon_request_id_) {
     const auto& r = e->server_log_on_result();
     if (r.result() != RESULT_OK) {

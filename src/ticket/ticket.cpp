@@ -176,12 +176,7 @@ std::optional<Recipient> Recipient::fromAddressString(std::string_view text) {
 }
 
 KeyId keyIdOf(std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key) {
-  crypto::init();
-  uint8_t hash[crypto_generichash_BYTES];  // BLAKE2b-256
-  crypto_generichash(hash, sizeof hash, hub_public_key.data(), hub_public_key.size(), nullptr, 0);
-  KeyId id{};
-  std::memcpy(id.data(), hash, id.size());
-  return id;
+  return crypto::publicKeyId(hub_public_key);
 }
 
 crypto::IdentityKeyPair keyPairFromSeed(std::span<const uint8_t, 32> seed) {
@@ -321,39 +316,39 @@ std::optional<Claims> hubVerify(std::string_view bytes, uint64_t expected_steam_
   return std::move(parsed->claims);
 }
 
-int checkTicketOffline(std::span<const uint8_t> bytes, uint64_t claimed_steam_id,
-                       uint32_t expected_app_id, int64_t now_unix,
-                       std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key,
-                       Claims* claims, TicketError* why) {
+BeginAuthSessionResult checkTicketOffline(std::span<const uint8_t> bytes, uint64_t claimed_steam_id,
+                                          uint32_t expected_app_id, int64_t now_unix,
+                                          std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key,
+                                          Claims* claims, TicketError* why) {
   TicketError e = TicketError::kNone;
   auto parsed = parseTicket(bytes, &e);
   if (!parsed) {
     setWhy(why, e);
-    return e == TicketError::kUnknownVersion ? kBeginAuthSessionInvalidVersion
-                                             : kBeginAuthSessionInvalidTicket;
+    return e == TicketError::kUnknownVersion ? BEGIN_AUTH_SESSION_RESULT_INVALID_VERSION
+                                             : BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;
   }
   // 17-18. Authentic: signed by the pinned hub key.
   e = verifyTicket(*parsed, hub_public_key);
   if (e != TicketError::kNone) {
     setWhy(why, e);
-    return kBeginAuthSessionInvalidTicket;
+    return BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;
   }
   const Claims& c = parsed->claims;
   // 19. Issued to the user who presents it. Without this, any player could log in as any other
   // by replaying that player's ticket (e.g. one captured by a malicious server).
   if (c.steam_id != claimed_steam_id) {
     setWhy(why, TicketError::kWrongUser);
-    return kBeginAuthSessionInvalidTicket;
+    return BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;
   }
   // 20. Issued for this game: a ticket for a free app must not open a paid one.
   if (c.app_id != expected_app_id) {
     setWhy(why, TicketError::kWrongApp);
-    return kBeginAuthSessionGameMismatch;
+    return BEGIN_AUTH_SESSION_RESULT_GAME_MISMATCH;
   }
   // 21. Inside its lifetime, by the server's clock.
   if (now_unix >= c.expires_at) {
     setWhy(why, TicketError::kExpired);
-    return kBeginAuthSessionExpiredTicket;
+    return BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET;
   }
   // 22. Not from the future beyond clock skew: a server whose clock is far behind would also
   // accept long-expired tickets, so it should fail visibly now.
@@ -362,11 +357,11 @@ int checkTicketOffline(std::span<const uint8_t> bytes, uint64_t claimed_steam_id
       static_cast<uint64_t>(c.issued_at) - static_cast<uint64_t>(now_unix) >
           static_cast<uint64_t>(kMaxClockSkewSeconds)) {
     setWhy(why, TicketError::kNotYetValid);
-    return kBeginAuthSessionExpiredTicket;
+    return BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET;
   }
   setWhy(why, TicketError::kNone);
   if (claims) *claims = std::move(parsed->claims);
-  return kBeginAuthSessionOk;
+  return BEGIN_AUTH_SESSION_RESULT_OK;
 }
 
 bool recipientMatches(const Claims& claims, uint64_t server_steam_id,

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "crypto/crypto.h"
+#include "outpost/types.h"
 
 namespace outpost::ticket {
 
@@ -72,19 +73,10 @@ inline constexpr int64_t kMaxClockSkewSeconds = 5 * 60;
 
 // ---- Result codes ----------------------------------------------------------------------------
 
-// The reference's BeginAuthSessionResult values (godotsteam-api.md §2.2), as checkTicketOffline
-// returns them. DUPLICATE_REQUEST is never returned here: it needs the server's session table.
-inline constexpr int kBeginAuthSessionOk = 0;
-inline constexpr int kBeginAuthSessionInvalidTicket = 1;
-inline constexpr int kBeginAuthSessionDuplicateRequest = 2;
-inline constexpr int kBeginAuthSessionInvalidVersion = 3;
-inline constexpr int kBeginAuthSessionGameMismatch = 4;
-inline constexpr int kBeginAuthSessionExpiredTicket = 5;
-
-// The reference's AuthSessionResponse values that concern tickets (delivered asynchronously in
-// validate_auth_ticket_response by the server, never returned by this module).
-inline constexpr int kAuthSessionResponseAuthTicketInvalidAlreadyUsed = 7;
-inline constexpr int kAuthSessionResponseAuthTicketNetworkIdentityFailure = 10;
+// checkTicketOffline returns the reference's BeginAuthSessionResult (outpost/types.h,
+// godotsteam-api.md §2.2); the AuthSessionResponse values that concern tickets
+// (AUTH_TICKET_INVALID_ALREADY_USED at the hub, AUTH_TICKET_NETWORK_IDENTITY_FAILURE from
+// recipientMatches) are delivered asynchronously by the server, never returned by this module.
 
 // Why a ticket was refused (or could not be issued); for counters and rate-limited logs.
 enum class TicketError : uint8_t {
@@ -241,10 +233,10 @@ std::optional<Claims> hubVerify(std::string_view bytes, uint64_t expected_steam_
 // Not checked here, by design: DUPLICATE_REQUEST (2) needs the server's table of open sessions;
 // reuse (AuthTicketInvalidAlreadyUsed) needs the hub's record of ticket ids; the recipient binding
 // (AuthTicketNetworkIdentityFailure) is an asynchronous response: see recipientMatches().
-int checkTicketOffline(std::span<const uint8_t> bytes, uint64_t claimed_steam_id,
-                       uint32_t expected_app_id, int64_t now_unix,
-                       std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key,
-                       Claims* claims = nullptr, TicketError* why = nullptr);
+BeginAuthSessionResult checkTicketOffline(std::span<const uint8_t> bytes, uint64_t claimed_steam_id,
+                                          uint32_t expected_app_id, int64_t now_unix,
+                                          std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key,
+                                          Claims* claims = nullptr, TicketError* why = nullptr);
 
 // Whether the entity (server_steam_id, server_ip_address) may redeem a ticket with these claims.
 // No recipient: anyone. SteamID recipient: server_steam_id must equal it. IP recipient: the IP of

@@ -54,8 +54,10 @@ namespace outpost {
     "Ceiling of the rate controller (pacing rate).")                                             \
   X(12, NAGLE_TIME, INT32, CONNECTION, 5000, 0, 20000, "us",                                    \
     "How long a message smaller than a packet may wait for more data before it is sent.")        \
-  X(23, IP_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                                  \
-    "Accept peers that present no hub certificate: 0 refuse, 1 allow and warn, 2 allow.")        \
+  X(23, IP_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 0, 0, 2, "",                                  \
+    "Peers without a good hub certificate: 0 refused (and a client without a certificate of "   \
+    "its own does not try), 1 allowed with a warning, 2 allowed silently. A certificate that is " \
+    "presented must be good whatever this says (docs/spec/cert.md section 12).")                 \
   X(24, TIMEOUT_INITIAL, INT32, CONNECTION, 10000, 100, 600000, "ms",                           \
     "A connection that is not connected within this time fails with CONNECTION_END_MISC_TIMEOUT.") \
   X(25, TIMEOUT_CONNECTED, INT32, CONNECTION, 10000, 100, 600000, "ms",                         \
@@ -78,11 +80,11 @@ namespace outpost {
   X(49, RECV_MAX_MESSAGE_SIZE, INT32, CONNECTION, 524288, 1, 524288, "bytes",                   \
     "A peer sending a larger message has its connection closed.")                               \
   X(52, IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                       \
-    "IP_ALLOW_WITHOUT_AUTH for peers on a loopback address.")                                   \
+    "IP_ALLOW_WITHOUT_AUTH for peers on a loopback address: the larger of the two applies.")    \
   X(1001, OUTPOST_PINNED_PEER_KEY, STRING, CONNECTION, 0, 0, 0, "hex",                          \
     "Outpost extension. The peer's Ed25519 identity public key (64 hex characters) this "        \
     "connection requires; a handshake signed by any other key fails with "                      \
-    "CONNECTION_END_REMOTE_BAD_CERT. Empty: any key (the default until hub certificates).")
+    "CONNECTION_END_REMOTE_BAD_CERT; a server with that key is authenticated. Empty: any key.")
 
 enum class ConfigScopeKind { kGlobal, kConnection };
 

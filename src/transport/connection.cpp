@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <sstream>
 
 #include "base/log.h"
-#include "transport/udp_socket.h"
+#include "net/udp_socket.h"
+#include "transport/authentication.h"
 
 namespace outpost {
 
@@ -139,7 +141,7 @@ void Connection::sendHandshake(TimeUs now) {
     h.client_connection_id = local_id_;
     size_t n = wire::writeHello(h, buf);
     sendRaw({buf, n});
-  } else {
+  } else if (!handshake_packet_.empty()) {  // empty while waiting for this side's certificate
     sendRaw(handshake_packet_);
   }
   next_handshake_send_ = now + kHandshakeRetryUs;
@@ -149,23 +151,8 @@ void Connection::onChallenge(const wire::Challenge& c, TimeUs now) {
   if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_) return;
   cookie_ = c.cookie;
   have_cookie_ = true;
-  wire::Connect m;
-  m.cipher_mask = config_.unencrypted >= 3 ? 0 : crypto::supportedCipherMask();
-  m.unencrypted_mode = static_cast<uint8_t>(config_.unencrypted);
-  m.client_connection_id = local_id_;
-  m.cookie = cookie_;
-  m.kx_public = kx_.public_key;
-  m.identity_public = identity_.key->public_key;
-  m.claimed_steam_id = identity_.steam_id;
-  uint8_t buf[1024];
-  size_t n = wire::writeConnectUnsigned(m, buf, sizeof buf - crypto::kSignatureBytes);
-  uint8_t msg[1200];
-  size_t mlen = wire::connectSignedMessage({buf, n}, msg, sizeof msg);
-  auto sig = identity_.key->sign({msg, mlen});
-  std::memcpy(buf + n, sig.data(), sig.size());
-  handshake_packet_.assign(buf, buf + n + sig.size());
-  sendHandshake(now);
-  recomputeTimer(now);
+  cookie_received_ = now;
+  buildConnect(now);  // connection_auth.cpp: with this instance's certificate, or waits for it
 }
 
 void Connection::deriveKeys(const crypto::SessionKeys& keys, crypto::Cipher cipher) {
@@ -199,15 +186,9 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
   remote_steam_id_ = a.claimed_steam_id;
   remote_identity_key_ = a.identity_public;
   last_received_ = now;
-  int32_t allow = peer_.isLoopback() ? config_.ip_local_host_allow_without_auth : config_.ip_allow_without_auth;
-  if (!(a.flags & wire::kAcceptRejected) && allow == 0) {
-    // Servers cannot present hub certificates yet, so this side refuses every server.
-    problem(CONNECTION_END_REMOTE_BAD_CERT, "the server presented no certificate (IP_ALLOW_WITHOUT_AUTH = 0)", now);
-    return;
-  }
-  if (!(a.flags & wire::kAcceptRejected) && allow == 1)
-    OUTPOST_LOG_WARN("connection %u: server %s is unauthenticated (no hub certificate; IP_ALLOW_WITHOUT_AUTH = 1)",
-                     handle_, peer_.toString().c_str());
+  // The server's certificate, or IP_ALLOW_WITHOUT_AUTH (connection_auth.cpp). A refusal needs
+  // none: it ends the attempt either way.
+  if (!(a.flags & wire::kAcceptRejected) && !checkServerCertificate(a, now)) return;
   if (a.flags & wire::kAcceptRejected) {
     end_reason_ = static_cast<int32_t>(a.reject_reason);
     end_debug_ = a.reject_debug;
@@ -233,6 +214,7 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
   deriveKeys(keys, cipher);
   remote_id_ = a.server_connection_id;
   handshake_packet_.clear();
+  if (peerAuthenticated()) host_.onPeerAuthenticated(*this, now);
   setState(CONNECTION_STATE_CONNECTED, now);
   transmit(now, false);
   recomputeTimer(now);
@@ -251,14 +233,8 @@ bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer,
   peer_kx_public_ = connect.kx_public;
   kx_ = crypto::KxKeyPair::generate();
 
-  int32_t allow = peer.isLoopback() ? config_.ip_local_host_allow_without_auth
-                                    : config_.ip_allow_without_auth;
-  if (allow == 0) {
-    // Hub certificates are not issued yet, so every peer is unauthenticated.
-    *end_reason = CONNECTION_END_REMOTE_BAD_CERT;
-    *why = "unauthenticated peers are refused (IP_ALLOW_WITHOUT_AUTH = 0)";
-    return false;
-  }
+  // The client's certificate, or IP_ALLOW_WITHOUT_AUTH (connection_auth.cpp).
+  if (!checkClientCertificate(connect, end_reason, why)) return false;
   int local_unenc = config_.unencrypted;
   int remote_unenc = connect.unencrypted_mode;
   bool plaintext = std::min(local_unenc, remote_unenc) >= 1 && std::max(local_unenc, remote_unenc) >= 2;
@@ -281,7 +257,7 @@ bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer,
     return false;
   }
   deriveKeys(keys, cipher);
-  return true;
+  return true;  // the engine reports an authenticated client (Engine::handleConnect)
 }
 
 void Connection::beginIncoming(TimeUs now) {
@@ -295,7 +271,7 @@ void Connection::sendReject(int32_t reason, const std::string& debug) {
   a.client_connection_id = remote_id_;
   a.kx_public = kx_.public_key;
   a.identity_public = identity_.key->public_key;
-  a.claimed_steam_id = identity_.steam_id;
+  a.claimed_steam_id = host_.authentication().steamId();
   a.reject_reason = static_cast<uint32_t>(reason);
   a.reject_debug = debug.substr(0, wire::kMaxRejectDebug);
   uint8_t buf[1024];
@@ -320,13 +296,26 @@ int Connection::accept(TimeUs now) {
   if (role_ != Role::kServer || state_ != CONNECTION_STATE_CONNECTING || accepted_)
     return RESULT_INVALID_STATE;
   accepted_ = true;
+  // The Accept carries this side's certificate: if one is on its way, it waits for it
+  // (onLocalCertificateChanged), within TIMEOUT_INITIAL.
+  if (host_.authentication().pending(static_cast<int64_t>(std::time(nullptr)))) {
+    waiting_for_local_cert_ = true;
+    return RESULT_OK;
+  }
+  sendAccept(now);
+  return RESULT_OK;
+}
+
+void Connection::sendAccept(TimeUs now) {
+  waiting_for_local_cert_ = false;
   wire::Accept a;
   a.cipher = static_cast<uint8_t>(cipher_);
   a.client_connection_id = remote_id_;
   a.server_connection_id = local_id_;
   a.kx_public = kx_.public_key;
   a.identity_public = identity_.key->public_key;
-  a.claimed_steam_id = identity_.steam_id;
+  a.claimed_steam_id = host_.authentication().steamId();
+  a.certificate = host_.authentication().currentCertificate(static_cast<int64_t>(std::time(nullptr)));
   uint8_t buf[1024];
   size_t n = wire::writeAcceptUnsigned(a, buf, sizeof buf - crypto::kSignatureBytes);
   uint8_t msg[1200];
@@ -339,7 +328,6 @@ int Connection::accept(TimeUs now) {
   setState(CONNECTION_STATE_CONNECTED, now);
   transmit(now, false);
   recomputeTimer(now);
-  return RESULT_OK;
 }
 
 void Connection::onConnectRetransmit(TimeUs now) {
@@ -1049,7 +1037,10 @@ void Connection::onTimer(TimeUs now) {
   }
   if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING) {
     if (now >= created_ + TimeUs{config_.timeout_initial_ms} * 1000)
-      problem(CONNECTION_END_MISC_TIMEOUT, "the application did not accept the connection in time", now);
+      problem(CONNECTION_END_MISC_TIMEOUT,
+              waiting_for_local_cert_ ? "this side's certificate did not arrive in time"
+                                      : "the application did not accept the connection in time",
+              now);
     recomputeTimer(now);
     return;
   }

@@ -9,12 +9,14 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "base/address.h"
 #include "base/clock.h"
+#include "cert/cert.h"
 #include "crypto/crypto.h"
 #include "outpost/networking_sockets.h"
 #include "transport/ack_tracker.h"
@@ -30,6 +32,7 @@
 
 namespace outpost {
 
+class Authentication;
 class Connection;
 class UdpSocket;
 
@@ -48,6 +51,11 @@ class ConnectionHost {
   virtual void onFinished(Connection& c) = 0;  // closed and settled: the engine may free it
   virtual void onWritable(Connection& c) = 0;  // a send that hit the buffer limit may retry
   virtual void countDrop(wire::DropReason reason) = 0;
+  // Certificates (connection_auth.cpp): this instance's identity state, a refused peer
+  // certificate (counted by reason), and a peer that proved its identity.
+  virtual Authentication& authentication() = 0;
+  virtual void countCertificateRefusal(cert::CertError why) = 0;
+  virtual void onPeerAuthenticated(Connection& c, TimeUs now) = 0;
 };
 
 struct ConnectionStats {
@@ -101,6 +109,23 @@ class Connection final : private frames::FrameVisitor {
   const std::vector<uint8_t>& rejectionPacket() const { return rejection_; }
   // Client: the server speaks another protocol version.
   void onVersionMismatch(uint8_t server_version, TimeUs now);
+
+  // ---- Certificates (connection_auth.cpp; docs/spec/cert.md §10) ------------------------------
+  // This instance's certificate became available, or stopped being awaited: a client waiting to
+  // send its Connect, or a server waiting to send its Accept, goes on.
+  void onLocalCertificateChanged(TimeUs now);
+  bool waitingForLocalCertificate() const { return waiting_for_local_cert_; }
+  // The peer proved its identity (a good certificate, or the pinned key).
+  bool peerAuthenticated() const { return !(info_flags_ & NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED); }
+  // The peer's certificate, when it presented a good one.
+  const std::optional<cert::Claims>& peerCertificate() const { return peer_cert_; }
+  // The hub revoked the peer's certificate: the connection ends with REMOTE_BAD_CERT.
+  void onPeerRevoked(TimeUs now);
+  // P2P by identity: the peer's certificate must name this Steam ID (0: any).
+  void setExpectedPeerIdentity(uint64_t steam_id) { expected_peer_steam_id_ = steam_id; }
+  // IP_ALLOW_WITHOUT_AUTH as it applies to this peer: for a loopback peer, the larger of it and
+  // IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH (as the reference documents).
+  int32_t allowWithoutAuth() const;
 
   // ---- Data ------------------------------------------------------------------------------
   void onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now);
@@ -226,6 +251,12 @@ class Connection final : private frames::FrameVisitor {
   bool anyRetransmit() const;
   bool allReliableAcked() const;
   void finishClose(TimeUs now);
+  // connection_auth.cpp
+  void buildConnect(TimeUs now);
+  bool checkServerCertificate(const wire::Accept& a, TimeUs now);
+  bool checkClientCertificate(const wire::Connect& c, int32_t* end_reason, std::string* why);
+  void markPeerAuthenticated(std::optional<cert::Claims> claims);
+  void sendAccept(TimeUs now);
 
   ConnectionHost& host_;
   Role role_;
@@ -256,6 +287,12 @@ class Connection final : private frames::FrameVisitor {
   std::vector<uint8_t> rejection_;         // server: the signed refusal, if one was sent
   TimeUs next_handshake_send_ = 0;
   bool accepted_ = false;
+  // A client with a cookie waiting for its own certificate before the Connect; a server accepted
+  // by the application waiting for its own certificate before the Accept.
+  bool waiting_for_local_cert_ = false;
+  TimeUs cookie_received_ = 0;
+  uint64_t expected_peer_steam_id_ = 0;
+  std::optional<cert::Claims> peer_cert_;
   crypto::Cipher cipher_ = crypto::Cipher::kAes256Gcm;
   crypto::Aead tx_, rx_;
   bool keys_ready_ = false;

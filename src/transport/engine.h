@@ -22,11 +22,12 @@
 #include "base/clock.h"
 #include "crypto/crypto.h"
 #include "outpost/networking_sockets.h"
+#include "transport/authentication.h"
 #include "transport/config_table.h"
 #include "transport/connection.h"
 #include "transport/fake_network.h"
 #include "transport/ring_buffer.h"
-#include "transport/udp_socket.h"
+#include "net/udp_socket.h"
 #include "transport/wire.h"
 
 namespace outpost {
@@ -41,6 +42,12 @@ struct TransportCounters {
   uint64_t connections_created = 0;
   uint64_t send_failures = 0;
   uint64_t fake_dropped = 0, fake_duplicated = 0, fake_reordered = 0;
+  // Certificates (docs/spec/cert.md): refused by reason (index 0 = none presented where one was
+  // required), peers authenticated, connections closed by a revocation.
+  uint64_t cert_refused[static_cast<size_t>(cert::CertError::kCount)] = {};
+  uint64_t peers_authenticated = 0;
+  uint64_t closed_revoked = 0;
+  uint64_t cert_signature_checks = 0, cert_cache_hits = 0, cert_revocations = 0, cert_revocations_evicted = 0;
   uint64_t dropped_total() const {
     uint64_t n = 0;
     for (uint64_t d : dropped) n += d;
@@ -82,6 +89,12 @@ class Engine final : public ConnectionHost {
   std::string identityPublicKeyHex();
   void runCallbacks();
   void setStatusHandler(NetworkingSockets::StatusChangedHandler h);
+  void setAuthenticationHandler(NetworkingSockets::AuthenticationStatusHandler h);
+  int initAuthentication();
+  int getAuthenticationStatus();
+  CertificateRequest getCertificateRequest();
+  SetCertificateResult setCertificate(std::span<const uint8_t> certificate);
+  std::shared_ptr<CertificateLink> certificateLink();
   bool setConnectionConfig(uint32_t h, int config, const ConfigValue& v);
   ConfigValueResult getConfigValue(int config, int scope, uint32_t obj);
   bool poll(int timeout_ms);
@@ -99,6 +112,9 @@ class Engine final : public ConnectionHost {
   void onFinished(Connection& c) override;
   void countDrop(wire::DropReason reason) override;
   void onWritable(Connection& c) override;
+  Authentication& authentication() override { return auth_; }
+  void countCertificateRefusal(cert::CertError why) override;
+  void onPeerAuthenticated(Connection& c, TimeUs now) override;
 
  private:
   struct SocketEntry {
@@ -167,6 +183,11 @@ class Engine final : public ConnectionHost {
   void serviceLoop();
   void wakeService();
   void pushTimer(Connection& c);
+  // Certificates: the hub session's mail, renewals and expiry (authentication.h); status events,
+  // revocations of connected peers, and handshakes waiting for this side's certificate.
+  void serviceAuthentication(TimeUs now);
+  void applyAuthentication(Authentication::Changes ch, TimeUs now);
+  void queueAuthenticationEvents();
 
   NetworkingSocketsOptions options_;
   const Clock& clock_;
@@ -177,7 +198,14 @@ class Engine final : public ConnectionHost {
   uint64_t notified_seq_ = 0;
 
   crypto::IdentityKeyPair identity_;
-  uint64_t steam_id_ = 0;
+  Authentication auth_;  // this instance's certificate, trusted CA keys, revocations
+  // Connections whose peer was revoked, closed at `at` unless the application closed them first
+  // (it may hear of the same ban through its own channel and close with its own reason).
+  struct RevokedPeer {
+    uint32_t local_id;
+    TimeUs at;
+  };
+  std::vector<RevokedPeer> revoked_peers_;
   std::array<uint8_t, 32> cookie_secret_{};
 
   int epoll_fd_ = -1;
@@ -208,7 +236,9 @@ class Engine final : public ConnectionHost {
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<TimerEntry>> timers_;
 
   std::vector<NetworkConnectionStatusChanged> callbacks_;
+  std::vector<NetworkAuthenticationStatus> auth_callbacks_;
   NetworkingSockets::StatusChangedHandler status_handler_;
+  NetworkingSockets::AuthenticationStatusHandler auth_handler_;
   std::mutex handler_mu_;
   uint64_t message_sequence_ = 0;
   uint64_t queued_messages_ = 0;

@@ -116,8 +116,7 @@ void NetworkingSockets::connect_network_connection_status_changed(StatusChangedH
   engine_->setStatusHandler(std::move(handler));
 }
 void NetworkingSockets::connect_network_authentication_status(AuthenticationStatusHandler handler) {
-  // Certificates come from the hub; until then no authentication status is ever raised.
-  (void)handler;
+  engine_->setAuthenticationHandler(std::move(handler));
 }
 
 void NetworkingSockets::connect_fake_ip_result(FakeIPResultHandler handler) {
@@ -171,19 +170,13 @@ RemoteFakeIPResult NetworkingSockets::getRemoteFakeIPForConnection(uint32_t conn
   return r;
 }
 void NetworkingSockets::createFakeUDPPort(int) { notAvailable("createFakeUDPPort"); }
-int NetworkingSockets::initAuthentication() {
-  notAvailable("initAuthentication");
-  return NETWORKING_AVAILABILITY_CANNOT_TRY;
+int NetworkingSockets::initAuthentication() { return engine_->initAuthentication(); }
+int NetworkingSockets::getAuthenticationStatus() { return engine_->getAuthenticationStatus(); }
+std::optional<CertificateRequest> NetworkingSockets::getCertificateRequest() { return engine_->getCertificateRequest(); }
+std::optional<SetCertificateResult> NetworkingSockets::setCertificate(std::span<const uint8_t> certificate) {
+  return engine_->setCertificate(certificate);
 }
-int NetworkingSockets::getAuthenticationStatus() { return NETWORKING_AVAILABILITY_CANNOT_TRY; }
-std::optional<CertificateRequest> NetworkingSockets::getCertificateRequest() {
-  notAvailable("getCertificateRequest");
-  return std::nullopt;
-}
-std::optional<SetCertificateResult> NetworkingSockets::setCertificate(std::span<const uint8_t>) {
-  notAvailable("setCertificate");
-  return std::nullopt;
-}
+std::shared_ptr<CertificateLink> NetworkingSockets::certificateLink() { return engine_->certificateLink(); }
 
 // ---- Configuration --------------------------------------------------------------------------
 
@@ -251,6 +244,21 @@ std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
   out["fake_network.reordered"] = c.fake_reordered;
   for (size_t i = 1; i < static_cast<size_t>(wire::DropReason::kCount); ++i)
     out[std::string("dropped.") + wire::dropReasonName(static_cast<wire::DropReason>(i))] = c.dropped[i];
+  // Certificates (docs/spec/cert.md): refusals by reason ("missing": none where one was required).
+  uint64_t refused = 0;
+  for (size_t i = 0; i < static_cast<size_t>(cert::CertError::kCount); ++i) {
+    auto e = static_cast<cert::CertError>(i);
+    if (e == cert::CertError::kBadCaKey || e == cert::CertError::kBadRequestSignature) continue;
+    out[std::string("cert_refused.") + (i == 0 ? "missing" : cert::toString(e))] = c.cert_refused[i];
+    refused += c.cert_refused[i];
+  }
+  out["cert_refused_total"] = refused;
+  out["peers_authenticated"] = c.peers_authenticated;
+  out["closed_revoked"] = c.closed_revoked;
+  out["cert_signature_checks"] = c.cert_signature_checks;
+  out["cert_cache_hits"] = c.cert_cache_hits;
+  out["cert_revocations"] = c.cert_revocations;
+  out["cert_revocations_evicted"] = c.cert_revocations_evicted;
   return out;
 }
 

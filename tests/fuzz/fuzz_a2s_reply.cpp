@@ -1,21 +1,27 @@
-// libFuzzer target for the player side's reply parsers (src/client/a2s_reply.h), which read what
-// any server on the internet sends back. Input byte 0 picks the mode:
-//   even: the rest is an arbitrary reply, given to every parser (INFO, PLAYER, RULES, master
-//         page). Beyond "never crashes, never reads outside the input": a parsed string holds no
-//         NUL, a PLAYER list has at most 255 entries, a master page yields at most one address per
-//         6 bytes after its header, each "a.b.c.d:port";
-//   odd:  the rest seeds a ServerInfo that the server's own encoders (src/a2s/responder.h) turn
-//         into INFO, PLAYER and RULES replies; parsing them gives back every field (round trip).
+// libFuzzer target for the player side's parsers in the A2S and master codecs
+// (src/a2s/reply.h, split.h; src/master/reply_page.h), which read what any server on the internet
+// sends back. Input byte 0 picks the mode:
+//   even: the rest is an arbitrary reply body, given to every parser (INFO, PLAYER, RULES), and
+//         an arbitrary datagram, given to the challenge, split-fragment and master-page parsers.
+//         Beyond "never crashes, never reads outside the input": a parsed string holds no NUL, a
+//         PLAYER list has at most 255 entries, a master page yields at most one address per 6
+//         bytes after its header and re-encodes to the bytes it was read from, a fragment's
+//         payload lies inside the datagram;
+//   odd:  the rest seeds a record (outpost/server_info.h) that the server's own encoders
+//         (src/a2s/reply.h) turn into INFO, PLAYER and RULES replies; parsing them gives back
+//         every field (round trip).
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "a2s/responder.h"
-#include "client/a2s_reply.h"
+#include "a2s/reply.h"
+#include "a2s/split.h"
 #include "fuzz_check.h"
+#include "master/reply_page.h"
 
 using namespace outpost;
+using namespace outpost::a2s;
 
 namespace {
 
@@ -43,31 +49,40 @@ struct Source {
 bool noNul(const std::string& s) { return s.find('\0') == std::string::npos; }
 
 void arbitrary(std::span<const uint8_t> in) {
-  if (auto info = a2sreply::parseInfo(in)) {
+  if (auto info = parseInfoReply(in)) {
     for (const std::string* s : {&info->name, &info->map, &info->folder, &info->game, &info->version,
                                  &info->spectator_name, &info->keywords})
       FUZZ_CHECK(noNul(*s));
   }
-  if (auto players = a2sreply::parsePlayers(in)) {
+  if (auto players = parsePlayerReply(in)) {
     FUZZ_CHECK(players->size() <= 255);
     for (const auto& p : *players) FUZZ_CHECK(noNul(p.name));
   }
-  if (auto rules = a2sreply::parseRules(in)) {
+  if (auto rules = parseRulesReply(in)) {
     FUZZ_CHECK(rules->size() <= 65535);
     for (const auto& [k, v] : *rules) FUZZ_CHECK(noNul(k) && noNul(v));
   }
-  std::vector<std::string> list;
-  bool last = false;
-  if (a2sreply::parseMasterPage(in, &list, &last)) {
-    FUZZ_CHECK(in.size() >= 6 && list.size() <= (in.size() - 6) / 6);
-    for (const auto& a : list) FUZZ_CHECK(a.find(':') != std::string::npos && a.size() <= 21);
-  } else {
-    FUZZ_CHECK(list.empty() && !last);
+  if (auto challenge = parseChallengeReply(in))
+    FUZZ_CHECK(encodeChallengeReply(*challenge) == std::vector<uint8_t>(in.begin(), in.end()));
+  if (auto fragment = parseSplitFragment(in)) {
+    FUZZ_CHECK(in.size() >= kSplitHeaderBytes && fragment->payload.data() == in.data() + kSplitHeaderBytes);
+    FUZZ_CHECK(fragment->payload.size() == in.size() - kSplitHeaderBytes);
+  }
+  if (auto page = master::parseReplyPage(in)) {
+    FUZZ_CHECK(in.size() >= master::kReplyHeaderBytes);
+    FUZZ_CHECK(page->servers.size() <= (in.size() - master::kReplyHeaderBytes) / master::kReplyEntryBytes);
+    for (const auto& e : page->servers) FUZZ_CHECK(!(e == master::PageEntry{}));
+    // The bytes it was read from, up to the terminator (or the last whole entry), encode it.
+    size_t used = master::kReplyHeaderBytes + (page->servers.size() + (page->last ? 1 : 0)) * master::kReplyEntryBytes;
+    if (page->servers.size() + (page->last ? 1 : 0) <= master::kMaxEntriesPerReply)
+      FUZZ_CHECK(master::encodeReplyPage(page->servers, page->last) == std::vector<uint8_t>(in.begin(), in.begin() + used));
   }
 }
 
 void roundTrip(Source& src) {
-  a2s::ServerInfo s;
+  ServerInfoResult s;
+  std::vector<ServerPlayer> player_list;
+  ServerRules rules;
   s.protocol = src.u8();
   s.name = src.str(64);
   s.map = src.str(32);
@@ -96,13 +111,13 @@ void roundTrip(Source& src) {
     float d;
     uint32_t b32 = static_cast<uint32_t>(bits);
     std::memcpy(&d, &b32, 4);
-    s.player_list.push_back({src.str(20), static_cast<int32_t>(bits >> 32), d});
+    player_list.push_back({src.str(20), static_cast<int32_t>(bits >> 32), d});
   }
-  for (int i = 0, n = src.u8() % 16; i < n; ++i) s.rules[src.str(20)] = src.str(40);
+  for (int i = 0, n = src.u8() % 16; i < n; ++i) rules[src.str(20)] = src.str(40);
 
   auto body = [](const std::vector<uint8_t>& m) { return std::span<const uint8_t>(m).subspan(4); };
-  auto info_msg = a2s::encodeInfoReply(s);
-  auto info = a2sreply::parseInfo(body(info_msg));
+  auto info_msg = encodeInfoReply(s);
+  auto info = parseInfoReply(body(info_msg));
   FUZZ_CHECK(info.has_value());
   FUZZ_CHECK(info->protocol == s.protocol && info->name == s.name && info->map == s.map && info->folder == s.folder &&
              info->game == s.game && info->version == s.version);
@@ -115,14 +130,14 @@ void roundTrip(Source& src) {
   FUZZ_CHECK(info->keywords == s.keywords);
   FUZZ_CHECK(info->app_id == (s.game_id ? static_cast<uint32_t>(s.game_id & 0xFFFFFF) : (s.app_id & 0xFFFF)));
 
-  auto players = a2sreply::parsePlayers(body(a2s::encodePlayerReply(s)));
-  FUZZ_CHECK(players.has_value() && players->size() == s.player_list.size());
+  auto players = parsePlayerReply(body(encodePlayerReply(player_list)));
+  FUZZ_CHECK(players.has_value() && players->size() == player_list.size());
   for (size_t i = 0; i < players->size(); ++i) {
-    FUZZ_CHECK((*players)[i].name == s.player_list[i].name && (*players)[i].score == s.player_list[i].score);
-    FUZZ_CHECK(std::memcmp(&(*players)[i].duration_s, &s.player_list[i].duration_s, 4) == 0);
+    FUZZ_CHECK((*players)[i].name == player_list[i].name && (*players)[i].score == player_list[i].score);
+    FUZZ_CHECK(std::memcmp(&(*players)[i].duration_s, &player_list[i].duration_s, 4) == 0);
   }
-  auto rules = a2sreply::parseRules(body(a2s::encodeRulesReply(s)));
-  FUZZ_CHECK(rules.has_value() && *rules == s.rules);
+  auto parsed_rules = parseRulesReply(body(encodeRulesReply(rules)));
+  FUZZ_CHECK(parsed_rules.has_value() && *parsed_rules == rules);
 }
 
 }  // namespace

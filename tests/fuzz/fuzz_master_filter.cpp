@@ -1,5 +1,5 @@
 // libFuzzer target for the master query filter (src/master/filter.h) and the paging that uses it
-// (src/master/index.h). The input is a filter string. Checks:
+// (src/master/index.h, pages read back with reply_page.h). The input is a filter string. Checks:
 //   * parse() either fails with a named reason or yields a filter within the limits;
 //   * walking a fixed 600-server list page by page with that filter lists exactly the servers
 //     the filter matches (collapse_addr_hash: exactly the lowest matching port of each IP), in
@@ -20,6 +20,7 @@
 #include "fuzz_check.h"
 #include "master/filter.h"
 #include "master/index.h"
+#include "master/reply_page.h"
 
 using namespace outpost::master;
 
@@ -139,14 +140,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(out.size() <= kMaxReplyBytes);
       FUZZ_CHECK(!info.cut || !info.last_page);
       FUZZ_CHECK(info.last_page || info.cut || info.servers == kMaxEntriesPerReply);
-      for (size_t e = 0; e < info.servers; ++e) {
-        const uint8_t* p = out.data() + kReplyHeaderBytes + e * kReplyEntryBytes;
-        uint32_t ip =
-            (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-        uint16_t port = static_cast<uint16_t>((p[4] << 8) | p[5]);
-        got.push_back((uint64_t{ip} << 16) | port);
-        req.seed_ip = ip;
-        req.seed_port = port;
+      std::optional<ReplyPage> read = parseReplyPage(out);  // as a client reads it
+      FUZZ_CHECK(read && read->servers.size() == info.servers && read->last == info.last_page);
+      for (const PageEntry& e : read->servers) {
+        got.push_back((uint64_t{e.ip} << 16) | e.port);
+        req.seed_ip = e.ip;
+        req.seed_port = e.port;
       }
       if (info.last_page) {
         complete = true;

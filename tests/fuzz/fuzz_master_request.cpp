@@ -1,10 +1,12 @@
-// libFuzzer target for the master query request parser and the reply builder
-// (src/master/request.h, index.h): arbitrary bytes go through parseMasterRequest and, when
-// accepted, through MasterIndex::reply on a fixed 600-server list. Checks: a rejection names a
-// reason and matches the documented rules (size, type byte, seed presence); an acceptance keeps
-// the region byte, a filter that is a piece of the input, and an unparsed seed reads as
-// 0.0.0.0:0; every reply is <= 1400 bytes, starts with the header, lists servers strictly after
-// the seed in ascending order, and carries the terminator only as its last entry (or is full).
+// libFuzzer target for the master codec's request parser and page builder (src/master/request.h,
+// index.h, reply_page.h): arbitrary bytes go through parseMasterRequest and, when accepted,
+// through MasterIndex::reply on a fixed 600-server list. Checks: a rejection names a reason and
+// matches the documented rules (size, type byte, seed presence); an acceptance keeps the region
+// byte, a filter that is a piece of the input, and an unparsed seed reads as 0.0.0.0:0, and the
+// request re-encoded by encodeMasterRequest parses to the same request; every reply is <= 1400
+// bytes, starts with the header, reads back with parseReplyPage as exactly the page it was built
+// as (servers strictly after the seed in ascending order, the terminator only as its last entry,
+// or full / cut by the work budget).
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -14,6 +16,7 @@
 
 #include "fuzz_check.h"
 #include "master/index.h"
+#include "master/reply_page.h"
 #include "master/request.h"
 
 using namespace outpost::master;
@@ -68,6 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (req->seed_unparsed) FUZZ_CHECK(req->seed_ip == 0 && req->seed_port == 0);
   if (req->filter_missing) FUZZ_CHECK(req->filter.empty());
+  if (req->filter.size() + 24 <= kMaxRequestBytes) {  // what a client sends for it parses to it
+    auto again = parseMasterRequest(encodeMasterRequest(req->region, req->seed_ip, req->seed_port, req->filter), nullptr);
+    FUZZ_CHECK(again && again->region == req->region && again->seed_ip == req->seed_ip &&
+               again->seed_port == req->seed_port && again->filter == req->filter);
+  }
 
   std::vector<uint8_t> out;
   ReplyInfo info = fixedIndex().reply(*req, out);
@@ -81,21 +89,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(out.size() >= kReplyHeaderBytes + (info.last_page ? kReplyEntryBytes : 0));
   FUZZ_CHECK(std::memcmp(out.data(), kReplyHeader, kReplyHeaderBytes) == 0);
   FUZZ_CHECK((out.size() - kReplyHeaderBytes) % kReplyEntryBytes == 0);
-  size_t entries = (out.size() - kReplyHeaderBytes) / kReplyEntryBytes;
-  FUZZ_CHECK(entries == info.servers + (info.last_page ? 1 : 0));
+  std::optional<ReplyPage> page = parseReplyPage(out);
+  FUZZ_CHECK(page.has_value());
+  FUZZ_CHECK(page->servers.size() == info.servers && page->last == info.last_page);
   FUZZ_CHECK(info.last_page || info.cut || info.servers == kMaxEntriesPerReply);
+  FUZZ_CHECK(encodeReplyPage(page->servers, page->last) == out);  // the terminator only last
   uint64_t previous = key(req->seed_ip, req->seed_port);
-  for (size_t e = 0; e < info.servers; ++e) {
-    const uint8_t* p = out.data() + kReplyHeaderBytes + e * kReplyEntryBytes;
-    uint32_t ip = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-    uint16_t port = static_cast<uint16_t>((p[4] << 8) | p[5]);
-    FUZZ_CHECK(ip != 0);
-    FUZZ_CHECK(key(ip, port) > previous);  // strictly after the seed, ascending, no repeats
-    previous = key(ip, port);
-  }
-  if (info.last_page) {
-    static const uint8_t zeros[kReplyEntryBytes] = {};
-    FUZZ_CHECK(std::memcmp(out.data() + out.size() - kReplyEntryBytes, zeros, kReplyEntryBytes) == 0);
+  for (const PageEntry& e : page->servers) {
+    FUZZ_CHECK(e.ip != 0);
+    FUZZ_CHECK(key(e.ip, e.port) > previous);  // strictly after the seed, ascending, no repeats
+    previous = key(e.ip, e.port);
   }
   return 0;
 }

@@ -64,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     TicketError check_why = TicketError::kNone;
     const int result = checkTicketOffline(in, 0, 0, 0, key.public_key, nullptr, &check_why);
     FUZZ_CHECK(check_why == why);
-    FUZZ_CHECK(result == (why == TicketError::kUnknownVersion ? kBeginAuthSessionInvalidVersion
-                                                              : kBeginAuthSessionInvalidTicket));
+    FUZZ_CHECK(result == (why == TicketError::kUnknownVersion ? BEGIN_AUTH_SESSION_RESULT_INVALID_VERSION
+                                                              : BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET));
     return 0;
   }
   FUZZ_CHECK(why == TicketError::kNone);
@@ -104,16 +104,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int result =
       checkTicketOffline(in, c.steam_id, c.app_id, c.issued_at, key.public_key, &out, &check_why);
   if (verdict != TicketError::kNone) {
-    FUZZ_CHECK(result == kBeginAuthSessionInvalidTicket && check_why == verdict);
+    FUZZ_CHECK(result == BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET && check_why == verdict);
     return 0;
   }
-  FUZZ_CHECK(result == kBeginAuthSessionOk && out == c);
+  FUZZ_CHECK(result == BEGIN_AUTH_SESSION_RESULT_OK && out == c);
   FUZZ_CHECK(checkTicketOffline(in, c.steam_id, c.app_id + 1, c.issued_at, key.public_key) ==
-             kBeginAuthSessionGameMismatch);
+             BEGIN_AUTH_SESSION_RESULT_GAME_MISMATCH);
   FUZZ_CHECK(checkTicketOffline(in, c.steam_id ^ 1, c.app_id, c.issued_at, key.public_key) ==
-             kBeginAuthSessionInvalidTicket);
+             BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   FUZZ_CHECK(checkTicketOffline(in, c.steam_id, c.app_id, c.expires_at, key.public_key) ==
-             kBeginAuthSessionExpiredTicket);
+             BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
 
   // The binding admits the identity it names.
   const uint64_t server_id = c.recipient.kind == RecipientKind::kSteamId

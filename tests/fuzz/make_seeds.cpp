@@ -12,8 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "a2s/responder.h"
+#include "a2s/reply.h"
+#include "a2s/split.h"
 #include "base/bytes.h"
+#include "master/reply_page.h"
+#include "support/sample_server.h"
 #include "transport/frames.h"
 #include "transport/wire.h"
 
@@ -256,37 +259,29 @@ void recvStreamSeeds() {
   }
 }
 
-// fuzz_a2s_reply: the server's real INFO, PLAYER and RULES replies (mode 0, header stripped), a
-// master page, and round-trip inputs (mode 1).
+// fuzz_a2s_reply: the sample server's real INFO, PLAYER and RULES replies (mode 0, header
+// stripped), a challenge reply, a split fragment and a master page (mode 0, whole datagrams), and
+// round-trip inputs (mode 1).
 void a2sReplySeeds() {
   const std::string t = "fuzz_a2s_reply";
-  a2s::ServerInfo s;
-  s.name = "Seed server";
-  s.map = "de_dust";
-  s.folder = "tf";
-  s.game = "Team Fortress";
-  s.app_id = 440;
-  s.players = 2;
-  s.max_players = 24;
-  s.bots = 1;
-  s.version = "1.0.0.0";
-  s.game_port = 27015;
-  s.steam_id = 85568392920039425ull;
-  s.spectator_port = 27020;
-  s.spectator_name = "TV";
-  s.keywords = "ctf,fast";
-  s.game_id = 440;
-  s.player_list = {{"alice", 12, 30.5f}, {"bob", -1, 0.0f}};
-  for (int i = 0; i < 20; ++i) s.rules["rule" + std::to_string(i)] = "value" + std::to_string(i);
+  const test::SampleServer s = test::sampleServer();
   auto mode0 = [](std::vector<uint8_t> message) {
     message.erase(message.begin(), message.begin() + 4);  // FF FF FF FF
     message.insert(message.begin(), 0);
     return message;
   };
-  save(t, "info", mode0(a2s::encodeInfoReply(s)));
-  save(t, "players", mode0(a2s::encodePlayerReply(s)));
-  save(t, "rules", mode0(a2s::encodeRulesReply(s)));
-  save(t, "master_page", {0, 0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A, 10, 0, 0, 1, 0x69, 0x87, 0, 0, 0, 0, 0, 0});
+  save(t, "info", mode0(a2s::encodeInfoReply(s.info)));
+  save(t, "players", mode0(a2s::encodePlayerReply(s.players)));
+  save(t, "rules", mode0(a2s::encodeRulesReply(s.rules)));
+  auto datagram = [](const std::vector<uint8_t>& d) {
+    std::vector<uint8_t> in = {0};
+    in.insert(in.end(), d.begin(), d.end());
+    return in;
+  };
+  save(t, "challenge", datagram(a2s::encodeChallengeReply({0x12, 0x34, 0x56, 0x78})));
+  save(t, "split_fragment", datagram(a2s::encodeSplitFragment(a2s::encodeRulesReply(s.rules), 1, 5, 0, false)));
+  const master::PageEntry listed[] = {{0x0A000001, 27015}};
+  save(t, "master_page", datagram(master::encodeReplyPage(listed, true)));
   std::vector<uint8_t> trip = {1};
   for (int i = 0; i < 200; ++i) trip.push_back(static_cast<uint8_t>(i * 37 + 11));
   save(t, "round_trip", trip);

@@ -1,7 +1,7 @@
 // Integration: closing — linger delivers queued reliable data before the peer sees
 // CLOSED_BY_PEER with the reason and debug text; argument checks; handles become invalid;
 // closing a listen socket drops its connections and their peers time out.
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

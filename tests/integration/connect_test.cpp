@@ -1,7 +1,7 @@
 // Integration: connection set-up over real UDP — status callback sequence, accept, connection
 // info, listen socket address, IPv6, malformed addresses, connect timeout, refusal before accept
 // and refusal of unauthenticated peers.
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

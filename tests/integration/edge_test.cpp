@@ -3,8 +3,10 @@
 // again, a server that speaks another protocol version, a client that refuses unauthenticated
 // servers, close without linger discarding queued data, and lanes the peer cannot create.
 #include "crypto/crypto.h"
-#include "harness.h"
-#include "raw_socket.h"
+#include "cert_fixture.h"
+#include "outpost/steam_id.h"
+#include "support/harness.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {
@@ -14,8 +16,12 @@ TEST(Edge, SlowAcceptRecognisesRetransmittedConnects) {
   uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true));
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return !server.incoming.empty(); }));
-  // Let the client resend its Connect a few times (every 250 ms) before accepting.
-  pumpUntil({&server, &client}, [] { return false; }, Ms(700));
+  // Let the client resend its Connect twice (every 250 ms) before accepting: nothing else
+  // reaches the server while the connection waits.
+  uint64_t seen = server.net.getTransportCounters()["datagrams_received"];
+  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
+    return server.net.getTransportCounters()["datagrams_received"] >= seen + 2;
+  }));
   EXPECT_EQ(server.net.acceptConnection(server.incoming[0]), RESULT_OK);
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CONNECTED; }));
   auto counters = server.net.getTransportCounters();
@@ -56,12 +62,31 @@ TEST(Edge, ServerOfAnotherProtocolVersion) {
 }
 
 TEST(Edge, ClientRefusesUnauthenticatedServerWhenConfigured) {
-  Peer server, client;
+  TestCa ca;
+  Peer server, client(true, ca.options());
+  ca.certify(client.net, steamid::individual(7));  // the client may try: it has a certificate
   uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
                                              {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
+  EXPECT_EQ(client.net.getTransportCounters()["cert_refused.missing"], 1u);
+}
+
+TEST(Edge, ClientWithoutCertificateDoesNotTryWhenOneIsRequired) {
+  // IP_ALLOW_WITHOUT_AUTH 0 on a client: "don't attempt unauthorized connections" (the reference).
+  Peer server, client;
+  uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
+  uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
+                                             {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
+  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  auto info = client.net.getConnectionInfo(c);
+  EXPECT_EQ(info->end_reason, CONNECTION_END_MISC_STEAM_CONNECTIVITY);
+  EXPECT_NE(info->end_debug.find("no certificate"), std::string::npos) << info->end_debug;
+  EXPECT_EQ(server.net.getTransportCounters()["connections_created"], 0u);
+  // Positive control: the same client with the loopback default (2) connects.
+  uint32_t ok = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true));
+  EXPECT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(ok) == CONNECTION_STATE_CONNECTED; }));
 }
 
 TEST(Edge, CloseWithoutLingerDiscardsQueuedData) {
@@ -74,8 +99,13 @@ TEST(Edge, CloseWithoutLingerDiscardsQueuedData) {
   std::vector<uint8_t> m(1000, 1);
   for (int i = 0; i < kCount; ++i)
     ASSERT_EQ(client.net.sendMessageToConnection(l.client, m, NETWORKING_SEND_RELIABLE).result, RESULT_OK);
-  ASSERT_TRUE(client.net.closeConnection(l.client, 1300, "quit", false));
+  // Control: the path delivers (the first messages arrive) before the close.
   int received = 0;
+  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
+    received += static_cast<int>(server.net.receiveMessagesOnConnection(l.server, 64).size());
+    return received >= 5;
+  }));
+  ASSERT_TRUE(client.net.closeConnection(l.client, 1300, "quit", false));
   int after_close = 0;
   bool closed = false;
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] {

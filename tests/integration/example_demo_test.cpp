@@ -15,8 +15,8 @@
 #include <filesystem>
 
 #include "example_background.h"
-#include "process.h"
-#include "raw_socket.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
 
 #if defined(OUTPOST_EXAMPLES_SOURCE_DIR) && defined(OUTPOST_EXAMPLES_BUILD_DIR)
 

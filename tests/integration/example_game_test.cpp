@@ -17,9 +17,13 @@
 #include <thread>
 
 #include "outpost/server_browser.h"
+#include "outpost/steam_id.h"
+#include "outpost/user.h"
 #include "example_background.h"
-#include "process.h"
-#include "raw_socket.h"
+#include "game_protocol.h"
+#include "mitm_relay.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
 
 #if defined(OUTPOST_EXAMPLE_SERVER_BINARY) && defined(OUTPOST_EXAMPLE_BOT_BINARY)
 
@@ -82,12 +86,13 @@ class ExampleGame : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.out;
     return r.out;
   }
-  Background& startBot(const std::string& user, const std::string& password, std::vector<std::string> extra = {}) {
+  Background& startBot(const std::string& user, const std::string& password, std::vector<std::string> extra = {},
+                       const std::string& log_tag = "") {
     std::vector<std::string> argv = {OUTPOST_EXAMPLE_BOT_BINARY, "--hub", hub_.address, "--hub-key",
                                      hub_.public_key, "--user", user, "--password", password,
                                      "--master", hub_.master_address, "--shot-interval-ms", "200"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    bots_.push_back(std::make_unique<Background>(argv, root_ + "/bot-" + user + ".log"));
+    bots_.push_back(std::make_unique<Background>(argv, root_ + "/bot-" + user + log_tag + ".log"));
     return *bots_.back();
   }
   std::vector<ServerPlayer> players() {
@@ -121,9 +126,13 @@ TEST_F(ExampleGame, BotsAuthenticateAndScoreAndABanKicksOne) {
   EXPECT_NE(alice.output().find("lists 1 server for \"\\appid\\480\": " + query_address_), std::string::npos)
       << alice.output();
   EXPECT_NE(alice.output().find("bound to [G:1:"), std::string::npos) << alice.output();
+  // Each end authenticated the other by certificate before the ticket changed hands.
+  EXPECT_NE(alice.output().find("connected to the game port (certified as [G:1:"), std::string::npos) << alice.output();
   std::string log = server_->output();
   EXPECT_NE(log.find("alice [U:1:1] authenticated by the hub"), std::string::npos) << log;
   EXPECT_NE(log.find("bob [U:1:2] authenticated by the hub"), std::string::npos) << log;
+  EXPECT_NE(log.find("on a connection certified as the same player"), std::string::npos) << log;
+  EXPECT_NE(log.find("certificate: certificate issued by the hub for [G:1:"), std::string::npos) << log;
 
   // Both play: A2S_PLAYER lists them, and their scores rise.
   std::vector<ServerPlayer> first;
@@ -257,6 +266,86 @@ TEST_F(ExampleGame, ServersAndQueryCommandsPrintTheListInfoPlayersAndRules) {
     EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.out;
   }
   EXPECT_EQ(runProcess({OUTPOST_CLI_BINARY, "servers", "--master", "nowhere"}).exit_code, 2);
+}
+
+// Issue 9: an on-path relay that passes the handshakes and the ticket along used to end up with an
+// authenticated session in each direction. Now the bot refuses a server whose certificate does not
+// name the Steam ID A2S reported (the relay has none, or its own), and the server refuses a player
+// whose certificate does not name the ticket's player (the relay's own, or none).
+TEST_F(ExampleGame, AManInTheMiddleCanNoLongerCompleteASession) {
+  const std::string kMitmIp = "127.0.0.2";
+  const std::string game_address = "127.0.0.1:" + std::to_string(game_port_);
+  const std::string mitm_game = kMitmIp + ":" + std::to_string(game_port_);
+  const std::string mitm_query = kMitmIp + ":" + std::to_string(query_port_);
+  DatagramRelay a2s(kMitmIp, query_port_, query_port_);  // A2S through the attacker, unchanged
+  ASSERT_TRUE(a2s.ok());
+  uint64_t server_id = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto info = ServerBrowser().queryInfo(mitm_query, 1000);
+        server_id = info ? info->steam_id : 0;
+        return steamid::isGameServer(server_id);  // A2S shows the id once the logon is published
+      },
+      10000))
+      << "A2S through the relay";
+
+  // 1. A relay without a certificate.
+  {
+    NetworkingSockets mitm;
+    MitmRelay relay(mitm, mitm_game, game_address);
+    ASSERT_TRUE(relay.listening());
+    Background& bot = startBot("alice", "alice-password", {"--server", mitm_query}, "-1");
+    EXPECT_EQ(bot.waitExit(20000), 4) << bot.output();  // 4: the server is not the one listed
+    EXPECT_NE(bot.output().find("refused the server at " + mitm_game + ": the server presented no certificate"),
+              std::string::npos)
+        << bot.output();
+    EXPECT_EQ(bot.output().find("admitted"), std::string::npos) << bot.output();
+    // Its own leg to the real server is refused too: it has no certificate for anyone.
+    ASSERT_TRUE(eventually([&] { return relay.back().state == CONNECTION_STATE_CLOSED_BY_PEER; }, 10000));
+    EXPECT_EQ(relay.back().end_reason, CONNECTION_END_REMOTE_BAD_CERT);
+    EXPECT_NE(relay.back().end_debug.find("no certificate"), std::string::npos) << relay.back().end_debug;
+    EXPECT_EQ(relay.relayedToServer(), 0);
+  }
+
+  // 2. A relay certified as a player of its own (mallory, a real account with a licence).
+  admin({"user", "create", "mallory", "mallory-password"});
+  admin({"licence", "grant", "mallory", "480"});
+  User mallory;
+  mallory.setHub(hub_.address, hub_.public_key);
+  ASSERT_EQ(mallory.logOn("mallory", "mallory-password", 480), RESULT_OK);
+  NetworkingSockets mitm;
+  mallory.certifyNetworkingSockets(mitm);
+  ASSERT_TRUE(eventually([&] { return mitm.getAuthenticationStatus() == NETWORKING_AVAILABILITY_CURRENT; }, 10000));
+  MitmRelay relay(mitm, mitm_game, game_address);
+  ASSERT_TRUE(relay.listening());
+  Background& bot = startBot("alice", "alice-password", {"--server", mitm_query}, "-2");
+  EXPECT_EQ(bot.waitExit(20000), 4) << bot.output();
+  EXPECT_NE(bot.output().find("is certified as " + steamid::toString(mallory.getSteamID()) + ", not as " +
+                              steamid::toString(server_id)),
+            std::string::npos)
+      << bot.output();
+  EXPECT_EQ(relay.relayedToServer(), 0);  // the bot never sent it the ticket
+  // The relay reaches the real server as mallory. A ticket of alice's bound to that server (as a
+  // relay would have captured it) does not get it in: the connection is certified as mallory.
+  ASSERT_TRUE(eventually([&] { return relay.back().state == CONNECTION_STATE_CONNECTED; }, 10000));
+  EXPECT_TRUE(relay.back().peer_authenticated);
+  EXPECT_EQ(relay.back().peer_identity, server_id);
+  User alice;
+  alice.setHub(hub_.address, hub_.public_key);
+  ASSERT_EQ(alice.logOn("alice", "alice-password", 480), RESULT_OK);
+  AuthTicket ticket = alice.getAuthSessionTicket(server_id);
+  ASSERT_NE(ticket.id, 0u);
+  relay.sendToServer(example::encode(example::Hello{alice.getSteamID(), "alice", ticket.buffer}));
+  ASSERT_TRUE(eventually([&] { return relay.back().state == CONNECTION_STATE_CLOSED_BY_PEER; }, 10000));
+  EXPECT_EQ(relay.back().end_reason, example::kCloseAuthFailed);
+  EXPECT_EQ(relay.back().end_debug, "certified as " + steamid::toString(mallory.getSteamID()) + ", not as " +
+                                        steamid::toString(alice.getSteamID()));
+  EXPECT_TRUE(server_->waitForOutput("refused: the connection is certified as " + steamid::toString(mallory.getSteamID())))
+      << server_->output();
+  EXPECT_EQ(server_->output().find("alice [U:1:1] authenticated by the hub"), std::string::npos) << server_->output();
+  // Positive control: alice reaching the server directly is admitted.
+  Background& direct = startBot("alice", "alice-password", {"--server", query_address_}, "-3");
+  EXPECT_TRUE(direct.waitForOutput("admitted to \"Example test server\"")) << direct.output();
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "outpost/game_server.h"
-#include "raw_socket.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {
@@ -59,6 +59,23 @@ std::vector<uint8_t> query(RawSocket& s, uint16_t port, std::vector<uint8_t> req
   return all;
 }
 
+// Queries INFO until its name and player count are the expected ones: the service thread
+// publishes what the setters changed on its next tick, so this waits for that event (bounded).
+bool waitForInfo(RawSocket& s, uint16_t port, const std::string& name, uint8_t players) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto info = query(s, port, kInfo);
+    if (info.size() > 6 && info[4] == 0x49) {
+      size_t pos = 6;
+      std::string got = cstr(info, pos);
+      for (int i = 0; i < 3; ++i) cstr(info, pos);  // map, folder, game
+      pos += 2;                                      // app id
+      if (got == name && pos < info.size() && info[pos] == players) return true;
+    }
+  }
+  return false;
+}
+
 TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   uint16_t qport;
   {
@@ -70,7 +87,6 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   EXPECT_TRUE(gs.setModDir("spacewar"));
   EXPECT_TRUE(gs.setGameDescription("Spacewar"));
   EXPECT_TRUE(gs.setDedicatedServer(true));
-  EXPECT_TRUE(gs.setServerName("Outpost A2S test"));
   EXPECT_TRUE(gs.setMapName("de_dust"));
   EXPECT_TRUE(gs.setGameTags("outpost,test"));
   gs.setMaxPlayerCount(16);
@@ -80,9 +96,12 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   uint64_t player = gs.createUnauthenticatedUserConnection();
   EXPECT_TRUE(gs.updateUserData(player, "Player One", 42));
   EXPECT_FALSE(gs.updateUserData(12345, "nobody", 1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the service thread publishes
+  EXPECT_TRUE(gs.setServerName("Outpost A2S test"));  // last: waitForInfo keys on it
 
   RawSocket client;
+  ASSERT_TRUE(waitForInfo(client, qport, "Outpost A2S test", 3));  // one player plus two bots
+  // The wait's own queries are counted too: what follows asserts the counters' growth from here.
+  auto base = gs.getQueryCounters();
   // Unchallenged INFO, PLAYER and RULES: only the 9-byte challenge each, nothing more.
   for (const std::vector<uint8_t>& unchallenged :
        {kInfo, std::vector<uint8_t>{0xFF, 0xFF, 0xFF, 0xFF, 0x55, 0xFF, 0xFF, 0xFF, 0xFF},
@@ -99,10 +118,10 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   client.sendTo(qport, {0xFF, 0xFF, 0xFF, 0xFF, 0x57});              // old get-challenge (amplifies)
   EXPECT_TRUE(client.receive(300).empty());
   auto counters = gs.getQueryCounters();
-  EXPECT_EQ(counters["challenges_sent"], 3u);
-  EXPECT_EQ(counters["dropped_too_short"], 1u);
-  EXPECT_EQ(counters["dropped_bad_header"], 1u);
-  EXPECT_EQ(counters["dropped_unsupported_type"], 1u);
+  EXPECT_EQ(counters["challenges_sent"] - base["challenges_sent"], 3u);
+  EXPECT_EQ(counters["dropped_too_short"] - base["dropped_too_short"], 1u);
+  EXPECT_EQ(counters["dropped_bad_header"] - base["dropped_bad_header"], 1u);
+  EXPECT_EQ(counters["dropped_unsupported_type"] - base["dropped_unsupported_type"], 1u);
 
   auto info = query(client, qport, kInfo);
   ASSERT_GT(info.size(), 6u);
@@ -149,14 +168,15 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   EXPECT_EQ(got.size(), 200u);
   EXPECT_EQ(got["rule_199"], "value_199");
 
+  EXPECT_EQ(gs.getQueryCounters()["info_replies"] - base["info_replies"], 1u);
+
   gs.clearAllKeyValues();
   gs.sendUserDisconnect(player);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(waitForInfo(client, qport, "Outpost A2S test", 2));  // the player left: two bots
   auto after = query(client, qport, {0xFF, 0xFF, 0xFF, 0xFF, 0x56});
   EXPECT_EQ(after.size(), 7u);  // header + count 0
   EXPECT_FALSE(gs.handleIncomingPacket(kInfo, "127.0.0.1", 5000));  // not in GameSocketShare mode
-  EXPECT_EQ(gs.getQueryCounters()["info_replies"], 1u);
-  EXPECT_EQ(gs.getQueryCounters()["rules_replies"], 2u);
+  EXPECT_EQ(gs.getQueryCounters()["rules_replies"] - base["rules_replies"], 2u);
   EXPECT_GE(gs.getQueryCounters()["fragments_sent"], 5u);  // 200 rules: a split reply
   GameServer none;
   EXPECT_TRUE(none.getQueryCounters().empty());  // before serverInit

@@ -9,8 +9,8 @@
 #include <random>
 #include <thread>
 
-#include "harness.h"
-#include "raw_socket.h"
+#include "support/harness.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {

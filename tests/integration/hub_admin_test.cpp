@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "process.h"
+#include "support/process.h"
 
 namespace outpost::test {
 namespace {

@@ -15,8 +15,8 @@
 #include "outpost/game_server.h"
 #include "outpost/steam_id.h"
 #include "outpost/user.h"
-#include "process.h"
-#include "raw_socket.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
 #include "ticket/ticket.h"
 
 namespace outpost::test {

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "outpost/game_server.h"
-#include "process.h"
-#include "raw_socket.h"
+#include "support/process.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 

@@ -131,10 +131,15 @@ TEST_F(HubServers, TheSameTokenTwiceReplacesTheOlderSession) {
   EXPECT_EQ(o1.disconnects[0], RESULT_LOG_ON_SESSION_REPLACED);
   EXPECT_FALSE(first.loggedOn());
   EXPECT_EQ(second.getServerSteamID(), sid);
-  // The older one does not fight back.
+  // The older one does not fight back (its reconnect backoff starts at 0.5 s: three times that).
   pump({&first, &second}, [] { return false; }, 1500);
   EXPECT_EQ(o1.connected, 1);
   EXPECT_TRUE(second.loggedOn());
+  // Control: asked to, the older one can take the session back within the same window, so the
+  // quiet above was its choice and not a dead connection.
+  first.logOn(token);
+  ASSERT_TRUE(pump({&first, &second}, [&] { return o1.connected == 2 && !o2.disconnects.empty(); }, 1500));
+  EXPECT_EQ(o2.disconnects[0], RESULT_LOG_ON_SESSION_REPLACED);
 }
 
 // The player's path: ServerBrowser walks the hub's master list with a filter, then asks the
@@ -188,8 +193,21 @@ TEST_F(HubServers, ListedInTheMasterOnlyWhileAdvertisingAndConnected) {
   gs->logOn(token);
   ASSERT_TRUE(pump({gs.get()}, [&] { return o.connected == 1; }));
   const std::string me = "127.0.0.1:" + std::to_string(qport);
-  pump({gs.get()}, [] { return false; }, 300);
-  EXPECT_EQ(masterList(hub.master_address).count(me), 0u);  // not advertising yet
+  // Not advertising yet. Control: a second server, logged on after this one and advertising,
+  // shows up; the hub publishes its whole registry at once, so the list that holds it was made
+  // after our logon, and we are not in it.
+  std::string control_token = admin(hub, {"token", "create", "480", "owner"});
+  control_token = control_token.substr(control_token.find("token=") + 6, 48);
+  GameServer control;
+  Observed oc;
+  oc.attach(control);
+  uint16_t control_qport = freePort();
+  init(control, hub, SERVER_MODE_AUTHENTICATION_AND_SECURE, control_qport);
+  control.setAdvertiseServerActive(true);
+  control.logOn(control_token);
+  const std::string control_me = "127.0.0.1:" + std::to_string(control_qport);
+  ASSERT_TRUE(pump({gs.get(), &control}, [&] { return masterList(hub.master_address).count(control_me) == 1; }));
+  EXPECT_EQ(masterList(hub.master_address).count(me), 0u);
   gs->setAdvertiseServerActive(true);
   ASSERT_TRUE(pump({gs.get()}, [&] { return masterList(hub.master_address).count(me) == 1; }));
   EXPECT_EQ(masterList(hub.master_address, "\\map\\de_dust").count(me), 1u);

@@ -3,7 +3,7 @@
 // a low SEND_RATE_MAX, plus configureConnectionLanes' failure values.
 #include <map>
 
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <set>
 
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

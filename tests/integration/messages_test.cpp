@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

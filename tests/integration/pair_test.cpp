@@ -1,6 +1,6 @@
 // Integration: createSocketPair in both modes — in-memory buffers and real loopback UDP — and
 // the identities, flags and close notifications of the two ends.
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {
@@ -96,11 +96,18 @@ TEST(Identity, ResetIdentityAndHubBoundFunctions) {
   EXPECT_EQ(fip.result, RESULT_NO_CONNECTION);
   EXPECT_EQ(fip.ports.size(), 8u);
   EXPECT_EQ(p.net.getRemoteFakeIPForConnection(4242).result, RESULT_INVALID_PARAM);
+  // Without a hub session, no certificate can be fetched (cert_handshake_test.cpp and
+  // cert_hub_test.cpp cover the certificate functions themselves).
   EXPECT_EQ(p.net.initAuthentication(), NETWORKING_AVAILABILITY_CANNOT_TRY);
   EXPECT_EQ(p.net.getAuthenticationStatus(), NETWORKING_AVAILABILITY_CANNOT_TRY);
-  EXPECT_FALSE(p.net.getCertificateRequest());
+  auto request = p.net.getCertificateRequest();
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->certificate.size(), 116u);
   uint8_t cert[4] = {1, 2, 3, 4};
-  EXPECT_FALSE(p.net.setCertificate(cert));
+  auto set = p.net.setCertificate(cert);
+  ASSERT_TRUE(set);
+  EXPECT_FALSE(set->response);
+  EXPECT_NE(set->error.find("malformed"), std::string::npos) << set->error;
 }
 
 }  // namespace

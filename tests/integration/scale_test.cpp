@@ -2,7 +2,7 @@
 // all accepted, each exchanging a message both ways through a poll group on the server.
 #include <set>
 
-#include "harness.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "outpost/game_server.h"
 #include "outpost/server_browser.h"
-#include "raw_socket.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {
@@ -85,9 +85,17 @@ TEST(ServerBrowserLoss, LostRequestsAndFragmentsAreAskedForAgain) {
   }
   GameServer gs;
   ASSERT_TRUE(gs.serverInit("127.0.0.1", 27015, qport, SERVER_MODE_AUTHENTICATION, "1.0.0.0"));
-  gs.setServerName("Lossy path");
   for (int i = 0; i < 150; ++i) gs.setKeyValue("rule" + std::to_string(i), std::string(20, 'v'));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  gs.setServerName("Lossy path");  // last: the wait below keys on it
+  {  // the service thread publishes the setters' values on its next tick: ask directly until they show
+    ServerBrowser direct;
+    const std::string addr = "127.0.0.1:" + std::to_string(qport);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::optional<ServerInfoResult> shown;
+    do shown = direct.queryInfo(addr);
+    while ((!shown || shown->name != "Lossy path") && std::chrono::steady_clock::now() < deadline);
+    ASSERT_TRUE(shown && shown->name == "Lossy path");
+  }
 
   DroppingRelay relay(qport);
   const std::string via = "127.0.0.1:" + std::to_string(relay.sock.port);

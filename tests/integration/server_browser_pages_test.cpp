@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "master/server.h"
+#include "hub/master_server.h"
 #include "outpost/server_browser.h"
 
 namespace outpost::test {

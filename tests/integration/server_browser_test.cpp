@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
+#include <optional>
 
 #include "outpost/game_server.h"
 #include "outpost/server_browser.h"
-#include "raw_socket.h"
+#include "support/raw_socket.h"
 
 namespace outpost::test {
 namespace {
@@ -24,7 +24,6 @@ TEST(ServerBrowser, QueriesInfoPlayersRulesAndPingFromAGameServer) {
   gs.setModDir("spacewar");
   gs.setGameDescription("Spacewar");
   gs.setDedicatedServer(true);
-  gs.setServerName("Browser target");
   gs.setMapName("cs_italy");
   gs.setGameTags("ctf,fast");
   gs.setPasswordProtected(true);
@@ -33,11 +32,15 @@ TEST(ServerBrowser, QueriesInfoPlayersRulesAndPingFromAGameServer) {
   for (int i = 0; i < 150; ++i) gs.setKeyValue("k" + std::to_string(i), std::string(20, static_cast<char>('a' + i % 26)));
   uint64_t player = gs.createUnauthenticatedUserConnection();
   ASSERT_TRUE(gs.updateUserData(player, "Alice", 7));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  gs.setServerName("Browser target");  // last: the wait below keys on it
 
   ServerBrowser browser;
   const std::string addr = "127.0.0.1:" + std::to_string(qport);
-  auto info = browser.queryInfo(addr);
+  // The service thread publishes the setters' values on its next tick: ask until they show.
+  std::optional<ServerInfoResult> info;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do info = browser.queryInfo(addr);
+  while ((!info || info->name != "Browser target") && std::chrono::steady_clock::now() < deadline);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->address, addr);
   EXPECT_EQ(info->name, "Browser target");

@@ -181,7 +181,26 @@ int main(int argc, char** argv) {
       rc = 1;
     }
     if (rc == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the hub publish
+      // The hub publishes its registry to the master port on a timer: wait until the list
+      // requests are answered from holds every server (the hub's master.servers_published).
+      size_t published = 0;
+      auto publish_deadline = Clock::now() + std::chrono::seconds(10);
+      while (published != conns.size() && Clock::now() < publish_deadline) {
+        hubrpc::Envelope status;
+        status.mutable_admin_request()->set_admin_token(token);
+        status.mutable_admin_request()->mutable_status();
+        if (auto r = admin.call(status, 5000, &error)) {
+          auto it = r->admin_response().counters().find("master.servers_published");
+          published = it == r->admin_response().counters().end() ? 0 : it->second;
+        }
+        if (published != conns.size()) net.waitForActivity(20);
+      }
+      if (published != conns.size()) {
+        std::fprintf(stderr, "hub_fleet_fixture: the master lists %zu of %zu servers\n", published, conns.size());
+        rc = 1;
+      }
+    }
+    if (rc == 0) {
       std::printf("%s\n", hub.master.substr(hub.master.rfind(':') + 1).c_str());
       std::fflush(stdout);
       auto end = Clock::now() + std::chrono::seconds(seconds);

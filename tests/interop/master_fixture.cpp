@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "master/server.h"
+#include "hub/master_server.h"
 #include "fixture_stop.h"
 
 using namespace outpost::master;

@@ -1,4 +1,4 @@
-// ProvisionedHub: a real outpost-hub process (HubProcess from tests/integration/process.h: 127.0.0.1,
+// ProvisionedHub: a real outpost-hub process (HubProcess from tests/support/process.h: 127.0.0.1,
 // ephemeral ports, its own data directory) provisioned through the real `outpost admin` CLI with
 // an app, an owner and a game-server login token — what an operator does before a server can
 // log on. Needs OUTPOST_HUB_BINARY and OUTPOST_CLI_BINARY defined at compile time (CMake).
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "process.h"
+#include "support/process.h"
 
 namespace outpost::interop {
 

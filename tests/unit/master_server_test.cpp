@@ -1,5 +1,5 @@
-// MasterResponder and MasterServer (src/master/responder.h, server.h): the drop checks and
-// their counters, per-source and global rate limits with injected time, the bounded source
+// MasterResponder and MasterServer (src/hub/master_responder.h, master_server.h): the drop checks
+// and their counters, per-source and global rate limits with injected time, the bounded source
 // table, snapshot publishing, and a real UDP round trip on 127.0.0.1 (reply from the same
 // socket, paging over the wire, clean shutdown).
 #include <arpa/inet.h>
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "master/server.h"
+#include "hub/master_server.h"
 
 namespace outpost::master {
 namespace {

@@ -82,7 +82,7 @@ TEST_F(TicketTest, RoundTripKeepsEveryClaim) {
   EXPECT_EQ(verifyTicket(*parsed, hub_.public_key), TicketError::kNone);
 
   Claims out;
-  EXPECT_EQ(check(bytes, kUser, kApp, kNow, &why, &out), kBeginAuthSessionOk);
+  EXPECT_EQ(check(bytes, kUser, kApp, kNow, &why, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(why, TicketError::kNone);
   EXPECT_EQ(out, c);
 }
@@ -165,7 +165,7 @@ TEST_F(TicketTest, IssueSortsAndDeduplicatesLicencesAndDrawsUniqueIds) {
 
 TEST_F(TicketTest, HasLicence) {
   Claims out;
-  ASSERT_EQ(check(issue(claims()), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(claims()), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_TRUE(hasLicence(out, kApp));
   EXPECT_TRUE(hasLicence(out, 482));
   EXPECT_FALSE(hasLicence(out, 483));
@@ -179,7 +179,7 @@ TEST_F(TicketTest, ForgedTicketsAreInvalid) {
   auto foreign = issueTicket(claims(), other_hub_);
   ASSERT_TRUE(foreign.has_value());
   TicketError why{};
-  EXPECT_EQ(check(foreign.value().bytes, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket);
+  EXPECT_EQ(check(foreign.value().bytes, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kUnknownHubKey);
 
   // A forger copies our key id into a ticket signed with their own key.
@@ -190,13 +190,13 @@ TEST_F(TicketTest, ForgedTicketsAreInvalid) {
   msg.insert(msg.end(), forged.begin(), forged.end() - kSignatureBytes);
   auto sig = other_hub_.sign(msg);
   std::memcpy(forged.data() + forged.size() - kSignatureBytes, sig.data(), sig.size());
-  EXPECT_EQ(check(forged, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket);
+  EXPECT_EQ(check(forged, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kBadSignature);
 
   // Our genuine ticket, with its signature replaced by zeros.
   auto zeroed = issue(claims());
   std::fill(zeroed.end() - kSignatureBytes, zeroed.end(), 0);
-  EXPECT_EQ(check(zeroed, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket);
+  EXPECT_EQ(check(zeroed, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kBadSignature);
 }
 
@@ -204,7 +204,7 @@ TEST_F(TicketTest, EverySingleByteAlterationIsRejected) {
   Claims c = claims();
   c.recipient = *Recipient::fromAddressString("203.0.113.7:27015");
   const auto good = issue(c);
-  ASSERT_EQ(check(good), kBeginAuthSessionOk);
+  ASSERT_EQ(check(good), BEGIN_AUTH_SESSION_RESULT_OK);
   size_t tried = 0;
   for (size_t pos = 0; pos < good.size(); ++pos) {
     for (int delta = 1; delta < 256; ++delta) {
@@ -213,7 +213,7 @@ TEST_F(TicketTest, EverySingleByteAlterationIsRejected) {
       TicketError why{};
       const int result = check(bad, kUser, kApp, kNow + 60, &why);
       const int expected =
-          pos == kOffsetVersion ? kBeginAuthSessionInvalidVersion : kBeginAuthSessionInvalidTicket;
+          pos == kOffsetVersion ? BEGIN_AUTH_SESSION_RESULT_INVALID_VERSION : BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;
       ASSERT_EQ(result, expected) << "byte " << pos << " + " << delta << ": " << toString(why);
       ++tried;
     }
@@ -223,7 +223,7 @@ TEST_F(TicketTest, EverySingleByteAlterationIsRejected) {
 
 TEST_F(TicketTest, WrongAppIsGameMismatch) {
   TicketError why{};
-  EXPECT_EQ(check(issue(claims()), kUser, kApp + 1, kNow, &why), kBeginAuthSessionGameMismatch);
+  EXPECT_EQ(check(issue(claims()), kUser, kApp + 1, kNow, &why), BEGIN_AUTH_SESSION_RESULT_GAME_MISMATCH);
   EXPECT_EQ(why, TicketError::kWrongApp);
 }
 
@@ -231,22 +231,22 @@ TEST_F(TicketTest, ExpiryIsExclusive) {
   const auto bytes = issue(claims());
   const int64_t expires = kNow + kDefaultLifetimeSeconds;
   TicketError why{};
-  EXPECT_EQ(check(bytes, kUser, kApp, expires - 1, &why), kBeginAuthSessionOk);
-  EXPECT_EQ(check(bytes, kUser, kApp, expires, &why), kBeginAuthSessionExpiredTicket);
+  EXPECT_EQ(check(bytes, kUser, kApp, expires - 1, &why), BEGIN_AUTH_SESSION_RESULT_OK);
+  EXPECT_EQ(check(bytes, kUser, kApp, expires, &why), BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
   EXPECT_EQ(why, TicketError::kExpired);
-  EXPECT_EQ(check(bytes, kUser, kApp, expires + 365 * 86400, &why), kBeginAuthSessionExpiredTicket);
+  EXPECT_EQ(check(bytes, kUser, kApp, expires + 365 * 86400, &why), BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
 }
 
 TEST_F(TicketTest, TicketFromTheFutureBeyondSkewIsOutsideItsWindow) {
   const auto bytes = issue(claims());
   TicketError why{};
-  EXPECT_EQ(check(bytes, kUser, kApp, kNow - kMaxClockSkewSeconds, &why), kBeginAuthSessionOk);
+  EXPECT_EQ(check(bytes, kUser, kApp, kNow - kMaxClockSkewSeconds, &why), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(check(bytes, kUser, kApp, kNow - kMaxClockSkewSeconds - 1, &why),
-            kBeginAuthSessionExpiredTicket);
+            BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
   EXPECT_EQ(why, TicketError::kNotYetValid);
   // Extreme clock values are handled without overflow.
-  EXPECT_EQ(check(bytes, kUser, kApp, INT64_MIN, &why), kBeginAuthSessionExpiredTicket);
-  EXPECT_EQ(check(bytes, kUser, kApp, INT64_MAX, &why), kBeginAuthSessionExpiredTicket);
+  EXPECT_EQ(check(bytes, kUser, kApp, INT64_MIN, &why), BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
+  EXPECT_EQ(check(bytes, kUser, kApp, INT64_MAX, &why), BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
   EXPECT_EQ(why, TicketError::kExpired);
 }
 
@@ -255,7 +255,7 @@ TEST_F(TicketTest, WrongClaimedUserIsInvalid) {
   Claims out;
   out.app_id = 1;
   EXPECT_EQ(check(issue(claims()), steamid::individual(22203), kApp, kNow, &why, &out),
-            kBeginAuthSessionInvalidTicket);
+            BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kWrongUser);
   EXPECT_EQ(out.app_id, 1u);  // claims are written only on OK
 }
@@ -264,7 +264,7 @@ TEST_F(TicketTest, BorrowedTicketNamesTheOwner) {
   Claims c = claims();
   c.owner_steam_id = steamid::individual(99);
   Claims out;
-  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(out.steam_id, kUser);
   EXPECT_EQ(out.owner_steam_id, steamid::individual(99));
 }
@@ -274,12 +274,12 @@ TEST_F(TicketTest, UnknownVersionIsInvalidVersion) {
     auto bytes = issue(claims());
     bytes[kOffsetVersion] = version;
     TicketError why{};
-    EXPECT_EQ(check(bytes, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidVersion);
+    EXPECT_EQ(check(bytes, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_VERSION);
     EXPECT_EQ(why, TicketError::kUnknownVersion);
   }
   // A future version may be longer or shorter; only the first five bytes are read.
   const uint8_t v2_stub[5] = {'O', 'P', 'T', 'K', 2};
-  EXPECT_EQ(check(v2_stub), kBeginAuthSessionInvalidVersion);
+  EXPECT_EQ(check(v2_stub), BEGIN_AUTH_SESSION_RESULT_INVALID_VERSION);
 }
 
 TEST_F(TicketTest, TruncationAtEveryLengthIsInvalid) {
@@ -288,16 +288,16 @@ TEST_F(TicketTest, TruncationAtEveryLengthIsInvalid) {
     // An exactly-sized copy, so a sanitizer build catches any read past the end.
     std::vector<uint8_t> cut(good.begin(), good.begin() + static_cast<ptrdiff_t>(len));
     TicketError why{};
-    ASSERT_EQ(check(cut, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket) << len;
+    ASSERT_EQ(check(cut, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET) << len;
     EXPECT_TRUE(why == TicketError::kTooShort || why == TicketError::kLengthMismatch)
         << len << ": " << toString(why);
   }
   auto longer = good;
   longer.push_back(0);
   TicketError why{};
-  EXPECT_EQ(check(longer, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket);
+  EXPECT_EQ(check(longer, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kLengthMismatch);
-  EXPECT_EQ(check({}, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket);
+  EXPECT_EQ(check({}, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kTooShort);
 }
 
@@ -305,11 +305,11 @@ TEST_F(TicketTest, NotATicketIsInvalid) {
   std::vector<uint8_t> valve_like(234, 0);
   valve_like[0] = 20;  // a Valve ticket starts with the GC length
   TicketError why{};
-  EXPECT_EQ(check(valve_like, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket);
+  EXPECT_EQ(check(valve_like, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kBadMagic);
   std::vector<uint8_t> huge(kMaxTicketBytes + 1, 0);
   std::memcpy(huge.data(), "OPTK\x01", 5);
-  EXPECT_EQ(check(huge, kUser, kApp, kNow, &why), kBeginAuthSessionInvalidTicket);
+  EXPECT_EQ(check(huge, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(why, TicketError::kTooLong);
 }
 
@@ -366,7 +366,7 @@ TEST_F(TicketTest, MaximumLicencesFillExactly1024Bytes) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r.value().bytes.size(), kMaxTicketBytes);
   Claims out;
-  ASSERT_EQ(check(r.value().bytes, kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(r.value().bytes, kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(out.licences.size(), kMaxLicences);
 
   // One more distinct licence does not fit: refused, not truncated.
@@ -445,7 +445,7 @@ TEST_F(TicketTest, BindingToASteamIdAdmitsOnlyThatId) {
   Claims c = claims();
   c.recipient = Recipient::steamId(kServer);
   Claims out;
-  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_TRUE(recipientMatches(out, kServer, "203.0.113.7:27015"));
   EXPECT_TRUE(recipientMatches(out, kServer, ""));
   EXPECT_FALSE(recipientMatches(out, steamid::gameServer(10289331), "203.0.113.7:27015"));
@@ -459,7 +459,7 @@ TEST_F(TicketTest, BindingToAnIpv4AddressWithoutPort) {
   c.recipient = *Recipient::fromAddressString("203.0.113.7");
   EXPECT_EQ(c.recipient.port, 0);
   Claims out;
-  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_TRUE(recipientMatches(out, kServer, "203.0.113.7:27015"));
   EXPECT_TRUE(recipientMatches(out, kServer, "203.0.113.7:1"));
   EXPECT_TRUE(recipientMatches(out, kServer, "203.0.113.7"));
@@ -474,7 +474,7 @@ TEST_F(TicketTest, BindingToAnIpv4AddressWithPort) {
   Claims c = claims();
   c.recipient = *Recipient::fromAddressString("203.0.113.7:27015");
   Claims out;
-  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(out.recipient.port, 27015);
   EXPECT_TRUE(recipientMatches(out, kServer, "203.0.113.7:27015"));
   EXPECT_FALSE(recipientMatches(out, kServer, "203.0.113.7:27016"));
@@ -486,7 +486,7 @@ TEST_F(TicketTest, BindingToAnIpv6Address) {
   Claims c = claims();
   c.recipient = *Recipient::fromAddressString("[2001:db8::1]:27015");
   Claims out;
-  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(out.recipient.kind, RecipientKind::kIpv6);
   EXPECT_TRUE(recipientMatches(out, kServer, "[2001:db8::1]:27015"));
   EXPECT_TRUE(recipientMatches(out, kServer, "[2001:db8:0::1]:27015"));  // same address
@@ -495,7 +495,7 @@ TEST_F(TicketTest, BindingToAnIpv6Address) {
   EXPECT_FALSE(recipientMatches(out, kServer, "[2001:db8::2]:27015"));
 
   c.recipient = *Recipient::fromAddressString("2001:db8::1");
-  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(c), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_TRUE(recipientMatches(out, kServer, "[2001:db8::1]:27016"));
   EXPECT_TRUE(recipientMatches(out, kServer, "2001:db8::1"));
   EXPECT_FALSE(recipientMatches(out, kServer, "203.0.113.7:27016"));
@@ -503,7 +503,7 @@ TEST_F(TicketTest, BindingToAnIpv6Address) {
 
 TEST_F(TicketTest, UnboundTicketMatchesAnyone) {
   Claims out;
-  ASSERT_EQ(check(issue(claims()), kUser, kApp, kNow, nullptr, &out), kBeginAuthSessionOk);
+  ASSERT_EQ(check(issue(claims()), kUser, kApp, kNow, nullptr, &out), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_TRUE(recipientMatches(out, kServer, "203.0.113.7:27015"));
   EXPECT_TRUE(recipientMatches(out, 0, ""));
 }
@@ -538,7 +538,7 @@ TEST(TicketFuzzSeeds, CommittedSeedsAreCurrentValidTickets) {
     Claims out;
     ASSERT_EQ(checkTicketOffline(bytes, claims.steam_id, claims.app_id, fuzzseeds::kIssuedAt,
                                  key.public_key, &out),
-              kBeginAuthSessionOk)
+              BEGIN_AUTH_SESSION_RESULT_OK)
         << name;
     const fs::path file = dir / ("seed_" + name);
     if (write) {
