@@ -143,6 +143,17 @@ func _set_up_and_log_on():
 	t.check_eq("wasRestartRequested", SteamServer.wasRestartRequested(), true)
 	t.check_eq("wasRestartRequested", SteamServer.wasRestartRequested(), false, "only once per request")
 
+	# The server's NetworkingSockets are certified by its hub session, as the game server.
+	# (Its first answer may still be CANNOT_TRY: the sockets were created by this very call and the
+	# hub session's link to them is set up by the SDK's service thread.)
+	var availability = SteamServer.initAuthentication()
+	print("initAuthentication first returned %d" % availability)
+	var current = yield(t.wait_event_where("SteamServer.network_authentication_status", funcref(self, "_is_current")), "completed")
+	t.check("network_authentication_status", current != null and str(current[1]).find("certificate") >= 0,
+			"CURRENT, with a certificate from the hub: %s" % str(current))
+	t.check_eq("getAuthenticationStatus", SteamServer.getAuthenticationStatus(), SteamServer.NETWORKING_AVAILABILITY_CURRENT)
+	t.check("initAuthentication", current != null, "the hub certified the server's sockets")
+
 
 # ---- A2S through handleIncomingPacket / getNextOutgoingPacket (GameSocketShare) --------------------
 func _shared_query(kind: int) -> PoolByteArray:
@@ -245,6 +256,23 @@ func _ticket_for(remote_id: int) -> Dictionary:
 func _auth_sessions():
 	yield(get_tree(), "idle_frame")
 	t.check_eq("loggedOn", Steam.loggedOn(), false, "the player, before logOn")
+	# A certificate signed offline (outpost admin cert sign) for the player's sockets.
+	var before = Steam.getAuthenticationStatus()
+	t.check("getAuthenticationStatus", before in [Steam.NETWORKING_AVAILABILITY_CANNOT_TRY, Steam.NETWORKING_AVAILABILITY_NEVER_TRIED,
+			Steam.NETWORKING_AVAILABILITY_WAITING], "no certificate before the player logs on: %d" % before)
+	var request = Steam.getCertificateRequest()
+	t.check("getCertificateRequest", request.get("certificate", PoolByteArray()).size() == 116
+			and request.get("error_message") == "", "a 116-byte request: %s" % str(request.get("error_message")))
+	var refused = Steam.setCertificate(PoolByteArray([1, 2, 3]))
+	t.check("setCertificate", refused.get("response") == false and str(refused.get("error", "")).find("malformed") >= 0,
+			"a malformed one is refused with the reason: %s" % str(refused))
+	var signed = t.admin(["cert", "sign", "--request", t.hex_encode(request.get("certificate", PoolByteArray())),
+			"--app", "480", "--steam-id", str(alice)])
+	var at = signed.find("certificate=")
+	var certificate = t.hex_decode(signed.substr(at + 12).strip_edges().split(" ")[0]) if at >= 0 else PoolByteArray()
+	var installed = Steam.setCertificate(certificate)
+	t.check("setCertificate", installed.get("response") == true, "the offline certificate: %s" % str(installed))
+	t.check_eq("setCertificate", Steam.getAuthenticationStatus(), Steam.NETWORKING_AVAILABILITY_CURRENT, "then CURRENT")
 	t.check_eq("logOn", Steam.logOn("alice", t.env("OUTPOST_TEST_PASSWORD"), 480), Steam.RESULT_OK, "the player")
 	t.check("setHub", Steam.loggedOn(), "the player's hub given by setHub only")
 	t.check_eq("logOn", Steam.logOn("alice", "wrong-password", 480), Steam.RESULT_INVALID_PASSWORD, "a wrong password")
@@ -442,6 +470,14 @@ func _is_state(args, handle: int, state: int) -> bool:
 	return args[0] == handle and args[1]["connection_state"] == state
 
 
+func _ended(args) -> bool:
+	return args[1]["connection_state"] in [Steam.CONNECTION_STATE_CLOSED_BY_PEER, Steam.CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY]
+
+
+func _is_current(args) -> bool:
+	return args[0] == SteamServer.NETWORKING_AVAILABILITY_CURRENT
+
+
 func _connecting_on_server(args) -> bool:
 	return args[1]["connection_state"] == SteamServer.CONNECTION_STATE_CONNECTING and args[1]["listen_socket"] != 0
 
@@ -459,6 +495,17 @@ func _sockets():
 	var pg = SteamServer.createPollGroup()
 	t.check("createPollGroup", pg != 0, "handle %d" % pg)
 
+	# The player's sockets still hold alice's certificate, revoked by her ban: the server refuses it.
+	var revoked = Steam.connectByIPAddress(address, {})
+	var refusal = yield(t.wait_event_where("Steam.network_connection_status_changed", funcref(self, "_ended")), "completed")
+	t.check("connectByIPAddress", refusal != null and refusal[0] == revoked and refusal[1]["end_reason"] == Steam.CONNECTION_END_REMOTE_BAD_CERT
+			and refusal[1]["end_debug"].find("revoked") >= 0, "a revoked certificate is refused: %s" % str(refusal))
+	Steam.closeConnection(revoked, 0, "", false)
+	# Without a certificate, a loopback peer is allowed (IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH = 2).
+	Steam.resetIdentity(0)
+	t.check("resetIdentity", Steam.getAuthenticationStatus() != Steam.NETWORKING_AVAILABILITY_CURRENT,
+			"the player's certificate is gone")
+	t.forget_events()
 	var c = Steam.connectByIPAddress(address, {Steam.NETWORKING_CONFIG_CONNECTION_USER_DATA: 77})
 	t.check("connectByIPAddress", c != 0, "handle %d" % c)
 	var incoming = yield(t.wait_event_where("SteamServer.network_connection_status_changed", funcref(self, "_connecting_on_server")), "completed")
@@ -633,16 +680,11 @@ func _hub_bound_sockets_functions():
 	t.check_eq("beginAsyncRequestFakeIP", SteamServer.beginAsyncRequestFakeIP(1), false)
 	t.check_eq("getFakeIP", SteamServer.getFakeIP(0).get("result"), SteamServer.RESULT_NO_CONNECTION)
 	t.check_eq("getRemoteFakeIPForConnection", SteamServer.getRemoteFakeIPForConnection(0).get("result"), SteamServer.RESULT_INVALID_PARAM)
-	t.check_eq("initAuthentication", SteamServer.initAuthentication(), SteamServer.NETWORKING_AVAILABILITY_CANNOT_TRY)
-	t.check_eq("getAuthenticationStatus", SteamServer.getAuthenticationStatus(), SteamServer.NETWORKING_AVAILABILITY_CANNOT_TRY)
-	t.check_eq("getCertificateRequest", SteamServer.getCertificateRequest(), {})
-	t.check_eq("setCertificate", SteamServer.setCertificate(PoolByteArray([1, 2, 3])), {})
 	t.check_eq("createFakeUDPPort", SteamServer.createFakeUDPPort(0), null)
-	# No signal of these was ever emitted (they need the hub services above).
+	# Never emitted: the hub has no FakeIP service yet.
 	t.pump()
 	var none = true
 	for e in t.events:
-		if e[0].ends_with("fake_ip_result") or e[0].ends_with("network_authentication_status"):
+		if e[0].ends_with("fake_ip_result"):
 			none = false
 	t.check("fake_ip_result", none, "never emitted without the hub's FakeIP service")
-	t.check("network_authentication_status", none, "never emitted without hub certificates")

@@ -140,6 +140,21 @@ func admin(words: Array) -> String:
 	return text
 
 
+# ---- Hex (for the CLI's certificate signing) -----------------------------------------------------------
+func hex_encode(b: PoolByteArray) -> String:
+	var s = ""
+	for x in b:
+		s += "%02x" % x
+	return s
+
+
+func hex_decode(s: String) -> PoolByteArray:
+	var out = PoolByteArray()
+	for i in range(0, s.length() - 1, 2):
+		out.append(("0x" + s.substr(i, 2)).hex_to_int())
+	return out
+
+
 # ---- A2S (Valve server queries) ------------------------------------------------------------------
 const A2S_INFO = 0x54
 const A2S_PLAYER = 0x55

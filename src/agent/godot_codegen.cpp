@@ -121,9 +121,7 @@ bool needsHub(const std::string& name) {
   static const std::set<std::string> names = {
       "connectP2P", "createListenSocketP2P", "createListenSocketP2PFakeIP", "connectToHostedDedicatedServer",
       "createHostedDedicatedServerListenSocket", "getHostedDedicatedServerPOPId", "beginAsyncRequestFakeIP",
-      "getFakeIP", "getRemoteFakeIPForConnection", "initAuthentication", "getAuthenticationStatus",
-      "getCertificateRequest", "setCertificate", "createFakeUDPPort", "network_authentication_status",
-      "fake_ip_result"};
+      "getFakeIP", "getRemoteFakeIPForConnection", "createFakeUDPPort", "fake_ip_result"};
   return names.count(name) != 0;
 }
 

@@ -31,6 +31,10 @@ NetworkingSockets& Host::sockets(bool client_side) {
   if (!s) {
     s = std::make_unique<NetworkingSockets>();
     attachSocketSignals(*s, client_side);
+    // As SteamGameServerNetworkingSockets() and SteamNetworkingSockets() are: the server's sockets
+    // are certified as the game server once it logs on, the player's as the player.
+    if (client_side) user().certifyNetworkingSockets(*s);
+    else gameServer().certifyNetworkingSockets(*s);
   }
   return *s;
 }

@@ -1,6 +1,8 @@
 // Host: the SDK objects one agent serves to its one client, created on first use, and the events
 // their signals produce. "SteamServer" is a GameServer plus its own NetworkingSockets; "Steam" is a
-// User, a ServerBrowser and another NetworkingSockets (docs/spec/agent.md §5). Signal handlers
+// User, a ServerBrowser and another NetworkingSockets (docs/spec/agent.md §5). Each side's
+// NetworkingSockets is certified by that side's hub session (certifyNetworkingSockets), so its
+// connections authenticate as the game server or as the player once logged on. Signal handlers
 // run only inside runCallbacks() (the SDK delivers them in run_callbacks / runNetworkingCallbacks,
 // which only runCallbacks calls), so an event list is filled and emptied within one request:
 // what the client receives in the reply of its run_callbacks is what the reference emits inside

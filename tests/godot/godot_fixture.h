@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "agent_process.h"
+#include "support/agent_process.h"
 #include "hub_fixture.h"
-#include "process.h"
+#include "support/process.h"
 
 namespace outpost::test {
 

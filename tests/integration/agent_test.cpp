@@ -11,8 +11,8 @@
 
 #include "agent/godot_variant.h"
 #include "agent/value.h"
-#include "agent_process.h"
-#include "process.h"
+#include "support/agent_process.h"
+#include "support/process.h"
 
 using namespace outpost::test;
 using outpost::agent::Value;
