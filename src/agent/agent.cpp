@@ -1,5 +1,5 @@
 // The agent's loop: listen socket, connections, authentication, frames in and replies out
-// (docs/spec/agent.md §2, §4, §6). One thread; poll() over at most 1 + max_pending_connections + 1
+// (docs/spec/agent.md §1, §2, §4). One thread; poll() over at most 1 + max_pending_connections + 1
 // descriptors. A connection's first frame is its hello; it is checked in this order, and the
 // connection is closed (after an error reply where one can be written) when:
 //   1. it does not arrive within hello_timeout_ms                            (refused.hello_timeout)
