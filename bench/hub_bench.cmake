@@ -23,6 +23,11 @@ if(NOT TARGET outpost_hub OR NOT TARGET outpost-hub OR NOT TARGET outpost_cli)
 endif()
 
 add_executable(hub_bench ${CMAKE_CURRENT_LIST_DIR}/hub_bench.cpp)
+# Phases in files of their own: passwords (logons during a password-guessing flood).
+target_sources(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/hub_bench_passwords.cpp)
+# hostile (hostile_rss_N, logon_during_flood) and its load generator, shared with the integration tests.
+target_sources(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/hub_bench_hostile.cpp
+                                 ${CMAKE_CURRENT_LIST_DIR}/../tests/support/hostile_flood.cpp)
 target_link_libraries(hub_bench PRIVATE outpost_hub outpost_server outpost_client outpost_hubrpc)
 # The binaries it drives: found next to it by default (bench/run also passes them explicitly).
 target_compile_definitions(hub_bench PRIVATE

@@ -55,10 +55,12 @@
 
 #include "base/address.h"
 #include "bench_json.h"
+#include "hub_bench_hostile.h"
+#include "hub_bench_passwords.h"
 #include "base/clock.h"
-#include "hub/data_dir.h"
 #include "hub/master_rate_limiter.h"
 #include "hub/master_responder.h"
+#include "hubrpc/client_credentials.h"
 #include "hubrpc/framing.h"
 #include "master/index.h"
 #include "master/reply_page.h"
@@ -125,7 +127,12 @@ struct Options {
   // Start the hub with every master rate limit at its maximum. Needs the outpost-hub flag
   // `--master-limit NAME=VALUE` (bench/README.md); without it the hub refuses to start.
   bool master_unthrottled = false;
-  std::string phases = "tickets,servers,inprocess";  // which groups of rows to run
+  std::string phases = "tickets,servers,inprocess,passwords,hostile";  // which groups of rows to run
+  std::vector<int> hostile_sizes = {1000, 10000};  // hostile_rss_N rows (bench/hub_bench_hostile.cpp)
+  // The main hub's per-source and untrusted connection caps are raised (everything here comes
+  // from 127.0.0.1, and anonymous servers stay untrusted); --no-raise-caps keeps the defaults (and
+  // leaves out the --transport flags an older outpost-hub does not know).
+  bool raise_caps = true;
   bool runs(const char* phase) const { return ("," + phases + ",").find(std::string(",") + phase + ",") != std::string::npos; }
 };
 
@@ -136,7 +143,8 @@ struct Options {
                "                 [--users K] [--tickets N] [--window W] [--servers S] [--connect-batch B]\n"
                "                 [--updates U] [--master-seconds T] [--master-max M] [--master-window W]\n"
                "                 [--inprocess M] [--timeout S] [--hub-arg ARG]... [--master-unthrottled]\n"
-               "                 [--phases tickets,servers,inprocess]\n"
+               "                 [--phases tickets,servers,inprocess,passwords,hostile] [--hostile-sizes N,N...]\n"
+               "                 [--no-raise-caps]\n"
                "  starts outpost-hub on 127.0.0.1, provisions it with `outpost admin`, measures it and\n"
                "  prints one JSON document (bench/README.md, \"Hub benchmark\").\n");
   std::exit(why ? 2 : 0);
@@ -189,6 +197,16 @@ Options parseOptions(int argc, char** argv) {
     else if (a == "--timeout") o.timeout_s = intArg(a, value(), 1, 86400);
     else if (a == "--hub-arg") o.hub_args.push_back(value());
     else if (a == "--phases") o.phases = value();
+    else if (a == "--hostile-sizes") {
+      o.hostile_sizes.clear();
+      std::string list = value();
+      for (size_t at = 0; at <= list.size();) {
+        size_t comma = std::min(list.find(',', at), list.size());
+        o.hostile_sizes.push_back(intArg("--hostile-sizes", list.substr(at, comma - at).c_str(), 1, 100000));
+        at = comma + 1;
+      }
+    }
+    else if (a == "--no-raise-caps") o.raise_caps = false;
     else if (a == "--master-unthrottled") o.master_unthrottled = true;
     else usage(("unknown argument " + a).c_str());
   }
@@ -429,6 +447,10 @@ bool startHub(const Options& o, const std::string& tmp_root, HubInfo& hub, std::
   hub.out_path = tmp_root + "/hub.out";
   hub.err_path = tmp_root + "/hub.err";
   std::vector<std::string> argv = {o.hub_bin, "--data-dir", hub.data_dir, "--listen", "127.0.0.1:0", "--master", "127.0.0.1:0"};
+  if (o.raise_caps)
+    for (const char* cap : {"OUTPOST_MAX_CONNECTIONS_PER_SOURCE", "OUTPOST_MAX_UNTRUSTED_CONNECTIONS",
+                            "OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE"})
+      argv.insert(argv.end(), {"--transport", std::string(cap) + "=1048576"});
   argv.insert(argv.end(), o.hub_args.begin(), o.hub_args.end());
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -634,7 +656,7 @@ class AdminClient {
  public:
   bool connect(const HubInfo& hub, std::string* error) {
     std::string key;
-    if (!hub::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
+    if (!hubrpc::readClientCredentials(hub.data_dir, &key, &token_, error)) return false;
     pool_ = std::make_unique<RpcPool>(hub.rpc_address, key);
     std::vector<uint32_t> c;
     auto ignore = [](uint32_t, const hubrpc::Envelope&) {};
@@ -1556,13 +1578,22 @@ int main(int argc, char** argv) {
     if (!tail.empty()) log("last lines of the hub's stderr:\n%s", tail.c_str());
   }
   if (o.runs("inprocess")) inProcessPhase(b);  // after the hub is gone, so it does not compete for the cores
+  std::vector<std::string> phase_rows;  // rows of phases in files of their own, as JSON
+  if (o.runs("passwords"))
+    phase_rows = passwordsPhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s});
+  if (o.runs("hostile"))
+    for (auto& row : runHostilePhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s, o.hub_args, o.hostile_sizes}))
+      phase_rows.push_back(std::move(row));
 
   std::string doc = "{\"benchmark\":\"hub\",\"machine\":" + machine + ",\"rows\":[";
   for (size_t i = 0; i < b.rows.size(); ++i) doc += (i ? ",\n" : "\n") + b.rows[i].json();
+  for (size_t i = 0; i < phase_rows.size(); ++i) doc += (i || !b.rows.empty() ? ",\n" : "\n") + phase_rows[i];
   doc += "\n]}\n";
   std::fputs(doc.c_str(), stdout);
   std::fflush(stdout);
-  bool ok = std::all_of(b.rows.begin(), b.rows.end(), [](const Row& r) { return r.ok; });
+  bool ok = std::all_of(b.rows.begin(), b.rows.end(), [](const Row& r) { return r.ok; }) &&
+            std::none_of(phase_rows.begin(), phase_rows.end(),
+                         [](const std::string& r) { return r.find("\"ok\":false") != std::string::npos; });
   cleanupAtExit();
   return ok ? 0 : 1;
 }

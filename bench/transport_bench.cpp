@@ -4,10 +4,15 @@
 // is on (the default). By default the SDK's service thread does the I/O; with
 // OUTPOST_BENCH_MODE=manual the process drives I/O itself through poll(), like ENet's
 // single-threaded model. Loss for loss10_64 is the SDK's own receive-side fake loss
-// (FAKE_PACKET_LOSS_RECV = 10 on both sides, set once connected).
+// (FAKE_PACKET_LOSS_RECV = 10 on both sides, set once connected). Both ends trust each other
+// (trustConnection) as soon as the connection is up, so the configured buffers apply, not the
+// untrusted budget. Flags are parsed strictly (an error names the flag and its range);
+// percentiles are nearest-rank (bench_json.h); on failure `messages` is what the server
+// confirmed it received and checked (null if it never answered).
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_json.h"
 #include "outpost/networking_sockets.h"
 
 using namespace outpost;
@@ -96,6 +102,7 @@ int runServer(int port, const Workload& w, int timeout_s) {
     if (c.connection.connection_state == CONNECTION_STATE_CONNECTING) {
       s.conn = c.connect_handle;
       s.net.acceptConnection(c.connect_handle);
+      s.net.trustConnection(c.connect_handle);  // the benchmark's own client
     }
     if (c.connect_handle == s.conn) s.state = c.connection.connection_state;
   });
@@ -167,6 +174,7 @@ int runClient(int port, const Workload& w, int timeout_s) {
   auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
   std::string failure;
   if (!waitConnected(s, deadline)) failure = "could not connect";
+  else s.net.trustConnection(s.conn);
   if (w.loss) s.net.setGlobalConfigValueFloat(NETWORKING_CONFIG_FAKE_PACKET_LOSS_RECV, 10.f);
 
   std::vector<uint8_t> msg(w.payload);
@@ -248,16 +256,30 @@ int runClient(int port, const Workload& w, int timeout_s) {
   }
   double cpu = cpuSeconds() - cpu0;
   double seconds = std::chrono::duration<double>(t_end - t0).count();
+  // On failure, count what was delivered: the server's final reply ("F<n>"/"X<n>") says how many
+  // messages it received and checked; without a reply nothing is known to have arrived.
+  bool delivered_known = true;
+  if (!failure.empty()) {
+    if (final_reply.size() > 1 && (final_reply[0] == 'F' || final_reply[0] == 'X')) {
+      uint64_t checked = std::strtoull(final_reply.c_str() + 1, nullptr, 10);
+      uint64_t warmup = w.ping ? std::min<uint64_t>(checked, kPingWarmup) : 0;
+      done = w.ping ? std::min<uint64_t>(done, checked - warmup) : checked;
+    } else if (!w.ping) {
+      delivered_known = false;
+    }
+  }
   s.net.closeConnection(s.conn, 0, "done", true);
   for (int i = 0; i < 50; ++i) waitIo(s.net, 2);  // let the close go out
 
-  char p50[32] = "null", p99[32] = "null";
+  std::string p50 = "null", p99 = "null";
   if (!rtts.empty()) {
-    std::sort(rtts.begin(), rtts.end());
-    auto rank = [&](double q) { return rtts[std::min(rtts.size() - 1, static_cast<size_t>(q * rtts.size()))]; };
-    std::snprintf(p50, sizeof p50, "%.1f", rank(0.50));
-    std::snprintf(p99, sizeof p99, "%.1f", rank(0.99));
+    p50 = outpost::bench::num(outpost::bench::percentile(rtts, 50), 1);
+    p99 = outpost::bench::num(outpost::bench::percentile(rtts, 99), 1);
   }
+  std::string messages = delivered_known ? std::to_string(done) : "null";
+  std::string bytes = delivered_known ? std::to_string(done * w.payload) : "null";
+  std::string msgs_per_s = delivered_known && seconds > 0 ? outpost::bench::num(done / seconds, 1) : "null";
+  std::string mb_per_s = delivered_known && seconds > 0 ? outpost::bench::num(done * w.payload / seconds / 1e6, 3) : "null";
   if (!failure.empty()) std::fprintf(stderr, "client: %s\n", failure.c_str());
   auto counters = s.net.getTransportCounters();
   std::fprintf(stderr, "client: datagrams sent %llu, received %llu, dropped %llu\n",
@@ -265,38 +287,58 @@ int runClient(int port, const Workload& w, int timeout_s) {
                static_cast<unsigned long long>(counters["datagrams_received"]),
                static_cast<unsigned long long>(counters["dropped_total"]));
   std::printf(
-      "{\"role\":\"client\",\"workload\":\"%s\",\"impl\":\"outpost\",\"mode\":\"%s\",\"messages\":%llu,"
-      "\"bytes\":%llu,\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,\"p50_us\":%s,\"p99_us\":%s,"
+      "{\"role\":\"client\",\"workload\":\"%s\",\"impl\":\"outpost\",\"mode\":\"%s\",\"messages\":%s,"
+      "\"bytes\":%s,\"seconds\":%.6f,\"msgs_per_s\":%s,\"mb_per_s\":%s,\"p50_us\":%s,\"p99_us\":%s,"
       "\"cpu_s\":%.6f,\"ok\":%s}\n",
-      w.name.c_str(), manualMode() ? "manual" : "thread", static_cast<unsigned long long>(done),
-      static_cast<unsigned long long>(done * w.payload), seconds, seconds > 0 ? done / seconds : 0.0,
-      seconds > 0 ? done * w.payload / seconds / 1e6 : 0.0, p50, p99, cpu, failure.empty() ? "true" : "false");
+      w.name.c_str(), manualMode() ? "manual" : "thread", messages.c_str(), bytes.c_str(), seconds,
+      msgs_per_s.c_str(), mb_per_s.c_str(), p50.c_str(), p99.c_str(), cpu, failure.empty() ? "true" : "false");
   return failure.empty() ? 0 : 1;
+}
+
+
+// Strict flag parsing: every flag known, every value present and in range; an error names the
+// flag and what it accepts (exit status 2, the contract's usage error).
+[[noreturn]] void usage(const std::string& why) {
+  std::fprintf(stderr, "transport_bench: %s\n", why.c_str());
+  std::fprintf(stderr,
+               "usage: transport_bench server|client --port P --workload W [--count N] [--timeout S]\n"
+               "  --port 1..65535  --workload tput_64|tput_4k|ping_32|loss10_64  --count 1..1000000000"
+               "  --timeout 1..3600 (seconds)\n");
+  std::exit(2);
+}
+
+long long intFlag(const std::string& flag, const char* text, long long lo, long long hi) {
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text, &end, 10);
+  if (!*text || *end || errno == ERANGE || v < lo || v > hi)
+    usage(flag + " \"" + text + "\" is not an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+  return v;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: transport_bench server|client --port P --workload W [--count N] [--timeout S]\n");
-    return 2;
-  }
+  if (argc < 2) usage("missing the role (server or client)");
   std::string role = argv[1];
+  if (role != "server" && role != "client") usage("the role is \"" + role + "\"; expected server or client");
   int port = 0, timeout_s = 60;
   long long count = -1;
   Workload w;
   bool have_workload = false;
-  for (int i = 2; i + 1 < argc; i += 2) {
+  for (int i = 2; i < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--port") port = std::atoi(argv[i + 1]);
-    else if (k == "--workload") have_workload = parseWorkload(argv[i + 1], w);
-    else if (k == "--count") count = std::atoll(argv[i + 1]);
-    else if (k == "--timeout") timeout_s = std::atoi(argv[i + 1]);
+    if (k != "--port" && k != "--workload" && k != "--count" && k != "--timeout") usage("unknown flag " + k);
+    if (i + 1 >= argc) usage(k + " needs a value");
+    const char* v = argv[i + 1];
+    if (k == "--port") port = static_cast<int>(intFlag(k, v, 1, 65535));
+    else if (k == "--count") count = intFlag(k, v, 1, 1000000000);
+    else if (k == "--timeout") timeout_s = static_cast<int>(intFlag(k, v, 1, 3600));
+    else if (!(have_workload = parseWorkload(v, w)))
+      usage(std::string("--workload \"") + v + "\" is not one of tput_64, tput_4k, ping_32, loss10_64");
   }
-  if (port <= 0 || port > 65535 || !have_workload || (role != "server" && role != "client")) {
-    std::fprintf(stderr, "transport_bench: bad arguments\n");
-    return 2;
-  }
+  if (port == 0) usage("--port is required");
+  if (!have_workload) usage("--workload is required");
   if (count > 0) w.count = static_cast<uint64_t>(count);
   return role == "server" ? runServer(port, w, timeout_s) : runClient(port, w, timeout_s);
 }

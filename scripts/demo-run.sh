@@ -169,16 +169,20 @@ section "1. The hub: outpost-hub on SQLite in $data"
 print_cmd "$hub_bin" --data-dir "$data" --listen "$hub_addr" --master "$master_addr"
 start_tagged "[hub]" "$work/hub.log" "$hub_bin" --data-dir "$data" --listen "$hub_addr" --master "$master_addr"
 hub_pid=$started_pid
-wait_for 20 grep -q "listening on" "$work/hub.log" && [ -s "$data/hub.pub" ] ||
+wait_for 20 grep -q "listening on" "$work/hub.log" && [ -s "$data/hub.address" ] ||
   fail "the hub did not start (port $hub_port or $master_port in use?)"
-hub_key=$(cat "$data/hub.pub")
-export OUTPOST_HUB=$hub_addr OUTPOST_HUB_KEY=$hub_key
+# The hub's contact, KEY@IP:PORT: what game servers and players are given so they talk to this
+# hub and no other (the SDK refuses a hub whose key it was not given).
+hub_contact=$(cat "$data/hub.address")
+say "the hub's contact (OUTPOST_HUB): $hub_contact"
+export OUTPOST_HUB=$hub_contact
 
 # ---- 2. Bootstrap with the admin CLI --------------------------------------------------------
 section "2. Bootstrap with outpost admin: app 480, players with licences, a server login token"
 admin() { show "$cli_bin" admin --hub "$hub_addr" --data-dir "$data" "$@" || fail "outpost admin $*"; }
 admin app put 480 Spacewar
-for p in "${players[@]}" operator; do admin user create "$p" "$p-demo-password"; done
+# Passwords go in on standard input: on the command line, other users could read them in ps.
+for p in "${players[@]}" operator; do admin user create "$p" --password-stdin <<<"$p-demo-password"; done
 for p in "${players[@]}"; do admin licence grant "$p" 480; done
 token_line=$(admin token create 480 operator --memo "demo server") || exit 1
 echo "$token_line"

@@ -1,16 +1,23 @@
 // `outpost admin`: turns command-line arguments into one AdminRequest, sends it to the hub over a
-// pinned, encrypted connection and prints the answer. Exit status: 0 done, 1 refused by the hub,
-// 2 usage error, 3 hub unreachable.
+// pinned, encrypted connection and prints the answer. Secrets never need the command line (where
+// `ps` shows them to every user): the admin token comes from --admin-token-file, OUTPOST_ADMIN_TOKEN
+// or --data-dir, a new user's password from --password-file, --password-stdin or
+// OUTPOST_USER_PASSWORD (docs/decisions/008-secrets-and-settings-on-the-command-line.md). Exit status: 0 done,
+// 1 refused by the hub, 2 usage error, 3 hub unreachable.
 #include "admin_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
+#include "base/settings.h"
 #include "crypto/crypto.h"
-#include "hub/data_dir.h"
+#include "hubrpc/client_credentials.h"
 #include "hubrpc/hub_client.h"
+#include "hubrpc/hub_contact.h"
 
 namespace {
 
@@ -18,12 +25,17 @@ using outpost::hubrpc::AdminRequest;
 using outpost::hubrpc::AdminResponse;
 
 const char* kUsage =
-    "usage: outpost admin [--hub HOST:PORT] [--data-dir DIR | --hub-key HEX --admin-token HEX] COMMAND\n"
-    "  The hub's address defaults to $OUTPOST_HUB or 127.0.0.1:27100; its public key and the admin\n"
-    "  token come from --data-dir (hub.pub, admin.token) or $OUTPOST_HUB_KEY and $OUTPOST_ADMIN_TOKEN.\n"
+    "usage: outpost admin [--hub KEY@IP:PORT | --hub IP:PORT --hub-key HEX] [--data-dir DIR | --admin-token-file FILE]\n"
+    "                     COMMAND\n"
+    "  The hub: --hub or $OUTPOST_HUB, either the contact the hub prints at start (KEY@IP:PORT, also in\n"
+    "  DIR/hub.address) or IP:PORT with the key from --hub-key, $OUTPOST_HUB_KEY or --data-dir (hub.pub);\n"
+    "  default 127.0.0.1:27100. The CLI only talks to a hub presenting that key.\n"
+    "  The admin token: --admin-token-file FILE, $OUTPOST_ADMIN_TOKEN or --data-dir (admin.token). It is\n"
+    "  never taken on the command line, where other users see it in ps.\n"
     "commands:\n"
     "  app put APP_ID NAME [--required-version V]   app list\n"
-    "  user create NAME PASSWORD                    user show NAME\n"
+    "  user create NAME [--password-file FILE | --password-stdin]   (or $OUTPOST_USER_PASSWORD)\n"
+    "                                               user show NAME\n"
     "  token create APP_ID OWNER [--memo TEXT]      token list APP_ID      token revoke ACCOUNT_ID\n"
     "  licence grant USER APP_ID [--borrowed-from USER] [--expires UNIX_TIME]\n"
     "  licence revoke USER APP_ID\n"
@@ -34,19 +46,12 @@ const char* kUsage =
     "  cert sign (--request HEX | --request-file FILE) [--app APP_ID]... [--steam-id ID]\n"
     "            [--address IP[/BITS]]... [--lifetime SECONDS] [--out FILE]\n"
     "      signs a certificate request from getCertificateRequest (docs/spec/cert.md section 7);\n"
-    "      prints certificate=HEX, and writes the raw bytes to --out for setCertificate\n";
+    "      prints certificate=HEX, and writes the raw bytes to --out for setCertificate\n"
+    "  (`user create NAME PASSWORD` still works but warns: the password shows in ps.)\n";
 
 int usage() {
   std::fputs(kUsage, stderr);
   return 2;
-}
-
-bool parseU32(const std::string& s, uint32_t* out) {
-  char* end = nullptr;
-  unsigned long v = std::strtoul(s.c_str(), &end, 10);
-  if (s.empty() || *end || v > 0xFFFFFFFFul) return false;
-  *out = static_cast<uint32_t>(v);
-  return true;
 }
 
 // Removes "--name VALUE" (or a bare "--flag" when has_value is false) from args.
@@ -66,6 +71,62 @@ bool takeOption(std::vector<std::string>& args, const std::string& name, std::st
   return false;
 }
 
+// Plain decimal within [0, max] (settings::parseInteger: no sign, spaces or suffix).
+bool parseUnsigned(const std::string& s, uint64_t max, uint64_t* out) {
+  auto v = outpost::settings::parseInteger(s);
+  if (!v || *v < 0 || static_cast<uint64_t>(*v) > max) return false;
+  *out = static_cast<uint64_t>(*v);
+  return true;
+}
+
+bool parseU32(const std::string& s, uint32_t* out) {
+  uint64_t v = 0;
+  if (!parseUnsigned(s, 0xFFFFFFFFull, &v)) return false;
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+// Where a new user's password comes from: --password-file, --password-stdin, the environment, or
+// (deprecated, with a warning) the command line. false and a message on stderr when none or
+// several are given.
+bool userPassword(std::vector<std::string>& a, std::string* password) {
+  std::string file, from_stdin, error;
+  bool has_file = takeOption(a, "--password-file", &file);
+  bool has_stdin = takeOption(a, "--password-stdin", &from_stdin, false);
+  const char* env = std::getenv("OUTPOST_USER_PASSWORD");
+  bool has_argv = a.size() == 4;
+  if (has_file + has_stdin + has_argv > 1) {
+    std::fprintf(stderr, "outpost admin: give the password one way (--password-file, --password-stdin or as an argument)\n");
+    return false;
+  }
+  if (has_file) {
+    if (outpost::hubrpc::readSecretFile(file, password, &error)) return true;
+    std::fprintf(stderr, "outpost admin: %s\n", error.c_str());
+    return false;
+  }
+  if (has_stdin) {
+    std::getline(std::cin, *password);
+    while (!password->empty() && (password->back() == '\r' || password->back() == '\n')) password->pop_back();
+    if (!password->empty()) return true;
+    std::fprintf(stderr, "outpost admin: --password-stdin read no password\n");
+    return false;
+  }
+  if (has_argv) {
+    std::fprintf(stderr, "outpost admin: warning: a password on the command line is visible to other users (ps, "
+                         "shell history); use --password-file, --password-stdin or OUTPOST_USER_PASSWORD\n");
+    *password = a[3];
+    a.pop_back();
+    return true;
+  }
+  if (env && *env) {
+    *password = env;
+    return true;
+  }
+  std::fprintf(stderr, "outpost admin: user create needs a password (--password-file FILE, --password-stdin or "
+                       "OUTPOST_USER_PASSWORD)\n");
+  return false;
+}
+
 // Builds the request from the command words. false on a usage error.
 bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
   std::string opt;
@@ -82,9 +143,11 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
     r.mutable_put_app()->set_required_version(required);
   } else if (is("app", "list", 2)) {
     r.mutable_list_apps();
-  } else if (is("user", "create", 4)) {
+  } else if (a.size() >= 3 && a[0] == "user" && a[1] == "create") {
+    std::string password;
+    if (!userPassword(a, &password) || a.size() != 3) return false;
     r.mutable_create_user()->set_name(a[2]);
-    r.mutable_create_user()->set_password(a[3]);
+    r.mutable_create_user()->set_password(password);
   } else if (is("user", "show", 3)) {
     r.mutable_show_user()->set_name(a[2]);
   } else if (a.size() >= 2 && a[0] == "token" && a[1] == "create") {
@@ -102,12 +165,14 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
     std::string lender, expires;
     takeOption(a, "--borrowed-from", &lender);
     takeOption(a, "--expires", &expires);
-    if (a.size() != 4 || !parseU32(a[3], &x)) return false;
+    uint64_t expires_at = 0;
+    if (a.size() != 4 || !parseU32(a[3], &x) || (!expires.empty() && !parseUnsigned(expires, INT64_MAX, &expires_at)))
+      return false;
     auto* g = r.mutable_grant_licence();
     g->set_user(a[2]);
     g->set_app_id(x);
     g->set_borrowed_from(lender);
-    g->set_expires_at(expires.empty() ? 0 : std::strtoll(expires.c_str(), nullptr, 10));
+    g->set_expires_at(static_cast<int64_t>(expires_at));
   } else if (is("licence", "revoke", 4) && parseU32(a[3], &x)) {
     r.mutable_revoke_licence()->set_user(a[2]);
     r.mutable_revoke_licence()->set_app_id(x);
@@ -117,9 +182,14 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
     std::string officer, remove;
     takeOption(a, "--officer", &officer, false);
     takeOption(a, "--remove", &remove, false);
-    if (a.size() != 4) return false;
+    uint64_t clan = 0;
+    if (a.size() != 4 || !parseUnsigned(a[2], UINT64_MAX, &clan)) {
+      // A clan id is a full Steam ID (up to 2^64-1) or a bare account id; a sign-extended 32-bit
+      // form (a negative number) is not taken here.
+      return false;
+    }
     auto* m = r.mutable_set_member();
-    m->set_clan(std::strtoull(a[2].c_str(), nullptr, 10));
+    m->set_clan(clan);
     m->set_user(a[3]);
     m->set_officer(!officer.empty());
     m->set_remove(!remove.empty());
@@ -173,17 +243,14 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
       blob.assign(bytes.begin(), bytes.end());
     }
     q->set_request(blob);
+    uint64_t number = 0;
     if (!steam_id.empty()) {
-      char* end = nullptr;
-      unsigned long long id = std::strtoull(steam_id.c_str(), &end, 10);
-      if (*end || id == 0) return false;
-      q->set_steam_id(id);
+      if (!parseUnsigned(steam_id, UINT64_MAX, &number) || number == 0) return false;
+      q->set_steam_id(number);
     }
     if (!lifetime.empty()) {
-      char* end = nullptr;
-      long long s = std::strtoll(lifetime.c_str(), &end, 10);
-      if (*end || s <= 0) return false;
-      q->set_lifetime_s(s);
+      if (!parseUnsigned(lifetime, 366ull * 24 * 3600, &number) || number == 0) return false;
+      q->set_lifetime_s(static_cast<int64_t>(number));
     }
   } else if (is("servers", nullptr, 1)) {
     r.mutable_list_servers();
@@ -233,35 +300,72 @@ void print(const AdminResponse& r) {
 
 int runAdminCommand(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
   const char* env_hub = std::getenv("OUTPOST_HUB");
   const char* env_key = std::getenv("OUTPOST_HUB_KEY");
   const char* env_token = std::getenv("OUTPOST_ADMIN_TOKEN");
-  std::string hub = env_hub ? env_hub : "127.0.0.1:27100";
+  std::string hub = env_hub && *env_hub ? env_hub : "127.0.0.1:27100";
   std::string key = env_key ? env_key : "";
   std::string token = env_token ? env_token : "";
-  std::string data_dir;
+  std::string data_dir, token_file, unused, error;
   takeOption(args, "--hub", &hub);
   takeOption(args, "--hub-key", &key);
-  takeOption(args, "--admin-token", &token);
   takeOption(args, "--data-dir", &data_dir);
-  std::string error;
-  if (!data_dir.empty() && !outpost::hub::readClientCredentials(data_dir, &key, &token, &error)) {
+  takeOption(args, "--admin-token-file", &token_file);
+  if (takeOption(args, "--admin-token", &unused)) {
+    std::fprintf(stderr, "outpost admin: --admin-token is gone: a token on the command line is visible to other users "
+                         "(ps, shell history); use --admin-token-file FILE, OUTPOST_ADMIN_TOKEN or --data-dir DIR\n");
+    return 2;
+  }
+  // Options the commands take (buildRequest); anything else that looks like an option is named.
+  const std::vector<std::string> with_value = {"--required-version", "--memo", "--borrowed-from", "--expires",
+                                               "--reason", "--password-file", "--request", "--request-file",
+                                               "--app", "--steam-id", "--address", "--lifetime", "--out"};
+  const std::vector<std::string> bare = {"--officer", "--remove", "--vac", "--publisher", "--password-stdin"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool takes_value = std::find(with_value.begin(), with_value.end(), args[i]) != with_value.end();
+    if (takes_value) {
+      ++i;
+    } else if (args[i].rfind("--", 0) == 0 && std::find(bare.begin(), bare.end(), args[i]) == bare.end()) {
+      std::fprintf(stderr, "outpost admin: unknown option \"%s\"\n", args[i].c_str());
+      return usage();
+    }
+  }
+  if (!data_dir.empty()) {
+    std::string data_key;
+    if (!outpost::hubrpc::readClientCredentials(data_dir, &data_key, &token, &error)) {
+      std::fprintf(stderr, "outpost admin: %s\n", error.c_str());
+      return 2;
+    }
+    if (key.empty()) key = data_key;
+  }
+  if (!token_file.empty() && !outpost::hubrpc::readSecretFile(token_file, &token, &error)) {
     std::fprintf(stderr, "outpost admin: %s\n", error.c_str());
     return 2;
   }
-  if (key.empty() || token.empty()) {
-    std::fprintf(stderr, "outpost admin: the hub's public key and the admin token are required\n");
+  auto target = outpost::hubrpc::resolveHub(hub, key, &error);
+  if (!target) {
+    std::fprintf(stderr, "outpost admin: %s\n", error.c_str());
+    return 2;
+  }
+  auto normalised_token = outpost::hubrpc::normaliseHubKey(token);  // 64 hex, any case
+  if (target->key_hex.empty() || !normalised_token) {
+    std::fprintf(stderr, "outpost admin: the hub's public key and the admin token (64 hex characters) are required\n");
     return usage();
   }
   std::string out_file;
   takeOption(args, "--out", &out_file);
   outpost::hubrpc::Envelope request;
   AdminRequest* r = request.mutable_admin_request();
-  r->set_admin_token(token);
+  r->set_admin_token(*normalised_token);
   if (!buildRequest(args, *r)) return usage();
 
   outpost::hubrpc::HubClient client;
-  if (!client.connect(hub, key, 5000, &error)) {
+  if (!client.connect(target->address, target->key_hex, 5000, &error)) {
     std::fprintf(stderr, "outpost admin: %s\n", error.c_str());
     return 3;
   }

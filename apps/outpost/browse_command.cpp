@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/address.h"
+#include "base/settings.h"
 #include "outpost/server_browser.h"
 #include "outpost/steam_id.h"
 
@@ -18,7 +19,9 @@ const char* kServersUsage =
     "usage: outpost servers [--master IP:PORT] [--filter TEXT] [--region N] [--timeout MS] [--addresses-only]\n"
     "  Lists the servers a master server knows (Valve's master protocol, as outpost-hub serves it) and\n"
     "  each one's A2S_INFO. --master defaults to $OUTPOST_MASTER or 127.0.0.1:27011; --filter is a\n"
-    "  master filter such as '\\appid\\480' or '\\map\\ring_arena\\secure\\1'; --region 0..7 or 255 (all).\n"
+    "  master filter such as '\\appid\\480' or '\\map\\ring_arena\\secure\\1'; --region is the master protocol's\n"
+    "  region byte: 0..7 (0 US East, 1 US West, 2 South America, 3 Europe, 4 Asia, 5 Australia, 6 Middle\n"
+    "  East, 7 Africa) or 255 (all, the default).\n"
     "  Exit status: 0 servers listed, 1 none (or no answer within --timeout, default 3000 ms), 2 usage.\n";
 
 const char* kQueryUsage =
@@ -33,18 +36,30 @@ bool validAddress(const std::string& s) {
   return !s.empty() && s.front() != ':' && outpost::SocketAddress::parse(s, true).has_value();
 }
 
-bool parseNumber(const std::string& s, long min, long max, long* out) {
-  char* end = nullptr;
-  long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
 int usage(const char* text, const std::string& error = "") {
   if (!error.empty()) std::fprintf(stderr, "outpost: %s\n", error.c_str());
   std::fputs(text, stderr);
   return 2;
+}
+
+int help(const char* text) {
+  std::fputs(text, stdout);
+  return 0;
+}
+
+// The numeric flags of `outpost servers` and `outpost query`, parsed strictly (settings.h).
+void timeoutSetting(outpost::settings::Table& t, long* timeout_ms) {
+  t.integer("timeout", {{1, 600000}}, "milliseconds", "", "", [timeout_ms](int64_t v) { *timeout_ms = static_cast<long>(v); });
+}
+void flagSetting(outpost::settings::Table& t, const char* name, bool* value) {
+  outpost::settings::Setting s;
+  s.name = name;
+  s.kind = outpost::settings::Setting::Kind::kFlag;
+  s.set_text = [value](const std::string&) {
+    *value = true;
+    return std::string();
+  };
+  t.add(s);
 }
 
 std::string duration(float seconds) {
@@ -83,19 +98,18 @@ int runServersCommand(int argc, char** argv) {
   std::string master = env && *env ? env : "127.0.0.1:27011";
   std::string filter;
   long region = 0xFF, timeout_ms = 3000;
-  bool addresses_only = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    bool has_value = i + 1 < argc;
-    if (a == "--master" && has_value) master = argv[++i];
-    else if (a == "--filter" && has_value) filter = argv[++i];
-    else if (a == "--region" && has_value) {
-      if (!parseNumber(argv[++i], 0, 255, &region)) return usage(kServersUsage, "bad --region");
-    } else if (a == "--timeout" && has_value) {
-      if (!parseNumber(argv[++i], 1, 600000, &timeout_ms)) return usage(kServersUsage, "bad --timeout");
-    } else if (a == "--addresses-only") addresses_only = true;
-    else return usage(kServersUsage, a == "--help" ? "" : "unexpected \"" + a + "\"");
-  }
+  bool addresses_only = false, want_help = false;
+  outpost::settings::Table flags;
+  flags.text("master", "IP:PORT", "", "", [&](const std::string& v) { master = v; return std::string(); });
+  flags.text("filter", "TEXT", "", "", [&](const std::string& v) { filter = v; return std::string(); });
+  flags.integer("region", {{0, 7}, {255, 255}}, "", "", "", [&](int64_t v) { region = static_cast<long>(v); });
+  timeoutSetting(flags, &timeout_ms);
+  flagSetting(flags, "addresses-only", &addresses_only);
+  flagSetting(flags, "help", &want_help);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size() && !want_help;)
+    if (std::string why = flags.applyFlag(args, &i); !why.empty()) return usage(kServersUsage, why);
+  if (want_help) return help(kServersUsage);
   if (!validAddress(master)) return usage(kServersUsage, "--master \"" + master + "\" is not IP:PORT");
 
   outpost::ServerBrowser browser;
@@ -129,17 +143,22 @@ int runServersCommand(int argc, char** argv) {
 int runQueryCommand(int argc, char** argv) {
   std::string address;
   long timeout_ms = 2000;
-  bool info = false, players = false, rules = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--timeout" && i + 1 < argc) {
-      if (!parseNumber(argv[++i], 1, 600000, &timeout_ms)) return usage(kQueryUsage, "bad --timeout");
-    } else if (a == "--info") info = true;
-    else if (a == "--players") players = true;
-    else if (a == "--rules") rules = true;
-    else if (a.rfind("--", 0) != 0 && address.empty()) address = a;
-    else return usage(kQueryUsage, a == "--help" ? "" : "unexpected \"" + a + "\"");
+  bool info = false, players = false, rules = false, want_help = false;
+  outpost::settings::Table flags;
+  timeoutSetting(flags, &timeout_ms);
+  flagSetting(flags, "info", &info);
+  flagSetting(flags, "players", &players);
+  flagSetting(flags, "rules", &rules);
+  flagSetting(flags, "help", &want_help);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size() && !want_help;) {
+    if (args[i].rfind("-", 0) != 0 && address.empty()) {
+      address = args[i++];
+      continue;
+    }
+    if (std::string why = flags.applyFlag(args, &i); !why.empty()) return usage(kQueryUsage, why);
   }
+  if (want_help) return help(kQueryUsage);
   if (address.empty()) return usage(kQueryUsage, "which server? (IP:PORT of its query port)");
   if (!validAddress(address)) return usage(kQueryUsage, "\"" + address + "\" is not IP:PORT (e.g. 127.0.0.1:27016)");
   if (!info && !players && !rules) info = players = rules = true;

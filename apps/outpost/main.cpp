@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "admin_command.h"
+#include "base/settings.h"
 #include "browse_command.h"
 #include "outpost/networking_sockets.h"
 
@@ -104,12 +105,13 @@ int demo(int seconds) {
   return echoed == 1000 ? 0 : 1;
 }
 
-void usage() {
-  std::fprintf(stderr,
+void usage(FILE* to) {
+  std::fprintf(to,
                "usage: outpost servers [--master IP:PORT] [--filter TEXT] ...   (outpost servers --help)\n"
                "       outpost query IP:PORT [--info] [--players] [--rules]    (outpost query --help)\n"
                "       outpost admin [options] COMMAND   (outpost admin --help for the commands)\n"
-               "       outpost demo [--seconds N]\n"
+               "       outpost demo [--seconds N]   (N: 1..3600, default 10)\n"
+               "       outpost --help\n"
                "  servers  list the game servers a master server knows, with each one's A2S info\n"
                "  query    print a game server's A2S info, players (with scores) and rules\n"
                "  admin    administer an outpost-hub: apps, users, login tokens, licences, groups, bans\n"
@@ -120,19 +122,35 @@ void usage() {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    usage();
+    usage(stderr);
     return 2;
   }
   std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    usage(stdout);
+    return 0;
+  }
   if (cmd == "admin") return runAdminCommand(argc - 1, argv + 1);
   if (cmd == "servers") return runServersCommand(argc - 1, argv + 1);
   if (cmd == "query") return runQueryCommand(argc - 1, argv + 1);
   if (cmd == "demo") {
     int seconds = 10;
-    for (int i = 2; i + 1 < argc; ++i)
-      if (!std::strcmp(argv[i], "--seconds")) seconds = std::atoi(argv[i + 1]);
+    outpost::settings::Table flags;
+    flags.integer("seconds", {{1, 3600}}, "seconds", "10", "", [&](int64_t v) { seconds = static_cast<int>(v); });
+    std::vector<std::string> args(argv + 2, argv + argc);
+    for (size_t i = 0; i < args.size();) {
+      if (args[i] == "--help") {
+        usage(stdout);
+        return 0;
+      }
+      if (std::string why = flags.applyFlag(args, &i); !why.empty()) {
+        std::fprintf(stderr, "outpost demo: %s\n", why.c_str());
+        return 2;
+      }
+    }
     return demo(seconds);
   }
-  usage();
+  std::fprintf(stderr, "outpost: unknown command \"%s\"\n", cmd.c_str());
+  usage(stderr);
   return 2;
 }

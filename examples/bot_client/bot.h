@@ -20,7 +20,7 @@
 namespace example {
 
 struct BotOptions {
-  std::string hub, hub_key;  // "" = OUTPOST_HUB / OUTPOST_HUB_KEY
+  std::string hub, hub_key;  // "KEY@ip:port" (key "") or "ip:port" and key; "" = OUTPOST_HUB / OUTPOST_HUB_KEY
   std::string user, password;
   uint32_t app_id = 480;
   std::string master = "127.0.0.1:27011";

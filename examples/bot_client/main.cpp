@@ -17,8 +17,9 @@ void onSignal(int) { g_stop = 1; }
 
 const char* kUsage =
     "usage: outpost-example-bot --user NAME --password PASSWORD [options]\n"
-    "  --hub HOST:PORT       the hub (default $OUTPOST_HUB)\n"
-    "  --hub-key HEX         the hub's public key, pinned (default $OUTPOST_HUB_KEY)\n"
+    "  --hub KEY@IP:PORT     the hub, as outpost-hub prints it (default $OUTPOST_HUB); or IP:PORT with\n"
+    "  --hub-key HEX         the hub's public key (default $OUTPOST_HUB_KEY). A hub whose key is not\n"
+    "                        given is refused.\n"
     "  --app-id N            the game's app id (default 480)\n"
     "  --master HOST:PORT    master server to find a game server on (default $OUTPOST_MASTER or\n"
     "                        127.0.0.1:27011)\n"

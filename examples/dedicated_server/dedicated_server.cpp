@@ -306,6 +306,9 @@ void DedicatedServer::closeRevoked() {
 
 void DedicatedServer::admit(Player& p, uint64_t owner_id) {
   p.phase = Phase::kPlaying;
+  // The hub vouched for this player's ticket: the connection leaves the transport's untrusted
+  // budget (until now the player could make this server hold at most 64 KiB).
+  net_.trustConnection(p.connection);
   gs_.updateUserData(p.steam_id, p.name, 0);
   send(p, encode(Welcome{gs_.getSteamID(), o_.name, o_.map}), outpost::NETWORKING_SEND_RELIABLE);
   std::string owner = owner_id && owner_id != p.steam_id ? ", licence borrowed from " + idText(owner_id) : "";

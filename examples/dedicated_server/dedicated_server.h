@@ -25,8 +25,8 @@ struct ServerOptions {
   std::string bind_ip = "0.0.0.0";
   uint16_t game_port = 27015;
   uint16_t query_port = 27016;
-  std::string hub;      // "host:port"; "" = OUTPOST_HUB
-  std::string hub_key;  // 64 hex; "" = OUTPOST_HUB_KEY
+  std::string hub;      // "KEY@ip:port" or "ip:port"; "" = OUTPOST_HUB
+  std::string hub_key;  // 64 hex with "ip:port"; "" = OUTPOST_HUB_KEY (or the key in `hub`)
   std::string token;    // game-server login token; "" = anonymous logon
   uint32_t app_id = 480;
   std::string name = "Outpost example server";

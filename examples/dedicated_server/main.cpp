@@ -16,8 +16,9 @@ void onSignal(int) { g_stop = 1; }
 
 const char* kUsage =
     "usage: outpost-example-server [options]\n"
-    "  --hub HOST:PORT       the hub (default $OUTPOST_HUB)\n"
-    "  --hub-key HEX         the hub's public key, pinned (default $OUTPOST_HUB_KEY)\n"
+    "  --hub KEY@IP:PORT     the hub, as outpost-hub prints it (default $OUTPOST_HUB); or IP:PORT with\n"
+    "  --hub-key HEX         the hub's public key (default $OUTPOST_HUB_KEY). A hub whose key is not\n"
+    "                        given is refused.\n"
     "  --token TOKEN         game-server login token (default $OUTPOST_SERVER_TOKEN; none: anonymous)\n"
     "  --app-id N            the game's app id (default 480)\n"
     "  --ip ADDR             address to bind (default 0.0.0.0)\n"

@@ -7,9 +7,12 @@
 // with client_approved / client_denied), the server's own session tickets, A2S queries and
 // GameSocketShare (docs/api-map.md says which test proves each function).
 //
-// The hub is found from OUTPOST_HUB (host:port) and OUTPOST_HUB_KEY (its public key, pinned), or
-// from setHub(). Without a hub, logOn reports server_connect_failure(RESULT_NO_CONNECTION,
-// retrying = true), as the reference does when Steam is unreachable.
+// The hub is found from OUTPOST_HUB — the contact outpost-hub prints at start, KEY@IP:PORT, or
+// IP:PORT with the key in OUTPOST_HUB_KEY — or from setHub(). Its key is pinned: logOn refuses to
+// contact a hub whose key it was not given (server_connect_failure(RESULT_NO_CONNECTION,
+// retrying = false), reason logged) unless allowUnpinnedHub(true) is called. Without a hub, logOn
+// reports server_connect_failure(RESULT_NO_CONNECTION, retrying = true), as the reference does
+// when Steam is unreachable.
 //
 // Threading: methods are thread-safe; network I/O runs on an internal service thread; signals
 // are queued and delivered only inside run_callbacks(), on the caller's thread.
@@ -158,7 +161,9 @@ class GameServer {
   bool isConsoleUserAccount(uint64_t steam_id);
   bool isIndividualAccount(uint64_t steam_id);
   bool isLobby(uint64_t steam_id);
-  // Extension: the hub to use ("host:port" and its 64-hex public key); overrides OUTPOST_HUB.
+  // Extension: the hub to use, overriding OUTPOST_HUB: "KEY@IP:PORT" (public_key_hex may then be
+  // ""), or "IP:PORT" and its 64-hex public key (any case). A malformed value makes logOn fail
+  // with server_connect_failure(RESULT_NO_CONNECTION, false) and a logged reason.
   void setHub(const std::string& address, const std::string& public_key_hex);
   // Extension: this game server's hub session certifies `net`'s identity key as the server's
   // Steam ID, for its app (docs/spec/cert.md §7) — what the reference's game-server
@@ -167,6 +172,10 @@ class GameServer {
   // revocations; players' connections then authenticate the server and the server them. Call
   // once, any time; `net` may outlive this object or not.
   void certifyNetworkingSockets(NetworkingSockets& net);
+  // Extension, development only: with true, logOn also talks to a hub whose key was not given and
+  // logs a warning at every logon (the login token goes to whoever answers at the address). Also
+  // set by OUTPOST_HUB_ALLOW_UNPINNED=1. Default false. A given key is always checked.
+  void allowUnpinnedHub(bool allow);
 
   // ---- Game Server functions (this part) ----------------------------------------------------
   void logOn(const std::string& token);

@@ -309,9 +309,26 @@ class NetworkingSockets {
   // set; "invalid" when neither.
   std::string getIdentity();
   // As the reference: discards this instance's certificate (and any request in flight) and
-  // claims `remote_steam_id` (0: none) until a certificate names an identity. Applies to
-  // connections created afterwards.
+  // claims `remote_steam_id` (0: none) until a certificate names an identity, for connections
+  // created afterwards. As the reference says, every open connection is closed: each ends in
+  // CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY with CONNECTION_END_MISC_GENERIC ("the local
+  // identity was reset"), raising the status signal; the peer is told (a CLOSE, or a refusal if
+  // it was waiting to be accepted). Handles stay valid until closeConnection. Listen sockets stay
+  // open.
   void resetIdentity(uint64_t remote_steam_id);
+
+  // ---- Extension: trusting a peer (docs/spec/transport.md §16.3) -------------------------
+  // Until the application trusts it, a connection holds its peer to a small budget: at most
+  // 64 KiB of memory in all (a 16 KiB flow-control window, so a larger reliable message waits;
+  // 12 KiB of queued or partly reassembled messages, so larger unreliable messages are
+  // dropped; 8 KiB unsent or unacknowledged towards it, so a larger send returns
+  // RESULT_LIMIT_EXCEEDED), and it counts against the listen socket's untrusted caps
+  // (NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS*). Call this once the peer has shown a
+  // credential the application checked — a hub logon, an auth session answered OK — to give
+  // the connection its configured budget (RECV_BUFFER_SIZE, SEND_BUFFER_SIZE). The client end of
+  // a connection made with NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY and both ends of a socket
+  // pair are trusted from the start. Idempotent; false (logged) for a bad handle. Thread-safe.
+  bool trustConnection(uint32_t connection);
 
   // ---- Callbacks --------------------------------------------------------------------------
   void runNetworkingCallbacks();
@@ -392,7 +409,10 @@ class NetworkingSockets {
 
   // ---- Extension: operational counters ------------------------------------------------------
   // Datagrams received and sent, handshake and connection counts, and every dropped datagram by
-  // reason ("dropped.decrypt_failed", "dropped.bad_cookie", ...). Names are stable.
+  // reason ("dropped.decrypt_failed", "dropped.bad_cookie", ...); connections refused by a
+  // listen socket's caps ("refused.max_untrusted_connections_per_source", ...); incoming
+  // connections now and those not trusted yet ("connections.incoming", "connections.untrusted").
+  // Names are stable (docs/spec/transport.md §13.9).
   std::map<std::string, uint64_t> getTransportCounters();
 
  private:

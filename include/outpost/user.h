@@ -2,7 +2,9 @@
 // a name and password, get session tickets for game servers (optionally bound to the server's
 // identity), cancel them, log off. Calls block until the hub answers (bounded by a timeout).
 //
-// The hub is found from OUTPOST_HUB / OUTPOST_HUB_KEY or setHub(). Thread-safe.
+// The hub is found from OUTPOST_HUB (KEY@IP:PORT, or IP:PORT with OUTPOST_HUB_KEY) or setHub(),
+// and its key is pinned: logOn refuses a hub whose key it was not given (the password never
+// leaves this process) unless allowUnpinnedHub(true). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@ class User {
   User(const User&) = delete;
   User& operator=(const User&) = delete;
 
+  // "KEY@IP:PORT" (public_key_hex may then be ""), or "IP:PORT" and the 64-hex key (any case).
   void setHub(const std::string& address, const std::string& public_key_hex);
   // Extension: this user's hub session certifies `net`'s identity key as the user's Steam ID, for
   // the app of the logon (docs/spec/cert.md §7): `net` asks for a certificate at once (WAITING
@@ -40,7 +43,13 @@ class User {
   // revocations, so the game servers it connects to authenticate the player and it them. Call
   // once, any time; `net` may outlive this object or not.
   void certifyNetworkingSockets(NetworkingSockets& net);
-  // RESULT_OK, RESULT_INVALID_PASSWORD (wrong name or password), RESULT_NO_CONNECTION (no hub).
+  // Development only: with true, logOn also talks to a hub whose key was not given, logging a
+  // warning at every logon. Also set by OUTPOST_HUB_ALLOW_UNPINNED=1. Default false.
+  void allowUnpinnedHub(bool allow);
+  // RESULT_OK, RESULT_INVALID_PASSWORD (wrong name or password), RESULT_NO_CONNECTION (no hub, no
+  // hub key given, or the hub did not present the given key; reason logged),
+  // RESULT_RATE_LIMIT_EXCEEDED (too many failed logons for this name or from this address: wait),
+  // RESULT_BUSY (the hub is checking too many logons: try again).
   int logOn(const std::string& name, const std::string& password, uint32_t app_id);
   void logOff();
   bool loggedOn();

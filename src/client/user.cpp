@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "crypto/crypto.h"
 #include "hubrpc/hub_client.h"
+#include "hubrpc/hub_contact.h"
 #include "outpost/steam_id.h"
 #include "ticket/ticket.h"
 #include "transport/certificate_link.h"
@@ -31,6 +32,14 @@ class UserImpl {
  public:
   std::mutex mu;
   std::string hub_address, hub_key;
+  std::string hub_error;        // why the configured hub is unusable ("" = fine)
+  bool allow_unpinned = false;  // allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED=1
+  void configureHub(const std::string& address_or_contact, const std::string& key_hex) {
+    auto hub = hubrpc::resolveHub(address_or_contact, key_hex, &hub_error);
+    hub_address = hub ? hub->address : address_or_contact;
+    hub_key = hub ? hub->key_hex : "";
+    if (hub) hub_error.clear();
+  }
   std::unique_ptr<hubrpc::HubClient> client;
   uint64_t steam_id = 0;
   uint32_t app_id = 0;
@@ -108,8 +117,8 @@ class UserImpl {
 User::User() : impl_(std::make_unique<UserImpl>()) {
   const char* a = std::getenv("OUTPOST_HUB");
   const char* k = std::getenv("OUTPOST_HUB_KEY");
-  impl_->hub_address = a ? a : "";
-  impl_->hub_key = k ? k : "";
+  impl_->configureHub(a ? a : "", k ? k : "");
+  impl_->allow_unpinned = hubrpc::unpinnedHubAllowedByEnvironment();
 }
 
 User::~User() {
@@ -127,17 +136,26 @@ void User::certifyNetworkingSockets(NetworkingSockets& net) {
 
 void User::setHub(const std::string& address, const std::string& key) {
   std::lock_guard<std::mutex> l(impl_->mu);
-  impl_->hub_address = address;
-  impl_->hub_key = key;
+  impl_->configureHub(address, key);
+}
+
+void User::allowUnpinnedHub(bool allow) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->allow_unpinned = allow;
 }
 
 int User::logOn(const std::string& name, const std::string& password, uint32_t app_id) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  if (!impl_->hub_error.empty()) {
+    OUTPOST_LOG_WARN("User::logOn: the hub setting is unusable: %s", impl_->hub_error.c_str());
+    return RESULT_NO_CONNECTION;
+  }
   if (impl_->hub_address.empty()) {
     OUTPOST_LOG_WARN("User::logOn: no hub configured (OUTPOST_HUB)");
     return RESULT_NO_CONNECTION;
   }
   auto client = std::make_unique<hubrpc::HubClient>();
+  client->allowUnpinned(impl_->allow_unpinned);
   std::string error;
   if (!client->connect(impl_->hub_address, impl_->hub_key, kTimeoutMs, &error)) {
     OUTPOST_LOG_WARN("User::logOn: %s", error.c_str());

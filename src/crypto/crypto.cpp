@@ -100,6 +100,8 @@ void makeNonce(uint64_t pn, uint8_t nonce[12]) {
 
 Aead::Aead() = default;
 
+size_t Aead::allocatedBytes() const { return aes_state_ ? sizeof(crypto_aead_aes256gcm_state) : 0; }
+
 Aead::~Aead() {
   if (aes_state_) {
     sodium_memzero(aes_state_, sizeof(crypto_aead_aes256gcm_state));

@@ -77,6 +77,8 @@ class Aead {
 
   void init(Cipher cipher, std::span<const uint8_t, kSessionKeyBytes> key);
   Cipher cipher() const { return cipher_; }
+  // Heap memory this context holds (the AES key schedule, when AES-GCM is used).
+  size_t allocatedBytes() const;
   size_t overhead() const { return cipher_ == Cipher::kNone ? 0 : kAeadTagBytes; }
   // out must hold plaintext.size() + overhead(). Returns the bytes written.
   size_t seal(uint64_t packet_number, std::span<const uint8_t> ad,

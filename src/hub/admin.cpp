@@ -32,7 +32,10 @@ AdminResponse fromStatus(const store::Status& s, int failure_result = RESULT_FAI
 
 bool tokenMatches(const std::string& given, const std::string& expected_hex) {
   std::string given_hex = crypto::toHex({reinterpret_cast<const uint8_t*>(given.data()), given.size()});
-  if (given.size() == expected_hex.size()) given_hex = given;  // sent as hex text
+  if (given.size() == expected_hex.size()) {  // sent as hex text, in either case
+    given_hex = given;
+    for (char& c : given_hex) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+  }
   return given_hex.size() == expected_hex.size() &&
          sodium_memcmp(given_hex.data(), expected_hex.data(), expected_hex.size()) == 0;
 }

@@ -1,7 +1,8 @@
 // Hub (see hub.h). Runs on the daemon's main thread: accepts every transport connection (the
 // RPC itself authenticates what needs it), decodes one Envelope per message, answers, and
-// counts what it refused. User logons are answered once their password check (PasswordChecks,
-// worker threads) is done.
+// counts what it refused. User logons go through UserLogons (attempt limits, the fair check
+// queue) and are answered at once when refused, else once their password check (worker threads)
+// is done.
 #include "hub/hub.h"
 
 #include <algorithm>
@@ -9,16 +10,20 @@
 #include <ctime>
 #include <thread>
 
+#include "base/address.h"
 #include "base/log.h"
 #include "hub/admin.h"
 #include "hubrpc/framing.h"
+#include "hubrpc/hub_contact.h"
 #include "outpost/steam_id.h"
 
 namespace outpost::hub {
 
 namespace {
-// User logons whose password check may wait at once; more are answered Busy (10).
-constexpr size_t kMaxPendingLogons = 256;
+int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 }  // namespace
 
 std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
@@ -26,7 +31,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   hub->config_ = config;
   if (!openDataDir(config.data_dir, hub->dir_, error)) return nullptr;
   hub->store_ = store::openSqliteStore(hub->dir_.storePath(), error);
-  if (!hub->store_) return nullptr;
+  if (!hub->store_ || !secureDataDir(config.data_dir, error)) return nullptr;  // SQLite's -wal/-shm too
   if (!config.master.empty()) {
     master::MasterServerOptions mo;
     mo.bind_address = config.master;
@@ -39,9 +44,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   Hub* raw = hub.get();
   hub->players_ = std::make_unique<Players>(*hub->store_, hub->dir_.key,
                                             [raw](uint32_t c, const hubrpc::Envelope& e) { raw->send(c, e); });
-  // Argon2id logon checks on worker threads: all cores but the hub thread's, at most 4.
-  size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 5) - 1;
-  hub->password_checks_ = std::make_unique<PasswordChecks>(workers, kMaxPendingLogons);
+  hub->user_logons_ = std::make_unique<UserLogons>(*hub->store_, config.user_logons);
   hub->server_tickets_ = std::make_unique<ServerTickets>(*hub->store_, hub->dir_.key, [raw](uint32_t c, uint64_t id) {
     uint64_t steam_id = 0;
     std::string address;
@@ -79,14 +82,25 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
     }
   });
   // Every client may connect: it proves who it is by logging on, and it holds no certificate yet
-  // (it gets one over this connection). The hub itself is authenticated by its pinned key.
-  hub->listen_ = hub->net_->createListenSocketIP(config.listen, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
+  // (it gets one over this connection). The hub itself is authenticated by its pinned key. The
+  // operator's --transport values (the caps) apply too, and may override this.
+  ConfigOptions listen_options = config.listen_options;
+  listen_options.emplace(NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2});
+  hub->listen_ = hub->net_->createListenSocketIP(config.listen, listen_options);
   if (!hub->listen_) {
     *error = "cannot listen on " + config.listen;
     return nullptr;
   }
   hub->group_ = hub->net_->createPollGroup();
+  if (!writeContactFile(config.data_dir, hub->contact(), error)) return nullptr;
   return hub;
+}
+
+std::string Hub::contact() {
+  std::string address = listenAddress();
+  auto a = SocketAddress::parse(address, true);
+  if (a && a->isAny()) address = "127.0.0.1:" + std::to_string(a->port());  // reachable here; others use our address
+  return hubrpc::formatHubContact(dir_.public_key_hex, address);
 }
 
 Hub::~Hub() {
@@ -126,20 +140,22 @@ void Hub::poll(int timeout_ms) {
   }
   held_.clear();
   // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
-  if (messages == 0) net_->waitForActivity(password_checks_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
+  if (messages == 0) net_->waitForActivity(user_logons_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
 }
 
 size_t Hub::work() {
   net_->runNetworkingCallbacks();
   auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
   for (auto& m : messages) onMessage(m.connection, m.payload);
-  for (auto& v : password_checks_->takeVerdicts()) {
-    auto info = net_->getConnectionInfo(v.job.connection);
+  for (auto& a : user_logons_->takeAnswers(steadyMs())) {
+    auto info = net_->getConnectionInfo(a.connection);
     if (!info || info->connection_state != CONNECTION_STATE_CONNECTED) continue;  // left meanwhile
     hubrpc::Envelope response;
-    response.set_request_id(v.job.request_id);
-    *response.mutable_user_log_on_result() = players_->logOn(v.job.connection, v.job.request, v.password_ok);
-    send(v.job.connection, response);
+    response.set_request_id(a.request_id);
+    *response.mutable_user_log_on_result() = a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
+    // A password checked out: the connection leaves the transport's untrusted budget.
+    if (response.user_log_on_result().result() == RESULT_OK) net_->trustConnection(a.connection);
+    send(a.connection, response);
   }
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
   // listings costs one rebuild per interval, not one per message batch.
@@ -198,6 +214,8 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
         counters_["rpc.admin_denied"]++;
         OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
+      } else {
+        net_->trustConnection(connection);  // the admin token checked out (large answers may follow)
       }
       break;
     }
@@ -222,6 +240,9 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
         OUTPOST_LOG_INFO("hub: game server logon from %s refused (%d): %s", ip.c_str(), result.result(),
                          result.error().c_str());
       } else {
+        // A login token checked out. Anonymous servers showed no credential and keep the
+        // untrusted budget (docs/decisions/010-memory-before-trust.md).
+        if (!request->server_log_on().token().empty()) net_->trustConnection(connection);
         OUTPOST_LOG_INFO("hub: game server %llu logged on from %s (app %u)",
                          static_cast<unsigned long long>(result.steam_id()), ip.c_str(),
                          request->server_log_on().app_id());
@@ -233,13 +254,11 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
       return;  // no response
     case hubrpc::Envelope::kUserLogOn: {
       counters_["rpc.user_log_on"]++;
-      auto user = store_->getUserByName(request->user_log_on().name());
-      PasswordChecks::Job job{connection, request->request_id(), request->user_log_on(),
-                              user ? user->password_hash : std::string()};
-      if (password_checks_->submit(std::move(job))) return;  // answered when the check is done
-      counters_["user_log_on_busy"]++;
-      response.mutable_user_log_on_result()->set_result(RESULT_BUSY);
-      response.mutable_user_log_on_result()->set_error("the hub is busy checking other logons; try again");
+      auto info = net_->getConnectionInfo(connection);
+      auto refused = user_logons_->request(connection, logonSourceOf(info ? info->remote_address : ""),
+                                           request->request_id(), request->user_log_on(), steadyMs());
+      if (!refused) return;  // answered when the check is done
+      *response.mutable_user_log_on_result() = *refused;
       break;
     }
     case hubrpc::Envelope::kTicketRequest: {
@@ -389,6 +408,7 @@ std::map<std::string, uint64_t> Hub::counters() {
   out["players.auth_sessions"] = players_->authSessions();
   out["certificates.holders"] = certificates_->holders();
   out["certificates.revocations"] = certificates_->revocations();
+  for (const auto& [k, v] : user_logons_->counters()) out[k] = v;
   return out;
 }
 

@@ -16,10 +16,10 @@
 #include "hub/certificates.h"
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
-#include "hub/password_checks.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
 #include "hub/master_server.h"
+#include "hub/user_logons.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
 
@@ -31,8 +31,11 @@ struct HubConfig {
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
+  // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
+  ConfigOptions listen_options;
   // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
   std::vector<std::string> also_trusted_ca_keys_hex;
+  UserLogonsConfig user_logons;            // password attempt limits and check queue
 };
 
 class Hub {
@@ -41,6 +44,9 @@ class Hub {
   ~Hub();
 
   const std::string& publicKeyHex() const { return dir_.public_key_hex; }
+  // What SDKs and the CLI are given to reach and trust this hub: "<key>@<host>:<port>"
+  // (hubrpc/hub_contact.h); a wildcard listen address is shown as 127.0.0.1.
+  std::string contact();
   bool createdKey() const { return dir_.created_key; }
   std::string listenAddress();
   std::string masterAddress();
@@ -62,7 +68,7 @@ class Hub {
   std::unique_ptr<GameServers> servers_;
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
-  std::unique_ptr<PasswordChecks> password_checks_;
+  std::unique_ptr<UserLogons> user_logons_;
   std::unique_ptr<Certificates> certificates_;
   std::unique_ptr<NetworkingSockets> net_;
   bool batching_ = false;                                      // inside poll's store batch

@@ -1,5 +1,5 @@
-// PasswordChecks (see password_checks.h): a queue, worker threads running Argon2id checks, and a
-// list of verdicts the hub thread collects.
+// PasswordChecks (see password_checks.h): worker threads that take the next check from the
+// CheckQueue, run Argon2id on it, and leave the verdict for the hub thread.
 #include "hub/password_checks.h"
 
 #include <algorithm>
@@ -8,7 +8,8 @@
 
 namespace outpost::hub {
 
-PasswordChecks::PasswordChecks(size_t workers, size_t max_pending) : max_pending_(std::max<size_t>(1, max_pending)) {
+PasswordChecks::PasswordChecks(size_t workers, size_t max_pending, size_t max_pending_per_source)
+    : queue_(std::max<size_t>(1, workers), max_pending, max_pending_per_source) {
   uint8_t random[16];
   crypto::randomBytes(random, sizeof random);
   dummy_hash_ = crypto::hashPassword(std::string(reinterpret_cast<const char*>(random), sizeof random));
@@ -24,40 +25,49 @@ PasswordChecks::~PasswordChecks() {
   for (auto& t : workers_) t.join();
 }
 
-bool PasswordChecks::submit(Job job) {
+PasswordChecks::Submitted PasswordChecks::submit(Job job) {
   std::lock_guard<std::mutex> l(mu_);
-  if (outstanding_ >= max_pending_) return false;
-  ++outstanding_;
-  queue_.push_back(std::move(job));
-  cv_.notify_one();
-  return true;
+  Submitted s = queue_.submit(std::move(job));
+  if (s == Submitted::kQueued) cv_.notify_one();
+  return s;
 }
 
 std::vector<PasswordChecks::Verdict> PasswordChecks::takeVerdicts() {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<Verdict> out;
   out.swap(done_);
-  outstanding_ -= out.size();
+  for (const auto& v : out) queue_.taken(v.job.source);
   return out;
+}
+
+std::vector<PasswordChecks::Job> PasswordChecks::cancelWaiting(const std::string& source) {
+  std::lock_guard<std::mutex> l(mu_);
+  return queue_.cancelWaiting(source);
 }
 
 size_t PasswordChecks::outstanding() const {
   std::lock_guard<std::mutex> l(mu_);
-  return outstanding_;
+  return queue_.outstanding();
+}
+
+size_t PasswordChecks::peakRunningPerSource() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return queue_.peakRunningPerSource();
 }
 
 void PasswordChecks::work() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
-    cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+    std::optional<Job> job;
+    cv_.wait(l, [&] { return stop_ || (job = queue_.next()).has_value(); });
     if (stop_) return;
-    Job job = std::move(queue_.front());
-    queue_.pop_front();
     l.unlock();
-    bool known = !job.password_hash.empty();
-    bool ok = crypto::verifyPassword(known ? job.password_hash : dummy_hash_, job.request.password()) && known;
+    bool known = !job->password_hash.empty();
+    bool ok = crypto::verifyPassword(known ? job->password_hash : dummy_hash_, job->request.password()) && known;
     l.lock();
-    done_.push_back({std::move(job), ok});
+    queue_.finished(job->source, ok);
+    done_.push_back({std::move(*job), ok});
+    cv_.notify_all();  // this source may start another check
   }
 }
 

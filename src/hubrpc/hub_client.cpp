@@ -3,6 +3,9 @@
 
 #include <chrono>
 
+#include "base/log.h"
+#include "hubrpc/hub_contact.h"
+
 namespace outpost::hubrpc {
 
 namespace {
@@ -22,7 +25,23 @@ HubClient::~HubClient() {
 bool HubClient::connect(const std::string& address, const std::string& hub_key_hex, int timeout_ms,
                         std::string* error) {
   ConfigOptions options;
-  if (!hub_key_hex.empty()) options[NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY] = hub_key_hex;
+  if (!hub_key_hex.empty()) {
+    auto key = normaliseHubKey(hub_key_hex);
+    if (!key) {
+      *error = "the hub key must be 64 hex characters";
+      return false;
+    }
+    options[NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY] = *key;
+  } else if (!allow_unpinned_) {
+    *error = "refusing to contact the hub at " + address +
+             " without its key: whoever answers there would receive what we send (give KEY@IP:PORT as the hub "
+             "prints it, or the key separately)";
+    return false;
+  } else {
+    OUTPOST_LOG_WARN("connecting to the hub at %s WITHOUT checking its key (allowUnpinned): anyone answering there "
+                     "receives what is sent; give the hub's key (KEY@IP:PORT) outside development",
+                     address.c_str());
+  }
   // The hub has no certificate: its pinned key is what authenticates it (docs/spec/cert.md §12).
   options[NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH] = int32_t{2};
   options[NETWORKING_CONFIG_TIMEOUT_INITIAL] = int32_t{timeout_ms < 100 ? 100 : timeout_ms};
@@ -35,10 +54,19 @@ bool HubClient::connect(const std::string& address, const std::string& hub_key_h
   for (;;) {
     auto info = net_.getConnectionInfo(conn_);
     if (!info) break;
-    if (info->connection_state == CONNECTION_STATE_CONNECTED) return true;
+    if (info->connection_state == CONNECTION_STATE_CONNECTED) {
+      // A pinned hub connection is trusted by the transport from the start; without a pin the
+      // caller chose this hub itself, and its answers (admin listings) may exceed the untrusted
+      // budget, so the connection is trusted here too.
+      if (hub_key_hex.empty()) net_.trustConnection(conn_);
+      return true;
+    }
     if (info->connection_state == CONNECTION_STATE_CLOSED_BY_PEER ||
         info->connection_state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
-      *error = "cannot reach the hub at " + address + ": " + info->end_debug;
+      *error = info->end_reason == CONNECTION_END_REMOTE_BAD_CERT
+                   ? "the machine answering at " + address + " is not the hub whose key was given (" +
+                         info->end_debug + "); nothing was sent to it"
+                   : "cannot reach the hub at " + address + ": " + info->end_debug;
       return false;
     }
     if (remainingMs(deadline) == 0) break;

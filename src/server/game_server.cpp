@@ -34,8 +34,11 @@ void GameServer::serverShutdown() { impl_->shutdown(); }
 void GameServer::run_callbacks() { impl_->runCallbacks(); }
 void GameServer::setHub(const std::string& address, const std::string& key) {
   std::lock_guard<std::mutex> l(impl_->mu_);
-  impl_->hub_address_ = address;
-  impl_->hub_key_ = key;
+  impl_->configureHub(address, key);
+}
+void GameServer::allowUnpinnedHub(bool allow) {
+  std::lock_guard<std::mutex> l(impl_->mu_);
+  impl_->allow_unpinned_hub_ = allow;
 }
 void GameServer::certifyNetworkingSockets(NetworkingSockets& net) { impl_->certify(net); }
 void GameServer::logOn(const std::string& token) {

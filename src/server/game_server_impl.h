@@ -53,6 +53,12 @@ class GameServerImpl {
   void logOn(const std::string& token, bool anonymous);
   void logOff();
   static uint32_t appIdFromEnvironment();
+  // setHub / OUTPOST_HUB(_KEY): KEY@IP:PORT or IP:PORT and a key (hubrpc/hub_contact.h), kept as
+  // hub_address_ and a lower-case hub_key_; a malformed value is kept in hub_error_ for logOn.
+  void configureHub(const std::string& address_or_contact, const std::string& key_hex);
+  // The hub-trust checks before a logon connects: false (and the logon refused, reason logged)
+  // when no key was given and allowUnpinnedHub is off.
+  bool hubTrustedForLogOn();
   void run();
   void tick();
   void handle(std::span<const uint8_t> payload);
@@ -122,6 +128,8 @@ class GameServerImpl {
   bool initialized_ = false;
   std::unique_ptr<NetworkingSockets> net_;
   std::string hub_address_, hub_key_;
+  std::string hub_error_;             // why the configured hub is unusable ("" = fine)
+  bool allow_unpinned_hub_ = false;   // allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED=1 (development)
   hubrpc::ServerLogOn logon_;
   hubrpc::ServerListing listing_;
   bool listing_dirty_ = false;

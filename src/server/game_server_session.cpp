@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "hubrpc/hub_contact.h"
 #include "server/game_server_impl.h"
 
 namespace outpost {
@@ -32,12 +33,12 @@ bool GameServerImpl::init(const std::string& ip, uint16_t game_port, uint16_t qu
   logon_.set_server_mode(mode);
   logon_.set_version(version);
   logon_.set_app_id(appIdFromEnvironment());
-  if (hub_address_.empty()) {
+  if (hub_address_.empty() && hub_error_.empty()) {
     const char* a = std::getenv("OUTPOST_HUB");
     const char* k = std::getenv("OUTPOST_HUB_KEY");
-    hub_address_ = a ? a : "";
-    hub_key_ = k ? k : "";
+    configureHub(a ? a : "", k ? k : "");
   }
+  if (hubrpc::unpinnedHubAllowedByEnvironment()) allow_unpinned_hub_ = true;
   if (query_port == QUERY_PORT_SHARED) {
     shared_ = std::make_unique<a2s::A2sResponder>(a2s::A2sResponderOptions{}, SystemClock::instance().nowUs());
   } else if (query_port != 0) {
@@ -93,6 +94,31 @@ void GameServerImpl::shutdown() {
   logon_ = hubrpc::ServerLogOn();  // product, description, mod dir, dedicated: set again before logOn
   listing_dirty_ = false;
   tickCertificates();  // the certified instance hears that the session is gone
+}
+
+void GameServerImpl::configureHub(const std::string& address_or_contact, const std::string& key_hex) {
+  std::string why;
+  auto hub = hubrpc::resolveHub(address_or_contact, key_hex, &why);
+  hub_address_ = hub ? hub->address : address_or_contact;
+  hub_key_ = hub ? hub->key_hex : "";
+  hub_error_ = hub ? "" : why;
+}
+
+bool GameServerImpl::hubTrustedForLogOn() {
+  auto refuse = [&](const std::string& why) {
+    OUTPOST_LOG_WARN("logOn: %s", why.c_str());
+    want_logon_ = false;
+    state_ = State::kIdle;
+    queue([this] { if (on_failure_) on_failure_({RESULT_NO_CONNECTION, false}); });
+    return false;
+  };
+  if (!hub_error_.empty()) return refuse("the hub setting is unusable: " + hub_error_);
+  if (hub_key_.empty() && !allow_unpinned_hub_)
+    return refuse("refusing to contact the hub at " + hub_address_ +
+                  ": no hub key was given, so whoever answers there would receive this server's login token. "
+                  "Set OUTPOST_HUB=KEY@IP:PORT (outpost-hub prints it at start and writes it to hub.address in its "
+                  "data directory) or OUTPOST_HUB_KEY, or call allowUnpinnedHub(true) for development");
+  return true;
 }
 
 uint32_t GameServerImpl::appIdFromEnvironment() {
@@ -155,10 +181,11 @@ void GameServerImpl::tick() {
     case State::kIdle:
     case State::kBackoff: {
       if (now < next_attempt_) return;
-      if (hub_address_.empty()) {
+      if (hub_address_.empty() && hub_error_.empty()) {
         failure(RESULT_NO_CONNECTION, true, "no hub configured (OUTPOST_HUB)");
         return;
       }
+      if (!hubTrustedForLogOn()) return;
       ConfigOptions o;
       if (!hub_key_.empty()) o[NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY] = hub_key_;
       // The hub has no certificate: its pinned key is what authenticates it (docs/spec/cert.md §12).
@@ -176,6 +203,11 @@ void GameServerImpl::tick() {
     case State::kConnecting: {
       int s = connectionState();
       if (s == CONNECTION_STATE_CONNECTED) {
+        if (hub_key_.empty())
+          OUTPOST_LOG_WARN("logOn: sending this server's logon to the hub at %s WITHOUT checking its key "
+                           "(allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED): anyone answering there gets the "
+                           "login token. Give the hub's key (OUTPOST_HUB=KEY@IP:PORT) outside development.",
+                           hub_address_.c_str());
         hubrpc::Envelope e;
         logon_request_id_ = ++request_id_;
         e.set_request_id(logon_request_id_);
@@ -184,6 +216,11 @@ void GameServerImpl::tick() {
         send(e);
         state_ = State::kLoggingOn;
       } else if (s != CONNECTION_STATE_CONNECTING && s != CONNECTION_STATE_FINDING_ROUTE) {
+        auto info = net_->getConnectionInfo(conn_);
+        if (info && info->end_reason == CONNECTION_END_REMOTE_BAD_CERT)
+          OUTPOST_LOG_WARN("logOn: the machine answering at %s is not the hub whose key was given (%s): "
+                           "nothing was sent to it",
+                           hub_address_.c_str(), info->end_debug.c_str());
         dropConnection();
         failure(RESULT_NO_CONNECTION, true, "cannot reach the hub");
       }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <sstream>
 
@@ -58,6 +59,10 @@ Authentication::Authentication(const crypto::IdentityKeyPair& key, const std::ve
     verifier_.setTrusted(cert::Verifier::Source::kConfigured, parseKeys(trusted_ca_keys_hex, "the options"));
   } else if (const char* env = std::getenv("OUTPOST_HUB_KEY")) {
     verifier_.setTrusted(cert::Verifier::Source::kConfigured, parseKeys(splitComma(env), "OUTPOST_HUB_KEY"));
+  } else if (const char* contact = std::getenv("OUTPOST_HUB"); contact && std::strchr(contact, '@')) {
+    // The one-value form KEY@IP:PORT (docs/operations.md): its key is the hub's, so the CA's.
+    std::string key(contact, std::strchr(contact, '@'));
+    verifier_.setTrusted(cert::Verifier::Source::kConfigured, parseKeys({key}, "OUTPOST_HUB"));
   }
   status_debug_ = "no certificate, and no hub session certifies this instance";
 }

@@ -4,8 +4,11 @@
 #include "transport/config_table.h"
 
 #include <cctype>
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace outpost {
 
@@ -17,6 +20,7 @@ namespace {
 #define OUTPOST_CONFIG_TYPE_STRING NETWORKING_CONFIG_TYPE_STRING
 #define OUTPOST_CONFIG_SCOPE_GLOBAL ConfigScopeKind::kGlobal
 #define OUTPOST_CONFIG_SCOPE_CONNECTION ConfigScopeKind::kConnection
+#define OUTPOST_CONFIG_SCOPE_LISTEN ConfigScopeKind::kListenSocket
 
 #define OUTPOST_CONFIG_ROW(id, name, type, scope, def, lo, hi, unit, desc)                    \
   ConfigDef{id,                                                                              \
@@ -54,6 +58,15 @@ int32_t asInt32(const ConfigValue& v) { return std::get<int32_t>(v); }
 
 std::span<const ConfigDef> configTable() { return kTable; }
 
+int32_t narrowestScope(ConfigScopeKind kind) {
+  switch (kind) {
+    case ConfigScopeKind::kGlobal: return NETWORKING_CONFIG_SCOPE_GLOBAL;
+    case ConfigScopeKind::kListenSocket: return NETWORKING_CONFIG_SCOPE_LISTEN_SOCKET;
+    case ConfigScopeKind::kConnection: break;
+  }
+  return NETWORKING_CONFIG_SCOPE_CONNECTION;
+}
+
 const ConfigDef* findConfig(int32_t id) {
   for (const auto& d : kTable)
     if (d.id == id) return &d;
@@ -79,6 +92,12 @@ bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValu
         why = std::string(def.name) + " must be empty or 64 hex characters";
         return false;
       }
+      // Normalised here, where it is parsed: the handshake compares it with the lower-case hex
+      // of the key the peer presents, so a key given in upper case must still match.
+      std::string lower = hex;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out = lower;
+      return true;
     }
     out = in;
     return true;
@@ -99,8 +118,10 @@ bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValu
   }
   if (!(v >= def.min_value && v <= def.max_value)) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%s = %g is outside [%g, %g]", def.name, v, def.min_value,
-                  def.max_value);
+    if (def.type == NETWORKING_CONFIG_TYPE_FLOAT)
+      std::snprintf(buf, sizeof buf, "%s = %g is outside [%g, %g]", def.name, v, def.min_value, def.max_value);
+    else
+      std::snprintf(buf, sizeof buf, "%s = %.0f is outside [%.0f, %.0f]", def.name, v, def.min_value, def.max_value);
     why = buf;
     return false;
   }
@@ -180,6 +201,70 @@ ConfigValue resolveOne(const ConfigDef& def, const ConfigLayer* listen_layer,
   if (auto g = GlobalConfig::instance().get(def.id)) return *g;
   if (inherited) *inherited = true;
   return defaultOf(def);
+}
+
+ListenLimits resolveListenLimits(const ConfigLayer* listen_layer) {
+  auto i32 = [&](int32_t id) { return asInt32(resolveOne(*findConfig(id), listen_layer, nullptr, nullptr)); };
+  ListenLimits l{};
+  l.max_connections = i32(NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS);
+  l.max_connections_per_source = i32(NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS_PER_SOURCE);
+  l.max_untrusted_connections = i32(NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS);
+  l.max_untrusted_connections_per_source = i32(NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE);
+  return l;
+}
+
+bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std::string* why) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    *why = "\"" + text + "\": expected NAME=VALUE (a name from docs/config.md)";
+    return false;
+  }
+  std::string name = text.substr(0, eq);
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (name.rfind("NETWORKING_CONFIG_", 0) == 0) name = name.substr(18);
+  const ConfigDef* def = nullptr;
+  for (const ConfigDef& d : kTable)
+    if (name == d.name) def = &d;
+  if (!def) {
+    *why = "\"" + text.substr(0, eq) + "\" is not a configuration value (see docs/config.md)";
+    return false;
+  }
+  if (def->scope == ConfigScopeKind::kGlobal || def->read_only) {
+    *why = std::string(def->name) + (def->read_only ? " is read-only" : " is process-wide and cannot be set on a listen socket");
+    return false;
+  }
+  std::string value = text.substr(eq + 1);
+  ConfigValue in;
+  if (def->type == NETWORKING_CONFIG_TYPE_STRING) {
+    in = value;
+  } else {
+    // Strict: the whole text must be a number (no trailing characters, no empty value).
+    const char* begin = value.c_str();
+    char* end = nullptr;
+    errno = 0;
+    if (def->type == NETWORKING_CONFIG_TYPE_FLOAT) {
+      double v = std::strtod(begin, &end);
+      in = static_cast<float>(v);
+    } else {
+      long long v = std::strtoll(begin, &end, 10);
+      if (def->type == NETWORKING_CONFIG_TYPE_INT64) in = static_cast<int64_t>(v);
+      else if (v < INT32_MIN || v > INT32_MAX) end = const_cast<char*>(begin);  // reported below
+      else in = static_cast<int32_t>(v);
+    }
+    if (value.empty() || errno == ERANGE || end != begin + value.size()) {
+      char range[96];
+      if (def->type == NETWORKING_CONFIG_TYPE_FLOAT)
+        std::snprintf(range, sizeof range, "%g and %g", def->min_value, def->max_value);
+      else
+        std::snprintf(range, sizeof range, "%.0f and %.0f", def->min_value, def->max_value);
+      *why = std::string(def->name) + " = \"" + value + "\" is not a number between " + range;
+      return false;
+    }
+  }
+  ConfigValue out;
+  if (!validateConfigValue(*def, in, out, *why)) return false;
+  options[def->id] = out;
+  return true;
 }
 
 ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,

@@ -21,7 +21,8 @@ namespace outpost {
 //  X(id, NAME, type, scope, default, min, max, unit, description)
 //  type: INT32 | INT64 | FLOAT | STRING (NetworkingConfigDataType)
 //  scope: GLOBAL (process-wide only) | CONNECTION (global default, listen-socket options,
-//         per-connection override)
+//         per-connection override) | LISTEN (global default, listen-socket options; a property
+//         of the listen socket, not of one connection)
 #define OUTPOST_CONFIG_TABLE(X)                                                                  \
   X(2, FAKE_PACKET_LOSS_SEND, FLOAT, GLOBAL, 0, 0, 100, "%",                                    \
     "Percentage of outgoing datagrams dropped on purpose (tests and benchmarks).")               \
@@ -75,8 +76,11 @@ namespace outpost {
     "Application data attached to a connection, returned by getConnectionUserData and in "        \
     "every received message.")                                                                   \
   X(47, RECV_BUFFER_SIZE, INT32, CONNECTION, 1048576, 528384, 268435456, "bytes",               \
-    "Flow-control window: reliable bytes received but not yet taken by the application. The "    \
-    "peer stops sending new reliable data when it is full; unreliable messages are dropped.")    \
+    "Receive budget of a trusted connection: the flow-control window (reliable bytes received "  \
+    "but not yet taken by the application; the peer stops sending new reliable data when it is " \
+    "full) and, counted together, messages waiting for the application (payload + 128 bytes "   \
+    "each) and unreliable messages being reassembled (unreliable fragments that do not fit are " \
+    "dropped). Untrusted connections get 16 KiB and 12 KiB instead (trustConnection).")         \
   X(49, RECV_MAX_MESSAGE_SIZE, INT32, CONNECTION, 524288, 1, 524288, "bytes",                   \
     "A peer sending a larger message has its connection closed.")                               \
   X(52, IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, INT32, CONNECTION, 2, 0, 2, "",                       \
@@ -84,9 +88,29 @@ namespace outpost {
   X(1001, OUTPOST_PINNED_PEER_KEY, STRING, CONNECTION, 0, 0, 0, "hex",                          \
     "Outpost extension. The peer's Ed25519 identity public key (64 hex characters) this "        \
     "connection requires; a handshake signed by any other key fails with "                      \
-    "CONNECTION_END_REMOTE_BAD_CERT; a server with that key is authenticated. Empty: any key.")
+    "CONNECTION_END_REMOTE_BAD_CERT; a server with that key is authenticated, and trusted from "  \
+    "the start (trustConnection). Empty: any key.")                                              \
+  X(1100, OUTPOST_MAX_CONNECTIONS, INT32, LISTEN, 65536, 1, 1048576, "connections",              \
+    "Outpost extension. Connections one listen socket holds at once, pending or accepted; a "    \
+    "Connect past it is refused (CONNECTION_END_MISC_GENERIC) and counted in "                  \
+    "refused.max_connections.")                                                                  \
+  X(1101, OUTPOST_MAX_CONNECTIONS_PER_SOURCE, INT32, LISTEN, 4096, 1, 1048576, "connections",    \
+    "Outpost extension. The same, per source: one IPv4 address, or one IPv6 /64 "                \
+    "(refused.max_connections_per_source).")                                                    \
+  X(1102, OUTPOST_MAX_UNTRUSTED_CONNECTIONS, INT32, LISTEN, 4096, 1, 1048576, "connections",     \
+    "Outpost extension. Connections of one listen socket the application has not trusted yet "   \
+    "(trustConnection), each held to the untrusted budget of at most 64 KiB. At the limit a new "  \
+    "connection evicts the oldest untrusted one (it ends with CONNECTION_END_MISC_GENERIC; "      \
+    "evicted.max_untrusted_connections), so a flood cannot lock out peers that soon log on.")    \
+  X(1103, OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE, INT32, LISTEN, 64, 1, 1048576,           \
+    "connections",                                                                               \
+    "Outpost extension. The same, per source: one IPv4 address, or one IPv6 /64 "                \
+    "(refused.max_untrusted_connections_per_source).")
 
-enum class ConfigScopeKind { kGlobal, kConnection };
+enum class ConfigScopeKind { kGlobal, kConnection, kListenSocket };
+
+// The NetworkingConfigScope a value can be set at, narrowest first (getConfigValueInfo).
+int32_t narrowestScope(ConfigScopeKind kind);
 
 struct ConfigDef {
   int32_t id;
@@ -136,6 +160,14 @@ struct ConnectionConfig {
   std::string pinned_peer_key_hex;  // empty = no pin
 };
 
+// The caps of one listen socket (the LISTEN values), resolved from its layer.
+struct ListenLimits {
+  int32_t max_connections;
+  int32_t max_connections_per_source;
+  int32_t max_untrusted_connections;
+  int32_t max_untrusted_connections_per_source;
+};
+
 struct FakeNetworkConfig {
   float loss_send = 0, loss_recv = 0, reorder_send = 0, reorder_recv = 0, dup_send = 0,
         dup_recv = 0;
@@ -166,6 +198,13 @@ class GlobalConfig {
 // table default.
 ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
                                          const ConfigLayer* connection_layer);
+ListenLimits resolveListenLimits(const ConfigLayer* listen_layer);
+// Parses "NAME=VALUE" (NAME with or without the NETWORKING_CONFIG_ prefix, any case) into
+// listen-socket `options`, checking the value's type and range against the table, for
+// command-line flags (outpost-hub --transport, the example server's --transport). Process-wide
+// and read-only values are refused. On failure returns false and says why, naming the value
+// and its range.
+bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std::string* why);
 // The value of one id as seen through the same layers (for getConfigValue). `inherited` tells
 // whether it came from a parent layer or the default.
 ConfigValue resolveOne(const ConfigDef& def, const ConfigLayer* listen_layer,

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "net/udp_socket.h"
 #include "transport/authentication.h"
+#include "transport/budget.h"
 
 namespace outpost {
 
@@ -21,9 +22,9 @@ constexpr TimeUs kMaxKeepaliveUs = 1000000;
 constexpr TimeUs kCloseLingerUs = 3000000;  // FIN_WAIT: resend Close until acked, at most this
 constexpr TimeUs kMaxAckDelayUs = 1000;
 constexpr int kMaxPacketsPerTransmit = 512;
-// Flow-control credit both sides assume before the first ACK (the smallest allowed
-// RECV_BUFFER_SIZE), so no handshake field is needed for it.
-constexpr uint64_t kInitialMaxData = 528384;
+// Flow-control credit both sides assume before the first ACK: the untrusted window, so no
+// handshake field is needed for it and a fresh connection never buffers more than that.
+constexpr uint64_t kInitialMaxData = budget::kUntrustedWindowBytes;
 
 }  // namespace
 
@@ -31,6 +32,10 @@ Connection::Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_
                        const ConnectionConfig& config, TimeUs now)
     : host_(host), role_(role), handle_(handle), local_id_(local_id), config_(config), created_(now) {
   lanes_.resize(1);
+  // Only the client end of a pinned connection knows whom it talks to before the application
+  // says so (budget.h); socket pairs are trusted in linkPipe / linkLoopback.
+  trusted_ = role == Role::kPipe || (role == Role::kClient && !config.pinned_peer_key_hex.empty());
+  setTight(!trusted_);
   last_received_ = now;
   peer_max_data_ = kInitialMaxData;
   advertised_max_data_ = kInitialMaxData;
@@ -103,6 +108,28 @@ void Connection::finishClose(TimeUs now) {
   finished_ = true;
   next_timer_ = kNever;
   host_.onFinished(*this);
+}
+
+void Connection::endLocally(int32_t reason, const std::string& debug, TimeUs now) {
+  if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING && !accepted_) sendReject(reason, debug);
+  problem(reason, debug, now);
+}
+
+void Connection::evict(int32_t reason, const std::string& debug, TimeUs now) {
+  endLocally(reason, debug, now);
+  // Nothing runs on a connection in PROBLEM_DETECTED_LOCALLY until the application closes it
+  // (no timers, no packets processed), so its buffers can all go now.
+  queue_ = MessageQueue();
+  std::vector<RecvStream>().swap(recv_lanes_);
+  for (Fragments& f : fragments_) {
+    f.used = false;
+    f.bytes.clear();
+  }
+  lanes_.clear();
+  lanes_.resize(1);
+  sent_ = SentPacketLog();
+  handshake_packet_.clear();
+  handshake_packet_.shrink_to_fit();
 }
 
 void Connection::abandon() {
@@ -345,6 +372,8 @@ void Connection::linkPipe(Connection& a, Connection& b, TimeUs now) {
     c->info_flags_ |= NETWORKING_CONNECTION_INFO_FLAG_LOOPBACK_BUFFERS;
     c->state_ = CONNECTION_STATE_CONNECTED;
     c->last_received_ = now;
+    c->trusted_ = true;  // both ends belong to this process
+    c->setTight(false);
   }
 }
 
@@ -368,6 +397,8 @@ void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connecti
     c->state_ = CONNECTION_STATE_CONNECTED;
     c->accepted_ = true;
     c->last_received_ = now;
+    c->trusted_ = true;  // both ends belong to this process
+    c->setTight(false);
     c->recomputeTimer(now);
   }
 }
@@ -376,7 +407,11 @@ void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connecti
 // Sending
 
 RecvStream& Connection::recvLane(uint16_t lane) {
-  if (lane >= recv_lanes_.size()) recv_lanes_.resize(lane + 1u);
+  if (lane >= recv_lanes_.size()) {
+    size_t from = recv_lanes_.size();
+    recv_lanes_.resize(lane + 1u);
+    for (size_t i = from; i < recv_lanes_.size(); ++i) recv_lanes_[i].setTight(!trusted_);
+  }
   return recv_lanes_[lane];
 }
 
@@ -385,6 +420,14 @@ uint64_t Connection::unsentBytes() const {
   for (const Lane& l : lanes_) n += l.send.unsentBytes() + l.unreliable_queued_bytes;
   return n;
 }
+
+uint64_t Connection::unackedBytes() const {
+  uint64_t n = 0;
+  for (const Lane& l : lanes_) n += l.send.unackedBytes();
+  return n;
+}
+
+bool Connection::inFlightFull() const { return !trusted_ && sent_.size() >= budget::kUntrustedPacketsInFlight; }
 
 bool Connection::anyRetransmit() const {
   for (const Lane& l : lanes_)
@@ -448,6 +491,15 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
 
   uint64_t pending = unsentBytes();
   if (pending > 0 && pending + data.size() > static_cast<uint64_t>(config_.send_buffer_size)) {
+    send_blocked_ = true;
+    r.result = RESULT_LIMIT_EXCEEDED;
+    return r;
+  }
+  uint64_t held = trusted_ ? 0 : pending + unackedBytes();
+  if (!trusted_ && held > 0 && held + data.size() > budget::kUntrustedSendBytes) {
+    // An untrusted peer that does not read (or acknowledge) what it is sent cannot make us hold
+    // more than this for it (one message of any size still goes into an empty queue, as with
+    // SEND_BUFFER_SIZE, so the application can always answer once).
     send_blocked_ = true;
     r.result = RESULT_LIMIT_EXCEEDED;
     return r;
@@ -631,16 +683,18 @@ bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new,
   host_.commitDatagram(*socket_, peer_, total);
   if (wrote_ack) acks_.onAckSent();
 
-  SentPacket& p = sent_.push(pn);
-  p = rec;
-  p.packet_number = pn;
-  p.time_sent = now;
-  p.bytes = static_cast<uint16_t>(total);
-  p.ack_eliciting = eliciting;
-  p.outstanding = eliciting;
+  if (eliciting) {
+    // ACK-only packets are not logged: nothing in them is waited for.
+    SentPacket& p = sent_.push(pn);
+    p = rec;
+    p.packet_number = pn;
+    p.time_sent = now;
+    p.bytes = static_cast<uint16_t>(total);
+    p.ack_eliciting = true;
+    p.outstanding = true;
+    last_ack_eliciting_sent_ = now;
+  }
   rate_.onSent(static_cast<int32_t>(total), eliciting, now);
-  if (eliciting) last_ack_eliciting_sent_ = now;
-  if (!eliciting) sent_.popSettled();
   last_sent_ = now;
   stats_.packets_sent++;
   stats_.bytes_sent += total;
@@ -654,7 +708,7 @@ void Connection::transmit(TimeUs now, bool ack_now) {
   if (role_ == Role::kServer && !accepted_) return;
   bool can_send_data = state_ == CONNECTION_STATE_CONNECTED && (!app_closed_ || lingering_);
   for (int i = 0; i < kMaxPacketsPerTransmit; ++i) {
-    bool data = can_send_data && (anyRetransmit() || hasNewData(now, false));
+    bool data = can_send_data && !inFlightFull() && (anyRetransmit() || hasNewData(now, false));
     bool control = close_pending_ && !lingering_;
     control = control || (ping_pending_ && can_send_data);
     if (!data && !control) {
@@ -672,7 +726,8 @@ void Connection::transmit(TimeUs now, bool ack_now) {
     nagle_deadline_ = kNever;
     flush_requested_ = false;
   }
-  if (send_blocked_ && unsent <= static_cast<uint64_t>(config_.send_buffer_size) / 2) {
+  if (send_blocked_ && unsent <= static_cast<uint64_t>(config_.send_buffer_size) / 2 &&
+      (trusted_ || unsent + unackedBytes() <= budget::kUntrustedSendBytes / 2)) {
     send_blocked_ = false;
     host_.onWritable(*this);
   }
@@ -723,6 +778,13 @@ void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t
     problem(CONNECTION_END_MISC_GENERIC, "peer sent malformed frames", now);
     return;
   }
+  if (summary.reliable_frames > 0 && !admits({plain, plain_len})) {
+    // Authentic and well formed, but its reliable data would take this connection past its
+    // budget (budget.h). Not recorded, so not acknowledged: the peer sends the data again.
+    stats_.over_budget++;
+    host_.countDrop(wire::DropReason::kOverBudget);
+    return;
+  }
   // The packet is authentic and well formed: it counts as received from here on.
   if (pn != acks_.expectedNext()) gap_seen_ = true;
   acks_.record(pn, now, summary.ack_eliciting);
@@ -731,7 +793,7 @@ void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t
   stats_.bytes_received += packet.size();
   window_packets_in_++;
   window_bytes_in_ += packet.size();
-  frames::parseFrames({plain, plain_len}, this, nullptr, nullptr);
+  frames::visitFrames({plain, plain_len}, *this);
   if (violated_) return;
   host_.onNeedsFlush(*this);
 }
@@ -751,13 +813,9 @@ void Connection::onAck(const frames::AckFrame& f) {
   frames::AckRangeReader reader(f);
   frames::AckRange r;
   while (reader.next(r)) {
-    uint64_t lo = std::max(r.smallest, sent_.firstPacketNumber());
-    uint64_t end = sent_.endPacketNumber();
-    if (end == 0) break;
-    uint64_t hi = std::min(r.largest, end - 1);
-    for (uint64_t pn = lo; pn <= hi && pn >= lo; ++pn) {
-      SentPacket* p = sent_.find(pn);
-      if (!p) continue;
+    for (size_t i = sent_.lowerIndex(r.smallest); i < sent_.size() && sent_.at(i).packet_number <= r.largest; ++i) {
+      SentPacket* p = &sent_.at(i);
+      uint64_t pn = p->packet_number;
       if (p->outstanding) {
         p->outstanding = false;
         rate_.onAcked(p->bytes, p->time_sent, now);
@@ -790,10 +848,10 @@ void Connection::detectLosses(TimeUs now) {
   loss_time_ = 0;
   if (!have_largest_acked_) return;
   TimeUs delay = rate_.lossDelay();
-  uint64_t end = std::min(largest_acked_, sent_.endPacketNumber());
-  for (uint64_t pn = sent_.firstPacketNumber(); pn < end; ++pn) {
-    SentPacket* p = sent_.find(pn);
-    if (!p || !p->outstanding) continue;
+  for (size_t i = 0; i < sent_.size() && sent_.at(i).packet_number < largest_acked_; ++i) {
+    SentPacket* p = &sent_.at(i);
+    uint64_t pn = p->packet_number;
+    if (!p->outstanding) continue;
     if (pn + 3 <= largest_acked_ || p->time_sent + delay <= now) {
       declareLost(*p, now, true);
     } else {
@@ -834,10 +892,11 @@ void Connection::onReliable(const frames::ReliableFrame& f) {
     return;
   }
   sum_highest_received_ += stream.highestReceived() - old_high;
-  bool ok = stream.deliver(static_cast<uint32_t>(config_.recv_max_message_size),
-                              [&](int64_t number, std::span<const uint8_t> payload, uint64_t stream_bytes) {
-                                deliver(f.lane, number, NETWORKING_SEND_RELIABLE, payload, stream_bytes, now);
-                              });
+  bool ok = stream.deliver(
+      static_cast<uint32_t>(config_.recv_max_message_size), [&](uint64_t size) { return mayQueue(size); },
+      [&](int64_t number, std::span<const uint8_t> payload, uint64_t stream_bytes) {
+        deliver(f.lane, number, NETWORKING_SEND_RELIABLE, payload, stream_bytes, now);
+      });
   if (!ok) {
     violated_ = true;
     problem(CONNECTION_END_MISC_GENERIC,
@@ -845,15 +904,78 @@ void Connection::onReliable(const frames::ReliableFrame& f) {
   }
 }
 
+bool Connection::mayQueue(uint64_t payload_bytes) const {
+  // Reliable messages stay in their stream (already counted by the flow-control window) while
+  // the queue is full; an empty queue always takes one, so delivery never stalls.
+  return queue_.empty() ||
+         queue_.costBytes() + MessageQueue::kMessageCostBytes + payload_bytes <= queueLimitBytes();
+}
+
+void Connection::resumeDelivery(TimeUs now) {
+  if (violated_) return;
+  for (size_t lane = 0; lane < recv_lanes_.size() && !violated_; ++lane) {
+    bool ok = recv_lanes_[lane].deliver(
+        static_cast<uint32_t>(config_.recv_max_message_size), [&](uint64_t size) { return mayQueue(size); },
+        [&](int64_t number, std::span<const uint8_t> payload, uint64_t stream_bytes) {
+          deliver(static_cast<uint16_t>(lane), number, NETWORKING_SEND_RELIABLE, payload, stream_bytes, now);
+        });
+    if (!ok) {
+      violated_ = true;
+      problem(CONNECTION_END_MISC_GENERIC,
+              "peer sent a message over RECV_MAX_MESSAGE_SIZE or a bad message number", now);
+    }
+  }
+}
+
+size_t Connection::recvSegmentCount() const {
+  size_t n = 0;
+  for (const RecvStream& r : recv_lanes_) n += r.segmentCount();
+  return n;
+}
+
+bool Connection::admits(std::span<const uint8_t> payload) {
+  // A local class has the member function's access to this connection's state.
+  struct Check final : frames::FrameVisitor {
+    const Connection& c;
+    size_t new_segments = 0;
+    bool ok = true;
+    explicit Check(const Connection& conn) : c(conn) {}
+    void onReliable(const frames::ReliableFrame& f) override {
+      if (!c.trusted_ && f.lane >= budget::kUntrustedLanes) {
+        ok = false;  // an untrusted peer gets a few receive lanes, not 255
+        return;
+      }
+      if (f.lane < c.recv_lanes_.size()) {
+        if (c.recv_lanes_[f.lane].wouldAddSegment(f.offset, f.data.size())) ++new_segments;
+      } else if (f.offset > 0 && !f.data.empty()) {
+        ++new_segments;  // a new lane whose first bytes are not at its start
+      }
+    }
+  } check(*this);
+  frames::visitFrames(payload, check);
+  if (!check.ok) return false;
+  if (check.new_segments == 0) return true;
+  size_t limit = trusted_ ? budget::kTrustedSegments : budget::kUntrustedSegments;
+  return recvSegmentCount() + check.new_segments <= limit;
+}
+
 void Connection::onUnreliable(const frames::UnreliableFrame& f) {
   if (violated_) return;
   TimeUs now = now_;
+  // Unreliable messages count against the same budget as the receive queue (RECV_BUFFER_SIZE,
+  // or the untrusted limit): what is being reassembled, what waits for the application, and
+  // this fragment must fit, or the fragment is dropped (counted).
+  size_t limit = queueLimitBytes();
   if (f.total_size > static_cast<uint32_t>(config_.recv_max_message_size) ||
-      queue_.queuedBytes() + f.total_size > static_cast<size_t>(config_.recv_buffer_size)) {
+      f.total_size + MessageQueue::kMessageCostBytes > limit) {
     stats_.unreliable_dropped++;
     return;
   }
   if (f.offset == 0 && f.data.size() == f.total_size) {
+    if (queue_.costBytes() + reassemblyCostBytes() + MessageQueue::kMessageCostBytes + f.total_size > limit) {
+      stats_.unreliable_dropped++;
+      return;
+    }
     deliver(f.lane, static_cast<int64_t>(f.message_number), 0, f.data, 0, now);
     return;
   }
@@ -863,6 +985,7 @@ void Connection::onUnreliable(const frames::UnreliableFrame& f) {
   for (auto& s : fragments_) {
     if (s.used && now - s.started > kFragmentLifetimeUs) {
       s.used = false;  // a partial message whose other fragments never came
+      s.bytes.clear();
       stats_.unreliable_dropped++;
     }
     if (s.used && s.lane == f.lane && s.message_number == f.message_number) {
@@ -872,25 +995,39 @@ void Connection::onUnreliable(const frames::UnreliableFrame& f) {
     if (!s.used) oldest = &s;
     else if (oldest->used && s.started < oldest->started) oldest = &s;
   }
+  if (slot && slot->total != f.total_size) return;  // inconsistent fragment: ignore it
   if (!slot) {
     slot = oldest;  // an unused slot, or else the oldest partial message is abandoned
     if (slot->used) stats_.unreliable_dropped++;
+    slot->used = false;
+    slot->bytes.clear();
+  }
+  if (queue_.costBytes() + reassemblyCostBytes() + f.data.size() + SparseBytes::kSegmentOverheadBytes > limit) {
+    stats_.unreliable_dropped++;  // no room: this fragment is lost, the message may still complete
+    return;
+  }
+  if (!slot->used) {
     slot->used = true;
     slot->lane = f.lane;
     slot->message_number = f.message_number;
     slot->total = f.total_size;
-    slot->received.clear();
     slot->started = now;
-    slot->bytes.resize(f.total_size);
+    slot->bytes.setTight(!trusted_);
   }
-  if (slot->total != f.total_size) return;  // inconsistent fragment: ignore it
-  std::memcpy(slot->bytes.data() + f.offset, f.data.data(), f.data.size());
-  slot->received.add(f.offset, f.offset + f.data.size());
-  if (slot->received.containsAll(0, slot->total)) {
+  slot->bytes.insert(f.offset, f.data);
+  if (slot->bytes.contiguousEnd() >= slot->total) {
+    // Complete: its bytes, admitted under the budget above, move to the queue.
     slot->used = false;
-    deliver(f.lane, static_cast<int64_t>(f.message_number), 0, slot->bytes, 0, now);
-    if (slot->bytes.capacity() > 65536) std::vector<uint8_t>().swap(slot->bytes);  // give big buffers back
+    deliver(f.lane, static_cast<int64_t>(f.message_number), 0, slot->bytes.contiguous(), 0, now);
+    slot->bytes.clear();
   }
+}
+
+size_t Connection::reassemblyCostBytes() const {
+  size_t n = 0;
+  for (const Fragments& s : fragments_)
+    if (s.used) n += s.bytes.heldBytes() + (s.bytes.segmentCount() + 1) * SparseBytes::kSegmentOverheadBytes;
+  return n;
 }
 
 void Connection::onClose(const frames::CloseFrame& f) {
@@ -925,20 +1062,67 @@ void Connection::deliver(uint16_t lane, int64_t number, int32_t flags, std::span
 }
 
 uint64_t Connection::localMaxData() const {
-  return std::max<uint64_t>(consumed_stream_bytes_ + static_cast<uint64_t>(config_.recv_buffer_size),
-                            kInitialMaxData);
+  return std::max<uint64_t>(consumed_stream_bytes_ + receiveWindowBytes(), kInitialMaxData);
+}
+
+uint64_t Connection::receiveWindowBytes() const {
+  return trusted_ ? static_cast<uint64_t>(config_.recv_buffer_size) : budget::kUntrustedWindowBytes;
+}
+
+size_t Connection::queueLimitBytes() const {
+  return trusted_ ? static_cast<size_t>(config_.recv_buffer_size) : budget::kUntrustedQueueBytes;
 }
 
 void Connection::onMessagesTaken(TimeUs now) {
   // Called after the application popped messages; consumed_stream_bytes_ was updated by the
-  // engine through queue().pop() results.
-  (void)now;
+  // engine through queue().pop() results. Messages that waited in the streams for queue room
+  // are cut now.
+  resumeDelivery(now);
   uint64_t max_data = localMaxData();
-  if (max_data > advertised_max_data_ &&
-      max_data - advertised_max_data_ >= static_cast<uint64_t>(config_.recv_buffer_size) / 4) {
+  if (max_data > advertised_max_data_ && max_data - advertised_max_data_ >= receiveWindowBytes() / 4) {
     window_update_pending_ = true;
     host_.onNeedsFlush(*this);
   }
+}
+
+void Connection::setTight(bool tight) {
+  for (RecvStream& r : recv_lanes_) r.setTight(tight);
+  for (Lane& l : lanes_) l.send.setTight(tight);
+  for (Fragments& f : fragments_) f.bytes.setTight(tight);
+  queue_.setTight(tight);
+}
+
+void Connection::promote(TimeUs now) {
+  if (trusted_) return;
+  trusted_ = true;
+  setTight(false);
+  host_.onPromoted(*this);
+  if (role_ == Role::kPipe || finished_) return;
+  resumeDelivery(now);  // the queue may hold more now
+  if (localMaxData() > advertised_max_data_ && acks_.largest() > 0) {
+    window_update_pending_ = true;  // tell the peer about the wider window at once
+    host_.onNeedsFlush(*this);
+  }
+  if (send_blocked_) {
+    send_blocked_ = false;
+    host_.onWritable(*this);
+  }
+  recomputeTimer(now);
+}
+
+size_t Connection::memoryBytes() const {
+  size_t n = sizeof(*this) + tx_.allocatedBytes() + rx_.allocatedBytes();
+  n += handshake_packet_.capacity() + rejection_.capacity() + name_.capacity() + end_debug_.capacity() +
+       close_debug_.capacity() + config_.pinned_peer_key_hex.capacity();
+  n += ack_scratch_.capacity() * sizeof(frames::AckRange) + lost_scratch_.capacity() * sizeof(SentPacket*);
+  n += lanes_.capacity() * sizeof(Lane);
+  for (const Lane& l : lanes_)
+    n += l.send.allocatedBytes() + l.unreliable_bytes.capacity() + l.unreliable.capacity() * sizeof(UnreliableMessage);
+  n += recv_lanes_.capacity() * sizeof(RecvStream);
+  for (const RecvStream& r : recv_lanes_) n += r.allocatedBytes();
+  for (const Fragments& f : fragments_) n += f.bytes.allocatedBytes();
+  n += queue_.allocatedBytes() + sent_.allocatedBytes();
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1005,10 +1189,10 @@ void Connection::recomputeTimer(TimeUs now) {
       if (acks_.ackPending()) at(acks_.firstUnackedTime() + kMaxAckDelayUs);
       if (state_ == CONNECTION_STATE_CONNECTED) {
         if (unsentBytes() > 0 && !flowBlocked()) {
-          at(rate_.windowFull(config_.mtu_packet_size) ? kNever
-             : (flush_requested_ ? now : std::max(now, nagle_deadline_)));
-          if (!rate_.windowFull(config_.mtu_packet_size))
-            at(rate_.pacingReadyAt(config_.mtu_packet_size, now));
+          // A full window (or an untrusted peer's packets-in-flight limit) waits for an ACK.
+          bool full = rate_.windowFull(config_.mtu_packet_size) || inFlightFull();
+          at(full ? kNever : (flush_requested_ ? now : std::max(now, nagle_deadline_)));
+          if (!full) at(rate_.pacingReadyAt(config_.mtu_packet_size, now));
         }
         if (flowBlocked() && !hasOutstanding()) at(last_ack_eliciting_sent_ + rate_.probeTimeout());
         TimeUs keepalive = std::min<TimeUs>(kMaxKeepaliveUs, TimeUs{config_.timeout_connected_ms} * 250);
@@ -1064,10 +1248,9 @@ void Connection::onTimer(TimeUs now) {
     // treating it as congestion), or ping if nothing is left to resend.
     stats_.probe_timeouts++;
     pto_count_++;
-    uint64_t end = sent_.endPacketNumber();
-    for (uint64_t pn = sent_.firstPacketNumber(); pn < end; ++pn) {
-      SentPacket* p = sent_.find(pn);
-      if (p && p->outstanding) declareLost(*p, now, false);
+    for (size_t i = 0; i < sent_.size(); ++i) {
+      SentPacket& p = sent_.at(i);
+      if (p.outstanding) declareLost(p, now, false);
     }
     sent_.popSettled();
     if (!anyRetransmit() && !close_pending_) ping_pending_ = true;
@@ -1170,6 +1353,7 @@ std::string Connection::detailedStatus(TimeUs now) const {
     << ", unreliable " << stats_.unreliable_dropped << "\n"
     << "  messages sent " << stats_.messages_sent << ", received " << stats_.messages_received
     << ", queued " << queue_.count() << "\n"
+    << "  " << (trusted_ ? "trusted" : "untrusted (budget.h)") << ", memory " << memoryBytes() << " B\n"
     << "  lanes " << lanes_.size() << "\n";
   for (int l = 0; l < laneCount(); ++l) {
     LaneStatus s = laneStatus(l, now);

@@ -28,6 +28,7 @@
 #include "transport/ring_buffer.h"
 #include "transport/send_stream.h"
 #include "transport/sent_packets.h"
+#include "transport/sparse_bytes.h"
 #include "transport/wire.h"
 
 namespace outpost {
@@ -50,6 +51,7 @@ class ConnectionHost {
   virtual void onNeedsFlush(Connection& c) = 0;
   virtual void onFinished(Connection& c) = 0;  // closed and settled: the engine may free it
   virtual void onWritable(Connection& c) = 0;  // a send that hit the buffer limit may retry
+  virtual void onPromoted(Connection& c) = 0;  // the peer is trusted now (Connection::promote)
   virtual void countDrop(wire::DropReason reason) = 0;
   // Certificates (connection_auth.cpp): this instance's identity state, a refused peer
   // certificate (counted by reason), and a peer that proved its identity.
@@ -64,6 +66,7 @@ struct ConnectionStats {
   uint64_t dropped_decrypt = 0, dropped_duplicate = 0, dropped_window = 0;
   uint64_t messages_sent = 0, messages_received = 0;
   uint64_t unreliable_dropped = 0;
+  uint64_t over_budget = 0;  // authentic packets dropped unacknowledged: no room to hold them
 };
 
 class Connection final : private frames::FrameVisitor {
@@ -138,11 +141,30 @@ class Connection final : private frames::FrameVisitor {
   // ack-eliciting packets unacknowledged, a gap in packet numbers, or a window update.
   bool ackDueNow() const { return acks_.unackedElicitingCount() >= 2 || gap_seen_ || window_update_pending_; }
 
+  // ---- Trust (budget.h) ------------------------------------------------------------------
+  // The peer is trusted from now on: the connection leaves the untrusted budget for its
+  // configured one (RECV_BUFFER_SIZE, SEND_BUFFER_SIZE), tells the peer about the wider
+  // flow-control window and tells the host (which stops counting it against the untrusted caps).
+  // Idempotent. Called by the engine for NetworkingSockets::trustConnection, and the place to
+  // call once the transport itself has verified a credential of the peer (a hub certificate in
+  // the handshake, docs/spec/transport.md §16.3).
+  void promote(TimeUs now);
+  bool trusted() const { return trusted_; }
+  // What this connection holds in memory now: its own state and every buffer's capacity.
+  size_t memoryBytes() const;
+
   // ---- Close -----------------------------------------------------------------------------
   // The application closed the handle. Returns true if the engine can free the connection now.
   bool closeByApp(int32_t reason, const std::string& debug, bool linger, TimeUs now);
   // The listen socket went away: drop silently.
   void abandon();
+  // Ends the connection as a local problem (resetIdentity): the application is told; the peer
+  // gets a CLOSE, or a refusal if it was still waiting to be accepted.
+  void endLocally(int32_t reason, const std::string& debug, TimeUs now);
+  // endLocally, and every buffer is given back at once (the listen socket needs the room for a
+  // newer untrusted connection); what is left is the connection's fixed state until the
+  // application closes the handle.
+  void evict(int32_t reason, const std::string& debug, TimeUs now);
 
   // ---- Timers ----------------------------------------------------------------------------
   TimeUs nextTimer() const { return next_timer_; }
@@ -213,9 +235,8 @@ class Connection final : private frames::FrameVisitor {
     uint16_t lane = 0;
     uint64_t message_number = 0;
     uint32_t total = 0;
-    RangeSet received;  // byte ranges present (fragments may overlap or repeat)
     TimeUs started = 0;
-    std::vector<uint8_t> bytes;
+    SparseBytes bytes;  // what arrived so far (fragments may overlap, repeat or come out of order)
   };
 
   // FrameVisitor
@@ -238,6 +259,7 @@ class Connection final : private frames::FrameVisitor {
   void tellPeerAndStop(uint32_t reason, const std::string& debug, TimeUs now);
   bool hasNewData(TimeUs now, bool ignore_nagle) const;
   uint64_t unsentBytes() const;
+  uint64_t unackedBytes() const;
   uint64_t flowLimitFor(const Lane& lane) const;
   int pickLane(bool allow_new) const;
   bool buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new, bool force_ack);
@@ -247,6 +269,19 @@ class Connection final : private frames::FrameVisitor {
   void detectLosses(TimeUs now);
   void declareLost(SentPacket& p, TimeUs now, bool congestion_signal);
   uint64_t localMaxData() const;
+  // The untrusted budget or the configured one (budget.h).
+  uint64_t receiveWindowBytes() const;
+  size_t queueLimitBytes() const;
+  size_t reassemblyCostBytes() const;
+  size_t recvSegmentCount() const;
+  bool mayQueue(uint64_t payload_bytes) const;
+  bool inFlightFull() const;
+  void setTight(bool tight);
+  // Before an authentic packet is acknowledged: false if holding its reliable data would break
+  // the budget (more out-of-order segments, or an untrusted peer's lane past the limit).
+  bool admits(std::span<const uint8_t> frames_payload);
+  // Cuts messages left in the streams while the receive queue was full.
+  void resumeDelivery(TimeUs now);
   bool hasOutstanding() const;
   bool anyRetransmit() const;
   bool allReliableAcked() const;
@@ -318,6 +353,8 @@ class Connection final : private frames::FrameVisitor {
   TimeUs nagle_deadline_ = kNever;
   bool flush_requested_ = false;
 
+  bool trusted_ = false;
+
   // Flow control
   uint64_t peer_max_data_ = 0;      // total reliable stream bytes we may send (all lanes)
   uint64_t sent_stream_bytes_ = 0;  // total new reliable stream bytes sent (all lanes)
@@ -357,6 +394,7 @@ class Connection final : private frames::FrameVisitor {
  public:
   TimeUs scheduled_at = kNever;  // engine bookkeeping: the deadline queued in its timer heap
   bool dirty = false;            // engine bookkeeping: queued for a transmit at batch end
+  bool counted_untrusted = false;  // engine bookkeeping: counts against its listen socket's untrusted caps
 
  private:
   // Rolling rates for getConnectionRealTimeStatus

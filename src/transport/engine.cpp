@@ -5,6 +5,7 @@
 // datagrams, run due timers, send acks and data, and wake threads waiting for messages.
 #include "transport/engine.h"
 
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -46,7 +47,11 @@ namespace {
 LogLimiter g_misuse_log(20);
 constexpr uint64_t kEventFdKey = 0;
 constexpr TimeUs kRecentlyClosedUs = 10000000;
-constexpr size_t kMaxConnectionsPerListenSocket = 65536;
+// At most this many recently closed handshakes are remembered (the oldest go first).
+constexpr size_t kMaxRecentlyClosed = 65536;
+// malloc_trim after this many connections were freed, at most once a second.
+constexpr size_t kTrimAfterFreed = 256;
+constexpr TimeUs kTrimIntervalUs = 1000000;
 // How long a connection whose peer was revoked stays open for the application to close it with
 // its own reason first (docs/spec/cert.md §9).
 constexpr TimeUs kRevocationGraceUs = 2000000;
@@ -67,7 +72,6 @@ Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
       OUTPOST_LOG_ERROR("NetworkingSockets: the identity key given is not a valid Ed25519 key; using a fresh one");
     identity_ = crypto::IdentityKeyPair::generate();
   }
-  crypto::randomBytes(cookie_secret_.data(), cookie_secret_.size());
   next_handle_ = (crypto::randomU32() & 0xFFFF) + 1;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -151,22 +155,29 @@ void Engine::destroyConnection(uint32_t local_id) {
   if (it == connections_.end()) return;
   Connection* c = it->second.get();
   if (c->handle()) handles_.erase(c->handle());
-  if (c->role() == Connection::Role::kServer) {
+  if (c->role() == Connection::Role::kServer && c->listenSocket()) {
     PendingKey key{c->peer(), c->clientConnectionId()};
     server_by_client_.erase(key);
+    TimeUs t = now();
+    sweepRecentlyClosed(t);
     ClosedHandshake& closed = recently_closed_[key];
-    closed.expires = now() + kRecentlyClosedUs;
+    closed.expires = t + kRecentlyClosedUs;
     closed.rejection = c->rejectionPacket();
-    if (recently_closed_.size() > 4096) {
-      TimeUs t = now();
-      for (auto r = recently_closed_.begin(); r != recently_closed_.end();)
-        r = r->second.expires < t ? recently_closed_.erase(r) : std::next(r);
+    closed.resends = 0;
+    recently_closed_order_.emplace_back(closed.expires, key);
+    while (recently_closed_.size() > kMaxRecentlyClosed && !recently_closed_order_.empty()) {
+      auto [expires, oldest] = recently_closed_order_.front();
+      recently_closed_order_.pop_front();
+      auto r = recently_closed_.find(oldest);
+      if (r != recently_closed_.end() && r->second.expires == expires) recently_closed_.erase(r);
     }
   }
   if (c->listenSocket()) {
     auto ls = listen_sockets_.find(c->listenSocket());
-    if (ls != listen_sockets_.end()) ls->second.connections.erase(local_id);
+    if (ls != listen_sockets_.end() && ls->second.connections.erase(local_id))
+      countIncoming(ls->second, *c, -1, c->counted_untrusted ? -1 : 0);
   }
+  ++freed_since_trim_;
   queued_messages_ -= std::min<uint64_t>(queued_messages_, c->queue().count());
   const UdpSocket* s = c->socket();
   connections_.erase(it);
@@ -218,7 +229,7 @@ UdpSocket* Engine::clientSocketFor(const SocketAddress& to) {
   return s;
 }
 
-bool Engine::buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what) {
+bool Engine::buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what, bool for_listen_socket) {
   for (const auto& [id, value] : options) {
     const ConfigDef* def = findConfig(id);
     if (!def) {
@@ -227,6 +238,10 @@ bool Engine::buildLayer(const ConfigOptions& options, ConfigLayer& out, const ch
     }
     if (def->scope == ConfigScopeKind::kGlobal) {
       OUTPOST_LOG_WARN("%s: %s can only be set globally", what, def->name);
+      return false;
+    }
+    if (def->scope == ConfigScopeKind::kListenSocket && !for_listen_socket) {
+      OUTPOST_LOG_WARN("%s: %s can only be set on a listen socket or globally", what, def->name);
       return false;
     }
     ConfigValue v;
@@ -297,6 +312,90 @@ void Engine::onWritable(Connection& c) {
   activity_seq_++;
 }
 
+void Engine::onPromoted(Connection& c) {
+  counters_.promoted++;
+  if (!c.listenSocket()) return;
+  auto ls = listen_sockets_.find(c.listenSocket());
+  if (ls != listen_sockets_.end() && c.counted_untrusted) {
+    countIncoming(ls->second, c, 0, -1);
+    c.counted_untrusted = false;
+  }
+}
+
+size_t Engine::SourceKeyHash::operator()(const SourceKey& k) const {
+  uint64_t a, b;
+  std::memcpy(&a, k.bytes.data(), 8);
+  std::memcpy(&b, k.bytes.data() + 8, 8);
+  return static_cast<size_t>((a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2)));
+}
+
+Engine::SourceKey Engine::sourceOf(const SocketAddress& a) {
+  SourceKey k;
+  a.ip16(k.bytes.data());
+  // An IPv6 host usually holds a whole /64: count the prefix, not the address.
+  if (a.isV6()) std::fill(k.bytes.begin() + 8, k.bytes.end(), 0);
+  return k;
+}
+
+void Engine::countIncoming(ListenState& ls, const Connection& c, int delta_connections, int delta_untrusted) {
+  SourceCount& sc = ls.sources[sourceOf(c.peer())];
+  sc.connections = static_cast<uint32_t>(static_cast<int64_t>(sc.connections) + delta_connections);
+  sc.untrusted = static_cast<uint32_t>(static_cast<int64_t>(sc.untrusted) + delta_untrusted);
+  ls.untrusted = static_cast<size_t>(static_cast<int64_t>(ls.untrusted) + delta_untrusted);
+  counters_.untrusted_now = static_cast<uint64_t>(static_cast<int64_t>(counters_.untrusted_now) + delta_untrusted);
+  counters_.incoming_now = static_cast<uint64_t>(static_cast<int64_t>(counters_.incoming_now) + delta_connections);
+  if (sc.connections == 0) ls.sources.erase(sourceOf(c.peer()));
+}
+
+void Engine::evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, TimeUs now) {
+  // A flood that fills the listen socket's untrusted slots does not lock everyone else out: the
+  // oldest untrusted connection makes room, so holding the slots means connecting again and
+  // again (a handshake each), while a peer that shows its credential soon gets in and out.
+  static LogLimiter evict_log(10);
+  while (ls.untrusted >= static_cast<size_t>(limit) && !ls.untrusted_order.empty()) {
+    uint32_t id = ls.untrusted_order.front();
+    ls.untrusted_order.pop_front();
+    Connection* c = byLocalId(id);
+    if (!c || !c->counted_untrusted || c->listenSocket() != listen_handle) continue;
+    std::string why = "evicted: the server is at its limit of connections not trusted yet "
+                      "(OUTPOST_MAX_UNTRUSTED_CONNECTIONS = " + std::to_string(limit) + ")";
+    if (evict_log.allow()) OUTPOST_LOG_INFO("connection from %s %s", c->peer().toString().c_str(), why.c_str());
+    c->evict(CONNECTION_END_MISC_GENERIC, why, now);
+    countIncoming(ls, *c, 0, -1);
+    c->counted_untrusted = false;
+    counters_.evicted_untrusted++;
+  }
+}
+
+int Engine::capBrokenBy(ListenState& ls, const SocketAddress& from, bool authenticated, std::string* why) {
+  ListenLimits limits = resolveListenLimits(&ls.layer);
+  SourceCount source;
+  if (auto it = ls.sources.find(sourceOf(from)); it != ls.sources.end()) source = it->second;
+  struct Cap {
+    int id;
+    size_t have;
+    int32_t max;
+    uint64_t* counter;
+    const char* what;
+  } caps[] = {
+      {NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS, ls.connections.size(), limits.max_connections,
+       &counters_.refused_max_connections, "connections on this listen socket"},
+      {NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS_PER_SOURCE, source.connections, limits.max_connections_per_source,
+       &counters_.refused_max_connections_per_source, "connections from your address"},
+      {NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE, source.untrusted,
+       limits.max_untrusted_connections_per_source, &counters_.refused_max_untrusted_per_source,
+       "connections not trusted yet from your address"},
+  };
+  for (const Cap& cap : caps) {
+    if (cap.have < static_cast<size_t>(cap.max)) continue;
+    if (authenticated && cap.id == NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE) continue;
+    ++*cap.counter;
+    *why = "too many " + std::string(cap.what) + " (" + findConfig(cap.id)->name + " = " + std::to_string(cap.max) + ")";
+    return cap.id;
+  }
+  return 0;
+}
+
 void Engine::countDrop(wire::DropReason reason) {
   counters_.dropped[static_cast<size_t>(reason)]++;
 }
@@ -308,24 +407,13 @@ void Engine::countCertificateRefusal(cert::CertError why) {
 void Engine::onPeerAuthenticated(Connection& c, TimeUs now) {
   counters_.peers_authenticated++;
   // THE single place where a connection whose peer proved its identity (a good certificate, or
-  // the pinned key) leaves the before-trust memory budget of issue 11. The transport's promotion
-  // (Connection::promote(now), on branch h-transport) is to be called here once it is on main.
-  (void)c;
-  (void)now;
+  // the pinned key) leaves the before-trust memory budget of issue 11 (docs/spec/transport.md
+  // §16.3): it gets its configured budget and stops counting against the untrusted caps.
+  c.promote(now);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Datagram input
-
-void Engine::makeCookie(const SocketAddress& from, uint32_t client_id, uint32_t window, uint8_t out[16]) const {
-  uint8_t data[26];
-  from.ip16(data);
-  uint16_t port = from.port();
-  std::memcpy(data + 16, &port, 2);
-  std::memcpy(data + 18, &client_id, 4);
-  std::memcpy(data + 22, &window, 4);
-  crypto::mac16(cookie_secret_, {data, sizeof data}, out);
-}
 
 void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
   if (!e.listen_handle) {
@@ -350,8 +438,7 @@ void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<co
   // Stateless: nothing is stored for this address until it echoes the cookie.
   wire::Challenge c;
   c.client_connection_id = hello->client_connection_id;
-  c.cookie.window = cookieWindow(now);
-  makeCookie(from, c.client_connection_id, c.cookie.window, c.cookie.mac.data());
+  c.cookie = cookies_.issue(from, c.client_connection_id, now);
   uint8_t* buf = tx_->next(*e.socket);
   size_t n = wire::writeChallenge(c, buf);
   commitDatagram(*e.socket, from, n);
@@ -397,11 +484,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     recently_closed_.erase(closed);
   }
   // The cookie proves the sender receives packets at `from` (no spoofed sources past here).
-  uint32_t window = connect->cookie.window;
-  uint32_t current = cookieWindow(now);
-  uint8_t expected[16];
-  makeCookie(from, connect->client_connection_id, window, expected);
-  if ((window != current && window + 1 != current) || !crypto::equal16(expected, connect->cookie.mac.data())) {
+  if (!cookies_.verify(from, connect->client_connection_id, connect->cookie, now)) {
     countDrop(wire::DropReason::kBadCookie);
     return;
   }
@@ -412,24 +495,45 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     return;
   }
   ListenState& ls = listen_sockets_[e.listen_handle];
-  if (ls.connections.size() >= kMaxConnectionsPerListenSocket) {
-    countDrop(wire::DropReason::kConnectionLimit);
-    return;
-  }
   ConnectionConfig config = resolveConnectionConfig(&ls.layer, nullptr);
-  Connection* c = newConnection(Connection::Role::kServer, config, true);
-  int32_t reason = 0;
+  // The caps (per listen socket and per source, all and not yet trusted) are checked only now,
+  // when the source has proved its address: a spoofed flood cannot use up another's share.
   std::string refusal;
-  if (!c->initServer(e.socket.get(), from, *connect, {&identity_, auth_.steamId()}, e.listen_handle, &reason, &refusal)) {
-    OUTPOST_LOG_INFO("refusing connection from %s: %s", from.toString().c_str(), refusal.c_str());
+  Connection* c = newConnection(Connection::Role::kServer, config, true);
+  int32_t reason = CONNECTION_END_MISC_GENERIC;
+  bool ok = c->initServer(e.socket.get(), from, *connect, {&identity_, auth_.steamId()}, e.listen_handle, &reason,
+                          &refusal);
+  // A peer whose certificate verified is trusted at once (onPeerAuthenticated below): only the
+  // caps on all connections apply to it, not those on untrusted ones.
+  if (ok && capBrokenBy(ls, from, c->peerAuthenticated(), &refusal) != 0) {
+    ok = false;
+    reason = CONNECTION_END_MISC_GENERIC;
+  }
+  if (!ok) {
+    static LogLimiter refusal_log(20);
+    if (refusal_log.allow())
+      OUTPOST_LOG_INFO("refusing connection from %s: %s", from.toString().c_str(), refusal.c_str());
     c->sendReject(reason, refusal);
     handles_.erase(c->handle());
     uint32_t id = c->localId();
     connections_.erase(id);
     return;
   }
+  if (!c->peerAuthenticated())
+    evictOldestUntrusted(ls, e.listen_handle, resolveListenLimits(&ls.layer).max_untrusted_connections, now);
   server_by_client_[key] = c->localId();
   ls.connections.insert(c->localId());
+  countIncoming(ls, *c, 1, 1);
+  c->counted_untrusted = true;
+  ls.untrusted_order.push_back(c->localId());
+  if (ls.untrusted_order.size() > 2 * ls.untrusted + 1024) {
+    // Drop the entries of connections promoted or gone since (the order stays oldest first).
+    std::deque<uint32_t> live;
+    for (uint32_t id : ls.untrusted_order)
+      if (Connection* x = byLocalId(id); x && x->counted_untrusted && x->listenSocket() == e.listen_handle)
+        live.push_back(id);
+    ls.untrusted_order.swap(live);
+  }
   counters_.connections_created++;
   if (c->peerAuthenticated()) onPeerAuthenticated(*c, now);
   if (!c->peerAuthenticated() && c->allowWithoutAuth() == 1 && g_misuse_log.allow())
@@ -599,6 +703,43 @@ void Engine::flushDirty(TimeUs now) {
   tx_->flush();
 }
 
+void Engine::sweepRecentlyClosed(TimeUs now) {
+  while (!recently_closed_order_.empty() && recently_closed_order_.front().first <= now) {
+    auto [expires, key] = recently_closed_order_.front();
+    recently_closed_order_.pop_front();
+    auto r = recently_closed_.find(key);
+    // A key closed again later has a later expiry (and its own entry further back).
+    if (r != recently_closed_.end() && r->second.expires == expires) {
+      recently_closed_.erase(r);
+      ++freed_since_trim_;
+    }
+  }
+  if (recently_closed_.empty() && recently_closed_order_.empty()) {
+    // After a mass close, give the tables' memory back too.
+    decltype(recently_closed_)().swap(recently_closed_);
+    decltype(recently_closed_order_)().swap(recently_closed_order_);
+  }
+}
+
+void Engine::trimHeapIfMuchFreed(TimeUs now) {
+  // glibc keeps freed memory in its arenas; after many connections went away (a flood that
+  // ended), give the free pages back to the system so the process shrinks again. Only when the
+  // tables shrank to half of what they held since the last trim: steady churn (as many
+  // connections coming as going) does not pay for a trim every second.
+  peak_connections_ = std::max(peak_connections_, connections_.size());
+  peak_recently_closed_ = std::max(peak_recently_closed_, recently_closed_.size());
+  bool shrank = connections_.size() * 2 <= peak_connections_ || recently_closed_.size() * 2 <= peak_recently_closed_;
+  if (freed_since_trim_ < kTrimAfterFreed || now - last_trim_ < kTrimIntervalUs || !shrank) return;
+  freed_since_trim_ = 0;
+  peak_connections_ = connections_.size();
+  peak_recently_closed_ = recently_closed_.size();
+  last_trim_ = now;
+  if (connections_.empty()) decltype(connections_)().swap(connections_);
+  if (server_by_client_.empty()) decltype(server_by_client_)().swap(server_by_client_);
+  ::malloc_trim(0);
+  counters_.malloc_trims++;
+}
+
 void Engine::reapFinished() {
   while (!finished_.empty()) {
     std::vector<uint32_t> work;
@@ -673,6 +814,8 @@ void Engine::pollOnce(Lock& lock, TimeUs max_wait_us) {
   serviceAuthentication(t);
   flushDirty(t);
   reapFinished();
+  sweepRecentlyClosed(t);
+  trimHeapIfMuchFreed(t);
   notifyActivity();
   // Threads waiting for the poller role may take it now.
   if (waiters_ > 0) activity_cv_.notify_all();
@@ -702,7 +845,7 @@ uint32_t Engine::createListenSocketIP(const std::string& address, const ConfigOp
     return LISTEN_SOCKET_INVALID;
   }
   ConfigLayer layer;
-  if (!buildLayer(options, layer, "createListenSocketIP")) return LISTEN_SOCKET_INVALID;
+  if (!buildLayer(options, layer, "createListenSocketIP", true)) return LISTEN_SOCKET_INVALID;
   std::string err;
   auto s = UdpSocket::open(*addr, &err);
   if (!s) {
@@ -729,7 +872,7 @@ uint32_t Engine::connectByIPAddress(const std::string& address, const ConfigOpti
     return NETWORKING_CONNECTION_INVALID;
   }
   ConfigLayer layer;
-  if (!buildLayer(options, layer, "connectByIPAddress")) return NETWORKING_CONNECTION_INVALID;
+  if (!buildLayer(options, layer, "connectByIPAddress", false)) return NETWORKING_CONNECTION_INVALID;
   Lock lock(mu_);
   fake_.refresh();
   UdpSocket* s = clientSocketFor(*addr);
@@ -1148,6 +1291,28 @@ void Engine::resetIdentity(uint64_t steam_id) {
   Lock lock(mu_);
   auth_.resetIdentity(steam_id);  // drops the certificate and any request in flight
   queueAuthenticationEvents();
+  // As the reference says, any open connection is closed: each ends as a local problem (the
+  // application is told and still closes the handle), the peer is told why when it can be (a
+  // CLOSE frame, or a refusal for a connection not yet accepted).
+  TimeUs t = now();
+  std::vector<uint32_t> handles;
+  for (auto& [h, id] : handles_) handles.push_back(h);
+  for (uint32_t h : handles)
+    if (Connection* c = byHandle(h)) c->endLocally(CONNECTION_END_MISC_GENERIC, "the local identity was reset", t);
+  finishApiCall(t);
+}
+
+bool Engine::trustConnection(uint32_t h) {
+  Lock lock(mu_);
+  Connection* c = byHandle(h);
+  if (!c) {
+    misuse("trustConnection: invalid connection handle %u", h);
+    return false;
+  }
+  TimeUs t = now();
+  c->promote(t);
+  finishApiCall(t);
+  return true;
 }
 
 // ---- Certificates (authentication.h, docs/spec/cert.md) ---------------------------------------
@@ -1278,6 +1443,10 @@ bool Engine::setConnectionConfig(uint32_t h, int config, const ConfigValue& valu
   }
   if (def->scope == ConfigScopeKind::kGlobal) {
     OUTPOST_LOG_WARN("setConnectionConfigValue: %s can only be set globally", def->name);
+    return false;
+  }
+  if (def->scope == ConfigScopeKind::kListenSocket) {
+    OUTPOST_LOG_WARN("setConnectionConfigValue: %s can only be set on a listen socket or globally", def->name);
     return false;
   }
   ConfigValue v;

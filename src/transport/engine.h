@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,7 @@
 #include "transport/authentication.h"
 #include "transport/config_table.h"
 #include "transport/connection.h"
+#include "transport/cookie.h"
 #include "transport/fake_network.h"
 #include "transport/ring_buffer.h"
 #include "net/udp_socket.h"
@@ -42,6 +44,16 @@ struct TransportCounters {
   uint64_t connections_created = 0;
   uint64_t send_failures = 0;
   uint64_t fake_dropped = 0, fake_duplicated = 0, fake_reordered = 0;
+  // Connects refused (with a signed rejection, CONNECTION_END_MISC_GENERIC) by a listen socket's
+  // caps (OUTPOST_MAX_* in config_table.h), one counter per cap; the untrusted cap of the listen
+  // socket as a whole evicts instead (evicted_untrusted).
+  uint64_t refused_max_connections = 0, refused_max_connections_per_source = 0;
+  uint64_t refused_max_untrusted_per_source = 0;
+  uint64_t promoted = 0;         // connections trusted (trustConnection or a verified credential)
+  uint64_t evicted_untrusted = 0;  // untrusted connections ended to make room for newer ones
+  uint64_t untrusted_now = 0;    // incoming connections not trusted yet, over all listen sockets
+  uint64_t incoming_now = 0;     // incoming connections, over all listen sockets
+  uint64_t malloc_trims = 0;     // heap trims after many connections were freed
   // Certificates (docs/spec/cert.md): refused by reason (index 0 = none presented where one was
   // required), peers authenticated, connections closed by a revocation.
   uint64_t cert_refused[static_cast<size_t>(cert::CertError::kCount)] = {};
@@ -86,6 +98,7 @@ class Engine final : public ConnectionHost {
   SocketPairResult createSocketPair(bool loopback, uint64_t id1, uint64_t id2);
   std::string getIdentity();
   void resetIdentity(uint64_t steam_id);
+  bool trustConnection(uint32_t h);
   std::string identityPublicKeyHex();
   void runCallbacks();
   void setStatusHandler(NetworkingSockets::StatusChangedHandler h);
@@ -101,6 +114,17 @@ class Engine final : public ConnectionHost {
   bool waitForActivity(int timeout_ms);
   TransportCounters counters();
 
+  // Where a connection comes from, for the per-source caps: an IPv4 address, or the /64 of an
+  // IPv6 address (one host or site usually holds a whole /64).
+  struct SourceKey {
+    std::array<uint8_t, 16> bytes{};
+    bool operator==(const SourceKey& o) const { return bytes == o.bytes; }
+  };
+  struct SourceKeyHash {
+    size_t operator()(const SourceKey& k) const;
+  };
+  static SourceKey sourceOf(const SocketAddress& a);
+
   // ---- ConnectionHost -------------------------------------------------------------------
   uint8_t* datagramBuffer(const UdpSocket& socket) override;
   void commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) override;
@@ -112,6 +136,7 @@ class Engine final : public ConnectionHost {
   void onFinished(Connection& c) override;
   void countDrop(wire::DropReason reason) override;
   void onWritable(Connection& c) override;
+  void onPromoted(Connection& c) override;
   Authentication& authentication() override { return auth_; }
   void countCertificateRefusal(cert::CertError why) override;
   void onPeerAuthenticated(Connection& c, TimeUs now) override;
@@ -123,11 +148,25 @@ class Engine final : public ConnectionHost {
     int users = 0;               // connections of a socket pair still using it
     bool shared_client = false;
   };
+  struct SourceCount {
+    uint32_t connections = 0;
+    uint32_t untrusted = 0;
+  };
   struct ListenState {
     uint64_t socket_id = 0;
     ConfigLayer layer;
     std::unordered_set<uint32_t> connections;  // local ids
+    size_t untrusted = 0;
+    std::unordered_map<SourceKey, SourceCount, SourceKeyHash> sources;
+    std::deque<uint32_t> untrusted_order;  // local ids, oldest first (stale entries skipped)
   };
+  // Makes room under OUTPOST_MAX_UNTRUSTED_CONNECTIONS by evicting the oldest untrusted
+  // connections of the listen socket.
+  void evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, TimeUs now);
+  // The cap that refuses a new connection from `from` (its config id), or 0. The listen
+  // socket's untrusted cap does not refuse: it evicts (evictOldestUntrusted).
+  int capBrokenBy(ListenState& ls, const SocketAddress& from, bool authenticated, std::string* why);
+  void countIncoming(ListenState& ls, const Connection& c, int delta_connections, int delta_untrusted);
   struct PollGroup {
     RingBuffer<std::pair<uint32_t, uint64_t>> order;  // (connection handle, message sequence)
   };
@@ -157,14 +196,12 @@ class Engine final : public ConnectionHost {
   uint64_t registerSocket(std::unique_ptr<UdpSocket> s, uint32_t listen_handle);
   void unregisterSocket(uint64_t id);
   UdpSocket* clientSocketFor(const SocketAddress& to);
-  bool buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what);
+  bool buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what, bool for_listen_socket);
 
   void handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,
                       TimeUs now, bool from_fake_queue);
   void handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
   void handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
-  void makeCookie(const SocketAddress& from, uint32_t client_id, uint32_t window, uint8_t out[16]) const;
-  uint32_t cookieWindow(TimeUs now) const { return static_cast<uint32_t>(now / 4000000); }
 
   // One round of work: read sockets that are ready, release fake-network datagrams, run due
   // timers, send acks and data, flush. Caller holds the lock.
@@ -175,6 +212,10 @@ class Engine final : public ConnectionHost {
   void flushDirty(TimeUs now);
   void finishApiCall(TimeUs now);
   void reapFinished();
+  // Forgets recently closed handshakes whose 10 s are over (oldest first).
+  void sweepRecentlyClosed(TimeUs now);
+  // Gives freed heap pages back to the system after many connections were freed.
+  void trimHeapIfMuchFreed(TimeUs now);
   void notifyActivity();
   TimeUs nextDeadline();
   // Waits in epoll (lock released) for at most max_wait_us or until the next deadline, then
@@ -206,7 +247,7 @@ class Engine final : public ConnectionHost {
     TimeUs at;
   };
   std::vector<RevokedPeer> revoked_peers_;
-  std::array<uint8_t, 32> cookie_secret_{};
+  CookieJar cookies_;
 
   int epoll_fd_ = -1;
   int event_fd_ = -1;
@@ -228,6 +269,12 @@ class Engine final : public ConnectionHost {
     int resends = 0;
   };
   std::unordered_map<PendingKey, ClosedHandshake, PendingKeyHash> recently_closed_;
+  std::deque<std::pair<TimeUs, PendingKey>> recently_closed_order_;  // by expiry
+  size_t freed_since_trim_ = 0;
+  // The most connections / closed-handshake records held since the last trim: a trim is worth it
+  // once one of them has halved (steady churn does not trim every second).
+  size_t peak_connections_ = 0, peak_recently_closed_ = 0;
+  TimeUs last_trim_ = 0;
   std::vector<uint32_t> finished_;
   std::vector<uint32_t> dirty_;
   std::vector<uint32_t> dirty_scratch_;

@@ -77,7 +77,10 @@ bool walk(std::span<const uint8_t> payload, FrameVisitor* v, ParseSummary* s, wi
           return fail(why);
         f.lane = static_cast<uint16_t>(lane);
         f.data = r.bytes(len);
-        if (s) s->ack_eliciting = true;
+        if (s) {
+          s->ack_eliciting = true;
+          ++s->reliable_frames;
+        }
         if (v) v->onReliable(f);
         break;
       }
@@ -130,6 +133,8 @@ bool parseFrames(std::span<const uint8_t> payload, FrameVisitor* visitor, ParseS
   if (visitor) walk(payload, visitor, nullptr, nullptr);
   return true;
 }
+
+void visitFrames(std::span<const uint8_t> payload, FrameVisitor& visitor) { walk(payload, &visitor, nullptr, nullptr); }
 
 bool writePing(ByteWriter& w) {
   if (w.remaining() < 1) return false;

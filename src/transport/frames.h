@@ -86,12 +86,15 @@ class FrameVisitor {
 struct ParseSummary {
   bool ack_eliciting = false;  // any frame other than ACK and padding
   int frames = 0;
+  int reliable_frames = 0;
 };
 
 // Validates `payload` completely, then (only if valid) calls the visitor for each frame in
 // order. Returns false and sets *why for a malformed payload.
 bool parseFrames(std::span<const uint8_t> payload, FrameVisitor* visitor, ParseSummary* summary,
                  wire::DropReason* why);
+// Calls the visitor for each frame of a payload that parseFrames already validated (no checks).
+void visitFrames(std::span<const uint8_t> payload, FrameVisitor& visitor);
 
 // Writers. Each returns false (writing nothing useful) if the frame does not fit.
 bool writePing(ByteWriter& w);

@@ -1,8 +1,12 @@
 // MessageQueue: the received messages of one connection, waiting for the application. Payloads
 // live back to back in one byte arena and descriptors in a ring, so queuing a message copies its
-// bytes once and allocates nothing in steady state. Runs under the engine lock.
+// bytes once and allocates nothing in steady state. costBytes() is what the queue charges
+// against the connection's receive budget (payloads plus a fixed cost per message, so empty
+// messages are not free); a tight queue (untrusted peer) keeps its arena exactly as large as
+// what it holds. Runs under the engine lock.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -25,12 +29,25 @@ struct QueuedMessage {
 
 class MessageQueue {
  public:
+  // Charged per queued message on top of its payload: its descriptor, with the ring's doubling
+  // slack (sizeof(QueuedMessage) is 56 bytes).
+  static constexpr size_t kMessageCostBytes = 128;
+
   void push(std::span<const uint8_t> payload, const QueuedMessage& meta) {
     if (messages_.empty()) {
       bytes_.clear();
       head_ = 0;
     } else if (head_ > (1u << 20) && head_ > bytes_.size() / 2) {
       compact();
+    }
+    size_t need = bytes_.size() + payload.size();
+    if (need > bytes_.capacity()) {
+      // Tight: taken messages at the front go first, then the arena grows to fit exactly.
+      if (tight_ && head_ > 0) {
+        compact();
+        need = bytes_.size() + payload.size();
+      }
+      if (need > bytes_.capacity()) bytes_.reserve(tight_ ? need : std::max(need, bytes_.capacity() * 2));
     }
     QueuedMessage m = meta;
     m.offset = bytes_.size();
@@ -42,6 +59,9 @@ class MessageQueue {
   bool empty() const { return messages_.empty(); }
   size_t count() const { return messages_.size(); }
   size_t queuedBytes() const { return queued_bytes_; }
+  size_t costBytes() const { return queued_bytes_ + messages_.size() * kMessageCostBytes; }
+  size_t allocatedBytes() const { return bytes_.capacity() + messages_.capacity() * sizeof(QueuedMessage); }
+  void setTight(bool tight) { tight_ = tight; }
   const QueuedMessage& front() const { return messages_.front(); }
   const QueuedMessage& at(size_t i) const { return messages_[i]; }
   std::span<const uint8_t> frontPayload() const {
@@ -55,6 +75,10 @@ class MessageQueue {
     head_ = m.offset + m.size;
     queued_bytes_ -= m.size;
     messages_.pop_front();
+    if (tight_ && messages_.empty()) {
+      std::vector<uint8_t>().swap(bytes_);
+      head_ = 0;
+    }
     return stream_bytes;
   }
   void clear() {
@@ -74,6 +98,7 @@ class MessageQueue {
   std::vector<uint8_t> bytes_;
   size_t head_ = 0;
   size_t queued_bytes_ = 0;
+  bool tight_ = false;
   RingBuffer<QueuedMessage> messages_;
 };
 

@@ -111,6 +111,7 @@ SocketPairResult NetworkingSockets::createSocketPair(bool loopback, uint64_t id1
 }
 std::string NetworkingSockets::getIdentity() { return engine_->getIdentity(); }
 void NetworkingSockets::resetIdentity(uint64_t id) { engine_->resetIdentity(id); }
+bool NetworkingSockets::trustConnection(uint32_t connection) { return engine_->trustConnection(connection); }
 void NetworkingSockets::runNetworkingCallbacks() { engine_->runCallbacks(); }
 void NetworkingSockets::connect_network_connection_status_changed(StatusChangedHandler handler) {
   engine_->setStatusHandler(std::move(handler));
@@ -213,15 +214,12 @@ ConfigValueResult NetworkingSockets::getConfigValue(int config, int scope_type, 
 std::optional<ConfigValueInfo> NetworkingSockets::getConfigValueInfo(int config) {
   const ConfigDef* def = findConfig(config);
   if (!def) return std::nullopt;
-  return ConfigValueInfo{def->type, def->scope == ConfigScopeKind::kGlobal ? NETWORKING_CONFIG_SCOPE_GLOBAL
-                                                                            : NETWORKING_CONFIG_SCOPE_CONNECTION};
+  return ConfigValueInfo{def->type, narrowestScope(def->scope)};
 }
 std::vector<ConfigValueDescription> NetworkingSockets::listConfigValues() {
   std::vector<ConfigValueDescription> out;
   for (const ConfigDef& d : configTable()) {
-    out.push_back({d.id, std::string("NETWORKING_CONFIG_") + d.name, d.type,
-                   d.scope == ConfigScopeKind::kGlobal ? NETWORKING_CONFIG_SCOPE_GLOBAL
-                                                       : NETWORKING_CONFIG_SCOPE_CONNECTION,
+    out.push_back({d.id, std::string("NETWORKING_CONFIG_") + d.name, d.type, narrowestScope(d.scope),
                    d.default_value, d.min_value, d.max_value, d.unit, d.description});
   }
   return out;
@@ -242,6 +240,14 @@ std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {
   out["fake_network.dropped"] = c.fake_dropped;
   out["fake_network.duplicated"] = c.fake_duplicated;
   out["fake_network.reordered"] = c.fake_reordered;
+  out["refused.max_connections"] = c.refused_max_connections;
+  out["refused.max_connections_per_source"] = c.refused_max_connections_per_source;
+  out["evicted.max_untrusted_connections"] = c.evicted_untrusted;
+  out["refused.max_untrusted_connections_per_source"] = c.refused_max_untrusted_per_source;
+  out["connections.promoted"] = c.promoted;
+  out["connections.incoming"] = c.incoming_now;
+  out["connections.untrusted"] = c.untrusted_now;
+  out["malloc_trims"] = c.malloc_trims;
   for (size_t i = 1; i < static_cast<size_t>(wire::DropReason::kCount); ++i)
     out[std::string("dropped.") + wire::dropReasonName(static_cast<wire::DropReason>(i))] = c.dropped[i];
   // Certificates (docs/spec/cert.md): refusals by reason ("missing": none where one was required).

@@ -12,7 +12,14 @@ void SendStream::appendMessage(uint64_t delta, std::span<const uint8_t> payload)
   ByteWriter w(header, sizeof header);
   w.varint(delta);
   w.varint(payload.size());
+  size_t n = w.size() + payload.size();
   if (head_ > 0 && head_ >= buf_.size() / 2 && head_ >= 65536) compact();
+  if (buf_.size() + n > buf_.capacity()) {
+    // Tight: acknowledged bytes at the front go first, then the buffer grows to fit exactly.
+    if (tight_ && head_ > 0) compact();
+    if (buf_.size() + n > buf_.capacity())
+      buf_.reserve(tight_ ? buf_.size() + n : std::max(buf_.size() + n, buf_.capacity() * 2));
+  }
   buf_.insert(buf_.end(), header, header + w.size());
   buf_.insert(buf_.end(), payload.begin(), payload.end());
   write_ += w.size() + payload.size();
@@ -61,7 +68,8 @@ void SendStream::onAcked(uint64_t offset, uint64_t len) {
     base_ = new_base;
     acked_.trimBelow(base_);
     if (base_ == write_) {
-      buf_.clear();
+      if (tight_) std::vector<uint8_t>().swap(buf_);
+      else buf_.clear();
       head_ = 0;
     }
   }

@@ -41,6 +41,10 @@ class SendStream {
   void onLost(uint64_t offset, uint64_t len);
   // Drops everything not yet sent and every pending retransmission (close without linger).
   void discardUnsent();
+  // Tight: the buffer is kept exactly as large as the unacknowledged bytes (no doubling slack),
+  // for connections whose peer is not trusted yet. Otherwise it grows by doubling.
+  void setTight(bool tight) { tight_ = tight; }
+  size_t allocatedBytes() const { return buf_.capacity(); }
 
  private:
   const uint8_t* at(uint64_t offset) const { return buf_.data() + head_ + (offset - base_); }
@@ -53,6 +57,7 @@ class SendStream {
   uint64_t write_ = 0;     // end of appended data
   RangeSet acked_;         // acknowledged ranges above base_
   RangeSet lost_;          // ranges to send again (never overlapping acked_)
+  bool tight_ = false;
 };
 
 }  // namespace outpost

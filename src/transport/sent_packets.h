@@ -1,6 +1,8 @@
-// SentPacketLog: what each sent, not yet settled packet carried (reliable stream ranges, a close
-// frame), indexed by packet number in a ring. A packet leaves the log when it is acknowledged
-// or declared lost; its ranges then go to SendStream::onAcked or onLost.
+// SentPacketLog: what each sent, not yet settled ack-eliciting packet carried (reliable stream
+// ranges, a close frame), in packet-number order in a ring. ACK-only packets are never logged
+// (nothing in them is waited for), so a peer that makes us acknowledge without acknowledging us
+// cannot grow the log. A packet leaves the log when it is acknowledged or declared lost and
+// everything before it has too; its ranges then go to SendStream::onAcked or onLost.
 #pragma once
 
 #include <cstdint>
@@ -30,32 +32,34 @@ struct SentPacket {
 
 class SentPacketLog {
  public:
-  // Packet numbers must be pushed in increasing order without gaps.
+  // Packet numbers must be pushed in increasing order (gaps allowed).
   SentPacket& push(uint64_t pn) {
-    if (ring_.empty()) first_pn_ = pn;
     SentPacket& p = ring_.push_back(SentPacket{});
     p.packet_number = pn;
     return p;
   }
-  SentPacket* find(uint64_t pn) {
-    if (ring_.empty() || pn < first_pn_ || pn >= first_pn_ + ring_.size()) return nullptr;
-    return &ring_[static_cast<size_t>(pn - first_pn_)];
+  size_t size() const { return ring_.size(); }
+  bool empty() const { return ring_.empty(); }
+  SentPacket& at(size_t i) { return ring_[i]; }
+  // Index of the first record whose packet number is >= pn (size() if none).
+  size_t lowerIndex(uint64_t pn) const {
+    size_t lo = 0, hi = ring_.size();
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (ring_[mid].packet_number < pn) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
   // Drops settled packets from the front.
   void popSettled() {
-    while (!ring_.empty() && !ring_.front().outstanding) {
-      ring_.pop_front();
-      ++first_pn_;
-    }
+    while (!ring_.empty() && !ring_.front().outstanding) ring_.pop_front();
   }
-  bool empty() const { return ring_.empty(); }
-  uint64_t firstPacketNumber() const { return first_pn_; }
-  uint64_t endPacketNumber() const { return first_pn_ + ring_.size(); }
+  size_t allocatedBytes() const { return ring_.capacity() * sizeof(SentPacket); }
   void clear() { ring_.clear(); }
 
  private:
   RingBuffer<SentPacket> ring_;
-  uint64_t first_pn_ = 0;
 };
 
 }  // namespace outpost

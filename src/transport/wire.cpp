@@ -62,6 +62,7 @@ const char* dropReasonName(DropReason r) {
     case DropReason::kNoListener: return "no_listener";
     case DropReason::kNotReady: return "not_ready";
     case DropReason::kConnectionLimit: return "connection_limit";
+    case DropReason::kOverBudget: return "over_budget";
     case DropReason::kCount: break;
   }
   return "?";

@@ -101,6 +101,7 @@ enum class DropReason : uint8_t {
   kNoListener,
   kNotReady,
   kConnectionLimit,
+  kOverBudget,
   kCount
 };
 const char* dropReasonName(DropReason r);

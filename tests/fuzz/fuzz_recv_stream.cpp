@@ -4,6 +4,7 @@
 //
 //   u8 mode     bit 0: hostile (segments carry bytes from anywhere, so retransmissions disagree)
 //               bit 1: deliver only at the end instead of after every insert
+//               bit 2: tight buffers (an untrusted connection's, SparseBytes::setTight)
 //   u8 max      RECV_MAX_MESSAGE_SIZE = 1 + 8 * max
 //   u8 credit   flow-control window beyond the delivered offset: 64 * (1 + credit) bytes, or
 //               unlimited for 255
@@ -13,7 +14,9 @@
 // Checked: delivered messages never exceed the data inserted (the delivered offset stays within
 // the contiguous prefix a model of the accepted inserts holds), the delivered offset only grows
 // and equals the sum of delivered stream bytes, message numbers strictly increase, payloads
-// respect the size limit, and in consistent mode every payload is exactly the stream's bytes.
+// respect the size limit, in consistent mode every payload is exactly the stream's bytes, and the
+// stream never holds more bytes than the window allows (only what arrived: held bytes stay within
+// the accepted inserts' coverage above the delivered offset).
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -30,6 +33,7 @@ volatile uint64_t g_sink;
 
 struct Model {
   std::vector<bool> covered = std::vector<bool>(65536 + 256 + 1, false);
+  uint64_t covered_count = 0;
   uint64_t contiguousEnd() const {
     uint64_t i = 0;
     while (i < covered.size() && covered[i]) ++i;
@@ -43,6 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 4) return 0;
   const bool hostile = data[0] & 1;
   const bool deliver_at_end = data[0] & 2;
+  const bool tight = data[0] & 4;
   const uint32_t max_message = 1 + 8u * data[1];
   const bool unlimited = data[2] == 255;
   const uint64_t credit = 64u * (1u + data[2]);
@@ -53,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> stream(data + 4 + ops_bytes, size - 4 - ops_bytes);
 
   RecvStream r;
+  if (tight) r.setTight(true);
   Model model;
   uint64_t delivered = 0;  // sum of stream bytes handed to the sink
   int64_t last_number = 0;
@@ -113,9 +119,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       case RecvStream::Insert::kOk:
         FUZZ_CHECK(end > base && end <= window_end && len > 0);
-        for (uint64_t o = offset < base ? base : offset; o < end; ++o) model.covered[o] = true;
+        for (uint64_t o = offset < base ? base : offset; o < end; ++o) {
+          model.covered_count += !model.covered[o];
+          model.covered[o] = true;
+        }
         FUZZ_CHECK(r.highestReceived() >= end);
         break;
+    }
+    {
+      // Only bytes that arrived are held: never more than the model's coverage above the
+      // delivered offset (a far-edge byte costs one byte, not the gap).
+      // (Every byte below the delivered offset is covered, so the coverage above it is the total
+      // minus that offset.)
+      FUZZ_CHECK(r.heldBytes() <= model.covered_count - r.deliveredOffset());
+      // Tight: buffers exactly their contents; the segment table at most twice its size (+4).
+      if (tight) FUZZ_CHECK(r.allocatedBytes() <= r.heldBytes() + r.segmentCount() * 128 + 128);
     }
     if (!deliver_at_end && !deliverAll()) violated = true;
   }

@@ -252,6 +252,13 @@ void recvStreamSeeds() {
   }
   {
     StreamInput in;
+    in.mode = 4;  // tight buffers (an untrusted connection's): segments in reverse, twice
+    in.stream = stream;
+    segments(in, true, 2);
+    save(t, "tight_reversed", in.bytes());
+  }
+  {
+    StreamInput in;
     in.mode = 1 | 2;  // hostile, deliver at the end
     in.stream = stream;
     for (uint16_t i = 0; i < 8; ++i) in.insert(static_cast<uint16_t>(i * 30), 60, static_cast<uint8_t>(i * 37));

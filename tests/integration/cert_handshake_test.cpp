@@ -8,6 +8,8 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <future>
 
 #include "cert_fixture.h"
@@ -335,6 +337,38 @@ TEST(CertHandshake, SetCertificateRefusalsCarryTheReason) {
   ASSERT_EQ(statuses.size(), 1u);
   EXPECT_EQ(statuses[0].available, NETWORKING_AVAILABILITY_CURRENT);
   EXPECT_EQ(p.net.getIdentity(), "steamid:" + std::to_string(kPlayer));
+}
+
+// An instance made without options trusts the hub key the environment names: OUTPOST_HUB_KEY, or
+// the key part of the one-value contact OUTPOST_HUB=KEY@IP:PORT. Trusting a CA shows as refusing
+// another CA's certificate; an instance that trusts none takes any (unchecked: peers check it).
+TEST(CertHandshake, TheEnvironmentsHubKeyIsTheTrustedCa) {
+  TestCa ca, foreign;
+  auto trustsOnlyCa = [&]() {
+    NetworkingSockets net;
+    auto req = cert::parseRequest(net.getCertificateRequest()->certificate);
+    EXPECT_TRUE(req);
+    if (!req) return false;
+    auto other = net.setCertificate(foreign.issue(req->public_key, kPlayer));
+    auto own = net.setCertificate(ca.issue(req->public_key, kPlayer));
+    EXPECT_TRUE(other && own);
+    if (!other || !own) return false;
+    EXPECT_TRUE(own->response) << own->error;
+    return !other->response;
+  };
+  unsetenv("OUTPOST_HUB_KEY");
+  unsetenv("OUTPOST_HUB");
+  EXPECT_FALSE(trustsOnlyCa());
+  setenv("OUTPOST_HUB", "127.0.0.1:27100", 1);  // an address alone names no key
+  EXPECT_FALSE(trustsOnlyCa());
+  std::string upper = ca.publicHex();
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  setenv("OUTPOST_HUB", (upper + "@127.0.0.1:27100").c_str(), 1);
+  EXPECT_TRUE(trustsOnlyCa());
+  unsetenv("OUTPOST_HUB");
+  setenv("OUTPOST_HUB_KEY", ca.publicHex().c_str(), 1);
+  EXPECT_TRUE(trustsOnlyCa());
+  unsetenv("OUTPOST_HUB_KEY");
 }
 
 TEST(CertHandshake, ResetIdentityDiscardsTheCertificate) {

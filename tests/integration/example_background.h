@@ -59,6 +59,7 @@ class Background {
   // The process group the child leads (own_group), 0 otherwise. Stays valid after it exits, so a
   // test can check that nothing of the group is left: kill(-group(), 0) fails with ESRCH.
   pid_t group() const { return group_; }
+  pid_t pid() const { return pid_; }  // -1 once it exited
 
   std::string output() const {
     std::ifstream f(log_);

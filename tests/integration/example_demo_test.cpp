@@ -78,6 +78,8 @@ TEST_F(ExampleDemo, BringsEverythingUpShowsItAndStopsAfterItsSeconds) {
   for (const std::string& want : {
            std::string("$ outpost admin --hub 127.0.0.1:") + std::to_string(ports_[0]),
            std::string("token create 480 operator"),
+           std::string("[demo] the hub's contact (OUTPOST_HUB): "),  // KEY@127.0.0.1:PORT
+           std::string("@127.0.0.1:") + std::to_string(ports_[0]),
            std::string("== 5a. The master's list"),
            std::string("master 127.0.0.1:") + std::to_string(ports_[1]) + ", filter \"\\appid\\480\": 1 server",
            master_line,

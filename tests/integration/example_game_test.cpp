@@ -236,7 +236,8 @@ TEST_F(ExampleGame, ServersAndQueryCommandsPrintTheListInfoPlayersAndRules) {
   ASSERT_TRUE(eventually(
       [&] {
         list = runProcess({OUTPOST_CLI_BINARY, "servers", "--master", hub_.master_address, "--filter", "\\appid\\480"});
-        return list.exit_code == 0;
+        // The server publishes alice to A2S on its next tick after admitting her: wait for that too.
+        return list.exit_code == 0 && list.out.find("1/8") != std::string::npos;
       },
       10000))
       << list.out;

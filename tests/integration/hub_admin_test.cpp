@@ -56,8 +56,15 @@ TEST_F(HubAdmin, EveryAdminCommand) {
   };
   EXPECT_EQ(ok({"app", "put", "480", "Spacewar", "--required-version", "1.2.0"}), "ok\n");
   EXPECT_NE(ok({"app", "list"}).find("app 480 name=Spacewar required_version=1.2.0"), std::string::npos);
-  EXPECT_EQ(ok({"user", "create", "alice", "correct horse"}), "ok steam_id=76561197960265729\n");
-  EXPECT_EQ(ok({"user", "create", "bob", "battery staple"}), "ok steam_id=76561197960265730\n");
+  // A password from a file (nothing secret on the command line) ...
+  std::string password_file = std::filesystem::path(dir_).parent_path().string() + "/alice.password";
+  std::ofstream(password_file) << "correct horse\n";
+  EXPECT_EQ(ok({"user", "create", "alice", "--password-file", password_file}), "ok steam_id=76561197960265729\n");
+  // ... or, still, as an argument, with a warning that others can read it.
+  std::string bob_out = ok({"user", "create", "bob", "battery staple"});
+  EXPECT_NE(bob_out.find("warning: a password on the command line is visible"), std::string::npos) << bob_out;
+  EXPECT_NE(bob_out.find("ok steam_id=76561197960265730\n"), std::string::npos) << bob_out;
+  EXPECT_EQ(admin({"user", "create", "dave"}).exit_code, 2);  // no password given at all
   auto dup = admin({"user", "create", "alice", "whatever123"});
   EXPECT_EQ(dup.exit_code, 1);
   EXPECT_NE(dup.out.find("result 14"), std::string::npos) << dup.out;  // DuplicateName
@@ -101,14 +108,16 @@ TEST_F(HubAdmin, EveryAdminCommand) {
 
 TEST_F(HubAdmin, WrongTokenOrWrongHubKeyIsRefused) {
   ASSERT_TRUE(hub_.start(dir_)) << hub_.banner;
+  std::string wrong_token_file = std::filesystem::path(dir_).parent_path().string() + "/wrong.token";
+  std::ofstream(wrong_token_file) << std::string(64, '0') << "\n";
   auto wrong_token = runProcess({OUTPOST_CLI_BINARY, "admin", "--hub", hub_.address, "--hub-key", hub_.public_key,
-                                 "--admin-token", std::string(64, '0'), "app", "list"});
+                                 "--admin-token-file", wrong_token_file, "app", "list"});
   EXPECT_EQ(wrong_token.exit_code, 1);
   EXPECT_NE(wrong_token.out.find("result 15"), std::string::npos) << wrong_token.out;  // AccessDenied
   // A client that pins another key never talks to this hub.
   std::string other_key(64, 'b');
   auto wrong_key = runProcess({OUTPOST_CLI_BINARY, "admin", "--hub", hub_.address, "--hub-key", other_key,
-                               "--admin-token", std::string(64, '0'), "app", "list"});
+                               "--admin-token-file", wrong_token_file, "app", "list"});
   EXPECT_EQ(wrong_key.exit_code, 3) << wrong_key.out;
   EXPECT_NE(wrong_key.out.find("pinned"), std::string::npos) << wrong_key.out;
 }
@@ -166,8 +175,10 @@ TEST_F(HubAdmin, ConfigFileAndJsonLogs) {
   ASSERT_TRUE(hub_.start(dir_)) << hub_.banner;
   EXPECT_FALSE(hub_.master_address.empty());
   // Something worth logging: an admin request with a wrong token.
+  std::string wrong_token_file = std::filesystem::path(dir_).parent_path().string() + "/wrong.token";
+  std::ofstream(wrong_token_file) << std::string(64, '1') << "\n";
   auto denied = runProcess({OUTPOST_CLI_BINARY, "admin", "--hub", hub_.address, "--hub-key", hub_.public_key,
-                            "--admin-token", std::string(64, '1'), "status"});
+                            "--admin-token-file", wrong_token_file, "status"});
   EXPECT_EQ(denied.exit_code, 1);
   EXPECT_EQ(hub_.stop(SIGTERM), 0);
   EXPECT_NE(hub_.banner.find("data directory " + dir_), std::string::npos) << hub_.banner;

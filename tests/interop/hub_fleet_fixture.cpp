@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "fixture_stop.h"
-#include "hub/data_dir.h"
+#include "hubrpc/client_credentials.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/networking_sockets.h"
 
@@ -52,8 +52,11 @@ bool startHub(const std::string& binary, const std::string& dir, Hub& hub) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // the hub never outlives the fixture
     dup2(fds[1], 1);
     close(fds[0]);
+    // 1,000 anonymous servers from one address: anonymous servers stay untrusted (they show no
+    // credential), so the per-source cap on untrusted connections (64 by default) is raised.
     execl(binary.c_str(), binary.c_str(), "--data-dir", dir.c_str(), "--listen", "127.0.0.1:0", "--master",
-          "127.0.0.1:0", static_cast<char*>(nullptr));
+          "127.0.0.1:0", "--transport", "OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=2000",
+          static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
@@ -139,7 +142,7 @@ int main(int argc, char** argv) {
   } else {
     rc = 0;
     std::string key, token, error;
-    hub::readClientCredentials(dir, &key, &token, &error);
+    hubrpc::readClientCredentials(dir, &key, &token, &error);
     hubrpc::HubClient admin;
     if (!admin.connect(hub.address, hub.key, 5000, &error)) rc = 1;
     for (uint32_t app : {440u, 730u}) {

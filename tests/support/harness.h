@@ -75,9 +75,11 @@ struct Link {
 };
 
 // Opens a listen socket on `bind` (default 127.0.0.1, ephemeral port), connects and waits until
-// both ends are CONNECTED.
+// both ends are CONNECTED. Both applications then trust each other (trustConnection), so the
+// connection has its configured budget; pass trust = false to keep the untrusted one.
 inline Link connectPeers(Peer& server, Peer& client, const std::string& bind = "127.0.0.1:0",
-                         const ConfigOptions& listen_options = {}, const ConfigOptions& connect_options = {}) {
+                         const ConfigOptions& listen_options = {}, const ConfigOptions& connect_options = {},
+                         bool trust = true) {
   Link l;
   l.listen = server.net.createListenSocketIP(bind, listen_options);
   EXPECT_NE(l.listen, 0u);
@@ -91,6 +93,10 @@ inline Link connectPeers(Peer& server, Peer& client, const std::string& bind = "
   });
   EXPECT_TRUE(ok) << "connection to " << l.address << " did not come up";
   if (server.incoming.size() > before) l.server = server.incoming.back();
+  if (ok && trust) {
+    EXPECT_TRUE(server.net.trustConnection(l.server));
+    EXPECT_TRUE(client.net.trustConnection(l.client));
+  }
   return l;
 }
 

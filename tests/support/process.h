@@ -140,6 +140,7 @@ class HubProcess {
   ~HubProcess() {
     if (pid_ > 0) stop(SIGKILL);
   }
+  pid_t pid() const { return pid_; }  // -1 when not running
 
   std::string address, master_address, public_key, banner;
   std::vector<std::string> extra_args;  // more outpost-hub flags, set before start()

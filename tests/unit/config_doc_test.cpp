@@ -74,14 +74,22 @@ std::string renderConfigMarkdown() {
         "process-wide (`setGlobalConfigValue*`); *connection* values can also be set on a "
         "listen socket through the `ConfigOptions` of `createListenSocketIP` (inherited by the "
         "connections it accepts) or on one connection (`setConnectionConfigValue*`), and the "
-        "most specific setting wins. Min and max are inclusive; a value outside them, or of "
-        "the wrong type, is refused.\n"
+        "most specific setting wins. *listen socket* values belong to a listen socket as a "
+        "whole (its caps): they are set globally or in `createListenSocketIP`'s options, not "
+        "on one connection. Command-line tools that set them take `NAME=VALUE` with the name "
+        "below, with or without the `NETWORKING_CONFIG_` prefix (`outpost-hub --transport`, "
+        "`outpost-example-server --transport`). Min and max are inclusive; a value outside "
+        "them, or of the wrong type, is refused.\n"
         "\n"
         "| ID | Name | Type | Scope | Default | Min | Max | Unit | Description |\n"
         "|---:|------|------|-------|--------:|----:|----:|------|-------------|\n";
   for (const ConfigDef& d : configTable()) {
     md << "| " << d.id << " | `NETWORKING_CONFIG_" << d.name << "` | " << typeName(d.type)
-       << " | " << (d.scope == ConfigScopeKind::kGlobal ? "global" : "connection") << " | "
+       << " | "
+       << (d.scope == ConfigScopeKind::kGlobal        ? "global"
+           : d.scope == ConfigScopeKind::kListenSocket ? "listen socket"
+                                                       : "connection")
+       << " | "
        << number(d, d.default_value) << " | " << number(d, d.min_value) << " | "
        << number(d, d.max_value) << " | " << cell(d.unit) << " | " << cell(d.description)
        << " |\n";

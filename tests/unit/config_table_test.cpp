@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "outpost/networking_sockets.h"
+
 #include <cmath>
 #include <limits>
 #include <set>
@@ -227,6 +231,103 @@ TEST(ConfigGlobal, DefaultFakeNetworkIsInactive) {
             static_cast<int32_t>(def(NETWORKING_CONFIG_FAKE_PACKET_REORDER_TIME).default_value));
   EXPECT_EQ(FakeNetworkConfig{}.dup_time_max_ms,
             static_cast<int32_t>(def(NETWORKING_CONFIG_FAKE_PACKET_DUP_TIME_MAX).default_value));
+}
+
+}  // namespace
+}  // namespace outpost
+
+namespace outpost {
+namespace {
+
+// listConfigValues() is the table, row for row, as the public API shows it: the same ids, names
+// (with the NETWORKING_CONFIG_ prefix), types, scopes, defaults, bounds, units and texts; and
+// getConfigValueInfo / getConfigValue agree with it for every row.
+TEST(ConfigIntrospection, ListConfigValuesIsTheTable) {
+  auto list = NetworkingSockets::listConfigValues();
+  auto table = configTable();
+  ASSERT_EQ(list.size(), table.size());
+  NetworkingSockets net(NetworkingSocketsOptions::manual());
+  for (size_t i = 0; i < list.size(); ++i) {
+    const ConfigValueDescription& d = list[i];
+    const ConfigDef& t = table[i];
+    EXPECT_EQ(d.id, t.id);
+    EXPECT_EQ(d.name, std::string("NETWORKING_CONFIG_") + t.name);
+    EXPECT_EQ(d.type, t.type) << d.name;
+    EXPECT_EQ(d.scope, narrowestScope(t.scope)) << d.name;
+    EXPECT_EQ(d.default_value, t.default_value) << d.name;
+    EXPECT_EQ(d.min_value, t.min_value) << d.name;
+    EXPECT_EQ(d.max_value, t.max_value) << d.name;
+    EXPECT_EQ(d.unit, t.unit);
+    EXPECT_EQ(d.description, t.description);
+    auto info = net.getConfigValueInfo(d.id);
+    ASSERT_TRUE(info) << d.name;
+    EXPECT_EQ(info->type, d.type) << d.name;
+    EXPECT_EQ(info->scope, d.scope) << d.name;
+    if (GlobalConfig::instance().get(d.id)) continue;  // set by another test of this process
+    auto v = net.getConfigValue(d.id, NETWORKING_CONFIG_SCOPE_GLOBAL, 0);
+    EXPECT_EQ(v.result, NETWORKING_GET_CONFIG_VALUE_OK_INHERITED) << d.name;
+    switch (d.type) {
+      case NETWORKING_CONFIG_TYPE_INT32: EXPECT_EQ(std::get<int32_t>(v.value), static_cast<int32_t>(d.default_value)) << d.name; break;
+      case NETWORKING_CONFIG_TYPE_INT64: EXPECT_EQ(std::get<int64_t>(v.value), static_cast<int64_t>(d.default_value)) << d.name; break;
+      case NETWORKING_CONFIG_TYPE_FLOAT: EXPECT_EQ(std::get<float>(v.value), static_cast<float>(d.default_value)) << d.name; break;
+      default: EXPECT_EQ(std::get<std::string>(v.value), "") << d.name; break;
+    }
+  }
+  // A few rows by value, so a wrong table cannot pass by agreeing with itself.
+  auto find = [&](int id) { return *std::find_if(list.begin(), list.end(), [&](auto& d) { return d.id == id; }); };
+  EXPECT_EQ(find(NETWORKING_CONFIG_RECV_BUFFER_SIZE).default_value, 1048576);
+  EXPECT_EQ(find(NETWORKING_CONFIG_FAKE_PACKET_LOSS_SEND).scope, NETWORKING_CONFIG_SCOPE_GLOBAL);
+  EXPECT_EQ(find(NETWORKING_CONFIG_NAGLE_TIME).scope, NETWORKING_CONFIG_SCOPE_CONNECTION);
+  EXPECT_EQ(find(NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE).scope,
+            NETWORKING_CONFIG_SCOPE_LISTEN_SOCKET);
+  EXPECT_EQ(find(NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE).default_value, 64);
+}
+
+// The reference has no float value of connection scope (its floats are the global FAKE_PACKET_*
+// percentages), so setConnectionConfigValueFloat has nothing it may set: it refuses every value,
+// and the connection's values stay as they were.
+TEST(ConfigIntrospection, NoFloatValueCanBeSetOnAConnection) {
+  for (const ConfigDef& d : configTable()) {
+    if (d.type == NETWORKING_CONFIG_TYPE_FLOAT) {
+      EXPECT_EQ(d.scope, ConfigScopeKind::kGlobal) << d.name;
+    }
+  }
+  NetworkingSockets net(NetworkingSocketsOptions::manual());
+  auto pair = net.createSocketPair(false, 1, 2);
+  ASSERT_TRUE(pair.success);
+  EXPECT_FALSE(net.setConnectionConfigValueFloat(pair.connection1, NETWORKING_CONFIG_FAKE_PACKET_LOSS_SEND, 5.f));
+  EXPECT_FALSE(net.setConnectionConfigValueFloat(pair.connection1, NETWORKING_CONFIG_NAGLE_TIME, 1000.f));
+  EXPECT_FALSE(net.setConnectionConfigValueFloat(0, NETWORKING_CONFIG_NAGLE_TIME, 1000.f));
+  auto v = net.getConfigValue(NETWORKING_CONFIG_NAGLE_TIME, NETWORKING_CONFIG_SCOPE_CONNECTION, pair.connection1);
+  EXPECT_EQ(v.result, NETWORKING_GET_CONFIG_VALUE_OK_INHERITED);
+  // Positive control: the integer setter does change it.
+  EXPECT_TRUE(net.setConnectionConfigValueInt32(pair.connection1, NETWORKING_CONFIG_NAGLE_TIME, 1000));
+  v = net.getConfigValue(NETWORKING_CONFIG_NAGLE_TIME, NETWORKING_CONFIG_SCOPE_CONNECTION, pair.connection1);
+  EXPECT_EQ(v.result, NETWORKING_GET_CONFIG_VALUE_OK);
+  EXPECT_EQ(std::get<int32_t>(v.value), 1000);
+}
+
+// NAME=VALUE as outpost-hub --transport takes it: strict numbers, the range named on error,
+// process-wide and read-only values refused.
+TEST(ConfigAssignment, ParsesStrictlyAndNamesTheRange) {
+  ConfigOptions o;
+  std::string why;
+  EXPECT_TRUE(parseConfigAssignment("OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=128", o, &why)) << why;
+  EXPECT_EQ(std::get<int32_t>(o[NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE]), 128);
+  EXPECT_TRUE(parseConfigAssignment("networking_config_recv_buffer_size=2097152", o, &why)) << why;
+  EXPECT_EQ(std::get<int32_t>(o[NETWORKING_CONFIG_RECV_BUFFER_SIZE]), 2097152);
+  EXPECT_FALSE(parseConfigAssignment("OUTPOST_MAX_CONNECTIONS=0", o, &why));
+  EXPECT_NE(why.find("OUTPOST_MAX_CONNECTIONS = 0 is outside [1, 1048576]"), std::string::npos) << why;
+  for (const char* bad : {"OUTPOST_MAX_CONNECTIONS=12x", "OUTPOST_MAX_CONNECTIONS=", "OUTPOST_MAX_CONNECTIONS=1e3",
+                          "OUTPOST_MAX_CONNECTIONS=99999999999"}) {
+    EXPECT_FALSE(parseConfigAssignment(bad, o, &why)) << bad;
+    EXPECT_NE(why.find("between 1 and 1048576"), std::string::npos) << bad << ": " << why;
+  }
+  EXPECT_FALSE(parseConfigAssignment("NO_SUCH_VALUE=1", o, &why));
+  EXPECT_NE(why.find("NO_SUCH_VALUE"), std::string::npos);
+  EXPECT_FALSE(parseConfigAssignment("FAKE_PACKET_LOSS_SEND=5", o, &why));  // process-wide
+  EXPECT_FALSE(parseConfigAssignment("MTU_DATA_SIZE=1000", o, &why));       // read-only
+  EXPECT_FALSE(parseConfigAssignment("OUTPOST_MAX_CONNECTIONS", o, &why));  // no '='
 }
 
 }  // namespace
