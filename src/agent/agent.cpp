@@ -453,7 +453,8 @@ void AgentLoop::onHello(Conn& c, std::span<const uint8_t> payload) {
                  {"protocol", kProtocolVersion},
                  {"encoding", c.encoding == Encoding::kGodot ? "godot" : "json"},
                  {"pid", ::getpid()},
-                 {"max_frame_bytes", options_.max_frame_bytes}}}});
+                 {"max_frame_bytes", options_.max_frame_bytes},
+                 {"calls", callNumbers()}}}});
 }
 
 void AgentLoop::onRequest(Conn& c, std::span<const uint8_t> payload) {

@@ -518,6 +518,24 @@ const FunctionSpec* findFunction(std::string_view object, std::string_view name)
   return it == index.end() ? nullptr : it->second;
 }
 
+const FunctionSpec* functionByCallNumber(int64_t number, bool* client_side) {
+  const auto& table = functionTable();
+  if (number < 0 || static_cast<uint64_t>(number) / 2 >= table.size()) return nullptr;
+  const FunctionSpec& f = table[static_cast<size_t>(number / 2)];
+  *client_side = (number & 1) != 0;
+  return (*client_side ? f.client : f.server) ? &f : nullptr;
+}
+
+Value callNumbers() {
+  Value out = Value::object();
+  const auto& table = functionTable();
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (table[i].server) out[std::string("SteamServer.") + table[i].name] = static_cast<int64_t>(2 * i);
+    if (table[i].client) out[std::string("Steam.") + table[i].name] = static_cast<int64_t>(2 * i + 1);
+  }
+  return out;
+}
+
 const char* originName(Origin o) {
   switch (o) {
     case Origin::kGodot3Page: return "godot3-page";

@@ -118,6 +118,14 @@ const std::vector<ConstantSpec>& constantTable();
 
 // The function `object`.`name` ("SteamServer", "Steam"), or nullptr.
 const FunctionSpec* findFunction(std::string_view object, std::string_view name);
+// Call numbers (docs/spec/agent.md §4.1, the compact request): a short stand-in for
+// "<object>.<name>", 2 * (the function's index in functionTable()) + 1 for "Steam" (0 for
+// "SteamServer"). They are this agent's own: a client learns them from the hello reply
+// ("calls"), never from a table of its own. The function of `number`, or nullptr (unknown number,
+// or the object does not serve that function); *client_side says which object.
+const FunctionSpec* functionByCallNumber(int64_t number, bool* client_side);
+// {"SteamServer.<name>": number, "Steam.<name>": number, ...} for every function served.
+Value callNumbers();
 const char* originName(Origin o);
 const char* paramTypeName(ParamType t);
 const char* returnTypeName(ReturnType t);

@@ -1,9 +1,12 @@
 // Request checking and dispatch (docs/spec/agent.md §4). A request is
 //   {"id": any (echoed), "call": "SteamServer.<fn>" | "Steam.<fn>" | "agent.<fn>",
 //    "args": [positional...] | {"<param name>": value, ...}}           ("args" may be absent)
-// and is refused, in this order, when:
-//   1. it is not a Dictionary, or "call" is missing or not a String         -> bad_request
-//   2. "call" names no function of the API table (or "agent.counters")      -> unknown_function
+// or, compact, the Array [id, call, args] where call may also be a call number (api_table.h);
+// its reply is [id, result]. It is refused, in this order, when:
+//   1. it is neither a Dictionary nor an Array of 2 or 3 elements, or "call" is missing or
+//      neither a String nor (compact) an int                                 -> bad_request
+//   2. "call" names no function of the API table (or "agent.counters"), or
+//      is not one of this agent's call numbers                               -> unknown_function
 //   3. "args" is neither absent, an Array nor a Dictionary                  -> bad_request
 //   4. more arguments than parameters, an unknown name, a missing one       -> bad_arguments
 //   5. an argument of the wrong type, out of its C++ type's range, or over
@@ -66,7 +69,7 @@ Value errorReply(const Value& id, const char* code, const std::string& message) 
 }
 
 Value Dispatcher::handle(Value& request) {
-  ++counters_["calls"];
+  ++calls_;
   Checked c = check(request);
   return call(c, nullptr, nullptr);
 }
@@ -88,20 +91,27 @@ Value Dispatcher::call(Checked& c, std::vector<uint8_t>* raw, bool* raw_written)
     return errorReply(c.id, error_code::kRefused, call.error);
   }
   if (raw_written) *raw_written = call.raw_written;
+  if (c.compact) return Value::array({c.id, std::move(result)});
   return {{"id", c.id}, {"result", std::move(result)}};
 }
 
 void Dispatcher::handleInto(Value& request, std::vector<uint8_t>& out) {
-  ++counters_["calls"];
+  ++calls_;
   Checked c = check(request);
   if (encoding_ == Encoding::kGodot && c.function) {
-    // {"id": id, "result": <raw>}: the Dictionary header and the id first, the handler's bytes last.
+    // {"id": id, "result": <raw>} or [id, <raw>]: the container header and the id first, the
+    // handler's bytes last.
     const size_t start = out.size();
     GodotWriter w(out);
-    w.dictionaryHeader(2);
-    w.string("id");
-    encodeGodotVariant(c.id, out);
-    w.string("result");
+    if (c.compact) {
+      w.arrayHeader(2);
+      encodeGodotVariant(c.id, out);
+    } else {
+      w.dictionaryHeader(2);
+      w.string("id");
+      encodeGodotVariant(c.id, out);
+      w.string("result");
+    }
     bool raw_written = false;
     Value reply = call(c, &out, &raw_written);
     if (raw_written) return;
@@ -122,27 +132,58 @@ Dispatcher::Checked Dispatcher::check(Value& request) {
     out.error_reply = errorReply(out.id, code, message);
     return std::move(out);
   };
-  if (!request.is_object()) return refuse(error_code::kBadRequest, "a request is a Dictionary {id, call, args}, not " + describe(request));
-  if (auto it = request.find("id"); it != request.end()) out.id = *it;
-  auto call_it = request.find("call");
-  if (call_it == request.end() || !call_it->is_string())
-    return refuse(error_code::kBadRequest, "the request has no \"call\" String (\"SteamServer.<function>\" or \"Steam.<function>\")");
-  const std::string& call = call_it->get_ref<const std::string&>();
-  if (call == "agent.counters") return out;  // function and error_reply both empty
-  const size_t dot = call.find('.');
-  const FunctionSpec* f = dot == std::string::npos ? nullptr : findFunction(std::string_view(call).substr(0, dot), std::string_view(call).substr(dot + 1));
-  if (!f) {
-    std::string shown = call.size() > 80 ? call.substr(0, 80) + "..." : call;
-    return refuse(error_code::kUnknownFunction, "\"" + shown + "\" is not a function of the agent (outpost-agent --print-api lists them)");
-  }
+  Value* call_value = nullptr;
   Value* args = nullptr;
-  if (auto it = request.find("args"); it != request.end()) args = &*it;
+  if (request.is_array()) {
+    // The compact form [id, call, args] (args may be left out).
+    if (request.size() < 2 || request.size() > 3)
+      return refuse(error_code::kBadRequest, "a compact request is an Array [id, call, args], not an Array of " +
+                                                 std::to_string(request.size()) + " elements");
+    out.compact = true;
+    out.id = request[0];
+    call_value = &request[1];
+    if (request.size() == 3) args = &request[2];
+  } else if (request.is_object()) {
+    if (auto it = request.find("id"); it != request.end()) out.id = *it;
+    if (auto it = request.find("call"); it != request.end()) call_value = &*it;
+    if (auto it = request.find("args"); it != request.end()) args = &*it;
+  } else {
+    return refuse(error_code::kBadRequest, "a request is a Dictionary {id, call, args} or an Array [id, call, args], not " +
+                                               describe(request));
+  }
+  const FunctionSpec* f = nullptr;
+  bool client_side = false;
+  std::string_view call;  // for messages; a call number's is built only when one is needed
+  if (call_value && out.compact && (call_value->is_number_integer() || call_value->is_number_unsigned())) {
+    const int64_t number = call_value->is_number_unsigned() && call_value->get<uint64_t>() > INT64_MAX
+                               ? -1
+                               : call_value->get<int64_t>();
+    f = functionByCallNumber(number, &client_side);
+    if (!f)
+      return refuse(error_code::kUnknownFunction, "call number " + call_value->dump() +
+                                                      " is not one of this agent's (its hello reply lists them as \"calls\")");
+  } else if (call_value && call_value->is_string()) {
+    call = call_value->get_ref<const std::string&>();
+    if (call == "agent.counters") return out;  // function and error_reply both empty
+    const size_t dot = call.find('.');
+    f = dot == std::string_view::npos ? nullptr : findFunction(call.substr(0, dot), call.substr(dot + 1));
+    if (!f) {
+      std::string shown(call.substr(0, 80));
+      if (call.size() > 80) shown += "...";
+      return refuse(error_code::kUnknownFunction, "\"" + shown + "\" is not a function of the agent (outpost-agent --print-api lists them)");
+    }
+    client_side = call.compare(0, dot, "Steam") == 0;
+  } else {
+    return refuse(error_code::kBadRequest, out.compact ? "the compact request's call is neither a String nor a call number"
+                                                       : "the request has no \"call\" String (\"SteamServer.<function>\" or \"Steam.<function>\")");
+  }
+  auto label = [&] { return std::string(client_side ? "Steam." : "SteamServer.") + f->name; };
   if (args && !args->is_null() && !args->is_array() && !args->is_object())
-    return refuse(error_code::kBadRequest, call + ": \"args\" must be an Array or a Dictionary, not " + describe(*args));
+    return refuse(error_code::kBadRequest, label() + ": \"args\" must be an Array or a Dictionary, not " + describe(*args));
   std::string why;
-  if (!checkArguments(*f, args, &out.args, &why)) return refuse(error_code::kBadArguments, call + ": " + why);
+  if (!checkArguments(*f, args, &out.args, &why)) return refuse(error_code::kBadArguments, label() + ": " + why);
   out.function = f;
-  out.client_side = call.compare(0, dot, "Steam") == 0;
+  out.client_side = client_side;
   return out;
 }
 
@@ -189,9 +230,9 @@ bool Dispatcher::checkArguments(const FunctionSpec& f, Value* args, std::vector<
 }
 
 bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
-  const std::string name = std::string("argument \"") + p.name + "\"";
+  auto name = [&p] { return std::string("argument \"") + p.name + "\""; };  // built only for a refusal
   auto wrong = [&](const std::string& expected) {
-    *why = name + " must be " + expected + ", got " + describe(v);
+    *why = name() + " must be " + expected + ", got " + describe(v);
     return false;
   };
   Value normalised;
@@ -231,7 +272,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       if (!v.is_string()) return wrong("a String");
       const size_t max = p.max ? p.max : kDefaultMaxStringBytes;
       if (v.get_ref<const std::string&>().size() > max) {
-        *why = name + " is " + std::to_string(v.get_ref<const std::string&>().size()) + " bytes, over its limit of " +
+        *why = name() + " is " + std::to_string(v.get_ref<const std::string&>().size()) + " bytes, over its limit of " +
                std::to_string(max);
         return false;
       }
@@ -242,12 +283,12 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       if (encoding_ == Encoding::kJson && v.is_string()) {
         const auto& text = v.get_ref<const std::string&>();
         if (text.size() / 4 * 3 > max + 3) {
-          *why = name + " (base64) decodes to more than its limit of " + std::to_string(max) + " bytes";
+          *why = name() + " (base64) decodes to more than its limit of " + std::to_string(max) + " bytes";
           return false;
         }
         Bytes b;
         if (!decodeBase64(text, &b)) {
-          *why = name + " is not valid base64 (RFC 4648, padded)";
+          *why = name() + " is not valid base64 (RFC 4648, padded)";
           return false;
         }
         v = bytesValue(std::move(b));
@@ -255,7 +296,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       if (!v.is_binary())
         return wrong(encoding_ == Encoding::kJson ? "a base64 String (bytes)" : "a PoolByteArray");
       if (v.get_binary().size() > max) {
-        *why = name + " is " + std::to_string(v.get_binary().size()) + " bytes, over its limit of " + std::to_string(max);
+        *why = name() + " is " + std::to_string(v.get_binary().size()) + " bytes, over its limit of " + std::to_string(max);
         return false;
       }
       return true;
@@ -267,7 +308,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       }
       if (!v.is_object()) return wrong("a Dictionary {NetworkingConfigValue: value}");
       if (v.size() > kMaxOptions) {
-        *why = name + " has " + std::to_string(v.size()) + " options, over the limit of " + std::to_string(kMaxOptions);
+        *why = name() + " has " + std::to_string(v.size()) + " options, over the limit of " + std::to_string(kMaxOptions);
         return false;
       }
       for (auto& [key, value] : v.items()) {
@@ -276,7 +317,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
         long long k = std::strtoll(key.c_str(), &end, 10);
         if (key.empty() || *end != '\0' || !integerIn(Value(k), std::numeric_limits<int32_t>::min(),
                                                       std::numeric_limits<int32_t>::max(), &id)) {
-          *why = name + " has the key \"" + key.substr(0, 32) + "\", which is not a NetworkingConfigValue int";
+          *why = name() + " has the key \"" + key.substr(0, 32) + "\", which is not a NetworkingConfigValue int";
           return false;
         }
         if (value.is_number_integer() || value.is_number_unsigned()) {
@@ -284,17 +325,17 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
           const bool wide = k == 40;  // NETWORKING_CONFIG_CONNECTION_USER_DATA is an int64
           if (!integerIn(value, wide ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int32_t>::min(),
                          wide ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int32_t>::max(), &n)) {
-            *why = name + "[" + key + "] is out of range for an int32";
+            *why = name() + "[" + key + "] is out of range for an int32";
             return false;
           }
           value = n.is_number_unsigned() ? static_cast<int64_t>(n.get<uint64_t>()) : n.get<int64_t>();
         } else if (value.is_string()) {
           if (value.get_ref<const std::string&>().size() > 1024) {
-            *why = name + "[" + key + "] is a String over 1024 bytes";
+            *why = name() + "[" + key + "] is a String over 1024 bytes";
             return false;
           }
         } else if (!value.is_number_float()) {
-          *why = name + "[" + key + "] must be an int, a float or a String, got " + describe(value);
+          *why = name() + "[" + key + "] must be an int, a float or a String, got " + describe(value);
           return false;
         }
       }
@@ -304,7 +345,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       if (!v.is_array()) return wrong("an Array of ints");
       const size_t max = p.max ? p.max : kDefaultMaxArrayElements;
       if (v.size() > max) {
-        *why = name + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
+        *why = name() + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
         return false;
       }
       for (auto& e : v) {
@@ -319,7 +360,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       if (!v.is_array()) return wrong("an Array");
       const size_t max = p.max ? p.max : kDefaultMaxArrayElements;
       if (v.size() > max) {
-        *why = name + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
+        *why = name() + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
         return false;
       }
       // Byte strings inside the array arrive as base64 in JSON: decode the "data" of each element.
@@ -330,7 +371,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
               Bytes b;
               if (d->get_ref<const std::string&>().size() > (MAX_STEAM_PACKET_SIZE / 3 + 1) * 4 ||
                   !decodeBase64(d->get_ref<const std::string&>(), &b)) {
-                *why = name + " has an element whose \"data\" is not base64 of at most 524288 bytes";
+                *why = name() + " has an element whose \"data\" is not base64 of at most 524288 bytes";
                 return false;
               }
               *d = bytesValue(std::move(b));
@@ -341,7 +382,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       if (!v.is_array()) return wrong("an Array of PoolByteArray");
       const size_t max = p.max ? p.max : kDefaultMaxArrayElements;
       if (v.size() > max) {
-        *why = name + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
+        *why = name() + " has " + std::to_string(v.size()) + " elements, over its limit of " + std::to_string(max);
         return false;
       }
       for (size_t i = 0; i < v.size(); ++i) {
@@ -350,17 +391,17 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
           Bytes b;
           if (e.get_ref<const std::string&>().size() > (MAX_STEAM_PACKET_SIZE / 3 + 1) * 4 ||
               !decodeBase64(e.get_ref<const std::string&>(), &b)) {
-            *why = name + "[" + std::to_string(i) + "] is not base64 of at most 524288 bytes";
+            *why = name() + "[" + std::to_string(i) + "] is not base64 of at most 524288 bytes";
             return false;
           }
           e = bytesValue(std::move(b));
         }
         if (!e.is_binary()) {
-          *why = name + "[" + std::to_string(i) + "] must be a PoolByteArray, got " + describe(e);
+          *why = name() + "[" + std::to_string(i) + "] must be a PoolByteArray, got " + describe(e);
           return false;
         }
         if (e.get_binary().size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE)) {
-          *why = name + "[" + std::to_string(i) + "] is " + std::to_string(e.get_binary().size()) +
+          *why = name() + "[" + std::to_string(i) + "] is " + std::to_string(e.get_binary().size()) +
                  " bytes, over the limit of 524288";
           return false;
         }

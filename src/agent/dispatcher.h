@@ -34,7 +34,8 @@ class Dispatcher {
  public:
   Dispatcher(Host& host, Encoding encoding) : host_(host), encoding_(encoding) {}
 
-  // The reply to `request`: {"id", "result"} or {"id", "error": {"code", "message"}}.
+  // The reply to `request`: {"id", "result"} ([id, result] for a compact request) or
+  // {"id", "error": {"code", "message"}}.
   Value handle(Value& request);
   // The same reply, appended to `out` in the session's encoding. For a Godot session the hot
   // handlers (message receive) write their result straight into it, without a Value tree.
@@ -46,6 +47,7 @@ class Dispatcher {
   struct Checked {
     const FunctionSpec* function = nullptr;
     bool client_side = false;
+    bool compact = false;  // an Array request: the reply is [id, result] (errors stay Dictionaries)
     Value id;
     std::vector<Value> args;
     Value error_reply;
@@ -65,6 +67,7 @@ class Dispatcher {
   Host& host_;
   Encoding encoding_;
   std::map<std::string, uint64_t> counters_;
+  uint64_t& calls_ = counters_["calls"];  // std::map references stay valid
 };
 
 }  // namespace outpost::agent

@@ -11,6 +11,7 @@
 #include "agent/api_table.h"
 #include "agent/dispatcher.h"
 #include "agent/godot_codegen.h"
+#include "agent/godot_variant.h"
 #include "agent/host.h"
 
 using namespace outpost::agent;
@@ -67,9 +68,57 @@ TEST(AgentDispatcher, AnswersGoodCallsByPositionOrByName) {
   EXPECT_EQ(r["result"], false);
 }
 
+// The compact form [id, call, args], by name or by the call number the hello reply lists: the
+// reply is [id, result]; refusals stay {id, error}.
+TEST(AgentDispatcher, CompactRequestsByNameOrCallNumber) {
+  Fixture f;
+  const Value numbers = callNumbers();
+  ASSERT_TRUE(numbers.contains("SteamServer.getSteamID32"));
+  ASSERT_TRUE(numbers.contains("Steam.getSteamID"));
+  EXPECT_FALSE(numbers.contains("Steam.setServerName"));  // a server function only
+  for (Dispatcher* d : {&f.json, &f.godot}) {
+    Value r = f.call(*d, Value::array({7, numbers["SteamServer.getSteamID32"], Value::array({uint64_t{76561197960265730}})}));
+    EXPECT_EQ(r, Value::array({7, 2}));
+    r = f.call(*d, Value::array({8, "SteamServer.getSteamID32", Value::array({uint64_t{76561197960265731}})}));
+    EXPECT_EQ(r, Value::array({8, 3}));
+    r = f.call(*d, Value::array({9, numbers["SteamServer.loggedOn"]}));  // args left out
+    EXPECT_EQ(r, Value::array({9, false}));
+    // The player's number reaches the player's object.
+    r = f.call(*d, Value::array({10, numbers["Steam.getSteamID"], Value::array()}));
+    EXPECT_EQ(r, Value::array({10, 0}));
+    // Refusals: an Array reply would look like a result, so they keep the Dictionary shape.
+    r = f.call(*d, Value::array({11, 999999, Value::array()}));
+    EXPECT_EQ(errorCode(r), "unknown_function");
+    EXPECT_EQ(r["id"], 11);
+    EXPECT_NE(errorMessage(r).find("call number 999999"), std::string::npos);
+    r = f.call(*d, Value::array({12, -1, Value::array()}));
+    EXPECT_EQ(errorCode(r), "unknown_function");
+    // A server-only function's number + 1 is not a player's function.
+    r = f.call(*d, Value::array({13, numbers["SteamServer.setServerName"].get<int64_t>() + 1, Value::array({"x"})}));
+    EXPECT_EQ(errorCode(r), "unknown_function");
+    r = f.call(*d, Value::array({14, numbers["SteamServer.getSteamID32"], Value::array({"not an id"})}));
+    EXPECT_EQ(errorCode(r), "bad_arguments");
+    EXPECT_NE(errorMessage(r).find("SteamServer.getSteamID32: argument \"steam_id\""), std::string::npos) << errorMessage(r);
+  }
+  // The Godot encoding writes the compact reply as a 2-element Array.
+  std::vector<uint8_t> bytes;
+  Value request = Value::array({5, numbers["SteamServer.loggedOn"], Value::array()});
+  f.godot.handleInto(request, bytes);
+  Value decoded;
+  std::string why;
+  ASSERT_TRUE(decodeGodotVariant(bytes, &decoded, &why)) << why;
+  EXPECT_EQ(decoded, Value::array({5, false}));
+}
+
 TEST(AgentDispatcher, RefusesBadRequestsNamingTheProblemAndKeepsServing) {
   Fixture f;
-  Value r = f.call(f.json, Value::array({1, 2}));
+  Value r = f.call(f.json, Value::array({1}));
+  EXPECT_EQ(errorCode(r), "bad_request");
+  r = f.call(f.json, Value::array({1, true, Value::array(), 4}));
+  EXPECT_EQ(errorCode(r), "bad_request");
+  r = f.call(f.json, Value::array({1, true}));
+  EXPECT_EQ(errorCode(r), "bad_request");
+  r = f.call(f.json, 42);
   EXPECT_EQ(errorCode(r), "bad_request");
   r = f.call(f.json, {{"id", 3}, {"args", Value::array()}});
   EXPECT_EQ(errorCode(r), "bad_request");

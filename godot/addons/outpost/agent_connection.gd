@@ -15,7 +15,10 @@
 # setHub on both singletons right after connecting.
 #
 # Wire: each frame is a little-endian u32 length and a Godot Variant (StreamPeer.put_var); the
-# first is the hello with the secret. Calls are synchronous: one request, one reply. When the agent
+# first is the hello with the secret. Calls are synchronous: one request, one reply. Requests use
+# the compact form [id, call number, args] with the numbers the hello reply lists (an Array costs
+# Godot far less to encode than a Dictionary with a String name), written with one send; the
+# reply [id, result] is read with one recv when it has arrived whole. When the agent
 # is missing, crashed or answers with an error, the reason is printed (push_error) and the call
 # returns the reference's failure value; agent_failed(reason) is emitted once when the agent is lost.
 extends Node
@@ -35,6 +38,10 @@ var agent_pid := -1
 var _tcp: StreamPeerTCP = null
 var _next_id := 1
 var _failed := false
+# "SteamServer.<name>" -> call number, from the hello reply.
+var _call_numbers := {}
+var _out := StreamPeerBuffer.new()
+var _in := StreamPeerBuffer.new()
 
 
 func is_agent_connected() -> bool:
@@ -51,8 +58,15 @@ func call_agent(call_name: String, args: Array, fail_value):
 		return fail_value
 	var id := _next_id
 	_next_id += 1
-	_tcp.put_var({"id": id, "call": call_name, "args": args})
+	_out.clear()
+	_out.put_var([id, _call_numbers.get(call_name, call_name), args])
+	if _tcp.put_data(_out.data_array) != OK:
+		_lose("writing to outpost-agent failed (it exited or was killed)")
+		push_error("Outpost: %s: %s" % [call_name, last_error])
+		return fail_value
 	var reply = _read_frame(CALL_TIMEOUT_MS)
+	if typeof(reply) == TYPE_ARRAY and reply.size() == 2:
+		return reply[1]
 	if typeof(reply) != TYPE_DICTIONARY:
 		push_error("Outpost: %s: %s" % [call_name, last_error])
 		return fail_value
@@ -125,6 +139,7 @@ func _connect_agent() -> void:
 		_lose("outpost-agent refused the hello: %s" % reply["error"].get("message", "?"))
 		return
 	agent_pid = int(reply["result"].get("pid", agent_pid))
+	_call_numbers = reply["result"].get("calls", {})
 	var hub := _setting("outpost/hub/address")
 	if hub != "":
 		var key := _setting("outpost/hub/public_key")
@@ -197,7 +212,27 @@ func _read_frame(timeout_ms: int):
 				_lose("outpost-agent did not answer within %d ms" % timeout_ms)
 				disconnect_agent()
 				return null
-	var length := _tcp.get_u32()
+	# Usually the whole reply has arrived: take it with one recv and decode it from memory.
+	var available := _tcp.get_available_bytes()
+	var first = _tcp.get_partial_data(available)
+	if first[0] != OK:
+		_lose("reading from outpost-agent failed (error %d)" % first[0])
+		return null
+	_in.data_array = first[1]
+	var length := _in.get_u32()
+	if _in.get_size() - 4 >= length:
+		if _in.get_size() - 4 > length:
+			_lose("outpost-agent sent more than one reply")
+			return null
+		_in.seek(0)
+		var whole = _in.get_var()
+		if typeof(whole) != TYPE_DICTIONARY and typeof(whole) != TYPE_ARRAY:
+			_lose("outpost-agent sent a frame that is neither a Dictionary nor an Array")
+			return null
+		return whole
+	# A long reply: the rest as it comes.
+	var have: PoolByteArray = _in.data_array.subarray(4, _in.get_size() - 1) if _in.get_size() > 4 else PoolByteArray()
+	length -= have.size()
 	while _tcp.get_available_bytes() < length:
 		if _tcp.get_status() != StreamPeerTCP.STATUS_CONNECTED:
 			_lose("outpost-agent closed the connection in the middle of a reply")
@@ -210,8 +245,9 @@ func _read_frame(timeout_ms: int):
 	if got[0] != OK:
 		_lose("reading from outpost-agent failed (error %d)" % got[0])
 		return null
-	var value = bytes2var(got[1])
-	if typeof(value) != TYPE_DICTIONARY:
-		_lose("outpost-agent sent a frame that is not a Dictionary")
+	have.append_array(got[1])
+	var value = bytes2var(have)
+	if typeof(value) != TYPE_DICTIONARY and typeof(value) != TYPE_ARRAY:
+		_lose("outpost-agent sent a frame that is neither a Dictionary nor an Array")
 		return null
 	return value
