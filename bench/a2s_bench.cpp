@@ -426,6 +426,7 @@ struct PhaseResult {
   uint64_t rechallenges = 0;  // kInfo: S2C_CHALLENGE instead of INFO (challenge expired/refused)
   uint64_t lost = 0;          // unanswered after lost_after
   uint64_t late = 0;          // replies that came after their request was counted lost
+  double late_max_ms = 0;     // the latest of them, measured from its own request's send
   uint64_t bad = 0;           // replies of the wrong type, size or content
   size_t max_unchallenged_reply = 0;  // largest reply to a request without a valid challenge
   size_t max_unchallenged_request = 0;
@@ -443,8 +444,10 @@ std::string hexPrefix(const uint8_t* d, size_t n) {
 }
 
 // Runs one phase over every socket of `c`: at most `window` requests outstanding, each socket at
-// most one; a request unanswered after `lost_after` is counted lost and its socket goes to the
-// back of the idle queue. Timed phases send for `duration` and then wait for the outstanding
+// most one; a request unanswered after `lost_after` is counted lost and its socket rests for
+// kLateHorizon lost_after periods before it goes to the back of the idle queue, so that a late
+// reply is counted against the request it answers (late) and not taken as the reply to the
+// socket's next request. Timed phases send for `duration` and then wait for the outstanding
 // requests (answered or lost); the handshake ends when every socket has a challenge or after
 // `duration`. `expected_info` is the exact INFO reply.
 PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseconds lost_after,
@@ -460,6 +463,12 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
     Clock::time_point at;
   };
   std::deque<InFlight> inflight;  // send order, for the loss timeout
+  struct Resting {
+    uint32_t sock;
+    Clock::time_point until;
+  };
+  std::deque<Resting> resting;  // sockets whose request was lost, in loss order
+  constexpr int kLateHorizon = 10;
   int outstanding = 0;
   std::vector<epoll_event> events(std::min<size_t>(c.socks.size(), 1024));
   std::array<uint8_t, kRecvBytes> buf{};
@@ -492,8 +501,12 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
         --outstanding;
         ++r.lost;
         last_event = now;
-        idle.push_back(f.sock);
+        resting.push_back({f.sock, now + lost_after * kLateHorizon});
       }
+    }
+    while (!resting.empty() && (now >= resting.front().until || !sending)) {
+      idle.push_back(resting.front().sock);
+      resting.pop_front();
     }
     // Fill the window.
     while (sending && outstanding < window && !idle.empty()) {
@@ -520,6 +533,7 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
     int timeout_ms = 0;
     if (!(sending && outstanding < window && !idle.empty())) {
       auto until = inflight.empty() ? now + lost_after : inflight.front().at + lost_after;
+      if (!resting.empty()) until = std::min(until, resting.front().until);
       if (sending) until = std::min(until, end);
       timeout_ms = static_cast<int>(std::clamp<long long>(
           std::chrono::ceil<std::chrono::milliseconds>(until - now).count(), 0, 100));
@@ -555,7 +569,9 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
           }
         }
         if (!s.busy) {
+          // The reply to a request already counted lost (the socket rests until kLateHorizon).
           ++r.late;
+          r.late_max_ms = std::max(r.late_max_ms, std::chrono::duration<double, std::milli>(at - s.sent_at).count());
           continue;
         }
         if (phase == Phase::kInfo ? is_info : phase == Phase::kChallengeOnly && is_challenge)
@@ -729,6 +745,7 @@ Row runRow(const Options& o, const RowSpec& spec) {
   r.addNum("p99_us", percentile(m.latency_us, 99), 1);
   r.addNum("lost", static_cast<double>(m.lost));
   r.addNum("late_replies", static_cast<double>(m.late));
+  r.addNum("late_reply_max_ms", m.late_max_ms, 2);
   r.addNum("rechallenges", static_cast<double>(m.rechallenges));
   r.addNum("server_cpu_s", server_cpu, 4);
   r.addNum("client_cpu_s", client_cpu, 4);

@@ -28,6 +28,8 @@ target_sources(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/hub_bench_passwords.c
 # hostile (hostile_rss_N, logon_during_flood) and its load generator, shared with the integration tests.
 target_sources(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/hub_bench_hostile.cpp
                                  ${CMAKE_CURRENT_LIST_DIR}/../tests/support/hostile_flood.cpp)
+# ticket_scale (ticket_request_cpu_at_*): the hub's CPU per ticket request as its tables grow.
+target_sources(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/hub_bench_tickets.cpp)
 target_link_libraries(hub_bench PRIVATE outpost_hub outpost_server outpost_client outpost_hubrpc)
 # The binaries it drives: found next to it by default (bench/run also passes them explicitly).
 target_compile_definitions(hub_bench PRIVATE

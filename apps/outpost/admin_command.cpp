@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/settings.h"
+#include "base/utf8.h"
 #include "crypto/crypto.h"
 #include "hubrpc/client_credentials.h"
 #include "hubrpc/hub_client.h"
@@ -33,7 +34,8 @@ const char* kUsage =
     "  The admin token: --admin-token-file FILE, $OUTPOST_ADMIN_TOKEN or --data-dir (admin.token). It is\n"
     "  never taken on the command line, where other users see it in ps.\n"
     "commands:\n"
-    "  app put APP_ID NAME [--required-version V]   app list\n"
+    "  app put APP_ID NAME [--required-version V] [--anonymous none|logon[,listed][,secure]]\n"
+    "  app list                                     app delete APP_ID\n"
     "  user create NAME [--password-file FILE | --password-stdin]   (or $OUTPOST_USER_PASSWORD)\n"
     "                                               user show NAME\n"
     "  token create APP_ID OWNER [--memo TEXT]      token list APP_ID      token revoke ACCOUNT_ID\n"
@@ -127,6 +129,29 @@ bool userPassword(std::vector<std::string>& a, std::string* password) {
   return false;
 }
 
+// --anonymous: "none", or "logon" with "listed" and/or "secure" (comma-separated, in any order).
+bool parseAnonymous(const std::string& text, outpost::hubrpc::AnonymousPolicy* p) {
+  if (text == "none") return true;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string word = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (word == "logon") p->set_logon(true);
+    else if (word == "listed") p->set_listed(true);
+    else if (word == "secure") p->set_secure(true);
+    else return false;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if ((p->listed() || p->secure()) && !p->logon()) return false;  // listed and secure need logon
+  return true;
+}
+
+std::string anonymousText(const outpost::hubrpc::AnonymousPolicy& p) {
+  if (!p.logon()) return "none";
+  return std::string("logon") + (p.listed() ? ",listed" : "") + (p.secure() ? ",secure" : "");
+}
+
 // Builds the request from the command words. false on a usage error.
 bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
   std::string opt;
@@ -135,14 +160,22 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
   };
   uint32_t x = 0, y = 0;
   if (a.size() >= 2 && a[0] == "app" && a[1] == "put") {
-    std::string required;
+    std::string required, anonymous;
     takeOption(a, "--required-version", &required);
+    bool policy = takeOption(a, "--anonymous", &anonymous);
     if (a.size() != 4 || !parseU32(a[2], &x)) return false;
     r.mutable_put_app()->set_app_id(x);
     r.mutable_put_app()->set_name(a[3]);
     r.mutable_put_app()->set_required_version(required);
+    if (policy && !parseAnonymous(anonymous, r.mutable_put_app()->mutable_anonymous())) {
+      std::fprintf(stderr, "outpost admin: --anonymous %s: expected none, or logon with listed and/or secure "
+                           "(e.g. logon,listed)\n", anonymous.c_str());
+      return false;
+    }
   } else if (is("app", "list", 2)) {
     r.mutable_list_apps();
+  } else if (is("app", "delete", 3) && parseU32(a[2], &x)) {
+    r.set_delete_app(x);
   } else if (a.size() >= 3 && a[0] == "user" && a[1] == "create") {
     std::string password;
     if (!userPassword(a, &password) || a.size() != 3) return false;
@@ -262,21 +295,33 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
   return true;
 }
 
+// Text from the hub, in a "key=value" line: quoted and escaped (outpost::utf8::escapeForTerminal)
+// so that no value, whoever set it, can forge a line or send a terminal escape.
+std::string quoted(const std::string& s) { return "\"" + outpost::utf8::escapeForTerminal(s) + "\""; }
+// The same, left bare when it is a plain word (printable ASCII without space, quote, backslash or
+// '='), as the values of these fields usually are.
+std::string word(const std::string& s) {
+  bool plain = !s.empty();
+  for (unsigned char c : s) plain = plain && c > 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '=';
+  return plain || s.empty() ? s : quoted(s);
+}
+
 void print(const AdminResponse& r) {
   std::printf("ok");
   if (r.steam_id()) std::printf(" steam_id=%llu", static_cast<unsigned long long>(r.steam_id()));
-  if (!r.name().empty()) std::printf(" name=%s", r.name().c_str());
-  if (!r.token().empty()) std::printf(" token=%s", r.token().c_str());
+  if (!r.name().empty()) std::printf(" name=%s", word(r.name()).c_str());
+  if (!r.token().empty()) std::printf(" token=%s", word(r.token()).c_str());
   if (!r.certificate().empty())
     std::printf(" certificate=%s",
                 outpost::crypto::toHex({reinterpret_cast<const uint8_t*>(r.certificate().data()), r.certificate().size()})
                     .c_str());
   std::printf("\n");
   for (const auto& a : r.apps())
-    std::printf("app %u name=%s required_version=%s\n", a.app_id(), a.name().c_str(), a.required_version().c_str());
+    std::printf("app %u name=%s required_version=%s anonymous=%s\n", a.app_id(), word(a.name()).c_str(),
+                word(a.required_version()).c_str(), anonymousText(a.anonymous()).c_str());
   for (const auto& t : r.tokens())
     std::printf("token account=%u steam_id=%llu app=%u owner=%s memo=%s last_used=%lld revoked=%d\n", t.account_id(),
-                static_cast<unsigned long long>(t.steam_id()), t.app_id(), t.owner().c_str(), t.memo().c_str(),
+                static_cast<unsigned long long>(t.steam_id()), t.app_id(), word(t.owner()).c_str(), word(t.memo()).c_str(),
                 static_cast<long long>(t.last_used_at()), t.revoked() ? 1 : 0);
   for (const auto& l : r.licences())
     std::printf("licence app=%u owner_steam_id=%llu expires=%lld\n", l.app_id(),
@@ -287,13 +332,15 @@ void print(const AdminResponse& r) {
     std::printf("server steam_id=%llu address=%s query_port=%u app=%u version=%s secure=%d dedicated=%d "
                 "advertise=%d name=\"%s\" map=%s product=%s description=\"%s\" mod_dir=%s players=%u max_players=%u "
                 "bots=%u password=%d tags=%s gamedata=%s region=%s spectator_port=%u spectator_name=\"%s\"\n",
-                static_cast<unsigned long long>(s.steam_id()), s.address().c_str(), o.query_port(), o.app_id(),
-                o.version().c_str(), s.secure() ? 1 : 0, o.dedicated() ? 1 : 0, l.advertise() ? 1 : 0,
-                l.name().c_str(), l.map().c_str(), o.product().c_str(), o.description().c_str(), o.mod_dir().c_str(),
-                l.players(), l.max_players(), l.bots(), l.password() ? 1 : 0, l.tags().c_str(), l.gamedata().c_str(),
-                l.region().c_str(), l.spectator_port(), l.spectator_name().c_str());
+                static_cast<unsigned long long>(s.steam_id()), word(s.address()).c_str(), o.query_port(), o.app_id(),
+                word(o.version()).c_str(), s.secure() ? 1 : 0, o.dedicated() ? 1 : 0, l.advertise() ? 1 : 0,
+                outpost::utf8::escapeForTerminal(l.name()).c_str(), word(l.map()).c_str(), word(o.product()).c_str(),
+                outpost::utf8::escapeForTerminal(o.description()).c_str(), word(o.mod_dir()).c_str(), l.players(),
+                l.max_players(), l.bots(), l.password() ? 1 : 0, word(l.tags()).c_str(), word(l.gamedata()).c_str(),
+                word(l.region()).c_str(), l.spectator_port(), outpost::utf8::escapeForTerminal(l.spectator_name()).c_str());
   }
-  for (const auto& [k, v] : r.counters()) std::printf("%s %llu\n", k.c_str(), static_cast<unsigned long long>(v));
+  for (const auto& [k, v] : r.counters())
+    std::printf("%s %llu\n", word(k).c_str(), static_cast<unsigned long long>(v));
 }
 
 }  // namespace
@@ -324,7 +371,7 @@ int runAdminCommand(int argc, char** argv) {
   // Options the commands take (buildRequest); anything else that looks like an option is named.
   const std::vector<std::string> with_value = {"--required-version", "--memo", "--borrowed-from", "--expires",
                                                "--reason", "--password-file", "--request", "--request-file",
-                                               "--app", "--steam-id", "--address", "--lifetime", "--out"};
+                                               "--app", "--steam-id", "--address", "--lifetime", "--out", "--anonymous"};
   const std::vector<std::string> bare = {"--officer", "--remove", "--vac", "--publisher", "--password-stdin"};
   for (size_t i = 0; i < args.size(); ++i) {
     bool takes_value = std::find(with_value.begin(), with_value.end(), args[i]) != with_value.end();
@@ -376,7 +423,8 @@ int runAdminCommand(int argc, char** argv) {
   }
   const AdminResponse& a = response->admin_response();
   if (a.result() != 1) {
-    std::fprintf(stderr, "outpost admin: refused (result %d): %s\n", a.result(), a.error().c_str());
+    std::fprintf(stderr, "outpost admin: refused (result %d): %s\n", a.result(),
+                 outpost::utf8::escapeForTerminal(a.error()).c_str());
     return 1;
   }
   print(a);

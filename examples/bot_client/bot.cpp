@@ -23,6 +23,10 @@ const char* resultText(int r) {
     case outpost::RESULT_INVALID_PASSWORD: return "wrong name or password";
     case outpost::RESULT_NO_CONNECTION: return "cannot reach the hub";
     case outpost::RESULT_BANNED: return "banned";
+    case outpost::RESULT_ACCESS_DENIED: return "no licence for this game";
+    case outpost::RESULT_EXPIRED: return "the licence expired";
+    case outpost::RESULT_LIMIT_EXCEEDED: return "too many tickets held";
+    case outpost::RESULT_RATE_LIMIT_EXCEEDED: return "too many ticket requests";
     default: return "refused";
   }
 }
@@ -61,7 +65,7 @@ int Bot::run(const volatile std::sig_atomic_t* stop) {
   uint64_t server_id = server->info.steam_id;
   outpost::AuthTicket ticket = user_.getAuthSessionTicket(server_id);
   if (ticket.id == 0) {
-    logLine("the hub gave no session ticket");
+    logLine("the hub gave no session ticket: %s (result %d)", resultText(ticket.result), ticket.result);
     return kBotExitFailed;
   }
   logLine("got a session ticket (%u bytes) bound to %s", ticket.size,

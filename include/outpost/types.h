@@ -373,6 +373,11 @@ struct AuthTicket {
   uint32_t id = 0;  // the handle for cancelAuthTicket; 0 = failed
   std::vector<uint8_t> buffer;
   uint32_t size = 0;
+  // Outpost: the result the reference posts in GetAuthSessionTicketResponse_t (the client's
+  // get_auth_session_ticket_response): RESULT_OK with a ticket, or why there is none — e.g.
+  // RESULT_ACCESS_DENIED (no licence for the app), RESULT_LIMIT_EXCEEDED,
+  // RESULT_RATE_LIMIT_EXCEEDED, RESULT_NOT_LOGGED_ON, RESULT_NO_CONNECTION (the hub did not answer).
+  int32_t result = RESULT_NONE;
 };
 
 }  // namespace outpost

@@ -1,4 +1,5 @@
-// SystemClock: CLOCK_MONOTONIC in microseconds, plus a constant 30-day offset.
+// SystemClock: CLOCK_MONOTONIC in microseconds, plus a constant 30-day offset. SystemUnixClock:
+// CLOCK_REALTIME in seconds.
 #include "base/clock.h"
 
 #include <ctime>
@@ -17,6 +18,13 @@ TimeUs SystemClock::nowUs() const {
 
 const SystemClock& SystemClock::instance() {
   static const SystemClock clock;
+  return clock;
+}
+
+int64_t SystemUnixClock::nowUnixS() const { return static_cast<int64_t>(std::time(nullptr)); }
+
+const SystemUnixClock& SystemUnixClock::instance() {
+  static const SystemUnixClock clock;
   return clock;
 }
 

@@ -205,6 +205,7 @@ AuthTicket User::getAuthSessionTicket(const std::string& identity) {
   AuthTicket t;
   if (!impl_->client) {
     OUTPOST_LOG_WARN("getAuthSessionTicket: log on first");
+    t.result = RESULT_NOT_LOGGED_ON;
     return t;
   }
   hubrpc::Envelope req;
@@ -212,10 +213,12 @@ AuthTicket User::getAuthSessionTicket(const std::string& identity) {
   std::string error;
   auto resp = impl_->client->call(req, kTimeoutMs, &error);
   if (!resp || !resp->has_ticket_result() || resp->ticket_result().result() != RESULT_OK) {
-    OUTPOST_LOG_WARN("getAuthSessionTicket: %s",
+    t.result = resp && resp->has_ticket_result() ? resp->ticket_result().result() : RESULT_NO_CONNECTION;
+    OUTPOST_LOG_WARN("getAuthSessionTicket: refused (%d): %s", t.result,
                      resp && resp->has_ticket_result() ? resp->ticket_result().error().c_str() : error.c_str());
     return t;
   }
+  t.result = RESULT_OK;
   const std::string& bytes = resp->ticket_result().ticket();
   t.id = impl_->next_handle++;
   t.buffer.assign(bytes.begin(), bytes.end());

@@ -58,7 +58,23 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
       const auto& a = req.put_app();
       if (a.app_id() == 0 || a.name().empty() || a.name().size() > 128)
         return fail(RESULT_INVALID_PARAM, "an app needs a non-zero id and a name of 1-128 bytes");
-      return fromStatus(ctx.store.putApp({a.app_id(), a.name(), a.required_version()}));
+      store::App app{a.app_id(), a.name(), a.required_version(), {}};
+      if (a.has_anonymous()) {
+        const auto& p = a.anonymous();
+        if ((p.listed() || p.secure()) && !p.logon())
+          return fail(RESULT_INVALID_PARAM, "anonymous servers can be listed or secure only if they may log on");
+        app.anonymous = {p.logon(), p.listed(), p.secure()};
+      } else if (auto old = ctx.store.getApp(a.app_id())) {
+        app.anonymous = old->anonymous;  // not given: an existing app keeps its policy
+      }
+      AdminResponse r = fromStatus(ctx.store.putApp(app));
+      if (r.result() == RESULT_OK && ctx.on_app_changed) ctx.on_app_changed(app.app_id, app);
+      return r;
+    }
+    case AdminRequest::kDeleteApp: {
+      AdminResponse r = fromStatus(ctx.store.deleteApp(req.delete_app()), RESULT_INVALID_PARAM);
+      if (r.result() == RESULT_OK && ctx.on_app_changed) ctx.on_app_changed(req.delete_app(), std::nullopt);
+      return r;
     }
     case AdminRequest::kListApps: {
       AdminResponse r;
@@ -68,6 +84,9 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
         out->set_app_id(a.app_id);
         out->set_name(a.name);
         out->set_required_version(a.required_version);
+        out->mutable_anonymous()->set_logon(a.anonymous.logon);
+        out->mutable_anonymous()->set_listed(a.anonymous.listed);
+        out->mutable_anonymous()->set_secure(a.anonymous.secure);
       }
       return r;
     }
@@ -136,8 +155,11 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
       }
       return r;
     }
-    case AdminRequest::kRevokeToken:
-      return fromStatus(ctx.store.revokeToken(req.revoke_token()), RESULT_INVALID_PARAM);
+    case AdminRequest::kRevokeToken: {
+      AdminResponse r = fromStatus(ctx.store.revokeToken(req.revoke_token()), RESULT_INVALID_PARAM);
+      if (r.result() == RESULT_OK && ctx.on_token_revoked) ctx.on_token_revoked(req.revoke_token());
+      return r;
+    }
     case AdminRequest::kGrantLicence: {
       const auto& g = req.grant_licence();
       auto u = user(ctx, g.user(), &refusal);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct AdminContext {
   std::function<std::vector<hubrpc::ServerEntry>()> servers;
   // `outpost admin cert sign` (hub/certificates.h).
   std::function<hubrpc::AdminResponse(const hubrpc::SignCertificate&)> sign_certificate;
+  // Told after a token's revocation is committed, so the server using it can be logged off.
+  std::function<void(uint32_t token_account_id)> on_token_revoked;
+  // Told after an app was put (with its new state) or deleted (nullopt), so live sessions follow.
+  std::function<void(uint32_t app_id, const std::optional<store::App>& now)> on_app_changed;
 };
 
 hubrpc::AdminResponse handleAdmin(const hubrpc::AdminRequest& request, AdminContext& ctx);

@@ -206,6 +206,9 @@ void Certificates::afterAdmin(const hubrpc::AdminRequest& request, const hubrpc:
     case hubrpc::AdminRequest::kRevokeToken:
       tokenRevoked(request.revoke_token(), now_unix);
       break;
+    case hubrpc::AdminRequest::kDeleteApp:
+      appDeleted(request.delete_app(), now_unix);
+      break;
     default:
       break;
   }

@@ -8,7 +8,9 @@
 
 #include "base/log.h"
 #include "crypto/crypto.h"
+#include "hubrpc/server_strings.h"
 #include "outpost/steam_id.h"
+#include "outpost/game_server.h"
 #include "outpost/types.h"
 
 namespace outpost::hub {
@@ -46,6 +48,8 @@ GameServers::GameServers(store::Store& store, master::MasterServer* master, Game
 hubrpc::ServerLogOnResult GameServers::logOn(uint32_t connection, const std::string& public_ip,
                                              const hubrpc::ServerLogOn& req, int64_t now,
                                              std::vector<uint32_t>* replaced) {
+  // Strings first: nothing over the reference's limits or with control characters is kept.
+  if (std::string why = hubrpc::checkServerLogOn(req); !why.empty()) return refuse(RESULT_INVALID_PARAM, why);
   auto app = store_.getApp(req.app_id());
   if (!app) return refuse(RESULT_INVALID_PARAM, "no app " + std::to_string(req.app_id()) + " on this hub");
   Session s;
@@ -64,6 +68,7 @@ hubrpc::ServerLogOnResult GameServers::logOn(uint32_t connection, const std::str
       return refuse(RESULT_GSLT_DENIED, "the token's owner is banned from this app");
     store_.touchToken(token->account_id, now);
     s.token_account = token->account_id;
+    s.owner_account = token->owner_account_id;
     s.steam_id = steamid::gameServer(token->account_id);
     // One session per token: the newer one wins.
     for (auto it = sessions_.begin(); it != sessions_.end();) {
@@ -76,12 +81,19 @@ hubrpc::ServerLogOnResult GameServers::logOn(uint32_t connection, const std::str
       }
     }
   } else {
-    // Anonymous: a fresh account id and instance at every logon.
+    // Anonymous: only if the app lets anonymous servers log on (docs/decisions/011).
+    if (!app->anonymous.logon)
+      return refuse(RESULT_ACCESS_DENIED, "app " + std::to_string(req.app_id()) +
+                                              " does not accept anonymous game servers; log on with a login token");
+    // A fresh account id and instance at every logon.
     uint32_t account = crypto::randomU32() | 1u;
     uint32_t instance = (crypto::randomU32() & 0xFFFFF) | 1u;
     s.steam_id = steamid::anonGameServer(account, instance);
+    s.may_list = app->anonymous.listed;
   }
-  s.secure = req.server_mode() == 3;  // AuthenticationAndSecure (banned owners never get here)
+  // AuthenticationAndSecure asked for (banned owners never get here); an anonymous server only
+  // where its app allows it.
+  s.secure = req.server_mode() == SERVER_MODE_AUTHENTICATION_AND_SECURE && (s.token_account || app->anonymous.secure);
   in_addr v4{};
   if (inet_pton(AF_INET, public_ip.c_str(), &v4) == 1) s.ip = ntohl(v4.s_addr);
   sessions_[connection] = s;
@@ -96,29 +108,75 @@ hubrpc::ServerLogOnResult GameServers::logOn(uint32_t connection, const std::str
   return r;
 }
 
-void GameServers::listing(uint32_t connection, const hubrpc::ServerListing& listing) {
+int32_t GameServers::listing(uint32_t connection, const hubrpc::ServerListing& listing, std::string* why) {
   auto it = sessions_.find(connection);
-  if (it == sessions_.end()) return;  // not logged on: nothing to list
+  if (it == sessions_.end()) {
+    *why = "log on first: only a logged-on game server is listed";
+    return RESULT_NOT_LOGGED_ON;
+  }
+  if (std::string bad = hubrpc::checkServerListing(listing); !bad.empty()) {
+    *why = bad;
+    return RESULT_INVALID_PARAM;
+  }
   it->second.listing = listing;
   changed_ = true;
+  if (listing.advertise() && !it->second.may_list) {
+    *why = "app " + std::to_string(it->second.logon.app_id()) + " does not list anonymous game servers";
+    return RESULT_ACCESS_DENIED;
+  }
+  return RESULT_OK;
+}
+
+void GameServers::anonymousPolicyChanged(uint32_t app_id, const store::AnonymousPolicy& policy) {
+  for (auto& [c, s] : sessions_)
+    if (s.token_account == 0 && s.logon.app_id() == app_id && s.may_list != policy.listed) {
+      s.may_list = policy.listed;
+      changed_ = true;
+    }
 }
 
 void GameServers::disconnected(uint32_t connection) {
   if (sessions_.erase(connection)) changed_ = true;
 }
 
+std::vector<uint32_t> GameServers::endWhere(const std::function<bool(const ServerIdentity&)>& which) {
+  std::vector<uint32_t> ended;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (which(identity(it->second))) {
+      ended.push_back(it->first);
+      it = sessions_.erase(it);
+      changed_ = true;
+    } else {
+      ++it;
+    }
+  }
+  return ended;
+}
+
+ServerIdentity GameServers::identity(const Session& s) const {
+  ServerIdentity id;
+  id.steam_id = s.steam_id;
+  id.app_id = s.logon.app_id();
+  id.token_account = s.token_account;
+  id.owner_account = s.owner_account;
+  in_addr a{};
+  a.s_addr = htonl(s.ip);
+  char buf[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &a, buf, sizeof buf);
+  id.address = std::string(buf) + ":" + std::to_string(s.logon.game_port());
+  return id;
+}
+
 std::vector<hubrpc::ServerEntry> GameServers::entries() const {
   std::vector<hubrpc::ServerEntry> out;
   for (const auto& [c, s] : sessions_) {
     hubrpc::ServerEntry e;
-    std::string address;
-    uint64_t id = 0;
-    serverOf(c, &id, &address);
     e.set_steam_id(s.steam_id);
-    e.set_address(address);
+    e.set_address(identity(s).address);
     *e.mutable_logon() = s.logon;
     e.mutable_logon()->clear_token();
     *e.mutable_listing() = s.listing;
+    e.mutable_listing()->set_advertise(listedNow(s));  // what the master shows
     e.set_secure(s.secure);
     out.push_back(std::move(e));
   }
@@ -126,22 +184,15 @@ std::vector<hubrpc::ServerEntry> GameServers::entries() const {
   return out;
 }
 
-bool GameServers::serverOf(uint32_t connection, uint64_t* steam_id, std::string* address, uint32_t* app_id) const {
+std::optional<ServerIdentity> GameServers::serverOf(uint32_t connection) const {
   auto it = sessions_.find(connection);
-  if (it == sessions_.end()) return false;
-  *steam_id = it->second.steam_id;
-  if (app_id) *app_id = it->second.logon.app_id();
-  in_addr a{};
-  a.s_addr = htonl(it->second.ip);
-  char buf[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &a, buf, sizeof buf);
-  *address = std::string(buf) + ":" + std::to_string(it->second.logon.game_port());
-  return true;
+  if (it == sessions_.end()) return std::nullopt;
+  return identity(it->second);
 }
 
 size_t GameServers::listed() const {
   size_t n = 0;
-  for (const auto& [c, s] : sessions_) n += s.listing.advertise() && s.ip != 0;
+  for (const auto& [c, s] : sessions_) n += listedNow(s);
   return n;
 }
 
@@ -151,7 +202,7 @@ void GameServers::publishIfChanged() {
   std::vector<master::ServerRecord> records;
   records.reserve(sessions_.size());
   for (const auto& [c, s] : sessions_) {
-    if (!s.listing.advertise() || s.ip == 0) continue;
+    if (!listedNow(s)) continue;
     master::ServerRecord r;
     r.ip = s.ip;
     uint32_t game_port = s.logon.game_port();

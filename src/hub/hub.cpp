@@ -1,19 +1,20 @@
 // Hub (see hub.h). Runs on the daemon's main thread: accepts every transport connection (the
-// RPC itself authenticates what needs it), decodes one Envelope per message, answers, and
-// counts what it refused. User logons go through UserLogons (attempt limits, the fair check
-// queue) and are answered at once when refused, else once their password check (worker threads)
-// is done.
+// RPC itself authenticates what needs it), decodes one Envelope per message, routes it to its
+// request family (hub_rpc_*.cpp), answers, and counts what it refused. User logons go through
+// UserLogons (attempt limits, the fair check queue) and are answered at once when refused, else
+// once their password check (worker threads) is done.
 #include "hub/hub.h"
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <thread>
 
+#include "base/address.h"
 #include "base/address.h"
 #include "base/log.h"
 #include "hub/admin.h"
 #include "hubrpc/framing.h"
+#include "hubrpc/hub_contact.h"
 #include "hubrpc/hub_contact.h"
 #include "outpost/steam_id.h"
 
@@ -24,46 +25,89 @@ int64_t steadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+// Malformed messages a connection may send (each answered ParseFailure) before the hub closes it:
+// a peer that keeps sending what is not hub RPC is broken or hostile.
+constexpr uint32_t kMaxMalformedPerConnection = 8;
+// Housekeeping on the hub's clock.
+constexpr int64_t kStatsFlushEveryS = 30;
+constexpr int64_t kPruneEveryS = 60;
+// A redemption is kept this long after its ticket expired (clock skew between the hub and the
+// servers that check tickets offline: ticket::kMaxClockSkewSeconds, with room to spare).
+constexpr int64_t kTicketUseMarginS = 3600;
+constexpr size_t kPruneRowsPerPass = 10000;  // bounded work per pass; the next pass takes the rest
 }  // namespace
 
-std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
-  std::unique_ptr<Hub> hub(new Hub());
-  hub->config_ = config;
-  if (!openDataDir(config.data_dir, hub->dir_, error)) return nullptr;
-  hub->store_ = store::openSqliteStore(hub->dir_.storePath(), error);
-  if (!hub->store_ || !secureDataDir(config.data_dir, error)) return nullptr;  // SQLite's -wal/-shm too
+class Hub::NetLink final : public RpcLink {
+ public:
+  explicit NetLink(NetworkingSockets& net) : net_(net) {}
+  void send(uint32_t connection, std::span<const uint8_t> bytes) override {
+    net_.sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+  }
+  void close(uint32_t connection, int end_reason, const char* debug) override {
+    net_.closeConnection(connection, end_reason, debug, true);  // linger: what was sent still goes out
+  }
+  std::string remoteAddress(uint32_t connection) override {
+    auto info = net_.getConnectionInfo(connection);
+    return info ? info->remote_address : "";
+  }
+  bool connected(uint32_t connection) override {
+    auto info = net_.getConnectionInfo(connection);
+    return info && info->connection_state == CONNECTION_STATE_CONNECTED;
+  }
+  void trust(uint32_t connection) override { net_.trustConnection(connection); }
+
+ private:
+  NetworkingSockets& net_;
+};
+
+bool Hub::openCommon(const HubConfig& config, std::string* error) {
+  config_ = config;
+  clock_ = config.clock ? config.clock : &SystemUnixClock::instance();
+  if (std::string why = validateTicketLimits(config.ticket_limits); !why.empty()) {
+    *error = why;
+    return false;
+  }
+  if (!openDataDir(config.data_dir, dir_, error)) return false;
+  store_ = store::openSqliteStore(dir_.storePath(), error);
+  if (!store_ || !secureDataDir(config.data_dir, error)) return false;  // SQLite's -wal/-shm too
   if (!config.master.empty()) {
     master::MasterServerOptions mo;
     mo.bind_address = config.master;
     mo.limits = config.master_limits;
-    hub->master_ = std::make_unique<master::MasterServer>(mo);
-    if (!hub->master_->start(error)) return nullptr;
+    master_ = std::make_unique<master::MasterServer>(mo);
+    if (!master_->start(error)) return false;
   }
-  hub->servers_ = std::make_unique<GameServers>(*hub->store_, hub->master_.get(),
-                                                GameServerOptions{config.token_idle_expiry_s});
-  Hub* raw = hub.get();
-  hub->players_ = std::make_unique<Players>(*hub->store_, hub->dir_.key,
-                                            [raw](uint32_t c, const hubrpc::Envelope& e) { raw->send(c, e); });
-  hub->user_logons_ = std::make_unique<UserLogons>(*hub->store_, config.user_logons);
-  hub->server_tickets_ = std::make_unique<ServerTickets>(*hub->store_, hub->dir_.key, [raw](uint32_t c, uint64_t id) {
-    uint64_t steam_id = 0;
-    std::string address;
-    return raw->servers_->serverOf(c, &steam_id, &address) && steam_id == id;
-  });
+  servers_ = std::make_unique<GameServers>(*store_, master_.get(), GameServerOptions{config.token_idle_expiry_s});
+  players_ = std::make_unique<Players>(*store_, dir_.key, *clock_, config_.ticket_limits,
+                                       [this](uint32_t c, const hubrpc::Envelope& e) { send(c, e); });
+  user_logons_ = std::make_unique<UserLogons>(*store_, config.user_logons);
+  server_tickets_ = std::make_unique<ServerTickets>(*store_, dir_.key, *clock_, config_.ticket_limits);
   std::vector<cert::PublicKey> also_trusted;
   for (const auto& hex : config.also_trusted_ca_keys_hex) {
     cert::PublicKey k{};
     if (!crypto::fromHex(hex, k)) {
       *error = "--also-trusted-ca-key \"" + hex + "\" is not a 64-hex-character public key";
-      return nullptr;
+      return false;
     }
     also_trusted.push_back(k);
   }
-  hub->certificates_ = std::make_unique<Certificates>(*hub->store_, hub->dir_.key, std::move(also_trusted),
-                                                      [raw](uint32_t c, const hubrpc::Envelope& e) { raw->send(c, e); });
+  certificates_ = std::make_unique<Certificates>(*store_, dir_.key, std::move(also_trusted),
+                                                 [this](uint32_t c, const hubrpc::Envelope& e) { send(c, e); });
+  last_stats_flush_ = last_prune_ = clock_->nowUnixS();
+  counters_["store.prune_passes"] = 0;
+  counters_["store.ticket_uses_pruned"] = 0;
+  counters_["store.server_stats_pruned"] = 0;
+  return true;
+}
+
+std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
+  std::unique_ptr<Hub> hub(new Hub());
+  if (!hub->openCommon(config, error)) return nullptr;
   NetworkingSocketsOptions options;
   options.identity_secret_key.assign(hub->dir_.key.secret_key.begin(), hub->dir_.key.secret_key.end());
   hub->net_ = std::make_unique<NetworkingSockets>(options);
+  hub->net_link_ = std::make_unique<NetLink>(*hub->net_);
+  hub->link_ = hub->net_link_.get();
   Hub* self = hub.get();
   hub->net_->connect_network_connection_status_changed([self](const NetworkConnectionStatusChanged& s) {
     int state = s.connection.connection_state;
@@ -72,13 +116,8 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
       self->net_->setConnectionPollGroup(s.connect_handle, self->group_);
       self->counters_["connections_accepted"]++;
     } else if (state == CONNECTION_STATE_CLOSED_BY_PEER || state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
-      // A game server whose hub connection is gone is no longer listed.
-      self->servers_->disconnected(s.connect_handle);
-      self->players_->disconnected(s.connect_handle);  // a user logs off; a server's sessions end
-      self->clan_of_server_.erase(s.connect_handle);
-      self->certificates_->disconnected(s.connect_handle);
+      self->connectionClosed(s.connect_handle);
       self->net_->closeConnection(s.connect_handle, 0, "", false);
-      self->counters_["connections_closed"]++;
     }
   });
   // Every client may connect: it proves who it is by logging on, and it holds no certificate yet
@@ -96,6 +135,13 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
   return hub;
 }
 
+std::unique_ptr<Hub> Hub::openDetached(const HubConfig& config, RpcLink& link, std::string* error) {
+  std::unique_ptr<Hub> hub(new Hub());
+  if (!hub->openCommon(config, error)) return nullptr;
+  hub->link_ = &link;
+  return hub;
+}
+
 std::string Hub::contact() {
   std::string address = listenAddress();
   auto a = SocketAddress::parse(address, true);
@@ -104,12 +150,32 @@ std::string Hub::contact() {
 }
 
 Hub::~Hub() {
-  if (players_) players_->flushStats(static_cast<int64_t>(std::time(nullptr)));
+  if (players_) players_->flushStats();
 }
 
-std::string Hub::listenAddress() { return net_->getListenSocketAddress(listen_, true); }
+std::string Hub::listenAddress() { return net_ ? net_->getListenSocketAddress(listen_, true) : ""; }
 
 std::string Hub::masterAddress() { return master_ ? master_->localAddress().toString(true) : ""; }
+
+void Hub::deliver(uint32_t connection, std::span<const uint8_t> payload) {
+  inbox_.emplace_back(connection, std::vector<uint8_t>(payload.begin(), payload.end()));
+}
+
+void Hub::disconnect(uint32_t connection) { connectionClosed(connection); }
+
+// A connection is gone: a game server whose hub connection is gone is no longer listed, a user
+// logs off, and what hung on the connection goes with it.
+void Hub::connectionClosed(uint32_t connection) {
+  if (servers_->serverOf(connection)) {
+    servers_->disconnected(connection);
+    server_tickets_->serverEnded(connection);
+  }
+  players_->disconnected(connection);  // a user logs off; a server's sessions end
+  clan_of_server_.erase(connection);
+  certificates_->disconnected(connection);
+  malformed_.erase(connection);
+  counters_["connections_closed"]++;
+}
 
 void Hub::send(uint32_t connection, const hubrpc::Envelope& e) {
   auto bytes = hubrpc::encode(e);
@@ -117,7 +183,18 @@ void Hub::send(uint32_t connection, const hubrpc::Envelope& e) {
     held_.emplace_back(connection, std::move(bytes));  // sent once the batch is committed
     return;
   }
-  net_->sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+  link_->send(connection, bytes);
+}
+
+void Hub::refuse(uint32_t connection, const hubrpc::Envelope& request, int32_t result, const std::string& why) {
+  hubrpc::Envelope response;
+  response.set_request_id(request.request_id());
+  auto* r = response.mutable_refused();
+  r->set_result(result);
+  r->set_error(why);
+  r->set_request(static_cast<uint32_t>(request.body_case()));  // the body's field number
+  counters_["rpc.refused"]++;
+  send(connection, response);
 }
 
 // Group commit: everything one poll does shares one store transaction, and what it sends waits
@@ -131,30 +208,41 @@ void Hub::poll(int timeout_ms) {
   bool committed = store_->commitBatch(&error);
   batching_ = false;
   if (committed) {
-    for (auto& [connection, bytes] : held_)
-      net_->sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+    for (auto& [connection, bytes] : held_) link_->send(connection, bytes);
   } else {
     counters_["store.commit_failed"]++;
     OUTPOST_LOG_ERROR("hub: store commit failed (%s): %zu answers withheld; their writes did not happen",
                       error.c_str(), held_.size());
   }
   held_.clear();
+  // Connections the hub gives up on are closed after their last answer went out.
+  for (uint32_t connection : closing_)
+    link_->close(connection, CONNECTION_END_APP_EXCEPTION_GENERIC, "malformed hub RPC messages");
+  closing_.clear();
   // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
-  if (messages == 0) net_->waitForActivity(user_logons_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
+  if (messages == 0 && net_)
+    net_->waitForActivity(user_logons_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
 }
 
 size_t Hub::work() {
-  net_->runNetworkingCallbacks();
-  auto messages = net_->receiveMessagesOnPollGroup(group_, 64);
-  for (auto& m : messages) onMessage(m.connection, m.payload);
+  std::vector<std::pair<uint32_t, std::vector<uint8_t>>> messages;
+  if (net_) {
+    net_->runNetworkingCallbacks();
+    for (auto& m : net_->receiveMessagesOnPollGroup(group_, 64)) messages.emplace_back(m.connection, std::move(m.payload));
+  } else {
+    while (!inbox_.empty() && messages.size() < 64) {
+      messages.push_back(std::move(inbox_.front()));
+      inbox_.pop_front();
+    }
+  }
+  for (auto& [connection, payload] : messages) onMessage(connection, payload);
   for (auto& a : user_logons_->takeAnswers(steadyMs())) {
-    auto info = net_->getConnectionInfo(a.connection);
-    if (!info || info->connection_state != CONNECTION_STATE_CONNECTED) continue;  // left meanwhile
+    if (!link_->connected(a.connection)) continue;  // left meanwhile
     hubrpc::Envelope response;
     response.set_request_id(a.request_id);
     *response.mutable_user_log_on_result() = a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
     // A password checked out: the connection leaves the transport's untrusted budget.
-    if (response.user_log_on_result().result() == RESULT_OK) net_->trustConnection(a.connection);
+    if (response.user_log_on_result().result() == RESULT_OK) link_->trust(a.connection);
     send(a.connection, response);
   }
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
@@ -164,248 +252,160 @@ size_t Hub::work() {
     servers_->publishIfChanged();
     last_publish_ = steady;
   }
-  int64_t now = static_cast<int64_t>(std::time(nullptr));
-  if (now - last_stats_flush_ >= 30) {
-    players_->flushStats(now);
+  housekeeping();
+  return messages.size();
+}
+
+void Hub::housekeeping() {
+  int64_t now = clock_->nowUnixS();
+  if (now - last_stats_flush_ >= kStatsFlushEveryS) {
+    players_->flushStats();
     last_stats_flush_ = now;
   }
-  return messages.size();
+  if (now - last_prune_ >= kPruneEveryS) {
+    last_prune_ = now;
+    counters_["store.prune_passes"]++;
+    counters_["store.ticket_uses_pruned"] += store_->pruneTicketUses(now - kTicketUseMarginS, kPruneRowsPerPass);
+    if (config_.stats_retention_s > 0)
+      counters_["store.server_stats_pruned"] += store_->pruneServerStats(now - config_.stats_retention_s, kPruneRowsPerPass);
+  }
 }
 
 void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
   counters_["rpc.messages"]++;
   auto request = hubrpc::decode(payload);
   if (!request) {
-    // Not a hub RPC message: the peer is broken or hostile. Drop it, count it, and stop
-    // talking to it.
+    // Not a hub RPC message: the peer is broken or hostile. Answer it (a client learns what went
+    // wrong), count it, and after kMaxMalformedPerConnection stop talking to it.
     counters_["rpc.malformed"]++;
-    net_->closeConnection(connection, CONNECTION_END_APP_EXCEPTION_GENERIC, "malformed hub RPC message", false);
+    refuse(connection, hubrpc::Envelope(), RESULT_PARSE_FAILURE, "not a hub RPC message (docs/spec/hub-rpc.md)");
+    if (++malformed_[connection] == kMaxMalformedPerConnection) {
+      counters_["rpc.malformed_closed"]++;
+      connectionClosed(connection);
+      closing_.push_back(connection);  // closed in poll(), once the answer went out
+    }
     return;
   }
-  hubrpc::Envelope response;
-  response.set_request_id(request->request_id());
-  auto body = request->body_case();
-  if (body == hubrpc::Envelope::kGroupStatusRequest || body == hubrpc::Envelope::kAssociateClan ||
-      body == hubrpc::Envelope::kPlayerCompatRequest) {
-    uint64_t server_id = 0;
-    std::string address;
-    if (!servers_->serverOf(connection, &server_id, &address)) {
-      // Only a logged-on game server may ask about players and clans.
-      counters_["rpc.refused_not_a_server"]++;
-      return;
-    }
-  }
-  switch (body) {
-    case hubrpc::Envelope::kAdminRequest: {
-      counters_["rpc.admin"]++;
-      AdminContext ctx{*store_, dir_.admin_token_hex, static_cast<int64_t>(std::time(nullptr)),
-                       [this] { return counters(); },
-                       [this](uint32_t app, uint32_t account, store::BanKind kind) {
-                         players_->banned(app, account, kind);
-                       },
-                       [this] { return servers_->entries(); },
-                       [this](const hubrpc::SignCertificate& q) {
-                         return certificates_->signOffline(q, static_cast<int64_t>(std::time(nullptr)));
-                       }};
-      *response.mutable_admin_response() = handleAdmin(request->admin_request(), ctx);
-      // A ban or a revoked token voids certificates too (docs/spec/cert.md §9).
-      certificates_->afterAdmin(request->admin_request(), response.admin_response(),
-                                static_cast<int64_t>(std::time(nullptr)));
-      if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
-        counters_["rpc.admin_denied"]++;
-        OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
-      } else {
-        net_->trustConnection(connection);  // the admin token checked out (large answers may follow)
-      }
-      break;
-    }
-    case hubrpc::Envelope::kServerLogOn: {
-      counters_["rpc.server_log_on"]++;
-      auto info = net_->getConnectionInfo(connection);
-      std::string ip = info ? info->remote_address.substr(0, info->remote_address.rfind(':')) : "";
-      if (!ip.empty() && ip.front() == '[') ip = ip.substr(1, ip.size() - 2);
-      std::vector<uint32_t> replaced;
-      *response.mutable_server_log_on_result() =
-          servers_->logOn(connection, ip, request->server_log_on(), static_cast<int64_t>(std::time(nullptr)), &replaced);
-      for (uint32_t old : replaced) {
-        hubrpc::Envelope push;
-        push.mutable_server_logged_off()->set_result(RESULT_LOG_ON_SESSION_REPLACED);
-        push.mutable_server_logged_off()->set_error("the same login token logged on from another server");
-        send(old, push);
-        counters_["server_sessions_replaced"]++;
-      }
-      const auto& result = response.server_log_on_result();
-      if (result.result() != RESULT_OK) {
-        counters_["server_log_on_refused"]++;
-        OUTPOST_LOG_INFO("hub: game server logon from %s refused (%d): %s", ip.c_str(), result.result(),
-                         result.error().c_str());
-      } else {
-        // A login token checked out. Anonymous servers showed no credential and keep the
-        // untrusted budget (docs/decisions/010-memory-before-trust.md).
-        if (!request->server_log_on().token().empty()) net_->trustConnection(connection);
-        OUTPOST_LOG_INFO("hub: game server %llu logged on from %s (app %u)",
-                         static_cast<unsigned long long>(result.steam_id()), ip.c_str(),
-                         request->server_log_on().app_id());
-      }
-      break;
-    }
-    case hubrpc::Envelope::kServerListing:
-      servers_->listing(connection, request->server_listing());
-      return;  // no response
+  switch (request->body_case()) {
+    case hubrpc::Envelope::kAdminRequest: return onAdmin(connection, *request);
+    case hubrpc::Envelope::kServerLogOn: return onServerLogOn(connection, *request);
+    case hubrpc::Envelope::kServerListing: return onServerListing(connection, *request);
     case hubrpc::Envelope::kUserLogOn: {
       counters_["rpc.user_log_on"]++;
-      auto info = net_->getConnectionInfo(connection);
-      auto refused = user_logons_->request(connection, logonSourceOf(info ? info->remote_address : ""),
+      auto refused = user_logons_->request(connection, logonSourceOf(link_->remoteAddress(connection)),
                                            request->request_id(), request->user_log_on(), steadyMs());
       if (!refused) return;  // answered when the check is done
+      hubrpc::Envelope response;
+      response.set_request_id(request->request_id());
       *response.mutable_user_log_on_result() = *refused;
-      break;
-    }
-    case hubrpc::Envelope::kTicketRequest: {
-      counters_["rpc.ticket_request"]++;
-      int64_t now = static_cast<int64_t>(std::time(nullptr));
-      uint64_t server_id = 0;
-      uint32_t app_id = 0;
-      std::string address;
-      if (servers_->serverOf(connection, &server_id, &address, &app_id))  // a server's own ticket
-        *response.mutable_ticket_result() =
-            server_tickets_->issue(connection, server_id, app_id, request->ticket_request(), now);
-      else
-        *response.mutable_ticket_result() = players_->issueTicket(connection, request->ticket_request(), now);
-      break;
-    }
-    case hubrpc::Envelope::kCancelTicket:
-      players_->cancelTicket(connection, request->cancel_ticket().ticket_id());
-      server_tickets_->cancel(connection, request->cancel_ticket().ticket_id());
-      return;
-    case hubrpc::Envelope::kValidateTicket: {
-      counters_["rpc.validate_ticket"]++;
-      int64_t now = static_cast<int64_t>(std::time(nullptr));
-      uint64_t server_id = 0, user_id = 0;
-      uint32_t app_id = 0;
-      std::string server_address;
-      if (servers_->serverOf(connection, &server_id, &server_address)) {
-        *response.mutable_auth_session_update() =
-            players_->validate(connection, server_id, server_address, request->validate_ticket(), now);
-      } else if (players_->userOf(connection, &user_id, &app_id)) {
-        // A player checks a game server's own ticket (docs/spec/ticket.md §13).
-        *response.mutable_auth_session_update() =
-            server_tickets_->validate(user_id, app_id, request->validate_ticket(), now);
-      } else {
-        // Only logged-on game servers and players validate tickets.
-        hubrpc::AuthSessionUpdate u;
-        u.set_steam_id(request->validate_ticket().steam_id());
-        u.set_response(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID);
-        *response.mutable_auth_session_update() = u;
-      }
-      break;
-    }
-    case hubrpc::Envelope::kResumeAuthSession: {
-      uint64_t server_id = 0;
-      std::string address;
-      if (!servers_->serverOf(connection, &server_id, &address) ||
-          !players_->resume(connection, server_id, request->resume_auth_session(),
-                            static_cast<int64_t>(std::time(nullptr))))
-        counters_["rpc.resume_refused"]++;
+      send(connection, response);
       return;
     }
-    case hubrpc::Envelope::kIdentityCertificateRequest: {
-      counters_["rpc.certificate_request"]++;
-      int64_t now = static_cast<int64_t>(std::time(nullptr));
-      uint64_t steam_id = 0;
-      uint32_t app_id = 0;
-      std::string address;
-      const std::string& blob = request->identity_certificate_request().request();
-      if (servers_->serverOf(connection, &steam_id, &address, &app_id) || players_->userOf(connection, &steam_id, &app_id)) {
-        *response.mutable_identity_certificate_result() =
-            certificates_->issueForSession(connection, steam_id, app_id, blob, now);
-      } else {
-        // Only a logged-on game server or user has an identity to certify.
-        response.mutable_identity_certificate_result()->set_result(RESULT_NOT_LOGGED_ON);
-        response.mutable_identity_certificate_result()->set_error("log on first");
-      }
-      if (response.identity_certificate_result().result() != RESULT_OK) counters_["certificates.refused"]++;
-      else counters_["certificates.issued"]++;
-      break;
-    }
-    case hubrpc::Envelope::kEndAuthSession:
-      players_->endAuthSession(connection, request->end_auth_session().steam_id());
-      return;
-    case hubrpc::Envelope::kGroupStatusRequest: {
-      const auto& g = request->group_status_request();
-      uint32_t clan = steamid::accountId(steamid::clanIdFromAny(g.group_id()));  // full, bare or sign-extended
-      auto* r = response.mutable_group_status_result();
-      r->set_steam_id(g.steam_id());
-      r->set_group_id(steamid::clan(clan));
-      if (auto m = store_->membership(clan, steamid::accountId(g.steam_id()))) {
-        r->set_member(true);
-        r->set_officer(m->officer);
-      }
-      break;
-    }
-    case hubrpc::Envelope::kAssociateClan: {
-      uint32_t clan = steamid::accountId(steamid::clanIdFromAny(request->associate_clan().clan_id()));
-      bool exists = store_->getGroup(clan).has_value();
-      if (exists) clan_of_server_[connection] = clan;
-      response.mutable_associate_clan_result()->set_result(exists ? RESULT_OK : RESULT_FAIL);
-      break;
-    }
-    case hubrpc::Envelope::kPlayerCompatRequest: {
-      uint64_t candidate = request->player_compat_request().steam_id();
-      uint32_t cand = steamid::accountId(candidate);
-      auto* r = response.mutable_player_compat_result();
-      r->set_result(RESULT_OK);
-      r->set_steam_id(candidate);
-      int dont_like = 0, candidate_dislikes = 0, clan_dont_like = 0;
-      for (uint64_t user : players_->authenticatedUsers(connection)) {
-        if (user == candidate) continue;
-        uint32_t u = steamid::accountId(user);
-        dont_like += store_->blocks(u, cand);
-        candidate_dislikes += store_->blocks(cand, u);
-      }
-      auto clan = clan_of_server_.find(connection);
-      if (clan != clan_of_server_.end())
-        for (const auto& m : store_->members(clan->second))
-          if (m.account_id != cand) clan_dont_like += store_->blocks(m.account_id, cand);
-      r->set_players_dont_like_candidate(dont_like);
-      r->set_players_candidate_doesnt_like(candidate_dislikes);
-      r->set_clan_players_dont_like_candidate(clan_dont_like);
-      break;
-    }
-    case hubrpc::Envelope::kGameplayStatsRequest: {
-      uint64_t server_id = 0;
-      std::string address;
-      auto* r = response.mutable_gameplay_stats_result();
-      if (!servers_->serverOf(connection, &server_id, &address)) {
-        r->set_result(RESULT_NOT_LOGGED_ON);
-        break;
-      }
-      players_->flushStats(static_cast<int64_t>(std::time(nullptr)));
-      int64_t connects = 0, seconds = 0;
-      int rank = 0;
-      store_->serverStats(server_id, &connects, &seconds, &rank);
-      r->set_result(RESULT_OK);
-      r->set_rank(rank);
-      r->set_total_connects(static_cast<uint32_t>(connects));
-      r->set_total_minutes_played(static_cast<uint32_t>(seconds / 60));
-      break;
-    }
-    default:
+    case hubrpc::Envelope::kIdentityCertificateRequest: return onCertificateRequest(connection, *request);
+    case hubrpc::Envelope::kTicketRequest: return onTicketRequest(connection, *request);
+    case hubrpc::Envelope::kCancelTicket: return onCancelTicket(connection, *request);
+    case hubrpc::Envelope::kValidateTicket: return onValidateTicket(connection, *request);
+    case hubrpc::Envelope::kResumeAuthSession: return onResumeAuthSession(connection, *request);
+    case hubrpc::Envelope::kEndAuthSession: return onEndAuthSession(connection, *request);
+    case hubrpc::Envelope::kGroupStatusRequest: return onGroupStatus(connection, *request);
+    case hubrpc::Envelope::kAssociateClan: return onAssociateClan(connection, *request);
+    case hubrpc::Envelope::kPlayerCompatRequest: return onPlayerCompat(connection, *request);
+    case hubrpc::Envelope::kGameplayStatsRequest: return onGameplayStats(connection, *request);
+    case hubrpc::Envelope::BODY_NOT_SET:
+      // No body this hub knows: a newer client's request, or an empty envelope.
       counters_["rpc.unknown"]++;
-      return;
+      return refuse(connection, *request, RESULT_INVALID_PROTOCOL_VER, "a request this hub does not know");
+    default:
+      // An answer or a push (a body only the hub sends) sent to the hub.
+      counters_["rpc.not_a_request"]++;
+      return refuse(connection, *request, RESULT_INVALID_PARAM, "not a request: the hub sends this message");
   }
+}
+
+void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
+  counters_["rpc.admin"]++;
+  hubrpc::Envelope response;
+  response.set_request_id(request.request_id());
+  AdminContext ctx{*store_, dir_.admin_token_hex, clock_->nowUnixS(), [this] { return counters(); },
+                   [this](uint32_t app, uint32_t account, store::BanKind kind) {
+                     players_->banned(app, account, kind);
+                     // Revocation is live: the owner's servers of that app end now (GSLTDenied, as
+                     // their next logon would get).
+                     endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.owner_account == account; },
+                                       RESULT_GSLT_DENIED, "the login token's owner is banned from this app");
+                   },
+                   [this] { return servers_->entries(); },
+                   [this](const hubrpc::SignCertificate& q) { return certificates_->signOffline(q, clock_->nowUnixS()); },
+                   [this](uint32_t account) {
+                     endServerSessions([&](const ServerIdentity& s) { return s.token_account == account; }, RESULT_REVOKED,
+                                       "the login token was revoked");
+                   },
+                   [this](uint32_t app, const std::optional<store::App>& now) {
+                     if (!now) {
+                       endServerSessions([&](const ServerIdentity& s) { return s.app_id == app; }, RESULT_INVALID_PARAM,
+                                         "app " + std::to_string(app) + " was deleted from this hub");
+                       return;
+                     }
+                     servers_->anonymousPolicyChanged(app, now->anonymous);
+                     if (!now->anonymous.logon)
+                       endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.token_account == 0; },
+                                         RESULT_ACCESS_DENIED,
+                                         "app " + std::to_string(app) + " no longer accepts anonymous game servers");
+                   }};
+  *response.mutable_admin_response() = handleAdmin(request.admin_request(), ctx);
+  // A ban, a revoked token or a deleted app voids certificates too (docs/spec/cert.md §9).
+  certificates_->afterAdmin(request.admin_request(), response.admin_response(), clock_->nowUnixS());
+  if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
+    counters_["rpc.admin_denied"]++;
+    static LogLimiter limit(5);  // anyone can send these: a flood must not flood the log
+    if (limit.allow()) OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
+  } else {
+    link_->trust(connection);  // the admin token checked out (large answers may follow)
+  }
+  send(connection, response);
+}
+
+// Identity certificates (docs/spec/cert.md; the decisions are Certificates').
+void Hub::onCertificateRequest(uint32_t connection, const hubrpc::Envelope& request) {
+  counters_["rpc.certificate_request"]++;
+  hubrpc::Envelope response;
+  response.set_request_id(request.request_id());
+  uint64_t steam_id = 0;
+  uint32_t app_id = 0;
+  const std::string& blob = request.identity_certificate_request().request();
+  auto server = servers_->serverOf(connection);
+  if (server || players_->userOf(connection, &steam_id, &app_id)) {
+    if (server) {
+      steam_id = server->steam_id;
+      app_id = server->app_id;
+    }
+    *response.mutable_identity_certificate_result() =
+        certificates_->issueForSession(connection, steam_id, app_id, blob, clock_->nowUnixS());
+  } else {
+    // Only a logged-on game server or user has an identity to certify.
+    response.mutable_identity_certificate_result()->set_result(RESULT_NOT_LOGGED_ON);
+    response.mutable_identity_certificate_result()->set_error("log on first");
+  }
+  if (response.identity_certificate_result().result() != RESULT_OK) counters_["certificates.refused"]++;
+  else counters_["certificates.issued"]++;
   send(connection, response);
 }
 
 std::map<std::string, uint64_t> Hub::counters() {
   std::map<std::string, uint64_t> out = counters_;
-  for (const auto& [k, v] : net_->getTransportCounters()) out["transport." + k] = v;
+  if (net_)
+    for (const auto& [k, v] : net_->getTransportCounters()) out["transport." + k] = v;
+  for (const auto& [k, v] : user_logons_->counters()) out[k] = v;
   if (master_)
     for (const auto& [k, v] : master_->counters()) out["master." + k] = v;
   out["game_servers.sessions"] = servers_->sessions();
   out["game_servers.listed"] = servers_->listed();
   out["players.sessions"] = players_->users();
   out["players.auth_sessions"] = players_->authSessions();
+  out["tickets.players_tracked"] = players_->trackedTickets();
+  out["tickets.players_expired"] = players_->expiredTickets();
+  out["tickets.servers_tracked"] = server_tickets_->tracked();
+  out["tickets.servers_expired"] = server_tickets_->expiredTickets();
   out["certificates.holders"] = certificates_->holders();
   out["certificates.revocations"] = certificates_->revocations();
   for (const auto& [k, v] : user_logons_->counters()) out[k] = v;

@@ -1,24 +1,35 @@
 // Hub: the outpost-hub daemon's core — opens the data directory (key, admin token, store),
 // listens for hub RPC on the Outpost transport with the hub key as its identity, and answers
 // requests. The owner drives it with poll() from one thread (apps/outpost-hub/main.cpp).
+//
+// Where things live: onMessage (hub.cpp) routes each Envelope to its request family —
+// hub_rpc_servers.cpp (logon, listing, and ending server sessions: revocation),
+// hub_rpc_tickets.cpp (tickets and auth sessions), hub_rpc_community.cpp (groups, clans,
+// compatibility, statistics) — and answers refusals (docs/spec/hub-rpc.md §2.1). The decisions
+// are in GameServers, Players, ServerTickets and handleAdmin; time comes from HubConfig::clock.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "hub/certificates.h"
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
+#include "hub/master_server.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
-#include "hub/master_server.h"
+#include "hub/ticket_limits.h"
 #include "hub/user_logons.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
@@ -33,17 +44,41 @@ struct HubConfig {
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
   // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
   ConfigOptions listen_options;
+  TicketLimits ticket_limits;              // the ticket tables' bounds (docs/decisions/012)
+  // Gameplay statistics of a game server not updated for this long are deleted; 0 keeps them.
+  int64_t stats_retention_s = 90LL * 24 * 3600;
+  const UnixClock* clock = nullptr;  // nullptr: SystemUnixClock (tests inject a ManualUnixClock)
   // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
   std::vector<std::string> also_trusted_ca_keys_hex;
   UserLogonsConfig user_logons;            // password attempt limits and check queue
 };
 
+// What the hub needs from the connections it serves: the transport in the daemon (Hub::open), a
+// recorder in the fuzz target (Hub::openDetached).
+class RpcLink {
+ public:
+  virtual ~RpcLink() = default;
+  virtual void send(uint32_t connection, std::span<const uint8_t> bytes) = 0;
+  // Closes the connection with an end reason (1000-2999) and a debug text.
+  virtual void close(uint32_t connection, int end_reason, const char* debug) = 0;
+  // The peer's address "ip:port" or "[v6]:port"; "" if unknown.
+  virtual std::string remoteAddress(uint32_t connection) = 0;
+  virtual bool connected(uint32_t connection) = 0;
+  // The peer showed a credential: it leaves the transport's untrusted budget
+  // (docs/decisions/010-memory-before-trust.md).
+  virtual void trust(uint32_t connection) = 0;
+};
+
 class Hub {
  public:
   static std::unique_ptr<Hub> open(const HubConfig& config, std::string* error);
+  // A hub without a transport: messages come in through deliver() and disconnect(), answers go
+  // to `link`. For the fuzz target and tests of the request handling (config.listen is unused).
+  static std::unique_ptr<Hub> openDetached(const HubConfig& config, RpcLink& link, std::string* error);
   ~Hub();
 
   const std::string& publicKeyHex() const { return dir_.public_key_hex; }
+  const std::string& adminTokenHex() const { return dir_.admin_token_hex; }
   // What SDKs and the CLI are given to reach and trust this hub: "<key>@<host>:<port>"
   // (hubrpc/hub_contact.h); a wildcard listen address is shown as 127.0.0.1.
   std::string contact();
@@ -54,14 +89,49 @@ class Hub {
   void poll(int timeout_ms);
   std::map<std::string, uint64_t> counters();
 
+  // Detached hubs only: a message from `connection` (handled at the next poll), and a
+  // connection that went away.
+  void deliver(uint32_t connection, std::span<const uint8_t> payload);
+  void disconnect(uint32_t connection);
+
  private:
+  class NetLink;
   Hub() = default;
+  bool openCommon(const HubConfig& config, std::string* error);
+  void connectionClosed(uint32_t connection);
   void onMessage(uint32_t connection, std::span<const uint8_t> payload);
   void send(uint32_t connection, const hubrpc::Envelope& e);
+  // Answers a refused request with Refused (docs/spec/hub-rpc.md §2.1) and counts it.
+  void refuse(uint32_t connection, const hubrpc::Envelope& request, int32_t result, const std::string& why);
   // One poll's work inside the store batch; returns the number of messages handled.
   size_t work();
+  // Periodic work on the hub's clock: statistics flush, store pruning.
+  void housekeeping();
+
+  // ---- Request families (hub_rpc_*.cpp) -------------------------------------------------------
+  void onAdmin(uint32_t connection, const hubrpc::Envelope& request);
+  void onServerLogOn(uint32_t connection, const hubrpc::Envelope& request);
+  void onServerListing(uint32_t connection, const hubrpc::Envelope& request);
+  void onTicketRequest(uint32_t connection, const hubrpc::Envelope& request);
+  void onCancelTicket(uint32_t connection, const hubrpc::Envelope& request);
+  void onValidateTicket(uint32_t connection, const hubrpc::Envelope& request);
+  void onResumeAuthSession(uint32_t connection, const hubrpc::Envelope& request);
+  void onEndAuthSession(uint32_t connection, const hubrpc::Envelope& request);
+  void onGroupStatus(uint32_t connection, const hubrpc::Envelope& request);
+  void onAssociateClan(uint32_t connection, const hubrpc::Envelope& request);
+  void onPlayerCompat(uint32_t connection, const hubrpc::Envelope& request);
+  void onGameplayStats(uint32_t connection, const hubrpc::Envelope& request);
+  void onCertificateRequest(uint32_t connection, const hubrpc::Envelope& request);
+  // Ends the game-server session on `connection` (revoked token, banned owner, deleted app, or
+  // replaced): tells it ServerLoggedOff{result}, drops its tickets, auth sessions and clan. The
+  // registry entry is gone already (GameServers::endWhere / logOn).
+  void endServerSession(uint32_t connection, int32_t result, const std::string& why);
+  // Ends every session `which` selects, each with `result` (revocation is live).
+  void endServerSessions(const std::function<bool(const ServerIdentity&)>& which, int32_t result,
+                         const std::string& why);
 
   HubConfig config_;
+  const UnixClock* clock_ = nullptr;
   DataDir dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<master::MasterServer> master_;
@@ -70,14 +140,20 @@ class Hub {
   std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<UserLogons> user_logons_;
   std::unique_ptr<Certificates> certificates_;
-  std::unique_ptr<NetworkingSockets> net_;
+  std::unique_ptr<NetworkingSockets> net_;  // null when detached
+  std::unique_ptr<RpcLink> net_link_;       // over net_
+  RpcLink* link_ = nullptr;
+  std::deque<std::pair<uint32_t, std::vector<uint8_t>>> inbox_;  // detached: delivered, not yet handled
   bool batching_ = false;                                      // inside poll's store batch
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit
   uint32_t listen_ = 0;
   uint32_t group_ = 0;
   std::map<std::string, uint64_t> counters_;
   std::unordered_map<uint32_t, uint32_t> clan_of_server_;  // associateWithClan, by connection
+  std::unordered_map<uint32_t, uint32_t> malformed_;       // malformed messages, by connection
+  std::vector<uint32_t> closing_;                          // to close once this poll's answers are out
   int64_t last_stats_flush_ = 0;
+  int64_t last_prune_ = 0;
   std::chrono::steady_clock::time_point last_publish_{};
 };
 

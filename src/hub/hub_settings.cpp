@@ -53,6 +53,14 @@ std::shared_ptr<settings::Table> masterLimitTable(master::MasterRateLimits& l) {
   return t;
 }
 
+std::shared_ptr<settings::Table> ticketLimitTable(TicketLimits& l) {
+  auto t = std::make_shared<settings::Table>();
+  TicketLimits d;  // defaults, for the help text
+  for (const auto& f : ticketLimitFields())
+    t->integer(f.name, {{f.min, f.max}}, f.unit, std::to_string(d.*f.value), f.help, into(&(l.*f.value)));
+  return t;
+}
+
 }  // namespace
 
 settings::Table hubSettings(HubConfig& c) {
@@ -92,6 +100,16 @@ settings::Table hubSettings(HubConfig& c) {
   limits.help = "a master-query rate limit, repeatable (docs/spec/master.md section 5)";
   limits.sub = masterLimitTable(c.master_limits);
   t.add(limits);
+  settings::Setting tickets;
+  tickets.name = "ticket-limit";
+  tickets.kind = settings::Setting::Kind::kKeyValue;
+  tickets.value_name = "NAME=VALUE";
+  tickets.help = "a bound on the tickets the hub signs and tracks, repeatable (docs/decisions/012-ticket-bounds.md)";
+  tickets.sub = ticketLimitTable(c.ticket_limits);
+  t.add(tickets);
+  t.integer("stats-retention", {{0, 0}, {60, 3153600000}}, "seconds", "7776000 (90 days)",
+            "a game server's gameplay statistics not updated for this long are deleted; 0 keeps them",
+            into(&c.stats_retention_s));
   t.text("transport", "NAME=VALUE", "",
          "a transport value of the hub RPC listen socket, repeatable: its connection caps, e.g. "
          "OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=64 (docs/config.md; docs/spec/transport.md section 16.3)",

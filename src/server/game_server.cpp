@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "hubrpc/server_strings.h"
 #include "outpost/steam_id.h"
 #include "server/game_server_impl.h"
 
@@ -90,20 +91,20 @@ bool GameServer::wasRestartRequested() {
   return r;
 }
 bool GameServer::setProduct(const std::string& v) {
-  if (!impl_->beforeLogOn("setProduct")) return false;
+  if (badString("setProduct", v, hubrpc::kMaxProductBuffer) || !impl_->beforeLogOn("setProduct")) return false;
   std::lock_guard<std::mutex> l(impl_->mu_);
   impl_->logon_.set_product(v);
   return true;
 }
 bool GameServer::setGameDescription(const std::string& v) {
-  if (tooLong("setGameDescription", v, MAX_GAME_SERVER_GAME_DESCRIPTION) || !impl_->beforeLogOn("setGameDescription"))
+  if (badString("setGameDescription", v, MAX_GAME_SERVER_GAME_DESCRIPTION) || !impl_->beforeLogOn("setGameDescription"))
     return false;
   std::lock_guard<std::mutex> l(impl_->mu_);
   impl_->logon_.set_description(v);
   return true;
 }
 bool GameServer::setModDir(const std::string& v) {
-  if (tooLong("setModDir", v, MAX_GAME_SERVER_GAME_DIR) || !impl_->beforeLogOn("setModDir")) return false;
+  if (badString("setModDir", v, MAX_GAME_SERVER_GAME_DIR) || !impl_->beforeLogOn("setModDir")) return false;
   std::lock_guard<std::mutex> l(impl_->mu_);
   impl_->logon_.set_mod_dir(v);
   return true;
@@ -115,36 +116,42 @@ bool GameServer::setDedicatedServer(bool dedicated) {
   return true;
 }
 bool GameServer::setServerName(const std::string& v) {
-  if (tooLong("setServerName", v, MAX_GAME_SERVER_SERVER_NAME)) return false;
+  if (badString("setServerName", v, MAX_GAME_SERVER_SERVER_NAME)) return false;
   impl_->editListing([&](auto& x) { x.set_name(v); });
   return true;
 }
 bool GameServer::setMapName(const std::string& v) {
-  if (tooLong("setMapName", v, MAX_GAME_SERVER_MAP_NAME)) return false;
+  if (badString("setMapName", v, MAX_GAME_SERVER_MAP_NAME)) return false;
   impl_->editListing([&](auto& x) { x.set_map(v); });
   return true;
 }
 bool GameServer::setGameTags(const std::string& v) {
-  if (tooLong("setGameTags", v, MAX_GAME_SERVER_TAGS)) return false;
+  if (badString("setGameTags", v, MAX_GAME_SERVER_TAGS)) return false;
   impl_->editListing([&](auto& x) { x.set_tags(v); });
   return true;
 }
 bool GameServer::setGameData(const std::string& v) {
-  if (tooLong("setGameData", v, MAX_GAME_SERVER_GAME_DATA)) return false;
+  if (badString("setGameData", v, MAX_GAME_SERVER_GAME_DATA)) return false;
   impl_->editListing([&](auto& x) { x.set_gamedata(v); });
   return true;
 }
 bool GameServer::setRegion(const std::string& v) {
-  if (tooLong("setRegion", v, 32)) return false;
+  if (badString("setRegion", v, hubrpc::kMaxRegionBuffer)) return false;
   impl_->editListing([&](auto& x) { x.set_region(v); });
   return true;
 }
-void GameServer::setMaxPlayerCount(int n) { impl_->editListing([&](auto& x) { x.set_max_players(static_cast<uint32_t>(std::max(0, n))); }); }
-void GameServer::setBotPlayerCount(int n) { impl_->editListing([&](auto& x) { x.set_bots(static_cast<uint32_t>(std::max(0, n))); }); }
+void GameServer::setMaxPlayerCount(int n) {
+  if (badCount("setMaxPlayerCount", n)) return;
+  impl_->editListing([&](auto& x) { x.set_max_players(static_cast<uint32_t>(std::max(0, n))); });
+}
+void GameServer::setBotPlayerCount(int n) {
+  if (badCount("setBotPlayerCount", n)) return;
+  impl_->editListing([&](auto& x) { x.set_bots(static_cast<uint32_t>(std::max(0, n))); });
+}
 void GameServer::setPasswordProtected(bool p) { impl_->editListing([&](auto& x) { x.set_password(p); }); }
 void GameServer::setSpectatorPort(uint16_t port) { impl_->editListing([&](auto& x) { x.set_spectator_port(port); }); }
 void GameServer::setSpectatorServerName(const std::string& v) {
-  if (tooLong("setSpectatorServerName", v, MAX_GAME_SERVER_SERVER_NAME)) return;
+  if (badString("setSpectatorServerName", v, MAX_GAME_SERVER_MAP_NAME)) return;
   impl_->editListing([&](auto& x) { x.set_spectator_name(v); });
 }
 void GameServer::setAdvertiseServerActive(bool active) { impl_->editListing([&](auto& x) { x.set_advertise(active); }); }

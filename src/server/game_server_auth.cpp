@@ -200,6 +200,7 @@ AuthTicket GameServer::getAuthSessionTicket(const std::string& identity) {
   AuthTicket t;
   if (!impl_->loggedOnLocked()) {
     OUTPOST_LOG_WARN("getAuthSessionTicket: the server is not logged on to the hub");
+    t.result = RESULT_NOT_LOGGED_ON;
     return t;
   }
   hubrpc::Envelope e;
@@ -219,9 +220,11 @@ AuthTicket GameServer::getAuthSessionTicket(const std::string& identity) {
     impl_->ticket_waits_.erase(w);
   }
   if (!r || r->result() != RESULT_OK) {
+    t.result = r ? r->result() : RESULT_NO_CONNECTION;
     OUTPOST_LOG_WARN("getAuthSessionTicket: %s", r ? r->error().c_str() : "the hub did not answer");
     return t;
   }
+  t.result = RESULT_OK;
   t.id = impl_->next_ticket_handle_++;
   t.buffer.assign(r->ticket().begin(), r->ticket().end());
   t.size = static_cast<uint32_t>(t.buffer.size());

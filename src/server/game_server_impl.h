@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "server/a2s_query_socket.h"
@@ -145,6 +146,7 @@ class GameServerImpl {
   bool secure_ = false;
   std::string public_ip_;
   bool restart_requested_ = false;
+  std::pair<uint32_t, int32_t> last_refusal_{0, 0};  // the last Refused logged (body, result)
 
   // Signals.
   std::vector<std::function<void()>> pending_;
@@ -189,7 +191,11 @@ class GameServerImpl {
   uint32_t next_bot_account_ = 1;
 };
 
-// Logs and returns true when `v` is over `max` bytes (the setters refuse, never truncate).
-bool tooLong(const char* what, const std::string& v, size_t max);
+// Logs and returns true when `v` does not fit a buffer of `buffer_bytes` (NUL included, as the
+// reference's MAX_GAME_SERVER_*) or is not UTF-8 without control characters
+// (hubrpc::checkServerString): the setters refuse, never truncate.
+bool badString(const char* what, const std::string& v, size_t buffer_bytes);
+// Logs and returns true when a listed count is over what the master carries (65535).
+bool badCount(const char* what, int n);
 
 }  // namespace outpost

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "hubrpc/hub_contact.h"
+#include "hubrpc/server_strings.h"
 #include "server/game_server_impl.h"
 
 namespace outpost {
@@ -25,6 +26,10 @@ bool GameServerImpl::init(const std::string& ip, uint16_t game_port, uint16_t qu
   }
   if (game_port == 0) {
     *why = "the game port must not be 0";
+    return false;
+  }
+  if (std::string bad = hubrpc::checkServerString(version, hubrpc::kMaxVersionBuffer); !bad.empty()) {
+    *why = "version: " + bad;
     return false;
   }
   (void)ip;
@@ -296,7 +301,11 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
     ticketResult(e->request_id(), e->ticket_result());
   } else if (e->has_group_status_result()) {
     const auto& g = e->group_status_result();
-    ClientGroupStatus v{g.steam_id(), g.group_id(), g.member(), g.officer()};
+    if (g.result() != RESULT_OK)
+      OUTPOST_LOG_WARN("requestUserGroupStatus(%llu): the hub refused (%d): the player holds no auth session here",
+                       static_cast<unsigned long long>(g.steam_id()), g.result());
+    ClientGroupStatus v{g.steam_id(), g.group_id(), g.member() && g.result() == RESULT_OK,
+                        g.officer() && g.result() == RESULT_OK};
     queue([this, v] { if (on_group_) on_group_(v); });
   } else if (e->has_associate_clan_result()) {
     int32_t r = e->associate_clan_result().result();
@@ -310,6 +319,14 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
     const auto& g = e->gameplay_stats_result();
     GameplayStats v{g.result(), g.rank(), g.total_connects(), g.total_minutes_played()};
     queue([this, v] { if (on_stats_) on_stats_(v); });
+  } else if (e->has_refused()) {
+    // A request the hub refused that has no answer of its own (a listing, a resumed session...).
+    // Logged when the refusal changes (a listing refused for policy is refused again at every
+    // update of the player count).
+    const auto& r = e->refused();
+    if (std::make_pair(r.request(), r.result()) != last_refusal_)
+      OUTPOST_LOG_WARN("the hub refused a request (body %u, result %d): %s", r.request(), r.result(), r.error().c_str());
+    last_refusal_ = {r.request(), r.result()};
   } else if (e->has_server_logged_off()) {
     // The hub ended this session (the same token logged on elsewhere): do not fight back.
     int32_t result = e->server_logged_off().result();
@@ -369,9 +386,16 @@ bool GameServerImpl::beforeLogOn(const char* what) {
   return true;
 }
 
-bool tooLong(const char* what, const std::string& v, size_t max) {
-  if (v.size() <= max) return false;
-  OUTPOST_LOG_WARN("%s: %zu bytes is over the limit of %zu; refused, not truncated", what, v.size(), max);
+bool badString(const char* what, const std::string& v, size_t buffer_bytes) {
+  std::string why = hubrpc::checkServerString(v, buffer_bytes);
+  if (why.empty()) return false;
+  OUTPOST_LOG_WARN("%s: %s; refused, not truncated", what, why.c_str());
+  return true;
+}
+
+bool badCount(const char* what, int n) {
+  if (n <= static_cast<int>(hubrpc::kMaxListedCount)) return false;
+  OUTPOST_LOG_WARN("%s: %d is over the limit of %u; ignored", what, n, hubrpc::kMaxListedCount);
   return true;
 }
 

@@ -84,7 +84,22 @@ CREATE TABLE server_stats (
 );
 CREATE INDEX server_stats_by_app ON server_stats (app_id, connects);
 )sql",
+    // 3: per-app policy for anonymous servers (bit 0 logon, 1 listed, 2 secure; existing apps get
+    // the default, logon only: docs/decisions/011), the expiry of each redeemed ticket and the last
+    // update of each statistics row (both pruned by the hub).
+    R"sql(
+ALTER TABLE apps ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE ticket_uses ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+UPDATE ticket_uses SET expires_at = used_at + 86400;
+CREATE INDEX ticket_uses_by_expiry ON ticket_uses (expires_at);
+ALTER TABLE server_stats ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+UPDATE server_stats SET updated_at = CAST(strftime('%s','now') AS INTEGER);
+CREATE INDEX server_stats_by_update ON server_stats (updated_at);
+)sql",
 };
+
+int anonymousBits(const AnonymousPolicy& p) { return (p.logon ? 1 : 0) | (p.listed ? 2 : 0) | (p.secure ? 4 : 0); }
+AnonymousPolicy anonymousPolicy(int64_t bits) { return {(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0}; }
 
 #define OUTPOST_TOKEN_COLUMNS \
   "SELECT account_id, app_id, owner_account_id, token_hash, memo, created_at, last_used_at, revoked FROM tokens"
@@ -165,24 +180,44 @@ class SqliteStore final : public Store {
 
   Status putApp(const App& a) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO apps (app_id, name, required_version) VALUES (?1, ?2, ?3) "
-                "ON CONFLICT(app_id) DO UPDATE SET name = ?2, required_version = ?3");
-    s.bind(1, a.app_id).bind(2, a.name).bind(3, a.required_version);
+    Stmt s(db_, "INSERT INTO apps (app_id, name, required_version, anonymous) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT(app_id) DO UPDATE SET name = ?2, required_version = ?3, anonymous = ?4");
+    s.bind(1, a.app_id).bind(2, a.name).bind(3, a.required_version).bind(4, anonymousBits(a.anonymous));
     return done(s);
   }
   std::optional<App> getApp(uint32_t app_id) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "SELECT app_id, name, required_version FROM apps WHERE app_id = ?1");
+    Stmt s(db_, "SELECT app_id, name, required_version, anonymous FROM apps WHERE app_id = ?1");
     s.bind(1, app_id);
     if (s.step() != SQLITE_ROW) return std::nullopt;
-    return App{static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2)};
+    return App{static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), anonymousPolicy(s.i64(3))};
   }
   std::vector<App> listApps() override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "SELECT app_id, name, required_version FROM apps ORDER BY app_id");
+    Stmt s(db_, "SELECT app_id, name, required_version, anonymous FROM apps ORDER BY app_id");
     std::vector<App> out;
-    while (s.step() == SQLITE_ROW) out.push_back({static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2)});
+    while (s.step() == SQLITE_ROW)
+      out.push_back({static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), anonymousPolicy(s.i64(3))});
     return out;
+  }
+  Status deleteApp(uint32_t app_id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    // Inside the hub's batch this is part of its transaction; outside, a savepoint makes the two
+    // statements one.
+    std::string error;
+    if (!exec("SAVEPOINT delete_app", &error)) return Status::failure(error);
+    Stmt del(db_, "DELETE FROM apps WHERE app_id = ?1");
+    del.bind(1, app_id);
+    Status st = done(del);
+    if (st.ok && sqlite3_changes(db_) == 0) st = Status::failure("no such record");
+    if (st.ok) {
+      Stmt revoke(db_, "UPDATE tokens SET revoked = 1 WHERE app_id = ?1");
+      revoke.bind(1, app_id);
+      st = done(revoke);
+    }
+    if (!st.ok) exec("ROLLBACK TO delete_app", nullptr);
+    exec("RELEASE delete_app", nullptr);
+    return st;
   }
 
   Status createUser(const std::string& name, const std::string& hash, int64_t now, uint32_t* account_id) override {
@@ -334,27 +369,32 @@ class SqliteStore final : public Store {
     return Ban{app_id, account_id, static_cast<BanKind>(s.i64(0)), s.text(1), s.i64(2)};
   }
 
-  Status addServerStats(uint64_t server, uint32_t app_id, int64_t connects, int64_t seconds) override {
+  Status addServerStats(uint64_t server, uint32_t app_id, int64_t connects, int64_t seconds, int64_t now) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO server_stats (server_steam_id, app_id, connects, seconds_played) VALUES (?1, ?2, ?3, ?4) "
+    Stmt s(db_, "INSERT INTO server_stats (server_steam_id, app_id, connects, seconds_played, updated_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) "
                 "ON CONFLICT(server_steam_id) DO UPDATE SET connects = connects + ?3, "
-                "seconds_played = seconds_played + ?4, app_id = ?2");
-    s.bind(1, static_cast<int64_t>(server)).bind(2, app_id).bind(3, connects).bind(4, seconds);
+                "seconds_played = seconds_played + ?4, app_id = ?2, updated_at = ?5");
+    s.bind(1, static_cast<int64_t>(server)).bind(2, app_id).bind(3, connects).bind(4, seconds).bind(5, now);
     return done(s);
   }
-  void serverStats(uint64_t server, int64_t* connects, int64_t* seconds, int* rank) override {
+  void serverStats(uint64_t server, uint32_t app_id, int64_t* connects, int64_t* seconds, int* rank) override {
     std::lock_guard<std::mutex> l(mu_);
     *connects = *seconds = 0;
-    *rank = 0;
-    Stmt s(db_, "SELECT app_id, connects, seconds_played FROM server_stats WHERE server_steam_id = ?1");
+    Stmt s(db_, "SELECT connects, seconds_played FROM server_stats WHERE server_steam_id = ?1");
     s.bind(1, static_cast<int64_t>(server));
-    if (s.step() != SQLITE_ROW) return;
-    int64_t app = s.i64(0);
-    *connects = s.i64(1);
-    *seconds = s.i64(2);
+    if (s.step() == SQLITE_ROW) {
+      *connects = s.i64(0);
+      *seconds = s.i64(1);
+    }
     Stmt r(db_, "SELECT COUNT(*) FROM server_stats WHERE app_id = ?1 AND connects > ?2");
-    r.bind(1, app).bind(2, *connects);
-    *rank = r.step() == SQLITE_ROW ? static_cast<int>(r.i64(0)) + 1 : 0;
+    r.bind(1, app_id).bind(2, *connects);
+    *rank = r.step() == SQLITE_ROW ? static_cast<int>(r.i64(0)) : 0;
+  }
+  uint64_t pruneServerStats(int64_t updated_before, size_t max_rows) override {
+    return prune("DELETE FROM server_stats WHERE server_steam_id IN (SELECT server_steam_id FROM server_stats "
+                 "WHERE updated_at < ?1 LIMIT ?2)",
+                 updated_before, max_rows);
   }
 
   std::optional<uint64_t> ticketFirstServer(uint64_t ticket_id) override {
@@ -365,10 +405,12 @@ class SqliteStore final : public Store {
     return static_cast<uint64_t>(q.i64(0));
   }
 
-  bool recordTicketUse(uint64_t ticket_id, uint64_t server, int64_t now, uint64_t* first_server) override {
+  bool recordTicketUse(uint64_t ticket_id, uint64_t server, int64_t now, int64_t expires_at,
+                       uint64_t* first_server) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt ins(db_, "INSERT OR IGNORE INTO ticket_uses (ticket_id, server_steam_id, used_at) VALUES (?1, ?2, ?3)");
-    ins.bind(1, static_cast<int64_t>(ticket_id)).bind(2, static_cast<int64_t>(server)).bind(3, now);
+    Stmt ins(db_, "INSERT OR IGNORE INTO ticket_uses (ticket_id, server_steam_id, used_at, expires_at) "
+                  "VALUES (?1, ?2, ?3, ?4)");
+    ins.bind(1, static_cast<int64_t>(ticket_id)).bind(2, static_cast<int64_t>(server)).bind(3, now).bind(4, expires_at);
     ins.step();
     if (sqlite3_changes(db_) == 1) return true;
     Stmt q(db_, "SELECT server_steam_id FROM ticket_uses WHERE ticket_id = ?1");
@@ -376,6 +418,11 @@ class SqliteStore final : public Store {
     uint64_t first = q.step() == SQLITE_ROW ? static_cast<uint64_t>(q.i64(0)) : 0;
     if (first_server) *first_server = first;
     return first == server;  // the same server redeeming again is not a reuse elsewhere
+  }
+  uint64_t pruneTicketUses(int64_t expired_before, size_t max_rows) override {
+    return prune("DELETE FROM ticket_uses WHERE ticket_id IN (SELECT ticket_id FROM ticket_uses "
+                 "WHERE expires_at < ?1 LIMIT ?2)",
+                 expired_before, max_rows);
   }
 
  private:
@@ -409,6 +456,17 @@ class SqliteStore final : public Store {
     Status st = done(s);
     if (st.ok && must_change && sqlite3_changes(db_) == 0) return Status::failure("no such record");
     return st;
+  }
+  // A bounded DELETE (?1 the time bound, ?2 the row limit): the rows it removed, 0 on failure.
+  uint64_t prune(const char* sql, int64_t bound, size_t max_rows) {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt s(db_, sql);
+    s.bind(1, bound).bind(2, static_cast<int64_t>(max_rows));
+    if (!done(s).ok) {
+      OUTPOST_LOG_WARN("store: pruning failed: %s", sqlite3_errmsg(db_));
+      return 0;
+    }
+    return static_cast<uint64_t>(sqlite3_changes(db_));
   }
   std::optional<User> readUser(Stmt& s) {
     if (s.step() != SQLITE_ROW) return std::nullopt;

@@ -21,10 +21,21 @@ struct Status {
   static Status failure(std::string why) { return {false, std::move(why)}; }
 };
 
+// What anonymous game servers (logOnAnonymous) of an app may do
+// (docs/decisions/011-anonymous-servers-per-app.md). The default is a production one: they may log
+// on (and validate their players' tickets), but are not listed and never get the secure policy.
+struct AnonymousPolicy {
+  bool logon = true;
+  bool listed = false;
+  bool secure = false;
+  bool operator==(const AnonymousPolicy&) const = default;
+};
+
 struct App {
   uint32_t app_id = 0;
   std::string name;
   std::string required_version;  // servers older than this are asked to restart ("" = none)
+  AnonymousPolicy anonymous;
 };
 
 struct User {
@@ -90,6 +101,9 @@ class Store {
   virtual Status putApp(const App& app) = 0;
   virtual std::optional<App> getApp(uint32_t app_id) = 0;
   virtual std::vector<App> listApps() = 0;
+  // Deletes the app and revokes every login token of it in one transaction (a later app with the
+  // same id does not bring the tokens back). Fails with "no such record" for an unknown app.
+  virtual Status deleteApp(uint32_t app_id) = 0;
 
   // Fails if the name is taken. The account id is assigned by the store.
   virtual Status createUser(const std::string& name, const std::string& password_hash, int64_t now,
@@ -124,17 +138,27 @@ class Store {
   virtual std::optional<Ban> activeBan(uint32_t app_id, uint32_t account_id) = 0;
 
   // Gameplay statistics of a game server (Steam ID), accumulated: players who authenticated,
-  // and seconds they played.
-  virtual Status addServerStats(uint64_t server_steam_id, uint32_t app_id, int64_t connects, int64_t seconds) = 0;
-  // Totals, and the server's rank among the app's servers by connects (1 = most; 0 = none).
-  virtual void serverStats(uint64_t server_steam_id, int64_t* connects, int64_t* seconds, int* rank) = 0;
+  // and seconds they played; the row's update time is `now`.
+  virtual Status addServerStats(uint64_t server_steam_id, uint32_t app_id, int64_t connects, int64_t seconds,
+                                int64_t now) = 0;
+  // Totals (0 without a row), and the server's 0-based rank among app_id's servers by connects, as
+  // the reference's GSGameplayStats_t: how many of them have more connects (0 = the most).
+  virtual void serverStats(uint64_t server_steam_id, uint32_t app_id, int64_t* connects, int64_t* seconds,
+                           int* rank) = 0;
+  // Deletes up to max_rows statistics rows last updated before `updated_before` (retention).
+  // Returns how many it deleted.
+  virtual uint64_t pruneServerStats(int64_t updated_before, size_t max_rows) = 0;
 
   // The server that first redeemed a ticket, if any (read-only).
   virtual std::optional<uint64_t> ticketFirstServer(uint64_t ticket_id) = 0;
-  // Records the first redemption of a ticket. Returns false (and the server that used it) if
-  // the ticket id was already used on another server.
-  virtual bool recordTicketUse(uint64_t ticket_id, uint64_t server_steam_id, int64_t now,
+  // Records the first redemption of a ticket that expires at `expires_at`. Returns false (and
+  // the server that used it) if the ticket id was already used on another server.
+  virtual bool recordTicketUse(uint64_t ticket_id, uint64_t server_steam_id, int64_t now, int64_t expires_at,
                                uint64_t* first_server) = 0;
+  // Deletes up to max_rows redemptions of tickets that expired before `expired_before` (once a
+  // ticket has expired, every check refuses it before the reuse record matters). Returns how
+  // many it deleted.
+  virtual uint64_t pruneTicketUses(int64_t expired_before, size_t max_rows) = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path`, in WAL mode with synchronous=FULL, and

@@ -15,6 +15,8 @@
 #include "a2s/reply.h"
 #include "a2s/split.h"
 #include "base/bytes.h"
+#include "hub_rpc_records.h"
+#include "hubrpc/framing.h"
 #include "master/reply_page.h"
 #include "support/sample_server.h"
 #include "transport/frames.h"
@@ -296,6 +298,153 @@ void a2sReplySeeds() {
 
 }  // namespace
 
+// fuzz_hub_rpc: sessions that reach every request family (records from hub_rpc_records.h).
+void hubRpcSeeds() {
+  const std::string t = "fuzz_hub_rpc";
+  using hubrpc::Envelope;
+  uint32_t next_id = 1;
+  auto rec = [&](std::vector<uint8_t>& out, uint8_t flags, Envelope e) {
+    e.set_request_id(next_id++);
+    auto bytes = hubrpc::encode(e);
+    fuzz::appendRecord(out, flags, bytes);
+  };
+  auto serverLogOn = [](const std::string& token, uint32_t app) {
+    Envelope e;
+    auto* l = e.mutable_server_log_on();
+    l->set_token(token);
+    l->set_app_id(app);
+    l->set_version("1.0.0.0");
+    l->set_server_mode(3);
+    l->set_game_port(27015);
+    l->set_query_port(27016);
+    l->set_product("spacewar");
+    l->set_mod_dir("spacewar");
+    l->set_description("Spacewar");
+    return e;
+  };
+  const uint8_t user = 0, server = 1, fill = fuzz::kFillIn;
+  {
+    std::vector<uint8_t> b;
+    const std::vector<uint8_t> garbage = {0xFF, 0xFF, 0xFF, 0xFF, 0x07};
+    for (int i = 0; i < 9; ++i) fuzz::appendRecord(b, user, garbage);
+    save(t, "malformed", b);
+  }
+  {
+    // Each request from a connection that is not logged on, and bodies only the hub sends.
+    std::vector<uint8_t> b;
+    std::vector<Envelope> all(14);
+    all[0].mutable_server_listing()->set_name("x");
+    all[1].mutable_ticket_request();
+    all[2].mutable_cancel_ticket()->set_ticket_id(1);
+    all[3].mutable_validate_ticket()->set_steam_id(76561197960265729ull);
+    all[4].mutable_end_auth_session()->set_steam_id(76561197960265729ull);
+    all[5].mutable_resume_auth_session()->set_steam_id(76561197960265729ull);
+    all[6].mutable_group_status_request()->set_group_id(1);
+    all[7].mutable_associate_clan()->set_clan_id(1);
+    all[8].mutable_player_compat_request()->set_steam_id(76561197960265729ull);
+    all[9].mutable_gameplay_stats_request();
+    all[10].mutable_admin_request()->mutable_status();
+    all[11].mutable_ticket_result()->set_result(1);
+    all[12].mutable_server_logged_off();
+    for (auto& e : all) rec(b, user, e);
+    save(t, "not_logged_on", b);
+  }
+  {
+    // A token server (filled-in token), listed, with its own tickets, statistics and a clan.
+    std::vector<uint8_t> b;
+    rec(b, server | fill, serverLogOn("fuzz", 480));
+    Envelope l;
+    auto* x = l.mutable_server_listing();
+    x->set_advertise(true);
+    x->set_name("Fuzz server");
+    x->set_map("de_dust");
+    x->set_max_players(16);
+    x->set_tags("a,b");
+    x->set_os("l");
+    rec(b, server, l);
+    Envelope t1;
+    t1.mutable_ticket_request()->set_recipient("steamid:76561197960265730");
+    rec(b, server, t1);
+    Envelope c;
+    c.mutable_cancel_ticket()->set_ticket_id(42);
+    rec(b, server, c);
+    Envelope g;
+    g.mutable_gameplay_stats_request();
+    rec(b, server, g);
+    Envelope a;
+    a.mutable_associate_clan()->set_clan_id(103582791429521409ull);
+    rec(b, server, a);
+    rec(b, 2, serverLogOn("", 730));  // anonymous, another app
+    rec(b, 3 | fill, serverLogOn("fuzz", 480));  // the same token again: the first session is replaced
+    save(t, "server_session", b);
+  }
+  {
+    // A player logs on, takes a ticket; a server validates it (filled in), asks about her, ends.
+    std::vector<uint8_t> b;
+    Envelope logon;
+    logon.mutable_user_log_on()->set_name("alice");
+    logon.mutable_user_log_on()->set_password("alice-password");
+    logon.mutable_user_log_on()->set_app_id(480);
+    rec(b, user, logon);
+    Envelope tr;
+    tr.mutable_ticket_request();
+    rec(b, user, tr);
+    rec(b, server | fill, serverLogOn("fuzz", 480));
+    Envelope v;
+    v.mutable_validate_ticket();
+    rec(b, server | fill, v);
+    Envelope gs;
+    gs.mutable_group_status_request()->set_steam_id(76561197960265730ull);
+    gs.mutable_group_status_request()->set_group_id(1);
+    rec(b, server, gs);
+    Envelope pc;
+    pc.mutable_player_compat_request()->set_steam_id(76561197960265730ull);
+    rec(b, server, pc);
+    Envelope r;
+    r.mutable_resume_auth_session();
+    rec(b, server | fill, r);
+    Envelope again;
+    again.mutable_validate_ticket();
+    rec(b, 2 | fill, again);  // another connection, not a server: AuthTicketInvalid
+    Envelope end;
+    end.mutable_end_auth_session()->set_steam_id(76561197960265730ull);
+    rec(b, server, end);
+    Envelope cancel;
+    cancel.mutable_cancel_ticket()->set_ticket_id(7);
+    rec(b, user, cancel);
+    save(t, "player_session", b);
+  }
+  {
+    // Administration with the filled-in token: revocation paths while a server is on.
+    std::vector<uint8_t> b;
+    rec(b, server | fill, serverLogOn("fuzz", 480));
+    auto adminOp = [&](auto set) {
+      Envelope e;
+      e.mutable_admin_request()->set_admin_token("fuzz");
+      set(e.mutable_admin_request());
+      rec(b, user | fill, e);
+    };
+    adminOp([](hubrpc::AdminRequest* a) { a->mutable_list_servers(); });
+    adminOp([](hubrpc::AdminRequest* a) {
+      a->mutable_ban()->set_user("owner");
+      a->mutable_ban()->set_app_id(480);
+    });
+    adminOp([](hubrpc::AdminRequest* a) {
+      a->mutable_unban()->set_user("owner");
+      a->mutable_unban()->set_app_id(480);
+    });
+    adminOp([](hubrpc::AdminRequest* a) { a->set_revoke_token(1); });
+    adminOp([](hubrpc::AdminRequest* a) {
+      a->mutable_put_app()->set_app_id(480);
+      a->mutable_put_app()->set_name("Spacewar");
+      a->mutable_put_app()->mutable_anonymous();  // none
+    });
+    adminOp([](hubrpc::AdminRequest* a) { a->set_delete_app(730); });
+    adminOp([](hubrpc::AdminRequest* a) { a->mutable_status(); });
+    save(t, "admin_revocation", b);
+  }
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s <corpus-root>   (tests/fuzz/corpus)\n", argv[0]);
@@ -306,6 +455,7 @@ int main(int argc, char** argv) {
   framesSeeds();
   recvStreamSeeds();
   a2sReplySeeds();
+  hubRpcSeeds();
   std::printf("wrote %d seed files under %s\n", g_written, g_root.c_str());
   return 0;
 }

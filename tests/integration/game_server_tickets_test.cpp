@@ -83,8 +83,13 @@ TEST_F(GameServerTickets, OlderFlowApprovesDeniesWithAReasonAndKicksOnABan) {
   EXPECT_TRUE(l.verdicts.empty());  // the older flow raises its own signals only
   EXPECT_EQ(gs.userHasLicenseForApp(alice_, 480), USER_HAS_LICENSE_RESULT_HAS_LICENSE);
 
-  // Denied: no licence, with the reason and the SDK's optional text.
+  // Denied: no licence, with the reason and the SDK's optional text. Without one carol gets no
+  // ticket at all; with a licence revoked after her ticket was signed, the hub's verdict refuses it.
+  EXPECT_EQ(carol.getAuthSessionTicket().result, RESULT_ACCESS_DENIED);
+  admin(hub_, {"licence", "grant", "carol", "480"});
   AuthTicket tc = carol.getAuthSessionTicket();
+  ASSERT_EQ(tc.result, RESULT_OK);
+  admin(hub_, {"licence", "revoke", "carol", "480"});
   ASSERT_TRUE(gs.sendUserConnectAndAuthenticate(client_ip, tc.buffer, &who));
   EXPECT_EQ(who, carol_);
   ASSERT_TRUE(pump({&gs}, [&] { return l.denied.size() == 1; }));
@@ -97,7 +102,7 @@ TEST_F(GameServerTickets, OlderFlowApprovesDeniesWithAReasonAndKicksOnABan) {
   who = 99;
   EXPECT_FALSE(gs.sendUserConnectAndAuthenticate(client_ip, {1, 2, 3}, &who));
   EXPECT_EQ(who, 0u);
-  AuthTicket altered = carol.getAuthSessionTicket();
+  AuthTicket altered = ta;
   altered.buffer[30] ^= 1;
   EXPECT_FALSE(gs.sendUserConnectAndAuthenticate(client_ip, altered.buffer, &who));
   EXPECT_FALSE(gs.sendUserConnectAndAuthenticate(client_ip, tc.buffer, nullptr));

@@ -101,7 +101,7 @@ TEST_F(HubAdmin, EveryAdminCommand) {
   EXPECT_EQ(admin({"unban", "bob", "480"}).exit_code, 1);
 
   std::string status = ok({"status"});
-  EXPECT_NE(status.find("store.schema_version 2"), std::string::npos);
+  EXPECT_NE(status.find("store.schema_version 3"), std::string::npos);
   EXPECT_NE(status.find("rpc.admin "), std::string::npos);
   EXPECT_EQ(admin({"frobnicate"}).exit_code, 2);
 }

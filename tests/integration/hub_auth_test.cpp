@@ -241,7 +241,17 @@ TEST_F(HubAuth, LicencesAndBans) {
   logOnServer(s, token_);
   User carol, bob, alice;
   logOnUser(carol, "carol");
+  // No licence: no ticket (AccessDenied); an expired one: Expired.
+  AuthTicket none = carol.getAuthSessionTicket();
+  EXPECT_EQ(none.id, 0u);
+  EXPECT_EQ(none.result, RESULT_ACCESS_DENIED);
+  admin({"licence", "grant", "carol", "480", "--expires", "1"});
+  EXPECT_EQ(carol.getAuthSessionTicket().result, RESULT_EXPIRED);
+  // A licence revoked after the ticket was signed: the hub's verdict is NoLicenseOrExpired.
+  admin({"licence", "grant", "carol", "480"});
   AuthTicket tc = carol.getAuthSessionTicket();
+  ASSERT_EQ(tc.result, RESULT_OK);
+  admin({"licence", "revoke", "carol", "480"});
   ASSERT_EQ(s.gs.beginAuthSession(tc.buffer, carol_), BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(s.verdictFor(carol_), AUTH_SESSION_RESPONSE_NO_LICENSE_OR_EXPIRED);
 
@@ -270,6 +280,7 @@ TEST_F(HubAuth, GroupsClansCompatibilityAndGameplayStats) {
   admin({"group", "member", "1", "bob"});  // a bare clan account id works too
   admin({"block", "alice", "carol"});      // alice does not want to play with carol
   admin({"block", "carol", "bob"});        // carol does not want to play with bob
+  admin({"licence", "grant", "carol", "480"});
 
   Server s;
   std::vector<ClientGroupStatus> groups;
@@ -291,6 +302,19 @@ TEST_F(HubAuth, GroupsClansCompatibilityAndGameplayStats) {
     return done();
   };
 
+  // Alice and bob are playing (authenticated) on this server; carol has just presented her
+  // ticket (the hub answers group and compatibility requests only about players in session).
+  User alice, bob, carol;
+  logOnUser(alice, "alice");
+  logOnUser(bob, "bob");
+  logOnUser(carol, "carol");
+  ASSERT_EQ(s.gs.beginAuthSession(alice.getAuthSessionTicket().buffer, alice_), BEGIN_AUTH_SESSION_RESULT_OK);
+  ASSERT_EQ(s.gs.beginAuthSession(bob.getAuthSessionTicket().buffer, bob_), BEGIN_AUTH_SESSION_RESULT_OK);
+  ASSERT_EQ(s.gs.beginAuthSession(carol.getAuthSessionTicket().buffer, carol_), BEGIN_AUTH_SESSION_RESULT_OK);
+  ASSERT_EQ(s.verdictFor(alice_), AUTH_SESSION_RESPONSE_OK);
+  ASSERT_EQ(s.verdictFor(bob_), AUTH_SESSION_RESPONSE_OK);
+  ASSERT_EQ(s.verdictFor(carol_), AUTH_SESSION_RESPONSE_OK);
+
   ASSERT_TRUE(s.gs.requestUserGroupStatus(alice_, clan));
   ASSERT_TRUE(s.gs.requestUserGroupStatus(bob_, 1));
   ASSERT_TRUE(s.gs.requestUserGroupStatus(carol_, clan));
@@ -301,20 +325,14 @@ TEST_F(HubAuth, GroupsClansCompatibilityAndGameplayStats) {
   EXPECT_FALSE(groups[1].officer);
   EXPECT_FALSE(groups[2].member);
 
+  // A clan the server's token owner belongs to.
+  admin({"group", "member", "1", "owner"});
   s.gs.associateWithClan(steamid::clan(999));
   s.gs.associateWithClan(clan);
   ASSERT_TRUE(pumpFor([&] { return clans.size() == 2; }));
   EXPECT_EQ(clans[0], RESULT_FAIL);
   EXPECT_EQ(clans[1], RESULT_OK);
 
-  // Alice and bob are playing (authenticated) on this server; carol wants to join.
-  User alice, bob;
-  logOnUser(alice, "alice");
-  logOnUser(bob, "bob");
-  ASSERT_EQ(s.gs.beginAuthSession(alice.getAuthSessionTicket().buffer, alice_), BEGIN_AUTH_SESSION_RESULT_OK);
-  ASSERT_EQ(s.gs.beginAuthSession(bob.getAuthSessionTicket().buffer, bob_), BEGIN_AUTH_SESSION_RESULT_OK);
-  ASSERT_EQ(s.verdictFor(alice_), AUTH_SESSION_RESPONSE_OK);
-  ASSERT_EQ(s.verdictFor(bob_), AUTH_SESSION_RESPONSE_OK);
   s.gs.computeNewPlayerCompatibility(carol_);
   ASSERT_TRUE(pumpFor([&] { return compat.size() == 1; }));
   EXPECT_EQ(compat[0].result, RESULT_OK);
@@ -323,13 +341,14 @@ TEST_F(HubAuth, GroupsClansCompatibilityAndGameplayStats) {
   EXPECT_EQ(compat[0].players_candidate_doesnt_like, 1);     // carol blocks bob
   EXPECT_EQ(compat[0].clan_players_dont_like_candidate, 1);  // alice is in the clan
 
+  // Minutes played follow the hub's clock: HubClock.GameplayStatsCountMinutesAndRankFromZero
+  // (hub_clock_test.cpp) drives it.
   s.gs.endAuthSession(bob_);
   s.gs.getGameplayStats();
   ASSERT_TRUE(pumpFor([&] { return stats.size() == 1; }));
   EXPECT_EQ(stats[0].result, RESULT_OK);
-  EXPECT_EQ(stats[0].total_connects, 2u);
-  EXPECT_EQ(stats[0].rank, 1);
-  EXPECT_EQ(stats[0].total_minutes_played, 0u);
+  EXPECT_EQ(stats[0].total_connects, 3u);
+  EXPECT_EQ(stats[0].rank, 0);  // 0-based: the only server of the app, so the first
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -54,8 +55,10 @@ inline uint16_t freePort() {
   return s.port;
 }
 
-// Lists every address the hub's master answers with (one page is enough here).
-inline std::set<std::string> masterList(const std::string& master_address, const std::string& filter = "") {
+// Lists every address the hub's master answers with (one page is enough here); nullopt if no
+// answer came within timeout_ms.
+inline std::optional<std::set<std::string>> masterReply(const std::string& master_address,
+                                                        const std::string& filter = "", int timeout_ms = 2000) {
   RawSocket q;
   std::vector<uint8_t> req = {0x31, 0xFF};
   std::string seed = "0.0.0.0:0";
@@ -64,7 +67,8 @@ inline std::set<std::string> masterList(const std::string& master_address, const
   req.insert(req.end(), filter.begin(), filter.end());
   req.push_back(0);
   q.sendTo(portOf(master_address), req);
-  auto reply = q.receive(2000);
+  auto reply = q.receive(timeout_ms);
+  if (reply.size() < 6) return std::nullopt;
   std::set<std::string> out;
   for (size_t i = 6; i + 6 <= reply.size(); i += 6) {
     if (reply[i] == 0 && reply[i + 1] == 0 && reply[i + 2] == 0 && reply[i + 3] == 0) break;
@@ -72,6 +76,11 @@ inline std::set<std::string> masterList(const std::string& master_address, const
                std::to_string(reply[i + 3]) + ":" + std::to_string(reply[i + 4] << 8 | reply[i + 5]));
   }
   return out;
+}
+
+// masterReply, with no answer read as an empty list.
+inline std::set<std::string> masterList(const std::string& master_address, const std::string& filter = "") {
+  return masterReply(master_address, filter).value_or(std::set<std::string>());
 }
 
 class HubTest : public ::testing::Test {

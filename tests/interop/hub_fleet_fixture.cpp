@@ -5,7 +5,7 @@
 //   OUTPOST_HUB_BINARY=<path to outpost-hub> hub_fleet_fixture [seconds]   (default 120, max 600)
 //
 // Starts the hub on 127.0.0.1 (ephemeral ports, temporary data directory), creates apps 440 and
-// 730 with the admin RPC, opens 1,000 hub connections from one NetworkingSockets instance, logs
+// 730 with the admin RPC (anonymous servers may log on, be listed and be secure), opens 1,000 hub connections from one NetworkingSockets instance, logs
 // each on anonymously and sends its listing, waits until every logon succeeded, prints the hub's
 // master port on stdout, and serves until SIGTERM/SIGINT or `seconds`. Then stops the hub and
 // removes the data directory. Exit status 0 on a clean stop, 1 if it could not start.
@@ -150,6 +150,12 @@ int main(int argc, char** argv) {
       e.mutable_admin_request()->set_admin_token(token);
       e.mutable_admin_request()->mutable_put_app()->set_app_id(app);
       e.mutable_admin_request()->mutable_put_app()->set_name(app == 440 ? "Team Fortress" : "Counter-Strike");
+      // The fleet logs on anonymously and is listed, some of it secure: the apps allow all three
+      // (by default anonymous servers are neither listed nor secure: docs/decisions/011).
+      auto* anonymous = e.mutable_admin_request()->mutable_put_app()->mutable_anonymous();
+      anonymous->set_logon(true);
+      anonymous->set_listed(true);
+      anonymous->set_secure(true);
       auto r = rc == 0 ? admin.call(e, 5000, &error) : std::nullopt;
       if (!r || r->admin_response().result() != RESULT_OK) rc = 1;
     }

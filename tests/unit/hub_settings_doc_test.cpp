@@ -40,7 +40,8 @@ std::string render() {
     if (s.kind == settings::Setting::Kind::kKeyValue && s.sub)
       for (const auto& x : s.sub->all())
         md << "| `--" << s.name << " " << x.name << "=N` | " << cell(settings::describeAccepted(x)) << " | "
-           << cell(x.default_text) << " | master rate limit `" << x.name << "` |\n";
+           << cell(x.default_text) << " | " << cell(x.help.empty() ? "master rate limit `" + x.name + "`" : x.help)
+           << " |\n";
   }
   md << kEnd;
   return md.str();
