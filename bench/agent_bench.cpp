@@ -389,7 +389,7 @@ std::vector<Row> gdscript(const Options& o) {
     std::string line = output.substr(at + 6, output.find('\n', at) - at - 6);
     Value v = Value::parse(line, nullptr, false);
     if (v.is_discarded()) continue;
-    Row r{v.value("workload", "?"), "gdscript_via_agent", "", v.value("ok", false)};
+    Row r{v.value("workload", "?"), v.value("impl", "gdscript_via_agent"), "", v.value("ok", false)};
     for (const char* k : {"workload", "impl", "ok"}) v.erase(k);
     std::string body = v.dump();
     r.fields = body.substr(1, body.size() - 2);

@@ -37,6 +37,7 @@ func _ready() -> void:
 	_messages_per_call(c1, c2, payload)
 	_messages_batched(c1, c2, payload)
 	_payload_batches(c1, c2, payload)
+	_gdscript_alone(payload)
 	print("BENCH done")
 	get_tree().quit(0)
 
@@ -157,3 +158,39 @@ func _arg(name: String, default: String) -> String:
 		if a.begins_with("--" + name + "="):
 			return a.substr(name.length() + 3)
 	return default
+
+
+# What GDScript alone spends on the addon's side of a call, with no agent: the floor under the
+# rows above. cost_call_frame: a sendMessageToConnection request encoded as the addon writes it
+# (StreamPeerBuffer.put_var of [id, call number, args]) and its reply decoded (get_var of
+# [id, {result, message_number}]). cost_message_dictionary: bytes2var of `batch` message
+# Dictionaries as receiveMessagesOnConnection returns them, per message.
+func _gdscript_alone(payload: PoolByteArray) -> void:
+	var n := calls
+	var out := StreamPeerBuffer.new()
+	var reply := StreamPeerBuffer.new()
+	reply.put_var([7, {"result": 1, "message_number": 12345}])
+	var t0 := OS.get_ticks_usec()
+	for i in range(n):
+		out.clear()
+		out.put_var([i, 57, [3, payload, 8]])
+		reply.seek(0)
+		var _r = reply.get_var()
+	_cost_row("cost_call_frame", n, OS.get_ticks_usec() - t0)
+	var list := []
+	for i in range(batch):
+		list.append({"channel": 0, "connection": 3, "flags": 8, "identity": 76561197960265729, "lane": 0,
+				"message_number": i, "payload": payload, "receiver_user_data": -1, "sender_user_data": -1,
+				"size": payload.size(), "time_received": 1700000000000000})
+	var bytes := var2bytes(list)
+	var rounds := max(1, n / batch)
+	t0 = OS.get_ticks_usec()
+	for _i in range(rounds):
+		var _l = bytes2var(bytes)
+	_cost_row("cost_message_dictionary", rounds * batch, OS.get_ticks_usec() - t0)
+
+
+func _cost_row(workload: String, ops: int, usec: int) -> void:
+	print("BENCH " + to_json({"workload": workload, "impl": "gdscript_alone", "ops": ops,
+			"us_per_op": float(usec) / ops, "ok": true}))
+

@@ -38,8 +38,9 @@ func _ready() -> void:
 	# A ticket only that server can redeem.
 	ticket = Steam.getAuthSessionTicket(server["steam_id"])
 	if ticket.get("id", 0) == 0:
-		_log("the hub gave no ticket")
-		_quit(1)
+		# The hub issues tickets only for an app the player owns.
+		_log("the hub refused a ticket")
+		_quit(3)
 		return
 	var peer := NetworkedMultiplayerENet.new()
 	var host: String = server["address"].split(":")[0]

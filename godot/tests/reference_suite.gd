@@ -324,10 +324,17 @@ func _auth_sessions():
 	assoc = yield(t.wait_event("SteamServer.associate_clan"), "completed")
 	t.check_eq("associateWithClan", assoc, [SteamServer.RESULT_OK], str(assoc))
 	t.check("associate_clan", assoc != null, str(assoc))
+	# The hub answers only about a player in session on this server (bob is not)...
 	SteamServer.computeNewPlayerCompatibility(bob)
 	var compat = yield(t.wait_event("SteamServer.player_compat"), "completed")
-	t.check_eq("computeNewPlayerCompatibility", compat, [SteamServer.RESULT_OK, 1, 1, 1, bob],
-			"alice (playing, in the clan) blocks bob, bob blocks alice: %s" % str(compat))
+	t.check_eq("computeNewPlayerCompatibility", compat, [SteamServer.RESULT_ACCESS_DENIED, 0, 0, 0, bob],
+			"bob has no auth session here: %s" % str(compat))
+	# ... and about alice: no other player in session here; of the associated clan, the operator
+	# blocks her (the harness set that up).
+	SteamServer.computeNewPlayerCompatibility(alice)
+	compat = yield(t.wait_event("SteamServer.player_compat"), "completed")
+	t.check_eq("computeNewPlayerCompatibility", compat, [SteamServer.RESULT_OK, 0, 0, 1, alice],
+			"one clan member blocks alice: %s" % str(compat))
 	t.check("player_compat", compat != null, str(compat))
 
 	SteamServer.endAuthSession(alice)
@@ -487,7 +494,9 @@ func _sockets():
 	yield(get_tree(), "idle_frame")
 	t.forget_events()
 	var claimed = 76561197960265999
+	t.check_eq("getIdentity", SteamServer.getIdentity(), "steamid:%d" % server_id, "the server's certificate (its token's Steam ID)")
 	SteamServer.resetIdentity(claimed)
+	t.check_eq("getIdentity", SteamServer.getIdentity(), "steamid:%d" % claimed, "after resetIdentity")
 	var ls = SteamServer.createListenSocketIP("127.0.0.1:0", {})
 	t.check("createListenSocketIP", ls != 0, "handle %d" % ls)
 	var address = SteamServer.getListenSocketAddress(ls)
@@ -503,7 +512,9 @@ func _sockets():
 			and refusal[1]["end_debug"].find("revoked") >= 0, "a revoked certificate is refused: %s" % str(refusal))
 	Steam.closeConnection(revoked, 0, "", false)
 	# Without a certificate, a loopback peer is allowed (IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH = 2).
+	t.check_eq("getIdentity", Steam.getIdentity(), "steamid:%d" % alice, "the player's certificate, still held")
 	Steam.resetIdentity(0)
+	t.check_eq("getIdentity", Steam.getIdentity(), "invalid", "neither a certificate nor an identity")
 	t.check("resetIdentity", Steam.getAuthenticationStatus() != Steam.NETWORKING_AVAILABILITY_CURRENT,
 			"the player's certificate is gone")
 	t.forget_events()
@@ -698,6 +709,11 @@ func _hub_bound_sockets_functions():
 	t.check_eq("getFakeIP", SteamServer.getFakeIP(0).get("result"), SteamServer.RESULT_NO_CONNECTION)
 	t.check_eq("getRemoteFakeIPForConnection", SteamServer.getRemoteFakeIPForConnection(0).get("result"), SteamServer.RESULT_INVALID_PARAM)
 	t.check_eq("createFakeUDPPort", SteamServer.createFakeUDPPort(0), null)
+	# "Currently not enabled" in the reference: their failure values.
+	t.check_eq("findRelayAuthTicketForServer", SteamServer.findRelayAuthTicketForServer(server_id, 0), 0, "no ticket")
+	t.check_eq("getGameCoordinatorServerLogin", SteamServer.getGameCoordinatorServerLogin(), 0)
+	t.check_eq("getHostedDedicatedServerAddress", Steam.getHostedDedicatedServerAddress(), 0)
+	t.check_eq("receivedRelayAuthTicket", Steam.receivedRelayAuthTicket(), {})
 	# Never emitted: the hub has no FakeIP service yet.
 	t.pump()
 	var none = true

@@ -182,6 +182,7 @@ std::vector<FunctionSpec> makeFunctions() {
       both({"getFakeIP", {{"first_port", P::kInt32, "0"}}, R::kDictionary, O::kSockets, h::getFakeIP}),
       both({"getHostedDedicatedServerPOPId", {}, R::kInt, O::kSockets, h::getHostedDedicatedServerPOPId}),
       both({"getHostedDedicatedServerPort", {}, R::kInt, O::kSockets, h::getHostedDedicatedServerPort}),
+      both({"getIdentity", {}, R::kString, O::kSockets, h::getIdentity}),
       both({"getListenSocketAddress", {{"socket", P::kUInt32}, {"with_port", P::kBool, "true"}}, R::kString,
             O::kSockets, h::getListenSocketAddress}),
       both({"getRemoteFakeIPForConnection", {{"connection", P::kUInt32}}, R::kDictionary, O::kSockets,
@@ -202,6 +203,14 @@ std::vector<FunctionSpec> makeFunctions() {
             O::kSockets, h::setConnectionPollGroup}),
       both({"setConnectionName", {{"peer", P::kUInt32}, {"name", P::kString, nullptr, 1024}}, R::kVoid, O::kSockets,
             h::setConnectionName}),
+
+      // "Currently not enabled" on the reference page (relay tickets, hosted-server addresses,
+      // game-coordinator logins); GodotSteam does not offer them either: their failure values.
+      both({"findRelayAuthTicketForServer", {{"gameServer", P::kSteamId}, {"port", P::kInt32}}, R::kInt, O::kSockets,
+            h::findRelayAuthTicketForServer}),
+      both({"getGameCoordinatorServerLogin", {}, R::kInt, O::kSockets, h::getGameCoordinatorServerLogin}),
+      both({"getHostedDedicatedServerAddress", {}, R::kInt, O::kSockets, h::getHostedDedicatedServerAddress}),
+      both({"receivedRelayAuthTicket", {}, R::kDictionary, O::kSockets, h::receivedRelayAuthTicket}),
 
       // ---- Networking Utils: configuration (both singletons) ---------------------------------------
       both({"setGlobalConfigValueInt32", {{"config", P::kInt32}, {"value", P::kInt32}}, R::kBool, O::kUtils,

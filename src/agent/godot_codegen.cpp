@@ -125,6 +125,13 @@ bool needsHub(const std::string& name) {
   return names.count(name) != 0;
 }
 
+// "Currently not enabled" on the reference page; GodotSteam does not offer them either.
+bool notEnabled(const std::string& name) {
+  static const std::set<std::string> names = {"findRelayAuthTicketForServer", "getGameCoordinatorServerLogin",
+                                              "getHostedDedicatedServerAddress", "receivedRelayAuthTicket"};
+  return names.count(name) != 0;
+}
+
 }  // namespace
 
 std::string godotApiMapSection() {
@@ -138,7 +145,10 @@ std::string godotApiMapSection() {
       if (f.params[i].default_json) o << " = " << f.params[i].default_json;
     }
     o << ")` → " << returnTypeName(f.returns) << " | " << originComment(f.origin) << " | "
-      << (needsHub(f.name) ? "failure value (needs hub)" : "works") << " |\n";
+      << (needsHub(f.name)     ? "failure value (needs hub)"
+          : notEnabled(f.name) ? "failure value (\"currently not enabled\" in the reference too)"
+                               : "works")
+      << " |\n";
   }
   o << "\n| Signal | Singleton | Payload | Origin | Godot |\n|---|---|---|---|---|\n";
   for (const auto& s : signalTable()) {

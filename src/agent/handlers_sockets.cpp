@@ -130,6 +130,13 @@ Value getFakeIP(Call& c) {
   return {{"result", f.result}, {"identity_type", f.identity_type}, {"ip", f.ip}, {"ports", f.ports}};
 }
 Value getHostedDedicatedServerPOPId(Call& c) { return ns(c).getHostedDedicatedServerPOPId(); }
+Value getIdentity(Call& c) { return ns(c).getIdentity(); }
+// "Currently not enabled" in the reference (and not offered by GodotSteam): the failure values,
+// 0 ("no ticket", "no login blob", "no address") and an empty Dictionary.
+Value findRelayAuthTicketForServer(Call&) { return 0; }
+Value getGameCoordinatorServerLogin(Call&) { return 0; }
+Value getHostedDedicatedServerAddress(Call&) { return 0; }
+Value receivedRelayAuthTicket(Call&) { return Value::object(); }
 Value getHostedDedicatedServerPort(Call& c) { return ns(c).getHostedDedicatedServerPort(); }
 Value getListenSocketAddress(Call& c) { return ns(c).getListenSocketAddress(c.u32(0), c.boolean(1)); }
 Value getRemoteFakeIPForConnection(Call& c) {

@@ -33,6 +33,10 @@ TEST_F(GodotReference, EveryFunctionOfTheApiTableFromGDScript) {
   admin(hub, {"licence", "grant", "bob", "480"});
   const uint64_t clan = steamIdIn(admin(hub, {"group", "create", "Godot Testers"}));
   admin(hub, {"group", "member", std::to_string(clan), "alice", "--officer"});
+  // The server's token owner is a member, so the server may associate with the clan; as a
+  // member, the operator blocking alice counts in computeNewPlayerCompatibility(alice).
+  admin(hub, {"group", "member", std::to_string(clan), "operator"});
+  admin(hub, {"block", "operator", "alice"});
   admin(hub, {"block", "alice", "bob"});
   admin(hub, {"block", "bob", "alice"});
   std::string out = admin(hub, {"token", "create", "480", "operator"});

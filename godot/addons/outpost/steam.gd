@@ -460,6 +460,9 @@ func getHostedDedicatedServerPOPId():
 func getHostedDedicatedServerPort():
 	return _agent.call_agent("Steam.getHostedDedicatedServerPort", [], 0)
 
+func getIdentity():
+	return _agent.call_agent("Steam.getIdentity", [], "")
+
 func getListenSocketAddress(socket, with_port = true):
 	return _agent.call_agent("Steam.getListenSocketAddress", [socket, with_port], "")
 
@@ -493,6 +496,18 @@ func setConnectionPollGroup(connection_handle, poll_group):
 
 func setConnectionName(peer, name):
 	_agent.call_agent("Steam.setConnectionName", [peer, name], null)
+
+func findRelayAuthTicketForServer(gameServer, port):
+	return _agent.call_agent("Steam.findRelayAuthTicketForServer", [gameServer, port], 0)
+
+func getGameCoordinatorServerLogin():
+	return _agent.call_agent("Steam.getGameCoordinatorServerLogin", [], 0)
+
+func getHostedDedicatedServerAddress():
+	return _agent.call_agent("Steam.getHostedDedicatedServerAddress", [], 0)
+
+func receivedRelayAuthTicket():
+	return _agent.call_agent("Steam.receivedRelayAuthTicket", [], {})
 
 # ---- Networking Utils
 

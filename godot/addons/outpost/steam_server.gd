@@ -627,6 +627,9 @@ func getHostedDedicatedServerPOPId():
 func getHostedDedicatedServerPort():
 	return _agent.call_agent("SteamServer.getHostedDedicatedServerPort", [], 0)
 
+func getIdentity():
+	return _agent.call_agent("SteamServer.getIdentity", [], "")
+
 func getListenSocketAddress(socket, with_port = true):
 	return _agent.call_agent("SteamServer.getListenSocketAddress", [socket, with_port], "")
 
@@ -660,6 +663,18 @@ func setConnectionPollGroup(connection_handle, poll_group):
 
 func setConnectionName(peer, name):
 	_agent.call_agent("SteamServer.setConnectionName", [peer, name], null)
+
+func findRelayAuthTicketForServer(gameServer, port):
+	return _agent.call_agent("SteamServer.findRelayAuthTicketForServer", [gameServer, port], 0)
+
+func getGameCoordinatorServerLogin():
+	return _agent.call_agent("SteamServer.getGameCoordinatorServerLogin", [], 0)
+
+func getHostedDedicatedServerAddress():
+	return _agent.call_agent("SteamServer.getHostedDedicatedServerAddress", [], 0)
+
+func receivedRelayAuthTicket():
+	return _agent.call_agent("SteamServer.receivedRelayAuthTicket", [], {})
 
 # ---- Networking Utils
 
