@@ -29,12 +29,7 @@
 
 namespace outpost {
 
-enum ServerMode : int32_t {
-  SERVER_MODE_INVALID = 0,
-  SERVER_MODE_NO_AUTHENTICATION = 1,
-  SERVER_MODE_AUTHENTICATION = 2,
-  SERVER_MODE_AUTHENTICATION_AND_SECURE = 3,
-};
+// ServerMode and the MAX_GAME_SERVER_* string limits are in outpost/types.h (the hub checks them too).
 
 enum SteamAPIInitResult : int32_t {
   STEAM_API_INIT_RESULT_OK = 0,
@@ -44,12 +39,6 @@ enum SteamAPIInitResult : int32_t {
 };
 
 inline constexpr uint16_t QUERY_PORT_SHARED = 0xFFFF;
-inline constexpr size_t MAX_GAME_SERVER_GAME_DIR = 32;
-inline constexpr size_t MAX_GAME_SERVER_MAP_NAME = 32;
-inline constexpr size_t MAX_GAME_SERVER_GAME_DESCRIPTION = 64;
-inline constexpr size_t MAX_GAME_SERVER_SERVER_NAME = 64;
-inline constexpr size_t MAX_GAME_SERVER_TAGS = 128;
-inline constexpr size_t MAX_GAME_SERVER_GAME_DATA = 2048;
 
 struct ServerInitResult {
   int32_t status = STEAM_API_INIT_RESULT_FAILED_GENERIC;

@@ -4,6 +4,7 @@
 // reference map one to one (`SteamServer.RESULT_OK` becomes `outpost::RESULT_OK`).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -379,5 +380,21 @@ struct AuthTicket {
   // RESULT_RATE_LIMIT_EXCEEDED, RESULT_NOT_LOGGED_ON, RESULT_NO_CONNECTION (the hub did not answer).
   int32_t result = RESULT_NONE;
 };
+
+// Game-server vocabulary (outpost/game_server.h) that the hub also checks on the wire: here, in
+// the header every layer may include.
+enum ServerMode : int32_t {
+  SERVER_MODE_INVALID = 0,
+  SERVER_MODE_NO_AUTHENTICATION = 1,
+  SERVER_MODE_AUTHENTICATION = 2,
+  SERVER_MODE_AUTHENTICATION_AND_SECURE = 3,
+};
+
+inline constexpr size_t MAX_GAME_SERVER_GAME_DIR = 32;
+inline constexpr size_t MAX_GAME_SERVER_MAP_NAME = 32;
+inline constexpr size_t MAX_GAME_SERVER_GAME_DESCRIPTION = 64;
+inline constexpr size_t MAX_GAME_SERVER_SERVER_NAME = 64;
+inline constexpr size_t MAX_GAME_SERVER_TAGS = 128;
+inline constexpr size_t MAX_GAME_SERVER_GAME_DATA = 2048;
 
 }  // namespace outpost

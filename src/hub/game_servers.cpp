@@ -10,7 +10,6 @@
 #include "crypto/crypto.h"
 #include "hubrpc/server_strings.h"
 #include "outpost/steam_id.h"
-#include "outpost/game_server.h"
 #include "outpost/types.h"
 
 namespace outpost::hub {

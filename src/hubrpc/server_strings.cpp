@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "base/utf8.h"
-#include "outpost/game_server.h"
+#include "outpost/types.h"
 
 namespace outpost::hubrpc {
 

@@ -329,7 +329,7 @@ TEST(Verifier, TrustedKeysBySourceAndBounded) {
 
 // The fuzz_cert seeds are exactly the certificates (and the request) cert_seeds.h describes.
 // Regenerate after a format change:
-//   OUTPOST_WRITE_CERT_SEEDS=1 ./build/tests/unit_tests --gtest_filter='CertFuzzSeeds.*'
+//   OUTPOST_WRITE_CERT_SEEDS=1 ./build/tests/unit/cert_unit_tests --gtest_filter='CertFuzzSeeds.*'
 TEST(CertFuzzSeeds, CommittedSeedsAreCurrentValidCertificates) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(OUTPOST_SOURCE_DIR) / "tests/fuzz/corpus/fuzz_cert";

@@ -64,10 +64,10 @@ std::string renderConfigMarkdown() {
         "This file is generated from the configuration table in "
         "`src/transport/config_table.h`, the one place every value is declared. The unit test "
         "`ConfigDoc.MatchesConfigTable` (tests/unit/config_doc_test.cpp) fails when the two "
-        "disagree. To regenerate it after changing the table, build `unit_tests` and run\n"
+        "disagree. To regenerate it after changing the table, build `transport_unit_tests` and run\n"
         "\n"
         "```sh\n"
-        "OUTPOST_UPDATE_DOCS=1 ./build/tests/unit_tests --gtest_filter='ConfigDoc.*'\n"
+        "OUTPOST_UPDATE_DOCS=1 ./build/tests/unit/transport_unit_tests --gtest_filter='ConfigDoc.*'\n"
         "```\n"
         "\n"
         "Values are identified by their `NetworkingConfigValue` id. *global* values are "
@@ -132,7 +132,7 @@ TEST(ConfigDoc, MatchesConfigTable) {
   EXPECT_TRUE(committed.str() == rendered)
       << "docs/config.md does not match src/transport/config_table.h ("
       << firstDifference(committed.str(), rendered) << "); regenerate it with\n"
-      << "  OUTPOST_UPDATE_DOCS=1 ./build/tests/unit_tests --gtest_filter='ConfigDoc.*'";
+      << "  OUTPOST_UPDATE_DOCS=1 ./build/tests/unit/transport_unit_tests --gtest_filter='ConfigDoc.*'";
 }
 
 TEST(ConfigDoc, HasOneRowPerValueWithExactBounds) {

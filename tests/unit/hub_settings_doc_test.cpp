@@ -69,7 +69,7 @@ TEST(HubSettingsDoc, OperationsMdShowsTheSettingsTable) {
     committed = rendered;
   }
   EXPECT_EQ(committed, rendered) << "docs/operations.md's settings table differs from src/hub/hub_settings.cpp; "
-                                    "regenerate it with OUTPOST_UPDATE_DOCS=1 ./build/tests/unit_tests "
+                                    "regenerate it with OUTPOST_UPDATE_DOCS=1 ./build/tests/unit/hub_unit_tests "
                                     "--gtest_filter='HubSettingsDoc.*'";
 }
 

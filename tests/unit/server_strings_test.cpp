@@ -4,7 +4,7 @@
 
 #include "base/utf8.h"
 #include "hubrpc/server_strings.h"
-#include "outpost/game_server.h"
+#include "outpost/types.h"
 
 namespace outpost {
 namespace {

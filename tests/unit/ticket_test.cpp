@@ -525,7 +525,7 @@ TEST_F(TicketTest, RecipientAddressStrings) {
 
 // tests/fuzz/corpus/fuzz_ticket/seed_* must be exactly what the current code issues from the seed
 // claims (so the fuzzer starts from valid tickets). After a format change, regenerate them with
-//   OUTPOST_WRITE_TICKET_SEEDS=1 ./build/tests/unit_tests --gtest_filter='*FuzzSeeds*'
+//   OUTPOST_WRITE_TICKET_SEEDS=1 ./build/tests/unit/ticket_unit_tests --gtest_filter='*FuzzSeeds*'
 TEST(TicketFuzzSeeds, CommittedSeedsAreCurrentValidTickets) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(OUTPOST_SOURCE_DIR) / "tests/fuzz/corpus/fuzz_ticket";

@@ -1,0 +1,37 @@
+# src_is_private (tests/CMakeLists.txt, label unit): src/ is the SDK's private inside. In the
+# build's compile commands, only the modules themselves (src/), the apps, the tests and the
+# benchmarks may have src/ (or the generated headers under <build>/src/) on their include path;
+# the examples, written against the public SDK, see include/ only.
+#   cmake -DCOMPILE_COMMANDS=<build>/compile_commands.json -DSOURCE_DIR=<src> -DBINARY_DIR=<build> -P check_src_private.cmake
+file(READ ${COMPILE_COMMANDS} json)
+string(JSON count LENGTH "${json}")
+math(EXPR last "${count} - 1")
+set(failures "")
+set(public_files 0)
+foreach(i RANGE ${last})
+  string(JSON file GET "${json}" ${i} file)
+  string(JSON command GET "${json}" ${i} command)
+  cmake_path(IS_PREFIX SOURCE_DIR "${file}" NORMALIZE in_source)
+  cmake_path(IS_PREFIX BINARY_DIR "${file}" NORMALIZE in_build)
+  if(NOT in_source OR in_build)
+    continue()  # generated sources belong to their module
+  endif()
+  file(RELATIVE_PATH rel ${SOURCE_DIR} ${file})
+  if(rel MATCHES "^(src|apps|tests|bench)/")
+    continue()
+  endif()
+  math(EXPR public_files "${public_files} + 1")
+  foreach(private ${SOURCE_DIR}/src ${BINARY_DIR}/src)
+    if(command MATCHES "(-I|-isystem|-iquote) *${private}( |/? |$)")
+      list(APPEND failures "${rel} is compiled with ${private} on its include path")
+    endif()
+  endforeach()
+endforeach()
+if(public_files EQUAL 0)
+  message(FATAL_ERROR "no compile command outside src/, apps/, tests/ and bench/: nothing was checked (is ${COMPILE_COMMANDS} complete?)")
+endif()
+if(failures)
+  list(JOIN failures "\n  " text)
+  message(FATAL_ERROR "src/ is private to the modules, apps, tests and benchmarks:\n  ${text}")
+endif()
+message(STATUS "${public_files} files outside src/, apps/, tests/ and bench/ (the examples) see include/ only")
