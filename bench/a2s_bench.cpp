@@ -1,7 +1,7 @@
 // a2s_bench: how many A2S_INFO replies per second Outpost's query responder gives, over real UDP
 // sockets on 127.0.0.1, and what its rate limits let through. One process: the server side is
 // either a public outpost::GameServer (serverInit with its own query port, shipped limits, its
-// own service and query threads) or an internal a2s::A2sQuerySocket with every limit raised; the
+// own service and query threads) or an internal server::A2sQuerySocket with every limit raised; the
 // client side is this process's main thread, driving many non-blocking UDP sockets bound to
 // distinct 127.x.y.z source addresses through one epoll set, with a bounded window of outstanding
 // requests and a loss timeout, for a bounded time. Every source does the challenge round-trip
@@ -250,10 +250,10 @@ Served benchServer(bool logged_on) {
 // The server of one row; destroying it stops its threads and closes its socket.
 struct Server {
   std::unique_ptr<GameServer> game_server;  // the public SDK, shipped limits
-  std::unique_ptr<a2s::A2sQuerySocket> query_socket;  // the internal responder, raised limits
+  std::unique_ptr<server::A2sQuerySocket> query_socket;  // the internal responder, raised limits
   uint16_t port = 0;
   Served served;                            // what it answers (its INFO reply must encode served.info)
-  std::optional<a2s::A2sCounters> counters() const {
+  std::optional<server::A2sCounters> counters() const {
     if (query_socket) return query_socket->counters();
     return std::nullopt;  // GameServer does not expose its responder's counters
   }
@@ -318,7 +318,7 @@ std::unique_ptr<Server> startGameServer(std::string* err) {
 std::unique_ptr<Server> startQuerySocket(int challenge_window_s, std::string* err) {
   auto s = std::make_unique<Server>();
   s->served = benchServer(true);
-  a2s::A2sQuerySocketOptions o;
+  server::A2sQuerySocketOptions o;
   o.bind_address = ipString(kServerIp) + ":0";
   o.responder.challenge_window_us = TimeUs{challenge_window_s} * 1'000'000;
   o.responder.replies_per_sec_per_ip = 1e9;
@@ -327,7 +327,7 @@ std::unique_ptr<Server> startQuerySocket(int challenge_window_s, std::string* er
   o.responder.reply_burst_bytes_global = 1e12;
   o.responder.challenges_per_sec_global = 1e9;
   o.responder.challenge_burst_global = 1e9;
-  s->query_socket = std::make_unique<a2s::A2sQuerySocket>(o);
+  s->query_socket = std::make_unique<server::A2sQuerySocket>(o);
   s->query_socket->update(s->served.info, s->served.players, s->served.rules);
   if (!s->query_socket->start(err)) return nullptr;
   s->port = s->query_socket->localAddress().port();
@@ -696,7 +696,7 @@ Row runRow(const Options& o, const RowSpec& spec) {
   const bool no_amplification = max_unchallenged_reply <= a2s::kInfoRequestBytes;
 
   // What the shipped limits allow over the timed phase (docs/spec/a2s.md §6): buckets start full.
-  const a2s::A2sResponderOptions shipped;
+  const server::A2sResponderOptions shipped;
   const double T = m.seconds;
   std::string bound_by = "none";
   double bound = NAN;

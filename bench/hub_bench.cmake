@@ -23,6 +23,13 @@ if(NOT TARGET outpost_hub OR NOT TARGET outpost-hub OR NOT TARGET outpost_cli)
 endif()
 
 add_executable(hub_bench ${CMAKE_CURRENT_LIST_DIR}/hub_bench.cpp)
+# The main hub's rows, one file per job (hub_bench.cpp lists them); the hub process through
+# tests/support/process.h.
+target_sources(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/hub_bench_fleet.cpp ${CMAKE_CURRENT_LIST_DIR}/hub_bench_output.cpp
+                                 ${CMAKE_CURRENT_LIST_DIR}/hub_bench_rpc.cpp ${CMAKE_CURRENT_LIST_DIR}/hub_bench_ticket_rows.cpp
+                                 ${CMAKE_CURRENT_LIST_DIR}/hub_bench_server_rows.cpp
+                                 ${CMAKE_CURRENT_LIST_DIR}/hub_bench_master_rows.cpp)
+target_include_directories(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../tests)  # support/process.h
 # Phases in files of their own: passwords (logons during a password-guessing flood).
 target_sources(hub_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR}/hub_bench_passwords.cpp)
 # hostile (hostile_rss_N, logon_during_flood) and its load generator, shared with the integration tests.

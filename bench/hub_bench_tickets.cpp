@@ -32,6 +32,7 @@
 #include "hubrpc/framing.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/types.h"
+#include "support/process.h"
 
 namespace outpost::bench {
 
@@ -70,112 +71,49 @@ double rssMegabytes(pid_t pid) {
   return NAN;
 }
 
-std::string readAll(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // Runs argv to completion (stdout and stderr together), bounded by timeout_s.
 int run(const std::vector<std::string>& argv, int timeout_s, std::string* out) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
-  char buf[4096];
-  for (;;) {
-    if (Clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    out->append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  auto r = test::runProcess(argv, timeout_s);
+  *out += r.out;
+  return r.exit_code;
 }
 
+// The phase's own hub (tests/support/process.h), stopped with SIGTERM (10 s, then SIGKILL).
 struct Hub {
+  test::HubProcess process;
   pid_t pid = -1;
   std::string address, public_key, data_dir, err_path;
   ~Hub() { stop(); }
   void stop() {
     if (pid <= 0) return;
-    kill(pid, SIGTERM);
-    int st = 0;
-    for (int i = 0; i < 400 && waitpid(pid, &st, WNOHANG) == 0; ++i) usleep(25000);
-    if (waitpid(pid, &st, WNOHANG) == 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &st, 0);
-    }
+    process.stop(SIGTERM, 10000);
     pid = -1;
   }
 };
 
 bool startHub(const TicketScaleInputs& in, bool raise_limits, Hub& hub, std::string* error) {
   hub.data_dir = in.work_dir + "/data";
-  std::string out_path = in.work_dir + "/hub.out";
   hub.err_path = in.work_dir + "/hub.err";
-  std::vector<std::string> argv = {in.hub_bin, "--data-dir", hub.data_dir, "--listen", "127.0.0.1:0", "--master", ""};
+  hub.process.binary = in.hub_bin;
+  hub.process.stderr_path = hub.err_path;
+  hub.process.include_defaults = false;
+  hub.process.extra_args = {"--data-dir", hub.data_dir, "--listen", "127.0.0.1:0", "--master", ""};
   if (raise_limits)
     for (const char* l : {"per_user=10000000", "users_total=10000000", "requests_per_sec=1000000000",
                           "request_burst=1000000000"})
-      argv.insert(argv.end(), {"--ticket-limit", l});
-  int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  int err_fd = open(hub.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (out_fd < 0 || err_fd < 0) {
-    *error = "cannot create files in " + in.work_dir;
+      hub.process.extra_args.insert(hub.process.extra_args.end(), {"--ticket-limit", l});
+  if (!hub.process.start(hub.data_dir)) {
+    hub.process.stop(SIGKILL);
+    std::ifstream f(hub.err_path);
+    std::stringstream err;
+    err << f.rdbuf();
+    *error = "outpost-hub exited early or printed no banner within 20 s: " + err.str();
     return false;
   }
-  pid_t parent = getpid();
-  hub.pid = fork();
-  if (hub.pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the benchmark
-    if (getppid() != parent) _exit(127);
-    dup2(out_fd, 1);
-    dup2(err_fd, 2);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out_fd);
-  close(err_fd);
-  auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (Clock::now() < deadline) {
-    std::istringstream lines(readAll(out_path));
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("outpost-hub: listening on ", 0) == 0) hub.address = line.substr(26);
-      if (line.rfind("outpost-hub: public key ", 0) == 0) hub.public_key = line.substr(24, 64);
-    }
-    if (!hub.address.empty() && hub.public_key.size() == 64) return true;
-    int st = 0;
-    if (waitpid(hub.pid, &st, WNOHANG) == hub.pid) {
-      hub.pid = -1;
-      *error = "outpost-hub exited early: " + readAll(hub.err_path);
-      return false;
-    }
-    usleep(20000);
-  }
-  *error = "outpost-hub printed no banner within 20 s";
-  return false;
+  hub.pid = hub.process.pid();
+  hub.address = hub.process.address;
+  hub.public_key = hub.process.public_key;
+  return true;
 }
 
 // One pinned hub RPC connection with pipelined requests.

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   clang libclang-rt-14-dev
+  clang-format clang-tidy
   libsodium-dev
   libsqlite3-dev
   libprotobuf-dev protobuf-compiler

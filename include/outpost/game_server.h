@@ -114,7 +114,9 @@ struct ServerConnectFailure {
   bool retrying = false;
 };
 
-class GameServerImpl;
+namespace server {
+class GameServerImpl;  // src/server (internal)
+}
 class NetworkingSockets;
 
 class GameServer {
@@ -264,7 +266,7 @@ class GameServer {
   void connect_gameplay_stats(std::function<void(const GameplayStats&)> handler);
 
  private:
-  std::unique_ptr<GameServerImpl> impl_;
+  std::unique_ptr<server::GameServerImpl> impl_;
 };
 
 }  // namespace outpost

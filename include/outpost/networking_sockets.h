@@ -91,6 +91,10 @@ struct MessageView {
   uint16_t lane = 0;
 };
 
+namespace transport {
+class MessageBatchWriter;  // fills a MessageBatch (the SDK's internals)
+}  // namespace transport
+
 // Reusable receive buffer for the allocation-free receive calls. Its storage grows to the
 // largest batch seen and is then reused.
 class MessageBatch {
@@ -101,7 +105,7 @@ class MessageBatch {
   const MessageView& operator[](size_t i) const { return views_[i]; }
 
  private:
-  friend class MessageBatchWriter;
+  friend class transport::MessageBatchWriter;
   std::vector<uint8_t> bytes_;
   std::vector<MessageView> views_;
   std::vector<size_t> offsets_;
@@ -229,8 +233,10 @@ struct NetworkingSocketsOptions {
   }
 };
 
+namespace transport {
 class Engine;
 class CertificateLink;
+}  // namespace transport
 
 class NetworkingSockets {
  public:
@@ -356,7 +362,7 @@ class NetworkingSockets {
   std::optional<SetCertificateResult> setCertificate(std::span<const uint8_t> certificate);
   // Extension, for GameServer and User (certifyNetworkingSockets): the mailbox through which a
   // hub session certifies this instance (src/transport/certificate_link.h). Not for games.
-  std::shared_ptr<CertificateLink> certificateLink();
+  std::shared_ptr<transport::CertificateLink> certificateLink();
 
   // ---- Hub-bound functions (P2P, FakeIP, hosted dedicated servers) --------------------------
   // Not available until the hub signals P2P and allocates FakeIPs; each returns the documented
@@ -416,7 +422,7 @@ class NetworkingSockets {
   std::map<std::string, uint64_t> getTransportCounters();
 
  private:
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<transport::Engine> engine_;
 };
 
 }  // namespace outpost

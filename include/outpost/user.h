@@ -25,7 +25,9 @@ struct AuthSessionCheck {
   uint64_t steam_id = 0;  // the server the ticket names
 };
 
-class UserImpl;
+namespace client {
+class UserImpl;  // src/client (internal)
+}
 class NetworkingSockets;
 
 class User {
@@ -68,7 +70,7 @@ class User {
   AuthSessionCheck beginAuthSession(const std::vector<uint8_t>& ticket, uint64_t server_steam_id);
 
  private:
-  std::unique_ptr<UserImpl> impl_;
+  std::unique_ptr<client::UserImpl> impl_;
 };
 
 }  // namespace outpost

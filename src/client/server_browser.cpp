@@ -18,7 +18,7 @@
 #include "master/request.h"
 #include "net/udp_peer_socket.h"
 
-namespace outpost {
+namespace outpost::client {
 
 namespace {
 
@@ -89,6 +89,13 @@ std::vector<uint8_t> a2sExchange(const std::string& server, uint8_t type, int ti
 }
 
 }  // namespace
+
+}  // namespace outpost::client
+
+namespace outpost {
+
+using client::a2sExchange;
+using client::Clock;
 
 std::vector<std::string> ServerBrowser::requestServerList(const std::string& master, const std::string& filter,
                                                           uint8_t region, int timeout_ms) {

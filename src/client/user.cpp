@@ -22,7 +22,7 @@
 #include "ticket/ticket.h"
 #include "transport/certificate_link.h"
 
-namespace outpost {
+namespace outpost::client {
 
 namespace {
 constexpr int kTimeoutMs = 10000;
@@ -47,7 +47,7 @@ class UserImpl {
   std::map<uint32_t, uint64_t> tickets;  // handle -> ticket id
 
   // Certificates of the NetworkingSockets instance this user certifies.
-  std::shared_ptr<CertificateLink> link;
+  std::shared_ptr<transport::CertificateLink> link;
   std::thread cert_thread;
   std::condition_variable cert_cv;
   bool stop = false;
@@ -55,7 +55,7 @@ class UserImpl {
   // What the link should know of this session (mu held).
   void publish() {
     if (!link) return;
-    CertificateLink::Session s;
+    transport::CertificateLink::Session s;
     s.logged_on = client && steam_id != 0;
     s.steam_id = steam_id;
     s.app_id = app_id;
@@ -83,7 +83,7 @@ class UserImpl {
       e.mutable_identity_certificate_request()->set_request(req->data(), req->size());
       std::string error;
       auto resp = client->call(e, 10000, &error);
-      CertificateLink::Grant g;
+      transport::CertificateLink::Grant g;
       if (!resp || !resp->has_identity_certificate_result()) {
         g.result = RESULT_NO_CONNECTION;
         g.error = error.empty() ? "no answer" : error;
@@ -113,6 +113,13 @@ class UserImpl {
     if (cert_thread.joinable()) cert_thread.join();
   }
 };
+
+}  // namespace outpost::client
+
+namespace outpost {
+
+using client::kTimeoutMs;
+using client::UserImpl;
 
 User::User() : impl_(std::make_unique<UserImpl>()) {
   const char* a = std::getenv("OUTPOST_HUB");

@@ -26,7 +26,7 @@ hubrpc::AdminResponse adminFail(int32_t result, const std::string& why) {
 }  // namespace
 
 Certificates::Certificates(store::Store& store, const crypto::IdentityKeyPair& hub_key,
-                           std::vector<cert::PublicKey> also_trusted, Send send)
+                           const std::vector<cert::PublicKey>& also_trusted, Send send)
     : store_(store), hub_key_(hub_key), send_(std::move(send)) {
   announced_.push_back(hub_key.public_key);
   for (const auto& k : also_trusted)

@@ -25,8 +25,8 @@ class Certificates {
   using Send = std::function<void(uint32_t connection, const hubrpc::Envelope&)>;
 
   // `also_trusted`: CA keys the operator vouches for besides the hub key (rotation, spec §6).
-  Certificates(store::Store& store, const crypto::IdentityKeyPair& hub_key, std::vector<cert::PublicKey> also_trusted,
-               Send send);
+  Certificates(store::Store& store, const crypto::IdentityKeyPair& hub_key,
+               const std::vector<cert::PublicKey>& also_trusted, Send send);
 
   // A logged-on session (`steam_id`, `app_id`) on `connection` asks for a certificate. The
   // connection then receives every later revocation.

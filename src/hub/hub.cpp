@@ -6,25 +6,16 @@
 #include "hub/hub.h"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "base/address.h"
-#include "base/address.h"
 #include "base/log.h"
-#include "hub/admin.h"
 #include "hubrpc/framing.h"
-#include "hubrpc/hub_contact.h"
 #include "hubrpc/hub_contact.h"
 #include "outpost/steam_id.h"
 
 namespace outpost::hub {
 
 namespace {
-int64_t steadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 // Malformed messages a connection may send (each answered ParseFailure) before the hub closes it:
 // a peer that keeps sending what is not hub RPC is broken or hostile.
 constexpr uint32_t kMaxMalformedPerConnection = 8;
@@ -35,13 +26,14 @@ constexpr int64_t kPruneEveryS = 60;
 // servers that check tickets offline: ticket::kMaxClockSkewSeconds, with room to spare).
 constexpr int64_t kTicketUseMarginS = 3600;
 constexpr size_t kPruneRowsPerPass = 10000;  // bounded work per pass; the next pass takes the rest
+constexpr TimeUs kPublishEveryUs = 100 * 1000;  // the master snapshot's rebuild interval
 }  // namespace
 
 class Hub::NetLink final : public RpcLink {
  public:
   explicit NetLink(NetworkingSockets& net) : net_(net) {}
-  void send(uint32_t connection, std::span<const uint8_t> bytes) override {
-    net_.sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+  int32_t send(uint32_t connection, std::span<const uint8_t> bytes) override {
+    return net_.sendMessageToConnection(connection, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE).result;
   }
   void close(uint32_t connection, int end_reason, const char* debug) override {
     net_.closeConnection(connection, end_reason, debug, true);  // linger: what was sent still goes out
@@ -62,7 +54,7 @@ class Hub::NetLink final : public RpcLink {
 
 bool Hub::openCommon(const HubConfig& config, std::string* error) {
   config_ = config;
-  clock_ = config.clock ? config.clock : &SystemUnixClock::instance();
+  clock_ = config.clock ? config.clock : &SystemHubClock::instance();
   if (std::string why = validateTicketLimits(config.ticket_limits); !why.empty()) {
     *error = why;
     return false;
@@ -74,6 +66,7 @@ bool Hub::openCommon(const HubConfig& config, std::string* error) {
     master::MasterServerOptions mo;
     mo.bind_address = config.master;
     mo.limits = config.master_limits;
+    mo.clock = clock_;
     master_ = std::make_unique<master::MasterServer>(mo);
     if (!master_->start(error)) return false;
   }
@@ -94,9 +87,9 @@ bool Hub::openCommon(const HubConfig& config, std::string* error) {
   certificates_ = std::make_unique<Certificates>(*store_, dir_.key, std::move(also_trusted),
                                                  [this](uint32_t c, const hubrpc::Envelope& e) { send(c, e); });
   last_stats_flush_ = last_prune_ = clock_->nowUnixS();
-  counters_["store.prune_passes"] = 0;
-  counters_["store.ticket_uses_pruned"] = 0;
-  counters_["store.server_stats_pruned"] = 0;
+  counters_.show(HubCounter::kStorePrunePasses);
+  counters_.show(HubCounter::kStoreTicketUsesPruned);
+  counters_.show(HubCounter::kStoreServerStatsPruned);
   return true;
 }
 
@@ -114,7 +107,7 @@ std::unique_ptr<Hub> Hub::open(const HubConfig& config, std::string* error) {
     if (state == CONNECTION_STATE_CONNECTING && s.connection.listen_socket == self->listen_) {
       self->net_->acceptConnection(s.connect_handle);
       self->net_->setConnectionPollGroup(s.connect_handle, self->group_);
-      self->counters_["connections_accepted"]++;
+      self->counters_.add(HubCounter::kConnectionsAccepted);
     } else if (state == CONNECTION_STATE_CLOSED_BY_PEER || state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
       self->connectionClosed(s.connect_handle);
       self->net_->closeConnection(s.connect_handle, 0, "", false);
@@ -174,7 +167,7 @@ void Hub::connectionClosed(uint32_t connection) {
   clan_of_server_.erase(connection);
   certificates_->disconnected(connection);
   malformed_.erase(connection);
-  counters_["connections_closed"]++;
+  counters_.add(HubCounter::kConnectionsClosed);
 }
 
 void Hub::send(uint32_t connection, const hubrpc::Envelope& e) {
@@ -183,7 +176,38 @@ void Hub::send(uint32_t connection, const hubrpc::Envelope& e) {
     held_.emplace_back(connection, std::move(bytes));  // sent once the batch is committed
     return;
   }
-  link_->send(connection, bytes);
+  transmit(connection, bytes);
+}
+
+// The transport refuses a send with RESULT_LIMIT_EXCEEDED when the peer holds its send budget
+// (docs/decisions/010-memory-before-trust.md): an untrusted peer — an anonymous game server, a
+// client not logged on — that does not read or acknowledge its answers. A reliable stream cannot
+// skip a message, so the answer is dropped, counted, and the connection closed: the peer's
+// pending requests end with the connection instead of waiting for an answer that never comes
+// (docs/spec/hub-rpc.md §2.2). Answers to a connection already given up on are dropped.
+void Hub::transmit(uint32_t connection, std::span<const uint8_t> bytes) {
+  if (send_refused_.count(connection)) {
+    counters_.add(HubCounter::kRpcSendLimitExceeded);
+    return;
+  }
+  if (link_->send(connection, bytes) != RESULT_LIMIT_EXCEEDED) return;
+  counters_.add(HubCounter::kRpcSendLimitExceeded);
+  counters_.add(HubCounter::kRpcSendLimitClosed);
+  send_refused_.insert(connection);
+  static LogLimiter limit(5);  // a flood of non-reading peers must not flood the log
+  if (limit.allow())
+    OUTPOST_LOG_WARN("hub: connection %u does not read its answers (send budget full): closing it", connection);
+}
+
+void Hub::closeSendRefused() {
+  // connectionClosed may push to other connections (a user's servers), and one of those may be
+  // refused too: it joins the set, and is closed in turn.
+  while (!send_refused_.empty()) {
+    uint32_t connection = *send_refused_.begin();
+    link_->close(connection, CONNECTION_END_APP_EXCEPTION_GENERIC, "hub RPC answers not read (send budget full)");
+    connectionClosed(connection);
+    send_refused_.erase(connection);
+  }
 }
 
 void Hub::refuse(uint32_t connection, const hubrpc::Envelope& request, int32_t result, const std::string& why) {
@@ -193,7 +217,7 @@ void Hub::refuse(uint32_t connection, const hubrpc::Envelope& request, int32_t r
   r->set_result(result);
   r->set_error(why);
   r->set_request(static_cast<uint32_t>(request.body_case()));  // the body's field number
-  counters_["rpc.refused"]++;
+  counters_.add(HubCounter::kRpcRefused);
   send(connection, response);
 }
 
@@ -208,17 +232,20 @@ void Hub::poll(int timeout_ms) {
   bool committed = store_->commitBatch(&error);
   batching_ = false;
   if (committed) {
-    for (auto& [connection, bytes] : held_) link_->send(connection, bytes);
+    for (auto& [connection, bytes] : held_) transmit(connection, bytes);
   } else {
-    counters_["store.commit_failed"]++;
+    counters_.add(HubCounter::kStoreCommitFailed);
     OUTPOST_LOG_ERROR("hub: store commit failed (%s): %zu answers withheld; their writes did not happen",
                       error.c_str(), held_.size());
   }
   held_.clear();
   // Connections the hub gives up on are closed after their last answer went out.
-  for (uint32_t connection : closing_)
+  for (uint32_t connection : closing_) {
+    send_refused_.erase(connection);  // closed here already
     link_->close(connection, CONNECTION_END_APP_EXCEPTION_GENERIC, "malformed hub RPC messages");
+  }
   closing_.clear();
+  closeSendRefused();
   // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
   if (messages == 0 && net_)
     net_->waitForActivity(user_logons_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
@@ -236,21 +263,13 @@ size_t Hub::work() {
     }
   }
   for (auto& [connection, payload] : messages) onMessage(connection, payload);
-  for (auto& a : user_logons_->takeAnswers(steadyMs())) {
-    if (!link_->connected(a.connection)) continue;  // left meanwhile
-    hubrpc::Envelope response;
-    response.set_request_id(a.request_id);
-    *response.mutable_user_log_on_result() = a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
-    // A password checked out: the connection leaves the transport's untrusted budget.
-    if (response.user_log_on_result().result() == RESULT_OK) link_->trust(a.connection);
-    send(a.connection, response);
-  }
+  answerUserLogOns();
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
   // listings costs one rebuild per interval, not one per message batch.
-  auto steady = std::chrono::steady_clock::now();
-  if (steady - last_publish_ >= std::chrono::milliseconds(100)) {
+  TimeUs steady = clock_->nowUs();
+  if (steady - last_publish_us_ >= kPublishEveryUs) {
     servers_->publishIfChanged();
-    last_publish_ = steady;
+    last_publish_us_ = steady;
   }
   housekeeping();
   return messages.size();
@@ -264,23 +283,23 @@ void Hub::housekeeping() {
   }
   if (now - last_prune_ >= kPruneEveryS) {
     last_prune_ = now;
-    counters_["store.prune_passes"]++;
-    counters_["store.ticket_uses_pruned"] += store_->pruneTicketUses(now - kTicketUseMarginS, kPruneRowsPerPass);
+    counters_.add(HubCounter::kStorePrunePasses);
+    counters_.add(HubCounter::kStoreTicketUsesPruned, store_->pruneTicketUses(now - kTicketUseMarginS, kPruneRowsPerPass));
     if (config_.stats_retention_s > 0)
-      counters_["store.server_stats_pruned"] += store_->pruneServerStats(now - config_.stats_retention_s, kPruneRowsPerPass);
+      counters_.add(HubCounter::kStoreServerStatsPruned, store_->pruneServerStats(now - config_.stats_retention_s, kPruneRowsPerPass));
   }
 }
 
 void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
-  counters_["rpc.messages"]++;
+  counters_.add(HubCounter::kRpcMessages);
   auto request = hubrpc::decode(payload);
   if (!request) {
     // Not a hub RPC message: the peer is broken or hostile. Answer it (a client learns what went
     // wrong), count it, and after kMaxMalformedPerConnection stop talking to it.
-    counters_["rpc.malformed"]++;
+    counters_.add(HubCounter::kRpcMalformed);
     refuse(connection, hubrpc::Envelope(), RESULT_PARSE_FAILURE, "not a hub RPC message (docs/spec/hub-rpc.md)");
     if (++malformed_[connection] == kMaxMalformedPerConnection) {
-      counters_["rpc.malformed_closed"]++;
+      counters_.add(HubCounter::kRpcMalformedClosed);
       connectionClosed(connection);
       closing_.push_back(connection);  // closed in poll(), once the answer went out
     }
@@ -290,17 +309,7 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
     case hubrpc::Envelope::kAdminRequest: return onAdmin(connection, *request);
     case hubrpc::Envelope::kServerLogOn: return onServerLogOn(connection, *request);
     case hubrpc::Envelope::kServerListing: return onServerListing(connection, *request);
-    case hubrpc::Envelope::kUserLogOn: {
-      counters_["rpc.user_log_on"]++;
-      auto refused = user_logons_->request(connection, logonSourceOf(link_->remoteAddress(connection)),
-                                           request->request_id(), request->user_log_on(), steadyMs());
-      if (!refused) return;  // answered when the check is done
-      hubrpc::Envelope response;
-      response.set_request_id(request->request_id());
-      *response.mutable_user_log_on_result() = *refused;
-      send(connection, response);
-      return;
-    }
+    case hubrpc::Envelope::kUserLogOn: return onUserLogOn(connection, *request);
     case hubrpc::Envelope::kIdentityCertificateRequest: return onCertificateRequest(connection, *request);
     case hubrpc::Envelope::kTicketRequest: return onTicketRequest(connection, *request);
     case hubrpc::Envelope::kCancelTicket: return onCancelTicket(connection, *request);
@@ -313,86 +322,18 @@ void Hub::onMessage(uint32_t connection, std::span<const uint8_t> payload) {
     case hubrpc::Envelope::kGameplayStatsRequest: return onGameplayStats(connection, *request);
     case hubrpc::Envelope::BODY_NOT_SET:
       // No body this hub knows: a newer client's request, or an empty envelope.
-      counters_["rpc.unknown"]++;
+      counters_.add(HubCounter::kRpcUnknown);
       return refuse(connection, *request, RESULT_INVALID_PROTOCOL_VER, "a request this hub does not know");
     default:
       // An answer or a push (a body only the hub sends) sent to the hub.
-      counters_["rpc.not_a_request"]++;
+      counters_.add(HubCounter::kRpcNotARequest);
       return refuse(connection, *request, RESULT_INVALID_PARAM, "not a request: the hub sends this message");
   }
 }
 
-void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
-  counters_["rpc.admin"]++;
-  hubrpc::Envelope response;
-  response.set_request_id(request.request_id());
-  AdminContext ctx{*store_, dir_.admin_token_hex, clock_->nowUnixS(), [this] { return counters(); },
-                   [this](uint32_t app, uint32_t account, store::BanKind kind) {
-                     players_->banned(app, account, kind);
-                     // Revocation is live: the owner's servers of that app end now (GSLTDenied, as
-                     // their next logon would get).
-                     endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.owner_account == account; },
-                                       RESULT_GSLT_DENIED, "the login token's owner is banned from this app");
-                   },
-                   [this] { return servers_->entries(); },
-                   [this](const hubrpc::SignCertificate& q) { return certificates_->signOffline(q, clock_->nowUnixS()); },
-                   [this](uint32_t account) {
-                     endServerSessions([&](const ServerIdentity& s) { return s.token_account == account; }, RESULT_REVOKED,
-                                       "the login token was revoked");
-                   },
-                   [this](uint32_t app, const std::optional<store::App>& now) {
-                     if (!now) {
-                       endServerSessions([&](const ServerIdentity& s) { return s.app_id == app; }, RESULT_INVALID_PARAM,
-                                         "app " + std::to_string(app) + " was deleted from this hub");
-                       return;
-                     }
-                     servers_->anonymousPolicyChanged(app, now->anonymous);
-                     if (!now->anonymous.logon)
-                       endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.token_account == 0; },
-                                         RESULT_ACCESS_DENIED,
-                                         "app " + std::to_string(app) + " no longer accepts anonymous game servers");
-                   }};
-  *response.mutable_admin_response() = handleAdmin(request.admin_request(), ctx);
-  // A ban, a revoked token or a deleted app voids certificates too (docs/spec/cert.md §9).
-  certificates_->afterAdmin(request.admin_request(), response.admin_response(), clock_->nowUnixS());
-  if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
-    counters_["rpc.admin_denied"]++;
-    static LogLimiter limit(5);  // anyone can send these: a flood must not flood the log
-    if (limit.allow()) OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
-  } else {
-    link_->trust(connection);  // the admin token checked out (large answers may follow)
-  }
-  send(connection, response);
-}
-
-// Identity certificates (docs/spec/cert.md; the decisions are Certificates').
-void Hub::onCertificateRequest(uint32_t connection, const hubrpc::Envelope& request) {
-  counters_["rpc.certificate_request"]++;
-  hubrpc::Envelope response;
-  response.set_request_id(request.request_id());
-  uint64_t steam_id = 0;
-  uint32_t app_id = 0;
-  const std::string& blob = request.identity_certificate_request().request();
-  auto server = servers_->serverOf(connection);
-  if (server || players_->userOf(connection, &steam_id, &app_id)) {
-    if (server) {
-      steam_id = server->steam_id;
-      app_id = server->app_id;
-    }
-    *response.mutable_identity_certificate_result() =
-        certificates_->issueForSession(connection, steam_id, app_id, blob, clock_->nowUnixS());
-  } else {
-    // Only a logged-on game server or user has an identity to certify.
-    response.mutable_identity_certificate_result()->set_result(RESULT_NOT_LOGGED_ON);
-    response.mutable_identity_certificate_result()->set_error("log on first");
-  }
-  if (response.identity_certificate_result().result() != RESULT_OK) counters_["certificates.refused"]++;
-  else counters_["certificates.issued"]++;
-  send(connection, response);
-}
-
 std::map<std::string, uint64_t> Hub::counters() {
-  std::map<std::string, uint64_t> out = counters_;
+  std::map<std::string, uint64_t> out;
+  counters_.addTo(out);
   if (net_)
     for (const auto& [k, v] : net_->getTransportCounters()) out["transport." + k] = v;
   for (const auto& [k, v] : user_logons_->counters()) out[k] = v;
@@ -408,7 +349,6 @@ std::map<std::string, uint64_t> Hub::counters() {
   out["tickets.servers_expired"] = server_tickets_->expiredTickets();
   out["certificates.holders"] = certificates_->holders();
   out["certificates.revocations"] = certificates_->revocations();
-  for (const auto& [k, v] : user_logons_->counters()) out[k] = v;
   return out;
 }
 

@@ -2,15 +2,17 @@
 // listens for hub RPC on the Outpost transport with the hub key as its identity, and answers
 // requests. The owner drives it with poll() from one thread (apps/outpost-hub/main.cpp).
 //
-// Where things live: onMessage (hub.cpp) routes each Envelope to its request family —
-// hub_rpc_servers.cpp (logon, listing, and ending server sessions: revocation),
-// hub_rpc_tickets.cpp (tickets and auth sessions), hub_rpc_community.cpp (groups, clans,
-// compatibility, statistics) — and answers refusals (docs/spec/hub-rpc.md §2.1). The decisions
-// are in GameServers, Players, ServerTickets and handleAdmin; time comes from HubConfig::clock.
+// Where things live: onMessage (hub.cpp) routes each Envelope to its request family, one file
+// each — hub_rpc_admin.cpp (administration), hub_rpc_servers.cpp (logon, listing, and ending
+// server sessions: revocation), hub_rpc_users.cpp (user logon), hub_rpc_tickets.cpp (tickets and
+// auth sessions), hub_rpc_community.cpp (groups, clans, compatibility, statistics),
+// hub_rpc_certificates.cpp (identity certificates) — and answers refusals (docs/spec/hub-rpc.md
+// §2.1). The decisions are in GameServers, Players, ServerTickets, UserLogons, Certificates and
+// handleAdmin; all time comes from one HubClock (HubConfig::clock); the counters are
+// HubCounters (hub_counters.h).
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -19,6 +21,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -26,6 +29,8 @@
 #include "hub/certificates.h"
 #include "hub/data_dir.h"
 #include "hub/game_servers.h"
+#include "hub/hub_clock.h"
+#include "hub/hub_counters.h"
 #include "hub/master_server.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
@@ -47,7 +52,9 @@ struct HubConfig {
   TicketLimits ticket_limits;              // the ticket tables' bounds (docs/decisions/012)
   // Gameplay statistics of a game server not updated for this long are deleted; 0 keeps them.
   int64_t stats_retention_s = 90LL * 24 * 3600;
-  const UnixClock* clock = nullptr;  // nullptr: SystemUnixClock (tests inject a ManualUnixClock)
+  // The hub's only clock, wall and monotonic (hub_clock.h); also the master port's. nullptr:
+  // SystemHubClock (tests inject a ManualHubClock). Must outlive the hub.
+  const HubClock* clock = nullptr;
   // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
   std::vector<std::string> also_trusted_ca_keys_hex;
   UserLogonsConfig user_logons;            // password attempt limits and check queue
@@ -58,7 +65,8 @@ struct HubConfig {
 class RpcLink {
  public:
   virtual ~RpcLink() = default;
-  virtual void send(uint32_t connection, std::span<const uint8_t> bytes) = 0;
+  // Returns the transport's Result: RESULT_LIMIT_EXCEEDED when the peer holds its send budget.
+  virtual int32_t send(uint32_t connection, std::span<const uint8_t> bytes) = 0;
   // Closes the connection with an end reason (1000-2999) and a debug text.
   virtual void close(uint32_t connection, int end_reason, const char* debug) = 0;
   // The peer's address "ip:port" or "[v6]:port"; "" if unknown.
@@ -101,6 +109,10 @@ class Hub {
   void connectionClosed(uint32_t connection);
   void onMessage(uint32_t connection, std::span<const uint8_t> payload);
   void send(uint32_t connection, const hubrpc::Envelope& e);
+  // Hands an encoded answer to the link; one the transport refuses (send budget full) is dropped,
+  // counted, and its connection closed at the end of the poll (closeSendRefused).
+  void transmit(uint32_t connection, std::span<const uint8_t> bytes);
+  void closeSendRefused();
   // Answers a refused request with Refused (docs/spec/hub-rpc.md §2.1) and counts it.
   void refuse(uint32_t connection, const hubrpc::Envelope& request, int32_t result, const std::string& why);
   // One poll's work inside the store batch; returns the number of messages handled.
@@ -112,6 +124,9 @@ class Hub {
   void onAdmin(uint32_t connection, const hubrpc::Envelope& request);
   void onServerLogOn(uint32_t connection, const hubrpc::Envelope& request);
   void onServerListing(uint32_t connection, const hubrpc::Envelope& request);
+  void onUserLogOn(uint32_t connection, const hubrpc::Envelope& request);
+  // Answers the user logons whose password check is done (each poll).
+  void answerUserLogOns();
   void onTicketRequest(uint32_t connection, const hubrpc::Envelope& request);
   void onCancelTicket(uint32_t connection, const hubrpc::Envelope& request);
   void onValidateTicket(uint32_t connection, const hubrpc::Envelope& request);
@@ -131,7 +146,7 @@ class Hub {
                          const std::string& why);
 
   HubConfig config_;
-  const UnixClock* clock_ = nullptr;
+  const HubClock* clock_ = nullptr;
   DataDir dir_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<master::MasterServer> master_;
@@ -148,13 +163,14 @@ class Hub {
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit
   uint32_t listen_ = 0;
   uint32_t group_ = 0;
-  std::map<std::string, uint64_t> counters_;
+  HubCounters counters_;
   std::unordered_map<uint32_t, uint32_t> clan_of_server_;  // associateWithClan, by connection
   std::unordered_map<uint32_t, uint32_t> malformed_;       // malformed messages, by connection
   std::vector<uint32_t> closing_;                          // to close once this poll's answers are out
+  std::unordered_set<uint32_t> send_refused_;              // the transport refused an answer: to close
   int64_t last_stats_flush_ = 0;
   int64_t last_prune_ = 0;
-  std::chrono::steady_clock::time_point last_publish_{};
+  TimeUs last_publish_us_ = 0;  // monotonic
 };
 
 }  // namespace outpost::hub

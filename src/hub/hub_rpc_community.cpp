@@ -16,10 +16,10 @@ void Hub::onGroupStatus(uint32_t connection, const hubrpc::Envelope& request) {
   r->set_steam_id(g.steam_id());
   r->set_group_id(steamid::clan(clan));
   if (!servers_->serverOf(connection)) {
-    counters_["rpc.refused_not_a_server"]++;
+    counters_.add(HubCounter::kRpcRefusedNotAServer);
     r->set_result(RESULT_NOT_LOGGED_ON);
   } else if (!players_->inSession(connection, g.steam_id())) {
-    counters_["rpc.refused_not_in_session"]++;
+    counters_.add(HubCounter::kRpcRefusedNotInSession);
     r->set_result(RESULT_ACCESS_DENIED);
   } else {
     r->set_result(RESULT_OK);
@@ -38,14 +38,14 @@ void Hub::onAssociateClan(uint32_t connection, const hubrpc::Envelope& request) 
   int32_t result = RESULT_OK;
   auto server = servers_->serverOf(connection);
   if (!server) {
-    counters_["rpc.refused_not_a_server"]++;
+    counters_.add(HubCounter::kRpcRefusedNotAServer);
     result = RESULT_NOT_LOGGED_ON;
   } else if (!store_->getGroup(clan)) {
     result = RESULT_FAIL;
   } else if (!server->owner_account || !store_->membership(clan, server->owner_account)) {
     // A server speaks for a clan only if its login token's owner is a member: otherwise anyone
     // could associate with any clan and count whom its members block.
-    counters_["rpc.refused_not_a_member"]++;
+    counters_.add(HubCounter::kRpcRefusedNotAMember);
     result = RESULT_ACCESS_DENIED;
   }
   if (result == RESULT_OK) clan_of_server_[connection] = clan;
@@ -60,12 +60,12 @@ void Hub::onPlayerCompat(uint32_t connection, const hubrpc::Envelope& request) {
   auto* r = response.mutable_player_compat_result();
   r->set_steam_id(candidate);
   if (!servers_->serverOf(connection)) {
-    counters_["rpc.refused_not_a_server"]++;
+    counters_.add(HubCounter::kRpcRefusedNotAServer);
     r->set_result(RESULT_NOT_LOGGED_ON);
     return send(connection, response);
   }
   if (!players_->inSession(connection, candidate)) {
-    counters_["rpc.refused_not_in_session"]++;
+    counters_.add(HubCounter::kRpcRefusedNotInSession);
     r->set_result(RESULT_ACCESS_DENIED);
     return send(connection, response);
   }
@@ -94,7 +94,7 @@ void Hub::onGameplayStats(uint32_t connection, const hubrpc::Envelope& request) 
   auto* r = response.mutable_gameplay_stats_result();
   auto server = servers_->serverOf(connection);
   if (!server) {
-    counters_["rpc.refused_not_a_server"]++;
+    counters_.add(HubCounter::kRpcRefusedNotAServer);
     r->set_result(RESULT_NOT_LOGGED_ON);
     return send(connection, response);
   }

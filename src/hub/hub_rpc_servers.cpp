@@ -8,7 +8,7 @@
 namespace outpost::hub {
 
 void Hub::onServerLogOn(uint32_t connection, const hubrpc::Envelope& request) {
-  counters_["rpc.server_log_on"]++;
+  counters_.add(HubCounter::kRpcServerLogOn);
   std::string remote = link_->remoteAddress(connection);
   std::string ip = remote.substr(0, remote.rfind(':'));
   if (!ip.empty() && ip.front() == '[') ip = ip.substr(1, ip.size() - 2);
@@ -26,11 +26,11 @@ void Hub::onServerLogOn(uint32_t connection, const hubrpc::Envelope& request) {
       servers_->logOn(connection, ip, request.server_log_on(), clock_->nowUnixS(), &replaced);
   for (uint32_t old : replaced) {
     endServerSession(old, RESULT_LOG_ON_SESSION_REPLACED, "the same login token logged on from another server");
-    counters_["server_sessions_replaced"]++;
+    counters_.add(HubCounter::kServerSessionsReplaced);
   }
   const auto& result = response.server_log_on_result();
   if (result.result() != RESULT_OK) {
-    counters_["server_log_on_refused"]++;
+    counters_.add(HubCounter::kServerLogOnRefused);
     OUTPOST_LOG_INFO("hub: game server logon from %s refused (%d): %s", ip.c_str(), result.result(),
                      result.error().c_str());
   } else {
@@ -47,7 +47,7 @@ void Hub::onServerListing(uint32_t connection, const hubrpc::Envelope& request) 
   std::string why;
   int32_t result = servers_->listing(connection, request.server_listing(), &why);
   if (result == RESULT_OK) return;  // no answer when it is applied
-  counters_["rpc.listing_refused"]++;
+  counters_.add(HubCounter::kRpcListingRefused);
   refuse(connection, request, result, why);
 }
 
@@ -59,7 +59,7 @@ void Hub::endServerSession(uint32_t connection, int32_t result, const std::strin
   push.mutable_server_logged_off()->set_result(result);
   push.mutable_server_logged_off()->set_error(why);
   send(connection, push);
-  counters_["server_sessions_ended"]++;
+  counters_.add(HubCounter::kServerSessionsEnded);
 }
 
 void Hub::endServerSessions(const std::function<bool(const ServerIdentity&)>& which, int32_t result,

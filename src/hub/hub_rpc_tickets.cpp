@@ -8,7 +8,7 @@
 namespace outpost::hub {
 
 void Hub::onTicketRequest(uint32_t connection, const hubrpc::Envelope& request) {
-  counters_["rpc.ticket_request"]++;
+  counters_.add(HubCounter::kRpcTicketRequest);
   hubrpc::Envelope response;
   response.set_request_id(request.request_id());
   if (auto server = servers_->serverOf(connection))  // a server's own ticket
@@ -16,7 +16,7 @@ void Hub::onTicketRequest(uint32_t connection, const hubrpc::Envelope& request) 
         server_tickets_->issue(connection, server->steam_id, server->app_id, request.ticket_request());
   else
     *response.mutable_ticket_result() = players_->issueTicket(connection, request.ticket_request());
-  if (response.ticket_result().result() != RESULT_OK) counters_["rpc.ticket_refused"]++;
+  if (response.ticket_result().result() != RESULT_OK) counters_.add(HubCounter::kRpcTicketRefused);
   send(connection, response);
 }
 
@@ -33,7 +33,7 @@ void Hub::onCancelTicket(uint32_t connection, const hubrpc::Envelope& request) {
 }
 
 void Hub::onValidateTicket(uint32_t connection, const hubrpc::Envelope& request) {
-  counters_["rpc.validate_ticket"]++;
+  counters_.add(HubCounter::kRpcValidateTicket);
   hubrpc::Envelope response;
   response.set_request_id(request.request_id());
   uint64_t user_id = 0;
@@ -46,7 +46,7 @@ void Hub::onValidateTicket(uint32_t connection, const hubrpc::Envelope& request)
     *response.mutable_auth_session_update() = server_tickets_->validate(user_id, app_id, request.validate_ticket());
   } else {
     // Only logged-on game servers and players validate tickets.
-    counters_["rpc.refused_not_logged_on"]++;
+    counters_.add(HubCounter::kRpcRefusedNotLoggedOn);
     auto* u = response.mutable_auth_session_update();
     u->set_steam_id(request.validate_ticket().steam_id());
     u->set_response(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID);
@@ -59,7 +59,7 @@ void Hub::onResumeAuthSession(uint32_t connection, const hubrpc::Envelope& reque
   int32_t result = server ? players_->resume(connection, server->steam_id, server->app_id, request.resume_auth_session())
                           : RESULT_NOT_LOGGED_ON;
   if (result == RESULT_OK) return;  // no answer when it is taken (later pushes as for any session)
-  counters_["rpc.resume_refused"]++;
+  counters_.add(HubCounter::kRpcResumeRefused);
   refuse(connection, request, result,
          result == RESULT_NOT_LOGGED_ON ? "only a logged-on game server resumes auth sessions"
          : result == RESULT_ACCESS_DENIED ? "this server did not redeem that ticket"
@@ -68,7 +68,7 @@ void Hub::onResumeAuthSession(uint32_t connection, const hubrpc::Envelope& reque
 
 void Hub::onEndAuthSession(uint32_t connection, const hubrpc::Envelope& request) {
   if (!servers_->serverOf(connection)) {
-    counters_["rpc.refused_not_a_server"]++;
+    counters_.add(HubCounter::kRpcRefusedNotAServer);
     return refuse(connection, request, RESULT_NOT_LOGGED_ON, "only a logged-on game server ends auth sessions");
   }
   // Ending a session the hub does not hold (refused, or never validated) is not an error: the

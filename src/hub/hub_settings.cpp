@@ -115,7 +115,7 @@ settings::Table hubSettings(HubConfig& c) {
          "OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=64 (docs/config.md; docs/spec/transport.md section 16.3)",
          [&c](const std::string& v) {
            std::string why;
-           parseConfigAssignment(v, c.listen_options, &why);
+           transport::parseConfigAssignment(v, c.listen_options, &why);
            return why;
          });
   t.text("also-trusted-ca-key", "HEX", "",

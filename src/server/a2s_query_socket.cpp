@@ -7,7 +7,7 @@
 
 #include "base/log.h"
 
-namespace outpost::a2s {
+namespace outpost::server {
 
 A2sQuerySocket::A2sQuerySocket(A2sQuerySocketOptions options)
     : options_(std::move(options)),
@@ -36,4 +36,4 @@ bool A2sQuerySocket::start(std::string* error) {
 
 void A2sQuerySocket::stop() { service_.stop(); }
 
-}  // namespace outpost::a2s
+}  // namespace outpost::server

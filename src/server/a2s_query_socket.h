@@ -20,7 +20,7 @@
 #include "outpost/server_info.h"
 #include "server/a2s_responder.h"
 
-namespace outpost::a2s {
+namespace outpost::server {
 
 struct A2sQuerySocketOptions {
   // "ip:port" / "[ipv6]:port"; an IPv6 any-address also takes IPv4. Tests use "127.0.0.1:0".
@@ -63,4 +63,4 @@ class A2sQuerySocket {
   UdpService service_{"a2s"};  // last: its thread uses the members above
 };
 
-}  // namespace outpost::a2s
+}  // namespace outpost::server

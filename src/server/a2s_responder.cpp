@@ -17,7 +17,7 @@
 #include "base/log.h"
 #include "crypto/crypto.h"
 
-namespace outpost::a2s {
+namespace outpost::server {
 
 namespace {
 
@@ -48,7 +48,7 @@ std::string validateOptions(const A2sResponderOptions& o) {
   if (o.max_tracked_sources < 1 || o.max_tracked_sources > 1'000'000)
     return "max_tracked_sources must be in [1, 1000000]";
   if (!(o.reply_bytes_per_sec_global >= 1)) return "reply_bytes_per_sec_global must be >= 1";
-  if (!(o.reply_burst_bytes_global >= double(kMaxPacketBytes * kMaxSplitFragments)))
+  if (!(o.reply_burst_bytes_global >= double(a2s::kMaxPacketBytes * a2s::kMaxSplitFragments)))
     return "reply_burst_bytes_global must be >= 89600 (one largest reply)";
   if (!(o.challenges_per_sec_global >= 1)) return "challenges_per_sec_global must be >= 1";
   if (!(o.challenge_burst_global >= 1)) return "challenge_burst_global must be >= 1";
@@ -128,7 +128,7 @@ A2sResponder::A2sResponder(const A2sResponderOptions& options, TimeUs now) : opt
   options_.reply_bytes_per_sec_global =
       clampTo(options_.reply_bytes_per_sec_global, 1.0, 1e12, "reply_bytes_per_sec_global");
   options_.reply_burst_bytes_global =
-      clampTo(options_.reply_burst_bytes_global, double(kMaxPacketBytes * kMaxSplitFragments),
+      clampTo(options_.reply_burst_bytes_global, double(a2s::kMaxPacketBytes * a2s::kMaxSplitFragments),
               1e12, "reply_burst_bytes_global");
   options_.challenges_per_sec_global =
       clampTo(options_.challenges_per_sec_global, 1.0, 1e9, "challenges_per_sec_global");
@@ -148,10 +148,10 @@ A2sResponder::A2sResponder(const A2sResponderOptions& options, TimeUs now) : opt
 void A2sResponder::update(const ServerInfoResult& info, std::span<const ServerPlayer> players,
                           const ServerRules& rules) {
   auto enc = std::make_shared<Encoded>();
-  enc->info = encodeInfoReply(info);
-  enc->players = encodePlayerReply(players);
-  enc->rules = encodeRulesReply(rules);
-  enc->omit_split_size = splitOmitsSize(info.protocol, info.app_id);
+  enc->info = a2s::encodeInfoReply(info);
+  enc->players = a2s::encodePlayerReply(players);
+  enc->rules = a2s::encodeRulesReply(rules);
+  enc->omit_split_size = a2s::splitOmitsSize(info.protocol, info.app_id);
   std::lock_guard<std::mutex> lock(encoded_mutex_);
   encoded_ = std::move(enc);
 }
@@ -187,12 +187,12 @@ uint32_t A2sResponder::challengeValue(const SocketAddress& from, int64_t window)
   return v;
 }
 
-Challenge A2sResponder::challengeFor(const SocketAddress& from, TimeUs now) const {
+a2s::Challenge A2sResponder::challengeFor(const SocketAddress& from, TimeUs now) const {
   uint32_t v = challengeValue(from, floorDiv(now, options_.challenge_window_us));
   return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
 }
 
-bool A2sResponder::challengeValid(const SocketAddress& from, const Challenge& challenge, TimeUs now) const {
+bool A2sResponder::challengeValid(const SocketAddress& from, const a2s::Challenge& challenge, TimeUs now) const {
   uint32_t got = uint32_t(challenge[0]) | uint32_t(challenge[1]) << 8 |
                  uint32_t(challenge[2]) << 16 | uint32_t(challenge[3]) << 24;
   if (got == 0 || got == 0xFFFFFFFFu) return false;  // "I have none"
@@ -213,7 +213,7 @@ void A2sResponder::sendChallenge(const SocketAddress& from, TimeUs now,
     return;
   }
   challenge_bucket_.tokens -= 1;
-  out.push_back(Outgoing{from, encodeChallengeReply(challengeFor(from, now))});
+  out.push_back(Outgoing{from, a2s::encodeChallengeReply(challengeFor(from, now))});
   bump(c_.challenges_sent);
 }
 
@@ -235,10 +235,10 @@ A2sResponder::Bucket& A2sResponder::sourceBucket(const std::array<uint8_t, 16>& 
 
 bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t>& message,
                             bool omit_size, TimeUs now, std::vector<Outgoing>& out) {
-  const size_t header = omit_size ? kSplitHeaderBytes - 2 : kSplitHeaderBytes;
-  const size_t fragments = splitFragmentCount(message.size());
+  const size_t header = omit_size ? a2s::kSplitHeaderBytes - 2 : a2s::kSplitHeaderBytes;
+  const size_t fragments = a2s::splitFragmentCount(message.size());
   const bool split = fragments > 1;
-  if (fragments > kMaxSplitFragments) {
+  if (fragments > a2s::kMaxSplitFragments) {
     bump(c_.dropped_reply_too_large);
     return false;
   }
@@ -276,7 +276,7 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
   next_answer_id_ = (next_answer_id_ + 1) & 0x7FFFFFFFu;
   if (next_answer_id_ == 0) next_answer_id_ = 1;
   for (size_t i = 0; i < fragments; ++i)
-    out.push_back(Outgoing{from, encodeSplitFragment(message, id, fragments, i, omit_size)});
+    out.push_back(Outgoing{from, a2s::encodeSplitFragment(message, id, fragments, i, omit_size)});
   bump(c_.split_replies);
   bump(c_.fragments_sent, fragments);
   return true;
@@ -285,18 +285,18 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
 void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> packet, TimeUs now,
                           std::vector<Outgoing>& out) {
   // 1-7. Drop what is not a request we answer (a2s/request.cpp names each check and why).
-  RequestError error = RequestError::kNone;
-  std::optional<Request> request = parseRequest(packet, &error);
+  a2s::RequestError error = a2s::RequestError::kNone;
+  std::optional<a2s::Request> request = a2s::parseRequest(packet, &error);
   if (!request) {
     switch (error) {
-      case RequestError::kTooShort: bump(c_.dropped_too_short); return;
-      case RequestError::kSplitRequest: bump(c_.dropped_split_request); return;
-      case RequestError::kBadHeader: bump(c_.dropped_bad_header); return;
-      case RequestError::kUnsupportedType: bump(c_.dropped_unsupported_type); return;
-      case RequestError::kBadLength: bump(c_.dropped_bad_length); return;
-      case RequestError::kBadInfoString: bump(c_.dropped_bad_info_string); return;
-      case RequestError::kUnknownType:
-      case RequestError::kNone: bump(c_.dropped_unknown_type); return;
+      case a2s::RequestError::kTooShort: bump(c_.dropped_too_short); return;
+      case a2s::RequestError::kSplitRequest: bump(c_.dropped_split_request); return;
+      case a2s::RequestError::kBadHeader: bump(c_.dropped_bad_header); return;
+      case a2s::RequestError::kUnsupportedType: bump(c_.dropped_unsupported_type); return;
+      case a2s::RequestError::kBadLength: bump(c_.dropped_bad_length); return;
+      case a2s::RequestError::kBadInfoString: bump(c_.dropped_bad_info_string); return;
+      case a2s::RequestError::kUnknownType:
+      case a2s::RequestError::kNone: bump(c_.dropped_unknown_type); return;
     }
   }
   // 8. Nothing to answer with yet: not even a challenge (the client will retry).
@@ -312,18 +312,18 @@ void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> pa
   // 9. Challenge: a source that has not proven it receives at its address gets 9 bytes only
   //    (reflection/amplification attack with a spoofed source).
   if (!request->challenge || !challengeValid(from, *request->challenge, now)) {
-    if (request->challenge && !isPlaceholderChallenge(*request->challenge)) bump(c_.invalid_challenges);
+    if (request->challenge && !a2s::isPlaceholderChallenge(*request->challenge)) bump(c_.invalid_challenges);
     sendChallenge(from, now, out);
     return;
   }
   // 10-12. Rate limits and framing.
   const uint8_t type = request->type;
   const std::vector<uint8_t>& message =
-      type == kInfoRequest ? enc->info : type == kPlayerRequest ? enc->players : enc->rules;
+      type == a2s::kInfoRequest ? enc->info : type == a2s::kPlayerRequest ? enc->players : enc->rules;
   if (!sendData(from, message, enc->omit_split_size, now, out)) return;
-  bump(type == kInfoRequest     ? c_.info_replies
-       : type == kPlayerRequest ? c_.player_replies
+  bump(type == a2s::kInfoRequest     ? c_.info_replies
+       : type == a2s::kPlayerRequest ? c_.player_replies
                                 : c_.rules_replies);
 }
 
-}  // namespace outpost::a2s
+}  // namespace outpost::server

@@ -18,7 +18,6 @@
 //
 // Thread safety: handle() must be called by one thread at a time. update(), counters(),
 // challengeFor() and countSendFailure() may be called from any thread concurrently with handle().
-// (Namespace a2s kept from before the module split; the namespace pass of issue 8 moves it.)
 #pragma once
 
 #include <array>
@@ -39,7 +38,7 @@
 #include "base/clock.h"
 #include "outpost/server_info.h"
 
-namespace outpost::a2s {
+namespace outpost::server {
 
 struct A2sResponderOptions {
   // Challenge lifetime unit: a challenge is valid in the window it was issued in and the next.
@@ -124,7 +123,7 @@ class A2sResponder {
 
   // The challenge this responder issues to `from` at `now` (tests, fuzzing, and a GameServer that
   // wants to pre-issue one). Never 0x00000000 or 0xFFFFFFFF. Thread-safe.
-  Challenge challengeFor(const SocketAddress& from, TimeUs now) const;
+  a2s::Challenge challengeFor(const SocketAddress& from, TimeUs now) const;
 
   A2sCounters counters() const;
   // The socket owner reports a datagram it could not send.
@@ -163,7 +162,7 @@ class A2sResponder {
   }
 
   uint32_t challengeValue(const SocketAddress& from, int64_t window) const;
-  bool challengeValid(const SocketAddress& from, const Challenge& challenge, TimeUs now) const;
+  bool challengeValid(const SocketAddress& from, const a2s::Challenge& challenge, TimeUs now) const;
   void sendChallenge(const SocketAddress& from, TimeUs now, std::vector<Outgoing>& out);
   // Rate checks and framing of one data reply; returns false (and counts) if dropped.
   bool sendData(const SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size,
@@ -185,4 +184,4 @@ class A2sResponder {
   AtomicCounters c_;
 };
 
-}  // namespace outpost::a2s
+}  // namespace outpost::server

@@ -13,6 +13,10 @@
 
 namespace outpost {
 
+using server::badCount;
+using server::badString;
+using server::GameServerImpl;
+
 GameServer::GameServer() : impl_(std::make_unique<GameServerImpl>()) {}
 GameServer::~GameServer() = default;
 

@@ -12,7 +12,7 @@
 #include "outpost/steam_id.h"
 #include "server/game_server_impl.h"
 
-namespace outpost {
+namespace outpost::server {
 
 void GameServerImpl::publishA2s() {
   a2s_dirty_ = false;
@@ -58,6 +58,11 @@ void GameServerImpl::publishA2s() {
   if (shared_) shared_->update(info, players, rules_);
 }
 
+}  // namespace outpost::server
+
+namespace outpost {
+
+using server::GameServerImpl;
 
 bool GameServer::handleIncomingPacket(const std::vector<uint8_t>& packet, const std::string& ip, uint16_t port) {
   std::lock_guard<std::mutex> l(impl_->mu_);
@@ -71,7 +76,7 @@ bool GameServer::handleIncomingPacket(const std::vector<uint8_t>& packet, const 
                                    true);
   if (!from) return false;
   if (impl_->a2s_dirty_) impl_->publishA2s();
-  std::vector<a2s::A2sResponder::Outgoing> out;
+  std::vector<server::A2sResponder::Outgoing> out;
   impl_->shared_->handle(*from, packet, SystemClock::instance().nowUs(), out);
   for (auto& o : out) impl_->outgoing_.push_back(std::move(o));
   return true;

@@ -6,12 +6,12 @@
 #include "crypto/crypto.h"
 #include "server/game_server_impl.h"
 
-namespace outpost {
+namespace outpost::server {
 
 namespace {
 
-CertificateLink::Grant grantOf(const hubrpc::IdentityCertificateResult& r) {
-  CertificateLink::Grant g;
+transport::CertificateLink::Grant grantOf(const hubrpc::IdentityCertificateResult& r) {
+  transport::CertificateLink::Grant g;
   g.result = r.result();
   g.error = r.error();
   g.certificate.assign(r.certificate().begin(), r.certificate().end());
@@ -40,7 +40,7 @@ void GameServerImpl::tickCertificates() {
   bool logged_on = state_ == State::kLoggedOn;
   if (!cert_published_ || logged_on != cert_published_logged_on_ || steam_id_ != cert_published_steam_id_ ||
       hub_key_ != cert_published_hub_key_) {
-    CertificateLink::Session s;
+    transport::CertificateLink::Session s;
     s.logged_on = logged_on;
     s.steam_id = steam_id_;
     s.app_id = logon_.app_id() ? logon_.app_id() : appIdFromEnvironment();
@@ -55,7 +55,7 @@ void GameServerImpl::tickCertificates() {
   if (!logged_on) {
     if (cert_request_id_) {
       // The session dropped before the hub answered: the instance retries later.
-      CertificateLink::Grant g;
+      transport::CertificateLink::Grant g;
       g.result = RESULT_NO_CONNECTION;
       g.error = "the hub session dropped";
       cert_link_->deliver(std::move(g));
@@ -98,4 +98,4 @@ void GameServerImpl::detachCertificates() {
   cert_link_.reset();
 }
 
-}  // namespace outpost
+}  // namespace outpost::server

@@ -1,9 +1,10 @@
 // GameServerImpl: the state behind outpost::GameServer, shared by the files that implement it —
 //   game_server.cpp          the public main-server, session and listing calls, signal hookup;
 //   game_server_session.cpp  the service thread: hub connection, logon, reconnect, hub messages;
-//   game_server_auth.cpp     auth sessions (beginAuthSession and the older
-//                            sendUserConnectAndAuthenticate), the server's own tickets, groups,
-//                            clans, compatibility and statistics;
+//   game_server_auth.cpp     the auth calls: player auth sessions (held by AuthSessions,
+//                            auth_sessions.h, to which this class is the hub link and the
+//                            receiver of its reports), the server's own tickets, groups, clans,
+//                            compatibility and statistics;
 //   game_server_a2s.cpp      what A2S answers (players, rules, info) and GameSocketShare;
 //   game_server_certs.cpp    certifying the game's NetworkingSockets (certifyNetworkingSockets).
 // Every member is guarded by mu_; signals are queued (queue()) and run by runCallbacks() on the
@@ -26,15 +27,16 @@
 
 #include "server/a2s_query_socket.h"
 #include "server/a2s_responder.h"
+#include "server/auth_sessions.h"
 #include "hubrpc/framing.h"
 #include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"
 #include "ticket/ticket.h"
 #include "transport/certificate_link.h"
 
-namespace outpost {
+namespace outpost::server {
 
-class GameServerImpl {
+class GameServerImpl : private AuthHubLink, private AuthReports {
  public:
   using SteadyClock = std::chrono::steady_clock;
   static constexpr int kBackoffStartMs = 500;
@@ -66,7 +68,7 @@ class GameServerImpl {
   void failure(int32_t result, bool retrying, const char* why);
   int connectionState();
   void dropConnection();
-  void send(const hubrpc::Envelope& e);
+  void send(const hubrpc::Envelope& e) override;
   void queue(std::function<void()> f) { pending_.push_back(std::move(f)); }
   void runCallbacks();
   // Sends a request now if logged on; false otherwise.
@@ -84,15 +86,16 @@ class GameServerImpl {
   bool beforeLogOn(const char* what);
 
   // ---- Auth (game_server_auth.cpp) -------------------------------------------------------------
-  // The hub's verdict on a session (a reply to ValidateTicket, or a later push).
-  void authVerdict(const hubrpc::AuthSessionUpdate& u);
-  // Offline checks of a player's ticket; on OK the session is opened and the hub asked.
-  int beginSession(const std::vector<uint8_t>& ticket, uint64_t steam_id, bool legacy);
   void ticketResult(uint32_t request_id, const hubrpc::TicketResult& r);
-  // After a (re)logon: sessions the hub accepted are resumed (it may have restarted and forgotten
-  // them), and validations it never answered are asked again.
-  void resumeSessions();
-  hubrpc::Envelope validation(const std::vector<uint8_t>& ticket, uint64_t steam_id);
+  // AuthHubLink: who the server is now, request ids (send is above).
+  Identity identity() const override;
+  uint32_t nextRequestId() override { return ++request_id_; }
+  // AuthReports: the player list follows the verdicts; the signals are queued.
+  void playerVerdict(uint64_t steam_id, bool accepted) override;
+  void validateAuthTicketResponse(const ValidateAuthTicketResponse& v) override;
+  void clientApproved(const ClientApproved& a) override;
+  void clientDenied(const ClientDenied& d) override;
+  void clientKick(const ClientKick& k) override;
 
   // ---- Certificates (game_server_certs.cpp) ----------------------------------------------------
   void certify(NetworkingSockets& net);
@@ -114,12 +117,6 @@ class GameServerImpl {
     uint32_t score = 0;
     SteadyClock::time_point joined;
     bool unauthenticated = false;
-  };
-  struct AuthSession {
-    ticket::Claims claims;
-    bool legacy = false;  // opened by sendUserConnectAndAuthenticate: client_approved / client_denied
-    std::vector<uint8_t> ticket;  // to resume the session with a hub that reconnected
-    bool accepted = false;        // the hub said OK
   };
   enum class State { kIdle, kConnecting, kLoggingOn, kLoggedOn, kBackoff };
 
@@ -163,16 +160,15 @@ class GameServerImpl {
   std::function<void(const PlayerCompat&)> on_compat_;
   std::function<void(const GameplayStats&)> on_stats_;
 
-  // Auth sessions, and the server's own tickets (request id -> the hub's answer).
-  std::map<uint64_t, AuthSession> auth_;
-  std::vector<hubrpc::Envelope> pending_validations_;
+  // Player auth sessions, and the server's own tickets (request id -> the hub's answer).
+  AuthSessions auth_{*this, *this};
   std::map<uint32_t, std::optional<hubrpc::TicketResult>> ticket_waits_;
   std::condition_variable ticket_cv_;
   std::map<uint32_t, uint64_t> own_tickets_;  // handle -> ticket id
   uint32_t next_ticket_handle_ = 1;
 
   // Certificates of the game's NetworkingSockets.
-  std::shared_ptr<CertificateLink> cert_link_;
+  std::shared_ptr<transport::CertificateLink> cert_link_;
   uint32_t cert_request_id_ = 0;         // the IdentityCertificateRequest awaiting its answer
   bool cert_published_logged_on_ = false;
   uint64_t cert_published_steam_id_ = 0;
@@ -180,9 +176,9 @@ class GameServerImpl {
   bool cert_published_ = false;
 
   // A2S.
-  std::unique_ptr<a2s::A2sQuerySocket> query_;
-  std::unique_ptr<a2s::A2sResponder> shared_;
-  std::deque<a2s::A2sResponder::Outgoing> outgoing_;
+  std::unique_ptr<A2sQuerySocket> query_;
+  std::unique_ptr<A2sResponder> shared_;
+  std::deque<A2sResponder::Outgoing> outgoing_;
   std::map<uint64_t, Player> players_;
   std::map<std::string, std::string> rules_;
   bool a2s_dirty_ = false;
@@ -198,4 +194,4 @@ bool badString(const char* what, const std::string& v, size_t buffer_bytes);
 // Logs and returns true when a listed count is over what the master carries (65535).
 bool badCount(const char* what, int n);
 
-}  // namespace outpost
+}  // namespace outpost::server

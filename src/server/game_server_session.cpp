@@ -11,7 +11,7 @@
 #include "hubrpc/server_strings.h"
 #include "server/game_server_impl.h"
 
-namespace outpost {
+namespace outpost::server {
 
 bool GameServerImpl::init(const std::string& ip, uint16_t game_port, uint16_t query_port, int mode, const std::string& version,
           std::string* why) {
@@ -45,12 +45,12 @@ bool GameServerImpl::init(const std::string& ip, uint16_t game_port, uint16_t qu
   }
   if (hubrpc::unpinnedHubAllowedByEnvironment()) allow_unpinned_hub_ = true;
   if (query_port == QUERY_PORT_SHARED) {
-    shared_ = std::make_unique<a2s::A2sResponder>(a2s::A2sResponderOptions{}, SystemClock::instance().nowUs());
+    shared_ = std::make_unique<A2sResponder>(A2sResponderOptions{}, SystemClock::instance().nowUs());
   } else if (query_port != 0) {
-    a2s::A2sQuerySocketOptions qo;
+    A2sQuerySocketOptions qo;
     std::string host = ip.empty() || ip == "0.0.0.0" ? "0.0.0.0" : ip;
     qo.bind_address = host + ":" + std::to_string(query_port);
-    query_ = std::make_unique<a2s::A2sQuerySocket>(qo);
+    query_ = std::make_unique<A2sQuerySocket>(qo);
     std::string err;
     if (!query_->start(&err)) {
       query_.reset();
@@ -93,7 +93,6 @@ void GameServerImpl::shutdown() {
   public_ip_.clear();
   restart_requested_ = false;
   auth_.clear();
-  pending_validations_.clear();
   own_tickets_.clear();
   listing_ = hubrpc::ServerListing();
   logon_ = hubrpc::ServerLogOn();  // product, description, mod dir, dedicated: set again before logOn
@@ -248,10 +247,7 @@ void GameServerImpl::tick() {
         }
         return;
       }
-      if (state_ == State::kLoggedOn) {
-        for (auto& v : pending_validations_) send(v);
-        pending_validations_.clear();
-      }
+      if (state_ == State::kLoggedOn) auth_.sendQueued();
       // The listing's player count follows the players A2S lists (auth sessions and
       // createUnauthenticatedUserConnection), so the master's \empty\ and \full\ agree with A2S.
       if (listing_.players() != humanPlayers()) {
@@ -291,12 +287,12 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
     state_ = State::kLoggedOn;
     backoff_ms_ = kBackoffStartMs;
     listing_dirty_ = true;
-    resumeSessions();
+    auth_.resume();
     bool secure = secure_;
     queue([this] { if (on_connected_) on_connected_(); });
     queue([this, secure] { if (on_policy_) on_policy_(secure); });
-  } else if (e->has_auth_session_update()) {
-    authVerdict(e->auth_session_update());
+  } else if (auth_.handle(*e)) {
+    // A verdict on an auth session (AuthSessions).
   } else if (e->has_ticket_result()) {
     ticketResult(e->request_id(), e->ticket_result());
   } else if (e->has_group_status_result()) {
@@ -399,4 +395,4 @@ bool badCount(const char* what, int n) {
   return true;
 }
 
-}  // namespace outpost
+}  // namespace outpost::server

@@ -1,7 +1,7 @@
 // AckTracker (see ack_tracker.h). Runs under the engine lock.
 #include "transport/ack_tracker.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 AckTracker::Verdict AckTracker::check(uint64_t pn) const {
   if (pn < floor_) return Verdict::kTooOld;
@@ -40,4 +40,4 @@ void AckTracker::onAckSent() {
   unacked_eliciting_ = 0;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

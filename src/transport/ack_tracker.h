@@ -11,7 +11,7 @@
 #include "transport/frames.h"
 #include "transport/range_set.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class AckTracker {
  public:
@@ -40,4 +40,4 @@ class AckTracker {
   TimeUs first_unacked_time_ = 0;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -12,7 +12,7 @@
 #include "base/log.h"
 #include "outpost/steam_id.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 
@@ -338,4 +338,4 @@ void Authentication::update(int64_t now_unix) {
     setStatus(NETWORKING_AVAILABILITY_WAITING, "waiting for the hub session to log on");
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -22,7 +22,7 @@
 #include "outpost/networking_sockets.h"
 #include "transport/certificate_link.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class Authentication {
  public:
@@ -107,4 +107,4 @@ class Authentication {
   cert::Verifier verifier_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

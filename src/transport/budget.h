@@ -16,7 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace outpost::budget {
+namespace outpost::transport::budget {
 
 // The whole of what an untrusted connection may cost: fixed state included (the integration test
 // HostileMemory.* measures it on a real outpost-hub).
@@ -47,4 +47,4 @@ inline constexpr size_t kUntrustedPacketsInFlight = 16;
 // bounded by the configuration (RECV_BUFFER_SIZE, SEND_BUFFER_SIZE, the congestion window).
 inline constexpr size_t kTrustedSegments = 4096;
 
-}  // namespace outpost::budget
+}  // namespace outpost::transport::budget

@@ -2,7 +2,7 @@
 // calls out except the instance's wake function, which only writes to an eventfd.
 #include "transport/certificate_link.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 void CertificateLink::wakeLocked() {
   has_mail_ = true;
@@ -72,4 +72,4 @@ bool CertificateLink::hasMail() {
   return has_mail_;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

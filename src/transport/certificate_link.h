@@ -18,7 +18,7 @@
 
 #include "cert/verifier.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class CertificateLink {
  public:
@@ -74,4 +74,4 @@ class CertificateLink {
   bool has_mail_ = false;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 
@@ -32,7 +32,7 @@ namespace {
             static_cast<double>(hi),                                                         \
             unit,                                                                            \
             desc,                                                                            \
-            id == NETWORKING_CONFIG_MTU_DATA_SIZE},
+            (id) == NETWORKING_CONFIG_MTU_DATA_SIZE},
 
 const ConfigDef kTable[] = {OUTPOST_CONFIG_TABLE(OUTPOST_CONFIG_ROW)};
 
@@ -291,4 +291,4 @@ ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
   return c;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -16,7 +16,7 @@
 
 #include "outpost/types.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 //  X(id, NAME, type, scope, default, min, max, unit, description)
 //  type: INT32 | INT64 | FLOAT | STRING (NetworkingConfigDataType)
@@ -214,4 +214,4 @@ ConfigValue resolveOne(const ConfigDef& def, const ConfigLayer* listen_layer,
 // reliable frame header (12) and the largest message header for one packet (3).
 inline constexpr int32_t kDataPacketOverhead = 40;
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -32,10 +32,13 @@
 #include "transport/wire.h"
 
 namespace outpost {
+class UdpSocket;  // net/udp_socket.h
+}  // namespace outpost
+
+namespace outpost::transport {
 
 class Authentication;
 class Connection;
-class UdpSocket;
 
 // What a connection needs from its engine.
 class ConnectionHost {
@@ -406,4 +409,4 @@ class Connection final : private frames::FrameVisitor {
   void updateRates(TimeUs now);
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

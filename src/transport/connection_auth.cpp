@@ -11,7 +11,7 @@
 #include "transport/authentication.h"
 #include "transport/connection.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 
@@ -176,4 +176,4 @@ void Connection::onPeerRevoked(TimeUs now) {
   problem(CONNECTION_END_REMOTE_BAD_CERT, "the peer's certificate was revoked", now);
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

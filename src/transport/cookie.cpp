@@ -5,7 +5,7 @@
 
 #include "crypto/crypto.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 CookieJar::CookieJar(RandomFn random) : random_(std::move(random)) {
   if (!random_) random_ = [](Secret& s) { crypto::randomBytes(s.data(), s.size()); };
@@ -63,4 +63,4 @@ bool CookieJar::verify(const SocketAddress& from, uint32_t client_id, const wire
   return crypto::equal16(expected, cookie.mac.data());
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -16,7 +16,7 @@
 #include "base/clock.h"
 #include "transport/wire.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class CookieJar {
  public:
@@ -54,4 +54,4 @@ class CookieJar {
   uint64_t rotations_ = 0;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -3,6 +3,7 @@
 // server side of the stateless-cookie handshake, the timer heap, the fake network, queued
 // status callbacks and the service thread. All state is guarded by one mutex; the service
 // thread (or the caller of poll() in manual mode) releases it while blocked in epoll.
+// The implementation is split by mechanism into engine*.cpp, one file each (map in engine.cpp).
 #pragma once
 
 #include <atomic>
@@ -32,7 +33,7 @@
 #include "net/udp_socket.h"
 #include "transport/wire.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 // Counters for operators and tests: datagrams dropped by reason, and totals.
 struct TransportCounters {
@@ -309,4 +310,18 @@ class Engine final : public ConnectionHost {
   std::condition_variable_any service_cv_;
 };
 
-}  // namespace outpost
+// The handle tables' lookups (the rest of the tables: engine_handles.cpp), inline because every
+// datagram and every API call goes through them.
+inline Connection* Engine::byHandle(uint32_t h) {
+  if (h == 0) return nullptr;
+  auto it = handles_.find(h);
+  if (it == handles_.end()) return nullptr;
+  return byLocalId(it->second);
+}
+
+inline Connection* Engine::byLocalId(uint32_t id) {
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace outpost::transport

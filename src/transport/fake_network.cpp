@@ -1,7 +1,7 @@
 // FakeNetwork (see fake_network.h).
 #include "transport/fake_network.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 FakeNetwork::FakeNetwork(uint64_t seed) : state_(seed ? seed : 1) {}
 
@@ -77,4 +77,4 @@ void FakeNetwork::dropSocket(uint64_t socket_id) {
   for (auto& d : keep) queue_.push(std::move(d));
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -13,7 +13,7 @@
 #include "base/clock.h"
 #include "transport/config_table.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class FakeNetwork {
  public:
@@ -68,4 +68,4 @@ class FakeNetwork {
   std::priority_queue<Delayed, std::vector<Delayed>, Later> queue_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -2,7 +2,7 @@
 // allocation, no exceptions, no asserts on input.
 #include "transport/frames.h"
 
-namespace outpost::frames {
+namespace outpost::transport::frames {
 
 AckRangeReader::AckRangeReader(const AckFrame& f)
     : r_(f.ranges), remaining_(f.range_count), next_largest_(f.largest) {}
@@ -213,4 +213,4 @@ bool writeClose(ByteWriter& w, uint32_t reason, std::span<const uint8_t> debug) 
   return w.ok();
 }
 
-}  // namespace outpost::frames
+}  // namespace outpost::transport::frames

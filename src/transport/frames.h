@@ -9,7 +9,7 @@
 #include "base/bytes.h"
 #include "transport/wire.h"
 
-namespace outpost::frames {
+namespace outpost::transport::frames {
 
 enum class FrameType : uint8_t {
   kPadding = 0x00,     // the rest of the packet is padding
@@ -109,4 +109,4 @@ bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint
                      uint32_t total, std::span<const uint8_t> data);
 bool writeClose(ByteWriter& w, uint32_t reason, std::span<const uint8_t> debug);
 
-}  // namespace outpost::frames
+}  // namespace outpost::transport::frames

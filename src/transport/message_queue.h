@@ -14,7 +14,7 @@
 #include "base/clock.h"
 #include "transport/ring_buffer.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 struct QueuedMessage {
   size_t offset = 0;  // into the arena
@@ -102,4 +102,4 @@ class MessageQueue {
   RingBuffer<QueuedMessage> messages_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 
 struct Range {
   uint64_t start;
@@ -106,4 +106,4 @@ class RangeSet {
   std::vector<Range> r_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

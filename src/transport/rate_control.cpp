@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 constexpr int64_t kMaxWindow = int64_t{256} << 20;
@@ -20,7 +20,7 @@ void RateController::configure(int64_t rate_min, int64_t rate_max, int32_t packe
 
 int64_t RateController::minWindow() const {
   int64_t by_rate = has_sample_ ? rate_min_ * srtt_ / 1000000 : 0;
-  return std::max<int64_t>(4 * packet_bytes_, by_rate);
+  return std::max<int64_t>(4 * int64_t{packet_bytes_}, by_rate);
 }
 
 void RateController::updatePacingRate() {
@@ -120,4 +120,4 @@ TimeUs RateController::lossDelay() const {
   return std::max<TimeUs>(base * 9 / 8, 1000);
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -14,7 +14,7 @@
 
 #include "base/clock.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class RateController {
  public:
@@ -54,7 +54,7 @@ class RateController {
 
   int64_t rate_min_ = 262144, rate_max_ = 1073741824;
   int32_t packet_bytes_ = 1300;
-  int64_t cwnd_ = 64 * 1024;
+  int64_t cwnd_ = int64_t{64} * 1024;
   int64_t ssthresh_ = INT64_MAX;
   int64_t in_flight_ = 0;
   int64_t pacing_rate_ = 0;
@@ -70,4 +70,4 @@ class RateController {
   TimeUs latest_rtt_ = 0;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

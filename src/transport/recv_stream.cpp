@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace outpost {
+namespace outpost::transport {
 
 RecvStream::Insert RecvStream::insert(uint64_t offset, std::span<const uint8_t> data,
                                       uint64_t window_end) {
@@ -24,4 +24,4 @@ bool RecvStream::parseHeader(std::span<const uint8_t> run, uint64_t* delta, uint
   return true;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

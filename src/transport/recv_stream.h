@@ -12,7 +12,7 @@
 #include "base/bytes.h"
 #include "transport/sparse_bytes.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class RecvStream {
  public:
@@ -72,4 +72,4 @@ bool RecvStream::deliver(uint32_t max_message_size, MayCut&& may_cut, Sink&& sin
   }
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 
 template <typename T>
 class RingBuffer {
@@ -53,4 +53,4 @@ class RingBuffer {
   size_t mask_ = 0;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -5,7 +5,7 @@
 
 #include "base/bytes.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 void SendStream::appendMessage(uint64_t delta, std::span<const uint8_t> payload) {
   uint8_t header[16];
@@ -98,4 +98,4 @@ void SendStream::compact() {
   head_ = 0;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -12,7 +12,7 @@
 
 #include "transport/range_set.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 class SendStream {
  public:
@@ -60,4 +60,4 @@ class SendStream {
   bool tight_ = false;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -10,7 +10,7 @@
 #include "base/clock.h"
 #include "transport/ring_buffer.h"
 
-namespace outpost {
+namespace outpost::transport {
 
 struct SentChunk {
   uint16_t lane = 0;
@@ -62,4 +62,4 @@ class SentPacketLog {
   RingBuffer<SentPacket> ring_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

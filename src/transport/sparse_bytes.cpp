@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace outpost {
+namespace outpost::transport {
 
 namespace {
 // A run emptied with more capacity than this is freed, so an idle connection gives back what a
@@ -177,4 +177,4 @@ void SparseBytes::clear() {
   segment_bytes_ = 0;
 }
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 
 class SparseBytes {
  public:
@@ -67,4 +67,4 @@ class SparseBytes {
   bool tight_ = false;
 };
 
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -6,7 +6,7 @@
 
 #include "base/bytes.h"
 
-namespace outpost::wire {
+namespace outpost::transport::wire {
 
 namespace {
 
@@ -272,4 +272,4 @@ uint64_t reconstructPacketNumber(uint64_t expected, uint32_t low) {
   return candidate;
 }
 
-}  // namespace outpost::wire
+}  // namespace outpost::transport::wire

@@ -12,7 +12,7 @@
 
 #include "crypto/crypto.h"
 
-namespace outpost::wire {
+namespace outpost::transport::wire {
 
 inline constexpr uint8_t kProtocolVersion = 1;
 
@@ -143,4 +143,4 @@ std::optional<DataHeader> parseDataHeader(std::span<const uint8_t> in, DropReaso
 // The full packet number closest to `expected` whose low 32 bits are `low`.
 uint64_t reconstructPacketNumber(uint64_t expected, uint32_t low);
 
-}  // namespace outpost::wire
+}  // namespace outpost::transport::wire

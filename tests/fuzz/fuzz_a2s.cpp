@@ -29,6 +29,9 @@
 
 using namespace outpost;
 using namespace outpost::a2s;
+using outpost::server::A2sCounters;
+using outpost::server::A2sResponder;
+using outpost::server::A2sResponderOptions;
 
 namespace {
 

@@ -15,7 +15,8 @@
 #include "transport/wire.h"
 
 using namespace outpost;
-using namespace outpost::frames;
+using namespace outpost::transport::frames;
+namespace wire = outpost::transport::wire;
 
 namespace {
 

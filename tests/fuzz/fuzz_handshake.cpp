@@ -11,7 +11,7 @@
 #include "fuzz_check.h"
 #include "transport/wire.h"
 
-using namespace outpost::wire;
+using namespace outpost::transport::wire;
 
 namespace {
 
@@ -152,7 +152,7 @@ void checkPacketNumber(std::span<const uint8_t> in) {
   std::memcpy(&expected, in.data() + in.size() - 12, 8);
   std::memcpy(&low, in.data() + in.size() - 4, 4);
   expected >>= 2;  // packet numbers are varints on the wire elsewhere: at most 2^62
-  uint64_t pn = outpost::wire::reconstructPacketNumber(expected, low);
+  uint64_t pn = outpost::transport::wire::reconstructPacketNumber(expected, low);
   FUZZ_CHECK(static_cast<uint32_t>(pn) == low);
   constexpr uint64_t kHalf = uint64_t{1} << 31;
   uint64_t distance = pn > expected ? pn - expected : expected - pn;

@@ -51,8 +51,9 @@ struct Sent {
 
 class RecordingLink final : public hub::RpcLink {
  public:
-  void send(uint32_t connection, std::span<const uint8_t> bytes) override {
+  int32_t send(uint32_t connection, std::span<const uint8_t> bytes) override {
     sent.push_back({connection, std::vector<uint8_t>(bytes.begin(), bytes.end())});
+    return RESULT_OK;
   }
   void close(uint32_t connection, int, const char*) override { closed.insert(connection); }
   std::string remoteAddress(uint32_t connection) override {
@@ -66,7 +67,7 @@ class RecordingLink final : public hub::RpcLink {
 
 struct World {
   std::string root;
-  ManualUnixClock clock{1700000000};
+  hub::ManualHubClock clock{1700000000};
   RecordingLink link;
   std::unique_ptr<hub::Hub> hub;
   uint32_t next_connection = 1;

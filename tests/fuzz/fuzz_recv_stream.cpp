@@ -26,6 +26,7 @@
 #include "transport/recv_stream.h"
 
 using namespace outpost;
+using outpost::transport::RecvStream;
 
 namespace {
 

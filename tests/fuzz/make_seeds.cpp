@@ -24,6 +24,8 @@
 
 using namespace outpost;
 namespace fs = std::filesystem;
+namespace frames = outpost::transport::frames;
+namespace wire = outpost::transport::wire;
 
 namespace {
 

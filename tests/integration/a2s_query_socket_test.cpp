@@ -13,6 +13,9 @@
 
 using namespace outpost;
 using namespace outpost::a2s;
+using outpost::server::A2sCounters;
+using outpost::server::A2sQuerySocket;
+using outpost::server::A2sQuerySocketOptions;
 
 namespace {
 

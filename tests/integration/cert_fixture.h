@@ -68,16 +68,16 @@ struct ForgedPeer {
 
   // Client side: Hello, Challenge, then a Connect carrying `certificate` and claiming `steam_id`.
   // Returns the server's answer (an Accept, accepted or rejected), or nullopt if none came.
-  std::optional<wire::Accept> connect(uint16_t server_port, std::span<const uint8_t> certificate, uint64_t steam_id,
+  std::optional<transport::wire::Accept> connect(uint16_t server_port, std::span<const uint8_t> certificate, uint64_t steam_id,
                                       std::vector<uint8_t>* raw_answer = nullptr) {
     uint32_t id = crypto::randomU32() | 1;
-    uint8_t hello[wire::kHelloSize];
-    wire::writeHello({wire::kProtocolVersion, id}, hello);
+    uint8_t hello[transport::wire::kHelloSize];
+    transport::wire::writeHello({transport::wire::kProtocolVersion, id}, hello);
     sock.sendTo(server_port, {hello, hello + sizeof hello});
     auto challenge_bytes = sock.receive(2000);
-    auto challenge = wire::parseChallenge(challenge_bytes, nullptr);
+    auto challenge = transport::wire::parseChallenge(challenge_bytes, nullptr);
     if (!challenge) return std::nullopt;
-    wire::Connect m;
+    transport::wire::Connect m;
     m.cipher_mask = crypto::supportedCipherMask();
     m.client_connection_id = id;
     m.cookie = challenge->cookie;
@@ -86,16 +86,16 @@ struct ForgedPeer {
     m.claimed_steam_id = steam_id;
     m.certificate = certificate;
     uint8_t buf[1024];
-    size_t n = wire::writeConnectUnsigned(m, buf, sizeof buf - 64);
+    size_t n = transport::wire::writeConnectUnsigned(m, buf, sizeof buf - 64);
     uint8_t msg[1200];
-    size_t mlen = wire::connectSignedMessage({buf, n}, msg, sizeof msg);
+    size_t mlen = transport::wire::connectSignedMessage({buf, n}, msg, sizeof msg);
     auto sig = identity.sign({msg, mlen});
     std::vector<uint8_t> connect(buf, buf + n);
     connect.insert(connect.end(), sig.begin(), sig.end());
     sock.sendTo(server_port, connect);
     auto answer = sock.receive(2000);
     if (raw_answer) *raw_answer = answer;
-    return wire::parseAccept(answer, nullptr);
+    return transport::wire::parseAccept(answer, nullptr);
   }
 
   // Server side: answers one client's Hello with a Challenge and its Connect with an accepting
@@ -103,21 +103,21 @@ struct ForgedPeer {
   bool serve(std::span<const uint8_t> certificate, uint64_t steam_id) {
     uint16_t client_port = 0;
     auto hello_bytes = sock.receive(3000, &client_port);
-    auto hello = wire::parseHello(hello_bytes, nullptr);
+    auto hello = transport::wire::parseHello(hello_bytes, nullptr);
     if (!hello) return false;
-    wire::Challenge ch;
+    transport::wire::Challenge ch;
     ch.client_connection_id = hello->client_connection_id;
-    uint8_t cb[wire::kChallengeSize];
-    wire::writeChallenge(ch, cb);
+    uint8_t cb[transport::wire::kChallengeSize];
+    transport::wire::writeChallenge(ch, cb);
     sock.sendTo(client_port, {cb, cb + sizeof cb});
-    std::optional<wire::Connect> connect;
+    std::optional<transport::wire::Connect> connect;
     std::vector<uint8_t> connect_bytes;
     for (int i = 0; i < 20 && !connect; ++i) {
       connect_bytes = sock.receive(500, &client_port);
-      if (!connect_bytes.empty() && connect_bytes[0] == 0x03) connect = wire::parseConnect(connect_bytes, nullptr);
+      if (!connect_bytes.empty() && connect_bytes[0] == 0x03) connect = transport::wire::parseConnect(connect_bytes, nullptr);
     }
     if (!connect) return false;
-    wire::Accept a;
+    transport::wire::Accept a;
     a.cipher = static_cast<uint8_t>(crypto::chooseCipher(crypto::supportedCipherMask(), connect->cipher_mask));
     a.client_connection_id = connect->client_connection_id;
     a.server_connection_id = 77;
@@ -126,9 +126,9 @@ struct ForgedPeer {
     a.claimed_steam_id = steam_id;
     a.certificate = certificate;
     uint8_t buf[1024];
-    size_t n = wire::writeAcceptUnsigned(a, buf, sizeof buf - 64);
+    size_t n = transport::wire::writeAcceptUnsigned(a, buf, sizeof buf - 64);
     uint8_t msg[1200];
-    size_t mlen = wire::acceptSignedMessage(connect->kx_public, {buf, n}, msg, sizeof msg);
+    size_t mlen = transport::wire::acceptSignedMessage(connect->kx_public, {buf, n}, msg, sizeof msg);
     auto sig = identity.sign({msg, mlen});
     std::vector<uint8_t> accept(buf, buf + n);
     accept.insert(accept.end(), sig.begin(), sig.end());

@@ -108,7 +108,7 @@ TEST(CertHandshake, ServerRefusesEachBadClientCertificate) {
     ForgedPeer forger;
     auto answer = forger.connect(port, c.cert(forger), c.claimed);
     ASSERT_TRUE(answer.has_value());
-    EXPECT_TRUE(answer->flags & wire::kAcceptRejected);
+    EXPECT_TRUE(answer->flags & transport::wire::kAcceptRejected);
     EXPECT_EQ(answer->reject_reason, static_cast<uint32_t>(CONNECTION_END_REMOTE_BAD_CERT));
     EXPECT_EQ(answer->reject_debug, std::string("bad certificate: ") + c.name);
     EXPECT_EQ(counter(server.net, std::string("cert_refused.") + c.name), 1u);
@@ -121,7 +121,7 @@ TEST(CertHandshake, ServerRefusesEachBadClientCertificate) {
   ASSERT_TRUE(pumpUntil({&server}, [&] { return pending.wait_for(Ms(0)) == std::future_status::ready; }));
   auto answer = pending.get();
   ASSERT_TRUE(answer.has_value());
-  EXPECT_FALSE(answer->flags & wire::kAcceptRejected);
+  EXPECT_FALSE(answer->flags & transport::wire::kAcceptRejected);
   ASSERT_TRUE(pumpUntil({&server}, [&] { return !server.incoming.empty(); }));
   EXPECT_EQ(server.net.getConnectionInfo(server.incoming[0])->identity, kPlayer);
   EXPECT_FALSE(unauthenticated(server.net, server.incoming[0]));
@@ -233,9 +233,9 @@ TEST(CertHandshake, RevocationClosesALiveConnection) {
 // certificates, as GameServer and User do.
 struct FakeSession {
   TestCa& ca;
-  std::shared_ptr<CertificateLink> link;
+  std::shared_ptr<transport::CertificateLink> link;
   FakeSession(TestCa& c, NetworkingSockets& net, uint64_t id) : ca(c), link(net.certificateLink()) {
-    CertificateLink::Session s;
+    transport::CertificateLink::Session s;
     s.logged_on = true;
     s.steam_id = id;
     s.app_id = 480;
@@ -248,7 +248,7 @@ struct FakeSession {
     if (!pumpUntil(pump, [&] { return (req = link->takeRequest()).has_value(); }, limit)) return false;
     auto parsed = cert::parseRequest(*req);
     if (!parsed) return false;
-    CertificateLink::Grant g;
+    transport::CertificateLink::Grant g;
     g.result = RESULT_OK;
     g.certificate = ca.issue(parsed->public_key, id, {480}, 0, lifetime_s);
     g.ca_keys = {ca.key.public_key};

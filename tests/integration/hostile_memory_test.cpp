@@ -130,9 +130,10 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
   EXPECT_EQ(rg.refused, 100 - kCap);
   EXPECT_EQ(rg.refused_by_reason[CONNECTION_END_MISC_GENERIC], 100 - kCap);
   EXPECT_EQ(rg.refusal_texts.size(), 1u);
-  if (!rg.refusal_texts.empty())
+  if (!rg.refusal_texts.empty()) {
     EXPECT_NE(rg.refusal_texts.begin()->first.find("OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE = 64"), std::string::npos)
         << rg.refusal_texts.begin()->first;
+  }
   issue11.drain(300);
   long after_issue11 = procStatusBytes(pid, "VmRSS");
 
@@ -177,10 +178,11 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
   fill.closeAll();
   EXPECT_TRUE(waitFor([&] { return hubCounters(hub, dir_)["transport.connections.incoming"] <= 1; }, 15000))
       << "the hub still holds " << hubCounters(hub, dir_)["transport.connections.incoming"] << " connections";
-  if (kMeasureMemory)
+  if (kMeasureMemory) {
     EXPECT_TRUE(waitFor([&] { return procStatusBytes(pid, "VmRSS") <= 2 * baseline; }, 10000))
         << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline "
         << baseline / double(kMiB) << " MiB";
+  }
   std::printf("[ HostileMemory ] hub RSS after close: %.1f MiB\n", procStatusBytes(pid, "VmRSS") / double(kMiB));
 }
 
@@ -235,10 +237,11 @@ TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAn
   // The server drops connections that send no hello (5 s); close the rest ourselves.
   over_cap.closeAll();
   flood.closeAll();
-  if (kMeasureMemory)
+  if (kMeasureMemory) {
     EXPECT_TRUE(waitFor([&] { return procStatusBytes(pid, "VmRSS") <= 2 * baseline; }, 15000))
         << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline "
         << baseline / double(kMiB) << " MiB";
+  }
   std::printf("[ HostileMemory ] example server RSS after close: %.1f MiB\n", procStatusBytes(pid, "VmRSS") / double(kMiB));
   server.stop(SIGTERM);
   std::filesystem::remove_all(dir);
@@ -270,7 +273,9 @@ TEST(HostileMemoryExample, ExampleServerRefusesAFloodWithoutCertificates) {
   std::printf("[ HostileMemory ] example server (certificates required): baseline %.1f MiB, peak %.1f MiB after %d "
               "refusals\n",
               baseline / double(kMiB), peak / double(kMiB), r.refused);
-  if (kMeasureMemory) EXPECT_LT(peak - baseline, 8 * kMiB);
+  if (kMeasureMemory) {
+    EXPECT_LT(peak - baseline, 8 * kMiB);
+  }
   server.stop(SIGTERM);
   std::filesystem::remove_all(dir);
 }

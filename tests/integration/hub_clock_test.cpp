@@ -1,6 +1,6 @@
 // Integration: what the hub does on its own clock, with the hub's request handling run in this
 // process (outpost::hub::Hub, the code the daemon runs, on real UDP sockets and a real SQLite
-// file) and its wall clock injected (HubConfig::clock = a ManualUnixClock), while game servers,
+// file) and its wall clock injected (HubConfig::clock = a ManualHubClock), while game servers,
 // players and the `outpost admin` CLI talk to it as they would to the daemon: gameplay statistics
 // count the minutes players were in session and rank servers from 0, as the reference does; a
 // ticket redemption is pruned once the ticket has expired (and the ticket stays refused);
@@ -44,12 +44,12 @@ class InProcessHub {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
   }
-  ManualUnixClock& clock() { return clock_; }
+  hub::ManualHubClock& clock() { return clock_; }
   explicit operator bool() const { return hub_ != nullptr; }
   std::string address, public_key;
 
  private:
-  ManualUnixClock clock_;
+  hub::ManualHubClock clock_;
   std::unique_ptr<hub::Hub> hub_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

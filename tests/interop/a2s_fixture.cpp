@@ -27,6 +27,8 @@
 #include "support/sample_server.h"
 
 using namespace outpost::a2s;
+using outpost::server::A2sQuerySocket;
+using outpost::server::A2sQuerySocketOptions;
 using outpost::test::SampleServer;
 
 namespace {

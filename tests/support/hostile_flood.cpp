@@ -23,6 +23,10 @@
 
 namespace outpost::test {
 
+namespace budget = transport::budget;
+namespace frames = transport::frames;
+namespace wire = transport::wire;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

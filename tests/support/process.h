@@ -1,6 +1,6 @@
-// Child processes for integration tests: start a real outpost-hub (reading its listen address and
-// public key from its first lines of output), stop it with SIGTERM or SIGKILL, and run the real
-// outpost CLI capturing its output and exit status. Every wait is bounded.
+// Child processes for integration tests and bench/hub_bench: start a real outpost-hub (reading its
+// listen address and public key from its first lines of output), stop it with SIGTERM or SIGKILL,
+// and run the real outpost CLI capturing its output and exit status. Every wait is bounded.
 #pragma once
 
 #include <fcntl.h>
@@ -90,7 +90,7 @@ class HubProcess {
         if (err >= 0) dup2(err, 2);
       }
       for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-      std::vector<std::string> args = {OUTPOST_HUB_BINARY};
+      std::vector<std::string> args = {binary};
       if (include_defaults) args.insert(args.end(), {"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", "127.0.0.1:0"});
       args.insert(args.end(), extra_args.begin(), extra_args.end());
       std::vector<char*> argv;
@@ -118,12 +118,13 @@ class HubProcess {
     }
     return !address.empty() && public_key.size() == 64;
   }
-  // Sends `sig` and waits (bounded) for the process. Returns its exit status (128+signal).
-  int stop(int sig) {
+  // Sends `sig` and waits (up to wait_ms, then SIGKILL) for the process. Returns its exit status
+  // (128+signal).
+  int stop(int sig, int wait_ms = 5000) {
     if (pid_ <= 0) return -1;
     kill(pid_, sig);
     int status = 0;
-    for (int i = 0; i < 200 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(25000);
+    for (int i = 0; i < wait_ms / 25 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(25000);
     if (waitpid(pid_, &status, WNOHANG) == 0) {
       kill(pid_, SIGKILL);
       waitpid(pid_, &status, 0);
@@ -143,6 +144,11 @@ class HubProcess {
   pid_t pid() const { return pid_; }  // -1 when not running
 
   std::string address, master_address, public_key, banner;
+#ifdef OUTPOST_HUB_BINARY
+  std::string binary = OUTPOST_HUB_BINARY;  // the outpost-hub to run
+#else
+  std::string binary;  // the outpost-hub to run (bench/hub_bench: --hub-binary); set before start()
+#endif
   std::vector<std::string> extra_args;  // more outpost-hub flags, set before start()
   std::vector<std::pair<std::string, std::string>> env;  // environment for the hub
   std::string stderr_path;               // where its stderr goes ("" = inherited)

@@ -17,6 +17,12 @@
 
 using namespace outpost;
 using namespace outpost::a2s;
+using outpost::server::A2sCounters;
+using outpost::server::A2sQuerySocket;
+using outpost::server::A2sQuerySocketOptions;
+using outpost::server::A2sResponder;
+using outpost::server::A2sResponderOptions;
+using outpost::server::validateOptions;
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 using Verdict = AckTracker::Verdict;
@@ -125,4 +125,4 @@ TEST(AckTracker, ManyPacketsInOrderStayOneRange) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -17,7 +17,7 @@
 #error "OUTPOST_SOURCE_DIR must point at the source tree (set in tests/CMakeLists.txt)"
 #endif
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 const char* typeName(int32_t type) {
@@ -147,4 +147,4 @@ TEST(ConfigDoc, HasOneRowPerValueWithExactBounds) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

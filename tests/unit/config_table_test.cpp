@@ -15,7 +15,7 @@
 #include <set>
 #include <string>
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 // Restores a global value when the test ends, whatever its outcome. GlobalConfig cannot forget
@@ -234,9 +234,9 @@ TEST(ConfigGlobal, DefaultFakeNetworkIsInactive) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 // listConfigValues() is the table, row for row, as the public API shows it: the same ids, names
@@ -331,4 +331,4 @@ TEST(ConfigAssignment, ParsesStrictlyAndNamesTheRange) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -10,7 +10,7 @@
 
 #include "transport/engine.h"
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 // Secrets 1, 2, 3... (byte 0 holds the count), so a test can mint cookies with a known secret.
@@ -107,4 +107,4 @@ TEST(Cookie, AHandshakeCompletesAcrossARotation) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

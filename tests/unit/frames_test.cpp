@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace outpost::frames {
+namespace outpost::transport::frames {
 namespace {
 
 using wire::DropReason;
@@ -459,4 +459,4 @@ TEST(FramesPayload, EveryTruncationOfAValidPayloadIsRejectedOrAPrefix) {
 }
 
 }  // namespace
-}  // namespace outpost::frames
+}  // namespace outpost::transport::frames

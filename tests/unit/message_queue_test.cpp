@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 std::vector<uint8_t> payload(size_t n, uint8_t seed) {
@@ -107,4 +107,4 @@ TEST(MessageQueue, PayloadsSurviveCompactionOfANeverEmptyQueue) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

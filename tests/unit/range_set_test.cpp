@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 using Pairs = std::vector<std::pair<uint64_t, uint64_t>>;
@@ -176,4 +176,4 @@ TEST(RangeSet, MatchesABitmapUnderRandomOperations) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -12,7 +12,7 @@
 
 #include "base/bytes.h"
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 struct Delivered {
@@ -298,4 +298,4 @@ TEST(RecvStream, RandomReorderingAndDuplicationDeliverTheStreamExactly) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -10,7 +10,7 @@
 
 #include "base/bytes.h"
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 std::vector<uint8_t> payload(size_t n, uint8_t seed) {
@@ -268,4 +268,4 @@ TEST(SendStream, RandomLossAndAckDeliverEveryByteOnce) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -14,7 +14,7 @@ TEST(ServerStrings, BufferSizesIncludeTheNulAndControlCharactersAndBadUtf8AreRef
   EXPECT_NE(hubrpc::checkServerString(std::string(64, 'n'), MAX_GAME_SERVER_SERVER_NAME), "");
   EXPECT_EQ(hubrpc::checkServerString("", MAX_GAME_SERVER_SERVER_NAME), "");
   EXPECT_EQ(hubrpc::checkServerString("Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xae", 64), "");  // é € 🎮
-  for (const std::string bad : {std::string("a\nb"), std::string("a\0b", 3), std::string("\x7f"), std::string("\x1b[0m"),
+  for (const std::string& bad : {std::string("a\nb"), std::string("a\0b", 3), std::string("\x7f"), std::string("\x1b[0m"),
                                 std::string("\xc2\x80"), std::string("\xc2\x9f"),           // C1
                                 std::string("\xc0\xaf"), std::string("\xe0\x80\xaf"),       // overlong
                                 std::string("\xed\xa0\x80"),                                // a surrogate

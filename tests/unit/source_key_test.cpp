@@ -4,7 +4,7 @@
 
 #include "transport/engine.h"
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 Engine::SourceKey key(const char* text) { return Engine::sourceOf(*SocketAddress::parse(text, true)); }
@@ -23,4 +23,4 @@ TEST(SourceKey, IPv6Slash64) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-namespace outpost {
+namespace outpost::transport {
 namespace {
 
 std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
@@ -119,4 +119,4 @@ TEST(SparseBytes, TightBuffersHoldNoMoreThanTheirContents) {
 }
 
 }  // namespace
-}  // namespace outpost
+}  // namespace outpost::transport

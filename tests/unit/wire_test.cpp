@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-namespace outpost::wire {
+namespace outpost::transport::wire {
 namespace {
 
 std::vector<uint8_t> fill(size_t n, uint8_t seed) {
@@ -639,4 +639,4 @@ TEST(WirePacketNumber, PicksTheClosestCandidate) {
 }
 
 }  // namespace
-}  // namespace outpost::wire
+}  // namespace outpost::transport::wire
