@@ -18,6 +18,8 @@ packages=(
   iproute2 nftables procps
   stun-client  # tests/integration/p2p_test.cpp: a real STUN client against the hub port
   qstat
+  nlohmann-json3-dev
+  godot3-server
 )
 
 missing=()

@@ -95,6 +95,7 @@ void GameServerImpl::shutdown() {
   auth_.clear();
   own_tickets_.clear();
   listing_ = hubrpc::ServerListing();
+  logon_ = hubrpc::ServerLogOn();  // product, description, mod dir, dedicated: set again before logOn
   listing_dirty_ = false;
   tickCertificates();  // the certified instance hears that the session is gone
 }

@@ -19,7 +19,7 @@ build_dir=$(cd "$1" && pwd) || exit 2
 seconds=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 targets=(fuzz_handshake fuzz_frames fuzz_recv_stream fuzz_ticket fuzz_master_request fuzz_master_filter fuzz_a2s
-         fuzz_a2s_reply fuzz_cert fuzz_hub_rpc fuzz_signaling)
+         fuzz_a2s_reply fuzz_cert fuzz_agent_frame fuzz_hub_rpc fuzz_signaling)
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
