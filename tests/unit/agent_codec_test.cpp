@@ -192,8 +192,7 @@ TEST(AgentFrameReader, SkipsAnOversizedFrameWithoutBufferingItAndKeepsInStep) {
   r.append(body);
   EXPECT_EQ(r.bufferedBytes(), 0u);  // nothing of the oversized frame is kept
   // The last 10 bytes of its payload, then a good frame in the same chunk.
-  std::vector<uint8_t> tail(10, 7);
-  tail.insert(tail.end(), {1, 0, 0, 0, 'z'});
+  const std::vector<uint8_t> tail = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 0, 0, 0, 'z'};
   r.append(tail);
   e = r.next();
   ASSERT_EQ(e.kind, FrameReader::Event::kFrame);

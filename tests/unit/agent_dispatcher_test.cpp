@@ -249,11 +249,18 @@ TEST(AgentApiTable, CoversTheGodot3PageAndIsConsistent) {
   std::set<std::string> seen, keys;
   for (const auto& fn : functionTable()) {
     if (fn.origin == Origin::kGodot3Page) seen.insert(fn.name);
-    if (fn.server) EXPECT_TRUE(keys.insert(std::string("SteamServer.") + fn.name).second) << fn.name;
-    if (fn.client) EXPECT_TRUE(keys.insert(std::string("Steam.") + fn.name).second) << fn.name;
+    if (fn.server) {
+      EXPECT_TRUE(keys.insert(std::string("SteamServer.") + fn.name).second) << fn.name;
+    }
+    if (fn.client) {
+      EXPECT_TRUE(keys.insert(std::string("Steam.") + fn.name).second) << fn.name;
+    }
     EXPECT_NE(fn.handler, nullptr) << fn.name;
-    for (const auto& p : fn.params)
-      if (p.default_json) EXPECT_FALSE(Value::parse(p.default_json, nullptr, false).is_discarded()) << fn.name;
+    for (const auto& p : fn.params) {
+      if (p.default_json) {
+        EXPECT_FALSE(Value::parse(p.default_json, nullptr, false).is_discarded()) << fn.name;
+      }
+    }
   }
   EXPECT_EQ(seen, page);
   const std::set<std::string> signals = {"associate_clan", "client_approved", "client_denied", "client_group_status",
