@@ -87,13 +87,14 @@ std::string ipString(uint32_t host_order) {
 
 struct Options {
   bool quick = false;
-  double seconds = 2.0;    // timed phase of each row
-  int window = 64;         // outstanding requests, all sockets together (each socket has <= 1)
-  int sources = 256;       // source addresses of the many-sources rows
-  int sockets_1ip = 32;    // sockets (ports) on the single source address of the 1-IP row
-  int lost_after_ms = 10;  // an unanswered request counts as lost after this and its socket is reused
+  double seconds = 2.0;         // timed phase of each row
+  int window = 64;              // outstanding requests, all sockets together (each socket has <= 1)
+  int sources = 256;            // source addresses of the many-sources rows
+  int sockets_1ip = 32;         // sockets (ports) on the single source address of the 1-IP row
+  int lost_after_ms = 10;       // an unanswered request counts as lost after this and its socket is reused
   int challenge_window_s = 30;  // challenge window of the raised-limit rows (shipped: 30)
-  std::string rows = "info_shipped_limits_1ip,info_many_sources,info_unthrottled,challenge_only,challenge_only_unthrottled";
+  std::string rows =
+      "info_shipped_limits_1ip,info_many_sources,info_unthrottled,challenge_only,challenge_only_unthrottled";
   bool runs(const std::string& row) const { return ("," + rows + ",").find("," + row + ",") != std::string::npos; }
 };
 
@@ -166,7 +167,11 @@ std::pair<long long, long long> udpDrops(uint16_t server_port, const std::set<ui
       return c == std::string::npos ? 0u : static_cast<unsigned>(std::strtoul(a.c_str() + c + 1, nullptr, 16));
     };
     long long drops = std::strtoll(last.c_str(), nullptr, 10);
-    if (local == "0100007F:" + [&] { char b[8]; std::snprintf(b, sizeof b, "%04X", server_port); return std::string(b); }())
+    if (local == "0100007F:" + [&] {
+          char b[8];
+          std::snprintf(b, sizeof b, "%04X", server_port);
+          return std::string(b);
+        }())
       server += drops;
     else if (client_ports.count(static_cast<uint16_t>(portOf(local))) && portOf(remote) == server_port)
       clients += drops;
@@ -232,16 +237,48 @@ Served benchServer(bool logged_on) {
   for (int i = 0; i < kPlayers; ++i)
     served.players.push_back({"Player " + std::to_string(i + 1), 10 * i, 60.0f * static_cast<float>(i + 1)});
   for (int b = 0; b < kBots; ++b) served.players.push_back({"Bot " + std::to_string(b + 1), 0, 0.0f});
-  static const char* const kRuleNames[kRules] = {
-      "coop", "deathmatch", "decalfrequency", "mp_allowNPCs", "mp_autocrosshair", "mp_autoteambalance",
-      "mp_disable_respawn_times", "mp_fadetoblack", "mp_falldamage", "mp_flashlight", "mp_footsteps",
-      "mp_forcecamera", "mp_forcerespawn", "mp_fraglimit", "mp_friendlyfire", "mp_highlander",
-      "mp_holiday_nogifts", "mp_match_end_at_timelimit", "mp_maxrounds", "mp_respawnwavetime",
-      "mp_scrambleteams_auto", "mp_stalemate_enable", "mp_stalemate_timelimit", "mp_teamlist",
-      "mp_teamplay", "mp_timelimit", "mp_tournament", "mp_weaponstay", "mp_windifference",
-      "mp_winlimit", "nextlevel", "r_AirboatViewDampenDamp", "sv_accelerate", "sv_airaccelerate",
-      "sv_alltalk", "sv_cheats", "sv_contact", "sv_footsteps", "sv_gravity", "tf_weapon_criticals"};
-  for (int i = 0; i < kRules; ++i) served.rules[kRuleNames[i]] = i % 3 == 0 ? "0" : i % 3 == 1 ? "1" : "admin@outpost.example";
+  static const char* const kRuleNames[kRules] = {"coop",
+                                                 "deathmatch",
+                                                 "decalfrequency",
+                                                 "mp_allowNPCs",
+                                                 "mp_autocrosshair",
+                                                 "mp_autoteambalance",
+                                                 "mp_disable_respawn_times",
+                                                 "mp_fadetoblack",
+                                                 "mp_falldamage",
+                                                 "mp_flashlight",
+                                                 "mp_footsteps",
+                                                 "mp_forcecamera",
+                                                 "mp_forcerespawn",
+                                                 "mp_fraglimit",
+                                                 "mp_friendlyfire",
+                                                 "mp_highlander",
+                                                 "mp_holiday_nogifts",
+                                                 "mp_match_end_at_timelimit",
+                                                 "mp_maxrounds",
+                                                 "mp_respawnwavetime",
+                                                 "mp_scrambleteams_auto",
+                                                 "mp_stalemate_enable",
+                                                 "mp_stalemate_timelimit",
+                                                 "mp_teamlist",
+                                                 "mp_teamplay",
+                                                 "mp_timelimit",
+                                                 "mp_tournament",
+                                                 "mp_weaponstay",
+                                                 "mp_windifference",
+                                                 "mp_winlimit",
+                                                 "nextlevel",
+                                                 "r_AirboatViewDampenDamp",
+                                                 "sv_accelerate",
+                                                 "sv_airaccelerate",
+                                                 "sv_alltalk",
+                                                 "sv_cheats",
+                                                 "sv_contact",
+                                                 "sv_footsteps",
+                                                 "sv_gravity",
+                                                 "tf_weapon_criticals"};
+  for (int i = 0; i < kRules; ++i)
+    served.rules[kRuleNames[i]] = i % 3 == 0 ? "0" : i % 3 == 1 ? "1" : "admin@outpost.example";
   return served;
 }
 
@@ -249,10 +286,10 @@ Served benchServer(bool logged_on) {
 
 // The server of one row; destroying it stops its threads and closes its socket.
 struct Server {
-  std::unique_ptr<GameServer> game_server;  // the public SDK, shipped limits
+  std::unique_ptr<GameServer> game_server;               // the public SDK, shipped limits
   std::unique_ptr<server::A2sQuerySocket> query_socket;  // the internal responder, raised limits
   uint16_t port = 0;
-  Served served;                            // what it answers (its INFO reply must encode served.info)
+  Served served;  // what it answers (its INFO reply must encode served.info)
   std::optional<server::A2sCounters> counters() const {
     if (query_socket) return query_socket->counters();
     return std::nullopt;  // GameServer does not expose its responder's counters
@@ -284,7 +321,8 @@ std::unique_ptr<Server> startGameServer(std::string* err) {
     uint16_t port = freePort();
     if (port == 0) continue;
     auto gs = std::make_unique<GameServer>();
-    if (!gs->serverInit(ipString(kServerIp), kGamePort, port, SERVER_MODE_NO_AUTHENTICATION, s->served.info.version)) continue;
+    if (!gs->serverInit(ipString(kServerIp), kGamePort, port, SERVER_MODE_NO_AUTHENTICATION, s->served.info.version))
+      continue;
     s->game_server = std::move(gs);
     s->port = port;
   }
@@ -421,13 +459,13 @@ enum class Phase {
 
 struct PhaseResult {
   uint64_t sent = 0;
-  uint64_t replies = 0;       // INFO replies (kInfo) or challenges (kChallengeOnly, kHandshake)
-  uint64_t reply_bytes = 0;   // bytes of those replies
-  uint64_t rechallenges = 0;  // kInfo: S2C_CHALLENGE instead of INFO (challenge expired/refused)
-  uint64_t lost = 0;          // unanswered after lost_after
-  uint64_t late = 0;          // replies that came after their request was counted lost
-  double late_max_ms = 0;     // the latest of them, measured from its own request's send
-  uint64_t bad = 0;           // replies of the wrong type, size or content
+  uint64_t replies = 0;               // INFO replies (kInfo) or challenges (kChallengeOnly, kHandshake)
+  uint64_t reply_bytes = 0;           // bytes of those replies
+  uint64_t rechallenges = 0;          // kInfo: S2C_CHALLENGE instead of INFO (challenge expired/refused)
+  uint64_t lost = 0;                  // unanswered after lost_after
+  uint64_t late = 0;                  // replies that came after their request was counted lost
+  double late_max_ms = 0;             // the latest of them, measured from its own request's send
+  uint64_t bad = 0;                   // replies of the wrong type, size or content
   size_t max_unchallenged_reply = 0;  // largest reply to a request without a valid challenge
   size_t max_unchallenged_request = 0;
   std::string first_bad;
@@ -535,8 +573,8 @@ PhaseResult runPhase(Clients& c, Phase phase, int window, std::chrono::milliseco
       auto until = inflight.empty() ? now + lost_after : inflight.front().at + lost_after;
       if (!resting.empty()) until = std::min(until, resting.front().until);
       if (sending) until = std::min(until, end);
-      timeout_ms = static_cast<int>(std::clamp<long long>(
-          std::chrono::ceil<std::chrono::milliseconds>(until - now).count(), 0, 100));
+      timeout_ms = static_cast<int>(
+          std::clamp<long long>(std::chrono::ceil<std::chrono::milliseconds>(until - now).count(), 0, 100));
     }
     int ready = ::epoll_wait(c.epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
     for (int e = 0; e < ready; ++e) {
@@ -593,7 +631,8 @@ std::string waitForInfo(Clients& c, const std::vector<uint8_t>& expected) {
   auto deadline = Clock::now() + std::chrono::seconds(5);
   std::string last = "no reply";
   while (Clock::now() < deadline) {
-    PhaseResult h = runPhase(c, Phase::kHandshake, 1, std::chrono::milliseconds(200), std::chrono::seconds(1), expected);
+    PhaseResult h =
+        runPhase(c, Phase::kHandshake, 1, std::chrono::milliseconds(200), std::chrono::seconds(1), expected);
     if (!h.complete) continue;
     // One request, any reply accepted here: compare it ourselves to say what differs.
     Sock& s = c.socks[0];
@@ -653,7 +692,8 @@ double loadAverage1m() {
 }
 
 Row runRow(const Options& o, const RowSpec& spec) {
-  log("%s: starting the %s", spec.name.c_str(), spec.shipped ? "GameServer (shipped limits)" : "A2sQuerySocket (limits raised)");
+  log("%s: starting the %s", spec.name.c_str(),
+      spec.shipped ? "GameServer (shipped limits)" : "A2sQuerySocket (limits raised)");
   std::string err;
   std::unique_ptr<Server> server = spec.shipped ? startGameServer(&err) : startQuerySocket(o.challenge_window_s, &err);
   if (!server) return failedRow(spec, err);
@@ -671,7 +711,8 @@ Row runRow(const Options& o, const RowSpec& spec) {
   const auto lost_after = std::chrono::milliseconds(o.lost_after_ms);
   PhaseResult hs;
   if (spec.phase == Phase::kInfo) {
-    hs = runPhase(c, Phase::kHandshake, spec.window, std::chrono::milliseconds(200), std::chrono::seconds(10), expected);
+    hs =
+        runPhase(c, Phase::kHandshake, spec.window, std::chrono::milliseconds(200), std::chrono::seconds(10), expected);
     if (!hs.complete) return failedRow(spec, "challenge round-trip did not complete for every socket within 10 s");
     log("%s: %zu sockets hold a challenge (%llu requests)", spec.name.c_str(), c.socks.size(),
         static_cast<unsigned long long>(hs.sent));
@@ -701,8 +742,10 @@ Row runRow(const Options& o, const RowSpec& spec) {
   std::string bound_by = "none";
   double bound = NAN;
   if (spec.shipped && spec.phase == Phase::kInfo) {
-    double per_ip = static_cast<double>(c.ips().size()) * (shipped.reply_burst_per_ip + shipped.replies_per_sec_per_ip * T);
-    double global = std::floor((shipped.reply_burst_bytes_global + shipped.reply_bytes_per_sec_global * T) / double(reply_size));
+    double per_ip =
+        static_cast<double>(c.ips().size()) * (shipped.reply_burst_per_ip + shipped.replies_per_sec_per_ip * T);
+    double global =
+        std::floor((shipped.reply_burst_bytes_global + shipped.reply_bytes_per_sec_global * T) / double(reply_size));
     bound = std::min(per_ip, global);
     bound_by = per_ip <= global ? "per_ip" : "global_bytes";
   } else if (spec.shipped) {
@@ -710,7 +753,8 @@ Row runRow(const Options& o, const RowSpec& spec) {
     bound_by = "challenge_global";
   }
   // Tolerance: one reply per source for the two clocks' reads.
-  const bool within_bound = !std::isfinite(bound) || static_cast<double>(m.replies) <= bound + double(c.ips().size()) + 1;
+  const bool within_bound =
+      !std::isfinite(bound) || static_cast<double>(m.replies) <= bound + double(c.ips().size()) + 1;
 
   std::string error;
   if (m.bad) error = std::to_string(m.bad) + " wrong replies, first: " + m.first_bad;
@@ -827,7 +871,8 @@ int main(int argc, char** argv) {
   std::fputs(doc.c_str(), stdout);
   std::fflush(stdout);
   bool ok = std::all_of(rows.begin(), rows.end(), [](const Row& r) {
-    return std::any_of(r.fields.begin(), r.fields.end(), [](const auto& f) { return f.first == "ok" && f.second == "true"; });
+    return std::any_of(r.fields.begin(), r.fields.end(),
+                       [](const auto& f) { return f.first == "ok" && f.second == "true"; });
   });
   return ok ? 0 : 1;
 }

@@ -80,9 +80,9 @@ std::string rateFields(size_t sent, size_t received, double seconds, int batch, 
 // ---- The workloads, against any implementation of these four calls ------------------------------
 struct Target {
   std::function<bool()> logged_on;
-  std::function<bool(uint32_t, const std::vector<uint8_t>&)> send;                 // ok?
-  std::function<size_t(uint32_t, int)> receive;                                  // count
-  std::function<bool(uint32_t, const std::vector<uint8_t>&, int)> send_batch;    // ok?
+  std::function<bool(uint32_t, const std::vector<uint8_t>&)> send;             // ok?
+  std::function<size_t(uint32_t, int)> receive;                                // count
+  std::function<bool(uint32_t, const std::vector<uint8_t>&, int)> send_batch;  // ok?
   // The compact extension: sendMessagesToConnection / receiveMessagePayloadsOnConnection.
   std::function<bool(uint32_t, const std::vector<uint8_t>&, int)> send_payloads;  // ok?
   std::function<size_t(uint32_t, int)> receive_payloads;                          // count
@@ -161,8 +161,8 @@ std::vector<Row> runWorkloads(Target& t, const std::string& impl, const Options&
     received += drain(t, static_cast<size_t>(o.batch), o.batch, true);
   }
   secs = usSince(t0) / 1e6;
-  rows.push_back({"msgs_payload_batches", impl, rateFields(sent, received, secs, o.batch, o.payload),
-                  ok && received == sent});
+  rows.push_back(
+      {"msgs_payload_batches", impl, rateFields(sent, received, secs, o.batch, o.payload), ok && received == sent});
   return rows;
 }
 
@@ -192,7 +192,8 @@ std::vector<Row> direct(const Options& o) {
   MessageBatch reuse;
   t.send_payloads = [&](uint32_t c, const std::vector<uint8_t>& p, int n) {
     bool ok = true;
-    for (int i = 0; i < n; ++i) ok = ns.sendMessageToConnection(c, p, NETWORKING_SEND_RELIABLE).result == RESULT_OK && ok;
+    for (int i = 0; i < n; ++i)
+      ok = ns.sendMessageToConnection(c, p, NETWORKING_SEND_RELIABLE).result == RESULT_OK && ok;
     return ok;
   };
   t.receive_payloads = [&](uint32_t c, int max) {
@@ -355,9 +356,15 @@ std::vector<Row> gdscript(const Options& o) {
     close(fds[0]);
     setenv("OUTPOST_AGENT", o.agent.c_str(), 1);
     setenv("XDG_DATA_HOME", data.c_str(), 1);
-    std::vector<std::string> args = {o.godot, "--path", o.project, "res://bench/agent_bench.tscn", "--",
-                                     "--calls=" + std::to_string(o.calls), "--messages=" + std::to_string(o.messages),
-                                     "--batch=" + std::to_string(o.batch), "--payload=" + std::to_string(o.payload)};
+    std::vector<std::string> args = {o.godot,
+                                     "--path",
+                                     o.project,
+                                     "res://bench/agent_bench.tscn",
+                                     "--",
+                                     "--calls=" + std::to_string(o.calls),
+                                     "--messages=" + std::to_string(o.messages),
+                                     "--batch=" + std::to_string(o.batch),
+                                     "--payload=" + std::to_string(o.payload)};
     std::vector<char*> argv;
     for (auto& s : args) argv.push_back(s.data());
     argv.push_back(nullptr);
@@ -454,8 +461,9 @@ int main(int argc, char** argv) {
     for (auto& r : gdscript(o)) rows.push_back(r);
   }
   bool all_ok = true;
-  std::printf("{\"benchmark\":\"godot\",\"machine\":{%s},\"goals\":{\"call_p50_us\":50,\"msgs_per_s\":100000},\"rows\":[\n",
-              bench::machineFields().c_str());
+  std::printf(
+      "{\"benchmark\":\"godot\",\"machine\":{%s},\"goals\":{\"call_p50_us\":50,\"msgs_per_s\":100000},\"rows\":[\n",
+      bench::machineFields().c_str());
   for (size_t i = 0; i < rows.size(); ++i) {
     all_ok = all_ok && rows[i].ok;
     std::printf("{\"workload\":%s,\"impl\":%s,%s%s\"ok\":%s}%s\n", bench::jsonString(rows[i].workload).c_str(),

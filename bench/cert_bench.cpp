@@ -72,7 +72,9 @@ enum class Mode { kPlain, kCached, kUncached };
 
 Row run(Mode mode, int connections) {
   Row row;
-  row.workload = mode == Mode::kPlain ? "accept_plain" : mode == Mode::kCached ? "accept_cert_cached" : "accept_cert_uncached";
+  row.workload = mode == Mode::kPlain    ? "accept_plain"
+                 : mode == Mode::kCached ? "accept_cert_cached"
+                                         : "accept_cert_uncached";
   Ca ca;
   NetworkingSocketsOptions so = NetworkingSocketsOptions::manual();
   NetworkingSocketsOptions co;
@@ -88,7 +90,8 @@ Row run(Mode mode, int connections) {
   int accepted = 0;
   server.connect_network_connection_status_changed([&](const NetworkConnectionStatusChanged& s) {
     const auto& c = s.connection;
-    if (c.listen_socket != 0 && c.connection_state == CONNECTION_STATE_CONNECTING && s.old_state == CONNECTION_STATE_NONE) {
+    if (c.listen_socket != 0 && c.connection_state == CONNECTION_STATE_CONNECTING &&
+        s.old_state == CONNECTION_STATE_NONE) {
       server.acceptConnection(s.connect_handle);
     } else if (c.connection_state == CONNECTION_STATE_CONNECTED) {
       ++accepted;
@@ -148,7 +151,8 @@ Row run(Mode mode, int connections) {
   row.connections = accepted;
   row.counters = server.getTransportCounters();
   row.ok = accepted >= connections && failed == 0;
-  if (failed) std::fprintf(stderr, "cert_bench: %s: %d client connections failed\n", row.workload.c_str(), failed.load());
+  if (failed)
+    std::fprintf(stderr, "cert_bench: %s: %d client connections failed\n", row.workload.c_str(), failed.load());
   return row;
 }
 
@@ -203,14 +207,15 @@ int main(int argc, char** argv) {
     if (row.workload == "accept_plain") plain_rate = rate;
     all_ok = all_ok && row.ok;
     auto c = row.counters;
-    std::printf("%s\n{\"workload\":%s,\"connections\":%d,\"server_cpu_s\":%s,\"conns_per_core_s\":%s,"
-                "\"overhead_vs_plain\":%s,\"wall_s\":%s,\"peers_authenticated\":%llu,\"cert_signature_checks\":%llu,"
-                "\"cert_cache_hits\":%llu,\"ok\":%s}",
-                sep, jsonString(row.workload).c_str(), row.connections, num(row.server_cpu_s, 4).c_str(),
-                num(rate, 0).c_str(), plain_rate > 0 ? num(1.0 - rate / plain_rate, 4).c_str() : "null",
-                num(row.wall_s, 3).c_str(), static_cast<unsigned long long>(c["peers_authenticated"]),
-                static_cast<unsigned long long>(c["cert_signature_checks"]),
-                static_cast<unsigned long long>(c["cert_cache_hits"]), row.ok ? "true" : "false");
+    std::printf(
+        "%s\n{\"workload\":%s,\"connections\":%d,\"server_cpu_s\":%s,\"conns_per_core_s\":%s,"
+        "\"overhead_vs_plain\":%s,\"wall_s\":%s,\"peers_authenticated\":%llu,\"cert_signature_checks\":%llu,"
+        "\"cert_cache_hits\":%llu,\"ok\":%s}",
+        sep, jsonString(row.workload).c_str(), row.connections, num(row.server_cpu_s, 4).c_str(), num(rate, 0).c_str(),
+        plain_rate > 0 ? num(1.0 - rate / plain_rate, 4).c_str() : "null", num(row.wall_s, 3).c_str(),
+        static_cast<unsigned long long>(c["peers_authenticated"]),
+        static_cast<unsigned long long>(c["cert_signature_checks"]),
+        static_cast<unsigned long long>(c["cert_cache_hits"]), row.ok ? "true" : "false");
     sep = ",";
   }
   std::printf("\n]}\n");

@@ -47,7 +47,8 @@ namespace {
 int intArg(const std::string& name, const char* v, int lo, int hi) {
   char* end = nullptr;
   long x = std::strtol(v, &end, 10);
-  if (!*v || *end || x < lo || x > hi) usage((name + " wants an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]").c_str());
+  if (!*v || *end || x < lo || x > hi)
+    usage((name + " wants an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]").c_str());
   return static_cast<int>(x);
 }
 
@@ -95,8 +96,7 @@ Options parseOptions(int argc, char** argv) {
       std::stringstream list(value());
       for (std::string n; std::getline(list, n, ',');)
         o.ticket_checkpoints.push_back(static_cast<size_t>(intArg(a, n.c_str(), 1, 10000000)));
-    }
-    else if (a == "--hostile-sizes") {
+    } else if (a == "--hostile-sizes") {
       o.hostile_sizes.clear();
       std::string list = value();
       for (size_t at = 0; at <= list.size();) {
@@ -104,16 +104,15 @@ Options parseOptions(int argc, char** argv) {
         o.hostile_sizes.push_back(intArg("--hostile-sizes", list.substr(at, comma - at).c_str(), 1, 100000));
         at = comma + 1;
       }
-    }
-    else if (a == "--no-raise-caps") o.raise_caps = false;
+    } else if (a == "--no-raise-caps") o.raise_caps = false;
     else if (a == "--master-unthrottled") o.master_unthrottled = true;
     else usage(("unknown argument " + a).c_str());
   }
   // ticket_issue measures signing throughput for K users: the per-session rate and per-user caps
   // (docs/decisions/012) are raised first, so later --hub-arg flags can still set them.
   std::vector<std::string> raised;
-  for (const char* l : {"per_user=10000000", "users_total=10000000", "requests_per_sec=1000000000",
-                        "request_burst=1000000000"})
+  for (const char* l :
+       {"per_user=10000000", "users_total=10000000", "requests_per_sec=1000000000", "request_burst=1000000000"})
     raised.insert(raised.end(), {"--ticket-limit", l});
   o.hub_args.insert(o.hub_args.begin(), raised.begin(), raised.end());
   if (o.master_unthrottled)
@@ -151,8 +150,7 @@ std::string machineJson(const Options& o, const std::string& data_dir) {
   }
   args += "]";
   return "{" + machineFields() + ",\"data_dir_fs\":" + jsonString(fs) + ",\"quick\":" + (o.quick ? "true" : "false") +
-         ",\"master_unthrottled\":" + (o.master_unthrottled ? "true" : "false") +
-         ",\"hub_args\":" + args + "}";
+         ",\"master_unthrottled\":" + (o.master_unthrottled ? "true" : "false") + ",\"hub_args\":" + args + "}";
 }
 
 }  // namespace
@@ -183,7 +181,8 @@ int main(int argc, char** argv) {
   std::vector<const char*> hub_rows;
   if (o.runs("tickets")) hub_rows.insert(hub_rows.end(), {"user_logon", "ticket_issue", "ticket_validate"});
   if (o.runs("servers"))
-    hub_rows.insert(hub_rows.end(), {"server_register", "idle_connections", "master_query", "master_query_filtered", "server_update"});
+    hub_rows.insert(hub_rows.end(),
+                    {"server_register", "idle_connections", "master_query", "master_query_filtered", "server_update"});
   bool hub_ok = !o.runs("tickets") && !o.runs("servers") ? false : startHub(o, tmp_root, b.hub, &err);
   if (hub_ok) {
     log("hub pid %d: rpc %s, master %s, data %s", static_cast<int>(g_hub_pid), b.hub.rpc_address.c_str(),
@@ -219,7 +218,8 @@ int main(int argc, char** argv) {
     for (auto& row : passwordsPhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s}))
       phase_rows.push_back(std::move(row));
   if (o.runs("hostile"))
-    for (auto& row : runHostilePhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s, o.hub_args, o.hostile_sizes}))
+    for (auto& row :
+         runHostilePhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s, o.hub_args, o.hostile_sizes}))
       phase_rows.push_back(std::move(row));
 
   std::string doc = "{\"benchmark\":\"hub\",\"machine\":" + machine + ",\"rows\":[";

@@ -20,9 +20,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdarg>
 #include <chrono>
 #include <cmath>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,13 +41,13 @@
 #include <vector>
 
 #include "base/address.h"
+#include "base/clock.h"
 #include "bench_json.h"
+#include "hub/master_rate_limiter.h"
+#include "hub/master_responder.h"
 #include "hub_bench_hostile.h"
 #include "hub_bench_passwords.h"
 #include "hub_bench_tickets.h"
-#include "base/clock.h"
-#include "hub/master_rate_limiter.h"
-#include "hub/master_responder.h"
 #include "hubrpc/client_credentials.h"
 #include "hubrpc/framing.h"
 #include "master/index.h"
@@ -74,13 +74,15 @@ inline constexpr uint32_t kApp = 480;
 inline constexpr uint32_t kLoopback = 0x7F000001;  // 127.0.0.1, host order
 inline constexpr uint16_t kGamePortBase = 10000;   // server i: game port 10000+i, query port 30000+i
 inline constexpr uint16_t kQueryPortBase = 30000;
-inline constexpr int kMaps = 10;                   // server i runs map_(i % 10)
+inline constexpr int kMaps = 10;                    // server i runs map_(i % 10)
 inline const std::string kFilter = "\\map\\map_3";  // the filtered master rows: every 10th server
 
 void log(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 inline double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-inline double usBetween(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::micro>(b - a).count(); }
+inline double usBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
 
 // ------------------------------------------------------------------------------------ options
 
@@ -91,9 +93,9 @@ struct Options {
   bool quick = false;
   int users = 50;
   int tickets = 20000;
-  int window = 256;          // outstanding hub RPC requests (tickets)
+  int window = 256;  // outstanding hub RPC requests (tickets)
   int servers = 10000;
-  int connect_batch = 500;   // connections opened at once while registering servers
+  int connect_batch = 500;  // connections opened at once while registering servers
   int updates = 100000;
   double master_seconds = 10;  // time budget of each rate-limited master run
   int master_max = 20000;      // ... or this many replies, whichever comes first
@@ -102,7 +104,7 @@ struct Options {
   int inprocess = 100000;      // in-process master replies per row
   int inprocess_servers = 10000;
   int idle_seconds = 3;
-  int timeout_s = 300;         // bound of every wait (one phase)
+  int timeout_s = 300;                // bound of every wait (one phase)
   std::vector<std::string> hub_args;  // extra outpost-hub flags
   // Start the hub with every master rate limit at its maximum. Needs the outpost-hub flag
   // `--master-limit NAME=VALUE` (bench/README.md); without it the hub refuses to start.
@@ -114,7 +116,9 @@ struct Options {
   // leaves out the --transport flags an older outpost-hub does not know).
   bool raise_caps = true;
   std::vector<size_t> ticket_checkpoints;  // ticket_scale: issued-ticket counts to measure at
-  bool runs(const char* phase) const { return ("," + phases + ",").find(std::string(",") + phase + ",") != std::string::npos; }
+  bool runs(const char* phase) const {
+    return ("," + phases + ",").find(std::string(",") + phase + ",") != std::string::npos;
+  }
 };
 
 // ------------------------------------------------------------------------ the hub process
@@ -177,9 +181,9 @@ struct Row {
   }
   std::string json() const {
     double rate = has_rate && std::isfinite(ops) && std::isfinite(seconds) && seconds > 0 ? ops / seconds : NAN;
-    std::string s = "{\"workload\":" + jsonString(workload) + ",\"ops\":" + num(ops, 0) + ",\"seconds\":" +
-                    num(seconds, 6) + ",\"ops_per_s\":" + num(rate, 1) + ",\"p50_us\":" + num(p50, 1) +
-                    ",\"p99_us\":" + num(p99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) +
+    std::string s = "{\"workload\":" + jsonString(workload) + ",\"ops\":" + num(ops, 0) +
+                    ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(rate, 1) +
+                    ",\"p50_us\":" + num(p50, 1) + ",\"p99_us\":" + num(p99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) +
                     ",\"client_cpu_s\":" + num(client_cpu, 2);
     for (const auto& [k, v] : extra) {
       s += ',';

@@ -72,7 +72,8 @@ bool startHub(const Options& o, const std::string& tmp_root, HubInfo& hub, std::
   // before the key.
   if (!process->start(hub.data_dir) || process->master_address.empty()) {
     int status = process->stop(SIGKILL);
-    *error = "outpost-hub exited early or printed no complete banner within 20 s (status " + std::to_string(status) + ")";
+    *error =
+        "outpost-hub exited early or printed no complete banner within 20 s (status " + std::to_string(status) + ")";
     return false;
   }
   hub.rpc_address = process->address;

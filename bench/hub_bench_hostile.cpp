@@ -262,17 +262,18 @@ std::string rssRow(const HostilePhaseOptions& o, int n) {
                             ? std::to_string(counters["transport.evicted.max_untrusted_connections"])
                             : "null";
   bool ok = r.timed_out == 0 && accepted + r.refused == r.attempted && accepted > 0;
-  return "{\"workload\":" + jsonString(name) + ",\"ops\":" + std::to_string(r.attempted) + ",\"seconds\":" +
-         num(seconds, 6) + ",\"ops_per_s\":" + num(r.attempted / seconds, 1) +
-         ",\"p50_us\":null,\"p99_us\":null,\"hub_cpu_s\":" + num(hub_cpu, 2) + ",\"client_cpu_s\":" + num(client_cpu, 2) +
+  return "{\"workload\":" + jsonString(name) + ",\"ops\":" + std::to_string(r.attempted) +
+         ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(r.attempted / seconds, 1) +
+         ",\"p50_us\":null,\"p99_us\":null,\"hub_cpu_s\":" + num(hub_cpu, 2) +
+         ",\"client_cpu_s\":" + num(client_cpu, 2) +
          ",\"pattern\":\"issue11\",\"sources\":" + std::to_string(f.sources.size()) +
-         ",\"connections_accepted\":" + std::to_string(accepted) + ",\"connections_refused\":" +
-         std::to_string(r.refused) + ",\"refused_by\":" + refused_by + ",\"evicted\":" + evicted +
-         ",\"connections_held\":" + std::to_string(still_open) + ",\"datagrams_sent\":" +
-         std::to_string(r.datagrams_sent) + ",\"rss_baseline_mib\":" + num(baseline / kMiB, 1) +
-         ",\"rss_held_mib\":" + num(held / kMiB, 1) + ",\"rss_peak_mib\":" + num(peak / kMiB, 1) +
-         ",\"rss_after_close_mib\":" + num(after / kMiB, 1) + ",\"rss_settled_mib\":" + num(settled / kMiB, 1) +
-         ",\"held_kib_per_connection\":" + num(per_conn_kib, 1) +
+         ",\"connections_accepted\":" + std::to_string(accepted) +
+         ",\"connections_refused\":" + std::to_string(r.refused) + ",\"refused_by\":" + refused_by +
+         ",\"evicted\":" + evicted + ",\"connections_held\":" + std::to_string(still_open) +
+         ",\"datagrams_sent\":" + std::to_string(r.datagrams_sent) +
+         ",\"rss_baseline_mib\":" + num(baseline / kMiB, 1) + ",\"rss_held_mib\":" + num(held / kMiB, 1) +
+         ",\"rss_peak_mib\":" + num(peak / kMiB, 1) + ",\"rss_after_close_mib\":" + num(after / kMiB, 1) +
+         ",\"rss_settled_mib\":" + num(settled / kMiB, 1) + ",\"held_kib_per_connection\":" + num(per_conn_kib, 1) +
          ",\"ok\":" + (ok ? "true" : "false") + "}";
 }
 
@@ -301,9 +302,10 @@ std::string logonRow(const HostilePhaseOptions& o) {
   HubProc hub;
   std::string err;
   if (!hub.start(o, name, &err)) return failedRow(name, err);
-  for (const auto& words : std::vector<std::vector<std::string>>{{"app", "put", std::to_string(kApp), "Spacewar"},
-                                                                 {"user", "create", "player", "player-password"},
-                                                                 {"licence", "grant", "player", std::to_string(kApp)}}) {
+  for (const auto& words :
+       std::vector<std::vector<std::string>>{{"app", "put", std::to_string(kApp), "Spacewar"},
+                                             {"user", "create", "player", "player-password"},
+                                             {"licence", "grant", "player", std::to_string(kApp)}}) {
     std::string out;
     if (!admin(o, hub, words, &out)) return failedRow(name, "outpost admin " + words[0] + " failed: " + out);
   }
@@ -354,11 +356,12 @@ std::string logonRow(const HostilePhaseOptions& o) {
   double f50 = percentile(flooded, 50), f99 = percentile(flooded, 99);
   log("%s: connect + logon quiet p50 %.0f us p99 %.0f us; during %.0f hostile handshakes/s p50 %.0f us p99 %.0f us",
       name.c_str(), q50, q99, flood_rate, f50, f99);
-  return "{\"workload\":" + jsonString(name) + ",\"ops\":" + std::to_string(flooded.size()) + ",\"seconds\":" +
-         num(seconds, 6) + ",\"ops_per_s\":" + num(flooded.size() / seconds, 1) + ",\"p50_us\":" + num(f50, 1) +
-         ",\"p99_us\":" + num(f99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) + ",\"client_cpu_s\":" + num(client_cpu, 2) +
-         ",\"quiet_p50_us\":" + num(q50, 1) + ",\"quiet_p99_us\":" + num(q99, 1) + ",\"flood_handshakes_per_s\":" +
-         num(flood_rate, 1) + ",\"flood_connections\":" + std::to_string(handshakes.load()) +
+  return "{\"workload\":" + jsonString(name) + ",\"ops\":" + std::to_string(flooded.size()) +
+         ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(flooded.size() / seconds, 1) +
+         ",\"p50_us\":" + num(f50, 1) + ",\"p99_us\":" + num(f99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) +
+         ",\"client_cpu_s\":" + num(client_cpu, 2) + ",\"quiet_p50_us\":" + num(q50, 1) +
+         ",\"quiet_p99_us\":" + num(q99, 1) + ",\"flood_handshakes_per_s\":" + num(flood_rate, 1) +
+         ",\"flood_connections\":" + std::to_string(handshakes.load()) +
          ",\"flood_refused\":" + std::to_string(refused.load()) + ",\"ok\":true}";
 }
 

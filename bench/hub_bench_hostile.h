@@ -13,10 +13,10 @@ namespace outpost::bench {
 
 struct HostilePhaseOptions {
   std::string hub_bin, cli_bin;
-  std::string tmp_root;   // each row's hub gets a data directory under it
+  std::string tmp_root;  // each row's hub gets a data directory under it
   bool quick = false;
   int timeout_s = 300;
-  std::vector<std::string> hub_args;  // extra outpost-hub flags (hub_bench --hub-arg)
+  std::vector<std::string> hub_args;       // extra outpost-hub flags (hub_bench --hub-arg)
   std::vector<int> sizes = {1000, 10000};  // N of the hostile_rss_N rows
 };
 

@@ -139,7 +139,9 @@ void inProcessPhase(Bench& b) {
       if (req) info = index->reply(*req, out);
       lat.push_back(usBetween(a, Clock::now()));
       work += info.work;
-      if (!req || info.status != master::ReplyStatus::kOk || (m == 0 || m == M - 1 ? out != page : out.size() != page.size())) ++wrong;
+      if (!req || info.status != master::ReplyStatus::kOk ||
+          (m == 0 || m == M - 1 ? out != page : out.size() != page.size()))
+        ++wrong;
     }
     Row r;
     r.workload = name;
@@ -198,7 +200,9 @@ void inProcessPhase(Bench& b) {
   r.ok = wrong == 0 && responder.counter(master::Counter::kReplied) == static_cast<uint64_t>(M);
   r.addNum("servers", S);
   r.add("filter", jsonString(""));
-  r.add("note", jsonString("this process, no sockets: MasterResponder::handle with every MasterRateLimits value at its maximum"));
+  r.add(
+      "note",
+      jsonString("this process, no sockets: MasterResponder::handle with every MasterRateLimits value at its maximum"));
   b.rows.push_back(r);
 }
 

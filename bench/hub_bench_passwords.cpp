@@ -230,7 +230,12 @@ Timed timedLogon(Connections& c, uint32_t conn, uint32_t* next_id, const std::st
     uint32_t id = (*next_id)++;
     if (!c.logOn(conn, id, name, password)) break;
     int result = -1;
-    while (result < 0 && Clock::now() < cap) c.pump([&](uint32_t rid, int r) { if (rid == id) result = r; }, 2);
+    while (result < 0 && Clock::now() < cap)
+      c.pump(
+          [&](uint32_t rid, int r) {
+            if (rid == id) result = r;
+          },
+          2);
     if (result == RESULT_OK) {
       t.ok = true;
       break;
@@ -322,9 +327,11 @@ std::vector<std::string> passwordsPhase(const PasswordsPhaseInput& in) {
         ++flood_sent;
         tokens -= 1;
       }
-      flood.pump([&](uint32_t rid, int r) {
-        if (waiting.erase(rid)) flood_results[r]++;
-      }, 1);
+      flood.pump(
+          [&](uint32_t rid, int r) {
+            if (waiting.erase(rid)) flood_results[r]++;
+          },
+          1);
     }
   });
   std::this_thread::sleep_for(std::chrono::seconds(1));  // the flood is under way
@@ -347,24 +354,24 @@ std::vector<std::string> passwordsPhase(const PasswordsPhaseInput& in) {
     answers += jsonString(std::to_string(code)) + ":" + std::to_string(n);
   }
   answers += "}";
-  say("quiet p50 %.0f us p99 %.0f us; during the flood p50 %.0f us p99 %.0f us (%zu of %zu logons, %d gave up)", q50, q99,
-      f50, f99, during.us.size(), quiet.us.size(), during.gave_up);
-  std::string row = "{\"workload\":\"logon_during_password_flood\",\"ops\":" + num(static_cast<double>(during.us.size())) +
-                    ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(during.us.size() / seconds, 1) +
-                    ",\"p50_us\":" + num(f50, 1) + ",\"p99_us\":" + num(f99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) +
-                    ",\"client_cpu_s\":null" + ",\"quiet_p50_us\":" + num(q50, 1) + ",\"quiet_p99_us\":" + num(q99, 1) +
-                    ",\"flood_p50_us\":" + num(f50, 1) + ",\"flood_p99_us\":" + num(f99, 1) +
-                    ",\"p99_ratio\":" + num(ratio, 2) + ",\"p99_within_2x\":" +
-                    (std::isfinite(ratio) && ratio <= 2.0 ? "true" : "false") +
-                    ",\"quiet_logons\":" + std::to_string(quiet.us.size()) + ",\"quiet_gave_up\":" +
-                    std::to_string(quiet.gave_up) + ",\"flood_logons\":" + std::to_string(during.us.size()) +
-                    ",\"flood_gave_up\":" + std::to_string(during.gave_up) + ",\"flood_retries\":" +
-                    std::to_string(during.retries) + ",\"flood_rate_per_s\":" + std::to_string(in.flood_rate_per_s) +
-                    ",\"flood_sent\":" + std::to_string(flood_sent) + ",\"flood_answers\":" + answers +
-                    ",\"note\":" +
-                    jsonString("players log on from [::1] one at a time until OK (Busy/RateLimitExceeded retried after "
-                               "100 ms, written off at 10 s); the flood guesses from 127.0.0.1") +
-                    ",\"ok\":" + (quiet.gave_up == 0 && !quiet.us.empty() && !during.us.empty() ? "true" : "false") + "}";
+  say("quiet p50 %.0f us p99 %.0f us; during the flood p50 %.0f us p99 %.0f us (%zu of %zu logons, %d gave up)", q50,
+      q99, f50, f99, during.us.size(), quiet.us.size(), during.gave_up);
+  std::string row =
+      "{\"workload\":\"logon_during_password_flood\",\"ops\":" + num(static_cast<double>(during.us.size())) +
+      ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(during.us.size() / seconds, 1) +
+      ",\"p50_us\":" + num(f50, 1) + ",\"p99_us\":" + num(f99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) +
+      ",\"client_cpu_s\":null" + ",\"quiet_p50_us\":" + num(q50, 1) + ",\"quiet_p99_us\":" + num(q99, 1) +
+      ",\"flood_p50_us\":" + num(f50, 1) + ",\"flood_p99_us\":" + num(f99, 1) + ",\"p99_ratio\":" + num(ratio, 2) +
+      ",\"p99_within_2x\":" + (std::isfinite(ratio) && ratio <= 2.0 ? "true" : "false") +
+      ",\"quiet_logons\":" + std::to_string(quiet.us.size()) + ",\"quiet_gave_up\":" + std::to_string(quiet.gave_up) +
+      ",\"flood_logons\":" + std::to_string(during.us.size()) + ",\"flood_gave_up\":" + std::to_string(during.gave_up) +
+      ",\"flood_retries\":" + std::to_string(during.retries) +
+      ",\"flood_rate_per_s\":" + std::to_string(in.flood_rate_per_s) + ",\"flood_sent\":" + std::to_string(flood_sent) +
+      ",\"flood_answers\":" + answers + ",\"note\":" +
+      jsonString(
+          "players log on from [::1] one at a time until OK (Busy/RateLimitExceeded retried after "
+          "100 ms, written off at 10 s); the flood guesses from 127.0.0.1") +
+      ",\"ok\":" + (quiet.gave_up == 0 && !quiet.us.empty() && !during.us.empty() ? "true" : "false") + "}";
   return {row};
 }
 

@@ -13,7 +13,7 @@ struct PasswordsPhaseInput {
   std::string cli_bin;   // outpost, for `outpost admin`
   std::string tmp_root;  // a directory of hub_bench's own (removed by hub_bench)
   bool quick = false;
-  int timeout_s = 300;        // bound of every wait
+  int timeout_s = 300;          // bound of every wait
   int flood_rate_per_s = 1000;  // guesses offered per second by the flooding source
 };
 

@@ -16,8 +16,9 @@ std::string userPassword(int i) { return "bench-password-" + std::to_string(i); 
 bool provision(Bench& b, std::string* error) {
   auto t0 = Clock::now();
   // The game servers log on anonymously: the app must let them be listed (docs/decisions/011).
-  std::vector<std::vector<std::string>> cmds = {{"app", "put", std::to_string(kApp), "Spacewar", "--anonymous", "logon,listed"},
-                                                {"user", "create", "owner", "owner-password"}};
+  std::vector<std::vector<std::string>> cmds = {
+      {"app", "put", std::to_string(kApp), "Spacewar", "--anonymous", "logon,listed"},
+      {"user", "create", "owner", "owner-password"}};
   for (int i = 0; i < b.o.users; ++i) {
     cmds.push_back({"user", "create", userName(i), userPassword(i)});
     cmds.push_back({"licence", "grant", userName(i), std::to_string(kApp)});

@@ -158,8 +158,8 @@ class AdminClient {
     pool_ = std::make_unique<RpcPool>(hub.rpc_address, key);
     std::vector<uint32_t> c;
     auto ignore = [](uint32_t, const hubrpc::Envelope&) {};
-    if (!openConnections(*pool_, 1, 1, Clock::now() + std::chrono::seconds(10), [](size_t, const auto&) {}, ignore, &c,
-                         error))
+    if (!openConnections(
+            *pool_, 1, 1, Clock::now() + std::chrono::seconds(10), [](size_t, const auto&) {}, ignore, &c, error))
       return false;
     conn_ = c[0];
     return true;
@@ -185,12 +185,15 @@ class AdminClient {
         *error = "the hub did not answer a status request within " + std::to_string(timeout_ms) + " ms";
         return std::nullopt;
       }
-      pool_->pump([&](uint32_t, const hubrpc::Envelope& x) {
-        if (x.request_id() == rid) r = x;
-      }, 20);
+      pool_->pump(
+          [&](uint32_t, const hubrpc::Envelope& x) {
+            if (x.request_id() == rid) r = x;
+          },
+          20);
     }
     if (!r->has_admin_response() || r->admin_response().result() != RESULT_OK) {
-      *error = "status refused: " + (r->has_admin_response() ? r->admin_response().error() : std::string("no admin response"));
+      *error = "status refused: " +
+               (r->has_admin_response() ? r->admin_response().error() : std::string("no admin response"));
       return std::nullopt;
     }
     std::map<std::string, uint64_t> out(r->admin_response().counters().begin(), r->admin_response().counters().end());
@@ -298,8 +301,8 @@ hubrpc::Envelope serverListing(int i, int round, const std::string& map);
 std::string mapOf(int i);
 
 // The phases, one file each.
-void ticketPhase(Bench& b);      // hub_bench_ticket_rows.cpp
-void serverPhase(Bench& b);      // hub_bench_server_rows.cpp
-void inProcessPhase(Bench& b);   // hub_bench_master_rows.cpp
+void ticketPhase(Bench& b);     // hub_bench_ticket_rows.cpp
+void serverPhase(Bench& b);     // hub_bench_server_rows.cpp
+void inProcessPhase(Bench& b);  // hub_bench_master_rows.cpp
 
 }  // namespace outpost::hub_bench

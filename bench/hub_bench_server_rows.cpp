@@ -8,7 +8,8 @@ namespace outpost::hub_bench {
 // (b) and (c): server_register, idle_connections, master_query[_filtered], server_update.
 void serverPhase(Bench& b) {
   const int S = b.o.servers;
-  const char* names[] = {"server_register", "idle_connections", "master_query", "master_query_filtered", "server_update"};
+  const char* names[] = {"server_register", "idle_connections", "master_query", "master_query_filtered",
+                         "server_update"};
   size_t done_rows = 0;
   auto fail = [&](const std::string& why) {
     log("server phase failed: %s", why.c_str());
@@ -49,9 +50,10 @@ void serverPhase(Bench& b) {
   while (logons_ok + logons_bad < static_cast<size_t>(S) && Clock::now() < deadline && !pool.lost())
     pool.pump(on_message, 5);
   if (logons_ok + logons_bad < static_cast<size_t>(S))
-    return fail("only " + std::to_string(logons_ok + logons_bad) + " of " + std::to_string(S) + " server logons answered" +
-                (pool.lost() ? ": " + pool.lastError() : ""));
-  if (logons_bad || sent_bad) return fail(std::to_string(logons_bad) + " server logons refused, " + std::to_string(sent_bad) + " sends failed");
+    return fail("only " + std::to_string(logons_ok + logons_bad) + " of " + std::to_string(S) +
+                " server logons answered" + (pool.lost() ? ": " + pool.lastError() : ""));
+  if (logons_bad || sent_bad)
+    return fail(std::to_string(logons_bad) + " server logons refused, " + std::to_string(sent_bad) + " sends failed");
   uint64_t listed = 0;
   while (Clock::now() < deadline) {
     auto st = status();
@@ -67,7 +69,8 @@ void serverPhase(Bench& b) {
   reg.addNum("connect_batch", b.o.connect_batch);
   reg.add("note", jsonString("per server: transport handshake + ServerLogOn + ServerListing, until the hub lists all"));
   push(reg);
-  if (listed != static_cast<uint64_t>(S)) return fail("the hub lists " + std::to_string(listed) + " of " + std::to_string(S) + " servers");
+  if (listed != static_cast<uint64_t>(S))
+    return fail("the hub lists " + std::to_string(listed) + " of " + std::to_string(S) + " servers");
   log("registered %d servers in %.2f s", S, reg.seconds);
 
   // idle_connections: what S connected, idle servers cost the hub (keepalives).
@@ -135,12 +138,15 @@ void serverPhase(Bench& b) {
     r.addNum("wrong_replies", static_cast<double>(m.wrong));
     r.addNum("window", b.o.master_window);
     r.addNum("hub_replied", delta("master.replied"));
-    r.addNum("hub_dropped_rate_limit", delta("master.dropped_rate_source_requests") + delta("master.dropped_rate_global_requests") +
-                                            delta("master.dropped_rate_source_bytes") + delta("master.dropped_rate_global_bytes"));
+    r.addNum("hub_dropped_rate_limit",
+             delta("master.dropped_rate_source_requests") + delta("master.dropped_rate_global_requests") +
+                 delta("master.dropped_rate_source_bytes") + delta("master.dropped_rate_global_bytes"));
     r.add("rate_limited", b.o.master_unthrottled ? "false" : "true");
-    r.add("note", jsonString(b.o.master_unthrottled
-                                 ? "hub started with every master rate limit at its maximum (--master-limit)"
-                                 : "one source IP: the shipped per-IP limits (30 req/s, burst 60) bound this, not the responder"));
+    r.add("note",
+          jsonString(
+              b.o.master_unthrottled
+                  ? "hub started with every master rate limit at its maximum (--master-limit)"
+                  : "one source IP: the shipped per-IP limits (30 req/s, burst 60) bound this, not the responder"));
     push(r);
     log("%s: %llu replies to %llu requests in %.2f s", name, static_cast<unsigned long long>(m.replies),
         static_cast<unsigned long long>(m.sent), m.seconds);
@@ -188,7 +194,8 @@ void serverPhase(Bench& b) {
   std::sort(final_ports.begin(), final_ports.end());
   auto final_page = expectedFirstPage(final_ports);
   const int last_i = (U - 1) % S, last_round = (U - 1) / S + 1;
-  const std::string last_name = "\\name_match\\hub_bench server " + std::to_string(last_i) + " r" + std::to_string(last_round);
+  const std::string last_name =
+      "\\name_match\\hub_bench server " + std::to_string(last_i) + " r" + std::to_string(last_round);
   auto last_page = expectedFirstPage({static_cast<uint16_t>(kQueryPortBase + last_i)});
   bool visible = false;
   uint64_t master_polls = 0;
@@ -237,7 +244,8 @@ void serverPhase(Bench& b) {
     d.clear();
     if (hub_after)
       for (const auto& [k, v] : *hub_after)
-        if (k.rfind("transport.", 0) == 0 && v != counter(*base, k)) d += " " + k + "+" + std::to_string(v - counter(*base, k));
+        if (k.rfind("transport.", 0) == 0 && v != counter(*base, k))
+          d += " " + k + "+" + std::to_string(v - counter(*base, k));
     log("server_update: hub transport:%s", d.c_str());
   }
   up.ops = U;
@@ -250,7 +258,9 @@ void serverPhase(Bench& b) {
   up.add("note", jsonString("timed from the first send until a master query lists the last round's changes "
                             "(polled every 50 ms); the hub publishes the master index at most every 100 ms"));
   if (!visible) up.add("error", jsonString("the last round never showed in a master query"));
-  else if (!all) up.add("error", jsonString("the hub processed " + std::to_string(processed) + " of " + std::to_string(U) + " updates in time"));
+  else if (!all)
+    up.add("error", jsonString("the hub processed " + std::to_string(processed) + " of " + std::to_string(U) +
+                               " updates in time"));
   push(up);
   log("server_update: %d updates in %.2f s (sent in %.2f s), last round %s in the master", U, up.seconds, send_s,
       visible ? "visible" : "NOT visible");

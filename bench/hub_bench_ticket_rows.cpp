@@ -16,8 +16,9 @@ void ticketPhase(Bench& b) {
   std::vector<uint32_t> conns;
   std::string err;
   auto ignore = [](uint32_t, const hubrpc::Envelope&) {};
-  if (!openConnections(pool, static_cast<size_t>(K) + 1, static_cast<size_t>(K) + 1, b.deadline(), [](size_t, const auto&) {},
-                       ignore, &conns, &err))
+  if (!openConnections(
+          pool, static_cast<size_t>(K) + 1, static_cast<size_t>(K) + 1, b.deadline(), [](size_t, const auto&) {},
+          ignore, &conns, &err))
     return fail(0, err);
   std::vector<uint32_t> users(conns.begin(), conns.begin() + K);
   uint32_t server = conns.back();
@@ -46,8 +47,7 @@ void ticketPhase(Bench& b) {
       [&](size_t i, const hubrpc::Envelope& e) {
         if (e.has_user_log_on_result() && e.user_log_on_result().result() == RESULT_OK)
           steam[i] = e.user_log_on_result().steam_id();
-        else
-          ++refused;
+        else ++refused;
       },
       &lat, &err, &probe);
   Row r = hubRow(names[0], t0, cpu);
@@ -61,8 +61,9 @@ void ticketPhase(Bench& b) {
   r.addNum("probe_p50_us", percentile(probe.lat_us, 50));
   r.addNum("probe_p99_us", percentile(probe.lat_us, 99));
   r.addNum("probe_max_us", probe.lat_us.empty() ? 0 : *std::max_element(probe.lat_us.begin(), probe.lat_us.end()));
-  r.add("note", jsonString("Argon2id password check per logon (crypto_pwhash interactive limits); probe_* = round trips "
-                           "of another RPC sent every 5 ms during the logons"));
+  r.add("note",
+        jsonString("Argon2id password check per logon (crypto_pwhash interactive limits); probe_* = round trips "
+                   "of another RPC sent every 5 ms during the logons"));
   b.rows.push_back(r);
   if (refused) return fail(1, std::to_string(refused) + " user logons refused");
 
@@ -97,8 +98,7 @@ void ticketPhase(Bench& b) {
       [&](size_t i, const hubrpc::Envelope& e) {
         if (e.has_ticket_result() && e.ticket_result().result() == RESULT_OK && !e.ticket_result().ticket().empty())
           tickets[i] = e.ticket_result().ticket();
-        else
-          ++refused;
+        else ++refused;
       },
       &lat, &err);
   Row ti = hubRow(names[1], t0, cpu);
@@ -145,7 +145,8 @@ void ticketPhase(Bench& b) {
   tv.ok = good == static_cast<uint64_t>(N);
   tv.addNum("window", b.o.window);
   tv.add("responses", resp + "}");
-  tv.add("note", jsonString("each validation is a SQLite commit (ticket_uses, synchronous=FULL) on the data dir's disk"));
+  tv.add("note",
+         jsonString("each validation is a SQLite commit (ticket_uses, synchronous=FULL) on the data dir's disk"));
   b.rows.push_back(tv);
   log("tickets: %d issued, %llu of %d validated OK", N, static_cast<unsigned long long>(good), N);
 }

@@ -99,8 +99,8 @@ bool startHub(const TicketScaleInputs& in, bool raise_limits, Hub& hub, std::str
   hub.process.include_defaults = false;
   hub.process.extra_args = {"--data-dir", hub.data_dir, "--listen", "127.0.0.1:0", "--master", ""};
   if (raise_limits)
-    for (const char* l : {"per_user=10000000", "users_total=10000000", "requests_per_sec=1000000000",
-                          "request_burst=1000000000"})
+    for (const char* l :
+         {"per_user=10000000", "users_total=10000000", "requests_per_sec=1000000000", "request_burst=1000000000"})
       hub.process.extra_args.insert(hub.process.extra_args.end(), {"--ticket-limit", l});
   if (!hub.process.start(hub.data_dir)) {
     hub.process.stop(SIGKILL);
@@ -176,16 +176,18 @@ bool requestTickets(Connection& c, uint32_t* next_id, size_t n, size_t window, C
       }
       ++sent;
     }
-    c.pump([&](const hubrpc::Envelope& e) {
-      uint32_t i = e.request_id() - first;
-      if (!e.has_ticket_result() || i >= n) return;
-      ++done;
-      if (e.ticket_result().result() != RESULT_OK) {
-        ++refused;
-        refusal = e.ticket_result().result();
-      }
-      if (lat) lat->push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent_at[i]).count());
-    }, 1);
+    c.pump(
+        [&](const hubrpc::Envelope& e) {
+          uint32_t i = e.request_id() - first;
+          if (!e.has_ticket_result() || i >= n) return;
+          ++done;
+          if (e.ticket_result().result() != RESULT_OK) {
+            ++refused;
+            refusal = e.ticket_result().result();
+          }
+          if (lat) lat->push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent_at[i]).count());
+        },
+        1);
     if (refused) {
       *error = std::to_string(refused) + " ticket requests refused (result " + std::to_string(refusal) + ")";
       return false;
@@ -204,17 +206,17 @@ bool requestTickets(Connection& c, uint32_t* next_id, size_t n, size_t window, C
 
 std::string failed(const std::string& workload, const std::string& why) {
   return "{\"workload\":" + jsonString(workload) +
-              ",\"ops\":null,\"seconds\":null,\"ops_per_s\":null,\"p50_us\":null,\"p99_us\":null,\"hub_cpu_s\":null,"
-              "\"client_cpu_s\":null,\"error\":" +
-              jsonString(why) + ",\"ok\":false}";
+         ",\"ops\":null,\"seconds\":null,\"ops_per_s\":null,\"p50_us\":null,\"p99_us\":null,\"hub_cpu_s\":null,"
+         "\"client_cpu_s\":null,\"error\":" +
+         jsonString(why) + ",\"ok\":false}";
 }
 
 }  // namespace
 
 std::vector<std::string> runTicketScalePhase(const TicketScaleInputs& in) {
   const std::vector<size_t> checkpoints = !in.checkpoints.empty() ? in.checkpoints
-                                           : in.quick              ? std::vector<size_t>{1000, 10000, 100000}
-                                                                   : std::vector<size_t>{10000, 100000, 1000000};
+                                          : in.quick              ? std::vector<size_t>{1000, 10000, 100000}
+                                                                  : std::vector<size_t>{10000, 100000, 1000000};
   const size_t measured = in.quick ? 1000 : 10000;
   const size_t window = 256;
   auto name = [](size_t n) {
@@ -256,9 +258,11 @@ std::vector<std::string> runTicketScalePhase(const TicketScaleInputs& in) {
   c.send(logon, next_id++);
   int32_t logged = -1;
   while (logged < 0 && Clock::now() < deadline && c.alive())
-    c.pump([&](const hubrpc::Envelope& e) {
-      if (e.has_user_log_on_result()) logged = e.user_log_on_result().result();
-    }, 20);
+    c.pump(
+        [&](const hubrpc::Envelope& e) {
+          if (e.has_user_log_on_result()) logged = e.user_log_on_result().result();
+        },
+        20);
   if (logged != RESULT_OK) return failAll(0, "the user's logon failed (" + std::to_string(logged) + ")");
   say(std::string("hub ") + in.hub_bin + (has_limits ? " (ticket limits raised)" : " (no --ticket-limit: no limits)"));
 
@@ -280,18 +284,18 @@ std::vector<std::string> runTicketScalePhase(const TicketScaleInputs& in) {
     double hub_cpu = processCpuSeconds(hub.pid) - hub0, self_cpu = selfCpuSeconds() - self0;
     issued += measured;
     double p50 = percentile(lat, 50), p99 = percentile(lat, 99);
-    std::string json = "{\"workload\":" + jsonString(name(target)) + ",\"ops\":" + num(static_cast<double>(measured)) +
-                       ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(measured / seconds, 1) +
-                       ",\"p50_us\":" + num(p50, 1) + ",\"p99_us\":" + num(p99, 1) + ",\"hub_cpu_s\":" +
-                       num(hub_cpu, 2) + ",\"client_cpu_s\":" + num(self_cpu, 2) + ",\"issued_before\":" +
-                       num(static_cast<double>(target)) + ",\"hub_cpu_us_per_request\":" +
-                       num(hub_cpu / static_cast<double>(measured) * 1e6, 1) + ",\"hub_rss_mb\":" +
-                       num(rssMegabytes(hub.pid), 1) + ",\"window\":" + num(static_cast<double>(window)) +
-                       ",\"ticket_limits_raised\":" + (has_limits ? "true" : "false") +
-                       ",\"note\":" +
-                       jsonString("one user, one connection; the hub tracks every ticket issued so far (none expires "
-                                  "within the run); hub CPU from /proc at 10 ms resolution") +
-                       ",\"ok\":true}";
+    std::string json =
+        "{\"workload\":" + jsonString(name(target)) + ",\"ops\":" + num(static_cast<double>(measured)) +
+        ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(measured / seconds, 1) +
+        ",\"p50_us\":" + num(p50, 1) + ",\"p99_us\":" + num(p99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) +
+        ",\"client_cpu_s\":" + num(self_cpu, 2) + ",\"issued_before\":" + num(static_cast<double>(target)) +
+        ",\"hub_cpu_us_per_request\":" + num(hub_cpu / static_cast<double>(measured) * 1e6, 1) +
+        ",\"hub_rss_mb\":" + num(rssMegabytes(hub.pid), 1) + ",\"window\":" + num(static_cast<double>(window)) +
+        ",\"ticket_limits_raised\":" + (has_limits ? "true" : "false") + ",\"note\":" +
+        jsonString(
+            "one user, one connection; the hub tracks every ticket issued so far (none expires "
+            "within the run); hub CPU from /proc at 10 ms resolution") +
+        ",\"ok\":true}";
     rows.push_back(json);
     say(name(target) + ": " + num(hub_cpu / static_cast<double>(measured) * 1e6, 1) + " us of hub CPU per request, " +
         num(measured / seconds, 0) + " requests/s, hub RSS " + num(rssMegabytes(hub.pid), 0) + " MB");

@@ -10,13 +10,13 @@
 namespace outpost::bench {
 
 struct TicketScaleInputs {
-  std::string hub_bin;   // outpost-hub to measure (any version: the phase raises the hub's ticket
-                         // limits only if it has --ticket-limit)
-  std::string cli_bin;   // outpost (admin CLI) to provision it with
-  std::string work_dir;  // an empty directory the phase may use (removed by the caller)
-  bool quick = false;    // 1 k / 10 k / 100 k instead of 10 k / 100 k / 1 M
+  std::string hub_bin;              // outpost-hub to measure (any version: the phase raises the hub's ticket
+                                    // limits only if it has --ticket-limit)
+  std::string cli_bin;              // outpost (admin CLI) to provision it with
+  std::string work_dir;             // an empty directory the phase may use (removed by the caller)
+  bool quick = false;               // 1 k / 10 k / 100 k instead of 10 k / 100 k / 1 M
   std::vector<size_t> checkpoints;  // other checkpoints than those (--ticket-checkpoints)
-  int timeout_s = 1800;  // bound of the whole phase
+  int timeout_s = 1800;             // bound of the whole phase
 };
 
 // One flat JSON object per row (the same fields as the other hub rows, "ok" included).

@@ -77,21 +77,32 @@ std::string setupRow(const Options& o, int lag_ms) {
     return head + ",\"ok\":false,\"error\":" + bench::jsonString(e) + "}";
   };
   if (!bed.ok()) return fail(bed.errors().front());
-  NsProcess hub(bed.ns("pub"), {o.hub_binary, "--data-dir", dir + "/hub", "--listen", "203.0.113.1:0", "--master", "127.0.0.1:0"});
+  NsProcess hub(bed.ns("pub"),
+                {o.hub_binary, "--data-dir", dir + "/hub", "--listen", "203.0.113.1:0", "--master", "127.0.0.1:0"});
   std::string l = hub.waitFor("outpost-hub: listening on ", 20000);
   std::string k = hub.waitFor("outpost-hub: public key ", 5000);
   if (l.empty() || k.size() < 88) return fail("the hub did not start: " + hub.output());
   std::string address = l.substr(26), key = k.substr(24, 64);
   for (auto words : std::vector<std::vector<std::string>>{{"app", "put", "480", "Spacewar"},
-                                                           {"user", "create", "alice", "alice-password"},
-                                                           {"user", "create", "bob", "bob-password"}}) {
-    std::vector<std::string> argv = {kIp, "netns", "exec", bed.ns("pub"), o.cli_binary, "admin", "--hub", address, "--data-dir", dir + "/hub"};
+                                                          {"user", "create", "alice", "alice-password"},
+                                                          {"user", "create", "bob", "bob-password"}}) {
+    std::vector<std::string> argv = {kIp,     "netns", "exec",  bed.ns("pub"), o.cli_binary,
+                                     "admin", "--hub", address, "--data-dir",  dir + "/hub"};
     argv.insert(argv.end(), words.begin(), words.end());
     if (runProcess(argv, 30).exit_code != 0) return fail("provisioning with the CLI failed");
   }
   auto peer = [&](const std::string& user) {
-    return std::vector<std::string>{o.peer_binary, "--hub", address, "--hub-key", key, "--user", user,
-                                    "--password", user + "-password", "--fake-lag-ms", std::to_string(lag_ms)};
+    return std::vector<std::string>{o.peer_binary,
+                                    "--hub",
+                                    address,
+                                    "--hub-key",
+                                    key,
+                                    "--user",
+                                    user,
+                                    "--password",
+                                    user + "-password",
+                                    "--fake-lag-ms",
+                                    std::to_string(lag_ms)};
   };
   auto largs = peer("bob");
   largs.insert(largs.end(), {"--listen", "7", "--timeout-ms", "600000"});
@@ -125,10 +136,11 @@ std::string setupRow(const Options& o, int lag_ms) {
   double peer_rtt = bench::percentile(echo_us, 50);
   double hub_rtt = hub_rtt_us < 0 ? NAN : static_cast<double>(hub_rtt_us) + lag_ms * 1000.0;
   double goal = hub_rtt + 3 * peer_rtt;
-  std::string row = head + ",\"connections\":" + std::to_string(setup_us.size()) + ",\"failures\":" + std::to_string(failures) +
-                    ",\"setup_p50_us\":" + bench::num(p50) + ",\"setup_p99_us\":" + bench::num(p99) +
-                    ",\"hub_rtt_us\":" + bench::num(hub_rtt) + ",\"peer_rtt_us\":" + bench::num(peer_rtt) +
-                    ",\"goal_us\":" + bench::num(goal) + ",\"goal_met\":" + (p50 <= goal ? "true" : "false");
+  std::string row = head + ",\"connections\":" + std::to_string(setup_us.size()) +
+                    ",\"failures\":" + std::to_string(failures) + ",\"setup_p50_us\":" + bench::num(p50) +
+                    ",\"setup_p99_us\":" + bench::num(p99) + ",\"hub_rtt_us\":" + bench::num(hub_rtt) +
+                    ",\"peer_rtt_us\":" + bench::num(peer_rtt) + ",\"goal_us\":" + bench::num(goal) +
+                    ",\"goal_met\":" + (p50 <= goal ? "true" : "false");
   if (!last_failure.empty()) row += ",\"last_failure\":" + bench::jsonString(last_failure);
   bool ok = failures == 0 && static_cast<int>(setup_us.size()) == o.connections;
   return row + ",\"ok\":" + (ok ? "true" : "false") + "}";
@@ -152,7 +164,8 @@ std::string signalingRow(const Options& o) {
   c.type = p2p::SignalType::kConnect;
   c.port = 7;
   c.key = p2p::CheckKey{};
-  for (int i = 0; i < 3; ++i) c.candidates.push_back({p2p::CandidateKind::kHost, SocketAddress::ipv4(0xC0A80102 + i, 40000)});
+  for (int i = 0; i < 3; ++i)
+    c.candidates.push_back({p2p::CandidateKind::kHost, SocketAddress::ipv4(0xC0A80102 + i, 40000)});
   p2p::Signal a;
   a.type = p2p::SignalType::kAnswer;
   a.key = p2p::CheckKey{};
@@ -222,7 +235,9 @@ int main(int argc, char** argv) {
     else if (a == "--cli-binary") o.cli_binary = next();
     else if (a == "--peer-binary") o.peer_binary = next();
     else {
-      std::fprintf(stderr, "usage: p2p_bench [--quick] [--connections N] [--lag-ms a,b] [--cert-json FILE] [--hub-binary P] [--cli-binary P] [--peer-binary P]\n");
+      std::fprintf(
+          stderr,
+          "usage: p2p_bench [--quick] [--connections N] [--lag-ms a,b] [--cert-json FILE] [--hub-binary P] [--cli-binary P] [--peer-binary P]\n");
       return 2;
     }
   }

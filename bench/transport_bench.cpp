@@ -213,8 +213,7 @@ int runClient(int port, const Workload& w, int timeout_s) {
     }
     t_end = Clock::now();
     done = w.count;
-    if (failure.empty() && final_reply != "F" + std::to_string(w.count))
-      failure = "server reported " + final_reply;
+    if (failure.empty() && final_reply != "F" + std::to_string(w.count)) failure = "server reported " + final_reply;
   } else if (failure.empty()) {
     uint64_t total = w.count + kPingWarmup;
     for (uint64_t seq = 0; seq < total && failure.empty(); ++seq) {
@@ -237,8 +236,7 @@ int runClient(int port, const Workload& w, int timeout_s) {
         }
         waitIo(s.net, 1);
       }
-      if (seq >= kPingWarmup)
-        rtts.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent_at).count());
+      if (seq >= kPingWarmup) rtts.push_back(std::chrono::duration<double, std::micro>(Clock::now() - sent_at).count());
     }
     t_end = Clock::now();
     done = rtts.size();
@@ -279,7 +277,8 @@ int runClient(int port, const Workload& w, int timeout_s) {
   std::string messages = delivered_known ? std::to_string(done) : "null";
   std::string bytes = delivered_known ? std::to_string(done * w.payload) : "null";
   std::string msgs_per_s = delivered_known && seconds > 0 ? outpost::bench::num(done / seconds, 1) : "null";
-  std::string mb_per_s = delivered_known && seconds > 0 ? outpost::bench::num(done * w.payload / seconds / 1e6, 3) : "null";
+  std::string mb_per_s =
+      delivered_known && seconds > 0 ? outpost::bench::num(done * w.payload / seconds / 1e6, 3) : "null";
   if (!failure.empty()) std::fprintf(stderr, "client: %s\n", failure.c_str());
   auto counters = s.net.getTransportCounters();
   std::fprintf(stderr, "client: datagrams sent %llu, received %llu, dropped %llu\n",
@@ -290,11 +289,10 @@ int runClient(int port, const Workload& w, int timeout_s) {
       "{\"role\":\"client\",\"workload\":\"%s\",\"impl\":\"outpost\",\"mode\":\"%s\",\"messages\":%s,"
       "\"bytes\":%s,\"seconds\":%.6f,\"msgs_per_s\":%s,\"mb_per_s\":%s,\"p50_us\":%s,\"p99_us\":%s,"
       "\"cpu_s\":%.6f,\"ok\":%s}\n",
-      w.name.c_str(), manualMode() ? "manual" : "thread", messages.c_str(), bytes.c_str(), seconds,
-      msgs_per_s.c_str(), mb_per_s.c_str(), p50.c_str(), p99.c_str(), cpu, failure.empty() ? "true" : "false");
+      w.name.c_str(), manualMode() ? "manual" : "thread", messages.c_str(), bytes.c_str(), seconds, msgs_per_s.c_str(),
+      mb_per_s.c_str(), p50.c_str(), p99.c_str(), cpu, failure.empty() ? "true" : "false");
   return failure.empty() ? 0 : 1;
 }
-
 
 // Strict flag parsing: every flag known, every value present and in range; an error names the
 // flag and what it accepts (exit status 2, the contract's usage error).

@@ -41,10 +41,10 @@ int main(int argc, char** argv) {
   if (!hub->masterAddress().empty()) std::printf("outpost-hub: master query on %s\n", hub->masterAddress().c_str());
   std::printf("outpost-hub: public key %s%s\n", hub->publicKeyHex().c_str(), hub->createdKey() ? " (new)" : "");
   auto listen = outpost::SocketAddress::parse(hub->listenAddress(), true);
-  std::printf("outpost-hub: contact %s (OUTPOST_HUB for game servers, players and `outpost admin --hub`%s)\n",
-              hub->contact().c_str(),
-              listen && listen->isAny() ? "; from other machines, put this machine's address in place of 127.0.0.1"
-                                        : "");
+  std::printf(
+      "outpost-hub: contact %s (OUTPOST_HUB for game servers, players and `outpost admin --hub`%s)\n",
+      hub->contact().c_str(),
+      listen && listen->isAny() ? "; from other machines, put this machine's address in place of 127.0.0.1" : "");
   std::printf("outpost-hub: data directory %s\n", config.data_dir.c_str());
   std::fflush(stdout);
   while (!g_stop) hub->poll(100);

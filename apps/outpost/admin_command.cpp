@@ -98,7 +98,8 @@ bool userPassword(std::vector<std::string>& a, std::string* password) {
   const char* env = std::getenv("OUTPOST_USER_PASSWORD");
   bool has_argv = a.size() == 4;
   if (has_file + has_stdin + has_argv > 1) {
-    std::fprintf(stderr, "outpost admin: give the password one way (--password-file, --password-stdin or as an argument)\n");
+    std::fprintf(stderr,
+                 "outpost admin: give the password one way (--password-file, --password-stdin or as an argument)\n");
     return false;
   }
   if (has_file) {
@@ -114,8 +115,9 @@ bool userPassword(std::vector<std::string>& a, std::string* password) {
     return false;
   }
   if (has_argv) {
-    std::fprintf(stderr, "outpost admin: warning: a password on the command line is visible to other users (ps, "
-                         "shell history); use --password-file, --password-stdin or OUTPOST_USER_PASSWORD\n");
+    std::fprintf(stderr,
+                 "outpost admin: warning: a password on the command line is visible to other users (ps, "
+                 "shell history); use --password-file, --password-stdin or OUTPOST_USER_PASSWORD\n");
     *password = a[3];
     a.pop_back();
     return true;
@@ -124,8 +126,9 @@ bool userPassword(std::vector<std::string>& a, std::string* password) {
     *password = env;
     return true;
   }
-  std::fprintf(stderr, "outpost admin: user create needs a password (--password-file FILE, --password-stdin or "
-                       "OUTPOST_USER_PASSWORD)\n");
+  std::fprintf(stderr,
+               "outpost admin: user create needs a password (--password-file FILE, --password-stdin or "
+               "OUTPOST_USER_PASSWORD)\n");
   return false;
 }
 
@@ -168,8 +171,10 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
     r.mutable_put_app()->set_name(a[3]);
     r.mutable_put_app()->set_required_version(required);
     if (policy && !parseAnonymous(anonymous, r.mutable_put_app()->mutable_anonymous())) {
-      std::fprintf(stderr, "outpost admin: --anonymous %s: expected none, or logon with listed and/or secure "
-                           "(e.g. logon,listed)\n", anonymous.c_str());
+      std::fprintf(stderr,
+                   "outpost admin: --anonymous %s: expected none, or logon with listed and/or secure "
+                   "(e.g. logon,listed)\n",
+                   anonymous.c_str());
       return false;
     }
   } else if (is("app", "list", 2)) {
@@ -312,35 +317,35 @@ void print(const AdminResponse& r) {
   if (!r.name().empty()) std::printf(" name=%s", word(r.name()).c_str());
   if (!r.token().empty()) std::printf(" token=%s", word(r.token()).c_str());
   if (!r.certificate().empty())
-    std::printf(" certificate=%s",
-                outpost::crypto::toHex({reinterpret_cast<const uint8_t*>(r.certificate().data()), r.certificate().size()})
-                    .c_str());
+    std::printf(" certificate=%s", outpost::crypto::toHex({reinterpret_cast<const uint8_t*>(r.certificate().data()),
+                                                           r.certificate().size()})
+                                       .c_str());
   std::printf("\n");
   for (const auto& a : r.apps())
     std::printf("app %u name=%s required_version=%s anonymous=%s\n", a.app_id(), word(a.name()).c_str(),
                 word(a.required_version()).c_str(), anonymousText(a.anonymous()).c_str());
   for (const auto& t : r.tokens())
     std::printf("token account=%u steam_id=%llu app=%u owner=%s memo=%s last_used=%lld revoked=%d\n", t.account_id(),
-                static_cast<unsigned long long>(t.steam_id()), t.app_id(), word(t.owner()).c_str(), word(t.memo()).c_str(),
-                static_cast<long long>(t.last_used_at()), t.revoked() ? 1 : 0);
+                static_cast<unsigned long long>(t.steam_id()), t.app_id(), word(t.owner()).c_str(),
+                word(t.memo()).c_str(), static_cast<long long>(t.last_used_at()), t.revoked() ? 1 : 0);
   for (const auto& l : r.licences())
     std::printf("licence app=%u owner_steam_id=%llu expires=%lld\n", l.app_id(),
                 static_cast<unsigned long long>(l.owner_steam_id()), static_cast<long long>(l.expires_at()));
   for (const auto& s : r.servers()) {
     const auto& o = s.logon();
     const auto& l = s.listing();
-    std::printf("server steam_id=%llu address=%s query_port=%u app=%u version=%s secure=%d dedicated=%d "
-                "advertise=%d name=\"%s\" map=%s product=%s description=\"%s\" mod_dir=%s players=%u max_players=%u "
-                "bots=%u password=%d tags=%s gamedata=%s region=%s spectator_port=%u spectator_name=\"%s\"\n",
-                static_cast<unsigned long long>(s.steam_id()), word(s.address()).c_str(), o.query_port(), o.app_id(),
-                word(o.version()).c_str(), s.secure() ? 1 : 0, o.dedicated() ? 1 : 0, l.advertise() ? 1 : 0,
-                outpost::utf8::escapeForTerminal(l.name()).c_str(), word(l.map()).c_str(), word(o.product()).c_str(),
-                outpost::utf8::escapeForTerminal(o.description()).c_str(), word(o.mod_dir()).c_str(), l.players(),
-                l.max_players(), l.bots(), l.password() ? 1 : 0, word(l.tags()).c_str(), word(l.gamedata()).c_str(),
-                word(l.region()).c_str(), l.spectator_port(), outpost::utf8::escapeForTerminal(l.spectator_name()).c_str());
+    std::printf(
+        "server steam_id=%llu address=%s query_port=%u app=%u version=%s secure=%d dedicated=%d "
+        "advertise=%d name=\"%s\" map=%s product=%s description=\"%s\" mod_dir=%s players=%u max_players=%u "
+        "bots=%u password=%d tags=%s gamedata=%s region=%s spectator_port=%u spectator_name=\"%s\"\n",
+        static_cast<unsigned long long>(s.steam_id()), word(s.address()).c_str(), o.query_port(), o.app_id(),
+        word(o.version()).c_str(), s.secure() ? 1 : 0, o.dedicated() ? 1 : 0, l.advertise() ? 1 : 0,
+        outpost::utf8::escapeForTerminal(l.name()).c_str(), word(l.map()).c_str(), word(o.product()).c_str(),
+        outpost::utf8::escapeForTerminal(o.description()).c_str(), word(o.mod_dir()).c_str(), l.players(),
+        l.max_players(), l.bots(), l.password() ? 1 : 0, word(l.tags()).c_str(), word(l.gamedata()).c_str(),
+        word(l.region()).c_str(), l.spectator_port(), outpost::utf8::escapeForTerminal(l.spectator_name()).c_str());
   }
-  for (const auto& [k, v] : r.counters())
-    std::printf("%s %llu\n", word(k).c_str(), static_cast<unsigned long long>(v));
+  for (const auto& [k, v] : r.counters()) std::printf("%s %llu\n", word(k).c_str(), static_cast<unsigned long long>(v));
 }
 
 }  // namespace
@@ -364,14 +369,15 @@ int runAdminCommand(int argc, char** argv) {
   takeOption(args, "--data-dir", &data_dir);
   takeOption(args, "--admin-token-file", &token_file);
   if (takeOption(args, "--admin-token", &unused)) {
-    std::fprintf(stderr, "outpost admin: --admin-token is gone: a token on the command line is visible to other users "
-                         "(ps, shell history); use --admin-token-file FILE, OUTPOST_ADMIN_TOKEN or --data-dir DIR\n");
+    std::fprintf(stderr,
+                 "outpost admin: --admin-token is gone: a token on the command line is visible to other users "
+                 "(ps, shell history); use --admin-token-file FILE, OUTPOST_ADMIN_TOKEN or --data-dir DIR\n");
     return 2;
   }
   // Options the commands take (buildRequest); anything else that looks like an option is named.
-  const std::vector<std::string> with_value = {"--required-version", "--memo", "--borrowed-from", "--expires",
-                                               "--reason", "--password-file", "--request", "--request-file",
-                                               "--app", "--steam-id", "--address", "--lifetime", "--out", "--anonymous"};
+  const std::vector<std::string> with_value = {
+      "--required-version", "--memo", "--borrowed-from", "--expires", "--reason",   "--password-file", "--request",
+      "--request-file",     "--app",  "--steam-id",      "--address", "--lifetime", "--out",           "--anonymous"};
   const std::vector<std::string> bare = {"--officer", "--remove", "--vac", "--publisher", "--password-stdin"};
   for (size_t i = 0; i < args.size(); ++i) {
     bool takes_value = std::find(with_value.begin(), with_value.end(), args[i]) != with_value.end();

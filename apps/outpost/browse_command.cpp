@@ -49,7 +49,8 @@ int help(const char* text) {
 
 // The numeric flags of `outpost servers` and `outpost query`, parsed strictly (settings.h).
 void timeoutSetting(outpost::settings::Table& t, long* timeout_ms) {
-  t.integer("timeout", {{1, 600000}}, "milliseconds", "", "", [timeout_ms](int64_t v) { *timeout_ms = static_cast<long>(v); });
+  t.integer("timeout", {{1, 600000}}, "milliseconds", "", "",
+            [timeout_ms](int64_t v) { *timeout_ms = static_cast<long>(v); });
 }
 void flagSetting(outpost::settings::Table& t, const char* name, bool* value) {
   outpost::settings::Setting s;
@@ -72,7 +73,9 @@ std::string duration(float seconds) {
 }
 
 const char* serverType(char t) { return t == 'd' ? "dedicated" : t == 'l' ? "listen" : t == 'p' ? "proxy" : "?"; }
-const char* environment(char e) { return e == 'l' ? "Linux" : e == 'w' ? "Windows" : e == 'm' || e == 'o' ? "macOS" : "?"; }
+const char* environment(char e) {
+  return e == 'l' ? "Linux" : e == 'w' ? "Windows" : e == 'm' || e == 'o' ? "macOS" : "?";
+}
 
 void printInfo(const outpost::ServerInfoResult& i) {
   std::printf("server %s (ping %d ms)\n", i.address.c_str(), i.ping_ms);
@@ -100,8 +103,14 @@ int runServersCommand(int argc, char** argv) {
   long region = 0xFF, timeout_ms = 3000;
   bool addresses_only = false, want_help = false;
   outpost::settings::Table flags;
-  flags.text("master", "IP:PORT", "", "", [&](const std::string& v) { master = v; return std::string(); });
-  flags.text("filter", "TEXT", "", "", [&](const std::string& v) { filter = v; return std::string(); });
+  flags.text("master", "IP:PORT", "", "", [&](const std::string& v) {
+    master = v;
+    return std::string();
+  });
+  flags.text("filter", "TEXT", "", "", [&](const std::string& v) {
+    filter = v;
+    return std::string();
+  });
   flags.integer("region", {{0, 7}, {255, 255}}, "", "", "", [&](int64_t v) { region = static_cast<long>(v); });
   timeoutSetting(flags, &timeout_ms);
   flagSetting(flags, "addresses-only", &addresses_only);
@@ -115,7 +124,8 @@ int runServersCommand(int argc, char** argv) {
   outpost::ServerBrowser browser;
   auto list = browser.requestServerList(master, filter, static_cast<uint8_t>(region), static_cast<int>(timeout_ms));
   if (list.empty()) {
-    std::fprintf(stderr, "outpost servers: the master %s listed no servers for \"%s\" (or did not answer within %ld ms)\n",
+    std::fprintf(stderr,
+                 "outpost servers: the master %s listed no servers for \"%s\" (or did not answer within %ld ms)\n",
                  master.c_str(), filter.c_str(), timeout_ms);
     return 1;
   }

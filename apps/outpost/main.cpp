@@ -84,8 +84,8 @@ int demo(int seconds) {
     if (std::chrono::steady_clock::now() >= next_status && connected) {
       auto st = client.getConnectionRealTimeStatus(conn, 1);
       if (st.connection_status)
-        std::printf("[client] sent %d, server got %d, echoed back %d, ping %d ms, send rate %d B/s\n", sent,
-                    received, echoed, st.connection_status->ping, st.connection_status->send_rate);
+        std::printf("[client] sent %d, server got %d, echoed back %d, ping %d ms, send rate %d B/s\n", sent, received,
+                    echoed, st.connection_status->ping, st.connection_status->send_rate);
       next_status = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
     if (echoed >= 1000) break;

@@ -73,9 +73,9 @@ int Bot::run(const volatile std::sig_atomic_t* stop) {
 
   Hello hello{user_.getSteamID(), o_.user, ticket.buffer};
   // A server without a good hub certificate is refused by the transport, even on loopback.
-  uint32_t connection = net_.connectByIPAddress(server->game_address,
-                                                {{outpost::NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{0}},
-                                                 {outpost::NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
+  uint32_t connection = net_.connectByIPAddress(
+      server->game_address, {{outpost::NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{0}},
+                             {outpost::NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
   if (connection == outpost::NETWORKING_CONNECTION_INVALID) {
     logLine("cannot connect to %s", server->game_address.c_str());
     return kBotExitFailed;
@@ -108,7 +108,8 @@ int Bot::play(uint32_t connection, uint64_t server_id, const std::vector<uint8_t
     if (state == outpost::CONNECTION_STATE_CLOSED_BY_PEER ||
         state == outpost::CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
       for (auto& m : net_.receiveMessagesOnConnection(connection, 64)) onMessage(m);  // what arrived first
-      if (end_reason == outpost::CONNECTION_END_REMOTE_BAD_CERT && state == outpost::CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
+      if (end_reason == outpost::CONNECTION_END_REMOTE_BAD_CERT &&
+          state == outpost::CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
         logLine("refused the server at %s: %s", server_address_.c_str(), end_debug.c_str());
         net_.closeConnection(connection, 0, "", false);
         return kBotExitUntrusted;
@@ -125,11 +126,12 @@ int Bot::play(uint32_t connection, uint64_t server_id, const std::vector<uint8_t
       auto info = net_.getConnectionInfo(connection);
       bool certified = info && !(info->info_flags & outpost::NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED);
       if (!certified || (server_id != 0 && info->identity != server_id)) {
-        logLine("the server at %s is certified as %s, not as %s (the Steam ID the server list reported): not "
-                "sending it the ticket",
-                info ? info->remote_address.c_str() : "?",
-                certified ? outpost::steamid::toString(info->identity).c_str() : "nobody",
-                outpost::steamid::toString(server_id).c_str());
+        logLine(
+            "the server at %s is certified as %s, not as %s (the Steam ID the server list reported): not "
+            "sending it the ticket",
+            info ? info->remote_address.c_str() : "?",
+            certified ? outpost::steamid::toString(info->identity).c_str() : "nobody",
+            outpost::steamid::toString(server_id).c_str());
         net_.closeConnection(connection, kClosePlayerLeft, "server identity not certified", false);
         return kBotExitUntrusted;
       }
@@ -191,11 +193,9 @@ void Bot::onMessage(const outpost::NetworkingMessage& m) {
       }
       break;
     case MessageType::kScoreboard:
-      if (auto b = decodeScoreboard(m.payload); b && !o_.quiet)
-        logLine("scoreboard: %s", formatScoreboard(*b).c_str());
+      if (auto b = decodeScoreboard(m.payload); b && !o_.quiet) logLine("scoreboard: %s", formatScoreboard(*b).c_str());
       break;
-    default:
-      break;  // nothing else is sent to players; ignore what this version does not know
+    default: break;  // nothing else is sent to players; ignore what this version does not know
   }
 }
 

@@ -34,9 +34,9 @@ struct BotOptions {
 };
 
 // Exit statuses of run().
-inline constexpr int kBotExitOk = 0;        // played and left, or the server shut down
-inline constexpr int kBotExitFailed = 1;    // could not log on, find or reach a server
-inline constexpr int kBotExitRejected = 3;  // refused or kicked by the server
+inline constexpr int kBotExitOk = 0;         // played and left, or the server shut down
+inline constexpr int kBotExitFailed = 1;     // could not log on, find or reach a server
+inline constexpr int kBotExitRejected = 3;   // refused or kicked by the server
 inline constexpr int kBotExitUntrusted = 4;  // the server is not certified as the one listed
 
 class Bot {

@@ -56,9 +56,8 @@ std::optional<FoundServer> tryOnce(outpost::ServerBrowser& browser, const std::s
 
 }  // namespace
 
-std::optional<FoundServer> findServer(const std::string& master, const std::string& filter,
-                                      const std::string& direct, int timeout_s,
-                                      const volatile std::sig_atomic_t* stop) {
+std::optional<FoundServer> findServer(const std::string& master, const std::string& filter, const std::string& direct,
+                                      int timeout_s, const volatile std::sig_atomic_t* stop) {
   outpost::ServerBrowser browser;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   bool first = true;

@@ -22,9 +22,8 @@ struct FoundServer {
 // master: "ip:port"; filter: e.g. "\\appid\\480"; direct: a query address, or "" to use the
 // master. Retries (the server may not be listed yet) until timeout_s pass or *stop is set;
 // nullopt then. Logs what it finds.
-std::optional<FoundServer> findServer(const std::string& master, const std::string& filter,
-                                      const std::string& direct, int timeout_s,
-                                      const volatile std::sig_atomic_t* stop);
+std::optional<FoundServer> findServer(const std::string& master, const std::string& filter, const std::string& direct,
+                                      int timeout_s, const volatile std::sig_atomic_t* stop);
 
 // "ip:port" -> "ip:new_port" ("[v6]:port" keeps its brackets); "" if `address` has no port.
 std::string withPort(const std::string& address, uint16_t port);

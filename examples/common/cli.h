@@ -10,8 +10,8 @@
 namespace example {
 
 struct Flag {
-  const char* name;      // "--port"
-  std::string* value;    // filled when the flag is given
+  const char* name;        // "--port"
+  std::string* value;      // filled when the flag is given
   bool is_switch = false;  // true: takes no value, sets *value to "1"
 };
 

@@ -19,9 +19,9 @@
 
 namespace example {
 
-inline constexpr uint8_t kRingSize = 100;          // target positions 0..99, a ring
-inline constexpr size_t kMaxNameBytes = 31;        // printable ASCII, at least one byte
-inline constexpr size_t kMaxTicketBytes = 1024;    // the hub's tickets are at most this long
+inline constexpr uint8_t kRingSize = 100;        // target positions 0..99, a ring
+inline constexpr size_t kMaxNameBytes = 31;      // printable ASCII, at least one byte
+inline constexpr size_t kMaxTicketBytes = 1024;  // the hub's tickets are at most this long
 inline constexpr size_t kMaxScoreboardEntries = 64;
 
 // Application close reasons (NetworkingSockets' app range 1000..1999), so a player can tell why
@@ -45,9 +45,9 @@ enum class MessageType : uint8_t {
 };
 
 struct Hello {
-  uint64_t steam_id = 0;         // the player's claim; beginAuthSession checks it against the ticket
+  uint64_t steam_id = 0;  // the player's claim; beginAuthSession checks it against the ticket
   std::string name;
-  std::vector<uint8_t> ticket;   // from User::getAuthSessionTicket
+  std::vector<uint8_t> ticket;  // from User::getAuthSessionTicket
 };
 
 struct Welcome {

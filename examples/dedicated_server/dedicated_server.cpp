@@ -20,8 +20,8 @@ namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kScoreboardEvery = std::chrono::seconds(5);
-constexpr auto kHelloTimeout = std::chrono::seconds(5);     // a silent connection is dropped
-constexpr auto kVerdictTimeout = std::chrono::seconds(15);  // the hub must answer by then
+constexpr auto kHelloTimeout = std::chrono::seconds(5);            // a silent connection is dropped
+constexpr auto kVerdictTimeout = std::chrono::seconds(15);         // the hub must answer by then
 constexpr auto kMinShotInterval = std::chrono::milliseconds(150);  // faster shots are ignored
 
 std::string idText(uint64_t id) { return outpost::steamid::toString(id); }
@@ -36,8 +36,9 @@ bool DedicatedServer::start() {
   // must present a hub certificate, even on loopback (unless --allow-unauthenticated).
   std::string game_address = o_.bind_ip + ":" + std::to_string(o_.game_port);
   int32_t allow = o_.allow_unauthenticated ? 2 : 0;
-  listen_ = net_.createListenSocketIP(game_address, {{outpost::NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, allow},
-                                                     {outpost::NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, allow}});
+  listen_ =
+      net_.createListenSocketIP(game_address, {{outpost::NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, allow},
+                                               {outpost::NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, allow}});
   if (listen_ == outpost::LISTEN_SOCKET_INVALID) {
     logLine("cannot listen on %s (port in use?)", game_address.c_str());
     return false;
@@ -49,8 +50,8 @@ bool DedicatedServer::start() {
   // As the reference, the GameServer takes its app id from the environment (SteamAppId).
   setenv("OUTPOST_APP_ID", std::to_string(o_.app_id).c_str(), 1);
   if (!o_.hub.empty()) gs_.setHub(o_.hub, o_.hub_key);
-  auto init = gs_.serverInitEx(o_.bind_ip, o_.game_port, o_.query_port,
-                               outpost::SERVER_MODE_AUTHENTICATION_AND_SECURE, o_.version);
+  auto init = gs_.serverInitEx(o_.bind_ip, o_.game_port, o_.query_port, outpost::SERVER_MODE_AUTHENTICATION_AND_SECURE,
+                               o_.version);
   if (init.status != outpost::STEAM_API_INIT_RESULT_OK) {
     logLine("serverInit failed: %s", init.verbal.c_str());
     return false;
@@ -100,8 +101,8 @@ bool DedicatedServer::start() {
   gs_.connect_validate_auth_ticket_response([this](const outpost::ValidateAuthTicketResponse& v) { onValidate(v); });
   gs_.connect_client_kick([this](const outpost::ClientKick& k) { onKick(k); });
 
-  logLine("game port %s, query port %u (A2S), app %u, mod dir \"%s\"",
-          net_.getListenSocketAddress(listen_).c_str(), o_.query_port, o_.app_id, o_.mod_dir.c_str());
+  logLine("game port %s, query port %u (A2S), app %u, mod dir \"%s\"", net_.getListenSocketAddress(listen_).c_str(),
+          o_.query_port, o_.app_id, o_.mod_dir.c_str());
   if (o_.token.empty()) {
     logLine("no login token given: logging on anonymously");
     gs_.logOnAnonymous();
@@ -233,8 +234,8 @@ void DedicatedServer::onHello(Player& p, const outpost::NetworkingMessage& m) {
   }
   int r = gs_.beginAuthSession(hello->ticket, hello->steam_id);
   if (r != outpost::BEGIN_AUTH_SESSION_RESULT_OK) {
-    logLine("%s %s (%s) refused: ticket %s", hello->name.c_str(), idText(hello->steam_id).c_str(),
-            p.address.c_str(), beginAuthResultName(r));
+    logLine("%s %s (%s) refused: ticket %s", hello->name.c_str(), idText(hello->steam_id).c_str(), p.address.c_str(),
+            beginAuthResultName(r));
     disconnect(p.connection, kCloseAuthFailed, std::string("ticket refused: ") + beginAuthResultName(r));
     return;
   }
@@ -385,8 +386,8 @@ std::string DedicatedServer::who(const Player& p) const {
 }
 
 int DedicatedServer::playingCount() const {
-  return static_cast<int>(std::count_if(players_.begin(), players_.end(),
-                                        [](const auto& e) { return e.second.phase == Phase::kPlaying; }));
+  return static_cast<int>(
+      std::count_if(players_.begin(), players_.end(), [](const auto& e) { return e.second.phase == Phase::kPlaying; }));
 }
 
 void DedicatedServer::send(const Player& p, const std::vector<uint8_t>& bytes, int flags) {

@@ -11,9 +11,7 @@ int ringDistance(int a, int b) {
   return d > kRingSize / 2 ? kRingSize - d : d;
 }
 
-TargetRange::TargetRange(uint32_t seed) : rng_(seed) {
-  target_ = static_cast<uint8_t>(rng_() % kRingSize);
-}
+TargetRange::TargetRange(uint32_t seed) : rng_(seed) { target_ = static_cast<uint8_t>(rng_() % kRingSize); }
 
 void TargetRange::tick() {
   ++tick_;

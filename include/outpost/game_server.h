@@ -57,9 +57,8 @@ enum UserHasLicenseForAppResult : int32_t {
   USER_HAS_LICENSE_RESULT_NO_AUTH = 2,
 };
 
-
 struct ValidateAuthTicketResponse {
-  uint64_t auth_id = 0;   // the user
+  uint64_t auth_id = 0;  // the user
   int32_t response = AUTH_SESSION_RESPONSE_OK;
   uint64_t owner_id = 0;  // the licence owner (differs when borrowed)
 };
@@ -226,9 +225,9 @@ class GameServer {
   // group_id: a full clan SteamID or a bare clan account id (GodotSteam passes 32 bits). false
   // when not logged on to the hub (as the reference: "cannot ask"). Answer: client_group_status.
   bool requestUserGroupStatus(uint64_t steam_id, uint64_t group_id);
-  void associateWithClan(uint64_t clan_id);             // answer: associate_clan
+  void associateWithClan(uint64_t clan_id);               // answer: associate_clan
   void computeNewPlayerCompatibility(uint64_t steam_id);  // answer: player_compat
-  void getGameplayStats();                               // answer: gameplay_stats
+  void getGameplayStats();                                // answer: gameplay_stats
 
   // ---- Server queries (A2S) --------------------------------------------------------------------
   // With a query port, A2S answers on it by itself; with QUERY_PORT_SHARED (GameSocketShare) the

@@ -27,17 +27,17 @@ namespace outpost {
 
 // The connection dictionary of getConnectionInfo and network_connection_status_changed.
 struct ConnectionInfo {
-  uint64_t identity = 0;            // the peer's Steam ID; 0 for a peer known only by IP
-  int64_t user_data = -1;           // NETWORKING_CONFIG_CONNECTION_USER_DATA, -1 when unset
-  uint32_t listen_socket = 0;       // 0 for outbound connections
-  std::string remote_address;       // "ip:port" or "[ipv6]:port" (with the port, unlike GodotSteam)
+  uint64_t identity = 0;       // the peer's Steam ID; 0 for a peer known only by IP
+  int64_t user_data = -1;      // NETWORKING_CONFIG_CONNECTION_USER_DATA, -1 when unset
+  uint32_t listen_socket = 0;  // 0 for outbound connections
+  std::string remote_address;  // "ip:port" or "[ipv6]:port" (with the port, unlike GodotSteam)
   uint32_t remote_pop = 0;
   uint32_t pop_relay = 0;
   int32_t connection_state = CONNECTION_STATE_NONE;
   int32_t end_reason = CONNECTION_END_INVALID;
-  std::string end_debug;            // <= 128 bytes
-  std::string debug_description;    // <= 128 bytes
-  int32_t info_flags = 0;           // NETWORKING_CONNECTION_INFO_FLAG_*
+  std::string end_debug;          // <= 128 bytes
+  std::string debug_description;  // <= 128 bytes
+  int32_t info_flags = 0;         // NETWORKING_CONNECTION_INFO_FLAG_*
 };
 
 // Payload of the network_connection_status_changed signal.
@@ -195,7 +195,7 @@ struct SetCertificateResult {
 
 struct ConfigValueResult {
   int32_t result = NETWORKING_GET_CONFIG_VALUE_BAD_VALUE;  // NetworkingGetConfigValueResult
-  int32_t type = 0;                                         // NetworkingConfigDataType
+  int32_t type = 0;                                        // NetworkingConfigDataType
   ConfigValue value;
 };
 
@@ -257,8 +257,7 @@ class NetworkingSockets {
   uint32_t createListenSocketIP(const std::string& ip_address, const ConfigOptions& options = {});
   // Returns NETWORKING_CONNECTION_INVALID on a malformed address (an address without a port, a
   // port of 0) or bad options.
-  uint32_t connectByIPAddress(const std::string& ip_address_with_port,
-                              const ConfigOptions& options = {});
+  uint32_t connectByIPAddress(const std::string& ip_address_with_port, const ConfigOptions& options = {});
   // RESULT_OK; RESULT_INVALID_PARAM for a bad handle; RESULT_INVALID_STATE when the connection is
   // not an incoming one waiting in CONNECTING.
   int acceptConnection(uint32_t connection_handle);
@@ -277,8 +276,8 @@ class NetworkingSockets {
   // RESULT_INVALID_PARAM (bad handle or size), RESULT_INVALID_STATE (connection closing or dead),
   // RESULT_NO_CONNECTION (closed by peer / problem detected), RESULT_LIMIT_EXCEEDED (send buffer
   // full), RESULT_IGNORED (unreliable NO_DELAY that could not go out immediately).
-  SendResult sendMessageToConnection(uint32_t connection_handle, std::span<const uint8_t> data,
-                                     int flags, uint16_t lane = 0);
+  SendResult sendMessageToConnection(uint32_t connection_handle, std::span<const uint8_t> data, int flags,
+                                     uint16_t lane = 0);
   // One result per message, in order.
   std::vector<SendResult> sendMessages(std::span<const OutgoingMessage> messages);
   // Sends whatever waits on the Nagle timer now. RESULT_OK or RESULT_INVALID_PARAM.
@@ -304,8 +303,7 @@ class NetworkingSockets {
 
   // ---- Connection information -----------------------------------------------------------
   std::optional<ConnectionInfo> getConnectionInfo(uint32_t connection_handle);
-  RealTimeStatusResult getConnectionRealTimeStatus(uint32_t connection_handle, int lanes,
-                                                   bool get_status = true);
+  RealTimeStatusResult getConnectionRealTimeStatus(uint32_t connection_handle, int lanes, bool get_status = true);
   DetailedStatusResult getDetailedConnectionStatus(uint32_t connection_handle);
   std::string getConnectionName(uint32_t peer);
   void setConnectionName(uint32_t peer, const std::string& name);
@@ -315,8 +313,7 @@ class NetworkingSockets {
   // ---- Pairs and identity ---------------------------------------------------------------
   // loopback=true: two real connections through 127.0.0.1 (crypto, fake network apply).
   // false: in-memory buffers. Both sides start CONNECTED.
-  SocketPairResult createSocketPair(bool loopback, uint64_t remote_steam_id1,
-                                    uint64_t remote_steam_id2);
+  SocketPairResult createSocketPair(bool loopback, uint64_t remote_steam_id1, uint64_t remote_steam_id2);
   // "steamid:<id>": the certificate's identity while one is held, else the one resetIdentity
   // set; "invalid" when neither.
   std::string getIdentity();
@@ -378,8 +375,7 @@ class NetworkingSockets {
   uint32_t createListenSocketP2PFakeIP(int fake_port, const ConfigOptions& options = {});
   uint32_t connectToHostedDedicatedServer(uint64_t remote_steam_id, int virtual_port,
                                           const ConfigOptions& options = {});
-  uint32_t createHostedDedicatedServerListenSocket(int virtual_port,
-                                                   const ConfigOptions& options = {});
+  uint32_t createHostedDedicatedServerListenSocket(int virtual_port, const ConfigOptions& options = {});
   uint32_t getHostedDedicatedServerPOPId();
   int getHostedDedicatedServerPort();
   bool beginAsyncRequestFakeIP(int num_ports);

@@ -24,15 +24,15 @@ struct ServerInfoResult {  // A2S_INFO
   std::string address;     // "ip:port" the reply came from (ServerBrowser); not on the wire
   int protocol = 0;        // network protocol version of the game (17 for Source games)
   std::string name, map;
-  std::string folder;      // game directory ("mod dir"), e.g. "tf"
-  std::string game;        // game description, e.g. "Team Fortress"
-  uint32_t app_id = 0;     // see the file comment
-  int players = 0;         // players on the server, bots included
+  std::string folder;   // game directory ("mod dir"), e.g. "tf"
+  std::string game;     // game description, e.g. "Team Fortress"
+  uint32_t app_id = 0;  // see the file comment
+  int players = 0;      // players on the server, bots included
   int max_players = 0, bots = 0;
-  char server_type = 0;    // 'd' dedicated, 'l' listen (non-dedicated), 'p' SourceTV proxy
-  char environment = 0;    // 'l' Linux, 'w' Windows, 'm' (or 'o') macOS
-  bool password = false;   // true = private (a password is required)
-  bool secure = false;     // VAC secured
+  char server_type = 0;   // 'd' dedicated, 'l' listen (non-dedicated), 'p' SourceTV proxy
+  char environment = 0;   // 'l' Linux, 'w' Windows, 'm' (or 'o') macOS
+  bool password = false;  // true = private (a password is required)
+  bool secure = false;    // VAC secured
   std::string version;
   uint16_t game_port = 0;       // extra data 0x80
   uint64_t steam_id = 0;        // extra data 0x10

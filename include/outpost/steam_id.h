@@ -60,7 +60,7 @@ inline constexpr uint32_t STEAM_USER_WEB_INSTANCE = 4;
 // The SDK's sentinel game-server ids (all of type Invalid; backend-anchors.md §1.4). The newest
 // reference docs list them under these names, though GodotSteam does not bind them.
 inline constexpr uint64_t STEAM_ID_NIL = 0;
-inline constexpr uint64_t STEAM_ID_OUT_OF_DATE_GAME_SERVER = 0;              // (0, 0, Invalid)
+inline constexpr uint64_t STEAM_ID_OUT_OF_DATE_GAME_SERVER = 0;               // (0, 0, Invalid)
 inline constexpr uint64_t STEAM_ID_LAN_MODE_GAME_SERVER = uint64_t{1} << 56;  // (0, 0, Public)
 inline constexpr uint64_t STEAM_ID_NOT_INIT_YET_GAME_SERVER = 1;              // (1, 0, Invalid)
 inline constexpr uint64_t STEAM_ID_NON_GAME_SERVER = 2;                       // (2, 0, Invalid)
@@ -75,17 +75,14 @@ inline constexpr uint32_t kChatInstanceFlagMmsLobby = 0x20000;
 // Builds an id from its four fields. Bits beyond a field's width are dropped (instance keeps its
 // low 20 bits, type its low 4); callers that take fields from untrusted input check them first,
 // or check isValid() on the result.
-constexpr uint64_t make(uint32_t universe, uint32_t account_type, uint32_t instance,
-                        uint32_t account_id) {
+constexpr uint64_t make(uint32_t universe, uint32_t account_type, uint32_t instance, uint32_t account_id) {
   return (uint64_t{universe & 0xFFu} << 56) | (uint64_t{account_type & 0xFu} << 52) |
          (uint64_t{instance & STEAM_ACCOUNT_INSTANCE_MASK} << 32) | uint64_t{account_id};
 }
 
 constexpr uint32_t universe(uint64_t id) { return static_cast<uint32_t>(id >> 56); }
 constexpr uint32_t accountType(uint64_t id) { return static_cast<uint32_t>((id >> 52) & 0xFu); }
-constexpr uint32_t instance(uint64_t id) {
-  return static_cast<uint32_t>(id >> 32) & STEAM_ACCOUNT_INSTANCE_MASK;
-}
+constexpr uint32_t instance(uint64_t id) { return static_cast<uint32_t>(id >> 32) & STEAM_ACCOUNT_INSTANCE_MASK; }
 constexpr uint32_t accountId(uint64_t id) { return static_cast<uint32_t>(id & STEAM_ACCOUNT_ID_MASK); }
 
 // The reference's getSteamID32: the account id (low 32 bits).
@@ -98,8 +95,7 @@ constexpr uint64_t individual(uint32_t account_id, uint32_t universe = UNIVERSE_
 constexpr uint64_t gameServer(uint32_t account_id, uint32_t universe = UNIVERSE_PUBLIC) {
   return make(universe, ACCOUNT_TYPE_GAME_SERVER, 0, account_id);
 }
-constexpr uint64_t anonGameServer(uint32_t account_id, uint32_t instance,
-                                  uint32_t universe = UNIVERSE_PUBLIC) {
+constexpr uint64_t anonGameServer(uint32_t account_id, uint32_t instance, uint32_t universe = UNIVERSE_PUBLIC) {
   return make(universe, ACCOUNT_TYPE_ANON_GAME_SERVER, instance, account_id);
 }
 constexpr uint64_t clan(uint32_t account_id, uint32_t universe = UNIVERSE_PUBLIC) {
@@ -123,9 +119,7 @@ constexpr bool isValid(uint64_t id) {
   const uint32_t uni = universe(id);
   if (type <= ACCOUNT_TYPE_INVALID || type >= ACCOUNT_TYPE_MAX) return false;
   if (uni <= UNIVERSE_INVALID || uni >= UNIVERSE_MAX) return false;
-  if (type == ACCOUNT_TYPE_INDIVIDUAL &&
-      (accountId(id) == 0 || instance(id) > STEAM_USER_WEB_INSTANCE))
-    return false;
+  if (type == ACCOUNT_TYPE_INDIVIDUAL && (accountId(id) == 0 || instance(id) > STEAM_USER_WEB_INSTANCE)) return false;
   if (type == ACCOUNT_TYPE_CLAN && (accountId(id) == 0 || instance(id) != 0)) return false;
   if (type == ACCOUNT_TYPE_GAME_SERVER && accountId(id) == 0) return false;
   return true;
@@ -140,29 +134,19 @@ constexpr bool isIndividual(uint64_t id) {
 // BPersistentGameServerAccount: a token-backed server (type 3), stable across restarts.
 constexpr bool isGameServer(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_GAME_SERVER; }
 // BAnonGameServerAccount: an anonymous server (type 4), a new id on each logon.
-constexpr bool isAnonGameServer(uint64_t id) {
-  return accountType(id) == ACCOUNT_TYPE_ANON_GAME_SERVER;
-}
+constexpr bool isAnonGameServer(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_ANON_GAME_SERVER; }
 // BGameServerAccount: either kind of game server.
 constexpr bool isAnyGameServer(uint64_t id) { return isGameServer(id) || isAnonGameServer(id); }
 constexpr bool isClan(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_CLAN; }
 constexpr bool isChat(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_CHAT; }
-constexpr bool isLobby(uint64_t id) {
-  return isChat(id) && (instance(id) & kChatInstanceFlagLobby) != 0;
-}
+constexpr bool isLobby(uint64_t id) { return isChat(id) && (instance(id) & kChatInstanceFlagLobby) != 0; }
 // BAnonAccount: an anonymous user or an anonymous game server.
-constexpr bool isAnonAccount(uint64_t id) {
-  return accountType(id) == ACCOUNT_TYPE_ANON_USER || isAnonGameServer(id);
-}
+constexpr bool isAnonAccount(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_ANON_USER || isAnonGameServer(id); }
 constexpr bool isAnonUser(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_ANON_USER; }
 constexpr bool isConsoleUser(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_CONSOLE_USER; }
-constexpr bool isContentServer(uint64_t id) {
-  return accountType(id) == ACCOUNT_TYPE_CONTENT_SERVER;
-}
+constexpr bool isContentServer(uint64_t id) { return accountType(id) == ACCOUNT_TYPE_CONTENT_SERVER; }
 // BBlankAnonAccount: an anonymous id with account 0 and instance 0 (a server not yet logged on).
-constexpr bool isBlankAnonAccount(uint64_t id) {
-  return isAnonAccount(id) && accountId(id) == 0 && instance(id) == 0;
-}
+constexpr bool isBlankAnonAccount(uint64_t id) { return isAnonAccount(id) && accountId(id) == 0 && instance(id) == 0; }
 
 // Accepts a group (clan) id in either form the API receives and returns the full 64-bit clan id,
 // or 0 when the value cannot be a clan:
@@ -193,45 +177,24 @@ inline std::string toString(uint64_t id) {
   char buf[48];
   int n = 0;
   switch (accountType(id)) {
-    case ACCOUNT_TYPE_ANON_GAME_SERVER:
-      n = std::snprintf(buf, sizeof buf, "[A:%u:%u:%u]", u, a, inst);
-      break;
-    case ACCOUNT_TYPE_GAME_SERVER:
-      n = std::snprintf(buf, sizeof buf, "[G:%u:%u]", u, a);
-      break;
-    case ACCOUNT_TYPE_MULTISEAT:
-      n = std::snprintf(buf, sizeof buf, "[M:%u:%u:%u]", u, a, inst);
-      break;
-    case ACCOUNT_TYPE_PENDING:
-      n = std::snprintf(buf, sizeof buf, "[P:%u:%u]", u, a);
-      break;
-    case ACCOUNT_TYPE_CONTENT_SERVER:
-      n = std::snprintf(buf, sizeof buf, "[C:%u:%u]", u, a);
-      break;
-    case ACCOUNT_TYPE_CLAN:
-      n = std::snprintf(buf, sizeof buf, "[g:%u:%u]", u, a);
-      break;
+    case ACCOUNT_TYPE_ANON_GAME_SERVER: n = std::snprintf(buf, sizeof buf, "[A:%u:%u:%u]", u, a, inst); break;
+    case ACCOUNT_TYPE_GAME_SERVER: n = std::snprintf(buf, sizeof buf, "[G:%u:%u]", u, a); break;
+    case ACCOUNT_TYPE_MULTISEAT: n = std::snprintf(buf, sizeof buf, "[M:%u:%u:%u]", u, a, inst); break;
+    case ACCOUNT_TYPE_PENDING: n = std::snprintf(buf, sizeof buf, "[P:%u:%u]", u, a); break;
+    case ACCOUNT_TYPE_CONTENT_SERVER: n = std::snprintf(buf, sizeof buf, "[C:%u:%u]", u, a); break;
+    case ACCOUNT_TYPE_CLAN: n = std::snprintf(buf, sizeof buf, "[g:%u:%u]", u, a); break;
     case ACCOUNT_TYPE_CHAT: {
-      const char c = (inst & kChatInstanceFlagClan)    ? 'c'
-                     : (inst & kChatInstanceFlagLobby) ? 'L'
-                                                       : 'T';
+      const char c = (inst & kChatInstanceFlagClan) ? 'c' : (inst & kChatInstanceFlagLobby) ? 'L' : 'T';
       n = std::snprintf(buf, sizeof buf, "[%c:%u:%u]", c, u, a);
       break;
     }
-    case ACCOUNT_TYPE_INVALID:
-      n = std::snprintf(buf, sizeof buf, "[I:%u:%u]", u, a);
-      break;
+    case ACCOUNT_TYPE_INVALID: n = std::snprintf(buf, sizeof buf, "[I:%u:%u]", u, a); break;
     case ACCOUNT_TYPE_INDIVIDUAL:
-      n = inst != STEAM_USER_DESKTOP_INSTANCE
-              ? std::snprintf(buf, sizeof buf, "[U:%u:%u:%u]", u, a, inst)
-              : std::snprintf(buf, sizeof buf, "[U:%u:%u]", u, a);
+      n = inst != STEAM_USER_DESKTOP_INSTANCE ? std::snprintf(buf, sizeof buf, "[U:%u:%u:%u]", u, a, inst)
+                                              : std::snprintf(buf, sizeof buf, "[U:%u:%u]", u, a);
       break;
-    case ACCOUNT_TYPE_ANON_USER:
-      n = std::snprintf(buf, sizeof buf, "[a:%u:%u]", u, a);
-      break;
-    default:
-      n = std::snprintf(buf, sizeof buf, "[i:%u:%u]", u, a);
-      break;
+    case ACCOUNT_TYPE_ANON_USER: n = std::snprintf(buf, sizeof buf, "[a:%u:%u]", u, a); break;
+    default: n = std::snprintf(buf, sizeof buf, "[i:%u:%u]", u, a); break;
   }
   return std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
 }

@@ -22,7 +22,7 @@ namespace outpost {
 struct AuthSessionCheck {
   int32_t result = BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET;
   int32_t response = AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID;  // until the hub says otherwise
-  uint64_t steam_id = 0;  // the server the ticket names
+  uint64_t steam_id = 0;                                         // the server the ticket names
 };
 
 namespace client {

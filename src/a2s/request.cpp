@@ -28,8 +28,7 @@ std::optional<Request> parseRequest(std::span<const uint8_t> d, RequestError* er
   // 6. Exact length per type (no trailing garbage, no truncated challenge).
   size_t challenge_at = kHeaderBytes + 1;
   if (r.type == kInfoRequest) {
-    if (d.size() != kInfoRequestBytes && d.size() != kInfoChallengedRequestBytes)
-      return fail(RequestError::kBadLength);
+    if (d.size() != kInfoRequestBytes && d.size() != kInfoChallengedRequestBytes) return fail(RequestError::kBadLength);
     // 7. The INFO payload must be exactly "Source Engine Query\0".
     if (std::memcmp(d.data() + kHeaderBytes + 1, kInfoPayload, sizeof kInfoPayload) != 0)
       return fail(RequestError::kBadInfoString);

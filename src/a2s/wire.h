@@ -13,26 +13,26 @@
 namespace outpost::a2s {
 
 // Sizes and limits.
-inline constexpr size_t kHeaderBytes = 4;               // FF FF FF FF or FE FF FF FF
-inline constexpr size_t kMaxPacketBytes = 1400;         // largest datagram a server sends
-inline constexpr size_t kSplitPayloadBytes = 1248;      // payload per split fragment
-inline constexpr size_t kSplitHeaderBytes = 12;         // -2, id, total, number, size
-inline constexpr size_t kMaxSplitFragments = 64;        // larger replies are refused (~78 KB)
+inline constexpr size_t kHeaderBytes = 4;           // FF FF FF FF or FE FF FF FF
+inline constexpr size_t kMaxPacketBytes = 1400;     // largest datagram a server sends
+inline constexpr size_t kSplitPayloadBytes = 1248;  // payload per split fragment
+inline constexpr size_t kSplitHeaderBytes = 12;     // -2, id, total, number, size
+inline constexpr size_t kMaxSplitFragments = 64;    // larger replies are refused (~78 KB)
 inline constexpr size_t kChallengeReplyBytes = 9;
-inline constexpr size_t kInfoRequestBytes = 25;         // FFFFFFFF 'T' "Source Engine Query\0"
+inline constexpr size_t kInfoRequestBytes = 25;  // FFFFFFFF 'T' "Source Engine Query\0"
 inline constexpr size_t kInfoChallengedRequestBytes = 29;
 inline constexpr size_t kPlayerRulesRequestBytes = 9;
 
 // Message types (the byte after the header).
-inline constexpr uint8_t kInfoRequest = 0x54;           // 'T'
-inline constexpr uint8_t kPlayerRequest = 0x55;         // 'U'
-inline constexpr uint8_t kRulesRequest = 0x56;          // 'V'
-inline constexpr uint8_t kGetChallengeRequest = 0x57;   // 'W' (deprecated; not answered)
-inline constexpr uint8_t kPingRequest = 0x69;           // 'i' (deprecated; not answered)
-inline constexpr uint8_t kChallengeReply = 0x41;        // 'A'
-inline constexpr uint8_t kInfoReply = 0x49;             // 'I'
-inline constexpr uint8_t kPlayerReply = 0x44;           // 'D'
-inline constexpr uint8_t kRulesReply = 0x45;            // 'E'
+inline constexpr uint8_t kInfoRequest = 0x54;          // 'T'
+inline constexpr uint8_t kPlayerRequest = 0x55;        // 'U'
+inline constexpr uint8_t kRulesRequest = 0x56;         // 'V'
+inline constexpr uint8_t kGetChallengeRequest = 0x57;  // 'W' (deprecated; not answered)
+inline constexpr uint8_t kPingRequest = 0x69;          // 'i' (deprecated; not answered)
+inline constexpr uint8_t kChallengeReply = 0x41;       // 'A'
+inline constexpr uint8_t kInfoReply = 0x49;            // 'I'
+inline constexpr uint8_t kPlayerReply = 0x44;          // 'D'
+inline constexpr uint8_t kRulesReply = 0x45;           // 'E'
 
 inline constexpr uint8_t kSingleHeader[kHeaderBytes] = {0xFF, 0xFF, 0xFF, 0xFF};
 inline constexpr uint8_t kSplitHeader[kHeaderBytes] = {0xFE, 0xFF, 0xFF, 0xFF};

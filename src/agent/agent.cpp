@@ -194,8 +194,8 @@ class AgentLoop {
   int listen_fd_ = -1;
   bool wrote_secret_file_ = false;
   std::vector<Conn> conns_;
-  bool served_ = false;         // a client authenticated at some point
-  bool client_gone_ = false;    // ... and has gone away
+  bool served_ = false;       // a client authenticated at some point
+  bool client_gone_ = false;  // ... and has gone away
   std::unique_ptr<Host> host_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };
@@ -273,12 +273,14 @@ int AgentLoop::run(const volatile std::sig_atomic_t* stop) {
     const auto now = SteadyClock::now();
     if (client_gone_) return 0;
     if (!served_ && now >= first_client_deadline) {
-      OUTPOST_LOG_WARN("outpost-agent: no client authenticated within %d ms; exiting", options_.first_client_timeout_ms);
+      OUTPOST_LOG_WARN("outpost-agent: no client authenticated within %d ms; exiting",
+                       options_.first_client_timeout_ms);
       return 1;
     }
     if (now >= next_parent_check) {
       if (parentGone()) {
-        OUTPOST_LOG_WARN("outpost-agent: parent process %lld is gone; exiting", static_cast<long long>(options_.parent_pid));
+        OUTPOST_LOG_WARN("outpost-agent: parent process %lld is gone; exiting",
+                         static_cast<long long>(options_.parent_pid));
         return served_ ? 0 : 1;
       }
       next_parent_check = now + std::chrono::milliseconds(kParentCheckMs);
@@ -302,7 +304,8 @@ int AgentLoop::run(const volatile std::sig_atomic_t* stop) {
     }
     if (client_gone_) return 0;
 
-    int64_t timeout_ms = std::min<int64_t>(msUntil(next_parent_check), served_ ? kParentCheckMs : msUntil(first_client_deadline));
+    int64_t timeout_ms =
+        std::min<int64_t>(msUntil(next_parent_check), served_ ? kParentCheckMs : msUntil(first_client_deadline));
     for (const auto& c : conns_)
       if (!c.authenticated) timeout_ms = std::min<int64_t>(timeout_ms, msUntil(c.hello_deadline));
     fds.clear();
@@ -426,7 +429,8 @@ void AgentLoop::onHello(Conn& c, std::span<const uint8_t> payload) {
     appendFrame(c.out, c.encoding, errorReply(nullptr, error_code::kUnauthenticated, message));
     c.closing = true;
   };
-  if (!decodeFrame(c.encoding, payload, &hello, &why)) return refuse("refused.bad_hello", "the hello does not decode: " + why);
+  if (!decodeFrame(c.encoding, payload, &hello, &why))
+    return refuse("refused.bad_hello", "the hello does not decode: " + why);
   Value id = hello.is_object() && hello.contains("id") ? hello["id"] : Value();
   if (!hello.is_object() || hello.value("hello", Value()) != "outpost-agent" || !hello.contains("secret") ||
       !hello["secret"].is_string())

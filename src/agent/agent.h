@@ -23,15 +23,15 @@
 namespace outpost::agent {
 
 struct AgentOptions {
-  std::string listen = "127.0.0.1:0";  // loopback only (127.0.0.0/8 or ::1), port 0 = any
-  std::string secret_file;             // where to write port and secret ("" = none)
-  std::string secret_hex;              // given by the parent: 64 hex characters ("" = make one)
-  int64_t parent_pid = 0;              // exit when this process is gone (0 = no parent check)
-  int first_client_timeout_ms = 10000; // exit if no client authenticates by then
-  int hello_timeout_ms = 2000;         // a connection must authenticate within this
-  size_t max_frame_bytes = 8u << 20;   // largest request after authentication
-  size_t max_pending_connections = 4;  // connections not yet authenticated
-  size_t max_output_bytes = 64u << 20; // replies waiting for the client; reading pauses beyond
+  std::string listen = "127.0.0.1:0";   // loopback only (127.0.0.0/8 or ::1), port 0 = any
+  std::string secret_file;              // where to write port and secret ("" = none)
+  std::string secret_hex;               // given by the parent: 64 hex characters ("" = make one)
+  int64_t parent_pid = 0;               // exit when this process is gone (0 = no parent check)
+  int first_client_timeout_ms = 10000;  // exit if no client authenticates by then
+  int hello_timeout_ms = 2000;          // a connection must authenticate within this
+  size_t max_frame_bytes = 8u << 20;    // largest request after authentication
+  size_t max_pending_connections = 4;   // connections not yet authenticated
+  size_t max_output_bytes = 64u << 20;  // replies waiting for the client; reading pauses beyond
 };
 
 inline constexpr size_t kMaxHelloBytes = 1024;

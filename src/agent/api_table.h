@@ -27,16 +27,16 @@ class Host;
 enum class ParamType : uint8_t {
   kBool,
   kInt32,
-  kUInt32,    // handles, app ids
-  kUInt16,    // ports
+  kUInt32,  // handles, app ids
+  kUInt16,  // ports
   kInt64,
-  kSteamId,   // uint64; a negative GDScript int is taken as its bit pattern
+  kSteamId,  // uint64; a negative GDScript int is taken as its bit pattern
   kFloat,
-  kString,    // UTF-8, at most max_bytes
-  kBytes,     // PoolByteArray (Godot) or base64 string (JSON), at most max_bytes
-  kOptions,   // Dictionary {NetworkingConfigValue: int | float | String}
-  kIntArray,  // Array / PoolIntArray of int32, at most max_bytes elements
-  kArray,     // Array (elements checked by the handler), at most max_bytes elements
+  kString,      // UTF-8, at most max_bytes
+  kBytes,       // PoolByteArray (Godot) or base64 string (JSON), at most max_bytes
+  kOptions,     // Dictionary {NetworkingConfigValue: int | float | String}
+  kIntArray,    // Array / PoolIntArray of int32, at most max_bytes elements
+  kArray,       // Array (elements checked by the handler), at most max_bytes elements
   kBytesArray,  // Array of PoolByteArray (base64 Strings in JSON), at most max elements of at most
                 // MAX_STEAM_PACKET_SIZE bytes each
 };
@@ -92,8 +92,8 @@ struct FunctionSpec {
   ReturnType returns;
   Origin origin;
   Handler handler;
-  bool server = true;  // served on "SteamServer"
-  bool client = false; // served on "Steam"
+  bool server = true;   // served on "SteamServer"
+  bool client = false;  // served on "Steam"
   // The addon's return value when the call cannot be made (agent missing, error reply); empty =
   // the return type's zero ({}, [], "", 0, false, null).
   const char* fail_json = "";

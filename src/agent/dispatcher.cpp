@@ -148,20 +148,20 @@ Dispatcher::Checked Dispatcher::check(Value& request) {
     if (auto it = request.find("call"); it != request.end()) call_value = &*it;
     if (auto it = request.find("args"); it != request.end()) args = &*it;
   } else {
-    return refuse(error_code::kBadRequest, "a request is a Dictionary {id, call, args} or an Array [id, call, args], not " +
-                                               describe(request));
+    return refuse(error_code::kBadRequest,
+                  "a request is a Dictionary {id, call, args} or an Array [id, call, args], not " + describe(request));
   }
   const FunctionSpec* f = nullptr;
   bool client_side = false;
   std::string_view call;  // for messages; a call number's is built only when one is needed
   if (call_value && out.compact && (call_value->is_number_integer() || call_value->is_number_unsigned())) {
-    const int64_t number = call_value->is_number_unsigned() && call_value->get<uint64_t>() > INT64_MAX
-                               ? -1
-                               : call_value->get<int64_t>();
+    const int64_t number =
+        call_value->is_number_unsigned() && call_value->get<uint64_t>() > INT64_MAX ? -1 : call_value->get<int64_t>();
     f = functionByCallNumber(number, &client_side);
     if (!f)
-      return refuse(error_code::kUnknownFunction, "call number " + call_value->dump() +
-                                                      " is not one of this agent's (its hello reply lists them as \"calls\")");
+      return refuse(error_code::kUnknownFunction,
+                    "call number " + call_value->dump() +
+                        " is not one of this agent's (its hello reply lists them as \"calls\")");
   } else if (call_value && call_value->is_string()) {
     call = call_value->get_ref<const std::string&>();
     if (call == "agent.counters") return out;  // function and error_reply both empty
@@ -170,16 +170,20 @@ Dispatcher::Checked Dispatcher::check(Value& request) {
     if (!f) {
       std::string shown(call.substr(0, 80));
       if (call.size() > 80) shown += "...";
-      return refuse(error_code::kUnknownFunction, "\"" + shown + "\" is not a function of the agent (outpost-agent --print-api lists them)");
+      return refuse(error_code::kUnknownFunction,
+                    "\"" + shown + "\" is not a function of the agent (outpost-agent --print-api lists them)");
     }
     client_side = call.compare(0, dot, "Steam") == 0;
   } else {
-    return refuse(error_code::kBadRequest, out.compact ? "the compact request's call is neither a String nor a call number"
-                                                       : "the request has no \"call\" String (\"SteamServer.<function>\" or \"Steam.<function>\")");
+    return refuse(error_code::kBadRequest,
+                  out.compact
+                      ? "the compact request's call is neither a String nor a call number"
+                      : "the request has no \"call\" String (\"SteamServer.<function>\" or \"Steam.<function>\")");
   }
   auto label = [&] { return std::string(client_side ? "Steam." : "SteamServer.") + f->name; };
   if (args && !args->is_null() && !args->is_array() && !args->is_object())
-    return refuse(error_code::kBadRequest, label() + ": \"args\" must be an Array or a Dictionary, not " + describe(*args));
+    return refuse(error_code::kBadRequest,
+                  label() + ": \"args\" must be an Array or a Dictionary, not " + describe(*args));
   std::string why;
   if (!checkArguments(*f, args, &out.args, &why)) return refuse(error_code::kBadArguments, label() + ": " + why);
   out.function = f;
@@ -237,8 +241,7 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
   };
   Value normalised;
   switch (p.type) {
-    case ParamType::kBool:
-      return v.is_boolean() ? true : wrong("a bool");
+    case ParamType::kBool: return v.is_boolean() ? true : wrong("a bool");
     case ParamType::kInt32:
       if (!integerIn(v, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max(), &normalised))
         return wrong("an int in -2147483648..2147483647");
@@ -293,10 +296,10 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
         }
         v = bytesValue(std::move(b));
       }
-      if (!v.is_binary())
-        return wrong(encoding_ == Encoding::kJson ? "a base64 String (bytes)" : "a PoolByteArray");
+      if (!v.is_binary()) return wrong(encoding_ == Encoding::kJson ? "a base64 String (bytes)" : "a PoolByteArray");
       if (v.get_binary().size() > max) {
-        *why = name() + " is " + std::to_string(v.get_binary().size()) + " bytes, over its limit of " + std::to_string(max);
+        *why = name() + " is " + std::to_string(v.get_binary().size()) + " bytes, over its limit of " +
+               std::to_string(max);
         return false;
       }
       return true;
@@ -308,15 +311,16 @@ bool Dispatcher::checkOne(const ParamSpec& p, Value& v, std::string* why) {
       }
       if (!v.is_object()) return wrong("a Dictionary {NetworkingConfigValue: value}");
       if (v.size() > kMaxOptions) {
-        *why = name() + " has " + std::to_string(v.size()) + " options, over the limit of " + std::to_string(kMaxOptions);
+        *why =
+            name() + " has " + std::to_string(v.size()) + " options, over the limit of " + std::to_string(kMaxOptions);
         return false;
       }
       for (auto& [key, value] : v.items()) {
         Value id;
         char* end = nullptr;
         long long k = std::strtoll(key.c_str(), &end, 10);
-        if (key.empty() || *end != '\0' || !integerIn(Value(k), std::numeric_limits<int32_t>::min(),
-                                                      std::numeric_limits<int32_t>::max(), &id)) {
+        if (key.empty() || *end != '\0' ||
+            !integerIn(Value(k), std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max(), &id)) {
           *why = name() + " has the key \"" + key.substr(0, 32) + "\", which is not a NetworkingConfigValue int";
           return false;
         }

@@ -19,12 +19,12 @@ enum class Encoding { kJson, kGodot };
 
 // Error codes of error replies (docs/spec/agent.md §4.3).
 namespace error_code {
-inline constexpr const char* kBadFrame = "bad_frame";            // not decodable in the session's encoding
+inline constexpr const char* kBadFrame = "bad_frame";  // not decodable in the session's encoding
 inline constexpr const char* kFrameTooLarge = "frame_too_large";
-inline constexpr const char* kBadRequest = "bad_request";        // not {id?, call, args?}
+inline constexpr const char* kBadRequest = "bad_request";  // not {id?, call, args?}
 inline constexpr const char* kUnknownFunction = "unknown_function";
-inline constexpr const char* kBadArguments = "bad_arguments";    // count, name, type, range or size
-inline constexpr const char* kRefused = "refused";               // the handler refused (reason given)
+inline constexpr const char* kBadArguments = "bad_arguments";  // count, name, type, range or size
+inline constexpr const char* kRefused = "refused";             // the handler refused (reason given)
 inline constexpr const char* kUnauthenticated = "unauthenticated";
 }  // namespace error_code
 

@@ -33,7 +33,7 @@ class FrameReader {
  private:
   size_t max_payload_bytes_;
   std::vector<uint8_t> buffer_;
-  size_t consumed_ = 0;   // bytes of buffer_ already handed out
+  size_t consumed_ = 0;     // bytes of buffer_ already handed out
   uint64_t skip_left_ = 0;  // payload bytes of an oversized frame still to discard
 };
 

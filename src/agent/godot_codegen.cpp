@@ -51,10 +51,10 @@ std::string singleton(GodotFlavour flavour, bool client_side) {
   const std::string object = client_side ? "Steam" : "SteamServer";
   const bool g3 = flavour == GodotFlavour::kGodot3;
   std::ostringstream o;
-  o << "# " << object << (client_side ? ": the player's side" : ": GodotSteam Server's singleton")
-    << " (Godot " << (g3 ? "3" : "4") << "), served by outpost-agent.\n";
-  o << "# GENERATED from src/agent/api_table.cpp by `outpost-agent --write-godot-addon "
-    << (g3 ? "godot3" : "godot4") << " DIR`: do not edit by hand.\n";
+  o << "# " << object << (client_side ? ": the player's side" : ": GodotSteam Server's singleton") << " (Godot "
+    << (g3 ? "3" : "4") << "), served by outpost-agent.\n";
+  o << "# GENERATED from src/agent/api_table.cpp by `outpost-agent --write-godot-addon " << (g3 ? "godot3" : "godot4")
+    << " DIR`: do not edit by hand.\n";
   if (g3) {
     o << "# Names, argument order, defaults, return values and signals follow the reference\n"
          "# (reference/game-server-godot3.txt for the Game Server page); signals are emitted only inside\n"
@@ -101,8 +101,8 @@ std::string singleton(GodotFlavour flavour, bool client_side) {
       args += (i ? ", " : "") + name;
     }
     o << "):\n";
-    const std::string call = "_agent.call_agent(\"" + object + "." + f.name + "\", [" + args + "], " +
-                             literal(failValue(f), flavour) + ")";
+    const std::string call =
+        "_agent.call_agent(\"" + object + "." + f.name + "\", [" + args + "], " + literal(failValue(f), flavour) + ")";
     if (f.returns == ReturnType::kEvents) {
       o << "\tfor event in " << call << ":\n"
         << "\t\tcallv(\"emit_signal\", event)\n";
@@ -121,14 +121,14 @@ std::string singleton(GodotFlavour flavour, bool client_side) {
 // (their rows in docs/api-map.md), not from GDScript. Hosted dedicated servers need relays: their
 // failure values.
 bool withoutHubSession(const std::string& name) {
-  static const std::set<std::string> names = {"connectP2P", "createListenSocketP2P", "createListenSocketP2PFakeIP",
-                                              "beginAsyncRequestFakeIP", "getFakeIP", "getRemoteFakeIPForConnection",
-                                              "createFakeUDPPort", "fake_ip_result"};
+  static const std::set<std::string> names = {
+      "connectP2P", "createListenSocketP2P",        "createListenSocketP2PFakeIP", "beginAsyncRequestFakeIP",
+      "getFakeIP",  "getRemoteFakeIPForConnection", "createFakeUDPPort",           "fake_ip_result"};
   return names.count(name) != 0;
 }
 bool needsRelays(const std::string& name) {
-  static const std::set<std::string> names = {"connectToHostedDedicatedServer", "createHostedDedicatedServerListenSocket",
-                                              "getHostedDedicatedServerPOPId"};
+  static const std::set<std::string> names = {
+      "connectToHostedDedicatedServer", "createHostedDedicatedServerListenSocket", "getHostedDedicatedServerPOPId"};
   return names.count(name) != 0;
 }
 
@@ -145,25 +145,28 @@ std::string godotApiMapSection() {
   std::ostringstream o;
   o << "| Function | Singleton | GDScript call → return | Origin | Godot |\n|---|---|---|---|---|\n";
   for (const auto& f : functionTable()) {
-    o << "| `" << f.name << "` | " << (f.server && f.client ? "both" : f.server ? "SteamServer" : "Steam") << " | `"
-      << f.name << "(";
+    o << "| `" << f.name << "` | "
+      << (f.server && f.client ? "both"
+          : f.server           ? "SteamServer"
+                               : "Steam")
+      << " | `" << f.name << "(";
     for (size_t i = 0; i < f.params.size(); ++i) {
       o << (i ? ", " : "") << f.params[i].name;
       if (f.params[i].default_json) o << " = " << f.params[i].default_json;
     }
     o << ")` → " << returnTypeName(f.returns) << " | " << originComment(f.origin) << " | "
       << (withoutHubSession(f.name) ? "without a hub session (P2P itself: SDK row)"
-         : needsRelays(f.name) ? "failure value (needs relays)"
-          : notEnabled(f.name) ? "failure value (\"currently not enabled\" in the reference too)"
-                               : "works")
+          : needsRelays(f.name)     ? "failure value (needs relays)"
+          : notEnabled(f.name)      ? "failure value (\"currently not enabled\" in the reference too)"
+                                    : "works")
       << " |\n";
   }
   o << "\n| Signal | Singleton | Payload | Origin | Godot |\n|---|---|---|---|---|\n";
   for (const auto& s : signalTable()) {
     o << "| `" << s.name << "` | " << (s.server && s.client ? "both" : s.server ? "SteamServer" : "Steam") << " | (";
     for (size_t i = 0; i < s.params.size(); ++i) o << (i ? ", " : "") << s.params[i];
-    o << ") | " << originComment(s.origin) << " | " << (withoutHubSession(s.name) ? "none while pending without a hub session (SDK row)" : "works")
-      << " |\n";
+    o << ") | " << originComment(s.origin) << " | "
+      << (withoutHubSession(s.name) ? "none while pending without a hub session (SDK row)" : "works") << " |\n";
   }
   return o.str();
 }

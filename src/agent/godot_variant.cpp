@@ -34,11 +34,33 @@ constexpr uint32_t kFlag64 = 1u << 16;
 constexpr uint32_t kSharedBit = 0x80000000u;  // set on shared Array/Dictionary counts
 
 const char* typeName(uint32_t t) {
-  static const char* const names[] = {"Nil", "bool", "int", "float", "String", "Vector2", "Rect2", "Vector3",
-                                      "Transform2D", "Plane", "Quat", "AABB", "Basis", "Transform", "Color",
-                                      "NodePath", "RID", "Object", "Dictionary", "Array", "PoolByteArray",
-                                      "PoolIntArray", "PoolRealArray", "PoolStringArray", "PoolVector2Array",
-                                      "PoolVector3Array", "PoolColorArray"};
+  static const char* const names[] = {"Nil",
+                                      "bool",
+                                      "int",
+                                      "float",
+                                      "String",
+                                      "Vector2",
+                                      "Rect2",
+                                      "Vector3",
+                                      "Transform2D",
+                                      "Plane",
+                                      "Quat",
+                                      "AABB",
+                                      "Basis",
+                                      "Transform",
+                                      "Color",
+                                      "NodePath",
+                                      "RID",
+                                      "Object",
+                                      "Dictionary",
+                                      "Array",
+                                      "PoolByteArray",
+                                      "PoolIntArray",
+                                      "PoolRealArray",
+                                      "PoolStringArray",
+                                      "PoolVector2Array",
+                                      "PoolVector3Array",
+                                      "PoolColorArray"};
   return t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
@@ -84,9 +106,7 @@ class Reader {
     const uint32_t type = header & 0xFFFF;
     const bool wide = (header & kFlag64) != 0;
     switch (type) {
-      case kNil:
-        *out = nullptr;
-        return true;
+      case kNil: *out = nullptr; return true;
       case kBool: {
         uint32_t v;
         if (!u32(&v, "bool")) return false;
@@ -123,8 +143,7 @@ class Reader {
         *out = d;
         return true;
       }
-      case kString:
-        return string(out, false);
+      case kString: return string(out, false);
       case kDictionary:
       case kArray: {
         if (depth >= kMaxValueDepth) return fail("nesting deeper than " + std::to_string(kMaxValueDepth));
@@ -200,8 +219,7 @@ class Reader {
         }
         return true;
       }
-      default:
-        return fail("unsupported Godot type " + std::to_string(type) + " (" + typeName(type) + ")");
+      default: return fail("unsupported Godot type " + std::to_string(type) + " (" + typeName(type) + ")");
     }
   }
 
@@ -293,16 +311,12 @@ bool decodeGodotVariant(std::span<const uint8_t> bytes, Value* out, std::string*
 void encodeGodotVariant(const Value& value, std::vector<uint8_t>& out) {
   switch (value.type()) {
     case Value::value_t::null:
-    case Value::value_t::discarded:
-      putU32(out, kNil);
-      return;
+    case Value::value_t::discarded: putU32(out, kNil); return;
     case Value::value_t::boolean:
       putU32(out, kBool);
       putU32(out, value.get<bool>() ? 1 : 0);
       return;
-    case Value::value_t::number_integer:
-      putInt(out, value.get<int64_t>());
-      return;
+    case Value::value_t::number_integer: putInt(out, value.get<int64_t>()); return;
     case Value::value_t::number_unsigned:
       putInt(out, static_cast<int64_t>(value.get<uint64_t>()));  // bit pattern above INT64_MAX
       return;
@@ -314,9 +328,7 @@ void encodeGodotVariant(const Value& value, std::vector<uint8_t>& out) {
       putU64(out, bits);
       return;
     }
-    case Value::value_t::string:
-      putString(out, value.get_ref<const std::string&>());
-      return;
+    case Value::value_t::string: putString(out, value.get_ref<const std::string&>()); return;
     case Value::value_t::binary: {
       const auto& b = value.get_binary();
       putU32(out, kRawArray);

@@ -31,13 +31,15 @@ uint32_t ipv4HostOrder(const std::string& dotted) {
 
 // ---- Main-server functions --------------------------------------------------------------------
 Value serverInit(Call& c) {
-  return gs(c).serverInit(c.str(0), static_cast<uint16_t>(c.u64(1)), static_cast<uint16_t>(c.u64(2)), c.i32(3), c.str(4));
+  return gs(c).serverInit(c.str(0), static_cast<uint16_t>(c.u64(1)), static_cast<uint16_t>(c.u64(2)), c.i32(3),
+                          c.str(4));
 }
 Value serverInitEx(Call& c) {
-  ServerInitResult r =
-      gs(c).serverInitEx(c.str(0), static_cast<uint16_t>(c.u64(1)), static_cast<uint16_t>(c.u64(2)), c.i32(3), c.str(4));
+  ServerInitResult r = gs(c).serverInitEx(c.str(0), static_cast<uint16_t>(c.u64(1)), static_cast<uint16_t>(c.u64(2)),
+                                          c.i32(3), c.str(4));
   // The module pre-fills `verbal` with its success text and overwrites it on failure.
-  return {{"status", r.status}, {"verbal", r.status == STEAM_API_INIT_RESULT_OK ? "Server initialized successfully" : r.verbal}};
+  return {{"status", r.status},
+          {"verbal", r.status == STEAM_API_INIT_RESULT_OK ? "Server initialized successfully" : r.verbal}};
 }
 Value serverShutdown(Call& c) {
   gs(c).serverShutdown();
@@ -97,7 +99,11 @@ Value endAuthSession(Call& c) {
 }
 Value getAuthSessionTicket(Call& c) {
   AuthTicket t = gs(c).getAuthSessionTicket(c.u64(0));
-  return {{"id", t.id}, {"handle", t.id}, {"buffer", bytesValue(std::move(t.buffer))}, {"ticket_size", t.size}, {"size", t.size}};
+  return {{"id", t.id},
+          {"handle", t.id},
+          {"buffer", bytesValue(std::move(t.buffer))},
+          {"ticket_size", t.size},
+          {"size", t.size}};
 }
 Value getNextOutgoingPacket(Call& c) {
   OutgoingPacket p = gs(c).getNextOutgoingPacket();

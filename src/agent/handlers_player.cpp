@@ -19,8 +19,13 @@ Value userLoggedOn(Call& c) { return c.host.user().loggedOn(); }
 Value userGetSteamID(Call& c) { return c.host.user().getSteamID(); }
 Value userGetAuthSessionTicket(Call& c) {
   AuthTicket t = c.host.user().getAuthSessionTicket(c.u64(0));
-  c.host.queueEvent(true, Value::array({"get_auth_session_ticket_response", t.id, t.id != 0 ? RESULT_OK : RESULT_FAIL}));
-  return {{"id", t.id}, {"handle", t.id}, {"buffer", bytesValue(std::move(t.buffer))}, {"size", t.size}, {"ticket_size", t.size}};
+  c.host.queueEvent(true,
+                    Value::array({"get_auth_session_ticket_response", t.id, t.id != 0 ? RESULT_OK : RESULT_FAIL}));
+  return {{"id", t.id},
+          {"handle", t.id},
+          {"buffer", bytesValue(std::move(t.buffer))},
+          {"size", t.size},
+          {"ticket_size", t.size}};
 }
 Value userCancelAuthTicket(Call& c) {
   c.host.user().cancelAuthTicket(c.u32(0));

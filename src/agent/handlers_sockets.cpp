@@ -235,11 +235,13 @@ Value sendMessages(Call& c) {
     int64_t connection = 0, flags = 0, lane = 0;
     if (!intField("connection", 0, std::numeric_limits<uint32_t>::max(), &connection, true))
       return bad("needs `connection`, an int 0..4294967295");
-    if (!intField("flags", 0, std::numeric_limits<int32_t>::max(), &flags, true)) return bad("needs `flags`, an int >= 0");
+    if (!intField("flags", 0, std::numeric_limits<int32_t>::max(), &flags, true))
+      return bad("needs `flags`, an int >= 0");
     if (!intField("lane", 0, 65535, &lane, false)) return bad("has a `lane` outside 0..65535");
     auto data = m.find("data");
     if (data == m.end() || !data->is_binary()) return bad("needs `data`, a PoolByteArray (base64 in JSON)");
-    if (data->get_binary().size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE)) return bad("has `data` over 524288 bytes");
+    if (data->get_binary().size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE))
+      return bad("has `data` over 524288 bytes");
     OutgoingMessage o;
     o.connection = static_cast<uint32_t>(connection);
     o.data = data->get_binary();

@@ -83,11 +83,15 @@ void Host::attachGameServerSignals() {
   gs.connect_validate_auth_ticket_response([emit](const ValidateAuthTicketResponse& r) {
     emit(Value::array({"validate_auth_ticket_response", r.auth_id, r.response, r.owner_id}));
   });
-  gs.connect_client_kick([emit](const ClientKick& k) { emit(Value::array({"client_kick", k.steam_id, k.deny_reason})); });
-  gs.connect_client_approved(
-      [emit](const ClientApproved& a) { emit(Value::array({"client_approved", a.steam_id, a.owner_id})); });
-  gs.connect_client_denied(
-      [emit](const ClientDenied& d) { emit(Value::array({"client_denied", d.steam_id, d.deny_reason})); });
+  gs.connect_client_kick([emit](const ClientKick& k) {
+    emit(Value::array({"client_kick", k.steam_id, k.deny_reason}));
+  });
+  gs.connect_client_approved([emit](const ClientApproved& a) {
+    emit(Value::array({"client_approved", a.steam_id, a.owner_id}));
+  });
+  gs.connect_client_denied([emit](const ClientDenied& d) {
+    emit(Value::array({"client_denied", d.steam_id, d.deny_reason}));
+  });
   gs.connect_client_group_status([emit](const ClientGroupStatus& s) {
     emit(Value::array({"client_group_status", s.steam_id, s.group_id, s.member, s.officer}));
   });

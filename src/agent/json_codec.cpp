@@ -55,8 +55,7 @@ struct ErrorOnlySax : nlohmann::json_sax<Value> {
 // A copy of `v` that nlohmann can print: binary becomes base64 text.
 Value printable(const Value& v) {
   switch (v.type()) {
-    case Value::value_t::binary:
-      return encodeBase64(v.get_binary());
+    case Value::value_t::binary: return encodeBase64(v.get_binary());
     case Value::value_t::array: {
       Value out = Value::array();
       for (const auto& item : v) out.push_back(printable(item));
@@ -67,8 +66,7 @@ Value printable(const Value& v) {
       for (const auto& [k, item] : v.items()) out[k] = printable(item);
       return out;
     }
-    default:
-      return v;
+    default: return v;
   }
 }
 

@@ -107,18 +107,14 @@ bool SocketAddress::isV4Mapped() const {
 }
 
 uint16_t SocketAddress::port() const {
-  if (storage_.ss_family == AF_INET)
-    return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
-  if (storage_.ss_family == AF_INET6)
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
+  if (storage_.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
+  if (storage_.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
   return 0;
 }
 
 void SocketAddress::setPort(uint16_t port) {
-  if (storage_.ss_family == AF_INET)
-    reinterpret_cast<sockaddr_in*>(&storage_)->sin_port = htons(port);
-  else if (storage_.ss_family == AF_INET6)
-    reinterpret_cast<sockaddr_in6*>(&storage_)->sin6_port = htons(port);
+  if (storage_.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&storage_)->sin_port = htons(port);
+  else if (storage_.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&storage_)->sin6_port = htons(port);
 }
 
 bool SocketAddress::isAny() const {

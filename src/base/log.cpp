@@ -80,8 +80,9 @@ void logf(LogLevel level, const char* fmt, ...) {
     // One JSON object per line (OUTPOST_LOG_FORMAT=json): time, level, message.
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
-    std::string out = "{\"ts\":" + std::to_string(ts.tv_sec) + "." + std::to_string(ts.tv_nsec / 1000000 + 1000).substr(1) +
-                      ",\"level\":\"" + levelName(level) + "\",\"msg\":\"";
+    std::string out = "{\"ts\":" + std::to_string(ts.tv_sec) + "." +
+                      std::to_string(ts.tv_nsec / 1000000 + 1000).substr(1) + ",\"level\":\"" + levelName(level) +
+                      "\",\"msg\":\"";
     appendJson(out, line);
     out += "\"}\n";
     std::fputs(out.c_str(), stderr);

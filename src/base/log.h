@@ -30,13 +30,11 @@ class LogLimiter {
 
 #define OUTPOST_LOG_ERROR(...) ::outpost::logf(::outpost::LogLevel::kError, __VA_ARGS__)
 #define OUTPOST_LOG_WARN(...) ::outpost::logf(::outpost::LogLevel::kWarning, __VA_ARGS__)
-#define OUTPOST_LOG_INFO(...)                                                        \
-  do {                                                                               \
-    if (::outpost::logEnabled(::outpost::LogLevel::kInfo))                           \
-      ::outpost::logf(::outpost::LogLevel::kInfo, __VA_ARGS__);                      \
+#define OUTPOST_LOG_INFO(...)                                                                                        \
+  do {                                                                                                               \
+    if (::outpost::logEnabled(::outpost::LogLevel::kInfo)) ::outpost::logf(::outpost::LogLevel::kInfo, __VA_ARGS__); \
   } while (0)
-#define OUTPOST_LOG_DEBUG(...)                                                       \
-  do {                                                                               \
-    if (::outpost::logEnabled(::outpost::LogLevel::kDebug))                          \
-      ::outpost::logf(::outpost::LogLevel::kDebug, __VA_ARGS__);                     \
+#define OUTPOST_LOG_DEBUG(...)                                                                                         \
+  do {                                                                                                                 \
+    if (::outpost::logEnabled(::outpost::LogLevel::kDebug)) ::outpost::logf(::outpost::LogLevel::kDebug, __VA_ARGS__); \
   } while (0)

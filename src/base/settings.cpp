@@ -178,8 +178,7 @@ std::string Table::applyConfigText(const std::string& text, const std::string& p
     if (eq == std::string::npos) return where + "expected \"key = value\", got " + quoted(line);
     std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
     const Setting* s = find(key);
-    if (!s || !s->config_file || s->kind == Setting::Kind::kFlag)
-      return where + "unknown setting " + quoted(key);
+    if (!s || !s->config_file || s->kind == Setting::Kind::kFlag) return where + "unknown setting " + quoted(key);
     std::string why = apply(*s, value);
     if (!why.empty()) return where + why;
   }

@@ -38,11 +38,11 @@ struct Setting {
   std::string value_name;     // shown in help: "SECONDS", "ADDR:PORT", "NAME=VALUE"
   std::string default_text;   // shown in help and docs ("" = none)
   std::string help;
-  bool config_file = true;    // also accepted as a config-file key
+  bool config_file = true;  // also accepted as a config-file key
   std::function<void(int64_t)> set_integer;
   // kText (kFlag gets ""): "" when taken, else why the value is refused ("expected IP:PORT").
   std::function<std::string(const std::string&)> set_text;
-  std::shared_ptr<Table> sub;                        // kKeyValue: the NAME=VALUE settings
+  std::shared_ptr<Table> sub;  // kKeyValue: the NAME=VALUE settings
 };
 
 // Strict decimal integer: [-]digits, nothing else, within int64. nullopt otherwise.

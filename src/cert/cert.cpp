@@ -151,7 +151,8 @@ std::optional<AddressPrefix> AddressPrefix::parse(std::string_view text) {
   int prefix = -1;
   if (auto slash = s.find('/'); slash != std::string::npos) {
     std::string bits = s.substr(slash + 1);
-    if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    if (bits.empty() || bits.size() > 3 ||
+        !std::all_of(bits.begin(), bits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
       return std::nullopt;
     prefix = std::stoi(bits);
     s = s.substr(0, slash);

@@ -62,10 +62,10 @@ inline constexpr size_t kOffsetApps = 80;
 inline constexpr std::string_view kSignatureDomain = "outpost/identity-certificate/v1";
 inline constexpr std::string_view kRequestSignatureDomain = "outpost/certificate-request/v1";
 
-inline constexpr int64_t kSessionLifetimeSeconds = 3600;            // certificates over a hub session
-inline constexpr int64_t kOfflineDefaultLifetimeSeconds = 86400;    // outpost admin cert sign
-inline constexpr int64_t kMaxLifetimeSeconds = 30LL * 24 * 3600;    // any certificate
-inline constexpr int64_t kMaxClockSkewSeconds = 300;                // issued_at may be this far ahead
+inline constexpr int64_t kSessionLifetimeSeconds = 3600;          // certificates over a hub session
+inline constexpr int64_t kOfflineDefaultLifetimeSeconds = 86400;  // outpost admin cert sign
+inline constexpr int64_t kMaxLifetimeSeconds = 30LL * 24 * 3600;  // any certificate
+inline constexpr int64_t kMaxClockSkewSeconds = 300;              // issued_at may be this far ahead
 
 // ---- Errors ----------------------------------------------------------------------------------
 
@@ -99,8 +99,8 @@ enum class CertError : uint8_t {
   // Authenticity.
   kBadSignature,
   // Issuing and requests only.
-  kBadCaKey,                // the CA key pair's halves do not belong together
-  kBadRequestSignature,     // a request's proof of possession does not verify
+  kBadCaKey,             // the CA key pair's halves do not belong together
+  kBadRequestSignature,  // a request's proof of possession does not verify
   kCount
 };
 
@@ -111,8 +111,8 @@ const char* toString(CertError e);
 
 // One address restriction: the holder may use the certificate only from addresses in this prefix.
 struct AddressPrefix {
-  uint8_t family = 4;             // 4 or 6
-  uint8_t prefix_bits = 32;       // 1..32 (IPv4), 1..128 (IPv6)
+  uint8_t family = 4;                 // 4 or 6
+  uint8_t prefix_bits = 32;           // 1..32 (IPv4), 1..128 (IPv6)
   std::array<uint8_t, 16> address{};  // network order; IPv4 in bytes 0..3, the rest zero
 
   // Parses "1.2.3.4", "10.0.0.0/8", "::1", "fd00::/64" (host bits past the prefix must be zero).
@@ -126,13 +126,13 @@ struct AddressPrefix {
 };
 
 struct Claims {
-  uint64_t serial = 0;                           // non-zero; issue() draws one when 0
-  uint64_t steam_id = 0;                         // the identity
-  std::array<uint8_t, 32> public_key{};          // the holder's Ed25519 identity key
-  std::vector<uint32_t> app_ids;                 // 1..8, sorted and unique after issue()
-  std::vector<AddressPrefix> addresses;          // 0..4, sorted after issue()
-  int64_t issued_at = 0;                         // unix seconds
-  int64_t expires_at = 0;                        // unix seconds; refused from this second on
+  uint64_t serial = 0;                   // non-zero; issue() draws one when 0
+  uint64_t steam_id = 0;                 // the identity
+  std::array<uint8_t, 32> public_key{};  // the holder's Ed25519 identity key
+  std::vector<uint32_t> app_ids;         // 1..8, sorted and unique after issue()
+  std::vector<AddressPrefix> addresses;  // 0..4, sorted after issue()
+  int64_t issued_at = 0;                 // unix seconds
+  int64_t expires_at = 0;                // unix seconds; refused from this second on
   bool operator==(const Claims&) const = default;
 };
 

@@ -92,10 +92,8 @@ bool Verifier::addRevocation(const Revocation& r, int64_t now_unix) {
   }
   order_.push_back(r);
   if (updated) return true;
-  if (r.steam_id != 0)
-    by_identity_[r.steam_id].push_back({r.app_id, r.revoked_at});
-  else
-    by_app_[r.app_id] = r.revoked_at;
+  if (r.steam_id != 0) by_identity_[r.steam_id].push_back({r.app_id, r.revoked_at});
+  else by_app_[r.app_id] = r.revoked_at;
   return true;
 }
 
@@ -159,7 +157,8 @@ CertError Verifier::check(std::span<const uint8_t> bytes, const Expectations& e,
       std::none_of(e.local_apps.begin(), e.local_apps.end(), [&](uint32_t app) { return listsApp(c, app); }))
     return CertError::kWrongApp;
   if (!c.addresses.empty() && e.peer_ip16 &&
-      std::none_of(c.addresses.begin(), c.addresses.end(), [&](const AddressPrefix& a) { return a.contains(*e.peer_ip16); }))
+      std::none_of(c.addresses.begin(), c.addresses.end(),
+                   [&](const AddressPrefix& a) { return a.contains(*e.peer_ip16); }))
     return CertError::kWrongAddress;
   if (isRevoked(c)) return CertError::kRevoked;
   // The one expensive step, last, and only once per certificate.

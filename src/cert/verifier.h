@@ -35,10 +35,10 @@ bool matches(const Revocation& r, const Claims& c);
 
 // What the handshake says about the peer, against which its certificate is checked.
 struct Expectations {
-  PublicKey holder_key{};                    // the key whose signature the handshake carries
-  uint64_t claimed_steam_id = 0;             // what the peer claims; 0: nothing claimed
-  uint64_t expected_steam_id = 0;            // who the caller wants (P2P by identity); 0: anyone
-  std::span<const uint32_t> local_apps;      // the verifier's apps; empty: no app check
+  PublicKey holder_key{};                            // the key whose signature the handshake carries
+  uint64_t claimed_steam_id = 0;                     // what the peer claims; 0: nothing claimed
+  uint64_t expected_steam_id = 0;                    // who the caller wants (P2P by identity); 0: anyone
+  std::span<const uint32_t> local_apps;              // the verifier's apps; empty: no app check
   std::optional<std::array<uint8_t, 16>> peer_ip16;  // the peer's IP (SocketAddress::ip16); none: no address check
   int64_t now_unix = 0;
 };
@@ -88,7 +88,7 @@ class Verifier {
   std::vector<PublicKey> by_source_[3];
   std::vector<std::pair<KeyId, PublicKey>> keys_;
 
-  std::deque<Revocation> order_;  // insertion order, for expiry and eviction
+  std::deque<Revocation> order_;                                          // insertion order, for expiry and eviction
   std::unordered_map<uint64_t, std::vector<AppRevocation>> by_identity_;  // steam_id != 0
   std::unordered_map<uint32_t, int64_t> by_app_;                          // steam_id == 0
   uint64_t evicted_ = 0;

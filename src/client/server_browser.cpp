@@ -72,11 +72,12 @@ std::vector<uint8_t> a2sExchange(const std::string& server, uint8_t type, int ti
     }
     if (reply.size() < a2s::kHeaderBytes + 1) return {};
     if (auto challenge = a2s::parseChallengeReply(reply)) {
-      if (++challenges > 3) return {};  // a server that never accepts its own challenge
+      if (++challenges > 3) return {};                 // a server that never accepts its own challenge
       request = a2s::encodeRequest(type, *challenge);  // replaces a previous challenge
       continue;
     }
-    if (rtt_ms) *rtt_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent).count());
+    if (rtt_ms)
+      *rtt_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent).count());
     if (a2s::hasSingleHeader(reply)) return body(reply);
     auto all = reassembleSplit(udp, std::move(reply), std::min(deadline, Clock::now() + retry_after));
     if (!all) {  // a fragment was lost: ask for the whole reply again

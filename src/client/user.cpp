@@ -18,8 +18,8 @@
 #include "base/log.h"
 #include "crypto/crypto.h"
 #include "hubrpc/hub_client.h"
-#include "hubrpc/signal_pump.h"
 #include "hubrpc/hub_contact.h"
+#include "hubrpc/signal_pump.h"
 #include "outpost/steam_id.h"
 #include "ticket/ticket.h"
 #include "transport/certificate_link.h"
@@ -74,7 +74,8 @@ class UserImpl {
     if (pump.onEnvelope(e)) return;  // a P2P signal for the certified instance
     if (!e.has_certificate_revocations() || !link) return;
     std::vector<cert::Revocation> r;
-    for (const auto& v : e.certificate_revocations().revocations()) r.push_back({v.steam_id(), v.app_id(), v.revoked_at()});
+    for (const auto& v : e.certificate_revocations().revocations())
+      r.push_back({v.steam_id(), v.app_id(), v.revoked_at()});
     link->revoked(std::move(r));
   }
   // The service thread: certificate requests and P2P signals to the hub, pushes from it. The hub's
@@ -165,7 +166,8 @@ void User::certifyNetworkingSockets(NetworkingSockets& net) {
     impl->cert_cv.notify_all();
   });
   impl_->publish();
-  if (!impl_->cert_thread.joinable()) impl_->cert_thread = std::thread([impl = impl_.get()] { impl->serveCertificates(); });
+  if (!impl_->cert_thread.joinable())
+    impl_->cert_thread = std::thread([impl = impl_.get()] { impl->serveCertificates(); });
 }
 
 void User::setHub(const std::string& address, const std::string& key) {

@@ -40,17 +40,14 @@ IdentityKeyPair IdentityKeyPair::generate() {
 
 std::array<uint8_t, kSignatureBytes> IdentityKeyPair::sign(std::span<const uint8_t> message) const {
   std::array<uint8_t, kSignatureBytes> sig{};
-  crypto_sign_ed25519_detached(sig.data(), nullptr, message.data(), message.size(),
-                               secret_key.data());
+  crypto_sign_ed25519_detached(sig.data(), nullptr, message.data(), message.size(), secret_key.data());
   return sig;
 }
 
-bool verifySignature(std::span<const uint8_t, kSignPublicKeyBytes> public_key,
-                     std::span<const uint8_t> message,
+bool verifySignature(std::span<const uint8_t, kSignPublicKeyBytes> public_key, std::span<const uint8_t> message,
                      std::span<const uint8_t, kSignatureBytes> signature) {
   init();
-  return crypto_sign_ed25519_verify_detached(signature.data(), message.data(), message.size(),
-                                             public_key.data()) == 0;
+  return crypto_sign_ed25519_verify_detached(signature.data(), message.data(), message.size(), public_key.data()) == 0;
 }
 
 KxKeyPair KxKeyPair::generate() {
@@ -62,14 +59,14 @@ KxKeyPair KxKeyPair::generate() {
 
 bool deriveClientKeys(const KxKeyPair& client, std::span<const uint8_t, kKxPublicKeyBytes> server_pk,
                       SessionKeys& out) {
-  return crypto_kx_client_session_keys(out.rx.data(), out.tx.data(), client.public_key.data(),
-                                       client.secret_key.data(), server_pk.data()) == 0;
+  return crypto_kx_client_session_keys(out.rx.data(), out.tx.data(), client.public_key.data(), client.secret_key.data(),
+                                       server_pk.data()) == 0;
 }
 
 bool deriveServerKeys(const KxKeyPair& server, std::span<const uint8_t, kKxPublicKeyBytes> client_pk,
                       SessionKeys& out) {
-  return crypto_kx_server_session_keys(out.rx.data(), out.tx.data(), server.public_key.data(),
-                                       server.secret_key.data(), client_pk.data()) == 0;
+  return crypto_kx_server_session_keys(out.rx.data(), out.tx.data(), server.public_key.data(), server.secret_key.data(),
+                                       client_pk.data()) == 0;
 }
 
 bool aesGcmAvailable() {
@@ -115,13 +112,11 @@ void Aead::init(Cipher cipher, std::span<const uint8_t, kSessionKeyBytes> key) {
   std::memcpy(key_.data(), key.data(), key_.size());
   if (cipher == Cipher::kAes256Gcm) {
     if (!aes_state_) aes_state_ = std::aligned_alloc(16, sizeof(crypto_aead_aes256gcm_state));
-    crypto_aead_aes256gcm_beforenm(static_cast<crypto_aead_aes256gcm_state*>(aes_state_),
-                                   key_.data());
+    crypto_aead_aes256gcm_beforenm(static_cast<crypto_aead_aes256gcm_state*>(aes_state_), key_.data());
   }
 }
 
-size_t Aead::seal(uint64_t pn, std::span<const uint8_t> ad, std::span<const uint8_t> plaintext,
-                  uint8_t* out) const {
+size_t Aead::seal(uint64_t pn, std::span<const uint8_t> ad, std::span<const uint8_t> plaintext, uint8_t* out) const {
   uint8_t nonce[12];
   makeNonce(pn, nonce);
   unsigned long long clen = 0;
@@ -130,20 +125,20 @@ size_t Aead::seal(uint64_t pn, std::span<const uint8_t> ad, std::span<const uint
       if (!plaintext.empty()) std::memmove(out, plaintext.data(), plaintext.size());
       return plaintext.size();
     case Cipher::kAes256Gcm:
-      crypto_aead_aes256gcm_encrypt_afternm(
-          out, &clen, plaintext.data(), plaintext.size(), ad.data(), ad.size(), nullptr, nonce,
-          static_cast<const crypto_aead_aes256gcm_state*>(aes_state_));
+      crypto_aead_aes256gcm_encrypt_afternm(out, &clen, plaintext.data(), plaintext.size(), ad.data(), ad.size(),
+                                            nullptr, nonce,
+                                            static_cast<const crypto_aead_aes256gcm_state*>(aes_state_));
       return static_cast<size_t>(clen);
     case Cipher::kChaCha20Poly1305:
-      crypto_aead_chacha20poly1305_ietf_encrypt(out, &clen, plaintext.data(), plaintext.size(),
-                                                ad.data(), ad.size(), nullptr, nonce, key_.data());
+      crypto_aead_chacha20poly1305_ietf_encrypt(out, &clen, plaintext.data(), plaintext.size(), ad.data(), ad.size(),
+                                                nullptr, nonce, key_.data());
       return static_cast<size_t>(clen);
   }
   return 0;
 }
 
-bool Aead::open(uint64_t pn, std::span<const uint8_t> ad, std::span<const uint8_t> ciphertext,
-                uint8_t* out, size_t* out_len) const {
+bool Aead::open(uint64_t pn, std::span<const uint8_t> ad, std::span<const uint8_t> ciphertext, uint8_t* out,
+                size_t* out_len) const {
   uint8_t nonce[12];
   makeNonce(pn, nonce);
   unsigned long long mlen = 0;
@@ -155,15 +150,14 @@ bool Aead::open(uint64_t pn, std::span<const uint8_t> ad, std::span<const uint8_
       return true;
     case Cipher::kAes256Gcm:
       if (ciphertext.size() < kAeadTagBytes) return false;
-      rc = crypto_aead_aes256gcm_decrypt_afternm(
-          out, &mlen, nullptr, ciphertext.data(), ciphertext.size(), ad.data(), ad.size(), nonce,
-          static_cast<const crypto_aead_aes256gcm_state*>(aes_state_));
+      rc = crypto_aead_aes256gcm_decrypt_afternm(out, &mlen, nullptr, ciphertext.data(), ciphertext.size(), ad.data(),
+                                                 ad.size(), nonce,
+                                                 static_cast<const crypto_aead_aes256gcm_state*>(aes_state_));
       break;
     case Cipher::kChaCha20Poly1305:
       if (ciphertext.size() < kAeadTagBytes) return false;
-      rc = crypto_aead_chacha20poly1305_ietf_decrypt(out, &mlen, nullptr, ciphertext.data(),
-                                                     ciphertext.size(), ad.data(), ad.size(),
-                                                     nonce, key_.data());
+      rc = crypto_aead_chacha20poly1305_ietf_decrypt(out, &mlen, nullptr, ciphertext.data(), ciphertext.size(),
+                                                     ad.data(), ad.size(), nonce, key_.data());
       break;
   }
   if (rc != 0) return false;

@@ -35,8 +35,7 @@ struct IdentityKeyPair {
   std::array<uint8_t, kSignatureBytes> sign(std::span<const uint8_t> message) const;
 };
 
-bool verifySignature(std::span<const uint8_t, kSignPublicKeyBytes> public_key,
-                     std::span<const uint8_t> message,
+bool verifySignature(std::span<const uint8_t, kSignPublicKeyBytes> public_key, std::span<const uint8_t> message,
                      std::span<const uint8_t, kSignatureBytes> signature);
 
 struct KxKeyPair {
@@ -52,10 +51,8 @@ struct SessionKeys {
 
 // Derives the two directional keys. The client's tx key is the server's rx key and vice versa.
 // Returns false for a degenerate peer key.
-bool deriveClientKeys(const KxKeyPair& client, std::span<const uint8_t, kKxPublicKeyBytes> server_pk,
-                      SessionKeys& out);
-bool deriveServerKeys(const KxKeyPair& server, std::span<const uint8_t, kKxPublicKeyBytes> client_pk,
-                      SessionKeys& out);
+bool deriveClientKeys(const KxKeyPair& client, std::span<const uint8_t, kKxPublicKeyBytes> server_pk, SessionKeys& out);
+bool deriveServerKeys(const KxKeyPair& server, std::span<const uint8_t, kKxPublicKeyBytes> client_pk, SessionKeys& out);
 
 enum class Cipher : uint8_t { kNone = 0, kAes256Gcm = 1, kChaCha20Poly1305 = 2 };
 bool aesGcmAvailable();
@@ -81,11 +78,11 @@ class Aead {
   size_t allocatedBytes() const;
   size_t overhead() const { return cipher_ == Cipher::kNone ? 0 : kAeadTagBytes; }
   // out must hold plaintext.size() + overhead(). Returns the bytes written.
-  size_t seal(uint64_t packet_number, std::span<const uint8_t> ad,
-              std::span<const uint8_t> plaintext, uint8_t* out) const;
+  size_t seal(uint64_t packet_number, std::span<const uint8_t> ad, std::span<const uint8_t> plaintext,
+              uint8_t* out) const;
   // out must hold ciphertext.size() - overhead(). Returns false if authentication fails.
-  bool open(uint64_t packet_number, std::span<const uint8_t> ad,
-            std::span<const uint8_t> ciphertext, uint8_t* out, size_t* out_len) const;
+  bool open(uint64_t packet_number, std::span<const uint8_t> ad, std::span<const uint8_t> ciphertext, uint8_t* out,
+            size_t* out_len) const;
 
  private:
   Cipher cipher_ = Cipher::kNone;

@@ -24,7 +24,8 @@ AdminResponse fail(int result, std::string why) {
 }
 
 AdminResponse fromStatus(const store::Status& s, int failure_result = RESULT_FAIL) {
-  if (!s.ok) return fail(s.error.find("already exists") != std::string::npos ? RESULT_DUPLICATE_NAME : failure_result, s.error);
+  if (!s.ok)
+    return fail(s.error.find("already exists") != std::string::npos ? RESULT_DUPLICATE_NAME : failure_result, s.error);
   AdminResponse r;
   r.set_result(RESULT_OK);
   return r;
@@ -50,8 +51,7 @@ std::optional<store::User> user(AdminContext& ctx, const std::string& name, Admi
 }  // namespace
 
 AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
-  if (!tokenMatches(req.admin_token(), ctx.admin_token_hex))
-    return fail(RESULT_ACCESS_DENIED, "wrong admin token");
+  if (!tokenMatches(req.admin_token(), ctx.admin_token_hex)) return fail(RESULT_ACCESS_DENIED, "wrong admin token");
   AdminResponse refusal;
   switch (req.op_case()) {
     case AdminRequest::kPutApp: {
@@ -200,7 +200,7 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
       auto b = user(ctx, p.other(), &refusal);
       if (!b) return refusal;
       return fromStatus(req.op_case() == AdminRequest::kBlock ? ctx.store.block(a->account_id, b->account_id)
-                                                             : ctx.store.unblock(a->account_id, b->account_id),
+                                                              : ctx.store.unblock(a->account_id, b->account_id),
                         RESULT_INVALID_PARAM);
     }
     case AdminRequest::kBan: {
@@ -235,8 +235,7 @@ AdminResponse handleAdmin(const AdminRequest& req, AdminContext& ctx) {
     case AdminRequest::kSignCertificate:
       if (ctx.sign_certificate) return ctx.sign_certificate(req.sign_certificate());
       break;
-    case AdminRequest::OP_NOT_SET:
-      break;
+    case AdminRequest::OP_NOT_SET: break;
   }
   return fail(RESULT_INVALID_PARAM, "unknown admin operation");
 }

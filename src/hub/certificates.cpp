@@ -115,12 +115,14 @@ hubrpc::AdminResponse Certificates::signOffline(const hubrpc::SignCertificate& q
   cert::CertError why = cert::CertError::kNone;
   const std::string& bytes = q.request();
   auto req = cert::parseRequest({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, &why);
-  if (!req) return adminFail(RESULT_INVALID_PARAM, std::string("bad certificate request (") + cert::toString(why) + ")");
+  if (!req)
+    return adminFail(RESULT_INVALID_PARAM, std::string("bad certificate request (") + cert::toString(why) + ")");
   uint64_t steam_id = q.steam_id() ? q.steam_id() : req->steam_id;
   if (!steamid::isValid(steam_id) || !(steamid::isIndividual(steam_id) || steamid::isGameServer(steam_id)))
     return adminFail(RESULT_INVALID_STEAMID,
                      "certify a user [U:1:n] or a token's game server [G:1:n] (anonymous servers are certified only "
-                     "over a live session); the request names " + steamid::toString(steam_id));
+                     "over a live session); the request names " +
+                         steamid::toString(steam_id));
   std::vector<uint32_t> apps(q.app_ids().begin(), q.app_ids().end());
   if (apps.empty() && req->app_id) apps.push_back(req->app_id);
   if (apps.empty()) return adminFail(RESULT_INVALID_PARAM, "name the app(s) to certify for (--app)");
@@ -200,17 +202,13 @@ void Certificates::afterAdmin(const hubrpc::AdminRequest& request, const hubrpc:
   if (response.result() != RESULT_OK) return;
   switch (request.op_case()) {
     case hubrpc::AdminRequest::kBan: {
-      if (auto u = store_.getUserByName(request.ban().user())) userBanned(request.ban().app_id(), u->account_id, now_unix);
+      if (auto u = store_.getUserByName(request.ban().user()))
+        userBanned(request.ban().app_id(), u->account_id, now_unix);
       break;
     }
-    case hubrpc::AdminRequest::kRevokeToken:
-      tokenRevoked(request.revoke_token(), now_unix);
-      break;
-    case hubrpc::AdminRequest::kDeleteApp:
-      appDeleted(request.delete_app(), now_unix);
-      break;
-    default:
-      break;
+    case hubrpc::AdminRequest::kRevokeToken: tokenRevoked(request.revoke_token(), now_unix); break;
+    case hubrpc::AdminRequest::kDeleteApp: appDeleted(request.delete_app(), now_unix); break;
+    default: break;
   }
 }
 

@@ -56,8 +56,8 @@ bool openSecureDir(const std::string& path, Fd* out, std::string* error) {
     return false;
   }
   if (st.st_uid != ::geteuid()) {
-    *error = "the data directory " + path + " belongs to uid " + std::to_string(st.st_uid) + ", not to this user (uid " +
-             std::to_string(::geteuid()) + "); refusing to start";
+    *error = "the data directory " + path + " belongs to uid " + std::to_string(st.st_uid) +
+             ", not to this user (uid " + std::to_string(::geteuid()) + "); refusing to start";
     return false;
   }
   if ((st.st_mode & 07777) != kDirMode && ::fchmod(fd, kDirMode) != 0) {
@@ -208,7 +208,9 @@ bool openDataDir(const std::string& path, DataDir& out, std::string* error) {
     std::array<uint8_t, crypto::kSignSecretKeyBytes> sk{};
     if (!readFileAt(dir.get(), key_name, &hex) || !crypto::fromHex(hex, sk) ||
         !crypto::identityFromSecretKey(sk, out.key)) {
-      *error = key_path + " is unreadable or not an Ed25519 secret key; refusing to start (move it away to make a new hub identity)";
+      *error =
+          key_path +
+          " is unreadable or not an Ed25519 secret key; refusing to start (move it away to make a new hub identity)";
       return false;
     }
     // hub.pub follows hub.key (a lost or stale copy would make clients pin the wrong key).

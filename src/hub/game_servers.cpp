@@ -1,8 +1,8 @@
 // GameServers (see game_servers.h).
 #include "hub/game_servers.h"
 
-#include <algorithm>
 #include <arpa/inet.h>
+#include <algorithm>
 
 #include <sstream>
 

@@ -17,8 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "hubrpc.pb.h"
 #include "hub/master_server.h"
+#include "hubrpc.pb.h"
 #include "store/store.h"
 
 namespace outpost::hub {
@@ -70,11 +70,11 @@ class GameServers {
     uint64_t steam_id = 0;
     uint32_t token_account = 0;  // 0 for anonymous
     uint32_t owner_account = 0;
-    uint32_t ip = 0;             // IPv4 host order (0 for IPv6 peers: not listable)
+    uint32_t ip = 0;  // IPv4 host order (0 for IPv6 peers: not listable)
     hubrpc::ServerLogOn logon;
     hubrpc::ServerListing listing;
     bool secure = false;
-    bool may_list = true;        // false: an anonymous server of an app that does not list them
+    bool may_list = true;  // false: an anonymous server of an app that does not list them
   };
   ServerIdentity identity(const Session& s) const;
   // On the master list: advertising, allowed to be listed, and reachable over IPv4.

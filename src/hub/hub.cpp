@@ -25,7 +25,7 @@ constexpr int64_t kPruneEveryS = 60;
 // A redemption is kept this long after its ticket expired (clock skew between the hub and the
 // servers that check tickets offline: ticket::kMaxClockSkewSeconds, with room to spare).
 constexpr int64_t kTicketUseMarginS = 3600;
-constexpr size_t kPruneRowsPerPass = 10000;  // bounded work per pass; the next pass takes the rest
+constexpr size_t kPruneRowsPerPass = 10000;     // bounded work per pass; the next pass takes the rest
 constexpr TimeUs kPublishEveryUs = 100 * 1000;  // the master snapshot's rebuild interval
 }  // namespace
 
@@ -242,8 +242,8 @@ void Hub::poll(int timeout_ms) {
     for (auto& [connection, bytes] : held_) transmit(connection, bytes);
   } else {
     counters_.add(HubCounter::kStoreCommitFailed);
-    OUTPOST_LOG_ERROR("hub: store commit failed (%s): %zu answers withheld; their writes did not happen",
-                      error.c_str(), held_.size());
+    OUTPOST_LOG_ERROR("hub: store commit failed (%s): %zu answers withheld; their writes did not happen", error.c_str(),
+                      held_.size());
   }
   held_.clear();
   // Connections the hub gives up on are closed after their last answer went out.
@@ -254,15 +254,15 @@ void Hub::poll(int timeout_ms) {
   closing_.clear();
   closeSendRefused();
   // Verdicts of password checks do not wake waitForActivity: look again soon while any are due.
-  if (messages == 0 && net_)
-    net_->waitForActivity(user_logons_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
+  if (messages == 0 && net_) net_->waitForActivity(user_logons_->outstanding() ? std::min(timeout_ms, 2) : timeout_ms);
 }
 
 size_t Hub::work() {
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> messages;
   if (net_) {
     net_->runNetworkingCallbacks();
-    for (auto& m : net_->receiveMessagesOnPollGroup(group_, 64)) messages.emplace_back(m.connection, std::move(m.payload));
+    for (auto& m : net_->receiveMessagesOnPollGroup(group_, 64))
+      messages.emplace_back(m.connection, std::move(m.payload));
   } else {
     while (!inbox_.empty() && messages.size() < 64) {
       messages.push_back(std::move(inbox_.front()));
@@ -292,9 +292,11 @@ void Hub::housekeeping() {
   if (now - last_prune_ >= kPruneEveryS) {
     last_prune_ = now;
     counters_.add(HubCounter::kStorePrunePasses);
-    counters_.add(HubCounter::kStoreTicketUsesPruned, store_->pruneTicketUses(now - kTicketUseMarginS, kPruneRowsPerPass));
+    counters_.add(HubCounter::kStoreTicketUsesPruned,
+                  store_->pruneTicketUses(now - kTicketUseMarginS, kPruneRowsPerPass));
     if (config_.stats_retention_s > 0)
-      counters_.add(HubCounter::kStoreServerStatsPruned, store_->pruneServerStats(now - config_.stats_retention_s, kPruneRowsPerPass));
+      counters_.add(HubCounter::kStoreServerStatsPruned,
+                    store_->pruneServerStats(now - config_.stats_retention_s, kPruneRowsPerPass));
   }
 }
 

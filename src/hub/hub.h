@@ -34,8 +34,8 @@
 #include "hub/master_server.h"
 #include "hub/players.h"
 #include "hub/server_tickets.h"
-#include "hub/ticket_limits.h"
 #include "hub/signaling.h"
+#include "hub/ticket_limits.h"
 #include "hub/user_logons.h"
 #include "outpost/networking_sockets.h"
 #include "store/store.h"
@@ -50,7 +50,7 @@ struct HubConfig {
   master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
   // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
   ConfigOptions listen_options;
-  TicketLimits ticket_limits;              // the ticket tables' bounds (docs/decisions/012)
+  TicketLimits ticket_limits;  // the ticket tables' bounds (docs/decisions/012)
   // Gameplay statistics of a game server not updated for this long are deleted; 0 keeps them.
   int64_t stats_retention_s = 90LL * 24 * 3600;
   // The hub's only clock, wall and monotonic (hub_clock.h); also the master port's. nullptr:
@@ -58,7 +58,7 @@ struct HubConfig {
   const HubClock* clock = nullptr;
   // CA keys the hub vouches for besides its own (key rotation: docs/spec/cert.md §6), 64 hex each.
   std::vector<std::string> also_trusted_ca_keys_hex;
-  UserLogonsConfig user_logons;            // password attempt limits and check queue
+  UserLogonsConfig user_logons;  // password attempt limits and check queue
 };
 
 // What the hub needs from the connections it serves: the transport in the daemon (Hub::open), a
@@ -157,12 +157,12 @@ class Hub {
   std::unique_ptr<ServerTickets> server_tickets_;
   std::unique_ptr<UserLogons> user_logons_;
   std::unique_ptr<Certificates> certificates_;
-  std::unique_ptr<Signaling> signaling_;  // P2P rendezvous and FakeIP (docs/spec/signaling.md)
+  std::unique_ptr<Signaling> signaling_;    // P2P rendezvous and FakeIP (docs/spec/signaling.md)
   std::unique_ptr<NetworkingSockets> net_;  // null when detached
   std::unique_ptr<RpcLink> net_link_;       // over net_
   RpcLink* link_ = nullptr;
   std::deque<std::pair<uint32_t, std::vector<uint8_t>>> inbox_;  // detached: delivered, not yet handled
-  bool batching_ = false;                                      // inside poll's store batch
+  bool batching_ = false;                                        // inside poll's store batch
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> held_;  // answers waiting for the commit
   uint32_t listen_ = 0;
   uint32_t group_ = 0;

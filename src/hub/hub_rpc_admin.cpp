@@ -13,32 +13,36 @@ void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
   counters_.add(HubCounter::kRpcAdmin);
   hubrpc::Envelope response;
   response.set_request_id(request.request_id());
-  AdminContext ctx{*store_, dir_.admin_token_hex, clock_->nowUnixS(), [this] { return counters(); },
-                   [this](uint32_t app, uint32_t account, store::BanKind kind) {
-                     players_->banned(app, account, kind);
-                     // Revocation is live: the owner's servers of that app end now (GSLTDenied, as
-                     // their next logon would get).
-                     endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.owner_account == account; },
-                                       RESULT_GSLT_DENIED, "the login token's owner is banned from this app");
-                   },
-                   [this] { return servers_->entries(); },
-                   [this](const hubrpc::SignCertificate& q) { return certificates_->signOffline(q, clock_->nowUnixS()); },
-                   [this](uint32_t account) {
-                     endServerSessions([&](const ServerIdentity& s) { return s.token_account == account; }, RESULT_REVOKED,
-                                       "the login token was revoked");
-                   },
-                   [this](uint32_t app, const std::optional<store::App>& now) {
-                     if (!now) {
-                       endServerSessions([&](const ServerIdentity& s) { return s.app_id == app; }, RESULT_INVALID_PARAM,
-                                         "app " + std::to_string(app) + " was deleted from this hub");
-                       return;
-                     }
-                     servers_->anonymousPolicyChanged(app, now->anonymous);
-                     if (!now->anonymous.logon)
-                       endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.token_account == 0; },
-                                         RESULT_ACCESS_DENIED,
-                                         "app " + std::to_string(app) + " no longer accepts anonymous game servers");
-                   }};
+  AdminContext ctx{
+      *store_,
+      dir_.admin_token_hex,
+      clock_->nowUnixS(),
+      [this] { return counters(); },
+      [this](uint32_t app, uint32_t account, store::BanKind kind) {
+        players_->banned(app, account, kind);
+        // Revocation is live: the owner's servers of that app end now (GSLTDenied, as
+        // their next logon would get).
+        endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.owner_account == account; },
+                          RESULT_GSLT_DENIED, "the login token's owner is banned from this app");
+      },
+      [this] { return servers_->entries(); },
+      [this](const hubrpc::SignCertificate& q) { return certificates_->signOffline(q, clock_->nowUnixS()); },
+      [this](uint32_t account) {
+        endServerSessions([&](const ServerIdentity& s) { return s.token_account == account; }, RESULT_REVOKED,
+                          "the login token was revoked");
+      },
+      [this](uint32_t app, const std::optional<store::App>& now) {
+        if (!now) {
+          endServerSessions([&](const ServerIdentity& s) { return s.app_id == app; }, RESULT_INVALID_PARAM,
+                            "app " + std::to_string(app) + " was deleted from this hub");
+          return;
+        }
+        servers_->anonymousPolicyChanged(app, now->anonymous);
+        if (!now->anonymous.logon)
+          endServerSessions([&](const ServerIdentity& s) { return s.app_id == app && s.token_account == 0; },
+                            RESULT_ACCESS_DENIED,
+                            "app " + std::to_string(app) + " no longer accepts anonymous game servers");
+      }};
   *response.mutable_admin_response() = handleAdmin(request.admin_request(), ctx);
   // A ban, a revoked token or a deleted app voids certificates too (docs/spec/cert.md §9).
   certificates_->afterAdmin(request.admin_request(), response.admin_response(), clock_->nowUnixS());

@@ -14,8 +14,7 @@ void Hub::onTicketRequest(uint32_t connection, const hubrpc::Envelope& request) 
   if (auto server = servers_->serverOf(connection))  // a server's own ticket
     *response.mutable_ticket_result() =
         server_tickets_->issue(connection, server->steam_id, server->app_id, request.ticket_request());
-  else
-    *response.mutable_ticket_result() = players_->issueTicket(connection, request.ticket_request());
+  else *response.mutable_ticket_result() = players_->issueTicket(connection, request.ticket_request());
   if (response.ticket_result().result() != RESULT_OK) counters_.add(HubCounter::kRpcTicketRefused);
   send(connection, response);
 }
@@ -56,12 +55,13 @@ void Hub::onValidateTicket(uint32_t connection, const hubrpc::Envelope& request)
 
 void Hub::onResumeAuthSession(uint32_t connection, const hubrpc::Envelope& request) {
   auto server = servers_->serverOf(connection);
-  int32_t result = server ? players_->resume(connection, server->steam_id, server->app_id, request.resume_auth_session())
-                          : RESULT_NOT_LOGGED_ON;
+  int32_t result = server
+                       ? players_->resume(connection, server->steam_id, server->app_id, request.resume_auth_session())
+                       : RESULT_NOT_LOGGED_ON;
   if (result == RESULT_OK) return;  // no answer when it is taken (later pushes as for any session)
   counters_.add(HubCounter::kRpcResumeRefused);
   refuse(connection, request, result,
-         result == RESULT_NOT_LOGGED_ON ? "only a logged-on game server resumes auth sessions"
+         result == RESULT_NOT_LOGGED_ON   ? "only a logged-on game server resumes auth sessions"
          : result == RESULT_ACCESS_DENIED ? "this server did not redeem that ticket"
                                           : "not an authentic, unexpired player ticket of this server's app");
 }

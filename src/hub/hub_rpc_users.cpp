@@ -23,7 +23,8 @@ void Hub::answerUserLogOns() {
     if (!link_->connected(a.connection)) continue;  // left meanwhile
     hubrpc::Envelope response;
     response.set_request_id(a.request_id);
-    *response.mutable_user_log_on_result() = a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
+    *response.mutable_user_log_on_result() =
+        a.refusal ? *a.refusal : players_->logOn(a.connection, a.request, a.password_ok);
     // A password checked out: the connection leaves the transport's untrusted budget.
     if (response.user_log_on_result().result() == RESULT_OK) link_->trust(a.connection);
     send(a.connection, response);

@@ -1,7 +1,7 @@
 // outpost-hub's settings table (see hub_settings.h) and its command-line walk. Runs once, on the
 // main thread, before the hub opens.
-#include <cctype>
 #include "hub/hub_settings.h"
+#include <cctype>
 
 #include <cstdint>
 #include <limits>
@@ -208,7 +208,8 @@ HubCommandLine parseHubCommandLine(const std::vector<std::string>& args, HubConf
   if (config.user_logons.limits.backoff_initial_ms > config.user_logons.limits.backoff_max_ms)
     return error("logon-backoff-initial-ms (" + std::to_string(config.user_logons.limits.backoff_initial_ms) +
                  ") is above logon-backoff-max-ms (" + std::to_string(config.user_logons.limits.backoff_max_ms) + ")");
-  if (std::string why = master::validateRateLimits(config.master_limits); !why.empty()) return error("--master-limit: " + why);
+  if (std::string why = master::validateRateLimits(config.master_limits); !why.empty())
+    return error("--master-limit: " + why);
   return out;
 }
 

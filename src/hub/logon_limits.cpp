@@ -82,8 +82,8 @@ LogonLimits::Decision LogonLimits::admit(std::string_view name, const std::strin
   }
   Entry& acc = accounts_.touch(accountKey(name), config_.max_tracked);
   forgetIfOld(acc, now_ms);
-  bool trusted_source = !source.empty() && std::find(acc.good_sources.begin(), acc.good_sources.end(), source) !=
-                                               acc.good_sources.end();
+  bool trusted_source =
+      !source.empty() && std::find(acc.good_sources.begin(), acc.good_sources.end(), source) != acc.good_sources.end();
   // Checks already waiting count as failures to come: an account never has more in flight than
   // the failures it has left (at least one, so a backoff that ran out allows one more try).
   uint32_t left = acc.failures < config_.failures_per_account ? config_.failures_per_account - acc.failures : 1;

@@ -56,11 +56,8 @@ SourceRateLimiter::Source& SourceRateLimiter::lookup(const Key& key, TimeUs now)
     lru_.pop_back();
     ++evictions_;
   }
-  lru_.push_front(Source{key,
-                         TokenBucket(limits_.requests_per_sec_per_ip,
-                                     limits_.request_burst_per_ip, now),
-                         TokenBucket(limits_.reply_bytes_per_sec_per_ip,
-                                     limits_.reply_burst_bytes_per_ip, now)});
+  lru_.push_front(Source{key, TokenBucket(limits_.requests_per_sec_per_ip, limits_.request_burst_per_ip, now),
+                         TokenBucket(limits_.reply_bytes_per_sec_per_ip, limits_.reply_burst_bytes_per_ip, now)});
   by_key_[key] = lru_.begin();
   return lru_.front();
 }

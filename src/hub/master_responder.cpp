@@ -47,8 +47,7 @@ const char* counterName(Counter c) {
   return "unknown";
 }
 
-MasterResponder::MasterResponder(const MasterRateLimits& limits, TimeUs now)
-    : limits_(limits), limiter_(limits, now) {}
+MasterResponder::MasterResponder(const MasterRateLimits& limits, TimeUs now) : limits_(limits), limiter_(limits, now) {}
 
 void MasterResponder::publish(std::shared_ptr<const MasterIndex> index) {
   std::shared_ptr<const MasterIndex> old;
@@ -68,21 +67,19 @@ bool MasterResponder::drop(Counter reason, const SocketAddress& from) {
   bump(reason);
   bump(Counter::kDropped);
   if (log_limiter_.allow())
-    OUTPOST_LOG_DEBUG("master: dropped datagram from %s: %s", from.toString().c_str(),
-                      counterName(reason));
+    OUTPOST_LOG_DEBUG("master: dropped datagram from %s: %s", from.toString().c_str(), counterName(reason));
   return false;
 }
 
 void MasterResponder::countSendFailure(size_t bytes) {
   counters_[static_cast<size_t>(Counter::kReplied)].fetch_sub(1, std::memory_order_relaxed);
-  counters_[static_cast<size_t>(Counter::kReplyBytes)].fetch_sub(bytes,
-                                                                 std::memory_order_relaxed);
+  counters_[static_cast<size_t>(Counter::kReplyBytes)].fetch_sub(bytes, std::memory_order_relaxed);
   bump(Counter::kDroppedSendFailed);
   bump(Counter::kDropped);
 }
 
-bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddress& from,
-                             TimeUs now, std::vector<uint8_t>& reply) {
+bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddress& from, TimeUs now,
+                             std::vector<uint8_t>& reply) {
   reply.clear();
   bump(Counter::kReceived);
 
@@ -117,10 +114,8 @@ bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddr
   RateVerdict verdict = limiter_.admitRequest(key, now);
   bump(Counter::kSourcesEvicted, limiter_.evictions() - evictions_before);
   sources_tracked_.store(limiter_.trackedSources(), std::memory_order_relaxed);
-  if (verdict == RateVerdict::kSourceRequests)
-    return drop(Counter::kDroppedRateSourceRequests, from);
-  if (verdict == RateVerdict::kGlobalRequests)
-    return drop(Counter::kDroppedRateGlobalRequests, from);
+  if (verdict == RateVerdict::kSourceRequests) return drop(Counter::kDroppedRateSourceRequests, from);
+  if (verdict == RateVerdict::kGlobalRequests) return drop(Counter::kDroppedRateGlobalRequests, from);
 
   // 7. Drop if there is no list yet: an empty answer would tell clients "no servers" and they
   //    would cache it; silence makes them retry.
@@ -133,8 +128,7 @@ bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddr
   if (!filter) {
     switch (filter_error) {
       case FilterError::kTooLong: return drop(Counter::kDroppedFilterTooLong, from);
-      case FilterError::kTooManyConditions:
-        return drop(Counter::kDroppedFilterTooManyConditions, from);
+      case FilterError::kTooManyConditions: return drop(Counter::kDroppedFilterTooManyConditions, from);
       case FilterError::kTooDeep: return drop(Counter::kDroppedFilterTooDeep, from);
       case FilterError::kBadGroupCount:
       case FilterError::kNone: return drop(Counter::kDroppedFilterBadGroupCount, from);
@@ -146,8 +140,7 @@ bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddr
 
   // 9. Charge the scan's CPU to the source and to everyone: one request token per
   //    scan_work_per_request_token units beyond the first (CPU exhaustion by costly filters).
-  double extra_tokens =
-      static_cast<double>(info.work) / limits_.scan_work_per_request_token - 1.0;
+  double extra_tokens = static_cast<double>(info.work) / limits_.scan_work_per_request_token - 1.0;
   if (extra_tokens > 0) limiter_.chargeRequests(key, extra_tokens, now);
 
   // 10. Drop if the work budget ran out before anything matched: there is nothing to list, and
@@ -160,9 +153,9 @@ bool MasterResponder::handle(std::span<const uint8_t> datagram, const SocketAddr
   verdict = limiter_.admitReply(key, reply.size(), now);
   if (verdict != RateVerdict::kAllow) {
     reply.clear();
-    return drop(verdict == RateVerdict::kSourceBytes ? Counter::kDroppedRateSourceBytes
-                                                     : Counter::kDroppedRateGlobalBytes,
-                from);
+    return drop(
+        verdict == RateVerdict::kSourceBytes ? Counter::kDroppedRateSourceBytes : Counter::kDroppedRateGlobalBytes,
+        from);
   }
   bump(Counter::kReplied);
   bump(Counter::kReplyBytes, reply.size());

@@ -21,43 +21,43 @@
 #include "base/address.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "master/index.h"
 #include "hub/master_rate_limiter.h"
+#include "master/index.h"
 
 namespace outpost::master {
 
 // Every counter MasterServer exposes. Names (counterName) are stable: dashboards use them.
 enum class Counter : uint8_t {
-  kReceived,                  // datagrams handed to handle()
-  kReplied,                   // replies produced (and, for MasterServer, sent)
-  kReplyBytes,                // bytes in those replies
-  kServersListed,             // server entries in those replies (terminators not counted)
-  kLastPages,                 // replies that ended with the 0.0.0.0:0 terminator
-  kDropped,                   // all drops, the sum of the dropped_* counters below
-  kDroppedEmpty,              // zero-length datagram
-  kDroppedTooLong,            // longer than 1400 bytes
-  kDroppedWrongType,          // first byte not 0x31
-  kDroppedNoSeed,             // type and region only
-  kDroppedBadSource,          // source port 0 (cannot be answered)
-  kDroppedNoSnapshot,         // nothing published yet
-  kDroppedFilterTooLong,      // filter limits (filter.h)
+  kReceived,              // datagrams handed to handle()
+  kReplied,               // replies produced (and, for MasterServer, sent)
+  kReplyBytes,            // bytes in those replies
+  kServersListed,         // server entries in those replies (terminators not counted)
+  kLastPages,             // replies that ended with the 0.0.0.0:0 terminator
+  kDropped,               // all drops, the sum of the dropped_* counters below
+  kDroppedEmpty,          // zero-length datagram
+  kDroppedTooLong,        // longer than 1400 bytes
+  kDroppedWrongType,      // first byte not 0x31
+  kDroppedNoSeed,         // type and region only
+  kDroppedBadSource,      // source port 0 (cannot be answered)
+  kDroppedNoSnapshot,     // nothing published yet
+  kDroppedFilterTooLong,  // filter limits (filter.h)
   kDroppedFilterTooManyConditions,
   kDroppedFilterTooDeep,
   kDroppedFilterBadGroupCount,
-  kDroppedScanLimit,          // the page's work budget ran out before any server matched
+  kDroppedScanLimit,           // the page's work budget ran out before any server matched
   kDroppedRateSourceRequests,  // rate limits (master_rate_limiter.h)
   kDroppedRateGlobalRequests,
   kDroppedRateSourceBytes,
   kDroppedRateGlobalBytes,
-  kDroppedSendFailed,         // the kernel refused the reply (MasterServer only)
-  kLenientSeedTrailingJunk,   // accepted with a leniency rule (request.h)
+  kDroppedSendFailed,        // the kernel refused the reply (MasterServer only)
+  kLenientSeedTrailingJunk,  // accepted with a leniency rule (request.h)
   kLenientSeedUnparsed,
   kLenientSeedUnterminated,
   kLenientFilterMissing,
   kLenientFilterUnterminated,
-  kSourcesEvicted,            // rate-limit table evictions
-  kScanWork,                  // Filter work units spent building pages (filter.h)
-  kPagesCut,                  // pages ended early by the work budget (served without terminator)
+  kSourcesEvicted,  // rate-limit table evictions
+  kScanWork,        // Filter work units spent building pages (filter.h)
+  kPagesCut,        // pages ended early by the work budget (served without terminator)
   kCount
 };
 const char* counterName(Counter c);
@@ -76,8 +76,8 @@ class MasterResponder {
   // Handles one datagram from `from` at `now`. Returns true and fills `reply` (<= 1400 bytes)
   // if a reply must be sent to `from`; returns false if the datagram is dropped (counted by
   // reason). One thread at a time.
-  [[nodiscard]] bool handle(std::span<const uint8_t> datagram, const SocketAddress& from,
-                            TimeUs now, std::vector<uint8_t>& reply);
+  [[nodiscard]] bool handle(std::span<const uint8_t> datagram, const SocketAddress& from, TimeUs now,
+                            std::vector<uint8_t>& reply);
 
   // For MasterServer: a reply handle() produced could not be sent (moves it from replied to
   // dropped_send_failed).
@@ -89,9 +89,7 @@ class MasterResponder {
   uint64_t counter(Counter c) const { return counters_[static_cast<size_t>(c)].load(); }
 
  private:
-  void bump(Counter c, uint64_t n = 1) {
-    counters_[static_cast<size_t>(c)].fetch_add(n, std::memory_order_relaxed);
-  }
+  void bump(Counter c, uint64_t n = 1) { counters_[static_cast<size_t>(c)].fetch_add(n, std::memory_order_relaxed); }
   bool drop(Counter reason, const SocketAddress& from);
 
   mutable std::mutex snapshot_mu_;

@@ -25,13 +25,13 @@ bool MasterServer::start(std::string* error) {
   }
   std::vector<uint8_t> reply;
   reply.reserve(kMaxReplyBytes);
-  return service_.start(options_.bind_address,
-                        [this, reply = std::move(reply)](const SocketAddress& from,
-                                                         std::span<const uint8_t> datagram) mutable {
-                          if (!responder_.handle(datagram, from, clock_.nowUs(), reply)) return;
-                          if (!service_.sendTo(from, reply)) responder_.countSendFailure(reply.size());
-                        },
-                        error);
+  return service_.start(
+      options_.bind_address,
+      [this, reply = std::move(reply)](const SocketAddress& from, std::span<const uint8_t> datagram) mutable {
+        if (!responder_.handle(datagram, from, clock_.nowUs(), reply)) return;
+        if (!service_.sendTo(from, reply)) responder_.countSendFailure(reply.size());
+      },
+      error);
 }
 
 void MasterServer::stop() { service_.stop(); }

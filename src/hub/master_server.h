@@ -21,10 +21,10 @@
 #include <string>
 
 #include "base/address.h"
-#include "net/udp_service.h"
-#include "master/index.h"
 #include "hub/master_rate_limiter.h"
 #include "hub/master_responder.h"
+#include "master/index.h"
+#include "net/udp_service.h"
 
 namespace outpost::master {
 

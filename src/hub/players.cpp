@@ -70,8 +70,8 @@ hubrpc::TicketResult Players::issueTicket(uint32_t connection, const hubrpc::Tic
   UserSession& s = it->second;
   const int64_t now = clock_.nowUnixS();
   if (!s.ticket_rate.take(now, limits_.requests_per_sec, limits_.request_burst))
-    return refuse(RESULT_RATE_LIMIT_EXCEEDED, "too many ticket requests; at most " +
-                                                  std::to_string(limits_.requests_per_sec) + " per second");
+    return refuse(RESULT_RATE_LIMIT_EXCEEDED,
+                  "too many ticket requests; at most " + std::to_string(limits_.requests_per_sec) + " per second");
   ticket::Claims claims;
   claims.steam_id = steamid::individual(s.account);
   claims.owner_steam_id = claims.steam_id;
@@ -101,8 +101,7 @@ hubrpc::TicketResult Players::issueTicket(uint32_t connection, const hubrpc::Tic
     claims.recipient = *rec;
   }
   switch (tickets_.admit(s.account, now)) {
-    case TicketBook::Admit::kOk:
-      break;
+    case TicketBook::Admit::kOk: break;
     case TicketBook::Admit::kHolderFull:
       return refuse(RESULT_LIMIT_EXCEEDED, "this user holds " + std::to_string(limits_.per_user) +
                                                " unexpired tickets; cancel the ones no longer needed");
@@ -157,12 +156,14 @@ hubrpc::AuthSessionUpdate Players::validate(uint32_t server_connection, uint64_t
   auto current = current_.find(account);
   if (current == current_.end()) return respond(AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM);
   if (current->second.generation != t->tag) return respond(AUTH_SESSION_RESPONSE_LOGGED_IN_ELSEWHERE);
-  if (!ticket::recipientMatches(c, server_steam_id, server_address)) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
+  if (!ticket::recipientMatches(c, server_steam_id, server_address))
+    return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
   uint64_t first_server = 0;
   if (!store_.recordTicketUse(c.ticket_id, server_steam_id, now, c.expires_at, &first_server))
     return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
   if (auto ban = store_.activeBan(c.app_id, account))
-    return respond(ban->kind == store::BanKind::kVac ? AUTH_SESSION_RESPONSE_VAC_BANNED : AUTH_SESSION_RESPONSE_PUBLISHER_ISSUED_BAN);
+    return respond(ban->kind == store::BanKind::kVac ? AUTH_SESSION_RESPONSE_VAC_BANNED
+                                                     : AUTH_SESSION_RESPONSE_PUBLISHER_ISSUED_BAN);
   bool licensed = false;
   for (const auto& l : store_.licences(account))
     licensed = licensed || (l.app_id == c.app_id && (l.expires_at == 0 || l.expires_at > now));
@@ -178,8 +179,10 @@ int32_t Players::resume(uint32_t server_connection, uint64_t server_steam_id, ui
                         const hubrpc::ResumeAuthSession& req) {
   const int64_t now = clock_.nowUnixS();
   auto claims = ticket::hubVerify(req.ticket(), req.steam_id(), hub_key_.public_key, now);
-  if (!claims || !steamid::isIndividual(claims->steam_id) || claims->app_id != server_app_id) return RESULT_INVALID_PARAM;
-  if (store_.ticketFirstServer(claims->ticket_id) != std::optional<uint64_t>(server_steam_id)) return RESULT_ACCESS_DENIED;
+  if (!claims || !steamid::isIndividual(claims->steam_id) || claims->app_id != server_app_id)
+    return RESULT_INVALID_PARAM;
+  if (store_.ticketFirstServer(claims->ticket_id) != std::optional<uint64_t>(server_steam_id))
+    return RESULT_ACCESS_DENIED;
   auto& sessions = auth_[server_connection];
   if (sessions.count(claims->steam_id)) return RESULT_OK;  // still known (this hub did not restart)
   sessions[claims->steam_id] = {claims->ticket_id, claims->app_id, claims->owner_steam_id, server_steam_id, now};
@@ -232,7 +235,8 @@ void Players::banned(uint32_t app_id, uint32_t account, store::BanKind kind) {
     auto* u = e.mutable_auth_session_update();
     u->set_steam_id(s->first);
     u->set_owner_steam_id(s->second.owner_steam_id);
-    u->set_response(kind == store::BanKind::kVac ? AUTH_SESSION_RESPONSE_VAC_BANNED : AUTH_SESSION_RESPONSE_PUBLISHER_ISSUED_BAN);
+    u->set_response(kind == store::BanKind::kVac ? AUTH_SESSION_RESPONSE_VAC_BANNED
+                                                 : AUTH_SESSION_RESPONSE_PUBLISHER_ISSUED_BAN);
     u->set_kick(true);
     u->set_deny_reason(DENY_CHEATER);
     sessionEnded(s->second);
@@ -257,7 +261,8 @@ void Players::disconnected(uint32_t connection) {
   auto c = current_.find(account);
   if (c != current_.end() && c->second.connection == connection) {
     current_.erase(c);
-    pushToServers(account, AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM, false, DENY_NOT_LOGGED_ON);  // the user logged off
+    pushToServers(account, AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM, false,
+                  DENY_NOT_LOGGED_ON);  // the user logged off
   }
 }
 

@@ -92,8 +92,7 @@ class Players {
   void sessionEnded(const AuthSession& s);
 
   // Sends `response` for `user` to every server holding an auth session of that user.
-  void pushToServers(uint32_t account, int32_t response, bool kick, int32_t deny_reason,
-                     uint64_t only_ticket = 0);
+  void pushToServers(uint32_t account, int32_t response, bool kick, int32_t deny_reason, uint64_t only_ticket = 0);
 
   store::Store& store_;
   const crypto::IdentityKeyPair& hub_key_;
@@ -107,7 +106,7 @@ class Players {
   };
   std::unordered_map<uint32_t, UserSession> sessions_;  // by connection
   std::unordered_map<uint32_t, CurrentLogOn> current_;  // account -> its live logon (erased at logoff)
-  TicketBook tickets_;                                       // holder = account, tag = generation
+  TicketBook tickets_;                                  // holder = account, tag = generation
   // server connection -> (user steam id -> session)
   std::unordered_map<uint32_t, std::map<uint64_t, AuthSession>> auth_;
   std::unordered_map<uint64_t, PendingStats> stats_;  // by server Steam ID, not yet in the store

@@ -10,7 +10,11 @@ namespace outpost::hub {
 
 ServerTickets::ServerTickets(store::Store& store, const crypto::IdentityKeyPair& hub_key, const UnixClock& clock,
                              const TicketLimits& limits)
-    : store_(store), hub_key_(hub_key), clock_(clock), limits_(limits), tickets_(limits.per_server, limits.servers_total) {}
+    : store_(store),
+      hub_key_(hub_key),
+      clock_(clock),
+      limits_(limits),
+      tickets_(limits.per_server, limits.servers_total) {}
 
 hubrpc::TicketResult ServerTickets::issue(uint32_t connection, uint64_t server_steam_id, uint32_t app_id,
                                           const hubrpc::TicketRequest& req) {
@@ -22,8 +26,8 @@ hubrpc::TicketResult ServerTickets::issue(uint32_t connection, uint64_t server_s
   };
   const int64_t now = clock_.nowUnixS();
   if (!rate_[connection].take(now, limits_.requests_per_sec, limits_.request_burst))
-    return refuse(RESULT_RATE_LIMIT_EXCEEDED, "too many ticket requests; at most " +
-                                                  std::to_string(limits_.requests_per_sec) + " per second");
+    return refuse(RESULT_RATE_LIMIT_EXCEEDED,
+                  "too many ticket requests; at most " + std::to_string(limits_.requests_per_sec) + " per second");
   ticket::Claims claims;
   claims.steam_id = server_steam_id;
   claims.owner_steam_id = server_steam_id;
@@ -41,8 +45,7 @@ hubrpc::TicketResult ServerTickets::issue(uint32_t connection, uint64_t server_s
                   "a server's ticket is bound to a player (steamid:<id>) or to no one, not to \"" + who + "\"");
   }
   switch (tickets_.admit(connection, now)) {
-    case TicketBook::Admit::kOk:
-      break;
+    case TicketBook::Admit::kOk: break;
     case TicketBook::Admit::kHolderFull:
       return refuse(RESULT_LIMIT_EXCEEDED, "this server holds " + std::to_string(limits_.per_server) +
                                                " unexpired tickets; cancel the ones no longer needed");
@@ -78,14 +81,17 @@ hubrpc::AuthSessionUpdate ServerTickets::validate(uint64_t user, uint32_t app_id
   }
   const ticket::Claims& c = *claims;
   u.set_owner_steam_id(c.owner_steam_id);
-  if (auto first = store_.ticketFirstServer(c.ticket_id); first && *first != user) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
+  if (auto first = store_.ticketFirstServer(c.ticket_id); first && *first != user)
+    return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
   const TicketBook::Entry* t = tickets_.find(c.ticket_id);
   // Issued before this hub started, or its server's session ended (its tickets went with it).
   if (!t || t->tag != c.steam_id) return respond(AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM);
   if (t->cancelled) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_CANCELED);
-  if (!ticket::recipientMatches(c, user, "")) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
+  if (!ticket::recipientMatches(c, user, ""))
+    return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_NETWORK_IDENTITY_FAILURE);
   uint64_t first = 0;
-  if (!store_.recordTicketUse(c.ticket_id, user, now, c.expires_at, &first)) return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
+  if (!store_.recordTicketUse(c.ticket_id, user, now, c.expires_at, &first))
+    return respond(AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
   return respond(AUTH_SESSION_RESPONSE_OK);
 }
 

@@ -42,7 +42,7 @@ class ServerTickets {
   const crypto::IdentityKeyPair& hub_key_;
   const UnixClock& clock_;
   const TicketLimits& limits_;
-  TicketBook tickets_;  // holder = the server's connection, tag = its Steam ID
+  TicketBook tickets_;                             // holder = the server's connection, tag = its Steam ID
   std::unordered_map<uint32_t, RateBucket> rate_;  // by server connection (erased with the session)
 };
 

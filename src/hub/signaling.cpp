@@ -26,7 +26,9 @@ std::string fakeText(uint32_t ip, uint16_t port) {
 }  // namespace
 
 Signaling::Signaling(Send send, SignalingLimits limits, uint64_t seed)
-    : send_(std::move(send)), limits_(limits), rng_(seed ? seed : 0x9E3779B97F4A7C15ULL ^ static_cast<uint64_t>(time(nullptr))) {}
+    : send_(std::move(send)),
+      limits_(limits),
+      rng_(seed ? seed : 0x9E3779B97F4A7C15ULL ^ static_cast<uint64_t>(time(nullptr))) {}
 
 uint64_t Signaling::nextRandom() {
   // xorshift64*: FakeIP addresses and ports need to be spread, not secret.
@@ -93,8 +95,7 @@ void Signaling::refuse(uint32_t connection, const Signal& in, int32_t end_reason
       out.result = result;
       out.debug = debug;
       break;
-    default:
-      return;  // nothing to answer
+    default: return;  // nothing to answer
   }
   send_(connection, p2p::encodeSignal(out));
 }
@@ -105,21 +106,24 @@ void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<
   auto in = p2p::decodeSignal(bytes, &why);
   if (!who || who->steam_id == 0) {
     // Only logged-on users and game servers do P2P.
-    if (in) refuse(connection, *in, CONNECTION_END_MISC_P2P_RENDEZVOUS, RESULT_NOT_LOGGED_ON, "not logged on to the hub",
-                   "p2p.refused_not_logged_on");
+    if (in)
+      refuse(connection, *in, CONNECTION_END_MISC_P2P_RENDEZVOUS, RESULT_NOT_LOGGED_ON, "not logged on to the hub",
+             "p2p.refused_not_logged_on");
     else counters_["p2p.refused_not_logged_on"]++;
     return;
   }
   Session* s = sessionFor(connection, *who, now);
   if (!s) {
-    if (in) refuse(connection, *in, CONNECTION_END_MISC_P2P_RENDEZVOUS, RESULT_LIMIT_EXCEEDED, "the hub is full",
-                   "p2p.refused_sessions");
+    if (in)
+      refuse(connection, *in, CONNECTION_END_MISC_P2P_RENDEZVOUS, RESULT_LIMIT_EXCEEDED, "the hub is full",
+             "p2p.refused_sessions");
     return;
   }
   if (!takeToken(*s, now)) {
     // Flooding: answered (so an honest SDK ends its attempt) but nothing else is done.
-    if (in) refuse(connection, *in, CONNECTION_END_MISC_P2P_RENDEZVOUS, RESULT_RATE_LIMIT_EXCEEDED,
-                   "P2P signaling rate limit exceeded", "p2p.refused_rate");
+    if (in)
+      refuse(connection, *in, CONNECTION_END_MISC_P2P_RENDEZVOUS, RESULT_RATE_LIMIT_EXCEEDED,
+             "P2P signaling rate limit exceeded", "p2p.refused_rate");
     else counters_["p2p.refused_rate"]++;
     return;
   }
@@ -141,7 +145,8 @@ void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<
       }
       RegKey key{s->who.app_id, s->who.steam_id, static_cast<uint8_t>(in->port_kind), in->port};
       if (!s->registrations.count(key)) {
-        if (s->registrations.size() >= limits_.registrations_per_session || listeners_.size() >= limits_.registrations_total) {
+        if (s->registrations.size() >= limits_.registrations_per_session ||
+            listeners_.size() >= limits_.registrations_total) {
           refuse(connection, *in, 0, RESULT_LIMIT_EXCEEDED, "too many P2P listen sockets", "p2p.refused_registrations");
           return;
         }
@@ -171,9 +176,7 @@ void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<
       s->registrations.erase(key);
       return;
     }
-    case SignalType::kConnect:
-      onConnect(connection, *s, std::move(*in), now);
-      return;
+    case SignalType::kConnect: onConnect(connection, *s, std::move(*in), now); return;
     case SignalType::kAnswer: {
       auto it = attempts_.find(in->connect_id);
       if (it == attempts_.end() || it->second.target != connection) {
@@ -214,9 +217,7 @@ void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<
       forward(other, out);
       return;
     }
-    case SignalType::kFakeIPRequest:
-      onFakeIPRequest(connection, *s, *in);
-      return;
+    case SignalType::kFakeIPRequest: onFakeIPRequest(connection, *s, *in); return;
     default:
       counters_["p2p.refused_wrong_direction"]++;  // hub-to-SDK types sent to the hub
       return;
@@ -229,7 +230,8 @@ void Signaling::onConnect(uint32_t connection, Session& s, Signal in, TimeUs now
     return;
   }
   if (s.attempts_as_initiator >= limits_.pending_per_initiator || attempts_.size() >= limits_.pending_total) {
-    refuse(connection, in, CONNECTION_END_MISC_P2P_RENDEZVOUS, 0, "too many pending P2P attempts", "p2p.refused_pending");
+    refuse(connection, in, CONNECTION_END_MISC_P2P_RENDEZVOUS, 0, "too many pending P2P attempts",
+           "p2p.refused_pending");
     return;
   }
   uint32_t app = s.who.app_id;
@@ -239,7 +241,8 @@ void Signaling::onConnect(uint32_t connection, Session& s, Signal in, TimeUs now
   if (kind == PortKind::kFakeIP) {
     auto owner = fake_ip_owner_.find({app, in.fake_ip});
     const Session* o = owner == fake_ip_owner_.end() ? nullptr : &sessions_.at(owner->second);
-    auto pos = o ? std::find(o->fake_ports.begin(), o->fake_ports.end(), in.fake_port) : std::vector<uint16_t>::const_iterator{};
+    auto pos = o ? std::find(o->fake_ports.begin(), o->fake_ports.end(), in.fake_port)
+                 : std::vector<uint16_t>::const_iterator{};
     if (!o || pos == o->fake_ports.end()) {
       refuse(connection, in, CONNECTION_END_MISC_P2P_RENDEZVOUS, 0,
              "no peer of app " + std::to_string(app) + " owns FakeIP " + fakeText(in.fake_ip, in.fake_port),

@@ -34,7 +34,8 @@ std::span<const TicketLimitField> ticketLimitFields() { return kFields; }
 
 std::string validateTicketLimits(const TicketLimits& l) {
   for (const auto& f : kFields)
-    if (l.*f.value < f.min || l.*f.value > f.max) return "--ticket-limit " + range(f) + ", not " + std::to_string(l.*f.value);
+    if (l.*f.value < f.min || l.*f.value > f.max)
+      return "--ticket-limit " + range(f) + ", not " + std::to_string(l.*f.value);
   return "";
 }
 
@@ -44,7 +45,8 @@ bool setTicketLimit(const std::string& spec, TicketLimits& l, std::string* error
   for (const auto& f : kFields) {
     if (name != f.name) continue;
     std::string v = eq == std::string::npos ? "" : spec.substr(eq + 1);
-    bool digits = !v.empty() && v.size() <= 10 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool digits =
+        !v.empty() && v.size() <= 10 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
     unsigned long long n = digits ? std::stoull(v) : 0;
     if (!digits || n < f.min || n > f.max) {
       *error = "--ticket-limit " + spec + ": " + range(f);

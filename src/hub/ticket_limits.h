@@ -11,12 +11,12 @@
 namespace outpost::hub {
 
 struct TicketLimits {
-  uint32_t per_user = 256;           // tickets one user account holds (issued, not yet expired)
-  uint32_t per_server = 1024;        // a game-server session's own tickets (dropped when it logs off)
-  uint32_t users_total = 1000000;    // players' tickets tracked in all (~100 bytes each)
-  uint32_t servers_total = 200000;   // game servers' tickets tracked in all
-  uint32_t requests_per_sec = 10;    // ticket requests one session may make per second, sustained,
-  uint32_t request_burst = 64;       // ... and at once
+  uint32_t per_user = 256;          // tickets one user account holds (issued, not yet expired)
+  uint32_t per_server = 1024;       // a game-server session's own tickets (dropped when it logs off)
+  uint32_t users_total = 1000000;   // players' tickets tracked in all (~100 bytes each)
+  uint32_t servers_total = 200000;  // game servers' tickets tracked in all
+  uint32_t requests_per_sec = 10;   // ticket requests one session may make per second, sustained,
+  uint32_t request_burst = 64;      // ... and at once
 };
 
 // Each limit once: its name (in --ticket-limit NAME=VALUE), field, accepted range, unit and help.

@@ -25,8 +25,7 @@ std::string seconds(int64_t ms) { return std::to_string((ms + 999) / 1000) + " s
 UserLogons::UserLogons(store::Store& store, const UserLogonsConfig& config) : store_(store), limits_(config.limits) {
   // Argon2id checks on worker threads: all cores but the hub thread's, at least 2 (one is always
   // kept from suspect sources, see password_checks.h) and at most 4.
-  size_t workers = config.workers ? config.workers
-                                  : std::clamp<size_t>(std::thread::hardware_concurrency(), 3, 5) - 1;
+  size_t workers = config.workers ? config.workers : std::clamp<size_t>(std::thread::hardware_concurrency(), 3, 5) - 1;
   checks_ = std::make_unique<PasswordChecks>(workers, config.max_pending, config.max_pending_per_source);
 }
 
@@ -39,22 +38,19 @@ std::optional<hubrpc::UserLogOnResult> UserLogons::request(uint32_t connection, 
   if (!d.allowed) {
     bool by_account = std::string(d.limited_by) == "account";
     (by_account ? rate_limited_account_ : rate_limited_source_)++;
-    return refusal(RESULT_RATE_LIMIT_EXCEEDED,
-                   std::string(by_account ? "too many failed logons for this account"
-                                          : "too many failed logons from your address") +
-                       "; try again in " + seconds(d.retry_after_ms));
+    return refusal(RESULT_RATE_LIMIT_EXCEEDED, std::string(by_account ? "too many failed logons for this account"
+                                                                      : "too many failed logons from your address") +
+                                                   "; try again in " + seconds(d.retry_after_ms));
   }
   auto user = store_.getUserByName(req.name());
   PasswordChecks::Job job{connection, request_id, req, user ? user->password_hash : std::string(), source};
   switch (checks_->submit(std::move(job))) {
-    case PasswordChecks::Submitted::kQueued:
-      return std::nullopt;  // answered when the check is done
+    case PasswordChecks::Submitted::kQueued: return std::nullopt;  // answered when the check is done
     case PasswordChecks::Submitted::kSourceFull:
       limits_.abandoned(req.name(), source);
       source_queue_full_++;
       return refusal(RESULT_RATE_LIMIT_EXCEEDED, "too many logons waiting from your address; try again");
-    case PasswordChecks::Submitted::kFull:
-      break;
+    case PasswordChecks::Submitted::kFull: break;
   }
   limits_.abandoned(req.name(), source);
   busy_++;

@@ -8,7 +8,7 @@
 
 namespace outpost::hubrpc {
 
-inline constexpr const char* kHubPublicKeyFile = "hub.pub";  // 64 hex + newline
+inline constexpr const char* kHubPublicKeyFile = "hub.pub";    // 64 hex + newline
 inline constexpr const char* kAdminTokenFile = "admin.token";  // 64 hex + newline
 inline constexpr const char* kHubContactFile = "hub.address";  // KEY@IP:PORT + newline (hub_contact.h)
 

@@ -38,9 +38,10 @@ bool HubClient::connect(const std::string& address, const std::string& hub_key_h
              "prints it, or the key separately)";
     return false;
   } else {
-    OUTPOST_LOG_WARN("connecting to the hub at %s WITHOUT checking its key (allowUnpinned): anyone answering there "
-                     "receives what is sent; give the hub's key (KEY@IP:PORT) outside development",
-                     address.c_str());
+    OUTPOST_LOG_WARN(
+        "connecting to the hub at %s WITHOUT checking its key (allowUnpinned): anyone answering there "
+        "receives what is sent; give the hub's key (KEY@IP:PORT) outside development",
+        address.c_str());
   }
   // The hub has no certificate: its pinned key is what authenticates it (docs/spec/cert.md §12).
   options[NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH] = int32_t{2};
@@ -64,8 +65,8 @@ bool HubClient::connect(const std::string& address, const std::string& hub_key_h
     if (info->connection_state == CONNECTION_STATE_CLOSED_BY_PEER ||
         info->connection_state == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
       *error = info->end_reason == CONNECTION_END_REMOTE_BAD_CERT
-                   ? "the machine answering at " + address + " is not the hub whose key was given (" +
-                         info->end_debug + "); nothing was sent to it"
+                   ? "the machine answering at " + address + " is not the hub whose key was given (" + info->end_debug +
+                         "); nothing was sent to it"
                    : "cannot reach the hub at " + address + ": " + info->end_debug;
       return false;
     }

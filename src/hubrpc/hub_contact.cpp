@@ -74,8 +74,6 @@ bool unpinnedHubAllowedByEnvironment() {
   return v && std::strcmp(v, "1") == 0;
 }
 
-std::string formatHubContact(const std::string& key_hex, const std::string& address) {
-  return key_hex + "@" + address;
-}
+std::string formatHubContact(const std::string& key_hex, const std::string& address) { return key_hex + "@" + address; }
 
 }  // namespace outpost::hubrpc

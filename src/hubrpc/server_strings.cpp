@@ -12,7 +12,9 @@ namespace outpost::hubrpc {
 
 namespace {
 
-std::string field(const char* name, const std::string& why) { return why.empty() ? "" : std::string(name) + ": " + why; }
+std::string field(const char* name, const std::string& why) {
+  return why.empty() ? "" : std::string(name) + ": " + why;
+}
 
 }  // namespace
 
@@ -36,7 +38,8 @@ std::string checkServerString(std::string_view value, size_t buffer_bytes) {
 
 std::string checkServerLogOn(const ServerLogOn& l) {
   std::string why;
-  if (l.token().size() >= kMaxTokenBuffer) return "token: longer than " + std::to_string(kMaxTokenBuffer - 1) + " bytes";
+  if (l.token().size() >= kMaxTokenBuffer)
+    return "token: longer than " + std::to_string(kMaxTokenBuffer - 1) + " bytes";
   if (!(why = field("version", checkServerString(l.version(), kMaxVersionBuffer))).empty()) return why;
   if (!(why = field("product", checkServerString(l.product(), kMaxProductBuffer))).empty()) return why;
   if (!(why = field("mod_dir", checkServerString(l.mod_dir(), MAX_GAME_SERVER_GAME_DIR))).empty()) return why;
@@ -44,7 +47,8 @@ std::string checkServerLogOn(const ServerLogOn& l) {
     return why;
   if (l.server_mode() < SERVER_MODE_NO_AUTHENTICATION || l.server_mode() > SERVER_MODE_AUTHENTICATION_AND_SECURE)
     return "server_mode: " + std::to_string(l.server_mode()) + " is not 1, 2 or 3";
-  if (l.game_port() == 0 || l.game_port() > 0xFFFF) return "game_port: " + std::to_string(l.game_port()) + " is not 1-65535";
+  if (l.game_port() == 0 || l.game_port() > 0xFFFF)
+    return "game_port: " + std::to_string(l.game_port()) + " is not 1-65535";
   if (l.query_port() > 0xFFFF) return "query_port: " + std::to_string(l.query_port()) + " is not 0-65535";
   return "";
 }
@@ -67,7 +71,9 @@ std::string checkServerListing(const ServerListing& l) {
   struct Count {
     const char* name;
     uint32_t value;
-  } counts[] = {{"max_players", l.max_players()}, {"players", l.players()}, {"bots", l.bots()},
+  } counts[] = {{"max_players", l.max_players()},
+                {"players", l.players()},
+                {"bots", l.bots()},
                 {"spectator_port", l.spectator_port()}};
   for (const auto& c : counts)
     if (c.value > kMaxListedCount) return std::string(c.name) + ": " + std::to_string(c.value) + " is over 65535";

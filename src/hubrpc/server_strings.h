@@ -19,10 +19,10 @@
 namespace outpost::hubrpc {
 
 // Outpost's own buffer sizes (NUL included) for fields the reference does not bound.
-inline constexpr size_t kMaxTokenBuffer = 129;    // login tokens are 48 hex characters
-inline constexpr size_t kMaxVersionBuffer = 32;   // serverInit's version, "x.y.z.w"
-inline constexpr size_t kMaxProductBuffer = 64;   // setProduct
-inline constexpr size_t kMaxRegionBuffer = 33;    // setRegion (the SDK's limit was 32 characters)
+inline constexpr size_t kMaxTokenBuffer = 129;      // login tokens are 48 hex characters
+inline constexpr size_t kMaxVersionBuffer = 32;     // serverInit's version, "x.y.z.w"
+inline constexpr size_t kMaxProductBuffer = 64;     // setProduct
+inline constexpr size_t kMaxRegionBuffer = 33;      // setRegion (the SDK's limit was 32 characters)
 inline constexpr uint32_t kMaxListedCount = 65535;  // players, max players, bots (the master's u16)
 
 // "" if `value` fits a buffer of `buffer_bytes` (NUL included) and is valid UTF-8 without control

@@ -65,8 +65,8 @@ bool listHasTag(std::string_view list, std::string_view tag, uint64_t& work) {
 }
 
 bool isGroupKey(std::string_view key) {
-  return equalsIgnoreCase(key, "nor") || equalsIgnoreCase(key, "nand") ||
-         equalsIgnoreCase(key, "and") || equalsIgnoreCase(key, "or");
+  return equalsIgnoreCase(key, "nor") || equalsIgnoreCase(key, "nand") || equalsIgnoreCase(key, "and") ||
+         equalsIgnoreCase(key, "or");
 }
 
 }  // namespace
@@ -132,8 +132,7 @@ bool WildcardPattern::matches(std::string_view text) const {
   if (!equalsIgnoreCase(text.substr(text.size() - suffix_.size()), suffix_)) return false;
   // The middle literals must occur in order, without overlap, strictly between prefix and
   // suffix. Taking the leftmost occurrence of each is optimal, so no backtracking is needed.
-  std::string_view window =
-      text.substr(prefix_.size(), text.size() - prefix_.size() - suffix_.size());
+  std::string_view window = text.substr(prefix_.size(), text.size() - prefix_.size() - suffix_.size());
   size_t pos = 0;
   for (const Segment& seg : middle_) {
     const std::string& lit = seg.literal;
@@ -392,12 +391,8 @@ bool Filter::evaluate(uint16_t index, const ServerRecord& r, uint64_t& work) con
     case Kind::kNotEmpty: return r.players > 0;
     case Kind::kNotFull: return r.players < r.max_players;
     case Kind::kNoPlayers: return r.players == 0;
-    case Kind::kGamedir:
-      work += r.gamedir.size() / 16;
-      return equalsIgnoreCase(r.gamedir, n.text);
-    case Kind::kMap:
-      work += r.map.size() / 16;
-      return equalsIgnoreCase(r.map, n.text);
+    case Kind::kGamedir: work += r.gamedir.size() / 16; return equalsIgnoreCase(r.gamedir, n.text);
+    case Kind::kMap: work += r.map.size() / 16; return equalsIgnoreCase(r.map, n.text);
     case Kind::kAppId: return r.app_id == n.number;
     case Kind::kNotAppId: return r.app_id != n.number;
     case Kind::kGametype:
@@ -412,15 +407,9 @@ bool Filter::evaluate(uint16_t index, const ServerRecord& r, uint64_t& work) con
       for (const std::string& tag : n.tags)
         if (listHasTag(r.gamedata, tag, work)) return true;
       return false;
-    case Kind::kNameMatch:
-      work += r.name.size() / 2;
-      return n.pattern.matches(r.name);
-    case Kind::kVersionMatch:
-      work += r.version.size() / 2;
-      return n.pattern.matches(r.version);
-    case Kind::kGameAddr:
-      return r.ip == n.number &&
-             (!n.has_port || r.query_port == n.port || r.game_port == n.port);
+    case Kind::kNameMatch: work += r.name.size() / 2; return n.pattern.matches(r.name);
+    case Kind::kVersionMatch: work += r.version.size() / 2; return n.pattern.matches(r.version);
+    case Kind::kGameAddr: return r.ip == n.number && (!n.has_port || r.query_port == n.port || r.game_port == n.port);
     case Kind::kNothing: return false;
     case Kind::kAnd:
       for (uint16_t c : n.children)

@@ -58,9 +58,9 @@ class WildcardPattern {
     std::vector<uint16_t> border;  // KMP failure function of `literal`
   };
   bool has_star_ = false;
-  std::string prefix_;              // before the first '*' (or the whole pattern without '*')
-  std::string suffix_;              // after the last '*'
-  std::vector<Segment> middle_;     // non-empty literals between stars
+  std::string prefix_;           // before the first '*' (or the whole pattern without '*')
+  std::string suffix_;           // after the last '*'
+  std::vector<Segment> middle_;  // non-empty literals between stars
 };
 
 // ASCII case-insensitive equality (bytes >= 0x80 compare exactly).
@@ -95,32 +95,32 @@ class Filter {
 
  private:
   enum class Kind : uint8_t {
-    kDedicated,      // record.dedicated
-    kListen,         // !record.dedicated (legacy \type\l)
-    kSecure,         // record.secure
-    kLinux,          // record.os == 'l'
-    kProxy,          // record.spectator_proxy
-    kWhite,          // record.whitelisted
-    kPasswordFree,   // !record.password (\password\0)
-    kPasswordSet,    // record.password (\password\1)
-    kNotEmpty,       // players > 0 (\empty\1)
-    kNotFull,        // players < max_players (\full\1)
-    kNoPlayers,      // players == 0 (\noplayers\1)
-    kGamedir,        // equalsIgnoreCase(gamedir, text)
-    kMap,            // equalsIgnoreCase(map, text)
-    kAppId,          // app_id == number
-    kNotAppId,       // app_id != number
-    kGametype,       // every tag in record.tags
-    kGamedata,       // every tag in record.gamedata
-    kGamedataOr,     // any tag in record.gamedata
-    kNameMatch,      // pattern matches name
-    kVersionMatch,   // pattern matches version
-    kGameAddr,       // ip (and port, if given: query_port or game_port)
-    kNothing,        // matches no record (a value that cannot match, e.g. \appid\abc)
-    kAnd,            // every child
-    kOr,             // any child
-    kNor,            // no child
-    kNand,           // not every child
+    kDedicated,     // record.dedicated
+    kListen,        // !record.dedicated (legacy \type\l)
+    kSecure,        // record.secure
+    kLinux,         // record.os == 'l'
+    kProxy,         // record.spectator_proxy
+    kWhite,         // record.whitelisted
+    kPasswordFree,  // !record.password (\password\0)
+    kPasswordSet,   // record.password (\password\1)
+    kNotEmpty,      // players > 0 (\empty\1)
+    kNotFull,       // players < max_players (\full\1)
+    kNoPlayers,     // players == 0 (\noplayers\1)
+    kGamedir,       // equalsIgnoreCase(gamedir, text)
+    kMap,           // equalsIgnoreCase(map, text)
+    kAppId,         // app_id == number
+    kNotAppId,      // app_id != number
+    kGametype,      // every tag in record.tags
+    kGamedata,      // every tag in record.gamedata
+    kGamedataOr,    // any tag in record.gamedata
+    kNameMatch,     // pattern matches name
+    kVersionMatch,  // pattern matches version
+    kGameAddr,      // ip (and port, if given: query_port or game_port)
+    kNothing,       // matches no record (a value that cannot match, e.g. \appid\abc)
+    kAnd,           // every child
+    kOr,            // any child
+    kNor,           // no child
+    kNand,          // not every child
   };
   struct Node {
     Kind kind = Kind::kNothing;

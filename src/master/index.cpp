@@ -20,11 +20,9 @@ bool keyLess(const ServerRecord& a, const ServerRecord& b) {
 
 }  // namespace
 
-MasterIndex::MasterIndex(std::vector<ServerRecord> records, IndexOptions options)
-    : options_(options) {
+MasterIndex::MasterIndex(std::vector<ServerRecord> records, IndexOptions options) : options_(options) {
   size_t before = records.size();
-  records.erase(std::remove_if(records.begin(), records.end(),
-                               [](const ServerRecord& r) { return r.ip == 0; }),
+  records.erase(std::remove_if(records.begin(), records.end(), [](const ServerRecord& r) { return r.ip == 0; }),
                 records.end());
   dropped_zero_ip_ = before - records.size();
   // Stable: among duplicates of one (ip, port) the record the hub gave first is kept.
@@ -60,8 +58,7 @@ size_t MasterIndex::afterIp(uint32_t ip) const {
   return static_cast<size_t>(it - records_.begin());
 }
 
-ReplyInfo MasterIndex::reply(const MasterRequest& request, std::vector<uint8_t>& out,
-                             uint64_t max_scan_work) const {
+ReplyInfo MasterIndex::reply(const MasterRequest& request, std::vector<uint8_t>& out, uint64_t max_scan_work) const {
   FilterError error = FilterError::kNone;
   std::optional<Filter> filter = Filter::parse(request.filter, &error);
   if (!filter) {
@@ -74,8 +71,8 @@ ReplyInfo MasterIndex::reply(const MasterRequest& request, std::vector<uint8_t>&
   return reply(request, *filter, out, max_scan_work);
 }
 
-ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter,
-                             std::vector<uint8_t>& out, uint64_t max_scan_work) const {
+ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter, std::vector<uint8_t>& out,
+                             uint64_t max_scan_work) const {
   // Sized for the largest page up front, trimmed at the end: no reallocation while writing.
   out.assign(kMaxReplyBytes, 0);
   std::memcpy(out.data(), kReplyHeader, kReplyHeaderBytes);
@@ -139,8 +136,7 @@ ReplyInfo MasterIndex::reply(const MasterRequest& request, const Filter& filter,
   return info;
 }
 
-std::shared_ptr<const MasterIndex> makeMasterIndex(std::vector<ServerRecord> records,
-                                                   IndexOptions options) {
+std::shared_ptr<const MasterIndex> makeMasterIndex(std::vector<ServerRecord> records, IndexOptions options) {
   return std::make_shared<const MasterIndex>(std::move(records), options);
 }
 

@@ -81,8 +81,7 @@ class MasterIndex {
 
   // Same, with a filter the caller already parsed from request.filter (request.filter is then
   // ignored). Fails only with kScanLimit.
-  [[nodiscard]] ReplyInfo reply(const MasterRequest& request, const Filter& filter,
-                                std::vector<uint8_t>& out,
+  [[nodiscard]] ReplyInfo reply(const MasterRequest& request, const Filter& filter, std::vector<uint8_t>& out,
                                 uint64_t max_scan_work = kDefaultMaxScanWork) const;
 
  private:
@@ -100,7 +99,6 @@ class MasterIndex {
 };
 
 // Convenience for the hub: builds a snapshot ready for MasterServer::publish().
-std::shared_ptr<const MasterIndex> makeMasterIndex(std::vector<ServerRecord> records,
-                                                   IndexOptions options = {});
+std::shared_ptr<const MasterIndex> makeMasterIndex(std::vector<ServerRecord> records, IndexOptions options = {});
 
 }  // namespace outpost::master

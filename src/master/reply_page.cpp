@@ -27,8 +27,7 @@ std::vector<uint8_t> encodeReplyPage(std::span<const PageEntry> servers, bool la
 }
 
 std::optional<ReplyPage> parseReplyPage(std::span<const uint8_t> d) {
-  if (d.size() < kReplyHeaderBytes || std::memcmp(d.data(), kReplyHeader, kReplyHeaderBytes) != 0)
-    return std::nullopt;
+  if (d.size() < kReplyHeaderBytes || std::memcmp(d.data(), kReplyHeader, kReplyHeaderBytes) != 0) return std::nullopt;
   ReplyPage page;
   for (size_t i = kReplyHeaderBytes; i + kReplyEntryBytes <= d.size(); i += kReplyEntryBytes) {
     const uint8_t* p = d.data() + i;

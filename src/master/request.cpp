@@ -14,8 +14,7 @@ bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads a run of decimal digits starting at `pos`: at most `max_digits`, value <= `max_value`.
 // Returns false (and leaves pos) if there is no digit, the run is longer, or the value is larger.
-bool readNumber(std::string_view text, size_t& pos, size_t max_digits, uint32_t max_value,
-                uint32_t* out) {
+bool readNumber(std::string_view text, size_t& pos, size_t max_digits, uint32_t max_value, uint32_t* out) {
   size_t start = pos;
   size_t end = pos;
   uint32_t value = 0;
@@ -43,8 +42,7 @@ const char* requestErrorName(RequestError e) {
   return "unknown";
 }
 
-bool parseLeadingIpv4Port(std::string_view text, uint32_t* ip, uint16_t* port, bool* has_port,
-                          size_t* consumed) {
+bool parseLeadingIpv4Port(std::string_view text, uint32_t* ip, uint16_t* port, bool* has_port, size_t* consumed) {
   size_t pos = 0;
   uint32_t addr = 0;
   for (int octet = 0; octet < 4; ++octet) {
@@ -75,9 +73,8 @@ bool parseLeadingIpv4Port(std::string_view text, uint32_t* ip, uint16_t* port, b
 }
 
 std::string formatIpv4Port(uint32_t ip, uint16_t port) {
-  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 0xFF) + "." +
-         std::to_string((ip >> 8) & 0xFF) + "." + std::to_string(ip & 0xFF) + ":" +
-         std::to_string(port);
+  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 0xFF) + "." + std::to_string((ip >> 8) & 0xFF) +
+         "." + std::to_string(ip & 0xFF) + ":" + std::to_string(port);
 }
 
 std::vector<uint8_t> encodeMasterRequest(uint8_t region, uint32_t seed_ip, uint16_t seed_port,

@@ -37,11 +37,11 @@ struct MasterRequest {
   std::string filter;
 
   // Leniency that was applied (counted by the server, never a reason to drop):
-  bool seed_trailing_junk = false;  // bytes after a.b.c.d[:port] inside the seed string (qstat)
-  bool seed_unparsed = false;       // the seed did not start with a.b.c.d: treated as 0.0.0.0:0
-  bool seed_unterminated = false;   // no NUL after the seed: the seed ran to the end of datagram
-  bool filter_missing = false;      // no filter string at all (qstat page 2+): empty filter
-  bool filter_unterminated = false; // filter without its NUL: the rest of the datagram is used
+  bool seed_trailing_junk = false;   // bytes after a.b.c.d[:port] inside the seed string (qstat)
+  bool seed_unparsed = false;        // the seed did not start with a.b.c.d: treated as 0.0.0.0:0
+  bool seed_unterminated = false;    // no NUL after the seed: the seed ran to the end of datagram
+  bool filter_missing = false;       // no filter string at all (qstat page 2+): empty filter
+  bool filter_unterminated = false;  // filter without its NUL: the rest of the datagram is used
 };
 
 enum class RequestError : uint8_t {
@@ -57,21 +57,18 @@ const char* requestErrorName(RequestError e);
 
 // Parses one datagram. Returns the request, or nullopt and sets *error (if non-null) to the
 // reason. Never reads outside `datagram`; never throws; allocates only the filter string.
-[[nodiscard]] std::optional<MasterRequest> parseMasterRequest(std::span<const uint8_t> datagram,
-                                                              RequestError* error);
+[[nodiscard]] std::optional<MasterRequest> parseMasterRequest(std::span<const uint8_t> datagram, RequestError* error);
 
 // The leading "a.b.c.d[:port]" of `text`, atoi style: each octet 1-3 digits <= 255, the port
 // 1-5 digits <= 65535 (absent or unreadable port = 0). Returns false if `text` does not start with
 // a full dotted quad; `consumed` (if non-null) gets the number of bytes used. Exposed for
 // \gameaddr\ and the tests.
-bool parseLeadingIpv4Port(std::string_view text, uint32_t* ip, uint16_t* port, bool* has_port,
-                          size_t* consumed);
+bool parseLeadingIpv4Port(std::string_view text, uint32_t* ip, uint16_t* port, bool* has_port, size_t* consumed);
 
 // "a.b.c.d:port" (host byte order in, text out). Used to build seeds in tests and tools.
 std::string formatIpv4Port(uint32_t ip, uint16_t port);
 
 // Encodes a request datagram (type, region, seed, filter, both NUL-terminated).
-std::vector<uint8_t> encodeMasterRequest(uint8_t region, uint32_t seed_ip, uint16_t seed_port,
-                                         std::string_view filter);
+std::vector<uint8_t> encodeMasterRequest(uint8_t region, uint32_t seed_ip, uint16_t seed_port, std::string_view filter);
 
 }  // namespace outpost::master

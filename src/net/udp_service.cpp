@@ -20,7 +20,7 @@ namespace {
 // length (MSG_TRUNC) and is seen as too long.
 constexpr size_t kReceiveBufferBytes = 2048;
 constexpr int kMaxDatagramsPerWake = 256;  // then poll() again so stop() is noticed under load
-constexpr int kBatch = 32;                  // datagrams per recvmmsg
+constexpr int kBatch = 32;                 // datagrams per recvmmsg
 // The kernel's default receive buffer (~208 KiB) overflows when hundreds of browsers query at
 // once; ask for more (SO_RCVBUFFORCE where permitted, else up to net.core.rmem_max).
 constexpr int kSocketReceiveBufferBytes = 4 << 20;

@@ -108,8 +108,7 @@ size_t RxBatch::segmentSize(int i) const {
 }
 
 SocketAddress RxBatch::from(int i) const {
-  return SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&addrs_[i]),
-                                     msgs_[i].msg_hdr.msg_namelen);
+  return SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&addrs_[i]), msgs_[i].msg_hdr.msg_namelen);
 }
 
 TxBatch::TxBatch() {
@@ -136,8 +135,8 @@ int TxBatch::buildMessages(bool gso) {
     size_t total = seg;
     int j = i + 1;
     // A run: same destination, every datagram but the last exactly `seg` bytes long.
-    while (gso && j < count_ && addrs_[j] == addrs_[i] && iov_[j - 1].iov_len == seg &&
-           iov_[j].iov_len <= seg && total + iov_[j].iov_len <= kMaxGsoBytes) {
+    while (gso && j < count_ && addrs_[j] == addrs_[i] && iov_[j - 1].iov_len == seg && iov_[j].iov_len <= seg &&
+           total + iov_[j].iov_len <= kMaxGsoBytes) {
       total += iov_[j].iov_len;
       ++j;
     }

@@ -43,7 +43,8 @@ std::optional<Probe> readProbe(std::span<const uint8_t> d, ProbeDrop* why) {
     if (why) *why = r;
     return std::nullopt;
   };
-  if ((d.size() != kProbeBytes && d.size() != kProbeWithCookieBytes) || (d[0] != kProbeRequest && d[0] != kProbeResponse))
+  if ((d.size() != kProbeBytes && d.size() != kProbeWithCookieBytes) ||
+      (d[0] != kProbeRequest && d[0] != kProbeResponse))
     return fail(ProbeDrop::kBadLength);
   ByteReader r(d);
   Probe p;
@@ -57,7 +58,8 @@ std::optional<Probe> readProbe(std::span<const uint8_t> d, ProbeDrop* why) {
   p.from_initiator = flags & kProbeFromInitiator;
   p.has_cookie = flags & kProbeHasCookie;
   // Only a response may carry a cookie, and the length must say whether it does.
-  if ((p.has_cookie && !p.response) || (d.size() == kProbeWithCookieBytes) != p.has_cookie) return fail(ProbeDrop::kBadLength);
+  if ((p.has_cookie && !p.response) || (d.size() == kProbeWithCookieBytes) != p.has_cookie)
+    return fail(ProbeDrop::kBadLength);
   if (p.has_cookie) {
     p.cookie_window = r.u32();
     r.copy(p.cookie_mac.data(), p.cookie_mac.size());

@@ -34,7 +34,16 @@ struct Probe {
   std::array<uint8_t, 16> cookie_mac{};
 };
 
-enum class ProbeDrop : uint8_t { kNone = 0, kBadLength, kBadVersion, kUnknownAttempt, kBadMac, kBadRole, kStale, kCount };
+enum class ProbeDrop : uint8_t {
+  kNone = 0,
+  kBadLength,
+  kBadVersion,
+  kUnknownAttempt,
+  kBadMac,
+  kBadRole,
+  kStale,
+  kCount
+};
 const char* probeDropName(ProbeDrop d);
 
 // True for a datagram whose first byte is a probe type (the caller then parses it).

@@ -23,15 +23,16 @@ bool A2sQuerySocket::start(std::string* error) {
     if (error) *error = std::move(bad);
     return false;
   }
-  return service_.start(options_.bind_address,
-                        [this, out = std::vector<A2sResponder::Outgoing>()](const SocketAddress& from,
-                                                                            std::span<const uint8_t> datagram) mutable {
-                          out.clear();
-                          responder_.handle(from, datagram, clock_.nowUs(), out);
-                          for (const auto& o : out)
-                            if (!service_.sendTo(o.address, o.bytes)) responder_.countSendFailure();
-                        },
-                        error);
+  return service_.start(
+      options_.bind_address,
+      [this, out = std::vector<A2sResponder::Outgoing>()](const SocketAddress& from,
+                                                          std::span<const uint8_t> datagram) mutable {
+        out.clear();
+        responder_.handle(from, datagram, clock_.nowUs(), out);
+        for (const auto& o : out)
+          if (!service_.sendTo(o.address, o.bytes)) responder_.countSendFailure();
+      },
+      error);
 }
 
 void A2sQuerySocket::stop() { service_.stop(); }

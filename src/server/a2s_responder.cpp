@@ -80,10 +80,9 @@ std::map<std::string, uint64_t> A2sCounters::toMap() const {
 }
 
 uint64_t A2sCounters::dropped() const {
-  return dropped_too_short + dropped_split_request + dropped_bad_header +
-         dropped_unsupported_type + dropped_unknown_type + dropped_bad_length +
-         dropped_bad_info_string + dropped_no_info + dropped_challenge_rate +
-         dropped_source_rate + dropped_global_rate + dropped_reply_too_large;
+  return dropped_too_short + dropped_split_request + dropped_bad_header + dropped_unsupported_type +
+         dropped_unknown_type + dropped_bad_length + dropped_bad_info_string + dropped_no_info +
+         dropped_challenge_rate + dropped_source_rate + dropped_global_rate + dropped_reply_too_large;
 }
 
 A2sCounters A2sResponder::counters() const {
@@ -120,20 +119,17 @@ A2sResponder::A2sResponder(const A2sResponderOptions& options, TimeUs now) : opt
   if (!bad.empty()) OUTPOST_LOG_WARN("a2s: %s", bad.c_str());
   options_.challenge_window_us =
       clampTo<TimeUs>(options_.challenge_window_us, 1'000'000, 600'000'000, "challenge_window_us");
-  options_.replies_per_sec_per_ip =
-      clampTo(options_.replies_per_sec_per_ip, 1.0, 1e9, "replies_per_sec_per_ip");
+  options_.replies_per_sec_per_ip = clampTo(options_.replies_per_sec_per_ip, 1.0, 1e9, "replies_per_sec_per_ip");
   options_.reply_burst_per_ip = clampTo(options_.reply_burst_per_ip, 1.0, 1e9, "reply_burst_per_ip");
-  options_.max_tracked_sources =
-      clampTo<uint32_t>(options_.max_tracked_sources, 1, 1'000'000, "max_tracked_sources");
+  options_.max_tracked_sources = clampTo<uint32_t>(options_.max_tracked_sources, 1, 1'000'000, "max_tracked_sources");
   options_.reply_bytes_per_sec_global =
       clampTo(options_.reply_bytes_per_sec_global, 1.0, 1e12, "reply_bytes_per_sec_global");
   options_.reply_burst_bytes_global =
-      clampTo(options_.reply_burst_bytes_global, double(a2s::kMaxPacketBytes * a2s::kMaxSplitFragments),
-              1e12, "reply_burst_bytes_global");
+      clampTo(options_.reply_burst_bytes_global, double(a2s::kMaxPacketBytes * a2s::kMaxSplitFragments), 1e12,
+              "reply_burst_bytes_global");
   options_.challenges_per_sec_global =
       clampTo(options_.challenges_per_sec_global, 1.0, 1e9, "challenges_per_sec_global");
-  options_.challenge_burst_global =
-      clampTo(options_.challenge_burst_global, 1.0, 1e9, "challenge_burst_global");
+  options_.challenge_burst_global = clampTo(options_.challenge_burst_global, 1.0, 1e9, "challenge_burst_global");
 
   if (options_.secret) {
     secret_ = *options_.secret;
@@ -193,8 +189,8 @@ a2s::Challenge A2sResponder::challengeFor(const SocketAddress& from, TimeUs now)
 }
 
 bool A2sResponder::challengeValid(const SocketAddress& from, const a2s::Challenge& challenge, TimeUs now) const {
-  uint32_t got = uint32_t(challenge[0]) | uint32_t(challenge[1]) << 8 |
-                 uint32_t(challenge[2]) << 16 | uint32_t(challenge[3]) << 24;
+  uint32_t got = uint32_t(challenge[0]) | uint32_t(challenge[1]) << 8 | uint32_t(challenge[2]) << 16 |
+                 uint32_t(challenge[3]) << 24;
   if (got == 0 || got == 0xFFFFFFFFu) return false;  // "I have none"
   int64_t window = floorDiv(now, options_.challenge_window_us);
   // Both windows are always computed so the time taken does not tell which one matched.
@@ -203,8 +199,7 @@ bool A2sResponder::challengeValid(const SocketAddress& from, const a2s::Challeng
   return (current == 0) | (previous == 0);
 }
 
-void A2sResponder::sendChallenge(const SocketAddress& from, TimeUs now,
-                                 std::vector<Outgoing>& out) {
+void A2sResponder::sendChallenge(const SocketAddress& from, TimeUs now, std::vector<Outgoing>& out) {
   // A global cap: a challenge costs a MAC and 9 bytes, and a flood of spoofed requests should
   // not turn us into a reflector of even equal size at line rate.
   challenge_bucket_.refill(now, options_.challenges_per_sec_global, options_.challenge_burst_global);
@@ -233,8 +228,8 @@ A2sResponder::Bucket& A2sResponder::sourceBucket(const std::array<uint8_t, 16>& 
   return lru_.front().bucket;
 }
 
-bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t>& message,
-                            bool omit_size, TimeUs now, std::vector<Outgoing>& out) {
+bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size, TimeUs now,
+                            std::vector<Outgoing>& out) {
   const size_t header = omit_size ? a2s::kSplitHeaderBytes - 2 : a2s::kSplitHeaderBytes;
   const size_t fragments = a2s::splitFragmentCount(message.size());
   const bool split = fragments > 1;
@@ -257,8 +252,7 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
     bump(c_.dropped_source_rate);
     return false;
   }
-  global_bytes_bucket_.refill(now, options_.reply_bytes_per_sec_global,
-                              options_.reply_burst_bytes_global);
+  global_bytes_bucket_.refill(now, options_.reply_bytes_per_sec_global, options_.reply_burst_bytes_global);
   if (global_bytes_bucket_.tokens < double(wire_bytes)) {
     bump(c_.dropped_global_rate);
     return false;
@@ -318,12 +312,13 @@ void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> pa
   }
   // 10-12. Rate limits and framing.
   const uint8_t type = request->type;
-  const std::vector<uint8_t>& message =
-      type == a2s::kInfoRequest ? enc->info : type == a2s::kPlayerRequest ? enc->players : enc->rules;
+  const std::vector<uint8_t>& message = type == a2s::kInfoRequest     ? enc->info
+                                        : type == a2s::kPlayerRequest ? enc->players
+                                                                      : enc->rules;
   if (!sendData(from, message, enc->omit_split_size, now, out)) return;
   bump(type == a2s::kInfoRequest     ? c_.info_replies
        : type == a2s::kPlayerRequest ? c_.player_replies
-                                : c_.rules_replies);
+                                     : c_.rules_replies);
 }
 
 }  // namespace outpost::server

@@ -77,20 +77,20 @@ struct A2sCounters {
   uint64_t dropped_bad_header = 0;        // not FF FF FF FF
   uint64_t dropped_unsupported_type = 0;  // 'W' get-challenge, 'i' ping (would amplify)
   uint64_t dropped_unknown_type = 0;
-  uint64_t dropped_bad_length = 0;        // wrong size for its type
-  uint64_t dropped_bad_info_string = 0;   // INFO not "Source Engine Query\0"
-  uint64_t dropped_no_info = 0;           // no record given yet (update() never called)
-  uint64_t dropped_challenge_rate = 0;    // global challenge bucket empty
-  uint64_t dropped_source_rate = 0;       // this source IP's bucket empty
-  uint64_t dropped_global_rate = 0;       // global reply-byte bucket empty
-  uint64_t dropped_reply_too_large = 0;   // would need > kMaxSplitFragments fragments
+  uint64_t dropped_bad_length = 0;       // wrong size for its type
+  uint64_t dropped_bad_info_string = 0;  // INFO not "Source Engine Query\0"
+  uint64_t dropped_no_info = 0;          // no record given yet (update() never called)
+  uint64_t dropped_challenge_rate = 0;   // global challenge bucket empty
+  uint64_t dropped_source_rate = 0;      // this source IP's bucket empty
+  uint64_t dropped_global_rate = 0;      // global reply-byte bucket empty
+  uint64_t dropped_reply_too_large = 0;  // would need > kMaxSplitFragments fragments
   // Not per-datagram:
-  uint64_t invalid_challenges = 0;        // non-(-1)/0 challenge that did not verify (answered
-                                          // with a fresh challenge; counted in challenges_sent)
-  uint64_t split_replies = 0;             // data replies sent as split fragments
+  uint64_t invalid_challenges = 0;  // non-(-1)/0 challenge that did not verify (answered
+                                    // with a fresh challenge; counted in challenges_sent)
+  uint64_t split_replies = 0;       // data replies sent as split fragments
   uint64_t fragments_sent = 0;
-  uint64_t source_evictions = 0;          // rate-table entries forgotten to make room
-  uint64_t send_failures = 0;             // reported by the socket owner
+  uint64_t source_evictions = 0;  // rate-table entries forgotten to make room
+  uint64_t send_failures = 0;     // reported by the socket owner
 
   // name -> value for every field, for logs and introspection.
   std::map<std::string, uint64_t> toMap() const;
@@ -118,8 +118,7 @@ class A2sResponder {
   // Handles one datagram from `from` received at `now`: appends the reply datagrams (0, 1, or
   // the fragments of one split reply; each <= kMaxPacketBytes) to `out`, all addressed to `from`.
   // Never throws, never asserts on `packet`. Not reentrant (one thread at a time).
-  void handle(const SocketAddress& from, std::span<const uint8_t> packet, TimeUs now,
-              std::vector<Outgoing>& out);
+  void handle(const SocketAddress& from, std::span<const uint8_t> packet, TimeUs now, std::vector<Outgoing>& out);
 
   // The challenge this responder issues to `from` at `now` (tests, fuzzing, and a GameServer that
   // wants to pre-issue one). Never 0x00000000 or 0xFFFFFFFF. Thread-safe.
@@ -131,7 +130,7 @@ class A2sResponder {
 
  private:
   struct Encoded {
-    std::vector<uint8_t> info;   // complete single-packet messages (start with FF FF FF FF)
+    std::vector<uint8_t> info;  // complete single-packet messages (start with FF FF FF FF)
     std::vector<uint8_t> players;
     std::vector<uint8_t> rules;
     bool omit_split_size = false;  // old-engine split header without the Size field
@@ -149,24 +148,20 @@ class A2sResponder {
     size_t operator()(const std::array<uint8_t, 16>& ip) const;
   };
   struct AtomicCounters {
-    std::atomic<uint64_t> info_replies{0}, player_replies{0}, rules_replies{0},
-        challenges_sent{0}, dropped_too_short{0}, dropped_split_request{0}, dropped_bad_header{0},
-        dropped_unsupported_type{0}, dropped_unknown_type{0}, dropped_bad_length{0},
-        dropped_bad_info_string{0}, dropped_no_info{0}, dropped_challenge_rate{0},
-        dropped_source_rate{0}, dropped_global_rate{0}, dropped_reply_too_large{0},
-        invalid_challenges{0}, split_replies{0}, fragments_sent{0}, source_evictions{0},
-        send_failures{0};
+    std::atomic<uint64_t> info_replies{0}, player_replies{0}, rules_replies{0}, challenges_sent{0},
+        dropped_too_short{0}, dropped_split_request{0}, dropped_bad_header{0}, dropped_unsupported_type{0},
+        dropped_unknown_type{0}, dropped_bad_length{0}, dropped_bad_info_string{0}, dropped_no_info{0},
+        dropped_challenge_rate{0}, dropped_source_rate{0}, dropped_global_rate{0}, dropped_reply_too_large{0},
+        invalid_challenges{0}, split_replies{0}, fragments_sent{0}, source_evictions{0}, send_failures{0};
   };
-  static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
-    c.fetch_add(n, std::memory_order_relaxed);
-  }
+  static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 
   uint32_t challengeValue(const SocketAddress& from, int64_t window) const;
   bool challengeValid(const SocketAddress& from, const a2s::Challenge& challenge, TimeUs now) const;
   void sendChallenge(const SocketAddress& from, TimeUs now, std::vector<Outgoing>& out);
   // Rate checks and framing of one data reply; returns false (and counts) if dropped.
-  bool sendData(const SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size,
-                TimeUs now, std::vector<Outgoing>& out);
+  bool sendData(const SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size, TimeUs now,
+                std::vector<Outgoing>& out);
   Bucket& sourceBucket(const std::array<uint8_t, 16>& ip, TimeUs now);
 
   A2sResponderOptions options_;

@@ -15,7 +15,8 @@ namespace {
 // The older flow reports a refusal as a DenyReason and a text (the SDK's m_rgchOptionalText).
 std::pair<int32_t, const char*> denyFor(int32_t response) {
   switch (response) {
-    case AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM: return {DENY_NOT_LOGGED_ON, "the user is not logged on to the hub"};
+    case AUTH_SESSION_RESPONSE_USER_NOT_CONNECTED_TO_STEAM:
+      return {DENY_NOT_LOGGED_ON, "the user is not logged on to the hub"};
     case AUTH_SESSION_RESPONSE_NO_LICENSE_OR_EXPIRED: return {DENY_NO_LICENSE, "no licence for this app"};
     case AUTH_SESSION_RESPONSE_VAC_BANNED: return {DENY_CHEATER, "VAC ban"};
     case AUTH_SESSION_RESPONSE_LOGGED_IN_ELSEWHERE: return {DENY_LOGGED_IN_ELSEWHERE, "the user logged in elsewhere"};
@@ -136,10 +137,8 @@ void AuthSessions::verdict(const hubrpc::AuthSessionUpdate& u) {
   const bool legacy = it->second.legacy;
   const uint64_t user = u.steam_id(), owner = u.owner_steam_id();
   const bool accepted = u.response() == AUTH_SESSION_RESPONSE_OK;
-  if (accepted)
-    it->second.accepted = true;
-  else
-    sessions_.erase(it);  // a refusal ends the session
+  if (accepted) it->second.accepted = true;
+  else sessions_.erase(it);  // a refusal ends the session
   reports_.playerVerdict(user, accepted);
   if (!legacy) {
     reports_.validateAuthTicketResponse(ValidateAuthTicketResponse{user, u.response(), owner});

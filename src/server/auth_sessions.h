@@ -33,10 +33,10 @@ class AuthHubLink {
   // The server as the hub knows it at this moment.
   struct Identity {
     bool logged_on = false;
-    uint64_t steam_id = 0;        // the server's own Steam ID (0 before the first logon)
-    std::string address;          // its public "ip:port" (the hub's view and the game port)
-    uint32_t app_id = 0;          // the app whose tickets it accepts
-    std::string hub_key_hex;      // the pinned hub key that signs tickets ("" = none pinned)
+    uint64_t steam_id = 0;    // the server's own Steam ID (0 before the first logon)
+    std::string address;      // its public "ip:port" (the hub's view and the game port)
+    uint32_t app_id = 0;      // the app whose tickets it accepts
+    std::string hub_key_hex;  // the pinned hub key that signs tickets ("" = none pinned)
   };
   virtual ~AuthHubLink() = default;
   virtual Identity identity() const = 0;

@@ -152,13 +152,19 @@ void GameServer::setBotPlayerCount(int n) {
   if (badCount("setBotPlayerCount", n)) return;
   impl_->editListing([&](auto& x) { x.set_bots(static_cast<uint32_t>(std::max(0, n))); });
 }
-void GameServer::setPasswordProtected(bool p) { impl_->editListing([&](auto& x) { x.set_password(p); }); }
-void GameServer::setSpectatorPort(uint16_t port) { impl_->editListing([&](auto& x) { x.set_spectator_port(port); }); }
+void GameServer::setPasswordProtected(bool p) {
+  impl_->editListing([&](auto& x) { x.set_password(p); });
+}
+void GameServer::setSpectatorPort(uint16_t port) {
+  impl_->editListing([&](auto& x) { x.set_spectator_port(port); });
+}
 void GameServer::setSpectatorServerName(const std::string& v) {
   if (badString("setSpectatorServerName", v, MAX_GAME_SERVER_MAP_NAME)) return;
   impl_->editListing([&](auto& x) { x.set_spectator_name(v); });
 }
-void GameServer::setAdvertiseServerActive(bool active) { impl_->editListing([&](auto& x) { x.set_advertise(active); }); }
+void GameServer::setAdvertiseServerActive(bool active) {
+  impl_->editListing([&](auto& x) { x.set_advertise(active); });
+}
 
 void GameServer::connect_validate_auth_ticket_response(std::function<void(const ValidateAuthTicketResponse&)> h) {
   std::lock_guard<std::mutex> l(impl_->mu_);
@@ -211,6 +217,5 @@ void GameServer::connect_gameplay_stats(std::function<void(const GameplayStats&)
   std::lock_guard<std::mutex> l(impl_->mu_);
   impl_->on_stats_ = std::move(h);
 }
-
 
 }  // namespace outpost

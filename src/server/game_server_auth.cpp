@@ -23,24 +23,30 @@ AuthHubLink::Identity GameServerImpl::identity() const {
 }
 
 void GameServerImpl::playerVerdict(uint64_t user, bool accepted) {
-  if (!accepted)
-    players_.erase(user);
-  else if (!players_.count(user))
-    players_[user] = Player{"", 0, SteadyClock::now(), false};
+  if (!accepted) players_.erase(user);
+  else if (!players_.count(user)) players_[user] = Player{"", 0, SteadyClock::now(), false};
   a2s_dirty_ = true;
 }
 
 void GameServerImpl::validateAuthTicketResponse(const ValidateAuthTicketResponse& v) {
-  queue([this, v] { if (on_validate_) on_validate_(v); });
+  queue([this, v] {
+    if (on_validate_) on_validate_(v);
+  });
 }
 void GameServerImpl::clientApproved(const ClientApproved& a) {
-  queue([this, a] { if (on_approved_) on_approved_(a); });
+  queue([this, a] {
+    if (on_approved_) on_approved_(a);
+  });
 }
 void GameServerImpl::clientDenied(const ClientDenied& d) {
-  queue([this, d] { if (on_denied_) on_denied_(d); });
+  queue([this, d] {
+    if (on_denied_) on_denied_(d);
+  });
 }
 void GameServerImpl::clientKick(const ClientKick& k) {
-  queue([this, k] { if (on_kick_) on_kick_(k); });
+  queue([this, k] {
+    if (on_kick_) on_kick_(k);
+  });
 }
 
 void GameServerImpl::ticketResult(uint32_t request_id, const hubrpc::TicketResult& r) {
@@ -173,7 +179,10 @@ void GameServer::associateWithClan(uint64_t clan_id) {
   std::lock_guard<std::mutex> l(impl_->mu_);
   hubrpc::Envelope e;
   e.mutable_associate_clan()->set_clan_id(clan_id);
-  if (!impl_->request(std::move(e))) impl_->queue([i = impl_.get()] { if (i->on_clan_) i->on_clan_(RESULT_NOT_LOGGED_ON); });
+  if (!impl_->request(std::move(e)))
+    impl_->queue([i = impl_.get()] {
+      if (i->on_clan_) i->on_clan_(RESULT_NOT_LOGGED_ON);
+    });
 }
 
 void GameServer::computeNewPlayerCompatibility(uint64_t steam_id) {
@@ -191,7 +200,9 @@ void GameServer::getGameplayStats() {
   hubrpc::Envelope e;
   e.mutable_gameplay_stats_request();
   if (!impl_->request(std::move(e)))
-    impl_->queue([i = impl_.get()] { if (i->on_stats_) i->on_stats_(GameplayStats{RESULT_NOT_LOGGED_ON, 0, 0, 0}); });
+    impl_->queue([i = impl_.get()] {
+      if (i->on_stats_) i->on_stats_(GameplayStats{RESULT_NOT_LOGGED_ON, 0, 0, 0});
+    });
 }
 
 }  // namespace outpost

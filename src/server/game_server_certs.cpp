@@ -85,7 +85,8 @@ bool GameServerImpl::handleCertificates(const hubrpc::Envelope& e) {
   if (e.has_certificate_revocations()) {
     if (cert_link_) {
       std::vector<cert::Revocation> r;
-      for (const auto& v : e.certificate_revocations().revocations()) r.push_back({v.steam_id(), v.app_id(), v.revoked_at()});
+      for (const auto& v : e.certificate_revocations().revocations())
+        r.push_back({v.steam_id(), v.app_id(), v.revoked_at()});
       cert_link_->revoked(std::move(r));
     }
     return true;

@@ -25,14 +25,14 @@
 #include <utility>
 #include <vector>
 
+#include "hubrpc/framing.h"
+#include "hubrpc/signal_pump.h"
+#include "outpost/game_server.h"
+#include "outpost/networking_sockets.h"
 #include "server/a2s_query_socket.h"
 #include "server/a2s_responder.h"
 #include "server/auth_sessions.h"
-#include "hubrpc/framing.h"
-#include "outpost/game_server.h"
-#include "outpost/networking_sockets.h"
 #include "ticket/ticket.h"
-#include "hubrpc/signal_pump.h"
 #include "transport/certificate_link.h"
 
 namespace outpost::server {
@@ -127,8 +127,8 @@ class GameServerImpl : private AuthHubLink, private AuthReports {
   bool initialized_ = false;
   std::unique_ptr<NetworkingSockets> net_;
   std::string hub_address_, hub_key_;
-  std::string hub_error_;             // why the configured hub is unusable ("" = fine)
-  bool allow_unpinned_hub_ = false;   // allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED=1 (development)
+  std::string hub_error_;            // why the configured hub is unusable ("" = fine)
+  bool allow_unpinned_hub_ = false;  // allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED=1 (development)
   hubrpc::ServerLogOn logon_;
   hubrpc::ServerListing listing_;
   bool listing_dirty_ = false;
@@ -172,7 +172,7 @@ class GameServerImpl : private AuthHubLink, private AuthReports {
   hubrpc::SignalPump pump_;
   // Certificates of the game's NetworkingSockets.
   std::shared_ptr<transport::CertificateLink> cert_link_;
-  uint32_t cert_request_id_ = 0;         // the IdentityCertificateRequest awaiting its answer
+  uint32_t cert_request_id_ = 0;  // the IdentityCertificateRequest awaiting its answer
   bool cert_published_logged_on_ = false;
   uint64_t cert_published_steam_id_ = 0;
   std::string cert_published_hub_key_;

@@ -13,8 +13,8 @@
 
 namespace outpost::server {
 
-bool GameServerImpl::init(const std::string& ip, uint16_t game_port, uint16_t query_port, int mode, const std::string& version,
-          std::string* why) {
+bool GameServerImpl::init(const std::string& ip, uint16_t game_port, uint16_t query_port, int mode,
+                          const std::string& version, std::string* why) {
   std::lock_guard<std::mutex> l(mu_);
   if (initialized_) {
     *why = "serverInit was already called";
@@ -113,7 +113,9 @@ bool GameServerImpl::hubTrustedForLogOn() {
     OUTPOST_LOG_WARN("logOn: %s", why.c_str());
     want_logon_ = false;
     state_ = State::kIdle;
-    queue([this] { if (on_failure_) on_failure_({RESULT_NO_CONNECTION, false}); });
+    queue([this] {
+      if (on_failure_) on_failure_({RESULT_NO_CONNECTION, false});
+    });
     return false;
   };
   if (!hub_error_.empty()) return refuse("the hub setting is unusable: " + hub_error_);
@@ -154,7 +156,10 @@ void GameServerImpl::logOff() {
   bool was_on = state_ == State::kLoggedOn;
   state_ = State::kIdle;
   steam_id_ = 0;
-  if (was_on) queue([this] { if (on_disconnected_) on_disconnected_(RESULT_OK); });
+  if (was_on)
+    queue([this] {
+      if (on_disconnected_) on_disconnected_(RESULT_OK);
+    });
 }
 
 // ---- The service thread ---------------------------------------------------------------------
@@ -211,10 +216,11 @@ void GameServerImpl::tick() {
       int s = connectionState();
       if (s == CONNECTION_STATE_CONNECTED) {
         if (hub_key_.empty())
-          OUTPOST_LOG_WARN("logOn: sending this server's logon to the hub at %s WITHOUT checking its key "
-                           "(allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED): anyone answering there gets the "
-                           "login token. Give the hub's key (OUTPOST_HUB=KEY@IP:PORT) outside development.",
-                           hub_address_.c_str());
+          OUTPOST_LOG_WARN(
+              "logOn: sending this server's logon to the hub at %s WITHOUT checking its key "
+              "(allowUnpinnedHub / OUTPOST_HUB_ALLOW_UNPINNED): anyone answering there gets the "
+              "login token. Give the hub's key (OUTPOST_HUB=KEY@IP:PORT) outside development.",
+              hub_address_.c_str());
         hubrpc::Envelope e;
         logon_request_id_ = ++request_id_;
         e.set_request_id(logon_request_id_);
@@ -225,9 +231,10 @@ void GameServerImpl::tick() {
       } else if (s != CONNECTION_STATE_CONNECTING && s != CONNECTION_STATE_FINDING_ROUTE) {
         auto info = net_->getConnectionInfo(conn_);
         if (info && info->end_reason == CONNECTION_END_REMOTE_BAD_CERT)
-          OUTPOST_LOG_WARN("logOn: the machine answering at %s is not the hub whose key was given (%s): "
-                           "nothing was sent to it",
-                           hub_address_.c_str(), info->end_debug.c_str());
+          OUTPOST_LOG_WARN(
+              "logOn: the machine answering at %s is not the hub whose key was given (%s): "
+              "nothing was sent to it",
+              hub_address_.c_str(), info->end_debug.c_str());
         dropConnection();
         failure(RESULT_NO_CONNECTION, true, "cannot reach the hub");
       }
@@ -242,7 +249,9 @@ void GameServerImpl::tick() {
         bool was_on = state_ == State::kLoggedOn;
         dropConnection();
         if (was_on) {
-          queue([this] { if (on_disconnected_) on_disconnected_(RESULT_NO_CONNECTION); });
+          queue([this] {
+            if (on_disconnected_) on_disconnected_(RESULT_NO_CONNECTION);
+          });
           state_ = State::kBackoff;
           next_attempt_ = SteadyClock::now() + std::chrono::milliseconds(backoff_ms_);
         } else {
@@ -281,7 +290,9 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
       dropConnection();
       want_logon_ = false;
       state_ = State::kIdle;
-      queue([this, result] { if (on_failure_) on_failure_({result, false}); });
+      queue([this, result] {
+        if (on_failure_) on_failure_({result, false});
+      });
       return;
     }
     steam_id_ = r.steam_id();
@@ -293,8 +304,12 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
     listing_dirty_ = true;
     auth_.resume();
     bool secure = secure_;
-    queue([this] { if (on_connected_) on_connected_(); });
-    queue([this, secure] { if (on_policy_) on_policy_(secure); });
+    queue([this] {
+      if (on_connected_) on_connected_();
+    });
+    queue([this, secure] {
+      if (on_policy_) on_policy_(secure);
+    });
   } else if (auth_.handle(*e)) {
     // A verdict on an auth session (AuthSessions).
   } else if (e->has_ticket_result()) {
@@ -306,26 +321,35 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
                        static_cast<unsigned long long>(g.steam_id()), g.result());
     ClientGroupStatus v{g.steam_id(), g.group_id(), g.member() && g.result() == RESULT_OK,
                         g.officer() && g.result() == RESULT_OK};
-    queue([this, v] { if (on_group_) on_group_(v); });
+    queue([this, v] {
+      if (on_group_) on_group_(v);
+    });
   } else if (e->has_associate_clan_result()) {
     int32_t r = e->associate_clan_result().result();
-    queue([this, r] { if (on_clan_) on_clan_(r); });
+    queue([this, r] {
+      if (on_clan_) on_clan_(r);
+    });
   } else if (e->has_player_compat_result()) {
     const auto& c = e->player_compat_result();
     PlayerCompat v{c.result(), c.players_dont_like_candidate(), c.players_candidate_doesnt_like(),
                    c.clan_players_dont_like_candidate(), c.steam_id()};
-    queue([this, v] { if (on_compat_) on_compat_(v); });
+    queue([this, v] {
+      if (on_compat_) on_compat_(v);
+    });
   } else if (e->has_gameplay_stats_result()) {
     const auto& g = e->gameplay_stats_result();
     GameplayStats v{g.result(), g.rank(), g.total_connects(), g.total_minutes_played()};
-    queue([this, v] { if (on_stats_) on_stats_(v); });
+    queue([this, v] {
+      if (on_stats_) on_stats_(v);
+    });
   } else if (e->has_refused()) {
     // A request the hub refused that has no answer of its own (a listing, a resumed session...).
     // Logged when the refusal changes (a listing refused for policy is refused again at every
     // update of the player count).
     const auto& r = e->refused();
     if (std::make_pair(r.request(), r.result()) != last_refusal_)
-      OUTPOST_LOG_WARN("the hub refused a request (body %u, result %d): %s", r.request(), r.result(), r.error().c_str());
+      OUTPOST_LOG_WARN("the hub refused a request (body %u, result %d): %s", r.request(), r.result(),
+                       r.error().c_str());
     last_refusal_ = {r.request(), r.result()};
   } else if (e->has_server_logged_off()) {
     // The hub ended this session (the same token logged on elsewhere): do not fight back.
@@ -335,7 +359,9 @@ void GameServerImpl::handle(std::span<const uint8_t> payload) {
     want_logon_ = false;
     state_ = State::kIdle;
     steam_id_ = 0;
-    queue([this, result] { if (on_disconnected_) on_disconnected_(result); });
+    queue([this, result] {
+      if (on_disconnected_) on_disconnected_(result);
+    });
   }
 }
 
@@ -344,7 +370,9 @@ void GameServerImpl::failure(int32_t result, bool retrying, const char* why) {
   state_ = State::kBackoff;
   next_attempt_ = SteadyClock::now() + std::chrono::milliseconds(backoff_ms_);
   backoff_ms_ = std::min(backoff_ms_ * 2, kBackoffMaxMs);
-  queue([this, result, retrying] { if (on_failure_) on_failure_({result, retrying}); });
+  queue([this, result, retrying] {
+    if (on_failure_) on_failure_({result, retrying});
+  });
 }
 
 int GameServerImpl::connectionState() {
@@ -368,7 +396,6 @@ void GameServerImpl::runCallbacks() {
   }
   for (auto& f : work) f();
 }
-
 
 bool GameServerImpl::request(hubrpc::Envelope e) {
   if (state_ != State::kLoggedOn) return false;

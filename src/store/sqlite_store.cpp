@@ -180,8 +180,9 @@ class SqliteStore final : public Store {
 
   Status putApp(const App& a) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO apps (app_id, name, required_version, anonymous) VALUES (?1, ?2, ?3, ?4) "
-                "ON CONFLICT(app_id) DO UPDATE SET name = ?2, required_version = ?3, anonymous = ?4");
+    Stmt s(db_,
+           "INSERT INTO apps (app_id, name, required_version, anonymous) VALUES (?1, ?2, ?3, ?4) "
+           "ON CONFLICT(app_id) DO UPDATE SET name = ?2, required_version = ?3, anonymous = ?4");
     s.bind(1, a.app_id).bind(2, a.name).bind(3, a.required_version).bind(4, anonymousBits(a.anonymous));
     return done(s);
   }
@@ -243,8 +244,9 @@ class SqliteStore final : public Store {
 
   Status createToken(const Token& t, uint32_t* account_id) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO tokens (app_id, owner_account_id, token_hash, memo, created_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5)");
+    Stmt s(db_,
+           "INSERT INTO tokens (app_id, owner_account_id, token_hash, memo, created_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5)");
     s.bind(1, t.app_id).bind(2, t.owner_account_id).bind(3, t.token_hash).bind(4, t.memo).bind(5, t.created_at);
     if (s.step() != SQLITE_DONE) return Status::failure(errorText("token"));
     *account_id = static_cast<uint32_t>(sqlite3_last_insert_rowid(db_));
@@ -277,8 +279,9 @@ class SqliteStore final : public Store {
 
   Status grantLicence(const Licence& x) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO licences (account_id, app_id, owner_account_id, expires_at) VALUES (?1, ?2, ?3, ?4) "
-                "ON CONFLICT(account_id, app_id) DO UPDATE SET owner_account_id = ?3, expires_at = ?4");
+    Stmt s(db_,
+           "INSERT INTO licences (account_id, app_id, owner_account_id, expires_at) VALUES (?1, ?2, ?3, ?4) "
+           "ON CONFLICT(account_id, app_id) DO UPDATE SET owner_account_id = ?3, expires_at = ?4");
     s.bind(1, x.account_id).bind(2, x.app_id).bind(3, x.owner_account_id).bind(4, x.expires_at);
     return done(s);
   }
@@ -287,13 +290,14 @@ class SqliteStore final : public Store {
   }
   std::vector<Licence> licences(uint32_t account_id) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "SELECT account_id, app_id, owner_account_id, expires_at FROM licences WHERE account_id = ?1 "
-                "ORDER BY app_id");
+    Stmt s(db_,
+           "SELECT account_id, app_id, owner_account_id, expires_at FROM licences WHERE account_id = ?1 "
+           "ORDER BY app_id");
     s.bind(1, account_id);
     std::vector<Licence> out;
     while (s.step() == SQLITE_ROW)
-      out.push_back({static_cast<uint32_t>(s.i64(0)), static_cast<uint32_t>(s.i64(1)),
-                     static_cast<uint32_t>(s.i64(2)), s.i64(3)});
+      out.push_back({static_cast<uint32_t>(s.i64(0)), static_cast<uint32_t>(s.i64(1)), static_cast<uint32_t>(s.i64(2)),
+                     s.i64(3)});
     return out;
   }
 
@@ -314,8 +318,9 @@ class SqliteStore final : public Store {
   }
   Status setMembership(const Membership& m) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO memberships (clan_account_id, account_id, officer) VALUES (?1, ?2, ?3) "
-                "ON CONFLICT(clan_account_id, account_id) DO UPDATE SET officer = ?3");
+    Stmt s(db_,
+           "INSERT INTO memberships (clan_account_id, account_id, officer) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT(clan_account_id, account_id) DO UPDATE SET officer = ?3");
     s.bind(1, m.clan_account_id).bind(2, m.account_id).bind(3, m.officer ? 1 : 0);
     return done(s);
   }
@@ -353,8 +358,9 @@ class SqliteStore final : public Store {
 
   Status ban(const Ban& b) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO bans (app_id, account_id, kind, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-                "ON CONFLICT(app_id, account_id) DO UPDATE SET kind = ?3, reason = ?4, created_at = ?5");
+    Stmt s(db_,
+           "INSERT INTO bans (app_id, account_id, kind, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+           "ON CONFLICT(app_id, account_id) DO UPDATE SET kind = ?3, reason = ?4, created_at = ?5");
     s.bind(1, b.app_id).bind(2, b.account_id).bind(3, static_cast<int>(b.kind)).bind(4, b.reason).bind(5, b.created_at);
     return done(s);
   }
@@ -371,10 +377,11 @@ class SqliteStore final : public Store {
 
   Status addServerStats(uint64_t server, uint32_t app_id, int64_t connects, int64_t seconds, int64_t now) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt s(db_, "INSERT INTO server_stats (server_steam_id, app_id, connects, seconds_played, updated_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5) "
-                "ON CONFLICT(server_steam_id) DO UPDATE SET connects = connects + ?3, "
-                "seconds_played = seconds_played + ?4, app_id = ?2, updated_at = ?5");
+    Stmt s(db_,
+           "INSERT INTO server_stats (server_steam_id, app_id, connects, seconds_played, updated_at) "
+           "VALUES (?1, ?2, ?3, ?4, ?5) "
+           "ON CONFLICT(server_steam_id) DO UPDATE SET connects = connects + ?3, "
+           "seconds_played = seconds_played + ?4, app_id = ?2, updated_at = ?5");
     s.bind(1, static_cast<int64_t>(server)).bind(2, app_id).bind(3, connects).bind(4, seconds).bind(5, now);
     return done(s);
   }
@@ -392,9 +399,10 @@ class SqliteStore final : public Store {
     *rank = r.step() == SQLITE_ROW ? static_cast<int>(r.i64(0)) : 0;
   }
   uint64_t pruneServerStats(int64_t updated_before, size_t max_rows) override {
-    return prune("DELETE FROM server_stats WHERE server_steam_id IN (SELECT server_steam_id FROM server_stats "
-                 "WHERE updated_at < ?1 LIMIT ?2)",
-                 updated_before, max_rows);
+    return prune(
+        "DELETE FROM server_stats WHERE server_steam_id IN (SELECT server_steam_id FROM server_stats "
+        "WHERE updated_at < ?1 LIMIT ?2)",
+        updated_before, max_rows);
   }
 
   std::optional<uint64_t> ticketFirstServer(uint64_t ticket_id) override {
@@ -408,8 +416,9 @@ class SqliteStore final : public Store {
   bool recordTicketUse(uint64_t ticket_id, uint64_t server, int64_t now, int64_t expires_at,
                        uint64_t* first_server) override {
     std::lock_guard<std::mutex> l(mu_);
-    Stmt ins(db_, "INSERT OR IGNORE INTO ticket_uses (ticket_id, server_steam_id, used_at, expires_at) "
-                  "VALUES (?1, ?2, ?3, ?4)");
+    Stmt ins(db_,
+             "INSERT OR IGNORE INTO ticket_uses (ticket_id, server_steam_id, used_at, expires_at) "
+             "VALUES (?1, ?2, ?3, ?4)");
     ins.bind(1, static_cast<int64_t>(ticket_id)).bind(2, static_cast<int64_t>(server)).bind(3, now).bind(4, expires_at);
     ins.step();
     if (sqlite3_changes(db_) == 1) return true;
@@ -420,9 +429,10 @@ class SqliteStore final : public Store {
     return first == server;  // the same server redeeming again is not a reuse elsewhere
   }
   uint64_t pruneTicketUses(int64_t expired_before, size_t max_rows) override {
-    return prune("DELETE FROM ticket_uses WHERE ticket_id IN (SELECT ticket_id FROM ticket_uses "
-                 "WHERE expires_at < ?1 LIMIT ?2)",
-                 expired_before, max_rows);
+    return prune(
+        "DELETE FROM ticket_uses WHERE ticket_id IN (SELECT ticket_id FROM ticket_uses "
+        "WHERE expires_at < ?1 LIMIT ?2)",
+        expired_before, max_rows);
   }
 
  private:
@@ -494,8 +504,8 @@ class SqliteStore final : public Store {
 
 std::unique_ptr<Store> openSqliteStore(const std::string& path, std::string* error) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
     if (error) *error = db ? sqlite3_errmsg(db) : "cannot open " + path;
     sqlite3_close(db);
     return nullptr;
@@ -504,8 +514,8 @@ std::unique_ptr<Store> openSqliteStore(const std::string& path, std::string* err
   auto store = std::make_unique<SqliteStore>(db);
   // WAL: readers do not block the writer; synchronous=FULL: a commit is on disk when it returns.
   char* msg = nullptr;
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr,
-                   nullptr, &msg) != SQLITE_OK) {
+  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", nullptr, nullptr,
+                   &msg) != SQLITE_OK) {
     if (error) *error = msg ? msg : "pragma failed";
     sqlite3_free(msg);
     return nullptr;

@@ -47,10 +47,10 @@ struct User {
 
 // One game-server login token = one persistent game-server account ([G:1:account_id]).
 struct Token {
-  uint32_t account_id = 0;   // the game server's persistent account id
+  uint32_t account_id = 0;  // the game server's persistent account id
   uint32_t app_id = 0;
   uint32_t owner_account_id = 0;  // the user who owns the token
-  std::string token_hash;    // BLAKE2b of the token; the token itself is shown once at creation
+  std::string token_hash;         // BLAKE2b of the token; the token itself is shown once at creation
   std::string memo;
   int64_t created_at = 0;
   int64_t last_used_at = 0;  // 0 = never logged on
@@ -59,9 +59,9 @@ struct Token {
 
 struct Licence {
   uint32_t account_id = 0;
-  uint32_t app_id = 0;        // the app or DLC owned
+  uint32_t app_id = 0;            // the app or DLC owned
   uint32_t owner_account_id = 0;  // non-zero when borrowed (family sharing): the lender
-  int64_t expires_at = 0;     // 0 = permanent
+  int64_t expires_at = 0;         // 0 = permanent
 };
 
 struct Group {

@@ -26,9 +26,7 @@ void put32(uint8_t* p, uint32_t v) {
   p[3] = static_cast<uint8_t>(v);
 }
 
-uint32_t crc(const uint8_t* p, size_t n) {
-  return static_cast<uint32_t>(::crc32(0L, p, static_cast<uInt>(n)));
-}
+uint32_t crc(const uint8_t* p, size_t n) { return static_cast<uint32_t>(::crc32(0L, p, static_cast<uInt>(n))); }
 
 // (XOR-)MAPPED-ADDRESS value: reserved, family, port, address. `mask` is 16 bytes of
 // cookie||transaction for the XOR form, zeros otherwise.

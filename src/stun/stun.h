@@ -33,12 +33,12 @@ inline constexpr size_t kMaxResponseBytes = kHeaderBytes + 24 + 8;
 // Why a datagram was not taken as a STUN message (counted by the caller).
 enum class Drop : uint8_t {
   kNone = 0,
-  kTooShort,          // < 20 bytes
-  kNotStun,           // top two bits set, or length field not the datagram's length
-  kBadLength,         // length not a multiple of 4, or over kMaxMessageBytes
-  kBadAttribute,      // an attribute runs past the end
-  kBadFingerprint,    // FINGERPRINT present and wrong, or not the last attribute
-  kNotBindingRequest, // a request or indication of another method, or a response where a request was expected
+  kTooShort,           // < 20 bytes
+  kNotStun,            // top two bits set, or length field not the datagram's length
+  kBadLength,          // length not a multiple of 4, or over kMaxMessageBytes
+  kBadAttribute,       // an attribute runs past the end
+  kBadFingerprint,     // FINGERPRINT present and wrong, or not the last attribute
+  kNotBindingRequest,  // a request or indication of another method, or a response where a request was expected
   kCount
 };
 const char* dropName(Drop d);
@@ -48,7 +48,7 @@ struct Message {
   bool rfc3489 = false;                   // no magic cookie: bytes 4-19 are the transaction id
   std::array<uint8_t, 16> transaction{};  // RFC 8489: bytes 4-7 are the cookie, 8-19 the id
   bool has_fingerprint = false;
-  std::optional<SocketAddress> mapped;    // XOR-MAPPED-ADDRESS, else MAPPED-ADDRESS (responses)
+  std::optional<SocketAddress> mapped;  // XOR-MAPPED-ADDRESS, else MAPPED-ADDRESS (responses)
 };
 
 // Cheap test used to route a datagram to this codec: top two bits zero, length field equal to the

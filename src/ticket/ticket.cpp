@@ -41,10 +41,8 @@ bool validServer(uint64_t id) { return steamid::isValid(id) && steamid::isAnyGam
 bool validRecipient(const Recipient& r) {
   const uint8_t* ip = r.ip.data();
   switch (r.kind) {
-    case RecipientKind::kNone:
-      return r.steam_id == 0 && allZero(ip, 16) && r.port == 0;
-    case RecipientKind::kSteamId:
-      return steamid::isValid(r.steam_id) && allZero(ip, 16) && r.port == 0;
+    case RecipientKind::kNone: return r.steam_id == 0 && allZero(ip, 16) && r.port == 0;
+    case RecipientKind::kSteamId: return steamid::isValid(r.steam_id) && allZero(ip, 16) && r.port == 0;
     case RecipientKind::kIpv4:
       // 0.0.0.0 is "any address", which names no one.
       return r.steam_id == 0 && !allZero(ip, 4) && allZero(ip + 4, 12);
@@ -107,11 +105,9 @@ size_t encodeClaims(const Claims& c, const KeyId& key_id, uint8_t* out, size_t c
 }
 
 // Builds domain || claims into `msg` and returns its length (0 if the claims cannot be encoded).
-size_t signedMessage(const Claims& c, const KeyId& key_id,
-                     std::array<uint8_t, kMaxMessageBytes>& msg) {
+size_t signedMessage(const Claims& c, const KeyId& key_id, std::array<uint8_t, kMaxMessageBytes>& msg) {
   std::memcpy(msg.data(), kSignatureDomain.data(), kSignatureDomain.size());
-  size_t n = encodeClaims(c, key_id, msg.data() + kSignatureDomain.size(),
-                          msg.size() - kSignatureDomain.size());
+  size_t n = encodeClaims(c, key_id, msg.data() + kSignatureDomain.size(), msg.size() - kSignatureDomain.size());
   return n == 0 ? 0 : kSignatureDomain.size() + n;
 }
 
@@ -197,8 +193,8 @@ IssueResult issueTicket(const Claims& claims, const crypto::IdentityKeyPair& hub
   std::sort(c.licences.begin(), c.licences.end());
   c.licences.erase(std::unique(c.licences.begin(), c.licences.end()), c.licences.end());
   if (c.licences.size() > kMaxLicences) {
-    OUTPOST_LOG_WARN("ticket: not issued for app %u: %zu licences, at most %zu fit in %zu bytes",
-                     c.app_id, c.licences.size(), kMaxLicences, kMaxTicketBytes);
+    OUTPOST_LOG_WARN("ticket: not issued for app %u: %zu licences, at most %zu fit in %zu bytes", c.app_id,
+                     c.licences.size(), kMaxLicences, kMaxTicketBytes);
     return TicketError::kTooManyLicences;
   }
   while (c.ticket_id == 0) c.ticket_id = crypto::randomU64();
@@ -232,8 +228,7 @@ std::optional<ParsedTicket> parseTicket(std::span<const uint8_t> bytes, TicketEr
   if (bytes.size() > kMaxTicketBytes) return fail(TicketError::kTooLong);
   if (bytes.size() < kOffsetVersion + 1) return fail(TicketError::kTooShort);
   // 3. Magic: not an Outpost ticket at all (a Valve ticket, random bytes).
-  if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
-    return fail(TicketError::kBadMagic);
+  if (std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0) return fail(TicketError::kBadMagic);
   // 4. Version before anything version-specific; unauthenticated, but refusing costs nothing.
   if (bytes[kOffsetVersion] != kFormatVersion) return fail(TicketError::kUnknownVersion);
   // 5. Room for the fixed claims and the signature.
@@ -300,8 +295,7 @@ TicketError verifyTicket(const ParsedTicket& parsed,
   std::array<uint8_t, kMaxMessageBytes> msg;
   const size_t msg_len = signedMessage(parsed.claims, parsed.hub_key_id, msg);
   if (msg_len == 0) return TicketError::kBadSignature;
-  if (!crypto::verifySignature(hub_public_key, std::span<const uint8_t>(msg.data(), msg_len),
-                               parsed.signature))
+  if (!crypto::verifySignature(hub_public_key, std::span<const uint8_t>(msg.data(), msg_len), parsed.signature))
     return TicketError::kBadSignature;
   return TicketError::kNone;
 }
@@ -353,9 +347,8 @@ BeginAuthSessionResult checkTicketOffline(std::span<const uint8_t> bytes, uint64
   // 22. Not from the future beyond clock skew: a server whose clock is far behind would also
   // accept long-expired tickets, so it should fail visibly now.
   // (Unsigned difference: now_unix is caller input and may be anything; issued_at >= 0.)
-  if (c.issued_at > now_unix &&
-      static_cast<uint64_t>(c.issued_at) - static_cast<uint64_t>(now_unix) >
-          static_cast<uint64_t>(kMaxClockSkewSeconds)) {
+  if (c.issued_at > now_unix && static_cast<uint64_t>(c.issued_at) - static_cast<uint64_t>(now_unix) >
+                                    static_cast<uint64_t>(kMaxClockSkewSeconds)) {
     setWhy(why, TicketError::kNotYetValid);
     return BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET;
   }
@@ -364,14 +357,11 @@ BeginAuthSessionResult checkTicketOffline(std::span<const uint8_t> bytes, uint64
   return BEGIN_AUTH_SESSION_RESULT_OK;
 }
 
-bool recipientMatches(const Claims& claims, uint64_t server_steam_id,
-                      std::string_view server_ip_address) {
+bool recipientMatches(const Claims& claims, uint64_t server_steam_id, std::string_view server_ip_address) {
   const Recipient& want = claims.recipient;
   switch (want.kind) {
-    case RecipientKind::kNone:
-      return true;
-    case RecipientKind::kSteamId:
-      return want.steam_id != 0 && server_steam_id == want.steam_id;
+    case RecipientKind::kNone: return true;
+    case RecipientKind::kSteamId: return want.steam_id != 0 && server_steam_id == want.steam_id;
     case RecipientKind::kIpv4:
     case RecipientKind::kIpv6: {
       auto have = Recipient::fromAddressString(server_ip_address);

@@ -39,7 +39,7 @@ inline constexpr std::array<uint8_t, 4> kMagic = {'O', 'P', 'T', 'K'};
 inline constexpr size_t kMaxTicketBytes = 1024;
 inline constexpr size_t kClaimsFixedBytes = 80;  // claims before the licence list
 inline constexpr size_t kLicenceBytes = 4;
-inline constexpr size_t kSignatureBytes = crypto::kSignatureBytes;  // 64
+inline constexpr size_t kSignatureBytes = crypto::kSignatureBytes;              // 64
 inline constexpr size_t kMinTicketBytes = kClaimsFixedBytes + kSignatureBytes;  // 144
 // The most licences that fit in kMaxTicketBytes: (1024 - 144) / 4 = 220.
 inline constexpr size_t kMaxLicences = (kMaxTicketBytes - kMinTicketBytes) / kLicenceBytes;
@@ -82,31 +82,31 @@ inline constexpr int64_t kMaxClockSkewSeconds = 5 * 60;
 enum class TicketError : uint8_t {
   kNone = 0,
   // Structure (parseTicket, and issueTicket for claims it cannot encode).
-  kTooShort,            // fewer bytes than the header or the licence count needs
-  kTooLong,             // more than kMaxTicketBytes
-  kBadMagic,            // not an Outpost ticket
-  kUnknownVersion,      // a format version this build does not know
-  kLengthMismatch,      // size is not 144 + 4 * licence count
-  kTooManyLicences,     // more than kMaxLicences
-  kBadRecipientKind,    // recipient kind not 0..3
-  kBadRecipient,        // recipient fields not in canonical form (see spec §4)
-  kReservedNotZero,     // reserved bytes 46..47 are not zero
-  kZeroTicketId,        // ticket id 0 is reserved
-  kBadSteamId,          // user id is not a valid individual Steam ID
-  kBadOwnerSteamId,     // owner id is not a valid individual Steam ID
-  kZeroAppId,           // app id 0 (APP_ID_INVALID)
-  kBadLifetime,         // issued_at < 0 or expires_at <= issued_at
-  kBadLicences,         // a licence of 0, or licences not strictly increasing
+  kTooShort,          // fewer bytes than the header or the licence count needs
+  kTooLong,           // more than kMaxTicketBytes
+  kBadMagic,          // not an Outpost ticket
+  kUnknownVersion,    // a format version this build does not know
+  kLengthMismatch,    // size is not 144 + 4 * licence count
+  kTooManyLicences,   // more than kMaxLicences
+  kBadRecipientKind,  // recipient kind not 0..3
+  kBadRecipient,      // recipient fields not in canonical form (see spec §4)
+  kReservedNotZero,   // reserved bytes 46..47 are not zero
+  kZeroTicketId,      // ticket id 0 is reserved
+  kBadSteamId,        // user id is not a valid individual Steam ID
+  kBadOwnerSteamId,   // owner id is not a valid individual Steam ID
+  kZeroAppId,         // app id 0 (APP_ID_INVALID)
+  kBadLifetime,       // issued_at < 0 or expires_at <= issued_at
+  kBadLicences,       // a licence of 0, or licences not strictly increasing
   // Authenticity (verifyTicket).
-  kUnknownHubKey,       // signed by a key other than the one given
-  kBadSignature,        // signature does not verify
+  kUnknownHubKey,  // signed by a key other than the one given
+  kBadSignature,   // signature does not verify
   // Use (checkTicketOffline).
-  kWrongUser,           // the ticket's user is not the claimed Steam ID
-  kWrongApp,            // issued for another app
-  kExpired,             // now >= expires_at
-  kNotYetValid,         // issued_at > now + kMaxClockSkewSeconds
+  kWrongUser,    // the ticket's user is not the claimed Steam ID
+  kWrongApp,     // issued for another app
+  kExpired,      // now >= expires_at
+  kNotYetValid,  // issued_at > now + kMaxClockSkewSeconds
   // Issuing only.
-  kBadHubKey,           // the key pair's halves do not belong together
+  kBadHubKey,  // the key pair's halves do not belong together
 };
 
 // A short stable name ("too_short", "bad_signature" …) for logs and counters.
@@ -121,9 +121,9 @@ enum class RecipientKind : uint8_t { kNone = 0, kSteamId = 1, kIpv4 = 2, kIpv6 =
 // binds; Outpost keeps the signature and binds.)
 struct Recipient {
   RecipientKind kind = RecipientKind::kNone;
-  uint64_t steam_id = 0;        // kSteamId: a valid Steam ID (isValid)
+  uint64_t steam_id = 0;         // kSteamId: a valid Steam ID (isValid)
   std::array<uint8_t, 16> ip{};  // kIpv4: bytes 0..3, rest zero; kIpv6: all 16 (network order)
-  uint16_t port = 0;            // IP kinds: 0 = any port; 0 for the other kinds
+  uint16_t port = 0;             // IP kinds: 0 = any port; 0 for the other kinds
 
   static Recipient none() { return {}; }
   static Recipient steamId(uint64_t id);
@@ -140,8 +140,8 @@ struct Claims {
   uint64_t owner_steam_id = 0;  // who owns the licence; differs from steam_id when borrowed
   uint32_t app_id = 0;
   std::vector<uint32_t> licences;  // app/DLC ids held for this app; sorted, unique, non-zero
-  int64_t issued_at = 0;        // unix seconds
-  int64_t expires_at = 0;       // unix seconds; the ticket is refused from this second on
+  int64_t issued_at = 0;           // unix seconds
+  int64_t expires_at = 0;          // unix seconds; the ticket is refused from this second on
   Recipient recipient;
 
   bool operator==(const Claims&) const = default;
@@ -216,8 +216,7 @@ TicketError verifyTicket(const ParsedTicket& parsed,
 // naming `expected_steam_id`, not expired at `now_unix`. The claims, or nullopt (the caller
 // answers AuthTicketInvalid).
 std::optional<Claims> hubVerify(std::string_view bytes, uint64_t expected_steam_id,
-                                std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key,
-                                int64_t now_unix);
+                                std::span<const uint8_t, crypto::kSignPublicKeyBytes> hub_public_key, int64_t now_unix);
 
 // The synchronous part of beginAuthSession, done offline with the pinned hub key. Returns the
 // reference's BeginAuthSessionResult:
@@ -243,8 +242,7 @@ BeginAuthSessionResult checkTicketOffline(std::span<const uint8_t> bytes, uint64
 // server_ip_address ("1.2.3.4:27015", "[::1]:27015", or without port) must equal it and, when the
 // ticket names a port, the address must carry that same port. A malformed address matches only
 // an unbound ticket. False means AuthTicketNetworkIdentityFailure (10).
-bool recipientMatches(const Claims& claims, uint64_t server_steam_id,
-                      std::string_view server_ip_address);
+bool recipientMatches(const Claims& claims, uint64_t server_steam_id, std::string_view server_ip_address);
 
 // Whether the claims list `app_id` among the licences (userHasLicenseForApp after a successful
 // beginAuthSession). Binary search; licences are sorted by construction.

@@ -24,8 +24,7 @@ void AckTracker::record(uint64_t pn, TimeUs now, bool ack_eliciting) {
   }
 }
 
-void AckTracker::buildAck(std::vector<frames::AckRange>& out, TimeUs now,
-                          uint64_t* ack_delay_us) const {
+void AckTracker::buildAck(std::vector<frames::AckRange>& out, TimeUs now, uint64_t* ack_delay_us) const {
   out.clear();
   for (size_t i = ranges_.count(); i-- > 0;) {
     const Range& r = ranges_[i];

@@ -109,8 +109,7 @@ void Authentication::resetIdentity(uint64_t steam_id) {
   if (link_) link_->withdraw();
   if (session_.attached)
     setStatus(NETWORKING_AVAILABILITY_NEVER_TRIED, "identity reset; call initAuthentication for a new certificate");
-  else
-    setStatus(NETWORKING_AVAILABILITY_CANNOT_TRY, "identity reset; no hub session certifies this instance");
+  else setStatus(NETWORKING_AVAILABILITY_CANNOT_TRY, "identity reset; no hub session certifies this instance");
 }
 
 int32_t Authentication::initAuthentication(int64_t now_unix) {
@@ -167,8 +166,9 @@ SetCertificateResult Authentication::setCertificate(std::span<const uint8_t> byt
       return r;
     }
   } else {
-    OUTPOST_LOG_WARN("setCertificate: no CA key is trusted (OUTPOST_HUB_KEY), so the certificate's signature is "
-                     "not checked here; peers will check it");
+    OUTPOST_LOG_WARN(
+        "setCertificate: no CA key is trusted (OUTPOST_HUB_KEY), so the certificate's signature is "
+        "not checked here; peers will check it");
   }
   install(std::vector<uint8_t>(bytes.begin(), bytes.end()), std::move(*parsed), now_unix, "set by the application");
   wanted_ = true;
@@ -201,7 +201,8 @@ bool Authentication::pending(int64_t now_unix) const {
   return in_flight_ && session_.logged_on && currentCertificate(now_unix).empty();
 }
 
-cert::CertError Authentication::verifyPeer(std::span<const uint8_t> bytes, cert::Expectations e, cert::Certificate* out) {
+cert::CertError Authentication::verifyPeer(std::span<const uint8_t> bytes, cert::Expectations e,
+                                           cert::Certificate* out) {
   std::vector<uint32_t> apps = localApps();
   e.local_apps = apps;
   e.now_unix = e.now_unix ? e.now_unix : static_cast<int64_t>(std::time(nullptr));
@@ -235,7 +236,8 @@ Authentication::Changes Authentication::poll(int64_t now_unix) {
       if (verifier_.addRevocation(r, now_unix)) ch.revocations.push_back(r);
   }
   update(now_unix);
-  if (had != !currentCertificate(now_unix).empty() || was_pending != pending(now_unix)) ch.local_certificate_changed = true;
+  if (had != !currentCertificate(now_unix).empty() || was_pending != pending(now_unix))
+    ch.local_certificate_changed = true;
   ch.events = takeEvents();
   return ch;
 }
@@ -272,10 +274,10 @@ void Authentication::onGrant(CertificateLink::Grant g, int64_t now_unix, Changes
   if (g.result == RESULT_OK) {
     cert::CertError why = cert::CertError::kNone;
     auto parsed = cert::parse(g.certificate, &why);
-    const char* problem = !parsed ? cert::toString(why)
+    const char* problem = !parsed                                        ? cert::toString(why)
                           : parsed->claims.public_key != key_.public_key ? "it is for another key"
-                          : now_unix >= parsed->claims.expires_at         ? "it has already expired"
-                                                                          : nullptr;
+                          : now_unix >= parsed->claims.expires_at        ? "it has already expired"
+                                                                         : nullptr;
     if (!problem) {
       next_attempt_ = 0;
       install(std::move(g.certificate), std::move(*parsed), now_unix, "issued by the hub");
@@ -300,7 +302,8 @@ void Authentication::onGrant(CertificateLink::Grant g, int64_t now_unix, Changes
     return;
   }
   wanted_ = false;
-  setStatus(NETWORKING_AVAILABILITY_FAILED, "the hub refused a certificate (result " + std::to_string(g.result) + "): " + g.error);
+  setStatus(NETWORKING_AVAILABILITY_FAILED,
+            "the hub refused a certificate (result " + std::to_string(g.result) + "): " + g.error);
 }
 
 void Authentication::update(int64_t now_unix) {
@@ -315,8 +318,7 @@ void Authentication::update(int64_t now_unix) {
     if (!cert_ && status_ != NETWORKING_AVAILABILITY_FAILED && status_ != NETWORKING_AVAILABILITY_PREVIOUSLY) {
       if (session_.attached)
         setStatus(NETWORKING_AVAILABILITY_NEVER_TRIED, "a hub session certifies this instance; nothing asked yet");
-      else
-        setStatus(NETWORKING_AVAILABILITY_CANNOT_TRY, "no certificate, and no hub session certifies this instance");
+      else setStatus(NETWORKING_AVAILABILITY_CANNOT_TRY, "no certificate, and no hub session certifies this instance");
     }
     return;
   }
@@ -324,18 +326,17 @@ void Authentication::update(int64_t now_unix) {
   if (!need || in_flight_ || now_unix < next_attempt_) return;
   if (!session_.attached) {
     if (!cert_)
-      setStatus(NETWORKING_AVAILABILITY_CANNOT_TRY,
-                "no hub session certifies this instance (GameServer/User::certifyNetworkingSockets, or setCertificate)");
+      setStatus(
+          NETWORKING_AVAILABILITY_CANNOT_TRY,
+          "no hub session certifies this instance (GameServer/User::certifyNetworkingSockets, or setCertificate)");
     return;
   }
   uint32_t app = session_.app_id;
   link_->post(cert::makeRequest(key_, session_.steam_id, app));
   in_flight_ = true;
   if (cert_) return;  // a renewal: stay CURRENT meanwhile
-  if (session_.logged_on)
-    setStatus(NETWORKING_AVAILABILITY_ATTEMPTING, "asking the hub for a certificate");
-  else
-    setStatus(NETWORKING_AVAILABILITY_WAITING, "waiting for the hub session to log on");
+  if (session_.logged_on) setStatus(NETWORKING_AVAILABILITY_ATTEMPTING, "asking the hub for a certificate");
+  else setStatus(NETWORKING_AVAILABILITY_WAITING, "waiting for the hub session to log on");
 }
 
 }  // namespace outpost::transport

@@ -22,16 +22,16 @@ namespace {
 #define OUTPOST_CONFIG_SCOPE_CONNECTION ConfigScopeKind::kConnection
 #define OUTPOST_CONFIG_SCOPE_LISTEN ConfigScopeKind::kListenSocket
 
-#define OUTPOST_CONFIG_ROW(id, name, type, scope, def, lo, hi, unit, desc)                    \
-  ConfigDef{id,                                                                              \
-            #name,                                                                           \
-            OUTPOST_CONFIG_TYPE_##type,                                                      \
-            OUTPOST_CONFIG_SCOPE_##scope,                                                    \
-            static_cast<double>(def),                                                        \
-            static_cast<double>(lo),                                                         \
-            static_cast<double>(hi),                                                         \
-            unit,                                                                            \
-            desc,                                                                            \
+#define OUTPOST_CONFIG_ROW(id, name, type, scope, def, lo, hi, unit, desc) \
+  ConfigDef{id,                                                            \
+            #name,                                                         \
+            OUTPOST_CONFIG_TYPE_##type,                                    \
+            OUTPOST_CONFIG_SCOPE_##scope,                                  \
+            static_cast<double>(def),                                      \
+            static_cast<double>(lo),                                       \
+            static_cast<double>(hi),                                       \
+            unit,                                                          \
+            desc,                                                          \
             (id) == NETWORKING_CONFIG_MTU_DATA_SIZE},
 
 const ConfigDef kTable[] = {OUTPOST_CONFIG_TABLE(OUTPOST_CONFIG_ROW)};
@@ -73,8 +73,7 @@ const ConfigDef* findConfig(int32_t id) {
   return nullptr;
 }
 
-bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValue& out,
-                         std::string& why) {
+bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValue& out, std::string& why) {
   if (def.read_only) {
     why = std::string(def.name) + " is read-only";
     return false;
@@ -116,23 +115,19 @@ bool validateConfigValue(const ConfigDef& def, const ConfigValue& in, ConfigValu
   }
   double v = numericOf(in);
   if (def.type == NETWORKING_CONFIG_TYPE_INT64) {
-    out = std::holds_alternative<int64_t>(in) ? std::get<int64_t>(in)
-                                              : static_cast<int64_t>(std::get<int32_t>(in));
+    out = std::holds_alternative<int64_t>(in) ? std::get<int64_t>(in) : static_cast<int64_t>(std::get<int32_t>(in));
     return true;
   }
   if (!(v >= def.min_value && v <= def.max_value)) {
     char buf[200];
     if (def.type == NETWORKING_CONFIG_TYPE_FLOAT)
       std::snprintf(buf, sizeof buf, "%s = %g is outside [%g, %g]", def.name, v, def.min_value, def.max_value);
-    else
-      std::snprintf(buf, sizeof buf, "%s = %.0f is outside [%.0f, %.0f]", def.name, v, def.min_value, def.max_value);
+    else std::snprintf(buf, sizeof buf, "%s = %.0f is outside [%.0f, %.0f]", def.name, v, def.min_value, def.max_value);
     why = buf;
     return false;
   }
-  if (def.type == NETWORKING_CONFIG_TYPE_FLOAT)
-    out = static_cast<float>(v);
-  else
-    out = static_cast<int32_t>(v);
+  if (def.type == NETWORKING_CONFIG_TYPE_FLOAT) out = static_cast<float>(v);
+  else out = static_cast<int32_t>(v);
   return true;
 }
 
@@ -193,8 +188,8 @@ FakeNetworkConfig GlobalConfig::fakeNetwork() const {
   return f;
 }
 
-ConfigValue resolveOne(const ConfigDef& def, const ConfigLayer* listen_layer,
-                       const ConfigLayer* connection_layer, bool* inherited) {
+ConfigValue resolveOne(const ConfigDef& def, const ConfigLayer* listen_layer, const ConfigLayer* connection_layer,
+                       bool* inherited) {
   if (inherited) *inherited = false;
   if (connection_layer)
     if (const ConfigValue* v = connection_layer->get(def.id)) return *v;
@@ -234,7 +229,8 @@ bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std:
     return false;
   }
   if (def->scope == ConfigScopeKind::kGlobal || def->read_only) {
-    *why = std::string(def->name) + (def->read_only ? " is read-only" : " is process-wide and cannot be set on a listen socket");
+    *why = std::string(def->name) +
+           (def->read_only ? " is read-only" : " is process-wide and cannot be set on a listen socket");
     return false;
   }
   std::string value = text.substr(eq + 1);
@@ -259,8 +255,7 @@ bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std:
       char range[96];
       if (def->type == NETWORKING_CONFIG_TYPE_FLOAT)
         std::snprintf(range, sizeof range, "%g and %g", def->min_value, def->max_value);
-      else
-        std::snprintf(range, sizeof range, "%.0f and %.0f", def->min_value, def->max_value);
+      else std::snprintf(range, sizeof range, "%.0f and %.0f", def->min_value, def->max_value);
       *why = std::string(def->name) + " = \"" + value + "\" is not a number between " + range;
       return false;
     }
@@ -271,8 +266,7 @@ bool parseConfigAssignment(const std::string& text, ConfigOptions& options, std:
   return true;
 }
 
-ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer,
-                                         const ConfigLayer* connection_layer) {
+ConnectionConfig resolveConnectionConfig(const ConfigLayer* listen_layer, const ConfigLayer* connection_layer) {
   auto i32 = [&](int32_t id) { return asInt32(resolveOne(*findConfig(id), listen_layer, connection_layer, nullptr)); };
   ConnectionConfig c{};
   c.send_buffer_size = i32(NETWORKING_CONFIG_SEND_BUFFER_SIZE);

@@ -53,8 +53,7 @@ void Connection::applyConfig(const ConnectionConfig& c) {
 }
 
 int32_t Connection::payloadCapacity() const {
-  return config_.mtu_packet_size - static_cast<int32_t>(wire::kDataHeaderSize) -
-         static_cast<int32_t>(tx_.overhead());
+  return config_.mtu_packet_size - static_cast<int32_t>(wire::kDataHeaderSize) - static_cast<int32_t>(tx_.overhead());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,12 +69,10 @@ void Connection::setState(int32_t s, TimeUs now) {
 }
 
 void Connection::problem(int32_t end_reason, const std::string& debug, TimeUs now) {
-  if (state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY || state_ == CONNECTION_STATE_CLOSED_BY_PEER)
-    return;
+  if (state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY || state_ == CONNECTION_STATE_CLOSED_BY_PEER) return;
   end_reason_ = end_reason;
   end_debug_ = debug.substr(0, frames::kMaxCloseDebug);
-  OUTPOST_LOG_INFO("connection %u: problem detected locally (%d): %s", handle_, end_reason,
-                   end_debug_.c_str());
+  OUTPOST_LOG_INFO("connection %u: problem detected locally (%d): %s", handle_, end_reason, end_debug_.c_str());
   bool was_connected = state_ == CONNECTION_STATE_CONNECTED;
   setState(CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY, now);
   // Best effort: tell the peer why (it may be gone; one Close frame, never retransmitted).
@@ -269,8 +266,7 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
   r.message_number = number;
 
   if (state_ == CONNECTION_STATE_CONNECTED &&
-      (flush_requested_ || config_.nagle_time_us == 0 ||
-       unsentBytes() >= static_cast<uint64_t>(payloadCapacity()))) {
+      (flush_requested_ || config_.nagle_time_us == 0 || unsentBytes() >= static_cast<uint64_t>(payloadCapacity()))) {
     transmit(now, false);
   }
   recomputeTimer(now);
@@ -372,15 +368,14 @@ bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new,
         lane.unreliable.front().reliable_barrier <= lane.send.nextNewOffset()) {
       UnreliableMessage& m = lane.unreliable.front();
       uint32_t left = m.size - m.sent;
-      size_t overhead = frames::unreliableFrameOverhead(lane_id, static_cast<uint64_t>(m.message_number),
-                                                         m.sent, m.size, left);
+      size_t overhead =
+          frames::unreliableFrameOverhead(lane_id, static_cast<uint64_t>(m.message_number), m.sent, m.size, left);
       if (w.remaining() <= overhead) break;
       size_t n = std::min<size_t>(left, w.remaining() - overhead);
       // Do not start a tiny fragment at the end of a packet that already carries data.
       if (n < left && n < 64 && w.size() > 0) break;
       const uint8_t* src = lane.unreliable_bytes.data() + m.offset + m.sent;
-      frames::writeUnreliable(w, lane_id, static_cast<uint64_t>(m.message_number), m.sent, m.size,
-                              {src, n});
+      frames::writeUnreliable(w, lane_id, static_cast<uint64_t>(m.message_number), m.sent, m.size, {src, n});
       m.sent += static_cast<uint32_t>(n);
       lane.unreliable_queued_bytes -= n;
       if (m.sent == m.size) lane.unreliable.pop_front();
@@ -491,14 +486,13 @@ void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t
   if (verdict != AckTracker::Verdict::kNew) {
     stats_.dropped_duplicate++;
     host_.countDrop(verdict == AckTracker::Verdict::kDuplicate ? wire::DropReason::kDuplicate
-                                                                : wire::DropReason::kTooOld);
+                                                               : wire::DropReason::kTooOld);
     return;
   }
   uint8_t plain[kMaxDatagramBytes];
   size_t plain_len = 0;
   if (packet.size() > kMaxDatagramBytes ||
-      !rx_.open(pn, packet.first(wire::kDataHeaderSize), packet.subspan(wire::kDataHeaderSize), plain,
-                &plain_len)) {
+      !rx_.open(pn, packet.first(wire::kDataHeaderSize), packet.subspan(wire::kDataHeaderSize), plain, &plain_len)) {
     // Forged, corrupted or replayed with a wrong number: authentication failed.
     stats_.dropped_decrypt++;
     host_.countDrop(wire::DropReason::kDecryptFailed);
@@ -600,15 +594,12 @@ void Connection::detectLosses(TimeUs now) {
 void Connection::declareLost(SentPacket& p, TimeUs now, bool congestion_signal) {
   p.outstanding = false;
   stats_.packets_lost++;
-  for (int i = 0; i < p.chunk_count; ++i)
-    lanes_[p.chunks[i].lane].send.onLost(p.chunks[i].offset, p.chunks[i].len);
+  for (int i = 0; i < p.chunk_count; ++i) lanes_[p.chunks[i].lane].send.onLost(p.chunks[i].offset, p.chunks[i].len);
   p.chunk_count = 0;
   if (p.carries_close && app_closed_) close_pending_ = true;
   if (p.ack_eliciting) {
-    if (congestion_signal)
-      rate_.onLost(p.bytes, p.time_sent, now);
-    else
-      rate_.onDiscarded(p.bytes);
+    if (congestion_signal) rate_.onLost(p.bytes, p.time_sent, now);
+    else rate_.onDiscarded(p.bytes);
   }
   host_.onNeedsFlush(*this);
 }
@@ -635,16 +626,14 @@ void Connection::onReliable(const frames::ReliableFrame& f) {
       });
   if (!ok) {
     violated_ = true;
-    problem(CONNECTION_END_MISC_GENERIC,
-            "peer sent a message over RECV_MAX_MESSAGE_SIZE or a bad message number", now);
+    problem(CONNECTION_END_MISC_GENERIC, "peer sent a message over RECV_MAX_MESSAGE_SIZE or a bad message number", now);
   }
 }
 
 bool Connection::mayQueue(uint64_t payload_bytes) const {
   // Reliable messages stay in their stream (already counted by the flow-control window) while
   // the queue is full; an empty queue always takes one, so delivery never stalls.
-  return queue_.empty() ||
-         queue_.costBytes() + MessageQueue::kMessageCostBytes + payload_bytes <= queueLimitBytes();
+  return queue_.empty() || queue_.costBytes() + MessageQueue::kMessageCostBytes + payload_bytes <= queueLimitBytes();
 }
 
 void Connection::resumeDelivery(TimeUs now) {
@@ -657,8 +646,8 @@ void Connection::resumeDelivery(TimeUs now) {
         });
     if (!ok) {
       violated_ = true;
-      problem(CONNECTION_END_MISC_GENERIC,
-              "peer sent a message over RECV_MAX_MESSAGE_SIZE or a bad message number", now);
+      problem(CONNECTION_END_MISC_GENERIC, "peer sent a message over RECV_MAX_MESSAGE_SIZE or a bad message number",
+              now);
     }
   }
 }
@@ -883,10 +872,8 @@ bool Connection::closeByApp(int32_t reason, const std::string& debug, bool linge
     case CONNECTION_STATE_CONNECTING:
       if (role_ == Role::kServer && !accepted_) sendReject(reason, debug);
       return true;
-    case CONNECTION_STATE_CONNECTED:
-      break;
-    default:
-      return true;  // closed by peer, problem detected or never started: nothing to tell
+    case CONNECTION_STATE_CONNECTED: break;
+    default: return true;  // closed by peer, problem detected or never started: nothing to tell
   }
   close_reason_ = static_cast<uint32_t>(reason);
   close_debug_ = debug;
@@ -919,8 +906,7 @@ void Connection::recomputeTimer(TimeUs now) {
     } else if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING) {
       at(created_ + TimeUs{config_.timeout_initial_ms} * 1000);
     } else if (keys_ready_ && role_ != Role::kPipe &&
-               (state_ == CONNECTION_STATE_CONNECTED || app_closed_ ||
-                state_ == CONNECTION_STATE_CLOSED_BY_PEER)) {
+               (state_ == CONNECTION_STATE_CONNECTED || app_closed_ || state_ == CONNECTION_STATE_CLOSED_BY_PEER)) {
       if (hasOutstanding()) at(last_ack_eliciting_sent_ + (rate_.probeTimeout() << std::min(pto_count_, 10)));
       if (loss_time_) at(loss_time_);
       if (acks_.ackPending()) at(acks_.firstUnackedTime() + kMaxAckDelayUs);
@@ -973,8 +959,7 @@ void Connection::onTimer(TimeUs now) {
     finishClose(now);
     return;
   }
-  if (state_ == CONNECTION_STATE_CONNECTED &&
-      now >= last_received_ + TimeUs{config_.timeout_connected_ms} * 1000) {
+  if (state_ == CONNECTION_STATE_CONNECTED && now >= last_received_ + TimeUs{config_.timeout_connected_ms} * 1000) {
     problem(CONNECTION_END_MISC_TIMEOUT, "the peer stopped answering", now);
     recomputeTimer(now);
     return;
@@ -1079,25 +1064,24 @@ std::string Connection::detailedStatus(TimeUs now) const {
     << "  state " << state_ << ", end reason " << end_reason_ << " " << end_debug_ << "\n"
     << "  remote " << i.remote_address << " identity " << remote_steam_id_ << "\n"
     << "  cipher " << static_cast<int>(cipher_) << ", flags " << i.info_flags << "\n"
-    << "  rtt " << rate_.smoothedRtt() << " us (min " << (rate_.hasRttSample() ? rate_.minRtt() : 0)
-    << "), window " << rate_.congestionWindow() << " B, in flight " << rate_.bytesInFlight()
-    << " B, pacing " << rate_.pacingRate() << " B/s\n"
-    << "  sent " << stats_.packets_sent << " pkts / " << stats_.bytes_sent << " B, received "
-    << stats_.packets_received << " pkts / " << stats_.bytes_received << " B\n"
+    << "  rtt " << rate_.smoothedRtt() << " us (min " << (rate_.hasRttSample() ? rate_.minRtt() : 0) << "), window "
+    << rate_.congestionWindow() << " B, in flight " << rate_.bytesInFlight() << " B, pacing " << rate_.pacingRate()
+    << " B/s\n"
+    << "  sent " << stats_.packets_sent << " pkts / " << stats_.bytes_sent << " B, received " << stats_.packets_received
+    << " pkts / " << stats_.bytes_received << " B\n"
     << "  lost " << stats_.packets_lost << " pkts, retransmitted " << stats_.packets_retransmitted_bytes
     << " B, probe timeouts " << stats_.probe_timeouts << "\n"
-    << "  dropped: decrypt " << stats_.dropped_decrypt << ", duplicate " << stats_.dropped_duplicate
-    << ", unreliable " << stats_.unreliable_dropped << "\n"
-    << "  messages sent " << stats_.messages_sent << ", received " << stats_.messages_received
-    << ", queued " << queue_.count() << "\n"
+    << "  dropped: decrypt " << stats_.dropped_decrypt << ", duplicate " << stats_.dropped_duplicate << ", unreliable "
+    << stats_.unreliable_dropped << "\n"
+    << "  messages sent " << stats_.messages_sent << ", received " << stats_.messages_received << ", queued "
+    << queue_.count() << "\n"
     << "  " << (trusted_ ? "trusted" : "untrusted (budget.h)") << ", memory " << memoryBytes() << " B\n"
     << "  lanes " << lanes_.size() << "\n";
   for (int l = 0; l < laneCount(); ++l) {
     LaneStatus s = laneStatus(l, now);
     o << "    lane " << l << ": priority " << lanes_[static_cast<size_t>(l)].priority << " weight "
-      << lanes_[static_cast<size_t>(l)].weight << ", pending reliable " << s.pending_reliable
-      << " B, unacked " << s.sent_unacknowledged_reliable << " B, pending unreliable "
-      << s.pending_unreliable << " B\n";
+      << lanes_[static_cast<size_t>(l)].weight << ", pending reliable " << s.pending_reliable << " B, unacked "
+      << s.sent_unacknowledged_reliable << " B, pending unreliable " << s.pending_unreliable << " B\n";
   }
   return o.str();
 }

@@ -81,14 +81,13 @@ class Connection final : private frames::FrameVisitor {
     uint64_t steam_id = 0;                   // claimed in handshakes
   };
 
-  Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_t local_id,
-             const ConnectionConfig& config, TimeUs now);
+  Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_t local_id, const ConnectionConfig& config,
+             TimeUs now);
   ~Connection() override;
 
   // ---- Set-up ----------------------------------------------------------------------------
   // Client: start the handshake towards `peer` over `socket`.
-  void startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
-                   TimeUs now);
+  void startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity, TimeUs now);
   // P2P initiator (docs/spec/signaling.md §1): CONNECTING without a route yet; nothing is sent
   // until startClient() is given the chosen route. setFindingRoute(true) shows FINDING_ROUTE to
   // the application while checks and the handshake run. failP2P ends the attempt locally.
@@ -102,13 +101,13 @@ class Connection final : private frames::FrameVisitor {
   bool awaitingRoute() const { return role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING && !socket_; }
   // Server: created from a verified Connect. Returns false (and fills *end_reason, *why) if
   // the connection must be refused.
-  bool initServer(const UdpSocket* socket, const SocketAddress& peer, const wire::Connect& connect,
-                  Identity identity, uint32_t listen_socket, int32_t* end_reason, std::string* why);
+  bool initServer(const UdpSocket* socket, const SocketAddress& peer, const wire::Connect& connect, Identity identity,
+                  uint32_t listen_socket, int32_t* end_reason, std::string* why);
   // Both ends of a createSocketPair. Pipes exchange messages in memory; loopback pairs get keys
   // here and talk over real sockets.
   static void linkPipe(Connection& a, Connection& b, TimeUs now);
-  static void linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b,
-                           const UdpSocket* socket_b, TimeUs now);
+  static void linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b, const UdpSocket* socket_b,
+                           TimeUs now);
 
   // ---- Handshake input -------------------------------------------------------------------
   void onChallenge(const wire::Challenge& c, TimeUs now);
@@ -268,8 +267,8 @@ class Connection final : private frames::FrameVisitor {
   void problem(int32_t end_reason, const std::string& debug, TimeUs now);
   void sendHandshake(TimeUs now);
   void deriveKeys(const crypto::SessionKeys& keys, crypto::Cipher cipher);
-  void deliver(uint16_t lane, int64_t number, int32_t flags, std::span<const uint8_t> payload,
-               uint64_t stream_bytes, TimeUs now);
+  void deliver(uint16_t lane, int64_t number, int32_t flags, std::span<const uint8_t> payload, uint64_t stream_bytes,
+               TimeUs now);
   void deliverPipe(std::span<const uint8_t> payload, int32_t flags, uint16_t lane, TimeUs now);
   // The receiving side of lane `lane` (the peer decides which lanes it sends on).
   RecvStream& recvLane(uint16_t lane);
@@ -399,7 +398,7 @@ class Connection final : private frames::FrameVisitor {
   TimeUs next_timer_ = kNever;
   ConnectionStats stats_;
   std::array<uint8_t, 32> peer_kx_public_{};
-  bool violated_ = false;             // the peer broke the protocol inside an authentic packet
+  bool violated_ = false;              // the peer broke the protocol inside an authentic packet
   uint64_t sum_highest_received_ = 0;  // sum over lanes of the highest reliable offset received
   uint64_t consumed_stream_bytes_ = 0;
   uint64_t wfq_clock_ = 0;
@@ -411,17 +410,15 @@ class Connection final : private frames::FrameVisitor {
   TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
 
  public:
-  TimeUs scheduled_at = kNever;  // engine bookkeeping: the deadline queued in its timer heap
-  bool dirty = false;            // engine bookkeeping: queued for a transmit at batch end
+  TimeUs scheduled_at = kNever;    // engine bookkeeping: the deadline queued in its timer heap
+  bool dirty = false;              // engine bookkeeping: queued for a transmit at batch end
   bool counted_untrusted = false;  // engine bookkeeping: counts against its listen socket's untrusted caps
 
  private:
   // Rolling rates for getConnectionRealTimeStatus
   TimeUs rate_window_start_ = 0;
-  uint64_t window_packets_out_ = 0, window_bytes_out_ = 0, window_packets_in_ = 0,
-           window_bytes_in_ = 0;
-  float packets_out_per_sec_ = 0, bytes_out_per_sec_ = 0, packets_in_per_sec_ = 0,
-        bytes_in_per_sec_ = 0;
+  uint64_t window_packets_out_ = 0, window_bytes_out_ = 0, window_packets_in_ = 0, window_bytes_in_ = 0;
+  float packets_out_per_sec_ = 0, bytes_out_per_sec_ = 0, packets_in_per_sec_ = 0, bytes_in_per_sec_ = 0;
   void updateRates(TimeUs now);
 };
 

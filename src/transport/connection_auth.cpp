@@ -58,8 +58,8 @@ void Connection::buildConnect(TimeUs now) {
       return;
     }
     if (g_auth_log.allow())
-      OUTPOST_LOG_WARN("connection %u: connecting to %s without a certificate (%s; IP_ALLOW_WITHOUT_AUTH = 1)",
-                       handle_, peer_.toString().c_str(), auth.statusDebug().c_str());
+      OUTPOST_LOG_WARN("connection %u: connecting to %s without a certificate (%s; IP_ALLOW_WITHOUT_AUTH = 1)", handle_,
+                       peer_.toString().c_str(), auth.statusDebug().c_str());
   }
   wire::Connect m;
   m.cipher_mask = config_.unencrypted >= 3 ? 0 : crypto::supportedCipherMask();
@@ -140,8 +140,8 @@ bool Connection::checkServerCertificate(const wire::Accept& a, TimeUs now) {
     return false;
   }
   if (allow == 1 && g_auth_log.allow())
-    OUTPOST_LOG_WARN("connection %u: server %s is unauthenticated (no certificate; IP_ALLOW_WITHOUT_AUTH = 1)",
-                     handle_, peer_.toString().c_str());
+    OUTPOST_LOG_WARN("connection %u: server %s is unauthenticated (no certificate; IP_ALLOW_WITHOUT_AUTH = 1)", handle_,
+                     peer_.toString().c_str());
   return true;
 }
 

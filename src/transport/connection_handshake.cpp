@@ -31,8 +31,7 @@ void Connection::sendRaw(std::span<const uint8_t> datagram) {
   stats_.bytes_sent += datagram.size();
 }
 
-void Connection::startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
-                             TimeUs now) {
+void Connection::startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity, TimeUs now) {
   socket_ = socket;
   peer_ = peer;
   identity_ = identity;
@@ -100,9 +99,7 @@ void Connection::deriveKeys(const crypto::SessionKeys& keys, crypto::Cipher ciph
 }
 
 void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, TimeUs now) {
-  if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_ ||
-      !have_cookie_)
-    return;
+  if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_ || !have_cookie_) return;
   uint8_t msg[1400];
   size_t mlen = wire::acceptSignedMessage(kx_.public_key, raw.first(a.signed_length), msg, sizeof msg);
   if (mlen == 0 || !crypto::verifySignature(a.identity_public, {msg, mlen}, a.signature)) {
@@ -138,8 +135,7 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
     problem(CONNECTION_END_REMOTE_BAD_CRYPT, "peer chose no encryption, which this side forbids", now);
     return;
   }
-  if (cipher != crypto::Cipher::kNone &&
-      !(crypto::supportedCipherMask() & (1u << static_cast<int>(cipher)))) {
+  if (cipher != crypto::Cipher::kNone && !(crypto::supportedCipherMask() & (1u << static_cast<int>(cipher)))) {
     problem(CONNECTION_END_REMOTE_BAD_CRYPT, "peer chose a cipher this side does not offer", now);
     return;
   }
@@ -157,9 +153,8 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
   recomputeTimer(now);
 }
 
-bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer,
-                            const wire::Connect& connect, Identity identity, uint32_t listen_socket,
-                            int32_t* end_reason, std::string* why) {
+bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer, const wire::Connect& connect,
+                            Identity identity, uint32_t listen_socket, int32_t* end_reason, std::string* why) {
   socket_ = socket;
   peer_ = peer;
   identity_ = identity;
@@ -180,8 +175,8 @@ bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer,
     *why = "one side requires plaintext and the other forbids it";
     return false;
   }
-  crypto::Cipher cipher = plaintext ? crypto::Cipher::kNone
-                                    : crypto::chooseCipher(crypto::supportedCipherMask(), connect.cipher_mask);
+  crypto::Cipher cipher =
+      plaintext ? crypto::Cipher::kNone : crypto::chooseCipher(crypto::supportedCipherMask(), connect.cipher_mask);
   if (!plaintext && cipher == crypto::Cipher::kNone) {
     *end_reason = CONNECTION_END_REMOTE_BAD_CRYPT;
     *why = "no cipher in common";
@@ -230,8 +225,7 @@ void Connection::onVersionMismatch(uint8_t server_version, TimeUs now) {
 }
 
 int Connection::accept(TimeUs now) {
-  if (role_ != Role::kServer || state_ != CONNECTION_STATE_CONNECTING || accepted_)
-    return RESULT_INVALID_STATE;
+  if (role_ != Role::kServer || state_ != CONNECTION_STATE_CONNECTING || accepted_) return RESULT_INVALID_STATE;
   accepted_ = true;
   // The Accept carries this side's certificate: if one is on its way, it waits for it
   // (onLocalCertificateChanged), within TIMEOUT_INITIAL.
@@ -270,8 +264,7 @@ void Connection::sendAccept(TimeUs now) {
 void Connection::onConnectRetransmit(TimeUs now) {
   // The client did not get our Accept yet. The Accept is never larger than the Connect that
   // asks for it, and the address was verified by the cookie.
-  if (accepted_ && !handshake_packet_.empty() && state_ == CONNECTION_STATE_CONNECTED)
-    sendRaw(handshake_packet_);
+  if (accepted_ && !handshake_packet_.empty() && state_ == CONNECTION_STATE_CONNECTED) sendRaw(handshake_packet_);
   (void)now;
 }
 
@@ -287,8 +280,8 @@ void Connection::linkPipe(Connection& a, Connection& b, TimeUs now) {
   }
 }
 
-void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b,
-                              const UdpSocket* socket_b, TimeUs now) {
+void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b, const UdpSocket* socket_b,
+                              TimeUs now) {
   a.socket_ = socket_a;
   b.socket_ = socket_b;
   a.peer_ = socket_b->localAddress();

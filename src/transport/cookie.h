@@ -48,8 +48,8 @@ class CookieJar {
 
   RandomFn random_;
   Secret current_{}, previous_{};
-  uint32_t epoch_ = 0;           // epoch of current_
-  bool have_previous_ = false;   // previous_ is the secret of epoch_ - 1
+  uint32_t epoch_ = 0;          // epoch of current_
+  bool have_previous_ = false;  // previous_ is the secret of epoch_ - 1
   bool started_ = false;
   uint64_t rotations_ = 0;
 };

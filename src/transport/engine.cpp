@@ -31,11 +31,13 @@
 namespace outpost::transport {
 
 Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock), auth_(identity_, options_.trusted_ca_keys_hex), rx_(new RxBatch()),
+    : options_(std::move(options)),
+      clock_(clock),
+      auth_(identity_, options_.trusted_ca_keys_hex),
+      rx_(new RxBatch()),
       tx_(new TxBatch()) {
   crypto::init();
-  if (options_.identity_secret_key.empty() ||
-      !crypto::identityFromSecretKey(options_.identity_secret_key, identity_)) {
+  if (options_.identity_secret_key.empty() || !crypto::identityFromSecretKey(options_.identity_secret_key, identity_)) {
     if (!options_.identity_secret_key.empty())
       OUTPOST_LOG_ERROR("NetworkingSockets: the identity key given is not a valid Ed25519 key; using a fresh one");
     identity_ = crypto::IdentityKeyPair::generate();

@@ -7,10 +7,10 @@
 #pragma once
 
 #include <atomic>
-#include <map>
 #include <condition_variable>
-#include <deque>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <queue>
@@ -24,6 +24,7 @@
 #include "base/address.h"
 #include "base/clock.h"
 #include "crypto/crypto.h"
+#include "net/udp_socket.h"
 #include "outpost/networking_sockets.h"
 #include "transport/authentication.h"
 #include "transport/config_table.h"
@@ -31,9 +32,8 @@
 #include "transport/cookie.h"
 #include "transport/fake_network.h"
 #include "transport/ring_buffer.h"
-#include "net/udp_socket.h"
-#include "transport/wire.h"
 #include "transport/signaling_link.h"
+#include "transport/wire.h"
 
 namespace outpost::transport {
 
@@ -53,11 +53,11 @@ struct TransportCounters {
   // socket as a whole evicts instead (evicted_untrusted).
   uint64_t refused_max_connections = 0, refused_max_connections_per_source = 0;
   uint64_t refused_max_untrusted_per_source = 0;
-  uint64_t promoted = 0;         // connections trusted (trustConnection or a verified credential)
+  uint64_t promoted = 0;           // connections trusted (trustConnection or a verified credential)
   uint64_t evicted_untrusted = 0;  // untrusted connections ended to make room for newer ones
-  uint64_t untrusted_now = 0;    // incoming connections not trusted yet, over all listen sockets
-  uint64_t incoming_now = 0;     // incoming connections, over all listen sockets
-  uint64_t malloc_trims = 0;     // heap trims after many connections were freed
+  uint64_t untrusted_now = 0;      // incoming connections not trusted yet, over all listen sockets
+  uint64_t incoming_now = 0;       // incoming connections, over all listen sockets
+  uint64_t malloc_trims = 0;       // heap trims after many connections were freed
   // Certificates (docs/spec/cert.md): refused by reason (index 0 = none presented where one was
   // required), peers authenticated, connections closed by a revocation.
   uint64_t cert_refused[static_cast<size_t>(cert::CertError::kCount)] = {};
@@ -86,8 +86,7 @@ class Engine final : public ConnectionHost {
   SendResult sendMessageToConnection(uint32_t h, std::span<const uint8_t> data, int flags, uint16_t lane);
   std::vector<SendResult> sendMessages(std::span<const OutgoingMessage> messages);
   int flushMessagesOnConnection(uint32_t h);
-  int configureConnectionLanes(uint32_t h, int lanes, std::span<const int> priorities,
-                               std::span<const int> weights);
+  int configureConnectionLanes(uint32_t h, int lanes, std::span<const int> priorities, std::span<const int> weights);
   int receiveOnConnection(uint32_t h, int max, std::vector<NetworkingMessage>* owned, MessageBatch* batch);
   int receiveOnPollGroup(uint32_t g, int max, std::vector<NetworkingMessage>* owned, MessageBatch* batch);
   uint32_t createPollGroup();
@@ -169,7 +168,7 @@ class Engine final : public ConnectionHost {
   };
   struct ListenState {
     uint64_t socket_id = 0;
-    bool p2p = false;  // a P2P listen socket: socket_id is the shared P2P socket
+    bool p2p = false;                // a P2P listen socket: socket_id is the shared P2P socket
     uint32_t auto_accept_group = 0;  // non-zero: accepted by the engine into this poll group
     ConfigLayer layer;
     std::unordered_set<uint32_t> connections;  // local ids
@@ -215,8 +214,8 @@ class Engine final : public ConnectionHost {
   UdpSocket* clientSocketFor(const SocketAddress& to);
   bool buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what, bool for_listen_socket);
 
-  void handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,
-                      TimeUs now, bool from_fake_queue);
+  void handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len, TimeUs now,
+                      bool from_fake_queue);
   void handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
   void handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
 

@@ -125,10 +125,8 @@ bool Engine::closeListenSocket(uint32_t h) {
     c->abandon();
     destroyConnection(id);
   }
-  if (it->second.p2p)
-    p2pListenClosed(h);  // the P2P socket is shared: it stays
-  else
-    unregisterSocket(it->second.socket_id);
+  if (it->second.p2p) p2pListenClosed(h);  // the P2P socket is shared: it stays
+  else unregisterSocket(it->second.socket_id);
   listen_sockets_.erase(h);
   return true;
 }

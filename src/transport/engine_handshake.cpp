@@ -110,8 +110,8 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   Connection* c = newConnection(Connection::Role::kServer, config, true);
   if (e.p2p) c->setExpectedPeerIdentity(p2pPeerFor(from, connect->client_connection_id));
   int32_t reason = CONNECTION_END_MISC_GENERIC;
-  bool ok = c->initServer(e.socket.get(), from, *connect, {&identity_, auth_.steamId()}, listen_handle, &reason,
-                          &refusal);
+  bool ok =
+      c->initServer(e.socket.get(), from, *connect, {&identity_, auth_.steamId()}, listen_handle, &reason, &refusal);
   // A peer whose certificate verified is trusted at once (onPeerAuthenticated below): only the
   // caps on all connections apply to it, not those on untrusted ones.
   if (ok && capBrokenBy(ls, from, c->peerAuthenticated(), &refusal) != 0) {

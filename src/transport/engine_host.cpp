@@ -62,13 +62,9 @@ void Engine::onPromoted(Connection& c) {
   }
 }
 
-void Engine::countDrop(wire::DropReason reason) {
-  counters_.dropped[static_cast<size_t>(reason)]++;
-}
+void Engine::countDrop(wire::DropReason reason) { counters_.dropped[static_cast<size_t>(reason)]++; }
 
-void Engine::countCertificateRefusal(cert::CertError why) {
-  counters_.cert_refused[static_cast<size_t>(why)]++;
-}
+void Engine::countCertificateRefusal(cert::CertError why) { counters_.cert_refused[static_cast<size_t>(why)]++; }
 
 void Engine::onPeerAuthenticated(Connection& c, TimeUs now) {
   counters_.peers_authenticated++;

@@ -11,17 +11,15 @@
 
 namespace outpost::transport {
 
-void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len,
-                            TimeUs now, bool from_fake_queue) {
+void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len, TimeUs now,
+                            bool from_fake_queue) {
   auto it = sockets_.find(socket_id);
   if (it == sockets_.end()) return;
   SocketEntry& e = it->second;
   if (!from_fake_queue) {
     counters_.datagrams_received++;
     fake_.refresh();
-    if (fake_.active() &&
-        fake_.route(FakeNetwork::Direction::kReceive, socket_id, from, data, len, now) == 0)
-      return;
+    if (fake_.active() && fake_.route(FakeNetwork::Direction::kReceive, socket_id, from, data, len, now) == 0) return;
   }
   std::span<const uint8_t> in(data, len);
   if (len == 0) {
@@ -46,12 +44,8 @@ void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const
       c->onDataPacket(*h, in, now);
       return;
     }
-    case wire::PacketType::kHello:
-      handleHello(e, from, in, now);
-      return;
-    case wire::PacketType::kConnect:
-      handleConnect(e, from, in, now);
-      return;
+    case wire::PacketType::kHello: handleHello(e, from, in, now); return;
+    case wire::PacketType::kConnect: handleConnect(e, from, in, now); return;
     case wire::PacketType::kChallenge: {
       auto ch = wire::parseChallenge(in, &why);
       if (!ch) break;
@@ -85,9 +79,7 @@ void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const
       c->onAccept(*a, in, now);
       return;
     }
-    default:
-      why = wire::DropReason::kUnknownType;
-      break;
+    default: why = wire::DropReason::kUnknownType; break;
   }
   countDrop(why == wire::DropReason::kNone ? wire::DropReason::kMalformed : why);
 }

@@ -47,8 +47,10 @@ void Engine::evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32
     ls.untrusted_order.pop_front();
     Connection* c = byLocalId(id);
     if (!c || !c->counted_untrusted || c->listenSocket() != listen_handle) continue;
-    std::string why = "evicted: the server is at its limit of connections not trusted yet "
-                      "(OUTPOST_MAX_UNTRUSTED_CONNECTIONS = " + std::to_string(limit) + ")";
+    std::string why =
+        "evicted: the server is at its limit of connections not trusted yet "
+        "(OUTPOST_MAX_UNTRUSTED_CONNECTIONS = " +
+        std::to_string(limit) + ")";
     if (evict_log.allow()) OUTPOST_LOG_INFO("connection from %s %s", c->peer().toString().c_str(), why.c_str());
     c->evict(CONNECTION_END_MISC_GENERIC, why, now);
     countIncoming(ls, *c, 0, -1);
@@ -80,7 +82,8 @@ int Engine::capBrokenBy(ListenState& ls, const SocketAddress& from, bool authent
     if (cap.have < static_cast<size_t>(cap.max)) continue;
     if (authenticated && cap.id == NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE) continue;
     ++*cap.counter;
-    *why = "too many " + std::string(cap.what) + " (" + findConfig(cap.id)->name + " = " + std::to_string(cap.max) + ")";
+    *why =
+        "too many " + std::string(cap.what) + " (" + findConfig(cap.id)->name + " = " + std::to_string(cap.max) + ")";
     return cap.id;
   }
   return 0;

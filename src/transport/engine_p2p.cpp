@@ -23,9 +23,9 @@ using p2p::SignalType;
 namespace {
 
 constexpr TimeUs kMs = 1000;
-constexpr TimeUs kStunFreshUs = 30000 * kMs;   // a reflexive address this young is reused
+constexpr TimeUs kStunFreshUs = 30000 * kMs;  // a reflexive address this young is reused
 constexpr TimeUs kStunRetryUs = 250 * kMs;
-constexpr TimeUs kStunGiveUpUs = 1000 * kMs;    // then attempts go on with host candidates
+constexpr TimeUs kStunGiveUpUs = 1000 * kMs;  // then attempts go on with host candidates
 constexpr TimeUs kAnswerTimeoutUs = 5000 * kMs;
 constexpr TimeUs kCheckTimeoutUs = 5000 * kMs;
 constexpr TimeUs kFastProbeWindowUs = 500 * kMs;
@@ -176,9 +176,7 @@ void Engine::P2PState::sendStun(Engine& e, TimeUs now) {
   counters["stun.requests_sent"]++;
 }
 
-bool Engine::P2PState::reflexiveFresh(TimeUs now) const {
-  return reflexive && now - reflexive_at < kStunFreshUs;
-}
+bool Engine::P2PState::reflexiveFresh(TimeUs now) const { return reflexive && now - reflexive_at < kStunFreshUs; }
 
 // ---- Attempts -------------------------------------------------------------------------------
 
@@ -207,8 +205,10 @@ void Engine::P2PState::fail(Engine& e, uint64_t connect_id, int32_t reason, cons
 void Engine::P2PState::sendConnect(Engine& e, P2PAttempt& a, TimeUs now) {
   auto candidates = localCandidates(e, a.ice_enable);
   if (candidates.empty()) {
-    fail(e, a.connect_id, CONNECTION_END_NO_PUBLIC_ADDRESS, "no address to offer: no interface is up and the hub "
-         "told no reflexive address", now, false);
+    fail(e, a.connect_id, CONNECTION_END_NO_PUBLIC_ADDRESS,
+         "no address to offer: no interface is up and the hub "
+         "told no reflexive address",
+         now, false);
     return;
   }
   Signal s;
@@ -253,7 +253,7 @@ void Engine::P2PState::sendProbe(Engine& e, P2PAttempt& a, P2PRemote& r, TimeUs 
   r.sent_at = now;
   r.probes_sent++;
   r.next_probe = now + (now - a.created < kFastProbeWindowUs + kAnswerTimeoutUs && r.probes_sent < 20 ? kFastProbeUs
-                                                                                                       : kSlowProbeUs);
+                                                                                                      : kSlowProbeUs);
   counters["p2p.probes_sent"]++;
 }
 
@@ -278,8 +278,7 @@ void Engine::P2PState::chooseRoute(Engine& e, P2PAttempt& a, TimeUs now) {
   a.deadline = kNever;  // the connection's own TIMEOUT_INITIAL bounds the handshake
   if (best->has_cookie)
     c->startClientWithCookie(s, to, {&e.identity_, e.auth_.steamId()}, best->cookie, now);  // Connect first
-  else
-    c->startClient(s, to, {&e.identity_, e.auth_.steamId()}, now);
+  else c->startClient(s, to, {&e.identity_, e.auth_.steamId()}, now);
 }
 
 // ---- Public API -------------------------------------------------------------------------------
@@ -377,13 +376,14 @@ uint32_t Engine::connectFakeIP(const SocketAddress& fake, const ConfigOptions& o
   TimeUs t = now();
   st.takeMail(*this, t);
   uint32_t h = st.begin(*this, layer, 0, PortKind::kFakeIP, 0, hostOrderV4(fake), fake.port(), t);
-  if (Connection* c = byHandle(h)) st.remote_fake[c->localId()] = {hostOrderV4(fake), fake.port(), FAKE_IP_TYPE_GLOBAL_IPV4};
+  if (Connection* c = byHandle(h))
+    st.remote_fake[c->localId()] = {hostOrderV4(fake), fake.port(), FAKE_IP_TYPE_GLOBAL_IPV4};
   finishApiCall(t);
   return h;
 }
 
 uint32_t Engine::P2PState::begin(Engine& e, const ConfigLayer& layer, uint64_t steam_id, PortKind kind, int32_t port,
-                                  uint32_t fake_ip, uint16_t fake_port, TimeUs now) {
+                                 uint32_t fake_ip, uint16_t fake_port, TimeUs now) {
   if (!socket(e)) return NETWORKING_CONNECTION_INVALID;
   ConnectionConfig config = resolveConnectionConfig(nullptr, &layer);
   Connection* c = e.newConnection(Connection::Role::kClient, config, true);
@@ -414,9 +414,10 @@ uint32_t Engine::P2PState::begin(Engine& e, const ConfigLayer& layer, uint64_t s
     return handle;
   }
   if (!session.logged_on) {
-    c->failP2P(CONNECTION_END_MISC_P2P_RENDEZVOUS,
-               session.attached ? "the hub session is not logged on" : "no hub session for P2P (certifyNetworkingSockets)",
-               now);
+    c->failP2P(
+        CONNECTION_END_MISC_P2P_RENDEZVOUS,
+        session.attached ? "the hub session is not logged on" : "no hub session for P2P (certifyNetworkingSockets)",
+        now);
     return handle;
   }
   if (attempts.size() >= kMaxAttempts) {
@@ -583,7 +584,8 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
     st.counters["p2p.probes_answered"]++;
     if (!a.initiator && p->client_connection_id != 0) {
       std::pair<SocketAddress, uint32_t> k{from, p->client_connection_id};
-      if (std::find(a.announced.begin(), a.announced.end(), k) == a.announced.end() && a.announced.size() < kMaxAnnounced)
+      if (std::find(a.announced.begin(), a.announced.end(), k) == a.announced.end() &&
+          a.announced.size() < kMaxAnnounced)
         a.announced.push_back(k);
     }
     return true;
@@ -815,9 +817,7 @@ void Engine::P2PState::onSignal(Engine& e, const Signal& s, TimeUs now) {
       fail(e, s.connect_id, reason, "hub: " + s.debug, now, false);
       return;
     }
-    case SignalType::kOffer:
-      onOffer(e, s, now);
-      return;
+    case SignalType::kOffer: onOffer(e, s, now); return;
     case SignalType::kAnswer: {
       auto it = attempts.find(s.connect_id);
       if (it == attempts.end() || !it->second.initiator || it->second.phase != P2PAttempt::Phase::kSignaling) return;
@@ -830,7 +830,8 @@ void Engine::P2PState::onSignal(Engine& e, const Signal& s, TimeUs now) {
         return;
       }
       if (!s.key || s.candidates.empty()) {
-        fail(e, s.connect_id, CONNECTION_END_REMOTE_P2P_ICE_NO_PUBLIC_ADDRESSES, "the peer offered no address", now, true);
+        fail(e, s.connect_id, CONNECTION_END_REMOTE_P2P_ICE_NO_PUBLIC_ADDRESSES, "the peer offered no address", now,
+             true);
         return;
       }
       a.peer_key = *s.key;
@@ -876,9 +877,7 @@ void Engine::P2PState::onSignal(Engine& e, const Signal& s, TimeUs now) {
       e.activity_seq_++;
       return;
     }
-    default:
-      counters["p2p.signal_unexpected"]++;
-      return;
+    default: counters["p2p.signal_unexpected"]++; return;
   }
 }
 

@@ -33,10 +33,8 @@ void Engine::runTimers(TimeUs now) {
     Connection* c = byLocalId(e.local_id);
     if (!c || e.at != c->scheduled_at) continue;
     c->scheduled_at = kNever;
-    if (c->nextTimer() <= now)
-      c->onTimer(now);
-    else
-      pushTimer(*c);
+    if (c->nextTimer() <= now) c->onTimer(now);
+    else pushTimer(*c);
   }
 }
 

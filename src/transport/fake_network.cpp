@@ -21,8 +21,8 @@ double FakeNetwork::uniform() {
   return static_cast<double>(r >> 11) * (100.0 / 9007199254740992.0);
 }
 
-void FakeNetwork::delay(Direction d, uint64_t socket_id, const SocketAddress& peer,
-                        const uint8_t* data, size_t len, TimeUs release) {
+void FakeNetwork::delay(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len,
+                        TimeUs release) {
   Delayed item;
   item.release = release;
   item.order = order_++;
@@ -33,8 +33,8 @@ void FakeNetwork::delay(Direction d, uint64_t socket_id, const SocketAddress& pe
   queue_.push(std::move(item));
 }
 
-int FakeNetwork::route(Direction d, uint64_t socket_id, const SocketAddress& peer,
-                       const uint8_t* data, size_t len, TimeUs now) {
+int FakeNetwork::route(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len,
+                       TimeUs now) {
   bool send = d == Direction::kSend;
   float loss = send ? config_.loss_send : config_.loss_recv;
   float reorder = send ? config_.reorder_send : config_.reorder_recv;

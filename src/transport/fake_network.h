@@ -36,8 +36,7 @@ class FakeNetwork {
 
   // Decides the fate of one datagram. Returns how many copies to handle now (0 or 1) and queues
   // any delayed copies itself.
-  int route(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data,
-            size_t len, TimeUs now);
+  int route(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len, TimeUs now);
 
   TimeUs nextRelease() const { return queue_.empty() ? kNever : queue_.top().release; }
   // Pops one datagram whose release time has come.
@@ -51,8 +50,8 @@ class FakeNetwork {
 
  private:
   double uniform();  // [0, 100)
-  void delay(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data,
-             size_t len, TimeUs release);
+  void delay(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len,
+             TimeUs release);
 
   struct Later {
     bool operator()(const Delayed& a, const Delayed& b) const {

@@ -33,7 +33,8 @@ class FakeUDPPortImpl final : public FakeUDPPort {
   int sendMessageToFakeIP(const std::string& remote, std::span<const uint8_t> data, int flags) override {
     auto addr = SocketAddress::parse(remote, true);
     if (!addr || !isFakeAddress(*addr) || data.size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE)) {
-      if (g_fake_log.allow()) OUTPOST_LOG_WARN("sendMessageToFakeIP: \"%s\" is not a FakeIP:port (169.254.0.0/16)", remote.c_str());
+      if (g_fake_log.allow())
+        OUTPOST_LOG_WARN("sendMessageToFakeIP: \"%s\" is not a FakeIP:port (169.254.0.0/16)", remote.c_str());
       return RESULT_INVALID_PARAM;
     }
     std::string key = addr->toString(true);

@@ -4,8 +4,7 @@
 
 namespace outpost::transport::frames {
 
-AckRangeReader::AckRangeReader(const AckFrame& f)
-    : r_(f.ranges), remaining_(f.range_count), next_largest_(f.largest) {}
+AckRangeReader::AckRangeReader(const AckFrame& f) : r_(f.ranges), remaining_(f.range_count), next_largest_(f.largest) {}
 
 bool AckRangeReader::next(AckRange& out) {
   if (first_) {
@@ -39,8 +38,7 @@ bool walk(std::span<const uint8_t> payload, FrameVisitor* v, ParseSummary* s, wi
     auto type = static_cast<FrameType>(r.u8());
     if (s) ++s->frames;
     switch (type) {
-      case FrameType::kPadding:
-        return true;
+      case FrameType::kPadding: return true;
       case FrameType::kPing:
         if (s) s->ack_eliciting = true;
         if (v) v->onPing();
@@ -72,8 +70,7 @@ bool walk(std::span<const uint8_t> payload, FrameVisitor* v, ParseSummary* s, wi
         uint64_t lane = r.varint();
         f.offset = r.varint();
         uint64_t len = r.varint();
-        if (!r.ok() || lane >= kMaxLanes || f.offset > kMaxStreamOffset || len == 0 ||
-            len > r.remaining())
+        if (!r.ok() || lane >= kMaxLanes || f.offset > kMaxStreamOffset || len == 0 || len > r.remaining())
           return fail(why);
         f.lane = static_cast<uint16_t>(lane);
         f.data = r.bytes(len);
@@ -91,9 +88,8 @@ bool walk(std::span<const uint8_t> payload, FrameVisitor* v, ParseSummary* s, wi
         uint64_t offset = r.varint();
         uint64_t total = r.varint();
         uint64_t len = r.varint();
-        if (!r.ok() || lane >= kMaxLanes || f.message_number == 0 || total > kMaxMessageBytes ||
-            offset > total || len > total - offset || len > r.remaining() ||
-            (len == 0 && total != 0))
+        if (!r.ok() || lane >= kMaxLanes || f.message_number == 0 || total > kMaxMessageBytes || offset > total ||
+            len > total - offset || len > r.remaining() || (len == 0 && total != 0))
           return fail(why);
         f.lane = static_cast<uint16_t>(lane);
         f.offset = static_cast<uint32_t>(offset);
@@ -107,16 +103,14 @@ bool walk(std::span<const uint8_t> payload, FrameVisitor* v, ParseSummary* s, wi
         CloseFrame f;
         uint64_t reason = r.varint();
         uint64_t len = r.varint();
-        if (!r.ok() || reason > UINT32_MAX || len > kMaxCloseDebug || len > r.remaining())
-          return fail(why);
+        if (!r.ok() || reason > UINT32_MAX || len > kMaxCloseDebug || len > r.remaining()) return fail(why);
         f.reason = static_cast<uint32_t>(reason);
         f.debug = r.bytes(len);
         if (s) s->ack_eliciting = true;
         if (v) v->onClose(f);
         break;
       }
-      default:
-        return fail(why);
+      default: return fail(why);
     }
     if (!r.ok()) return fail(why);
   }
@@ -142,14 +136,12 @@ bool writePing(ByteWriter& w) {
   return true;
 }
 
-bool writeAck(ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us,
-              uint64_t max_data) {
+bool writeAck(ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us, uint64_t max_data) {
   if (ranges.empty()) return false;
   size_t count = ranges.size() > kMaxAckRanges + 1 ? kMaxAckRanges + 1 : ranges.size();
   // Compute the size first so a partial frame is never written.
-  size_t need = 1 + varintSize(ranges[0].largest) + varintSize(ack_delay_us) +
-                varintSize(max_data) + varintSize(count - 1) +
-                varintSize(ranges[0].largest - ranges[0].smallest);
+  size_t need = 1 + varintSize(ranges[0].largest) + varintSize(ack_delay_us) + varintSize(max_data) +
+                varintSize(count - 1) + varintSize(ranges[0].largest - ranges[0].smallest);
   for (size_t i = 1; i < count; ++i) {
     uint64_t gap = ranges[i - 1].smallest - ranges[i].largest - 2;
     need += varintSize(gap) + varintSize(ranges[i].largest - ranges[i].smallest);
@@ -182,16 +174,13 @@ bool writeReliable(ByteWriter& w, uint16_t lane, uint64_t offset, std::span<cons
   return w.ok();
 }
 
-size_t unreliableFrameOverhead(uint16_t lane, uint64_t message_number, uint32_t offset,
-                               uint32_t total, size_t len) {
-  return 1 + varintSize(lane) + varintSize(message_number) + varintSize(offset) +
-         varintSize(total) + varintSize(len);
+size_t unreliableFrameOverhead(uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total, size_t len) {
+  return 1 + varintSize(lane) + varintSize(message_number) + varintSize(offset) + varintSize(total) + varintSize(len);
 }
 
-bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset,
-                     uint32_t total, std::span<const uint8_t> data) {
-  if (w.remaining() <
-      unreliableFrameOverhead(lane, message_number, offset, total, data.size()) + data.size())
+bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total,
+                     std::span<const uint8_t> data) {
+  if (w.remaining() < unreliableFrameOverhead(lane, message_number, offset, total, data.size()) + data.size())
     return false;
   w.u8(static_cast<uint8_t>(FrameType::kUnreliable));
   w.varint(lane);

@@ -12,8 +12,8 @@
 namespace outpost::transport::frames {
 
 enum class FrameType : uint8_t {
-  kPadding = 0x00,     // the rest of the packet is padding
-  kPing = 0x01,        // ack-eliciting, no body
+  kPadding = 0x00,  // the rest of the packet is padding
+  kPing = 0x01,     // ack-eliciting, no body
   kAck = 0x02,
   kReliable = 0x03,    // a segment of a lane's reliable byte stream
   kUnreliable = 0x04,  // a fragment of one unreliable message
@@ -35,8 +35,8 @@ struct AckRange {
 struct AckFrame {
   uint64_t largest = 0;
   uint64_t ack_delay_us = 0;
-  uint64_t max_data = 0;  // flow-control credit: total reliable stream bytes the receiver allows
-  uint64_t range_count = 0;  // additional ranges after the first
+  uint64_t max_data = 0;            // flow-control credit: total reliable stream bytes the receiver allows
+  uint64_t range_count = 0;         // additional ranges after the first
   std::span<const uint8_t> ranges;  // encoded ranges, walked with AckRangeReader
 };
 
@@ -91,22 +91,19 @@ struct ParseSummary {
 
 // Validates `payload` completely, then (only if valid) calls the visitor for each frame in
 // order. Returns false and sets *why for a malformed payload.
-bool parseFrames(std::span<const uint8_t> payload, FrameVisitor* visitor, ParseSummary* summary,
-                 wire::DropReason* why);
+bool parseFrames(std::span<const uint8_t> payload, FrameVisitor* visitor, ParseSummary* summary, wire::DropReason* why);
 // Calls the visitor for each frame of a payload that parseFrames already validated (no checks).
 void visitFrames(std::span<const uint8_t> payload, FrameVisitor& visitor);
 
 // Writers. Each returns false (writing nothing useful) if the frame does not fit.
 bool writePing(ByteWriter& w);
 // `ranges` must be sorted from the largest down, disjoint and non-adjacent.
-bool writeAck(ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us,
-              uint64_t max_data);
+bool writeAck(ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us, uint64_t max_data);
 size_t reliableFrameOverhead(uint16_t lane, uint64_t offset, size_t len);
 bool writeReliable(ByteWriter& w, uint16_t lane, uint64_t offset, std::span<const uint8_t> data);
-size_t unreliableFrameOverhead(uint16_t lane, uint64_t message_number, uint32_t offset,
-                               uint32_t total, size_t len);
-bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset,
-                     uint32_t total, std::span<const uint8_t> data);
+size_t unreliableFrameOverhead(uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total, size_t len);
+bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total,
+                     std::span<const uint8_t> data);
 bool writeClose(ByteWriter& w, uint32_t reason, std::span<const uint8_t> debug);
 
 }  // namespace outpost::transport::frames

@@ -20,9 +20,9 @@ using transport::ConfigDef;
 using transport::configTable;
 using transport::Engine;
 using transport::FakeUDPPorts;
-using transport::SignalingLink;
 using transport::findConfig;
 using transport::GlobalConfig;
+using transport::SignalingLink;
 using transport::TransportCounters;
 using transport::validateConfigValue;
 namespace wire = transport::wire;
@@ -32,9 +32,10 @@ namespace {
 void notAvailable(const char* fn) {
   static LogLimiter limiter(5);
   if (limiter.allow())
-    OUTPOST_LOG_WARN("%s: needs the Outpost hub (P2P, certificates, FakeIP, relays), which this build does not "
-                     "connect to yet",
-                     fn);
+    OUTPOST_LOG_WARN(
+        "%s: needs the Outpost hub (P2P, certificates, FakeIP, relays), which this build does not "
+        "connect to yet",
+        fn);
 }
 
 bool setGlobal(int config, const ConfigValue& value) {
@@ -104,12 +105,8 @@ int NetworkingSockets::receiveMessagesOnPollGroup(uint32_t g, MessageBatch& out,
 }
 uint32_t NetworkingSockets::createPollGroup() { return engine_->createPollGroup(); }
 bool NetworkingSockets::destroyPollGroup(uint32_t g) { return engine_->destroyPollGroup(g); }
-bool NetworkingSockets::setConnectionPollGroup(uint32_t h, uint32_t g) {
-  return engine_->setConnectionPollGroup(h, g);
-}
-std::optional<ConnectionInfo> NetworkingSockets::getConnectionInfo(uint32_t h) {
-  return engine_->getConnectionInfo(h);
-}
+bool NetworkingSockets::setConnectionPollGroup(uint32_t h, uint32_t g) { return engine_->setConnectionPollGroup(h, g); }
+std::optional<ConnectionInfo> NetworkingSockets::getConnectionInfo(uint32_t h) { return engine_->getConnectionInfo(h); }
 RealTimeStatusResult NetworkingSockets::getConnectionRealTimeStatus(uint32_t h, int lanes, bool get_status) {
   return engine_->getConnectionRealTimeStatus(h, lanes, get_status);
 }
@@ -117,9 +114,7 @@ DetailedStatusResult NetworkingSockets::getDetailedConnectionStatus(uint32_t h) 
   return engine_->getDetailedConnectionStatus(h);
 }
 std::string NetworkingSockets::getConnectionName(uint32_t h) { return engine_->getConnectionName(h); }
-void NetworkingSockets::setConnectionName(uint32_t h, const std::string& name) {
-  engine_->setConnectionName(h, name);
-}
+void NetworkingSockets::setConnectionName(uint32_t h, const std::string& name) { engine_->setConnectionName(h, name); }
 int64_t NetworkingSockets::getConnectionUserData(uint32_t h) { return engine_->getConnectionUserData(h); }
 SocketPairResult NetworkingSockets::createSocketPair(bool loopback, uint64_t id1, uint64_t id2) {
   return engine_->createSocketPair(loopback, id1, id2);
@@ -182,7 +177,9 @@ FakeUDPPort* NetworkingSockets::createFakeUDPPort(int fake_server_port) {
 }
 int NetworkingSockets::initAuthentication() { return engine_->initAuthentication(); }
 int NetworkingSockets::getAuthenticationStatus() { return engine_->getAuthenticationStatus(); }
-std::optional<CertificateRequest> NetworkingSockets::getCertificateRequest() { return engine_->getCertificateRequest(); }
+std::optional<CertificateRequest> NetworkingSockets::getCertificateRequest() {
+  return engine_->getCertificateRequest();
+}
 std::optional<SetCertificateResult> NetworkingSockets::setCertificate(std::span<const uint8_t> certificate) {
   return engine_->setCertificate(certificate);
 }
@@ -207,10 +204,8 @@ bool NetworkingSockets::setConnectionConfigValueString(uint32_t c, int config, c
 bool NetworkingSockets::setConfigValue(int config, int scope_type, uint32_t scope_obj, const ConfigValue& value) {
   switch (scope_type) {
     case NETWORKING_CONFIG_SCOPE_GLOBAL:
-    case NETWORKING_CONFIG_SCOPE_SOCKETS_INTERFACE:
-      return setGlobal(config, value);
-    case NETWORKING_CONFIG_SCOPE_CONNECTION:
-      return engine_->setConnectionConfig(scope_obj, config, value);
+    case NETWORKING_CONFIG_SCOPE_SOCKETS_INTERFACE: return setGlobal(config, value);
+    case NETWORKING_CONFIG_SCOPE_CONNECTION: return engine_->setConnectionConfig(scope_obj, config, value);
     default:
       OUTPOST_LOG_WARN("setConfigValue: scope %d cannot be set directly (listen sockets take options at creation)",
                        scope_type);
@@ -228,8 +223,8 @@ std::optional<ConfigValueInfo> NetworkingSockets::getConfigValueInfo(int config)
 std::vector<ConfigValueDescription> NetworkingSockets::listConfigValues() {
   std::vector<ConfigValueDescription> out;
   for (const ConfigDef& d : configTable()) {
-    out.push_back({d.id, std::string("NETWORKING_CONFIG_") + d.name, d.type, narrowestScope(d.scope),
-                   d.default_value, d.min_value, d.max_value, d.unit, d.description});
+    out.push_back({d.id, std::string("NETWORKING_CONFIG_") + d.name, d.type, narrowestScope(d.scope), d.default_value,
+                   d.min_value, d.max_value, d.unit, d.description});
   }
   return out;
 }

@@ -29,9 +29,9 @@ struct P2PRemote {
   TimeUs next_probe = 0;
   uint32_t transaction = 0;  // of the last request
   TimeUs sent_at = 0;
-  p2p::Route route;                // rtt_us >= 0 once answered
-  SocketAddress answered_from;     // where the response came from (the route's address)
-  bool has_cookie = false;         // the listener's response carried a transport cookie
+  p2p::Route route;             // rtt_us >= 0 once answered
+  SocketAddress answered_from;  // where the response came from (the route's address)
+  bool has_cookie = false;      // the listener's response carried a transport cookie
   wire::Cookie cookie;
 };
 
@@ -80,7 +80,7 @@ struct Engine::P2PState {
   stun::StunLimiter limiter;  // the hub side: answers to others' requests
 
   std::map<uint32_t, std::pair<p2p::PortKind, int32_t>> listens;  // listen handle -> port
-  std::unordered_map<uint64_t, P2PAttempt> attempts;               // by connect id
+  std::unordered_map<uint64_t, P2PAttempt> attempts;              // by connect id
 
   // FakeIP (§10).
   bool fake_wanted = false, fake_in_flight = false;

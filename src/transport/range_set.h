@@ -36,8 +36,7 @@ class RangeSet {
       return;
     }
     // General case: find the first range whose end >= start.
-    auto it = std::lower_bound(r_.begin(), r_.end(), start,
-                               [](const Range& r, uint64_t v) { return r.end < v; });
+    auto it = std::lower_bound(r_.begin(), r_.end(), start, [](const Range& r, uint64_t v) { return r.end < v; });
     if (it == r_.end() || end < it->start) {
       r_.insert(it, {start, end});
       return;
@@ -53,8 +52,7 @@ class RangeSet {
   }
 
   bool contains(uint64_t v) const {
-    auto it = std::upper_bound(r_.begin(), r_.end(), v,
-                               [](uint64_t x, const Range& r) { return x < r.start; });
+    auto it = std::upper_bound(r_.begin(), r_.end(), v, [](uint64_t x, const Range& r) { return x < r.start; });
     if (it == r_.begin()) return false;
     --it;
     return v < it->end;
@@ -63,8 +61,7 @@ class RangeSet {
   // True if every value in [start, end) is in the set.
   bool containsAll(uint64_t start, uint64_t end) const {
     if (start >= end) return true;
-    auto it = std::upper_bound(r_.begin(), r_.end(), start,
-                               [](uint64_t x, const Range& r) { return x < r.start; });
+    auto it = std::upper_bound(r_.begin(), r_.end(), start, [](uint64_t x, const Range& r) { return x < r.start; });
     if (it == r_.begin()) return false;
     --it;
     return end <= it->end;
@@ -83,7 +80,10 @@ class RangeSet {
     if (start >= end || r_.empty()) return;
     for (size_t i = 0; i < r_.size();) {
       Range& r = r_[i];
-      if (r.end <= start) { ++i; continue; }
+      if (r.end <= start) {
+        ++i;
+        continue;
+      }
       if (r.start >= end) break;
       if (r.start < start && r.end > end) {
         Range tail{end, r.end};
@@ -91,8 +91,15 @@ class RangeSet {
         r_.insert(r_.begin() + static_cast<long>(i) + 1, tail);
         return;
       }
-      if (r.start < start) { r.end = start; ++i; continue; }
-      if (r.end > end) { r.start = end; break; }
+      if (r.start < start) {
+        r.end = start;
+        ++i;
+        continue;
+      }
+      if (r.end > end) {
+        r.start = end;
+        break;
+      }
       r_.erase(r_.begin() + static_cast<long>(i));
     }
   }

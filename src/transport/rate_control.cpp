@@ -25,8 +25,7 @@ int64_t RateController::minWindow() const {
 
 void RateController::updatePacingRate() {
   TimeUs rtt = has_sample_ ? std::max<TimeUs>(srtt_, 1) : 0;
-  int64_t r = rtt ? static_cast<int64_t>(2.0 * static_cast<double>(cwnd_) * 1e6 / static_cast<double>(rtt))
-                  : rate_max_;
+  int64_t r = rtt ? static_cast<int64_t>(2.0 * static_cast<double>(cwnd_) * 1e6 / static_cast<double>(rtt)) : rate_max_;
   pacing_rate_ = std::clamp(r, rate_min_, rate_max_);
 }
 
@@ -37,8 +36,8 @@ TimeUs RateController::pacingReadyAt(int32_t bytes, TimeUs now) {
     tokens_time_ = now;
   }
   if (now > tokens_time_) {
-    tokens_ = std::min(burst, tokens_ + static_cast<double>(pacing_rate_) *
-                                            static_cast<double>(now - tokens_time_) / 1e6);
+    tokens_ =
+        std::min(burst, tokens_ + static_cast<double>(pacing_rate_) * static_cast<double>(now - tokens_time_) / 1e6);
     tokens_time_ = now;
   }
   if (tokens_ >= bytes) return now;
@@ -61,13 +60,10 @@ void RateController::onAcked(int32_t bytes, TimeUs time_sent, TimeUs now) {
   (void)now;
   in_flight_ = std::max<int64_t>(0, in_flight_ - bytes);
   if (time_sent < recovery_start_) return;  // no growth for packets of a recovery period
-  bool delay_high = has_sample_ && min_rtt_ != INT64_MAX &&
-                    latest_rtt_ - min_rtt_ > std::max<TimeUs>(10000, min_rtt_);
+  bool delay_high = has_sample_ && min_rtt_ != INT64_MAX && latest_rtt_ - min_rtt_ > std::max<TimeUs>(10000, min_rtt_);
   if (delay_high) return;
-  if (cwnd_ < ssthresh_)
-    cwnd_ += bytes;
-  else
-    cwnd_ += std::max<int64_t>(1, int64_t{packet_bytes_} * bytes / cwnd_);
+  if (cwnd_ < ssthresh_) cwnd_ += bytes;
+  else cwnd_ += std::max<int64_t>(1, int64_t{packet_bytes_} * bytes / cwnd_);
   cwnd_ = std::min(cwnd_, kMaxWindow);
   updatePacingRate();
 }
@@ -81,9 +77,7 @@ void RateController::onLost(int32_t bytes, TimeUs time_sent, TimeUs now) {
   updatePacingRate();
 }
 
-void RateController::onDiscarded(int32_t bytes) {
-  in_flight_ = std::max<int64_t>(0, in_flight_ - bytes);
-}
+void RateController::onDiscarded(int32_t bytes) { in_flight_ = std::max<int64_t>(0, in_flight_ - bytes); }
 
 void RateController::onRttSample(TimeUs rtt, TimeUs ack_delay) {
   if (rtt <= 0) rtt = 1;
@@ -111,9 +105,7 @@ void RateController::applyDelayBrake(TimeUs now) {
   updatePacingRate();
 }
 
-TimeUs RateController::probeTimeout() const {
-  return srtt_ + std::max<TimeUs>(4 * rttvar_, 1000) + kMaxAckDelayUs;
-}
+TimeUs RateController::probeTimeout() const { return srtt_ + std::max<TimeUs>(4 * rttvar_, 1000) + kMaxAckDelayUs; }
 
 TimeUs RateController::lossDelay() const {
   TimeUs base = std::max(srtt_, latest_rtt_);

@@ -18,8 +18,7 @@ namespace outpost::transport {
 
 class RateController {
  public:
-  void configure(int64_t rate_min_bytes_per_sec, int64_t rate_max_bytes_per_sec,
-                 int32_t packet_bytes);
+  void configure(int64_t rate_min_bytes_per_sec, int64_t rate_max_bytes_per_sec, int32_t packet_bytes);
 
   // Window and pacing check for a packet of `bytes`.
   bool canSend(int32_t bytes, TimeUs now);

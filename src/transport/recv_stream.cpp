@@ -5,8 +5,7 @@
 
 namespace outpost::transport {
 
-RecvStream::Insert RecvStream::insert(uint64_t offset, std::span<const uint8_t> data,
-                                      uint64_t window_end) {
+RecvStream::Insert RecvStream::insert(uint64_t offset, std::span<const uint8_t> data, uint64_t window_end) {
   uint64_t end = offset + data.size();
   if (end <= bytes_.base()) return Insert::kOld;
   if (end > window_end) return Insert::kBeyondWindow;
@@ -14,8 +13,7 @@ RecvStream::Insert RecvStream::insert(uint64_t offset, std::span<const uint8_t> 
   return Insert::kOk;
 }
 
-bool RecvStream::parseHeader(std::span<const uint8_t> run, uint64_t* delta, uint64_t* size,
-                             size_t* header_len) const {
+bool RecvStream::parseHeader(std::span<const uint8_t> run, uint64_t* delta, uint64_t* size, size_t* header_len) const {
   ByteReader r(run.data(), std::min<size_t>(run.size(), 16));
   *delta = r.varint();
   *size = r.varint();

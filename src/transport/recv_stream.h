@@ -32,7 +32,8 @@ class RecvStream {
   bool deliver(uint32_t max_message_size, MayCut&& may_cut, Sink&& sink);
   template <typename Sink>
   bool deliver(uint32_t max_message_size, Sink&& sink) {
-    return deliver(max_message_size, [](uint64_t) { return true; }, sink);
+    return deliver(
+        max_message_size, [](uint64_t) { return true; }, sink);
   }
 
   uint64_t highestReceived() const { return bytes_.highest(); }
@@ -60,8 +61,7 @@ bool RecvStream::deliver(uint32_t max_message_size, MayCut&& may_cut, Sink&& sin
     // A zero delta repeats a message number; a delta that carries the number past INT64_MAX
     // would hand the application negative, decreasing numbers (deltas reach 2^62 - 1, so three
     // messages suffice). Both are protocol violations.
-    if (size > max_message_size || delta == 0 ||
-        delta > static_cast<uint64_t>(INT64_MAX) - last_message_number_)
+    if (size > max_message_size || delta == 0 || delta > static_cast<uint64_t>(INT64_MAX) - last_message_number_)
       return false;
     if (run.size() < hlen + size) return true;
     if (!may_cut(size)) return true;

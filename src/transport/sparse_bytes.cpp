@@ -141,10 +141,8 @@ void SparseBytes::consume(uint64_t n) {
   base_ += n;
   if (head_ == run_.size()) {
     head_ = 0;
-    if (tight_ || run_.capacity() > kKeepCapacityBytes)
-      std::vector<uint8_t>().swap(run_);
-    else
-      run_.clear();
+    if (tight_ || run_.capacity() > kKeepCapacityBytes) std::vector<uint8_t>().swap(run_);
+    else run_.clear();
   } else if (tight_ && n > 0) {
     // Keep only the live bytes (a partial message), not the space the cut messages used.
     std::vector<uint8_t>(run_.begin() + static_cast<std::ptrdiff_t>(head_), run_.end()).swap(run_);

@@ -166,8 +166,7 @@ std::optional<Connect> parseConnect(std::span<const uint8_t> in, DropReason* why
   r.copy(c.signature.data(), 64);
   if (!r.ok()) return fail<Connect>(why, DropReason::kTooShort);
   if (!r.atEnd()) return fail<Connect>(why, DropReason::kTrailingBytes);
-  if (c.client_connection_id == 0 || c.unencrypted_mode > 3)
-    return fail<Connect>(why, DropReason::kMalformed);
+  if (c.client_connection_id == 0 || c.unencrypted_mode > 3) return fail<Connect>(why, DropReason::kMalformed);
   return c;
 }
 
@@ -222,16 +221,13 @@ std::optional<Accept> parseAccept(std::span<const uint8_t> in, DropReason* why) 
   r.copy(a.signature.data(), 64);
   if (!r.ok()) return fail<Accept>(why, DropReason::kTooShort);
   if (!r.atEnd()) return fail<Accept>(why, DropReason::kTrailingBytes);
-  if ((a.flags & ~kAcceptRejected) != 0 || a.cipher > 2)
-    return fail<Accept>(why, DropReason::kMalformed);
-  if (!(a.flags & kAcceptRejected) && a.server_connection_id == 0)
-    return fail<Accept>(why, DropReason::kMalformed);
+  if ((a.flags & ~kAcceptRejected) != 0 || a.cipher > 2) return fail<Accept>(why, DropReason::kMalformed);
+  if (!(a.flags & kAcceptRejected) && a.server_connection_id == 0) return fail<Accept>(why, DropReason::kMalformed);
   return a;
 }
 
-size_t acceptSignedMessage(std::span<const uint8_t, 32> client_kx_public,
-                           std::span<const uint8_t> accept_unsigned, uint8_t* out,
-                           size_t capacity) {
+size_t acceptSignedMessage(std::span<const uint8_t, 32> client_kx_public, std::span<const uint8_t> accept_unsigned,
+                           uint8_t* out, size_t capacity) {
   ByteWriter w(out, capacity);
   w.bytes(kAcceptDomain, sizeof kAcceptDomain);
   w.bytes(client_kx_public.data(), 32);
@@ -239,8 +235,7 @@ size_t acceptSignedMessage(std::span<const uint8_t, 32> client_kx_public,
   return w.ok() ? w.size() : 0;
 }
 
-size_t connectSignedMessage(std::span<const uint8_t> connect_unsigned, uint8_t* out,
-                            size_t capacity) {
+size_t connectSignedMessage(std::span<const uint8_t> connect_unsigned, uint8_t* out, size_t capacity) {
   ByteWriter w(out, capacity);
   w.bytes(kConnectDomain, sizeof kConnectDomain);
   w.bytes(connect_unsigned.data(), connect_unsigned.size());

@@ -17,18 +17,18 @@ namespace outpost::transport::wire {
 inline constexpr uint8_t kProtocolVersion = 1;
 
 enum class PacketType : uint8_t {
-  kHello = 0x01,      // C->S, ask for a cookie
-  kChallenge = 0x02,  // S->C, the stateless cookie
-  kConnect = 0x03,    // C->S, cookie + keys + identity + signature
-  kAccept = 0x04,     // S->C, keys + identity + signature (or a signed rejection)
+  kHello = 0x01,            // C->S, ask for a cookie
+  kChallenge = 0x02,        // S->C, the stateless cookie
+  kConnect = 0x03,          // C->S, cookie + keys + identity + signature
+  kAccept = 0x04,           // S->C, keys + identity + signature (or a signed rejection)
   kVersionMismatch = 0x05,  // S->C, answer to a Hello of another protocol version
-  kData = 0x10,       // both ways after the handshake, AEAD-protected
+  kData = 0x10,             // both ways after the handshake, AEAD-protected
 };
 
-inline constexpr size_t kHelloSize = 64;       // padded, so the challenge is never larger
+inline constexpr size_t kHelloSize = 64;  // padded, so the challenge is never larger
 inline constexpr size_t kChallengeSize = 25;
 inline constexpr size_t kVersionMismatchSize = 6;
-inline constexpr size_t kDataHeaderSize = 9;   // type u8 + connection id u32 + packet number u32
+inline constexpr size_t kDataHeaderSize = 9;  // type u8 + connection id u32 + packet number u32
 inline constexpr size_t kMaxCertBytes = 512;
 inline constexpr size_t kMaxRejectDebug = 128;
 
@@ -130,12 +130,10 @@ std::optional<Accept> parseAccept(std::span<const uint8_t> in, DropReason* why);
 
 // Bytes the server signs in Accept: a domain string, the client's kx key (binds the reply to
 // this handshake) and the unsigned Accept.
-size_t acceptSignedMessage(std::span<const uint8_t, 32> client_kx_public,
-                           std::span<const uint8_t> accept_unsigned, uint8_t* out,
-                           size_t capacity);
+size_t acceptSignedMessage(std::span<const uint8_t, 32> client_kx_public, std::span<const uint8_t> accept_unsigned,
+                           uint8_t* out, size_t capacity);
 // Bytes the client signs in Connect: a domain string and the unsigned Connect.
-size_t connectSignedMessage(std::span<const uint8_t> connect_unsigned, uint8_t* out,
-                            size_t capacity);
+size_t connectSignedMessage(std::span<const uint8_t> connect_unsigned, uint8_t* out, size_t capacity);
 
 void writeDataHeader(const DataHeader& h, uint8_t* out);  // kDataHeaderSize bytes
 std::optional<DataHeader> parseDataHeader(std::span<const uint8_t> in, DropReason* why);

@@ -39,7 +39,8 @@ bool serveUntil(outpost::GameServer& server, const std::function<bool()>& done, 
 int main(int argc, char** argv) {
   const char* password = std::getenv("CONSUMER_PASSWORD");
   if (argc != 5 || password == nullptr) {
-    std::fprintf(stderr, "usage: consumer HUB_CONTACT TOKEN SERVER_STEAM_ID PLAYER_NAME (password in $CONSUMER_PASSWORD)\n");
+    std::fprintf(stderr,
+                 "usage: consumer HUB_CONTACT TOKEN SERVER_STEAM_ID PLAYER_NAME (password in $CONSUMER_PASSWORD)\n");
     return 2;
   }
   const std::string hub = argv[1], token = argv[2], player = argv[4];
@@ -54,7 +55,9 @@ int main(int argc, char** argv) {
   server.connect_server_connected([&] { connected = true; });
   server.connect_server_connect_failure([&](const outpost::ServerConnectFailure& f) { refused = !f.retrying; });
   server.logOn(token);
-  if (!serveUntil(server, [&] { return connected || refused; }, std::chrono::seconds(20)) || !connected)
+  if (!serveUntil(
+          server, [&] { return connected || refused; }, std::chrono::seconds(20)) ||
+      !connected)
     return fail("the game server did not log on to the hub");
   if (server.getSteamID() != expected_server_id || !outpost::steamid::isValid(server.getSteamID()))
     return fail("the game server's Steam ID is not the one its token was issued for");
@@ -73,7 +76,8 @@ int main(int argc, char** argv) {
   });
   if (server.beginAuthSession(ticket.buffer, user.getSteamID()) != outpost::BEGIN_AUTH_SESSION_RESULT_OK)
     return fail("the server refused the player's ticket offline");
-  if (!serveUntil(server, [&] { return answered; }, std::chrono::seconds(20)))
+  if (!serveUntil(
+          server, [&] { return answered; }, std::chrono::seconds(20)))
     return fail("the hub did not answer for the player's ticket");
   if (verdict.auth_id != user.getSteamID() || verdict.response != outpost::AUTH_SESSION_RESPONSE_OK)
     return fail("the hub did not validate the player's ticket");

@@ -87,8 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const uint8_t flags = data[0];
   std::vector<uint8_t> packet(data + 1, data + size);
-  const SocketAddress from = (flags & 2) ? SocketAddress::ipv6Loopback(4000)
-                                         : SocketAddress::ipv4(0x7F000001, 4000);
+  const SocketAddress from = (flags & 2) ? SocketAddress::ipv6Loopback(4000) : SocketAddress::ipv4(0x7F000001, 4000);
   const TimeUs now = kT0 + ((flags >> 2) & 3) * kWindow;
   if (flags & 1) {
     auto ch = responder.challengeFor(from, now);

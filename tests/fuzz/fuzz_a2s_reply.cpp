@@ -50,8 +50,8 @@ bool noNul(const std::string& s) { return s.find('\0') == std::string::npos; }
 
 void arbitrary(std::span<const uint8_t> in) {
   if (auto info = parseInfoReply(in)) {
-    for (const std::string* s : {&info->name, &info->map, &info->folder, &info->game, &info->version,
-                                 &info->spectator_name, &info->keywords})
+    for (const std::string* s :
+         {&info->name, &info->map, &info->folder, &info->game, &info->version, &info->spectator_name, &info->keywords})
       FUZZ_CHECK(noNul(*s));
   }
   if (auto players = parsePlayerReply(in)) {
@@ -75,7 +75,8 @@ void arbitrary(std::span<const uint8_t> in) {
     // The bytes it was read from, up to the terminator (or the last whole entry), encode it.
     size_t used = master::kReplyHeaderBytes + (page->servers.size() + (page->last ? 1 : 0)) * master::kReplyEntryBytes;
     if (page->servers.size() + (page->last ? 1 : 0) <= master::kMaxEntriesPerReply)
-      FUZZ_CHECK(master::encodeReplyPage(page->servers, page->last) == std::vector<uint8_t>(in.begin(), in.begin() + used));
+      FUZZ_CHECK(master::encodeReplyPage(page->servers, page->last) ==
+                 std::vector<uint8_t>(in.begin(), in.begin() + used));
   }
 }
 

@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Ints are signed in Godot: a uint64 comes back as its int64 bit pattern, so compare printed.
   }
   FUZZ_CHECK(back.dump(-1, ' ', false, Value::error_handler_t::replace) ==
-             v.dump(-1, ' ', false, Value::error_handler_t::replace) ||
+                 v.dump(-1, ' ', false, Value::error_handler_t::replace) ||
              !json);
   // The request checks (no handler runs: Host stays empty).
   static Host host;
@@ -66,12 +66,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     switch (p.type) {
-      case ParamType::kUInt16: FUZZ_CHECK(a.is_number_integer() && a.get<int64_t>() >= 0 && a.get<int64_t>() <= 65535); break;
-      case ParamType::kUInt32: FUZZ_CHECK(a.is_number_integer() && a.get<int64_t>() >= 0 && a.get<int64_t>() <= 0xFFFFFFFFll); break;
+      case ParamType::kUInt16:
+        FUZZ_CHECK(a.is_number_integer() && a.get<int64_t>() >= 0 && a.get<int64_t>() <= 65535);
+        break;
+      case ParamType::kUInt32:
+        FUZZ_CHECK(a.is_number_integer() && a.get<int64_t>() >= 0 && a.get<int64_t>() <= 0xFFFFFFFFll);
+        break;
       case ParamType::kSteamId: FUZZ_CHECK(a.is_number_unsigned()); break;
       case ParamType::kBool: FUZZ_CHECK(a.is_boolean()); break;
-      case ParamType::kBytes: FUZZ_CHECK(a.is_binary() && a.get_binary().size() <= (p.max ? p.max : kDefaultMaxBytes)); break;
-      case ParamType::kString: FUZZ_CHECK(a.is_string() && a.get<std::string>().size() <= (p.max ? p.max : kDefaultMaxStringBytes)); break;
+      case ParamType::kBytes:
+        FUZZ_CHECK(a.is_binary() && a.get_binary().size() <= (p.max ? p.max : kDefaultMaxBytes));
+        break;
+      case ParamType::kString:
+        FUZZ_CHECK(a.is_string() && a.get<std::string>().size() <= (p.max ? p.max : kDefaultMaxStringBytes));
+        break;
       case ParamType::kOptions: FUZZ_CHECK(a.is_object() && a.size() <= kMaxOptions); break;
       default: break;
     }

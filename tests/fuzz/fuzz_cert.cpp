@@ -90,7 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     // Everything but the key id (when another CA's) and the signature.
     FUZZ_CHECK(std::memcmp(reissued.bytes.data(), data, kOffsetCaKeyId) == 0);
-    FUZZ_CHECK(std::memcmp(reissued.bytes.data() + kOffsetSerial, data + kOffsetSerial, size - kSignatureBytes - kOffsetSerial) == 0);
+    FUZZ_CHECK(std::memcmp(reissued.bytes.data() + kOffsetSerial, data + kOffsetSerial,
+                           size - kSignatureBytes - kOffsetSerial) == 0);
     if (our_ca) FUZZ_CHECK(std::memcmp(reissued.bytes.data(), data, size - kSignatureBytes) == 0);
   }
 

@@ -29,12 +29,11 @@ struct Frame {
   std::vector<AckRange> ranges;
 
   bool operator==(const Frame& o) const {
-    if (type != o.type || a != o.a || b != o.b || c != o.c || d != o.d ||
-        bytes != o.bytes || ranges.size() != o.ranges.size())
+    if (type != o.type || a != o.a || b != o.b || c != o.c || d != o.d || bytes != o.bytes ||
+        ranges.size() != o.ranges.size())
       return false;
     for (size_t i = 0; i < ranges.size(); ++i)
-      if (ranges[i].smallest != o.ranges[i].smallest || ranges[i].largest != o.ranges[i].largest)
-        return false;
+      if (ranges[i].smallest != o.ranges[i].smallest || ranges[i].largest != o.ranges[i].largest) return false;
     return true;
   }
 };
@@ -70,10 +69,8 @@ class Checker : public FrameVisitor {
       // (a gap of at least one packet separates them): nothing wrapped below zero.
       FUZZ_CHECK(r.smallest <= r.largest);
       FUZZ_CHECK(r.largest <= f.largest);
-      if (fr.ranges.empty())
-        FUZZ_CHECK(r.largest == f.largest);
-      else
-        FUZZ_CHECK(r.largest + 2 <= prev_smallest);
+      if (fr.ranges.empty()) FUZZ_CHECK(r.largest == f.largest);
+      else FUZZ_CHECK(r.largest + 2 <= prev_smallest);
       prev_smallest = r.smallest;
       fr.ranges.push_back(r);
       FUZZ_CHECK(fr.ranges.size() <= f.range_count + 1);
@@ -97,8 +94,7 @@ class Checker : public FrameVisitor {
     FUZZ_CHECK(f.total_size <= kMaxMessageBytes);
     FUZZ_CHECK(uint64_t{f.offset} + f.data.size() <= f.total_size);
     FUZZ_CHECK(!f.data.empty() || f.total_size == 0);
-    frames.push_back(
-        make(FrameType::kUnreliable, f.lane, f.message_number, f.offset, f.total_size, f.data));
+    frames.push_back(make(FrameType::kUnreliable, f.lane, f.message_number, f.offset, f.total_size, f.data));
   }
 
   void onClose(const CloseFrame& f) override {
@@ -113,8 +109,7 @@ class Checker : public FrameVisitor {
   // Reads every byte of a view and checks that the view lies inside the payload.
   void touch(std::span<const uint8_t> s) {
     if (s.empty()) return;
-    FUZZ_CHECK(s.data() >= payload_.data() &&
-               s.data() + s.size() <= payload_.data() + payload_.size());
+    FUZZ_CHECK(s.data() >= payload_.data() && s.data() + s.size() <= payload_.data() + payload_.size());
     for (uint8_t b : s) sum += b;
   }
 
@@ -130,12 +125,10 @@ std::vector<uint8_t> reencode(const std::vector<Frame>& frames, size_t capacity)
     switch (f.type) {
       case FrameType::kPing: ok = writePing(w); break;
       case FrameType::kAck: ok = writeAck(w, f.ranges, f.b, f.c); break;
-      case FrameType::kReliable:
-        ok = writeReliable(w, static_cast<uint16_t>(f.a), f.b, f.bytes);
-        break;
+      case FrameType::kReliable: ok = writeReliable(w, static_cast<uint16_t>(f.a), f.b, f.bytes); break;
       case FrameType::kUnreliable:
-        ok = writeUnreliable(w, static_cast<uint16_t>(f.a), f.b, static_cast<uint32_t>(f.c),
-                             static_cast<uint32_t>(f.d), f.bytes);
+        ok = writeUnreliable(w, static_cast<uint16_t>(f.a), f.b, static_cast<uint32_t>(f.c), static_cast<uint32_t>(f.d),
+                             f.bytes);
         break;
       case FrameType::kClose: ok = writeClose(w, static_cast<uint32_t>(f.a), f.bytes); break;
       case FrameType::kPadding: break;

@@ -20,8 +20,7 @@ bool sameBytes(std::span<const uint8_t> a, std::span<const uint8_t> b) {
 }
 
 bool inside(std::span<const uint8_t> view, std::span<const uint8_t> in) {
-  return view.empty() ||
-         (view.data() >= in.data() && view.data() + view.size() <= in.data() + in.size());
+  return view.empty() || (view.data() >= in.data() && view.data() + view.size() <= in.data() + in.size());
 }
 
 int checkHello(std::span<const uint8_t> in) {
@@ -124,8 +123,7 @@ int checkAccept(std::span<const uint8_t> in) {
   FUZZ_CHECK(sameBytes({out.data(), n + a->signature.size()}, in));
   uint8_t kx[32] = {};
   std::vector<uint8_t> msg(n + 128);
-  size_t m = acceptSignedMessage(std::span<const uint8_t, 32>(kx, 32), in.first(n), msg.data(),
-                                 msg.size());
+  size_t m = acceptSignedMessage(std::span<const uint8_t, 32>(kx, 32), in.first(n), msg.data(), msg.size());
   FUZZ_CHECK(m > n + 32 && std::memcmp(msg.data() + m - n, in.data(), n) == 0);
   return 1;
 }
@@ -163,8 +161,8 @@ void checkPacketNumber(std::span<const uint8_t> in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> in(data, size);
-  int accepted = checkHello(in) + checkVersionMismatch(in) + checkChallenge(in) +
-                 checkConnect(in) + checkAccept(in) + checkDataHeader(in);
+  int accepted = checkHello(in) + checkVersionMismatch(in) + checkChallenge(in) + checkConnect(in) + checkAccept(in) +
+                 checkDataHeader(in);
   // The type byte decides: no packet is valid as two kinds.
   FUZZ_CHECK(accepted <= 1);
   checkPacketNumber(in);

@@ -248,7 +248,8 @@ void runRecord(World& w, uint32_t connection, std::vector<uint8_t> payload, bool
       w.last_ticket_user = parsed->claims.steam_id;
     }
     if (std::getenv("FUZZ_HUB_RPC_TRACE"))  // what the hub answered, for a person reading a run
-      std::fprintf(stderr, "  -> connection %u: %s", s.connection, e->ShortDebugString().substr(0, 160).append("\n").c_str());
+      std::fprintf(stderr, "  -> connection %u: %s", s.connection,
+                   e->ShortDebugString().substr(0, 160).append("\n").c_str());
     if (s.connection != connection) {
       // Only pushes reach other connections.
       FUZZ_CHECK(e->request_id() == 0);

@@ -60,8 +60,7 @@ const std::vector<ServerRecord>& fixedRecords() {
 }
 
 const MasterIndex& fixedIndex() {
-  static const std::unique_ptr<MasterIndex> index =
-      std::make_unique<MasterIndex>(fixedRecords());
+  static const std::unique_ptr<MasterIndex> index = std::make_unique<MasterIndex>(fixedRecords());
   return *index;
 }
 
@@ -75,10 +74,8 @@ bool naiveWildcard(std::string_view p, std::string_view t) {
   for (size_t i = 1; i <= p.size(); ++i) {
     cur[0] = p[i - 1] == '*' && prev[0];
     for (size_t j = 1; j <= t.size(); ++j) {
-      if (p[i - 1] == '*')
-        cur[j] = prev[j] || cur[j - 1];
-      else
-        cur[j] = prev[j - 1] && lower(p[i - 1]) == lower(t[j - 1]);
+      if (p[i - 1] == '*') cur[j] = prev[j] || cur[j - 1];
+      else cur[j] = prev[j - 1] && lower(p[i - 1]) == lower(t[j - 1]);
     }
     prev.swap(cur);
   }

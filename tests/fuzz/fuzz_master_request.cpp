@@ -72,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (req->seed_unparsed) FUZZ_CHECK(req->seed_ip == 0 && req->seed_port == 0);
   if (req->filter_missing) FUZZ_CHECK(req->filter.empty());
   if (req->filter.size() + 24 <= kMaxRequestBytes) {  // what a client sends for it parses to it
-    auto again = parseMasterRequest(encodeMasterRequest(req->region, req->seed_ip, req->seed_port, req->filter), nullptr);
+    auto again =
+        parseMasterRequest(encodeMasterRequest(req->region, req->seed_ip, req->seed_port, req->filter), nullptr);
     FUZZ_CHECK(again && again->region == req->region && again->seed_ip == req->seed_ip &&
                again->seed_port == req->seed_port && again->filter == req->filter);
   }

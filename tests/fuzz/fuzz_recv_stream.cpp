@@ -67,8 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto deliverAll = [&]() {
     uint64_t before = r.deliveredOffset();
-    bool ok = r.deliver(max_message, [&](int64_t number, std::span<const uint8_t> payload,
-                                         uint64_t stream_bytes) {
+    bool ok = r.deliver(max_message, [&](int64_t number, std::span<const uint8_t> payload, uint64_t stream_bytes) {
       FUZZ_CHECK(payload.size() <= max_message);
       FUZZ_CHECK(stream_bytes >= payload.size() + 2 && stream_bytes <= payload.size() + 16);
       FUZZ_CHECK(number > last_number);  // strictly increasing, never wraps negative
@@ -79,8 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!hostile) {
         uint64_t payload_at = delivered + stream_bytes - payload.size();
         FUZZ_CHECK(payload_at + payload.size() <= stream.size());
-        FUZZ_CHECK(payload.empty() ||
-                   std::memcmp(payload.data(), stream.data() + payload_at, payload.size()) == 0);
+        FUZZ_CHECK(payload.empty() || std::memcmp(payload.data(), stream.data() + payload_at, payload.size()) == 0);
       }
       delivered += stream_bytes;
     });
@@ -115,9 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(end > window_end);
         FUZZ_CHECK(r.highestReceived() == high_before);  // nothing stored
         break;
-      case RecvStream::Insert::kOld:
-        FUZZ_CHECK(end <= window_end || end <= base);
-        break;
+      case RecvStream::Insert::kOld: FUZZ_CHECK(end <= window_end || end <= base); break;
       case RecvStream::Insert::kOk:
         FUZZ_CHECK(end > base && end <= window_end && len > 0);
         for (uint64_t o = offset < base ? base : offset; o < end; ++o) {

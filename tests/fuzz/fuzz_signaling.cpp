@@ -39,20 +39,24 @@ void decodeOnly(std::span<const uint8_t> in) {
 }
 
 void hubMode(std::span<const uint8_t> in) {
-  const hub::Signaling::Who who[4] = {{76561197960265729ULL, 480}, {76561197960265730ULL, 480},
-                                      {76561197960265731ULL, 480}, {76561197960265732ULL, 481}};
+  const hub::Signaling::Who who[4] = {{76561197960265729ULL, 480},
+                                      {76561197960265730ULL, 480},
+                                      {76561197960265731ULL, 480},
+                                      {76561197960265732ULL, 481}};
   hub::SignalingLimits limits;
   limits.registrations_per_session = 4;
   limits.pending_per_initiator = 3;
   limits.fake_ips_per_app = 3;
   std::set<std::pair<uint32_t, uint64_t>> parties;  // (connection, connect id) it may hear about
   std::vector<std::pair<uint32_t, p2p::Signal>> sent;
-  hub::Signaling sig([&](uint32_t c, const std::vector<uint8_t>& b) {
-    auto s = p2p::decodeSignal(b, nullptr);
-    FUZZ_CHECK(s.has_value());
-    FUZZ_CHECK(c >= 1 && c <= 4);
-    sent.push_back({c, *s});
-  }, limits, 1);
+  hub::Signaling sig(
+      [&](uint32_t c, const std::vector<uint8_t>& b) {
+        auto s = p2p::decodeSignal(b, nullptr);
+        FUZZ_CHECK(s.has_value());
+        FUZZ_CHECK(c >= 1 && c <= 4);
+        sent.push_back({c, *s});
+      },
+      limits, 1);
   TimeUs now = 1000000000;
   size_t pos = 0;
   while (pos + 2 <= in.size()) {

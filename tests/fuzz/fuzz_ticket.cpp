@@ -76,8 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The subject is a player, or (a game server's own ticket, docs/spec/ticket.md §13) a game
   // server that owns itself and lists no licences.
   FUZZ_CHECK(steamid::isValid(c.steam_id));
-  if (steamid::isAnyGameServer(c.steam_id))
-    FUZZ_CHECK(c.owner_steam_id == c.steam_id && c.licences.empty());
+  if (steamid::isAnyGameServer(c.steam_id)) FUZZ_CHECK(c.owner_steam_id == c.steam_id && c.licences.empty());
   else
     FUZZ_CHECK(steamid::isIndividual(c.steam_id) && steamid::isValid(c.owner_steam_id) &&
                steamid::isIndividual(c.owner_steam_id));
@@ -101,8 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   TicketError check_why = TicketError::kNone;
   Claims out;
-  const int result =
-      checkTicketOffline(in, c.steam_id, c.app_id, c.issued_at, key.public_key, &out, &check_why);
+  const int result = checkTicketOffline(in, c.steam_id, c.app_id, c.issued_at, key.public_key, &out, &check_why);
   if (verdict != TicketError::kNone) {
     FUZZ_CHECK(result == BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET && check_why == verdict);
     return 0;
@@ -116,9 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
 
   // The binding admits the identity it names.
-  const uint64_t server_id = c.recipient.kind == RecipientKind::kSteamId
-                                 ? c.recipient.steam_id
-                                 : steamid::gameServer(1);
+  const uint64_t server_id =
+      c.recipient.kind == RecipientKind::kSteamId ? c.recipient.steam_id : steamid::gameServer(1);
   FUZZ_CHECK(recipientMatches(c, server_id, addressOf(c.recipient)));
   return 0;
 }

@@ -65,8 +65,7 @@ void handshakeSeeds() {
     b[1] = 2;
     save(t, "hello_bad_version", b);
     // The server's answer to that Hello, as a client of version 2 would receive it.
-    std::vector<uint8_t> reply = {static_cast<uint8_t>(wire::PacketType::kVersionMismatch), 2,
-                                  b[2], b[3], b[4], b[5]};
+    std::vector<uint8_t> reply = {static_cast<uint8_t>(wire::PacketType::kVersionMismatch), 2, b[2], b[3], b[4], b[5]};
     save(t, "version_mismatch", reply);
   }
   {
@@ -376,7 +375,7 @@ void hubRpcSeeds() {
     Envelope a;
     a.mutable_associate_clan()->set_clan_id(103582791429521409ull);
     rec(b, server, a);
-    rec(b, 2, serverLogOn("", 730));  // anonymous, another app
+    rec(b, 2, serverLogOn("", 730));             // anonymous, another app
     rec(b, 3 | fill, serverLogOn("fuzz", 480));  // the same token again: the first session is replaced
     save(t, "server_session", b);
   }

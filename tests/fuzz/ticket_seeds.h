@@ -17,9 +17,9 @@
 
 namespace outpost::ticket::fuzzseeds {
 
-inline constexpr std::array<uint8_t, 32> kHubKeySeed = {
-    'o', 'u', 't', 'p', 'o', 's', 't', '-', 'f', 'u', 'z', 'z', '-', 't', 'i', 'c',
-    'k', 'e', 't', '-', 'h', 'u', 'b', '-', 'k', 'e', 'y', '-', 's', 'e', 'e', 'd'};
+inline constexpr std::array<uint8_t, 32> kHubKeySeed = {'o', 'u', 't', 'p', 'o', 's', 't', '-', 'f', 'u', 'z',
+                                                        'z', '-', 't', 'i', 'c', 'k', 'e', 't', '-', 'h', 'u',
+                                                        'b', '-', 'k', 'e', 'y', '-', 's', 'e', 'e', 'd'};
 
 // Fixed issue time of the seeds (2026-01-01T00:00:00Z) so they are reproducible.
 inline constexpr int64_t kIssuedAt = 1767225600;

@@ -27,7 +27,8 @@ class GodotAgent : public ::testing::Test {
 
 TEST_F(GodotAgent, AKilledGameLeavesNoAgentRunning) {
   ChildProcess game;
-  ASSERT_TRUE(game.start(project_.argv(godot_, "res://tests/agent_lifetime.tscn", {"--seconds=60"}), project_.baseEnv()));
+  ASSERT_TRUE(
+      game.start(project_.argv(godot_, "res://tests/agent_lifetime.tscn", {"--seconds=60"}), project_.baseEnv()));
   ASSERT_TRUE(game.waitFor("lifetime: first call returned 1; agent pid ", 20000)) << game.output();
   const pid_t agent = lifetimeAgentPid(game.output());
   ASSERT_GT(agent, 0) << game.output();
@@ -39,12 +40,14 @@ TEST_F(GodotAgent, AKilledGameLeavesNoAgentRunning) {
 
 TEST_F(GodotAgent, ACrashedAgentIsReportedAndTheGameGoesOn) {
   ChildProcess game;
-  ASSERT_TRUE(game.start(project_.argv(godot_, "res://tests/agent_lifetime.tscn", {"--seconds=4"}), project_.baseEnv()));
+  ASSERT_TRUE(
+      game.start(project_.argv(godot_, "res://tests/agent_lifetime.tscn", {"--seconds=4"}), project_.baseEnv()));
   ASSERT_TRUE(game.waitFor("lifetime: first call returned 1; agent pid ", 20000)) << game.output();
   const pid_t agent = lifetimeAgentPid(game.output());
   ASSERT_GT(agent, 0);
   kill(agent, SIGKILL);
-  EXPECT_TRUE(game.waitFor("lifetime: agent_failed: outpost-agent closed the connection (it exited or was killed)", 10000))
+  EXPECT_TRUE(
+      game.waitFor("lifetime: agent_failed: outpost-agent closed the connection (it exited or was killed)", 10000))
       << game.output();
   EXPECT_TRUE(game.waitFor("lifetime: a call failed: outpost-agent closed the connection", 10000)) << game.output();
   // Each later call fails at once with the same reason, and the game runs to its end.

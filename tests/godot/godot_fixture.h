@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "support/agent_process.h"
 #include "hub_fixture.h"
+#include "support/agent_process.h"
 #include "support/process.h"
 
 namespace outpost::test {
@@ -96,9 +96,9 @@ class ChildProcess {
   // Waits until the output contains `text` (true) or timeout_ms / end of output (false).
   bool waitFor(const std::string& text, int timeout_ms) {
     std::unique_lock<std::mutex> l(mu_);
-    return cv_.wait_for(l, std::chrono::milliseconds(timeout_ms),
-                        [&] { return output_.find(text) != std::string::npos || eof_; }) &&
-           output_.find(text) != std::string::npos;
+    return cv_.wait_for(l, std::chrono::milliseconds(timeout_ms), [&] {
+      return output_.find(text) != std::string::npos || eof_;
+    }) && output_.find(text) != std::string::npos;
   }
   // Number of times `text` occurs in the output so far.
   size_t count(const std::string& text) {

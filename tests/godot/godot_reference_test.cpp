@@ -61,7 +61,8 @@ TEST_F(GodotReference, EveryFunctionOfTheApiTableFromGDScript) {
               {"OUTPOST_TEST_QUERY_PORT", std::to_string(freeUdpPort())}});
   ChildProcess suite;
   // The hub is given to the addon with setHub only: no OUTPOST_HUB in Godot's environment.
-  ASSERT_TRUE(suite.start(project.argv(godot, "res://tests/reference_suite.tscn"), env, {"OUTPOST_HUB", "OUTPOST_HUB_KEY"}));
+  ASSERT_TRUE(
+      suite.start(project.argv(godot, "res://tests/reference_suite.tscn"), env, {"OUTPOST_HUB", "OUTPOST_HUB_KEY"}));
   const int status = suite.waitUnlessScriptError(240000);
   const std::string output = suite.output();
   EXPECT_EQ(status, 0) << output;

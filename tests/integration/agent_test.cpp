@@ -139,7 +139,8 @@ TEST(AgentProcess, GodotEncodedSessionCarriesBytesAndSignedSteamIds) {
   ASSERT_EQ(pair["success"], true);
   outpost::agent::Bytes payload(70000);
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i % 251);
-  send({{"id", 2}, {"call", "SteamServer.sendMessageToConnection"},
+  send({{"id", 2},
+        {"call", "SteamServer.sendMessageToConnection"},
         {"args", {pair["connection1"], outpost::agent::bytesValue(payload), 8}}});
   EXPECT_EQ(receive()["result"]["result"], 1);
   Value got;

@@ -25,10 +25,13 @@ TEST(Budget, AReliableMessageLargerThanTheUntrustedWindowWaitsForTrust) {
   // 40,000 bytes go into the client's empty send queue, but the server allows 16 KiB in flight.
   ASSERT_EQ(client.net.sendMessageToConnection(l.client, filled(40000, 7), NETWORKING_SEND_RELIABLE).result, RESULT_OK);
   std::vector<NetworkingMessage> got;
-  EXPECT_FALSE(pumpUntil({&server, &client}, [&] {
-    for (auto& m : server.net.receiveMessagesOnConnection(l.server, 8)) got.push_back(std::move(m));
-    return !got.empty();
-  }, Ms(500)));
+  EXPECT_FALSE(pumpUntil(
+      {&server, &client},
+      [&] {
+        for (auto& m : server.net.receiveMessagesOnConnection(l.server, 8)) got.push_back(std::move(m));
+        return !got.empty();
+      },
+      Ms(500)));
   // Positive control: the server trusts its peer; the window opens and the message arrives.
   ASSERT_TRUE(server.net.trustConnection(l.server));
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
@@ -131,7 +134,8 @@ TEST(Budget, DatagramsPastTheUntrustedLimitsAreLeftUnacknowledged) {
     r = flood.open();
     done = true;
   });
-  pumpUntil({&server}, [&] { return done.load(); }, Ms(30000));
+  pumpUntil(
+      {&server}, [&] { return done.load(); }, Ms(30000));
   attacker.join();
   ASSERT_EQ(r.connected, 1);
   // 8 segments past the 16 allowed and the lane-20 datagram: dropped, counted, not acknowledged.
@@ -164,7 +168,8 @@ TEST(Caps, UntrustedAndTotalCapsRefuseWithAReasonAndCountIt) {
   ASSERT_EQ(client.state(c), CONNECTION_STATE_CLOSED_BY_PEER);
   auto info = client.net.getConnectionInfo(c);
   EXPECT_EQ(info->end_reason, CONNECTION_END_MISC_GENERIC);
-  EXPECT_NE(info->end_debug.find("OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE = 2"), std::string::npos) << info->end_debug;
+  EXPECT_NE(info->end_debug.find("OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE = 2"), std::string::npos)
+      << info->end_debug;
   EXPECT_EQ(counter(server, "refused.max_untrusted_connections_per_source"), 1u);
   EXPECT_EQ(counter(server, "connections.untrusted"), 2u);
   // Trusting one frees an untrusted slot...
@@ -176,22 +181,26 @@ TEST(Caps, UntrustedAndTotalCapsRefuseWithAReasonAndCountIt) {
   server.net.trustConnection(server.incoming.back());
   uint32_t e = connect();
   ASSERT_EQ(client.state(e), CONNECTION_STATE_CLOSED_BY_PEER);
-  EXPECT_NE(client.net.getConnectionInfo(e)->end_debug.find("OUTPOST_MAX_CONNECTIONS_PER_SOURCE = 3"), std::string::npos);
+  EXPECT_NE(client.net.getConnectionInfo(e)->end_debug.find("OUTPOST_MAX_CONNECTIONS_PER_SOURCE = 3"),
+            std::string::npos);
   EXPECT_EQ(counter(server, "refused.max_connections_per_source"), 1u);
   EXPECT_EQ(counter(server, "connections.incoming"), 3u);
   // Closing one gives its slot back.
   client.net.closeConnection(a, 0, "", false);
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return counter(server, "connections.incoming") == 2u || [&] {
-    for (uint32_t h : server.incoming)
-      if (server.reportedState(h) == CONNECTION_STATE_CLOSED_BY_PEER) server.net.closeConnection(h, 0, "", false);
-    return false;
-  }(); }));
+  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
+    return counter(server, "connections.incoming") == 2u || [&] {
+      for (uint32_t h : server.incoming)
+        if (server.reportedState(h) == CONNECTION_STATE_CLOSED_BY_PEER) server.net.closeConnection(h, 0, "", false);
+      return false;
+    }();
+  }));
   EXPECT_EQ(client.state(connect()), CONNECTION_STATE_CONNECTED);
 }
 
 TEST(Caps, AFullListenSocketEvictsItsOldestUntrustedConnection) {
   Peer server, client;
-  uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0", {{NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS, int32_t{2}}});
+  uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0",
+                                                {{NETWORKING_CONFIG_OUTPOST_MAX_UNTRUSTED_CONNECTIONS, int32_t{2}}});
   std::string addr = server.net.getListenSocketAddress(ls, true);
   auto connect = [&] {
     uint32_t c = client.net.connectByIPAddress(addr);
@@ -202,7 +211,8 @@ TEST(Caps, AFullListenSocketEvictsItsOldestUntrustedConnection) {
   EXPECT_EQ(counter(server, "evicted.max_untrusted_connections"), 0u);
   // A third untrusted connection gets in; the oldest makes room and is told why.
   uint32_t c = connect();
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(a) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(a) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   EXPECT_EQ(client.net.getConnectionInfo(a)->end_reason, CONNECTION_END_MISC_GENERIC);
   EXPECT_NE(client.net.getConnectionInfo(a)->end_debug.find("evicted"), std::string::npos);
   EXPECT_EQ(server.state(server.incoming[0]), CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY);
@@ -227,7 +237,8 @@ TEST(Caps, ListenSocketValuesAreNotConnectionValues) {
   auto v = p.net.getConfigValue(NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS, NETWORKING_CONFIG_SCOPE_LISTEN_SOCKET, ls);
   EXPECT_EQ(v.result, NETWORKING_GET_CONFIG_VALUE_OK);
   EXPECT_EQ(std::get<int32_t>(v.value), 5);
-  EXPECT_EQ(p.net.getConfigValueInfo(NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS)->scope, NETWORKING_CONFIG_SCOPE_LISTEN_SOCKET);
+  EXPECT_EQ(p.net.getConfigValueInfo(NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS)->scope,
+            NETWORKING_CONFIG_SCOPE_LISTEN_SOCKET);
   EXPECT_FALSE(p.net.createListenSocketIP("127.0.0.1:0", {{NETWORKING_CONFIG_OUTPOST_MAX_CONNECTIONS, int32_t{0}}}));
 }
 
@@ -238,7 +249,8 @@ TEST(Identity, ResetIdentityClosesOpenConnections) {
   uint32_t accepted = client.net.connectByIPAddress(addr);
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return server.incoming.size() == 1; }));
   server.net.acceptConnection(server.incoming[0]);
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(accepted) == CONNECTION_STATE_CONNECTED; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(accepted) == CONNECTION_STATE_CONNECTED; }));
   uint32_t pending = client.net.connectByIPAddress(addr);
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return server.incoming.size() == 2; }));
   auto pair = server.net.createSocketPair(false, 1, 2);

@@ -34,8 +34,8 @@ struct TestCa {
   }
   // A certificate for `public_key`; lifetime and start relative to now.
   std::vector<uint8_t> issue(const std::array<uint8_t, 32>& public_key, uint64_t steam_id,
-                             std::vector<uint32_t> apps = {480}, int64_t issued_offset_s = 0,
-                             int64_t lifetime_s = 3600, std::vector<cert::AddressPrefix> addresses = {}) const {
+                             std::vector<uint32_t> apps = {480}, int64_t issued_offset_s = 0, int64_t lifetime_s = 3600,
+                             std::vector<cert::AddressPrefix> addresses = {}) const {
     cert::Claims c;
     c.steam_id = steam_id;
     c.public_key = public_key;
@@ -68,8 +68,8 @@ struct ForgedPeer {
 
   // Client side: Hello, Challenge, then a Connect carrying `certificate` and claiming `steam_id`.
   // Returns the server's answer (an Accept, accepted or rejected), or nullopt if none came.
-  std::optional<transport::wire::Accept> connect(uint16_t server_port, std::span<const uint8_t> certificate, uint64_t steam_id,
-                                      std::vector<uint8_t>* raw_answer = nullptr) {
+  std::optional<transport::wire::Accept> connect(uint16_t server_port, std::span<const uint8_t> certificate,
+                                                 uint64_t steam_id, std::vector<uint8_t>* raw_answer = nullptr) {
     uint32_t id = crypto::randomU32() | 1;
     uint8_t hello[transport::wire::kHelloSize];
     transport::wire::writeHello({transport::wire::kProtocolVersion, id}, hello);
@@ -114,7 +114,8 @@ struct ForgedPeer {
     std::vector<uint8_t> connect_bytes;
     for (int i = 0; i < 20 && !connect; ++i) {
       connect_bytes = sock.receive(500, &client_port);
-      if (!connect_bytes.empty() && connect_bytes[0] == 0x03) connect = transport::wire::parseConnect(connect_bytes, nullptr);
+      if (!connect_bytes.empty() && connect_bytes[0] == 0x03)
+        connect = transport::wire::parseConnect(connect_bytes, nullptr);
     }
     if (!connect) return false;
     transport::wire::Accept a;

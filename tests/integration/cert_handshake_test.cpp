@@ -13,8 +13,8 @@
 #include <future>
 
 #include "cert_fixture.h"
-#include "support/harness.h"
 #include "outpost/steam_id.h"
+#include "support/harness.h"
 #include "transport/certificate_link.h"
 
 namespace outpost::test {
@@ -101,7 +101,8 @@ TEST(CertHandshake, ServerRefusesEachBadClientCertificate) {
       {"wrong_app", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kPlayer, {999}); }, kPlayer},
       {"unknown_ca", [&](ForgedPeer& f) { return foreign.issue(f.identity.public_key, kPlayer); }, kPlayer},
       {"revoked", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kRevoked, {480}, -10); }, kRevoked},
-      {"wrong_identity", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kPlayer); }, steamid::individual(2)},
+      {"wrong_identity", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kPlayer); },
+       steamid::individual(2)},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -117,7 +118,8 @@ TEST(CertHandshake, ServerRefusesEachBadClientCertificate) {
   // Positive control: a forger with a good certificate is accepted (the application accepts it
   // in a callback, so callbacks run meanwhile).
   ForgedPeer good;
-  auto pending = std::async(std::launch::async, [&] { return good.connect(port, ca.issue(good.identity.public_key, kPlayer), kPlayer); });
+  auto pending = std::async(std::launch::async,
+                            [&] { return good.connect(port, ca.issue(good.identity.public_key, kPlayer), kPlayer); });
   ASSERT_TRUE(pumpUntil({&server}, [&] { return pending.wait_for(Ms(0)) == std::future_status::ready; }));
   auto answer = pending.get();
   ASSERT_TRUE(answer.has_value());
@@ -148,7 +150,8 @@ TEST(CertHandshake, ClientRefusesEachBadServerCertificate) {
       {"wrong_app", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kServer, {999}); }, kServer},
       {"unknown_ca", [&](ForgedPeer& f) { return foreign.issue(f.identity.public_key, kServer); }, kServer},
       {"revoked", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kRevoked, {480}, -10); }, kRevoked},
-      {"wrong_identity", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kServer); }, steamid::gameServer(6)},
+      {"wrong_identity", [&](ForgedPeer& f) { return ca.issue(f.identity.public_key, kServer); },
+       steamid::gameServer(6)},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -156,7 +159,8 @@ TEST(CertHandshake, ClientRefusesEachBadServerCertificate) {
     auto cert = c.cert(forger);
     uint32_t h = client.net.connectByIPAddress("127.0.0.1:" + std::to_string(forger.sock.port));
     ASSERT_TRUE(forger.serve(cert, c.claimed));
-    ASSERT_TRUE(pumpUntil({&client}, [&] { return client.reportedState(h) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+    ASSERT_TRUE(
+        pumpUntil({&client}, [&] { return client.reportedState(h) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
     auto info = client.net.getConnectionInfo(h);
     EXPECT_EQ(info->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
     EXPECT_EQ(info->end_debug, std::string("bad certificate: ") + c.name);
@@ -185,11 +189,13 @@ TEST(CertHandshake, DefaultRefusesUncertifiedPeersOffLoopback) {
   std::string address = server.net.getListenSocketAddress(ls, true);
   // A client without a certificate does not even try.
   uint32_t c1 = plain_client.net.connectByIPAddress(address);
-  ASSERT_TRUE(pumpUntil({&server, &plain_client}, [&] { return plain_client.reportedState(c1) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  ASSERT_TRUE(pumpUntil({&server, &plain_client},
+                        [&] { return plain_client.reportedState(c1) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   EXPECT_EQ(plain_client.net.getConnectionInfo(c1)->end_reason, CONNECTION_END_MISC_STEAM_CONNECTIVITY);
   // One that tries anyway (2) is refused by the server.
   uint32_t c2 = plain_client.net.connectByIPAddress(address, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
-  ASSERT_TRUE(pumpUntil({&server, &plain_client}, [&] { return plain_client.reportedState(c2) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(pumpUntil({&server, &plain_client},
+                        [&] { return plain_client.reportedState(c2) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   auto info = plain_client.net.getConnectionInfo(c2);
   EXPECT_EQ(info->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
   EXPECT_NE(info->end_debug.find("no certificate"), std::string::npos) << info->end_debug;
@@ -200,12 +206,14 @@ TEST(CertHandshake, DefaultRefusesUncertifiedPeersOffLoopback) {
   Peer certified(true, ca.options());
   ca.certify(certified.net, kPlayer);
   uint32_t c3 = certified.net.connectByIPAddress(address);
-  ASSERT_TRUE(pumpUntil({&server, &certified}, [&] { return certified.reportedState(c3) == CONNECTION_STATE_CONNECTED; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &certified}, [&] { return certified.reportedState(c3) == CONNECTION_STATE_CONNECTED; }));
   EXPECT_FALSE(unauthenticated(certified.net, c3));
   uint32_t open = server.net.createListenSocketIP(ip + ":0", {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
   uint32_t c4 = plain_client.net.connectByIPAddress(server.net.getListenSocketAddress(open, true),
                                                     {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}}});
-  ASSERT_TRUE(pumpUntil({&server, &plain_client}, [&] { return plain_client.reportedState(c4) == CONNECTION_STATE_CONNECTED; }));
+  ASSERT_TRUE(pumpUntil({&server, &plain_client},
+                        [&] { return plain_client.reportedState(c4) == CONNECTION_STATE_CONNECTED; }));
 }
 
 TEST(CertHandshake, RevocationClosesALiveConnection) {
@@ -218,14 +226,16 @@ TEST(CertHandshake, RevocationClosesALiveConnection) {
   Link b = connectPeers(server, bystander, "127.0.0.1:0");
   // The hub banned the player (the session passes it on: cert_hub_test.cpp does it for real).
   server.net.certificateLink()->revoked({{kPlayer, 480, unixNow()}});
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(l.client) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(l.client) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   EXPECT_EQ(client.net.getConnectionInfo(l.client)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
   EXPECT_EQ(server.net.getConnectionInfo(l.server)->end_debug, "the peer's certificate was revoked");
   EXPECT_EQ(counter(server.net, "closed_revoked"), 1u);
   EXPECT_EQ(server.state(b.server), CONNECTION_STATE_CONNECTED);  // only the revoked peer
   // And it cannot come back with the same certificate.
   uint32_t again = client.net.connectByIPAddress(l.address);
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(again) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(again) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   EXPECT_EQ(client.net.getConnectionInfo(again)->end_debug, "bad certificate: revoked");
 }
 
@@ -245,7 +255,9 @@ struct FakeSession {
   // Waits for a request and answers it with a certificate of `lifetime_s`.
   bool answer(std::initializer_list<Peer*> pump, uint64_t id, int64_t lifetime_s = 3600, Ms limit = Ms(5000)) {
     std::optional<std::vector<uint8_t>> req;
-    if (!pumpUntil(pump, [&] { return (req = link->takeRequest()).has_value(); }, limit)) return false;
+    if (!pumpUntil(
+            pump, [&] { return (req = link->takeRequest()).has_value(); }, limit))
+      return false;
     auto parsed = cert::parseRequest(*req);
     if (!parsed) return false;
     transport::CertificateLink::Grant g;
@@ -263,14 +275,17 @@ TEST(CertHandshake, HandshakeWaitsForItsOwnCertificate) {
   ca.certify(server.net, kServer);
   Peer client;  // trusts nothing yet: its session brings the pinned hub key
   std::vector<NetworkAuthenticationStatus> statuses;
-  client.net.connect_network_authentication_status([&](const NetworkAuthenticationStatus& s) { statuses.push_back(s); });
+  client.net.connect_network_authentication_status(
+      [&](const NetworkAuthenticationStatus& s) { statuses.push_back(s); });
   FakeSession session(ca, client.net, kPlayer);
   uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
                                              {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
-  ASSERT_TRUE(pumpUntil({&client}, [&] { return client.net.getAuthenticationStatus() == NETWORKING_AVAILABILITY_ATTEMPTING; }));
+  ASSERT_TRUE(
+      pumpUntil({&client}, [&] { return client.net.getAuthenticationStatus() == NETWORKING_AVAILABILITY_ATTEMPTING; }));
   // Nothing reaches the server while the certificate is on its way...
-  pumpUntil({&server, &client}, [] { return false; }, Ms(300));
+  pumpUntil(
+      {&server, &client}, [] { return false; }, Ms(300));
   EXPECT_EQ(counter(server.net, "connections_created"), 0u);
   EXPECT_EQ(client.state(c), CONNECTION_STATE_CONNECTING);
   // ...and once it arrives, the handshake goes on with it.
@@ -299,7 +314,8 @@ TEST(CertHandshake, RenewedBeforeExpiryWithoutDroppingConnections) {
   ASSERT_FALSE(unauthenticated(server.net, l.server));
   // The instance asks again before the certificate expires, and keeps it meanwhile.
   ASSERT_TRUE(session.answer({&client, &server}, kPlayer, 3600, Ms(6000)));
-  pumpUntil({&client, &server}, [] { return false; }, Ms(1500));  // past the first one's expiry
+  pumpUntil(
+      {&client, &server}, [] { return false; }, Ms(1500));  // past the first one's expiry
   EXPECT_EQ(client.net.getAuthenticationStatus(), NETWORKING_AVAILABILITY_CURRENT);
   EXPECT_EQ(client.state(l.client), CONNECTION_STATE_CONNECTED);
   EXPECT_EQ(server.state(l.server), CONNECTION_STATE_CONNECTED);
@@ -320,7 +336,8 @@ TEST(CertHandshake, SetCertificateRefusalsCarryTheReason) {
     EXPECT_FALSE(r->response);
     return r->error;
   };
-  EXPECT_NE(refused(ca.issue(crypto::IdentityKeyPair::generate().public_key, kPlayer)).find("another key"), std::string::npos);
+  EXPECT_NE(refused(ca.issue(crypto::IdentityKeyPair::generate().public_key, kPlayer)).find("another key"),
+            std::string::npos);
   EXPECT_NE(refused(ca.issue(req->public_key, kPlayer, {480}, -7200, 3600)).find("expired"), std::string::npos);
   EXPECT_NE(refused(ca.issue(req->public_key, kPlayer, {480}, 3600, 3600)).find("not valid yet"), std::string::npos);
   EXPECT_NE(refused(foreign.issue(req->public_key, kPlayer)).find("does not trust"), std::string::npos);

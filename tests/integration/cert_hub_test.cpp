@@ -8,11 +8,11 @@
 #include <functional>
 
 #include "cert_fixture.h"
-#include "support/harness.h"
 #include "hub_fixture.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/steam_id.h"
 #include "outpost/user.h"
+#include "support/harness.h"
 
 namespace outpost::test {
 namespace {
@@ -65,8 +65,9 @@ class CertHub : public HubTest {
     gs_.certifyNetworkingSockets(server_net_);
     listen_ = server_net_.createListenSocketIP("127.0.0.1:0");
     gs_.logOn(token_);
-    EXPECT_TRUE(pumpAll({&gs_}, {&server_net_}, [&] { return server_net_.getAuthenticationStatus() == NETWORKING_AVAILABILITY_CURRENT; }))
-        << server_net_.getAuthenticationStatus();
+    EXPECT_TRUE(pumpAll({&gs_}, {&server_net_}, [&] {
+      return server_net_.getAuthenticationStatus() == NETWORKING_AVAILABILITY_CURRENT;
+    })) << server_net_.getAuthenticationStatus();
     return server_net_.getListenSocketAddress(listen_, true);
   }
   // A player logged on and certified.
@@ -80,8 +81,9 @@ class CertHub : public HubTest {
     EXPECT_EQ(p->user.logOn(name, name + "-password", 480), RESULT_OK);
     p->user.certifyNetworkingSockets(p->net);
     p->net.initAuthentication();
-    EXPECT_TRUE(pumpAll({}, {&p->net}, [&] { return p->net.getAuthenticationStatus() == NETWORKING_AVAILABILITY_CURRENT; }))
-        << p->net.getAuthenticationStatus();
+    EXPECT_TRUE(pumpAll({}, {&p->net}, [&] {
+      return p->net.getAuthenticationStatus() == NETWORKING_AVAILABILITY_CURRENT;
+    })) << p->net.getAuthenticationStatus();
     return p;
   }
   // Connects and waits until both ends are up; returns the player's handle (server's in *server).
@@ -108,7 +110,8 @@ class CertHub : public HubTest {
 
 TEST_F(CertHub, SessionsCertifyAGameServerAndAPlayerWhoThenAuthenticateEachOther) {
   std::vector<NetworkAuthenticationStatus> statuses;
-  server_net_.connect_network_authentication_status([&](const NetworkAuthenticationStatus& s) { statuses.push_back(s); });
+  server_net_.connect_network_authentication_status(
+      [&](const NetworkAuthenticationStatus& s) { statuses.push_back(s); });
   EXPECT_EQ(server_net_.getAuthenticationStatus(), NETWORKING_AVAILABILITY_CANNOT_TRY);  // no session yet
   std::string address = startServer();
   EXPECT_EQ(server_net_.getIdentity(), "steamid:" + std::to_string(server_id_));
@@ -143,19 +146,24 @@ TEST_F(CertHub, ABanAndATokenRevocationCutAuthenticatedConnections) {
 
   // A ban: the server's certified instance closes alice's connection at once; bob plays on.
   admin(hub_, {"ban", "alice", "480", "--publisher", "--reason", "cheating"});
-  ASSERT_TRUE(pumpAll({&gs_}, {&alice->net, &server_net_}, [&] { return stateOf(alice->net, a) == CONNECTION_STATE_CLOSED_BY_PEER; }, 5000));
+  ASSERT_TRUE(pumpAll(
+      {&gs_}, {&alice->net, &server_net_}, [&] { return stateOf(alice->net, a) == CONNECTION_STATE_CLOSED_BY_PEER; },
+      5000));
   EXPECT_EQ(alice->net.getConnectionInfo(a)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
   EXPECT_EQ(server_net_.getConnectionInfo(alice_server)->end_debug, "the peer's certificate was revoked");
   EXPECT_EQ(stateOf(server_net_, bob_server), CONNECTION_STATE_CONNECTED);
   // Alice gets no new certificate.
   alice->net.resetIdentity(0);
   alice->net.initAuthentication();
-  ASSERT_TRUE(pumpAll({}, {&alice->net}, [&] { return alice->net.getAuthenticationStatus() == NETWORKING_AVAILABILITY_FAILED; }));
+  ASSERT_TRUE(pumpAll({}, {&alice->net},
+                      [&] { return alice->net.getAuthenticationStatus() == NETWORKING_AVAILABILITY_FAILED; }));
 
   // A token revocation: bob's certified instance drops the server.
   std::string account = std::to_string(steamid::accountId(server_id_));
   admin(hub_, {"token", "revoke", account});
-  ASSERT_TRUE(pumpAll({&gs_}, {&bob->net, &server_net_}, [&] { return stateOf(bob->net, b) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }, 5000));
+  ASSERT_TRUE(pumpAll(
+      {&gs_}, {&bob->net, &server_net_},
+      [&] { return stateOf(bob->net, b) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }, 5000));
   EXPECT_EQ(bob->net.getConnectionInfo(b)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
   EXPECT_EQ(bob->net.getConnectionInfo(b)->end_debug, "the peer's certificate was revoked");
   EXPECT_EQ(bob->net.getTransportCounters()["closed_revoked"], 1u);
@@ -191,9 +199,8 @@ TEST_F(CertHub, OfflineCertificateThroughTheCli) {
   // It and the session-certified server authenticate each other.
   size_t before = incoming_.size();
   uint32_t c = offline.connectByIPAddress(address);
-  ASSERT_TRUE(pumpAll({&gs_}, {&offline, &server_net_}, [&] {
-    return stateOf(offline, c) == CONNECTION_STATE_CONNECTED && incoming_.size() > before;
-  }));
+  ASSERT_TRUE(pumpAll({&gs_}, {&offline, &server_net_},
+                      [&] { return stateOf(offline, c) == CONNECTION_STATE_CONNECTED && incoming_.size() > before; }));
   EXPECT_TRUE(authenticated(offline, c));
   EXPECT_EQ(offline.getConnectionInfo(c)->identity, server_id_);
   EXPECT_EQ(server_net_.getConnectionInfo(incoming_.back())->identity, carol_id);
@@ -206,8 +213,9 @@ TEST_F(CertHub, OfflineCertificateThroughTheCli) {
     EXPECT_NE(r.out.find(why), std::string::npos) << r.out;
   };
   refused({"cert", "sign", "--request", hex, "--app", "999", "--steam-id", std::to_string(carol_id)}, "no app 999");
-  refused({"cert", "sign", "--request", hex, "--app", "480", "--steam-id", std::to_string(steamid::anonGameServer(1, 1))},
-          "anonymous");
+  refused(
+      {"cert", "sign", "--request", hex, "--app", "480", "--steam-id", std::to_string(steamid::anonGameServer(1, 1))},
+      "anonymous");
   refused({"cert", "sign", "--request", hex, "--app", "480", "--steam-id", std::to_string(steamid::individual(9999))},
           "no user");
   std::string tampered = hex;
@@ -238,9 +246,8 @@ TEST_F(CertHubRotation, AnnouncedCaKeysAreTrustedBySessionsOnly) {
   next_.certify(next_peer.net, steamid::individual(77));
   size_t before = incoming_.size();
   uint32_t c = next_peer.net.connectByIPAddress(address);
-  ASSERT_TRUE(pumpAll({&gs_}, {&next_peer.net, &server_net_}, [&] {
-    return next_peer.state(c) == CONNECTION_STATE_CONNECTED && incoming_.size() > before;
-  }));
+  ASSERT_TRUE(pumpAll({&gs_}, {&next_peer.net, &server_net_},
+                      [&] { return next_peer.state(c) == CONNECTION_STATE_CONNECTED && incoming_.size() > before; }));
   EXPECT_TRUE(authenticated(server_net_, incoming_.back()));
   EXPECT_EQ(server_net_.getConnectionInfo(incoming_.back())->identity, steamid::individual(77));
   // Positive control: a key nobody announced is refused as a foreign CA.
@@ -250,7 +257,8 @@ TEST_F(CertHubRotation, AnnouncedCaKeysAreTrustedBySessionsOnly) {
   Peer stranger_peer(true, o);
   stranger.certify(stranger_peer.net, steamid::individual(78));
   uint32_t s = stranger_peer.net.connectByIPAddress(address);
-  ASSERT_TRUE(pumpAll({&gs_}, {&stranger_peer.net, &server_net_}, [&] { return stranger_peer.state(s) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(pumpAll({&gs_}, {&stranger_peer.net, &server_net_},
+                      [&] { return stranger_peer.state(s) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   EXPECT_EQ(stranger_peer.net.getConnectionInfo(s)->end_debug, "bad certificate: unknown_ca");
 }
 

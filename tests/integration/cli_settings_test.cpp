@@ -36,8 +36,9 @@ TEST_F(CliSettings, TheHubRefusesBadNumbersNamingTheSettingAndItsRange) {
   for (const char* bad : {"abc", "-5", "1y"}) {
     auto r = hub({"--data-dir", data, "--token-idle-expiry", bad});
     EXPECT_EQ(r.exit_code, 2) << r.out;
-    EXPECT_NE(r.out.find("--token-idle-expiry \"" + std::string(bad) + "\": expected an integer in 1..3153600000 (seconds)"),
-              std::string::npos)
+    EXPECT_NE(
+        r.out.find("--token-idle-expiry \"" + std::string(bad) + "\": expected an integer in 1..3153600000 (seconds)"),
+        std::string::npos)
         << r.out;
   }
   auto r = hub({"--data-dir", data, "--master-limit", "max_scan_work_per_request=-1"});
@@ -79,7 +80,8 @@ TEST_F(CliSettings, TheCliNumericFlagsTakeWhatTheirHelpSays) {
   for (const char* bad : {"8", "254", "-1", "3x"}) {
     auto r = cli({"servers", "--master", "127.0.0.1:9", "--region", bad, "--timeout", "10"});
     EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.out;
-    EXPECT_NE(r.out.find("--region \"" + std::string(bad) + "\": expected an integer in 0..7 or 255"), std::string::npos)
+    EXPECT_NE(r.out.find("--region \"" + std::string(bad) + "\": expected an integer in 0..7 or 255"),
+              std::string::npos)
         << r.out;
   }
   // An accepted region gets past the flags (no master answers on port 9: exit 1, not 2).

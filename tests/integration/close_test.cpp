@@ -28,16 +28,19 @@ TEST(Close, LingerDeliversQueuedReliableDataThenClosedByPeer) {
   int received = 0;
   bool in_order = true;
   int state_when_all_read = CONNECTION_STATE_NONE;
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
-    for (auto& msg : server.net.receiveMessagesOnConnection(l.server, 64)) {
-      int n = msg.payload[0] | (msg.payload[1] << 8);
-      in_order = in_order && n == received;
-      ++received;
-    }
-    if (received == kCount && state_when_all_read == CONNECTION_STATE_NONE)
-      state_when_all_read = server.state(l.server);
-    return server.reportedState(l.server) == CONNECTION_STATE_CLOSED_BY_PEER && received == kCount;
-  }, Ms(20000)));
+  ASSERT_TRUE(pumpUntil(
+      {&server, &client},
+      [&] {
+        for (auto& msg : server.net.receiveMessagesOnConnection(l.server, 64)) {
+          int n = msg.payload[0] | (msg.payload[1] << 8);
+          in_order = in_order && n == received;
+          ++received;
+        }
+        if (received == kCount && state_when_all_read == CONNECTION_STATE_NONE)
+          state_when_all_read = server.state(l.server);
+        return server.reportedState(l.server) == CONNECTION_STATE_CLOSED_BY_PEER && received == kCount;
+      },
+      Ms(20000)));
   EXPECT_TRUE(in_order);
   auto info = server.net.getConnectionInfo(l.server);
   ASSERT_TRUE(info);
@@ -53,7 +56,8 @@ TEST(Close, WithoutLingerThePeerSeesTheReasonQuickly) {
   Link l = connectPeers(server, client);
   std::string debug(128, 'd');
   ASSERT_TRUE(server.net.closeConnection(l.server, 2999, debug, false));
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(l.client) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(l.client) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   const auto* ev = client.lastEvent(l.client);
   ASSERT_TRUE(ev);
   EXPECT_EQ(ev->old_state, CONNECTION_STATE_CONNECTED);
@@ -65,16 +69,18 @@ TEST(Close, ArgumentChecks) {
   Peer server, client;
   Link l = connectPeers(server, client);
   EXPECT_FALSE(client.net.closeConnection(l.client, 1000, std::string(129, 'x'), false));  // over 128 bytes
-  EXPECT_FALSE(client.net.closeConnection(l.client, 3001, "", false));  // not an application code
+  EXPECT_FALSE(client.net.closeConnection(l.client, 3001, "", false));                     // not an application code
   EXPECT_FALSE(client.net.closeConnection(l.client, 999, "", false));
   EXPECT_FALSE(client.net.closeConnection(424242, 1000, "", false));
-  EXPECT_TRUE(client.net.getConnectionInfo(l.client));  // still open after refused calls
+  EXPECT_TRUE(client.net.getConnectionInfo(l.client));              // still open after refused calls
   EXPECT_TRUE(client.net.closeConnection(l.client, 0, "", false));  // 0 = generic app reason
   EXPECT_FALSE(client.net.closeConnection(l.client, 0, "", false));
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return server.reportedState(l.server) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return server.reportedState(l.server) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   EXPECT_EQ(server.net.getConnectionInfo(l.server)->end_reason, CONNECTION_END_APP_GENERIC);
   // Every per-connection call on a closed handle returns its failure value.
-  EXPECT_EQ(client.net.sendMessageToConnection(l.client, bytes("x"), NETWORKING_SEND_RELIABLE).result, RESULT_INVALID_PARAM);
+  EXPECT_EQ(client.net.sendMessageToConnection(l.client, bytes("x"), NETWORKING_SEND_RELIABLE).result,
+            RESULT_INVALID_PARAM);
   EXPECT_TRUE(client.net.receiveMessagesOnConnection(l.client, 10).empty());
   EXPECT_EQ(client.net.flushMessagesOnConnection(l.client), RESULT_INVALID_PARAM);
   EXPECT_EQ(client.net.getConnectionUserData(l.client), -1);

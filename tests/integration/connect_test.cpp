@@ -107,7 +107,8 @@ TEST(Connect, NobodyListeningTimesOut) {
   client.net.closeListenSocket(ls);
   uint32_t c = client.net.connectByIPAddress(addr, {{NETWORKING_CONFIG_TIMEOUT_INITIAL, int32_t{400}}});
   ASSERT_NE(c, 0u);
-  ASSERT_TRUE(pumpUntil({&client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  ASSERT_TRUE(
+      pumpUntil({&client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   auto info = client.net.getConnectionInfo(c);
   ASSERT_TRUE(info);
   EXPECT_EQ(info->end_reason, CONNECTION_END_MISC_TIMEOUT);
@@ -126,7 +127,8 @@ TEST(Connect, ClosingBeforeAcceptTellsTheClientWhy) {
   EXPECT_EQ(server.state(s), CONNECTION_STATE_CONNECTING);
   EXPECT_EQ(client.state(c), CONNECTION_STATE_CONNECTING);
   ASSERT_TRUE(server.net.closeConnection(s, 1234, "server is full", false));
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   auto info = client.net.getConnectionInfo(c);
   ASSERT_TRUE(info);
   EXPECT_EQ(info->end_reason, 1234);
@@ -135,11 +137,12 @@ TEST(Connect, ClosingBeforeAcceptTellsTheClientWhy) {
 
 TEST(Connect, UnauthenticatedPeersRefusedWhenConfigured) {
   Peer server, client;
-  uint32_t ls = server.net.createListenSocketIP(
-      "127.0.0.1:0", {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
+  uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0",
+                                                {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
   ASSERT_NE(ls, 0u);
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true));
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
   EXPECT_TRUE(server.incoming.empty());  // the application never saw it
 }
@@ -154,7 +157,8 @@ TEST(Connect, UnencryptedOnlyWhenBothSidesAgree) {
   uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
                                              {{NETWORKING_CONFIG_UNENCRYPTED, int32_t{3}}});
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_REMOTE_BAD_CRYPT);
 }
 

@@ -2,8 +2,8 @@
 // Connects are recognised, not treated as forgeries), a refusal that is lost in flight and sent
 // again, a server that speaks another protocol version, a client that refuses unauthenticated
 // servers, close without linger discarding queued data, and lanes the peer cannot create.
-#include "crypto/crypto.h"
 #include "cert_fixture.h"
+#include "crypto/crypto.h"
 #include "outpost/steam_id.h"
 #include "support/harness.h"
 #include "support/raw_socket.h"
@@ -19,9 +19,8 @@ TEST(Edge, SlowAcceptRecognisesRetransmittedConnects) {
   // Let the client resend its Connect twice (every 250 ms) before accepting: nothing else
   // reaches the server while the connection waits.
   uint64_t seen = server.net.getTransportCounters()["datagrams_received"];
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
-    return server.net.getTransportCounters()["datagrams_received"] >= seen + 2;
-  }));
+  ASSERT_TRUE(pumpUntil({&server, &client},
+                        [&] { return server.net.getTransportCounters()["datagrams_received"] >= seen + 2; }));
   EXPECT_EQ(server.net.acceptConnection(server.incoming[0]), RESULT_OK);
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CONNECTED; }));
   auto counters = server.net.getTransportCounters();
@@ -39,7 +38,8 @@ TEST(Edge, LostRejectionIsSentAgain) {
     FakeNetScope blackout({{NETWORKING_CONFIG_FAKE_PACKET_LOSS_SEND, 100.f}});
     ASSERT_TRUE(server.net.closeConnection(server.incoming[0], 1005, "banned here", false));
   }
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_CLOSED_BY_PEER; }));
   auto info = client.net.getConnectionInfo(c);
   EXPECT_EQ(info->end_reason, 1005);
   EXPECT_EQ(info->end_debug, "banned here");
@@ -57,7 +57,8 @@ TEST(Edge, ServerOfAnotherProtocolVersion) {
   // Version-mismatch reply: type 5, our (different) version, the client's id echoed.
   std::vector<uint8_t> reply = {0x05, 99, hello[2], hello[3], hello[4], hello[5]};
   fake_server.sendTo(client_port, reply);
-  ASSERT_TRUE(pumpUntil({&client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  ASSERT_TRUE(
+      pumpUntil({&client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_BAD_PROTOCOL_VERSION);
 }
 
@@ -68,7 +69,8 @@ TEST(Edge, ClientRefusesUnauthenticatedServerWhenConfigured) {
   uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
                                              {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  ASSERT_TRUE(pumpUntil({&server, &client},
+                        [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
   EXPECT_EQ(client.net.getTransportCounters()["cert_refused.missing"], 1u);
 }
@@ -79,7 +81,8 @@ TEST(Edge, ClientWithoutCertificateDoesNotTryWhenOneIsRequired) {
   uint32_t ls = server.net.createListenSocketIP("127.0.0.1:0");
   uint32_t c = client.net.connectByIPAddress(server.net.getListenSocketAddress(ls, true),
                                              {{NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{0}}});
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  ASSERT_TRUE(pumpUntil({&server, &client},
+                        [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   auto info = client.net.getConnectionInfo(c);
   EXPECT_EQ(info->end_reason, CONNECTION_END_MISC_STEAM_CONNECTIVITY);
   EXPECT_NE(info->end_debug.find("no certificate"), std::string::npos) << info->end_debug;
@@ -115,7 +118,8 @@ TEST(Edge, CloseWithoutLingerDiscardsQueuedData) {
     closed = closed || server.reportedState(l.server) == CONNECTION_STATE_CLOSED_BY_PEER;
     return closed;
   }));
-  pumpUntil({&server, &client}, [] { return false; }, Ms(300));
+  pumpUntil(
+      {&server, &client}, [] { return false; }, Ms(300));
   received += static_cast<int>(server.net.receiveMessagesOnConnection(l.server, 1000).size());
   EXPECT_LT(received, kCount / 2) << "queued messages were delivered although linger was off";
   EXPECT_EQ(server.net.getConnectionInfo(l.server)->end_reason, 1300);
@@ -154,17 +158,18 @@ TEST(Edge, PinnedServerKey) {
   Peer client;
   std::string server_key = server.net.getIdentityPublicKeyHex();
   ASSERT_EQ(server_key.size(), 64u);
-  Link ok = connectPeers(server, client, "127.0.0.1:0", {},
-                         {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, server_key}});
+  Link ok = connectPeers(server, client, "127.0.0.1:0", {}, {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, server_key}});
   EXPECT_NE(ok.server, 0u);
   // Pinning another key: the handshake completes cryptographically but is refused.
   std::string wrong(64, 'a');
   uint32_t c = client.net.connectByIPAddress(ok.address, {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, wrong}});
   ASSERT_NE(c, 0u);
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
+  ASSERT_TRUE(pumpUntil({&server, &client},
+                        [&] { return client.reportedState(c) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }));
   EXPECT_EQ(client.net.getConnectionInfo(c)->end_reason, CONNECTION_END_REMOTE_BAD_CERT);
   // Malformed pins are refused up front.
-  EXPECT_EQ(client.net.connectByIPAddress(ok.address, {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, std::string("xyz")}}), 0u);
+  EXPECT_EQ(
+      client.net.connectByIPAddress(ok.address, {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, std::string("xyz")}}), 0u);
 }
 
 TEST(Edge, CallerSuppliedIdentityKey) {

@@ -49,13 +49,13 @@ class ExampleDemo : public ::testing::Test {
     std::vector<std::string> argv = {"/bin/bash", std::string(OUTPOST_EXAMPLES_SOURCE_DIR) + "/scripts/demo-run.sh",
                                      OUTPOST_EXAMPLES_BUILD_DIR};
     argv.insert(argv.end(), args.begin(), args.end());
-    return std::make_unique<Background>(argv, root_ + "/demo.log",
-                                        std::vector<std::pair<std::string, std::string>>{
-                                            {"OUTPOST_DEMO_HUB_PORT", std::to_string(ports_[0])},
-                                            {"OUTPOST_DEMO_MASTER_PORT", std::to_string(ports_[1])},
-                                            {"OUTPOST_DEMO_GAME_PORT", std::to_string(ports_[2])},
-                                            {"OUTPOST_DEMO_QUERY_PORT", std::to_string(ports_[3])}},
-                                        /*own_group=*/true);
+    return std::make_unique<Background>(
+        argv, root_ + "/demo.log",
+        std::vector<std::pair<std::string, std::string>>{{"OUTPOST_DEMO_HUB_PORT", std::to_string(ports_[0])},
+                                                         {"OUTPOST_DEMO_MASTER_PORT", std::to_string(ports_[1])},
+                                                         {"OUTPOST_DEMO_GAME_PORT", std::to_string(ports_[2])},
+                                                         {"OUTPOST_DEMO_QUERY_PORT", std::to_string(ports_[3])}},
+        /*own_group=*/true);
   }
   // Every process the demo started is gone: its process group is empty and its ports are free.
   void expectNothingLeft(const Background& demo) {

@@ -10,18 +10,18 @@
 // cleanly on SIGTERM.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <thread>
 
-#include "outpost/server_browser.h"
-#include "outpost/steam_id.h"
-#include "outpost/user.h"
 #include "example_background.h"
 #include "game_protocol.h"
 #include "mitm_relay.h"
+#include "outpost/server_browser.h"
+#include "outpost/steam_id.h"
+#include "outpost/user.h"
 #include "support/process.h"
 #include "support/raw_socket.h"
 
@@ -70,8 +70,8 @@ class ExampleGame : public ::testing::Test {
     server_ = std::make_unique<Background>(
         std::vector<std::string>{OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", hub_.address, "--hub-key", hub_.public_key,
                                  "--token", token_, "--ip", "127.0.0.1", "--port", std::to_string(game_port_),
-                                 "--query-port", std::to_string(query_port_), "--name", "Example test server",
-                                 "--map", "test_ring", "--max-players", "8"},
+                                 "--query-port", std::to_string(query_port_), "--name", "Example test server", "--map",
+                                 "test_ring", "--max-players", "8"},
         root_ + "/server.log");
     ASSERT_TRUE(server_->waitForOutput("logged on to the hub as [G:1:")) << server_->output();
   }
@@ -88,9 +88,19 @@ class ExampleGame : public ::testing::Test {
   }
   Background& startBot(const std::string& user, const std::string& password, std::vector<std::string> extra = {},
                        const std::string& log_tag = "") {
-    std::vector<std::string> argv = {OUTPOST_EXAMPLE_BOT_BINARY, "--hub", hub_.address, "--hub-key",
-                                     hub_.public_key, "--user", user, "--password", password,
-                                     "--master", hub_.master_address, "--shot-interval-ms", "200"};
+    std::vector<std::string> argv = {OUTPOST_EXAMPLE_BOT_BINARY,
+                                     "--hub",
+                                     hub_.address,
+                                     "--hub-key",
+                                     hub_.public_key,
+                                     "--user",
+                                     user,
+                                     "--password",
+                                     password,
+                                     "--master",
+                                     hub_.master_address,
+                                     "--shot-interval-ms",
+                                     "200"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     bots_.push_back(std::make_unique<Background>(argv, root_ + "/bot-" + user + log_tag + ".log"));
     return *bots_.back();
@@ -162,7 +172,8 @@ TEST_F(ExampleGame, BotsAuthenticateAndScoreAndABanKicksOne) {
   EXPECT_EQ(bob.waitExit(15000), 3) << bob.output();  // 3: refused or kicked
   EXPECT_NE(bob.output().find("the server closed the connection: kicked: cheater (VAC banned)"), std::string::npos)
       << bob.output();
-  EXPECT_TRUE(server_->waitForOutput("bob [U:1:2] kicked: cheater (VAC banned); connection closed")) << server_->output();
+  EXPECT_TRUE(server_->waitForOutput("bob [U:1:2] kicked: cheater (VAC banned); connection closed"))
+      << server_->output();
   EXPECT_TRUE(eventually(
       [&] {
         auto now = players();
@@ -255,13 +266,13 @@ TEST_F(ExampleGame, ServersAndQueryCommandsPrintTheListInfoPlayersAndRules) {
 
   auto q = runProcess({OUTPOST_CLI_BINARY, "query", query_address_});
   EXPECT_EQ(q.exit_code, 0) << q.out;
-  for (const char* want : {"name       Example test server", "map        test_ring", "players    1/8",
-                           "VAC secure yes", "steam id   [G:1:", "players (1)", "alice", "rules (4)",
-                           "game_mode = target_practice"})
+  for (const char* want : {"name       Example test server", "map        test_ring", "players    1/8", "VAC secure yes",
+                           "steam id   [G:1:", "players (1)", "alice", "rules (4)", "game_mode = target_practice"})
     EXPECT_NE(q.out.find(want), std::string::npos) << want << " missing from:\n" << q.out;
 
   RawSocket silent;  // bound, never answers
-  auto timeout = runProcess({OUTPOST_CLI_BINARY, "query", "127.0.0.1:" + std::to_string(silent.port), "--timeout", "300"});
+  auto timeout =
+      runProcess({OUTPOST_CLI_BINARY, "query", "127.0.0.1:" + std::to_string(silent.port), "--timeout", "300"});
   EXPECT_EQ(timeout.exit_code, 1) << timeout.out;
   EXPECT_NE(timeout.out.find("did not answer A2S_INFO within 300 ms"), std::string::npos) << timeout.out;
   for (const char* bad : {"localhost", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "1.2.3:4"}) {
@@ -343,7 +354,8 @@ TEST_F(ExampleGame, AManInTheMiddleCanNoLongerCompleteASession) {
   EXPECT_EQ(relay.back().end_reason, example::kCloseAuthFailed);
   EXPECT_EQ(relay.back().end_debug, "certified as " + steamid::toString(mallory.getSteamID()) + ", not as " +
                                         steamid::toString(alice.getSteamID()));
-  EXPECT_TRUE(server_->waitForOutput("refused: the connection is certified as " + steamid::toString(mallory.getSteamID())))
+  EXPECT_TRUE(
+      server_->waitForOutput("refused: the connection is certified as " + steamid::toString(mallory.getSteamID())))
       << server_->output();
   EXPECT_EQ(server_->output().find("alice [U:1:1] authenticated by the hub"), std::string::npos) << server_->output();
   // Positive control: alice reaching the server directly is admitted.

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <map>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "outpost/game_server.h"
@@ -69,7 +69,7 @@ bool waitForInfo(RawSocket& s, uint16_t port, const std::string& name, uint8_t p
       size_t pos = 6;
       std::string got = cstr(info, pos);
       for (int i = 0; i < 3; ++i) cstr(info, pos);  // map, folder, game
-      pos += 2;                                      // app id
+      pos += 2;                                     // app id
       if (got == name && pos < info.size() && info[pos] == players) return true;
     }
   }
@@ -113,9 +113,9 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
     EXPECT_TRUE(client.receive(200).empty());
   }
   // Malformed and amplifying requests: dropped, unanswered, and counted by reason.
-  client.sendTo(qport, {0xFF, 0xFF, 0xFF});                          // too short
-  client.sendTo(qport, {0x01, 0x02, 0x03, 0x04, 0x54, 0x00});        // not FF FF FF FF
-  client.sendTo(qport, {0xFF, 0xFF, 0xFF, 0xFF, 0x57});              // old get-challenge (amplifies)
+  client.sendTo(qport, {0xFF, 0xFF, 0xFF});                    // too short
+  client.sendTo(qport, {0x01, 0x02, 0x03, 0x04, 0x54, 0x00});  // not FF FF FF FF
+  client.sendTo(qport, {0xFF, 0xFF, 0xFF, 0xFF, 0x57});        // old get-challenge (amplifies)
   EXPECT_TRUE(client.receive(300).empty());
   auto counters = gs.getQueryCounters();
   EXPECT_EQ(counters["challenges_sent"] - base["challenges_sent"], 3u);
@@ -131,8 +131,8 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   EXPECT_EQ(cstr(info, pos), "de_dust");
   EXPECT_EQ(cstr(info, pos), "spacewar");
   EXPECT_EQ(cstr(info, pos), "Spacewar");
-  pos += 2;                    // app id (low 16 bits)
-  EXPECT_EQ(info[pos], 3);     // players: one plus two bots
+  pos += 2;                 // app id (low 16 bits)
+  EXPECT_EQ(info[pos], 3);  // players: one plus two bots
   EXPECT_EQ(info[pos + 1], 16);
   EXPECT_EQ(info[pos + 2], 2);
   EXPECT_EQ(info[pos + 3], 'd');
@@ -174,7 +174,7 @@ TEST(GameServerA2S, OwnQueryPortAnswersInfoPlayersAndSplitRules) {
   gs.sendUserDisconnect(player);
   ASSERT_TRUE(waitForInfo(client, qport, "Outpost A2S test", 2));  // the player left: two bots
   auto after = query(client, qport, {0xFF, 0xFF, 0xFF, 0xFF, 0x56});
-  EXPECT_EQ(after.size(), 7u);  // header + count 0
+  EXPECT_EQ(after.size(), 7u);                                      // header + count 0
   EXPECT_FALSE(gs.handleIncomingPacket(kInfo, "127.0.0.1", 5000));  // not in GameSocketShare mode
   EXPECT_EQ(gs.getQueryCounters()["rules_replies"] - base["rules_replies"], 2u);
   EXPECT_GE(gs.getQueryCounters()["fragments_sent"], 5u);  // 200 rules: a split reply

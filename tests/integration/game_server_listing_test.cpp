@@ -119,9 +119,9 @@ TEST_F(GameServerListing, EverySetterShowsInTheMasterA2sAndTheRegistry) {
   std::string line = registryLine(hub, sid);
   ASSERT_FALSE(line.empty()) << admin(hub, {"servers"});
   for (const char* want : {"product=spacewar ", "description=\"Spacewar Deathmatch\"", "mod_dir=spacewar_mod ",
-                           "region=eu-west ", "spectator_port=27020 ", "spectator_name=\"Listing TV\"",
-                           "dedicated=1 ", "secure=1 ", "advertise=1 ", "players=2 ", "max_players=2 ", "bots=1 ",
-                           "password=1 ", "tags=ctf,hardcore ", "gamedata=mode:ctf,season:3 ", "map=de_train "})
+                           "region=eu-west ", "spectator_port=27020 ", "spectator_name=\"Listing TV\"", "dedicated=1 ",
+                           "secure=1 ", "advertise=1 ", "players=2 ", "max_players=2 ", "bots=1 ", "password=1 ",
+                           "tags=ctf,hardcore ", "gamedata=mode:ctf,season:3 ", "map=de_train "})
     EXPECT_NE(line.find(want), std::string::npos) << want << " not in: " << line;
 
   gs.sendUserDisconnect(p2);

@@ -33,7 +33,8 @@ class GameServerTickets : public HubTest {
     startHub(hub_);
     uint64_t sid = 0;
     token_ = provision(hub_, &sid);
-    for (const char* name : {"alice", "bob", "carol"}) admin(hub_, {"user", "create", name, std::string(name) + "-password"});
+    for (const char* name : {"alice", "bob", "carol"})
+      admin(hub_, {"user", "create", name, std::string(name) + "-password"});
     admin(hub_, {"licence", "grant", "alice", "480"});
     admin(hub_, {"licence", "grant", "bob", "480", "--borrowed-from", "alice"});
     alice_ = steamid::individual(2);  // "owner" from provision() is account 1
@@ -140,11 +141,13 @@ TEST_F(GameServerTickets, AServersOwnTicketProvesItToPlayersOnce) {
   EXPECT_EQ(c.response, AUTH_SESSION_RESPONSE_OK);
   EXPECT_EQ(c.steam_id, server_id_);
   // The same ticket shown to another player: already used.
-  EXPECT_EQ(bob.beginAuthSession(t.buffer, server_id_).response, AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
+  EXPECT_EQ(bob.beginAuthSession(t.buffer, server_id_).response,
+            AUTH_SESSION_RESPONSE_AUTH_TICKET_INVALID_ALREADY_USED);
 
   // Offline refusals: the wrong server, an altered ticket, a player's ticket as a server's.
   AuthTicket t2 = gs.getAuthSessionTicket();
-  EXPECT_EQ(alice.beginAuthSession(t2.buffer, steamid::gameServer(999)).result, BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
+  EXPECT_EQ(alice.beginAuthSession(t2.buffer, steamid::gameServer(999)).result,
+            BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   AuthTicket altered = t2;
   altered.buffer[50] ^= 1;
   EXPECT_EQ(alice.beginAuthSession(altered.buffer, server_id_).result, BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
@@ -220,7 +223,8 @@ TEST_F(GameServerTickets, ASessionOutlivesAHubRestartAndABanStillKicks) {
 
   HubProcess restarted;
   startHub(restarted, listen);
-  ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 2; }, 15000));
+  ASSERT_TRUE(pump(
+      {&gs}, [&] { return o.connected == 2; }, 15000));
   // The resume is sent right after the logon; a status round trip after it has been handled.
   admin(restarted, {"status"});
   admin(restarted, {"ban", "alice", "480", "--vac"});

@@ -60,7 +60,8 @@ long procStatusBytes(pid_t pid, const std::string& key) {
 
 std::vector<std::string> sources(int first, int count) {
   std::vector<std::string> out;
-  for (int i = 0; i < count; ++i) out.push_back("127.0." + std::to_string((first + i) / 250) + "." + std::to_string(2 + (first + i) % 250));
+  for (int i = 0; i < count; ++i)
+    out.push_back("127.0." + std::to_string((first + i) / 250) + "." + std::to_string(2 + (first + i) % 250));
   return out;
 }
 
@@ -131,7 +132,8 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
   EXPECT_EQ(rg.refused_by_reason[CONNECTION_END_MISC_GENERIC], 100 - kCap);
   EXPECT_EQ(rg.refusal_texts.size(), 1u);
   if (!rg.refusal_texts.empty()) {
-    EXPECT_NE(rg.refusal_texts.begin()->first.find("OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE = 64"), std::string::npos)
+    EXPECT_NE(rg.refusal_texts.begin()->first.find("OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE = 64"),
+              std::string::npos)
         << rg.refusal_texts.begin()->first;
   }
   issue11.drain(300);
@@ -162,10 +164,11 @@ TEST_F(HostileMemory, HubHoldsUntrustedConnectionsToTheirBudgetAndShrinksBack) {
 
   long peak = procStatusBytes(pid, "VmHWM");
   long per_fill_connection = (after_fill - after_issue11) / std::max(1, rb.connected);
-  std::printf("[ HostileMemory ] hub RSS: baseline %.1f MiB, after %d issue-11 connections %.1f MiB, after %d fill "
-              "connections %.1f MiB (%.1f KiB each), peak %.1f MiB\n",
-              baseline / double(kMiB), ra.connected + rg.connected, after_issue11 / double(kMiB), rb.connected,
-              after_fill / double(kMiB), per_fill_connection / 1024.0, peak / double(kMiB));
+  std::printf(
+      "[ HostileMemory ] hub RSS: baseline %.1f MiB, after %d issue-11 connections %.1f MiB, after %d fill "
+      "connections %.1f MiB (%.1f KiB each), peak %.1f MiB\n",
+      baseline / double(kMiB), ra.connected + rg.connected, after_issue11 / double(kMiB), rb.connected,
+      after_fill / double(kMiB), per_fill_connection / 1024.0, peak / double(kMiB));
   if (kMeasureMemory) {
     EXPECT_LT(peak, kRssBoundBytes);
     EXPECT_LT(per_fill_connection, kPerConnectionBoundBytes);
@@ -193,9 +196,9 @@ TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAn
   // No hub (nothing answers on port 9): the game socket serves anyway. Players without
   // a hub certificate are let in (--allow-unauthenticated), so the transport's untrusted budget is
   // what holds them; the default refuses them at the handshake (the next test).
-  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--hub-key", kNoHubKey, "--ip", "127.0.0.1", "--port",
-                     std::to_string(game_port), "--query-port", std::to_string(query_port), "--max-players", "255",
-                     "--allow-unauthenticated"},
+  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--hub-key", kNoHubKey, "--ip", "127.0.0.1",
+                     "--port", std::to_string(game_port), "--query-port", std::to_string(query_port), "--max-players",
+                     "255", "--allow-unauthenticated"},
                     dir + "/server.log");
   ASSERT_TRUE(server.waitForOutput("game port")) << server.output();
   pid_t pid = server.pid();
@@ -242,7 +245,8 @@ TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAn
         << "RSS " << procStatusBytes(pid, "VmRSS") / double(kMiB) << " MiB after close, baseline "
         << baseline / double(kMiB) << " MiB";
   }
-  std::printf("[ HostileMemory ] example server RSS after close: %.1f MiB\n", procStatusBytes(pid, "VmRSS") / double(kMiB));
+  std::printf("[ HostileMemory ] example server RSS after close: %.1f MiB\n",
+              procStatusBytes(pid, "VmRSS") / double(kMiB));
   server.stop(SIGTERM);
   std::filesystem::remove_all(dir);
 }
@@ -252,8 +256,8 @@ TEST(HostileMemoryExample, ExampleServerHoldsUntrustedConnectionsToTheirBudgetAn
 TEST(HostileMemoryExample, ExampleServerRefusesAFloodWithoutCertificates) {
   std::string dir = makeTempDir();
   uint16_t game_port = freePort(), query_port = freePort();
-  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--hub-key", kNoHubKey, "--ip", "127.0.0.1", "--port",
-                     std::to_string(game_port), "--query-port", std::to_string(query_port)},
+  Background server({OUTPOST_EXAMPLE_SERVER_BINARY, "--hub", "127.0.0.1:9", "--hub-key", kNoHubKey, "--ip", "127.0.0.1",
+                     "--port", std::to_string(game_port), "--query-port", std::to_string(query_port)},
                     dir + "/server.log");
   ASSERT_TRUE(server.waitForOutput("game port")) << server.output();
   pid_t pid = server.pid();
@@ -270,9 +274,10 @@ TEST(HostileMemoryExample, ExampleServerRefusesAFloodWithoutCertificates) {
   EXPECT_EQ(r.connected, 0);
   EXPECT_EQ(r.refused_by_reason[CONNECTION_END_REMOTE_BAD_CERT], 16 * 64);
   long peak = procStatusBytes(pid, "VmHWM");
-  std::printf("[ HostileMemory ] example server (certificates required): baseline %.1f MiB, peak %.1f MiB after %d "
-              "refusals\n",
-              baseline / double(kMiB), peak / double(kMiB), r.refused);
+  std::printf(
+      "[ HostileMemory ] example server (certificates required): baseline %.1f MiB, peak %.1f MiB after %d "
+      "refusals\n",
+      baseline / double(kMiB), peak / double(kMiB), r.refused);
   if (kMeasureMemory) {
     EXPECT_LT(peak - baseline, 8 * kMiB);
   }

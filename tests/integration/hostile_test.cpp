@@ -15,7 +15,6 @@
 namespace outpost::test {
 namespace {
 
-
 // Forwards datagrams between one client (on `front`) and the server (from `back`).
 class Relay {
  public:
@@ -92,9 +91,8 @@ TEST(Hostile, RandomAndTruncatedDatagramsAreDroppedWithoutState) {
     if (len > 2) hello[2] = 7;
     attacker.sendTo(port, hello);
   }
-  ASSERT_TRUE(pumpUntil({&server}, [&] {
-    return counter(server, "datagrams_received") >= static_cast<uint64_t>(kDatagrams + 63);
-  }));
+  ASSERT_TRUE(pumpUntil(
+      {&server}, [&] { return counter(server, "datagrams_received") >= static_cast<uint64_t>(kDatagrams + 63); }));
   auto c = server.net.getTransportCounters();
   EXPECT_EQ(c["connections_created"], 0u);
   // Everything was either dropped (and counted) or was a well-formed Hello that got a cookie.
@@ -136,10 +134,8 @@ TEST(Hostile, ForgedCookieAndBadSignatureAllocateNothing) {
   auto makeConnect = [&](bool good_cookie) {
     std::vector<uint8_t> c = {0x03, 1, 0x06, 0};
     c.insert(c.end(), hello.begin() + 2, hello.begin() + 6);
-    if (good_cookie)
-      c.insert(c.end(), challenge.begin() + 5, challenge.end());
-    else
-      c.insert(c.end(), 20, 0x77);
+    if (good_cookie) c.insert(c.end(), challenge.begin() + 5, challenge.end());
+    else c.insert(c.end(), 20, 0x77);
     c.insert(c.end(), 32 + 32 + 8, 0x11);
     c.push_back(0);
     c.push_back(0);
@@ -173,10 +169,13 @@ TEST(Hostile, ReplayedTamperedTruncatedAndMisaddressedPackets) {
   auto exchange = [&](const std::string& text) {
     client.net.sendMessageToConnection(c, bytes(text), NETWORKING_SEND_RELIABLE_NO_NAGLE);
     std::vector<NetworkingMessage> got;
-    pumpUntil({&server, &client}, [&] {
-      for (auto& m : server.net.receiveMessagesOnConnection(s, 8)) got.push_back(std::move(m));
-      return !got.empty();
-    }, Ms(5000));
+    pumpUntil(
+        {&server, &client},
+        [&] {
+          for (auto& m : server.net.receiveMessagesOnConnection(s, 8)) got.push_back(std::move(m));
+          return !got.empty();
+        },
+        Ms(5000));
     return got;
   };
   for (int i = 0; i < 5; ++i) ASSERT_EQ(exchange("warm " + std::to_string(i)).size(), 1u);
@@ -188,7 +187,8 @@ TEST(Hostile, ReplayedTamperedTruncatedAndMisaddressedPackets) {
   ASSERT_GT(captured.size(), 5u);
   uint64_t dropped_before = counter(server, "dropped_total");
   for (auto& d : captured) replayer.sendTo(port, d);  // from a different address
-  ASSERT_TRUE(pumpUntil({&server}, [&] { return counter(server, "dropped_total") >= dropped_before + captured.size() - 2; }));
+  ASSERT_TRUE(
+      pumpUntil({&server}, [&] { return counter(server, "dropped_total") >= dropped_before + captured.size() - 2; }));
   EXPECT_GT(counter(server, "dropped.wrong_address"), 0u);
   // From the client's own address (through the relay, whose back socket is the address the
   // server knows): duplicates of packet numbers already received.
@@ -205,7 +205,8 @@ TEST(Hostile, ReplayedTamperedTruncatedAndMisaddressedPackets) {
   uint64_t decrypt_before = counter(server, "dropped.decrypt_failed");
   relay.tamper = true;
   client.net.sendMessageToConnection(c, bytes("tampered?"), NETWORKING_SEND_RELIABLE_NO_NAGLE);
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return counter(server, "dropped.decrypt_failed") > decrypt_before; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return counter(server, "dropped.decrypt_failed") > decrypt_before; }));
   EXPECT_TRUE(server.net.receiveMessagesOnConnection(s, 8).empty());
   relay.tamper = false;
   std::vector<NetworkingMessage> got;
@@ -218,7 +219,8 @@ TEST(Hostile, ReplayedTamperedTruncatedAndMisaddressedPackets) {
   // Truncated in flight: dropped, then recovered the same way.
   relay.truncate = true;
   client.net.sendMessageToConnection(c, bytes("short"), NETWORKING_SEND_RELIABLE_NO_NAGLE);
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return counter(server, "dropped.decrypt_failed") > decrypt_before + 1; }));
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return counter(server, "dropped.decrypt_failed") > decrypt_before + 1; }));
   relay.truncate = false;
   client.net.sendMessageToConnection(c, bytes("after"), NETWORKING_SEND_RELIABLE_NO_NAGLE);
   got.clear();

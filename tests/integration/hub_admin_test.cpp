@@ -21,9 +21,7 @@ class HubAdmin : public ::testing::Test {
   void SetUp() override { dir_ = makeTempDir() + "/data"; }
   void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
 
-  ProcessResult admin(const std::vector<std::string>& words) {
-    return runAdmin(hub_.address, dir_, words);
-  }
+  ProcessResult admin(const std::vector<std::string>& words) { return runAdmin(hub_.address, dir_, words); }
 
   std::string dir_;
   HubProcess hub_;
@@ -67,12 +65,12 @@ TEST_F(HubAdmin, EveryAdminCommand) {
   EXPECT_EQ(admin({"user", "create", "dave"}).exit_code, 2);  // no password given at all
   auto dup = admin({"user", "create", "alice", "whatever123"});
   EXPECT_EQ(dup.exit_code, 1);
-  EXPECT_NE(dup.out.find("result 14"), std::string::npos) << dup.out;  // DuplicateName
+  EXPECT_NE(dup.out.find("result 14"), std::string::npos) << dup.out;   // DuplicateName
   EXPECT_EQ(admin({"user", "create", "carol", "short"}).exit_code, 1);  // password too short
 
   std::string tok = ok({"token", "create", "480", "alice", "--memo", "eu-1"});
   EXPECT_EQ(tok.rfind("ok steam_id=85568392920039425 token=", 0), 0u) << tok;  // [G:1:1]
-  EXPECT_EQ(admin({"token", "create", "999", "alice"}).exit_code, 1);  // no such app
+  EXPECT_EQ(admin({"token", "create", "999", "alice"}).exit_code, 1);          // no such app
   EXPECT_NE(ok({"token", "list", "480"}).find("account=1 steam_id=85568392920039425 app=480 owner=alice memo=eu-1"),
             std::string::npos);
   ok({"token", "revoke", "1"});

@@ -59,7 +59,8 @@ class HubAuth : public ::testing::Test {
     ASSERT_TRUE(hub_.start(dir_)) << hub_.banner;
     admin({"app", "put", "480", "Spacewar"});
     admin({"app", "put", "730", "Other game"});
-    for (const char* name : {"alice", "bob", "carol", "owner"}) admin({"user", "create", name, std::string(name) + "-password"});
+    for (const char* name : {"alice", "bob", "carol", "owner"})
+      admin({"user", "create", name, std::string(name) + "-password"});
     admin({"licence", "grant", "alice", "480"});
     admin({"licence", "grant", "alice", "1001"});  // a DLC
     admin({"licence", "grant", "bob", "480", "--borrowed-from", "alice"});

@@ -138,7 +138,8 @@ TEST_F(HubAuthorization, AnonymousServersDoWhatTheirAppAllows) {
   // The app lists anonymous servers and lets them be secure: the live one is listed at once; a new
   // one gets the secure policy.
   admin(hub, {"app", "put", "480", "Spacewar", "--anonymous", "logon,listed,secure"});
-  EXPECT_TRUE(pump({&tok, &anon}, [&] { return masterList(hub.master_address).count(aq) == 1; }, 3000));
+  EXPECT_TRUE(pump(
+      {&tok, &anon}, [&] { return masterList(hub.master_address).count(aq) == 1; }, 3000));
   GameServer anon2;
   Observed oa2;
   uint16_t a2port = freePort();
@@ -152,7 +153,8 @@ TEST_F(HubAuthorization, AnonymousServersDoWhatTheirAppAllows) {
   admin(hub, {"app", "put", "480", "Spacewar", "--anonymous", "none"});
   ASSERT_TRUE(pump({&anon}, [&] { return !oa.disconnects.empty(); }));
   EXPECT_EQ(oa.disconnects[0], RESULT_ACCESS_DENIED);
-  EXPECT_TRUE(pump({&tok, &anon}, [&] { return masterList(hub.master_address).count(aq) == 0; }, 3000));
+  EXPECT_TRUE(pump(
+      {&tok, &anon}, [&] { return masterList(hub.master_address).count(aq) == 0; }, 3000));
   GameServer anon3;
   Observed oa3;
   start(anon3, oa3, freePort(), "");
@@ -223,7 +225,7 @@ TEST_F(HubAuthorization, GroupStatusAndCompatibilityOnlyAboutPlayersInSession) {
   EXPECT_TRUE(g.officer());
   auto c = compat(bob_);
   EXPECT_EQ(c.result(), RESULT_OK);
-  EXPECT_EQ(c.players_dont_like_candidate(), 1);  // alice blocks bob
+  EXPECT_EQ(c.players_dont_like_candidate(), 1);                  // alice blocks bob
   EXPECT_EQ(groupStatus(carol_).result(), RESULT_ACCESS_DENIED);  // carol is still not here
   admin(hub, {"group", "member", "1", "owner"});
   EXPECT_EQ(clanAssociation(), RESULT_OK);
@@ -295,7 +297,9 @@ TEST_F(HubAuthorization, TicketTablesAreBoundedPerUserPerServerInAllAndPerSecond
   auto status = [&](const std::string& counter) {
     std::string out = admin(hub, {"status"});
     auto at = out.find("\n" + counter + " ");
-    return at == std::string::npos ? std::string("absent") : out.substr(at + counter.size() + 2, out.find('\n', at + 1) - at - counter.size() - 2);
+    return at == std::string::npos
+               ? std::string("absent")
+               : out.substr(at + counter.size() + 2, out.find('\n', at + 1) - at - counter.size() - 2);
   };
   {
     GameServer gs;

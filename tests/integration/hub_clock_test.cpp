@@ -77,7 +77,8 @@ class HubClock : public ::testing::Test {
   // App 480; users alice (2) and bob (3) with a licence; tokens A and B of owner (1).
   void provision(InProcessHub& hub) {
     admin(hub, {"app", "put", "480", "Spacewar"});
-    for (const char* name : {"owner", "alice", "bob"}) admin(hub, {"user", "create", name, std::string(name) + "-password"});
+    for (const char* name : {"owner", "alice", "bob"})
+      admin(hub, {"user", "create", name, std::string(name) + "-password"});
     for (const char* name : {"alice", "bob"}) admin(hub, {"licence", "grant", name, "480"});
     for (auto* token : {&token_a_, &token_b_}) {
       std::string out = admin(hub, {"token", "create", "480", "owner"});

@@ -44,8 +44,8 @@ class HubDataDir : public ::testing::Test {
 
 TEST_F(HubDataDir, EverythingEndsUpPrivateWhateverExistedBefore) {
   ASSERT_EQ(::mkdir(dir_.c_str(), 0755), 0);
-  ::chmod(dir_.c_str(), 0755);  // whatever the umask left
-  std::ofstream(dir_ + "/hub.sqlite").close();   // an empty store left readable by everyone
+  ::chmod(dir_.c_str(), 0755);                  // whatever the umask left
+  std::ofstream(dir_ + "/hub.sqlite").close();  // an empty store left readable by everyone
   std::ofstream(dir_ + "/hub.key.tmp") << "garbage from a crash\n";
   ASSERT_EQ(::chmod((dir_ + "/hub.sqlite").c_str(), 0644), 0);
   ASSERT_EQ(::chmod((dir_ + "/hub.key.tmp").c_str(), 0644), 0);

@@ -72,8 +72,8 @@ inline std::optional<std::set<std::string>> masterReply(const std::string& maste
   std::set<std::string> out;
   for (size_t i = 6; i + 6 <= reply.size(); i += 6) {
     if (reply[i] == 0 && reply[i + 1] == 0 && reply[i + 2] == 0 && reply[i + 3] == 0) break;
-    out.insert(std::to_string(reply[i]) + "." + std::to_string(reply[i + 1]) + "." + std::to_string(reply[i + 2]) + "." +
-               std::to_string(reply[i + 3]) + ":" + std::to_string(reply[i + 4] << 8 | reply[i + 5]));
+    out.insert(std::to_string(reply[i]) + "." + std::to_string(reply[i + 1]) + "." + std::to_string(reply[i + 2]) +
+               "." + std::to_string(reply[i + 3]) + ":" + std::to_string(reply[i + 4] << 8 | reply[i + 5]));
   }
   return out;
 }

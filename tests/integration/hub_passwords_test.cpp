@@ -123,7 +123,8 @@ class HubPasswords : public ::testing::Test {
 
 TEST_F(HubPasswords, AnAccountIsLimitedAfterItsFailuresAndUnknownNamesAlike) {
   dual_ = false;
-  start({"--logon-failures-per-account", "3", "--logon-backoff-initial-ms", "1500", "--logon-failures-per-source", "100"});
+  start({"--logon-failures-per-account", "3", "--logon-backoff-initial-ms", "1500", "--logon-failures-per-source",
+         "100"});
   user("alice");
   LogonClient c(v4_, hub_.public_key);
   for (const char* name : {"alice", "nobody"}) {

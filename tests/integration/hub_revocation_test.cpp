@@ -33,17 +33,21 @@ class HubRevocation : public HubTest {
     auto cli_done = Clock::now();
     bool delisted = false;
     while (Clock::now() - cli_done < std::chrono::seconds(1) && !delisted) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(1) - (Clock::now() - cli_done));
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(1) - (Clock::now() - cli_done));
       auto list = masterReply(hub.master_address, "", static_cast<int>(std::max<long>(left.count(), 1)));
       delisted = list && list->count(query_address) == 0;  // an answer that no longer lists it
     }
     EXPECT_TRUE(delisted) << "still listed 1 s after the CLI answered";
-    ASSERT_TRUE(pump({&gs}, [&] { return !o.disconnects.empty(); }, 5000)) << "no server_disconnected";
+    ASSERT_TRUE(pump(
+        {&gs}, [&] { return !o.disconnects.empty(); }, 5000))
+        << "no server_disconnected";
     EXPECT_EQ(o.disconnects[0], result);
     EXPECT_FALSE(gs.loggedOn());
     EXPECT_EQ(admin(hub, {"servers"}).find("server steam_id="), std::string::npos);
     // It does not come back by itself (the SDK does not retry a refusal).
-    pump({&gs}, [&] { return o.connected > 1; }, 1500);
+    pump(
+        {&gs}, [&] { return o.connected > 1; }, 1500);
     EXPECT_EQ(o.connected, 1);
   }
 };
@@ -68,7 +72,8 @@ TEST_F(HubRevocation, BanningTheTokensOwnerEndsTheSessionAtOnce) {
   ASSERT_NO_FATAL_FAILURE(startListed(hub, gs, o, &q, &sid));
   admin(hub, {"ban", "bob-does-not-exist", "480"}, 1);  // control: a failed command ends nothing
   admin(hub, {"ban", "owner", "730", "--publisher"});   // control: a ban from another app neither
-  pump({&gs}, [] { return false; }, 300);
+  pump(
+      {&gs}, [] { return false; }, 300);
   EXPECT_TRUE(o.disconnects.empty());
   EXPECT_EQ(masterList(hub.master_address).count(q), 1u);
   admin(hub, {"ban", "owner", "480", "--publisher"});

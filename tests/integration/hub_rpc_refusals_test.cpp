@@ -76,10 +76,8 @@ class HubRpcRefusals : public HubTest {
         EXPECT_EQ(r->gameplay_stats_result().result(), RESULT_NOT_LOGGED_ON);
         return;
       }
-      case Envelope::kCancelTicket:
-        return expectRefused(c, e, RESULT_NOT_LOGGED_ON);
-      default:
-        return expectRefused(c, e, RESULT_NOT_LOGGED_ON);
+      case Envelope::kCancelTicket: return expectRefused(c, e, RESULT_NOT_LOGGED_ON);
+      default: return expectRefused(c, e, RESULT_NOT_LOGGED_ON);
     }
   }
   HubProcess hub_;

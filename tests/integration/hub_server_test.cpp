@@ -11,10 +11,10 @@
 #include <set>
 #include <thread>
 
+#include "hub_fixture.h"
 #include "outpost/game_server.h"
 #include "outpost/server_browser.h"
 #include "outpost/steam_id.h"
-#include "hub_fixture.h"
 
 namespace outpost::test {
 namespace {
@@ -43,9 +43,9 @@ TEST_F(HubServers, TokenLogOnGivesAStableSteamIdPolicyPublicIpAndRestartRequest)
     EXPECT_TRUE(o.policies[0]);
     EXPECT_TRUE(gs.isServerSecure());
     EXPECT_EQ(gs.getPublicIP().ipv4, "127.0.0.1");
-    EXPECT_TRUE(gs.wasRestartRequested());  // 1.0.0.0 is older than the app's 1.2.0
+    EXPECT_TRUE(gs.wasRestartRequested());   // 1.0.0.0 is older than the app's 1.2.0
     EXPECT_FALSE(gs.wasRestartRequested());  // once per request
-    EXPECT_FALSE(gs.setModDir("other"));  // only before logOn
+    EXPECT_FALSE(gs.setModDir("other"));     // only before logOn
   }
 }
 
@@ -108,7 +108,8 @@ TEST_F(HubServers, LogOnFailuresCarryTheReferenceResultCodes) {
   lonely.setHub("127.0.0.1:" + std::to_string(freePort()), hub.public_key);
   ASSERT_TRUE(lonely.serverInit("0.0.0.0", 27015, 0, SERVER_MODE_AUTHENTICATION, "1.0.0.0"));
   lonely.logOnAnonymous();
-  ASSERT_TRUE(pump({&lonely}, [&] { return !o.failures.empty(); }, 15000));
+  ASSERT_TRUE(pump(
+      {&lonely}, [&] { return !o.failures.empty(); }, 15000));
   EXPECT_EQ(o.failures[0].result, RESULT_NO_CONNECTION);
   EXPECT_TRUE(o.failures[0].retrying);
 }
@@ -132,13 +133,15 @@ TEST_F(HubServers, TheSameTokenTwiceReplacesTheOlderSession) {
   EXPECT_FALSE(first.loggedOn());
   EXPECT_EQ(second.getServerSteamID(), sid);
   // The older one does not fight back (its reconnect backoff starts at 0.5 s: three times that).
-  pump({&first, &second}, [] { return false; }, 1500);
+  pump(
+      {&first, &second}, [] { return false; }, 1500);
   EXPECT_EQ(o1.connected, 1);
   EXPECT_TRUE(second.loggedOn());
   // Control: asked to, the older one can take the session back within the same window, so the
   // quiet above was its choice and not a dead connection.
   first.logOn(token);
-  ASSERT_TRUE(pump({&first, &second}, [&] { return o1.connected == 2 && !o2.disconnects.empty(); }, 1500));
+  ASSERT_TRUE(pump(
+      {&first, &second}, [&] { return o1.connected == 2 && !o2.disconnects.empty(); }, 1500));
   EXPECT_EQ(o2.disconnects[0], RESULT_LOG_ON_SESSION_REPLACED);
 }
 
@@ -219,7 +222,8 @@ TEST_F(HubServers, ListedInTheMasterOnlyWhileAdvertisingAndConnected) {
   ASSERT_TRUE(pump({gs.get()}, [&] { return masterList(hub.master_address).count(me) == 1; }));
   gs.reset();  // the hub connection goes away with the server
   auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Clock::now() < deadline && masterList(hub.master_address).count(me)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (Clock::now() < deadline && masterList(hub.master_address).count(me))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(masterList(hub.master_address).count(me), 0u);
 }
 
@@ -237,18 +241,24 @@ TEST_F(HubServers, ReconnectsByItselfAfterTheHubIsKilledAndKeepsItsSteamId) {
   gs.logOn(token);
   ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 1; }));
   EXPECT_EQ(hub->stop(SIGKILL), 128 + SIGKILL);
-  ASSERT_TRUE(pump({&gs}, [&] { return !o.disconnects.empty(); }, 8000));
+  ASSERT_TRUE(pump(
+      {&gs}, [&] { return !o.disconnects.empty(); }, 8000));
   EXPECT_EQ(o.disconnects[0], RESULT_NO_CONNECTION);
   // While the hub is down, reconnection attempts fail and say they will retry.
-  ASSERT_TRUE(pump({&gs}, [&] {
-    for (auto& f : o.failures)
-      if (f.result == RESULT_NO_CONNECTION && f.retrying) return true;
-    return false;
-  }, 15000));
+  ASSERT_TRUE(pump(
+      {&gs},
+      [&] {
+        for (auto& f : o.failures)
+          if (f.result == RESULT_NO_CONNECTION && f.retrying) return true;
+        return false;
+      },
+      15000));
   auto restarted = std::make_unique<HubProcess>();
   startHub(*restarted, {"--listen", listen});
   auto t0 = Clock::now();
-  ASSERT_TRUE(pump({&gs}, [&] { return o.connected == 2; }, 10000)) << "did not reconnect within 10 s";
+  ASSERT_TRUE(pump(
+      {&gs}, [&] { return o.connected == 2; }, 10000))
+      << "did not reconnect within 10 s";
   EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10));
   EXPECT_EQ(gs.getServerSteamID(), sid);
 }

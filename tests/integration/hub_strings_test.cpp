@@ -25,7 +25,8 @@ TEST_F(HubStrings, SdkSettersUseTheReferencesBufferSizesAndRefuseControlCharacte
   };
   std::vector<Setter> setters = {
       {"setProduct", 64, [&](const std::string& v) { return gs.setProduct(v); }},
-      {"setGameDescription", MAX_GAME_SERVER_GAME_DESCRIPTION, [&](const std::string& v) { return gs.setGameDescription(v); }},
+      {"setGameDescription", MAX_GAME_SERVER_GAME_DESCRIPTION,
+       [&](const std::string& v) { return gs.setGameDescription(v); }},
       {"setModDir", MAX_GAME_SERVER_GAME_DIR, [&](const std::string& v) { return gs.setModDir(v); }},
       {"setServerName", MAX_GAME_SERVER_SERVER_NAME, [&](const std::string& v) { return gs.setServerName(v); }},
       {"setMapName", MAX_GAME_SERVER_MAP_NAME, [&](const std::string& v) { return gs.setMapName(v); }},
@@ -36,8 +37,8 @@ TEST_F(HubStrings, SdkSettersUseTheReferencesBufferSizesAndRefuseControlCharacte
   for (const auto& s : setters) {
     SCOPED_TRACE(s.name);
     EXPECT_TRUE(s.set(std::string(s.buffer - 1, 'x')));  // fills the buffer with its NUL
-    EXPECT_FALSE(s.set(std::string(s.buffer, 'x')));      // no room for the NUL
-    EXPECT_TRUE(s.set("Caf\xc3\xa9"));                    // UTF-8 is fine
+    EXPECT_FALSE(s.set(std::string(s.buffer, 'x')));     // no room for the NUL
+    EXPECT_TRUE(s.set("Caf\xc3\xa9"));                   // UTF-8 is fine
     EXPECT_FALSE(s.set("two\nlines"));
     EXPECT_FALSE(s.set(std::string("nul\0inside", 10)));
     EXPECT_FALSE(s.set("esc\x1b[2J"));

@@ -115,7 +115,8 @@ class HubTrust : public HubTest {
     EXPECT_TRUE(gs.serverInit("0.0.0.0", 27015, 0, SERVER_MODE_AUTHENTICATION_AND_SECURE, "1.0.0.0"));
     if (token.empty()) gs.logOnAnonymous();
     else gs.logOn(token);
-    EXPECT_TRUE(pump({&gs}, [&] { return !o.failures.empty() || o.connected; }, 15000));
+    EXPECT_TRUE(pump(
+        {&gs}, [&] { return !o.failures.empty() || o.connected; }, 15000));
     return o.failures.empty() ? ServerConnectFailure{-1, false} : o.failures[0];
   }
 };

@@ -17,13 +17,16 @@ void queue(Peer& p, uint32_t conn, uint16_t lane, int count, size_t size) {
 
 std::vector<uint16_t> arrivalLanes(Peer& rx, Peer& tx, uint32_t conn, size_t n) {
   std::vector<uint16_t> lanes;
-  pumpUntil({&rx, &tx}, [&] {
-    for (auto& m : rx.net.receiveMessagesOnConnection(conn, 256)) {
-      EXPECT_EQ(m.lane, m.payload[0]);
-      lanes.push_back(m.lane);
-    }
-    return lanes.size() >= n;
-  }, Ms(20000));
+  pumpUntil(
+      {&rx, &tx},
+      [&] {
+        for (auto& m : rx.net.receiveMessagesOnConnection(conn, 256)) {
+          EXPECT_EQ(m.lane, m.payload[0]);
+          lanes.push_back(m.lane);
+        }
+        return lanes.size() >= n;
+      },
+      Ms(20000));
   return lanes;
 }
 
@@ -110,7 +113,8 @@ TEST(Lanes, InvalidConfigurations) {
   EXPECT_EQ(client.net.configureConnectionLanes(l.client, 3, std::span<const int>(pri, 2), std::span<const int>(w, 3)),
             RESULT_INVALID_PARAM);
   int zero_w[] = {1, 0};
-  EXPECT_EQ(client.net.configureConnectionLanes(l.client, 2, std::span<const int>(pri, 2), zero_w), RESULT_INVALID_PARAM);
+  EXPECT_EQ(client.net.configureConnectionLanes(l.client, 2, std::span<const int>(pri, 2), zero_w),
+            RESULT_INVALID_PARAM);
   EXPECT_EQ(client.net.configureConnectionLanes(9999, 1, pri, w), RESULT_INVALID_PARAM);
   EXPECT_EQ(client.net.configureConnectionLanes(l.client, 4, pri, w), RESULT_OK);
   EXPECT_EQ(client.net.configureConnectionLanes(l.client, 2, pri, w), RESULT_INVALID_PARAM);  // cannot remove lanes

@@ -99,7 +99,9 @@ TEST_P(Reliability, HundredThousandReliableMessagesPerLaneExactlyOnceInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(LossLevels, Reliability, ::testing::Values(LossCase{0.f}, LossCase{10.f}, LossCase{30.f}),
-                         [](const auto& info) { return "loss" + std::to_string(static_cast<int>(info.param.loss_percent)); });
+                         [](const auto& info) {
+                           return "loss" + std::to_string(static_cast<int>(info.param.loss_percent));
+                         });
 
 }  // namespace
 }  // namespace outpost::test

@@ -11,10 +11,13 @@ namespace {
 
 std::vector<NetworkingMessage> receiveN(Peer& rx, Peer& tx, uint32_t conn, size_t n, Ms limit = Ms(10000)) {
   std::vector<NetworkingMessage> got;
-  pumpUntil({&rx, &tx}, [&] {
-    for (auto& m : rx.net.receiveMessagesOnConnection(conn, 256)) got.push_back(std::move(m));
-    return got.size() >= n;
-  }, limit);
+  pumpUntil(
+      {&rx, &tx},
+      [&] {
+        for (auto& m : rx.net.receiveMessagesOnConnection(conn, 256)) got.push_back(std::move(m));
+        return got.size() >= n;
+      },
+      limit);
   return got;
 }
 
@@ -62,8 +65,10 @@ TEST(Messages, SendFailureValues) {
   Peer server, client;
   Link l = connectPeers(server, client);
   std::vector<uint8_t> too_big(MAX_STEAM_PACKET_SIZE + 1);
-  EXPECT_EQ(client.net.sendMessageToConnection(12345, bytes("x"), NETWORKING_SEND_RELIABLE).result, RESULT_INVALID_PARAM);
-  EXPECT_EQ(client.net.sendMessageToConnection(l.client, too_big, NETWORKING_SEND_RELIABLE).result, RESULT_INVALID_PARAM);
+  EXPECT_EQ(client.net.sendMessageToConnection(12345, bytes("x"), NETWORKING_SEND_RELIABLE).result,
+            RESULT_INVALID_PARAM);
+  EXPECT_EQ(client.net.sendMessageToConnection(l.client, too_big, NETWORKING_SEND_RELIABLE).result,
+            RESULT_INVALID_PARAM);
   EXPECT_EQ(client.net.sendMessageToConnection(l.client, bytes("x"), NETWORKING_SEND_RELIABLE, 1).result,
             RESULT_INVALID_PARAM);  // lane 1 not configured
   EXPECT_EQ(client.net.flushMessagesOnConnection(12345), RESULT_INVALID_PARAM);
@@ -75,8 +80,10 @@ TEST(Messages, SendFailureValues) {
   EXPECT_EQ(got[0].size, 0u);
   // After the peer closed: NO_CONNECTION.
   server.net.closeConnection(l.server, 1001, "bye", false);
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] { return client.reportedState(l.client) == CONNECTION_STATE_CLOSED_BY_PEER; }));
-  EXPECT_EQ(client.net.sendMessageToConnection(l.client, bytes("x"), NETWORKING_SEND_RELIABLE).result, RESULT_NO_CONNECTION);
+  ASSERT_TRUE(
+      pumpUntil({&server, &client}, [&] { return client.reportedState(l.client) == CONNECTION_STATE_CLOSED_BY_PEER; }));
+  EXPECT_EQ(client.net.sendMessageToConnection(l.client, bytes("x"), NETWORKING_SEND_RELIABLE).result,
+            RESULT_NO_CONNECTION);
 }
 
 TEST(Messages, SendMessagesGivesOneResultPerMessage) {
@@ -151,7 +158,8 @@ TEST(Messages, LargestReliableMessageAndFragmentedUnreliable) {
   std::vector<uint8_t> medium(100000);
   std::iota(medium.begin(), medium.end(), 7);
   ASSERT_EQ(client.net.sendMessageToConnection(l.client, big, NETWORKING_SEND_RELIABLE).result, RESULT_OK);
-  ASSERT_EQ(client.net.sendMessageToConnection(l.client, medium, NETWORKING_SEND_UNRELIABLE_NO_NAGLE).result, RESULT_OK);
+  ASSERT_EQ(client.net.sendMessageToConnection(l.client, medium, NETWORKING_SEND_UNRELIABLE_NO_NAGLE).result,
+            RESULT_OK);
   auto got = receiveN(server, client, l.server, 2);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].payload, big);
@@ -173,7 +181,9 @@ TEST(Messages, PollGroups) {
   client.net.sendMessageToConnection(a.client, bytes("early"), NETWORKING_SEND_RELIABLE_NO_NAGLE);
   ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
     auto st = server.net.getConnectionRealTimeStatus(a.server, 0);
-    return server.net.getConnectionInfo(a.server) && client.net.getConnectionRealTimeStatus(a.client, 1).lanes_status[0].sent_unacknowledged_reliable == 0 && st.response == RESULT_OK;
+    return server.net.getConnectionInfo(a.server) &&
+           client.net.getConnectionRealTimeStatus(a.client, 1).lanes_status[0].sent_unacknowledged_reliable == 0 &&
+           st.response == RESULT_OK;
   }));
   EXPECT_TRUE(server.net.setConnectionPollGroup(a.server, group));
   EXPECT_TRUE(server.net.setConnectionPollGroup(b_server, group));
@@ -220,7 +230,8 @@ TEST(Messages, NamesUserDataAndStatusQueries) {
   EXPECT_EQ(client.net.getConnectionUserData(l.client), int64_t{1} << 40);
   EXPECT_EQ(client.net.getConnectionUserData(4242), -1);
 
-  auto cfg = client.net.getConfigValue(NETWORKING_CONFIG_CONNECTION_USER_DATA, NETWORKING_CONFIG_SCOPE_CONNECTION, l.client);
+  auto cfg =
+      client.net.getConfigValue(NETWORKING_CONFIG_CONNECTION_USER_DATA, NETWORKING_CONFIG_SCOPE_CONNECTION, l.client);
   EXPECT_EQ(cfg.result, NETWORKING_GET_CONFIG_VALUE_OK);
   EXPECT_EQ(std::get<int64_t>(cfg.value), int64_t{1} << 40);
   auto nagle = client.net.getConfigValue(NETWORKING_CONFIG_NAGLE_TIME, NETWORKING_CONFIG_SCOPE_CONNECTION, l.client);
@@ -228,7 +239,8 @@ TEST(Messages, NamesUserDataAndStatusQueries) {
   EXPECT_EQ(std::get<int32_t>(nagle.value), 5000);
   EXPECT_EQ(client.net.getConfigValue(NETWORKING_CONFIG_NAGLE_TIME, NETWORKING_CONFIG_SCOPE_CONNECTION, 4242).result,
             NETWORKING_GET_CONFIG_VALUE_BAD_SCOPE_OBJ);
-  EXPECT_EQ(client.net.getConfigValue(424242, NETWORKING_CONFIG_SCOPE_GLOBAL, 0).result, NETWORKING_GET_CONFIG_VALUE_BAD_VALUE);
+  EXPECT_EQ(client.net.getConfigValue(424242, NETWORKING_CONFIG_SCOPE_GLOBAL, 0).result,
+            NETWORKING_GET_CONFIG_VALUE_BAD_VALUE);
   auto mtu = client.net.getConfigValue(NETWORKING_CONFIG_MTU_DATA_SIZE, NETWORKING_CONFIG_SCOPE_CONNECTION, l.client);
   EXPECT_EQ(std::get<int32_t>(mtu.value), 1300 - 40);
   EXPECT_FALSE(client.net.setConnectionConfigValueInt32(l.client, NETWORKING_CONFIG_MTU_DATA_SIZE, 500));  // read-only

@@ -135,8 +135,9 @@ class MitmRelay {
     if (c.listen_socket == listen_ && c.connection_state == CONNECTION_STATE_CONNECTING &&
         s.old_state == CONNECTION_STATE_NONE) {
       net_.acceptConnection(s.connect_handle);
-      uint32_t back = net_.connectByIPAddress(server_, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}},
-                                                         {NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{2}}});
+      uint32_t back =
+          net_.connectByIPAddress(server_, {{NETWORKING_CONFIG_IP_ALLOW_WITHOUT_AUTH, int32_t{2}},
+                                            {NETWORKING_CONFIG_IP_LOCAL_HOST_ALLOW_WITHOUT_AUTH, int32_t{2}}});
       partner_[s.connect_handle] = back;
       partner_[back] = s.connect_handle;
       if (!front_handle_) {
@@ -179,7 +180,8 @@ class MitmRelay {
           }
         }
         if (back_handle_ && back_leg_.state == CONNECTION_STATE_CONNECTED) {
-          for (auto& bytes : inject_) net_.sendMessageToConnection(back_handle_, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+          for (auto& bytes : inject_)
+            net_.sendMessageToConnection(back_handle_, bytes, NETWORKING_SEND_RELIABLE_NO_NAGLE);
           inject_.clear();
         }
       }

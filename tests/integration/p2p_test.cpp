@@ -18,10 +18,10 @@
 #include "outpost/networking_sockets.h"
 #include "outpost/steam_id.h"
 #include "outpost/user.h"
-#include "stun/stun.h"
-#include "support/process.h"
 #include "p2p/signal.h"
 #include "raw_hub_connection.h"
+#include "stun/stun.h"
+#include "support/process.h"
 #include "support/raw_socket.h"
 
 namespace outpost::test {
@@ -79,11 +79,14 @@ std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; 
 
 std::string receiveText(Peer& p, uint32_t h, int limit_ms = 5000) {
   std::string got;
-  until({&p}, [&] {
-    auto m = p.net.receiveMessagesOnConnection(h, 1);
-    if (!m.empty()) got.assign(m[0].payload.begin(), m[0].payload.end());
-    return !got.empty();
-  }, limit_ms);
+  until(
+      {&p},
+      [&] {
+        auto m = p.net.receiveMessagesOnConnection(h, 1);
+        if (!m.empty()) got.assign(m[0].payload.begin(), m[0].payload.end());
+        return !got.empty();
+      },
+      limit_ms);
   return got;
 }
 
@@ -100,7 +103,8 @@ class P2P : public ::testing::Test {
     ASSERT_TRUE(hub_.start(dir_)) << hub_.banner;
     admin({"app", "put", "480", "Spacewar"});
     admin({"app", "put", "481", "Other"});
-    for (const char* name : {"alice", "bob", "carol", "dave"}) admin({"user", "create", name, std::string(name) + "-password"});
+    for (const char* name : {"alice", "bob", "carol", "dave"})
+      admin({"user", "create", name, std::string(name) + "-password"});
   }
   void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
   std::string admin(const std::vector<std::string>& words) {
@@ -136,8 +140,11 @@ TEST_F(P2P, ConnectsByIdentityThroughTheHubAndCarriesMessagesBothWays) {
   uint32_t h = a.net.connectP2P(bob, 7);
   ASSERT_NE(h, 0u);
   EXPECT_EQ(a.state(h), CONNECTION_STATE_CONNECTING);
-  ASSERT_TRUE(until({&a, &b}, [&] { return a.state(h) == CONNECTION_STATE_CONNECTED && b.incoming(listen) &&
-                                           b.state(b.incoming(listen)) == CONNECTION_STATE_CONNECTED; }))
+  ASSERT_TRUE(until({&a, &b},
+                    [&] {
+                      return a.state(h) == CONNECTION_STATE_CONNECTED && b.incoming(listen) &&
+                             b.state(b.incoming(listen)) == CONNECTION_STATE_CONNECTED;
+                    }))
       << "initiator state " << a.state(h) << ": " << a.net.getConnectionInfo(h)->end_debug;
   auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   EXPECT_LT(setup_ms, 3000);
@@ -164,18 +171,20 @@ TEST_F(P2P, ConnectsByIdentityThroughTheHubAndCarriesMessagesBothWays) {
   ASSERT_EQ(a.net.sendMessageToConnection(h, big, NETWORKING_SEND_RELIABLE).result, RESULT_OK);
   ASSERT_EQ(b.net.sendMessageToConnection(hb, big, NETWORKING_SEND_RELIABLE).result, RESULT_OK);
   bool big_at_a = false, big_at_b = false;
-  ASSERT_TRUE(until({&a, &b}, [&] {
-    for (auto& m : a.net.receiveMessagesOnConnection(h, 4)) big_at_a = big_at_a || m.payload == big;
-    for (auto& m : b.net.receiveMessagesOnConnection(hb, 4)) big_at_b = big_at_b || m.payload == big;
-    return big_at_a && big_at_b;
-  })) << "big message at alice " << big_at_a << ", at bob " << big_at_b;
+  ASSERT_TRUE(until({&a, &b},
+                    [&] {
+                      for (auto& m : a.net.receiveMessagesOnConnection(h, 4)) big_at_a = big_at_a || m.payload == big;
+                      for (auto& m : b.net.receiveMessagesOnConnection(hb, 4)) big_at_b = big_at_b || m.payload == big;
+                      return big_at_a && big_at_b;
+                    }))
+      << "big message at alice " << big_at_a << ", at bob " << big_at_b;
   EXPECT_GE(a.net.getTransportCounters()["connections.promoted"], 1u);
   EXPECT_GE(b.net.getTransportCounters()["connections.promoted"], 1u);
   EXPECT_EQ(b.net.getTransportCounters()["connections.untrusted"], 0u);  // the P2P listen socket's untrusted count
 
   auto ca = a.net.getTransportCounters();
   EXPECT_GE(ca["p2p.probe_responses"], 1u);
-  EXPECT_GE(ca["stun.responses"], 1u);  // the reflexive address came from the hub's STUN answer
+  EXPECT_GE(ca["stun.responses"], 1u);      // the reflexive address came from the hub's STUN answer
   EXPECT_GE(counter("p2p.forwarded"), 2u);  // the Offer and the Answer
   EXPECT_GE(counter("transport.stun.answered"), 1u);
 }
@@ -201,7 +210,8 @@ TEST_F(P2P, UnknownPortOfflinePeerOtherAppAndNoSessionEndWithTheDocumentedReason
            a.state(other_app) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY;
   }));
   EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count(), 3000);
-  auto i1 = a.net.getConnectionInfo(no_port), i2 = a.net.getConnectionInfo(offline), i3 = a.net.getConnectionInfo(other_app);
+  auto i1 = a.net.getConnectionInfo(no_port), i2 = a.net.getConnectionInfo(offline),
+       i3 = a.net.getConnectionInfo(other_app);
   EXPECT_EQ(i1->end_reason, CONNECTION_END_MISC_PEER_SENT_NO_CONNECTION);
   EXPECT_NE(i1->end_debug.find("virtual port 8"), std::string::npos) << i1->end_debug;
   EXPECT_EQ(i2->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);
@@ -248,13 +258,14 @@ TEST_F(P2P, APeerThatNeverAnswersEndsAfterTheAnswerWait) {
   // From here on nobody runs `frozen`: the hub forwards the Offer, no Answer comes back.
   auto started = Clock::now();
   uint32_t h = a.net.connectP2P(bob_user.getSteamID(), 7);
-  ASSERT_TRUE(until({&a}, [&] { return a.state(h) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }, 12000));
+  ASSERT_TRUE(until(
+      {&a}, [&] { return a.state(h) == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; }, 12000));
   auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   auto i = a.net.getConnectionInfo(h);
   EXPECT_EQ(i->end_reason, CONNECTION_END_MISC_P2P_RENDEZVOUS);
   EXPECT_NE(i->end_debug.find("did not answer"), std::string::npos) << i->end_debug;
-  EXPECT_GE(elapsed_ms, 4500);   // it waited for the answer the documented time
-  EXPECT_LT(elapsed_ms, 10000);  // and no longer than TIMEOUT_INITIAL
+  EXPECT_GE(elapsed_ms, 4500);              // it waited for the answer the documented time
+  EXPECT_LT(elapsed_ms, 10000);             // and no longer than TIMEOUT_INITIAL
   EXPECT_GE(counter("p2p.forwarded"), 1u);  // the Offer went to bob's session
 }
 
@@ -269,13 +280,18 @@ TEST_F(P2P, SignalingIsRateLimitedPerSession) {
   ASSERT_TRUE(listening(b));
   std::vector<uint32_t> hs;
   for (int i = 0; i < 48; ++i) hs.push_back(a.net.connectP2P(bob, 7));
-  auto ended = [&](uint32_t h) { int s = a.state(h); return s == CONNECTION_STATE_CONNECTED || s == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY; };
-  ASSERT_TRUE(until({&a, &b}, [&] { return std::all_of(hs.begin(), hs.end(), ended); }, 20000));
+  auto ended = [&](uint32_t h) {
+    int s = a.state(h);
+    return s == CONNECTION_STATE_CONNECTED || s == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY;
+  };
+  ASSERT_TRUE(until(
+      {&a, &b}, [&] { return std::all_of(hs.begin(), hs.end(), ended); }, 20000));
   int connected = 0, rate_refused = 0;
   for (uint32_t h : hs) {
     auto i = a.net.getConnectionInfo(h);
     if (i->connection_state == CONNECTION_STATE_CONNECTED) ++connected;
-    else if (i->end_reason == CONNECTION_END_MISC_P2P_RENDEZVOUS && i->end_debug.find("rate") != std::string::npos) ++rate_refused;
+    else if (i->end_reason == CONNECTION_END_MISC_P2P_RENDEZVOUS && i->end_debug.find("rate") != std::string::npos)
+      ++rate_refused;
   }
   EXPECT_GE(rate_refused, 1);
   EXPECT_GE(connected, 1);  // positive control: within the burst they connect
@@ -352,7 +368,8 @@ TEST_F(P2P, IceEnablePublicAndPrivateChooseTheirCandidatesOnly) {
   logOn(a, "alice");
   uint64_t bob = logOn(b, "bob");
   ConfigOptions pub{{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE, int32_t{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PUBLIC}}};
-  ConfigOptions priv{{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE, int32_t{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PRIVATE}}};
+  ConfigOptions priv{
+      {NETWORKING_CONFIG_P2P_TRANSPORT_ICE_ENABLE, int32_t{NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PRIVATE}}};
   ASSERT_NE(b.net.createListenSocketP2P(7, pub), 0u);
   ASSERT_NE(b.net.createListenSocketP2P(8, priv), 0u);
   ASSERT_TRUE(listening(b, 2));
@@ -560,7 +577,8 @@ TEST_F(P2P, HubAnswersSignalsFromRawConnectionsAndRefusesMalformedOnes) {
   c.send(l);
   r = c.waitFor([](const hubrpc::Envelope& x) { return x.has_p2p_signal(); });
   ASSERT_TRUE(r) << "no ListenResult";
-  auto result = p2p::decodeSignal({reinterpret_cast<const uint8_t*>(r->p2p_signal().data()), r->p2p_signal().size()}, nullptr);
+  auto result =
+      p2p::decodeSignal({reinterpret_cast<const uint8_t*>(r->p2p_signal().data()), r->p2p_signal().size()}, nullptr);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->type, p2p::SignalType::kListenResult);
   EXPECT_EQ(result->result, RESULT_OK);
@@ -591,7 +609,8 @@ TEST_F(P2P, HubAnswersStunBindingRequestsWithTheSourceAddress) {
 
 // Debian's stun-client (RFC 3489, no magic cookie) learns its mapped address from the hub port.
 TEST_F(P2P, DebianStunClientGetsItsMappedAddressFromTheHub) {
-  if (std::system("command -v stun >/dev/null 2>&1") != 0) GTEST_SKIP() << "stun (Debian package stun-client) not installed";
+  if (std::system("command -v stun >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "stun (Debian package stun-client) not installed";
   std::string port = std::to_string(portOf(hub_.address));
   ProcessResult r = runProcess({"/usr/bin/stun", "127.0.0.1:" + port, "1", "-v"}, 10);
   EXPECT_NE(r.out.find("MappedAddress = 127.0.0.1:"), std::string::npos) << r.out;

@@ -66,13 +66,16 @@ TEST(SocketPair, LoopbackModeGoesThroughTheFakeNetwork) {
       p.net.sendMessageToConnection(r.connection1, m, NETWORKING_SEND_RELIABLE_NO_NAGLE);
     }
     int got = 0;
-    ASSERT_TRUE(pumpUntil({&p}, [&] {
-      for (auto& msg : p.net.receiveMessagesOnConnection(r.connection2, 64)) {
-        EXPECT_EQ(msg.payload[0], static_cast<uint8_t>(got));
-        ++got;
-      }
-      return got == 200;
-    }, Ms(20000)));
+    ASSERT_TRUE(pumpUntil(
+        {&p},
+        [&] {
+          for (auto& msg : p.net.receiveMessagesOnConnection(r.connection2, 64)) {
+            EXPECT_EQ(msg.payload[0], static_cast<uint8_t>(got));
+            ++got;
+          }
+          return got == 200;
+        },
+        Ms(20000)));
   }
   auto counters = p.net.getTransportCounters();
   EXPECT_GT(counters["datagrams_sent"], 0u);

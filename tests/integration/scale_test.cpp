@@ -24,35 +24,50 @@ TEST(Scale, ThousandConnectionsToOneListenSocket) {
     conns.push_back(c);
   }
   size_t connected = 0;
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
-    connected = 0;
-    for (uint32_t c : conns) connected += client.reportedState(c) == CONNECTION_STATE_CONNECTED;
-    return connected == conns.size() && server.incoming.size() == conns.size();
-  }, Ms(60000))) << connected << " of " << kConnections << " connected";
+  ASSERT_TRUE(pumpUntil(
+      {&server, &client},
+      [&] {
+        connected = 0;
+        for (uint32_t c : conns) connected += client.reportedState(c) == CONNECTION_STATE_CONNECTED;
+        return connected == conns.size() && server.incoming.size() == conns.size();
+      },
+      Ms(60000)))
+      << connected << " of " << kConnections << " connected";
   for (uint32_t s : server.incoming) ASSERT_TRUE(server.net.setConnectionPollGroup(s, group));
 
   for (int i = 0; i < kConnections; ++i) {
     std::string text = "hello from " + std::to_string(i);
-    ASSERT_EQ(client.net.sendMessageToConnection(conns[static_cast<size_t>(i)], bytes(text), NETWORKING_SEND_RELIABLE_NO_NAGLE).result,
-              RESULT_OK);
+    ASSERT_EQ(
+        client.net
+            .sendMessageToConnection(conns[static_cast<size_t>(i)], bytes(text), NETWORKING_SEND_RELIABLE_NO_NAGLE)
+            .result,
+        RESULT_OK);
   }
   std::set<std::string> seen;
   std::set<uint32_t> from;
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
-    for (auto& m : server.net.receiveMessagesOnPollGroup(group, 256)) {
-      seen.insert(std::string(m.payload.begin(), m.payload.end()));
-      from.insert(m.connection);
-      server.net.sendMessageToConnection(m.connection, m.payload, NETWORKING_SEND_RELIABLE_NO_NAGLE);
-    }
-    return seen.size() == static_cast<size_t>(kConnections);
-  }, Ms(60000))) << seen.size();
+  ASSERT_TRUE(pumpUntil(
+      {&server, &client},
+      [&] {
+        for (auto& m : server.net.receiveMessagesOnPollGroup(group, 256)) {
+          seen.insert(std::string(m.payload.begin(), m.payload.end()));
+          from.insert(m.connection);
+          server.net.sendMessageToConnection(m.connection, m.payload, NETWORKING_SEND_RELIABLE_NO_NAGLE);
+        }
+        return seen.size() == static_cast<size_t>(kConnections);
+      },
+      Ms(60000)))
+      << seen.size();
   EXPECT_EQ(from.size(), static_cast<size_t>(kConnections));
 
   size_t echoes = 0;
-  ASSERT_TRUE(pumpUntil({&server, &client}, [&] {
-    for (uint32_t c : conns) echoes += client.net.receiveMessagesOnConnection(c, 4).size();
-    return echoes == static_cast<size_t>(kConnections);
-  }, Ms(60000))) << echoes;
+  ASSERT_TRUE(pumpUntil(
+      {&server, &client},
+      [&] {
+        for (uint32_t c : conns) echoes += client.net.receiveMessagesOnConnection(c, 4).size();
+        return echoes == static_cast<size_t>(kConnections);
+      },
+      Ms(60000)))
+      << echoes;
   EXPECT_EQ(server.net.getTransportCounters()["dropped_total"], 0u);
 }
 

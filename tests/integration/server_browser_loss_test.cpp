@@ -23,8 +23,8 @@ TEST(ServerBrowserLoss, AnUnansweredMasterPageIsAskedForAgain) {
       auto req = master.receive(3000, &from);
       if (req.empty()) return;
       if (++requests == 1) continue;  // the first request is "lost"
-      master.sendTo(from, {0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A, 10, 0, 0, 1, 0x69, 0x87, 10, 0, 0, 2, 0x69, 0x87,
-                           0, 0, 0, 0, 0, 0});
+      master.sendTo(from, {0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A, 10, 0, 0, 1, 0x69, 0x87,
+                           10,   0,    0,    2,    0x69, 0x87, 0,  0, 0, 0, 0,    0});
     }
   });
   ServerBrowser browser;

@@ -29,7 +29,8 @@ TEST(ServerBrowser, QueriesInfoPlayersRulesAndPingFromAGameServer) {
   gs.setPasswordProtected(true);
   gs.setMaxPlayerCount(24);
   gs.setBotPlayerCount(2);
-  for (int i = 0; i < 150; ++i) gs.setKeyValue("k" + std::to_string(i), std::string(20, static_cast<char>('a' + i % 26)));
+  for (int i = 0; i < 150; ++i)
+    gs.setKeyValue("k" + std::to_string(i), std::string(20, static_cast<char>('a' + i % 26)));
   uint64_t player = gs.createUnauthenticatedUserConnection();
   ASSERT_TRUE(gs.updateUserData(player, "Alice", 7));
   gs.setServerName("Browser target");  // last: the wait below keys on it

@@ -89,7 +89,6 @@ int main(int argc, char** argv) {
   socket.stop();
   for (const auto& [name, value] : socket.counters().toMap())
     if (value != 0)
-      std::fprintf(stderr, "a2s_fixture: %s=%llu\n", name.c_str(),
-                   static_cast<unsigned long long>(value));
+      std::fprintf(stderr, "a2s_fixture: %s=%llu\n", name.c_str(), static_cast<unsigned long long>(value));
   return 0;
 }

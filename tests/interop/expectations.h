@@ -100,7 +100,8 @@ inline std::string toJson(const Expectations& e) {
   for (size_t i = 0; i < e.player_list.size(); ++i) {
     const auto& p = e.player_list[i];
     j += (i ? ",{" : "{") + std::string("\"name\":") + str(p.name) + ",\"score\":" + std::to_string(p.score) +
-         ",\"time_min\":" + num(p.time_min_s) + ",\"time_max\":" + num(p.time_max_s) + ",\"time_grows\":" + b(p.time_grows) + "}";
+         ",\"time_min\":" + num(p.time_min_s) + ",\"time_max\":" + num(p.time_max_s) +
+         ",\"time_grows\":" + b(p.time_grows) + "}";
   }
   j += "],\"rules\":{";
   bool first = true;

@@ -117,8 +117,7 @@ std::string ruleValue(int i) {
 
 // Serving state of GameSocketShare mode.
 struct ShareCounters {
-  uint64_t datagrams_in = 0, queries_in = 0, other_in = 0, replies_out = 0, split_fragments_out = 0,
-           send_failures = 0;
+  uint64_t datagrams_in = 0, queries_in = 0, other_in = 0, replies_out = 0, split_fragments_out = 0, send_failures = 0;
 };
 
 // Hands every datagram waiting on the game socket (up to wait_ms for the first) to the server
@@ -218,7 +217,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "game_server_fixture: the server did not log on to the hub\n");
     return 1;
   }
-  if (gs.getSteamID() != hub.tokenSteamId() || gs.secure() != (setup.server_mode == SERVER_MODE_AUTHENTICATION_AND_SECURE)) {
+  if (gs.getSteamID() != hub.tokenSteamId() ||
+      gs.secure() != (setup.server_mode == SERVER_MODE_AUTHENTICATION_AND_SECURE)) {
     std::fprintf(stderr, "game_server_fixture: logged on with Steam ID %llu secure=%d; the token's is %llu\n",
                  static_cast<unsigned long long>(gs.getSteamID()), gs.secure(),
                  static_cast<unsigned long long>(hub.tokenSteamId()));
@@ -315,10 +315,12 @@ int main(int argc, char** argv) {
   gs.serverShutdown();
   hub.stop();
   if (setup.shared) {
-    const std::pair<const char*, uint64_t> out[] = {
-        {"datagrams_in", counters.datagrams_in},       {"queries_in", counters.queries_in},
-        {"other_in", counters.other_in},               {"replies_out", counters.replies_out},
-        {"split_fragments_out", counters.split_fragments_out}, {"send_failures", counters.send_failures}};
+    const std::pair<const char*, uint64_t> out[] = {{"datagrams_in", counters.datagrams_in},
+                                                    {"queries_in", counters.queries_in},
+                                                    {"other_in", counters.other_in},
+                                                    {"replies_out", counters.replies_out},
+                                                    {"split_fragments_out", counters.split_fragments_out},
+                                                    {"send_failures", counters.send_failures}};
     for (const auto& [name, value] : out)
       std::fprintf(stderr, "game_server_fixture: %s=%llu\n", name, static_cast<unsigned long long>(value));
   }

@@ -32,8 +32,8 @@
 #include <string>
 #include <vector>
 
-#include "hub/master_server.h"
 #include "fixture_stop.h"
+#include "hub/master_server.h"
 
 using namespace outpost::master;
 
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   outpost::interop::serveFor(seconds);
   server.stop();
   for (const auto& [name, value] : server.counters())
-    if (value != 0) std::fprintf(stderr, "master_fixture: %s=%llu\n", name.c_str(),
-                                 static_cast<unsigned long long>(value));
+    if (value != 0)
+      std::fprintf(stderr, "master_fixture: %s=%llu\n", name.c_str(), static_cast<unsigned long long>(value));
   return 0;
 }

@@ -82,7 +82,8 @@ class NatBed {
     ip("pub", {"link", "set", "br0", "up"});
   }
   // A veth from `name`'s `ifname` to a port of `bridge_ns`'s bridge `bridge`.
-  void plug(const std::string& name, const std::string& ifname, const std::string& bridge_ns, const std::string& bridge) {
+  void plug(const std::string& name, const std::string& ifname, const std::string& bridge_ns,
+            const std::string& bridge) {
     std::string port = "p" + std::to_string(ports_++);
     ip(name, {"link", "add", ifname, "type", "veth", "peer", "name", port, "netns", ns(bridge_ns)});
     ip(bridge_ns, {"link", "set", port, "master", bridge});
@@ -101,28 +102,27 @@ class NatBed {
     ip(name, {"addr", "add", lan_cidr, "dev", "lan"});
     ip(name, {"link", "set", "lan", "up"});
     exec(name, {"/usr/sbin/sysctl", "-qw", "net.ipv4.ip_forward=1"});
-    std::string rules = std::string("table ip nat {\n  chain postrouting {\n    type nat hook postrouting priority 100;\n") +
-                        "    oifname \"wan\" masquerade" + (nat == Nat::kSymmetric ? " fully-random" : "") + "\n  }\n}\n" +
-                        "table inet home {\n"
-                        "  chain input {\n    type filter hook input priority 0; policy drop;\n"
-                        "    ct state established,related accept\n    iifname \"lo\" accept\n    iifname \"lan\" accept\n  }\n"
-                        "  chain forward {\n    type filter hook forward priority 0; policy drop;\n"
-                        "    ct state established,related accept\n    iifname \"lan\" accept\n  }\n}\n";
+    std::string rules =
+        std::string("table ip nat {\n  chain postrouting {\n    type nat hook postrouting priority 100;\n") +
+        "    oifname \"wan\" masquerade" + (nat == Nat::kSymmetric ? " fully-random" : "") + "\n  }\n}\n" +
+        "table inet home {\n"
+        "  chain input {\n    type filter hook input priority 0; policy drop;\n"
+        "    ct state established,related accept\n    iifname \"lo\" accept\n    iifname \"lan\" accept\n  }\n"
+        "  chain forward {\n    type filter hook forward priority 0; policy drop;\n"
+        "    ct state established,related accept\n    iifname \"lan\" accept\n  }\n}\n";
     std::string file = "/tmp/" + ns(name) + ".nft";
     std::ofstream(file) << rules;
     files_.push_back(file);
     exec(name, {kNft, "-f", file});
   }
   // A host on `bridge` of `bridge_ns` (a router's "lan", or "pub"'s "br0").
-  void addHost(const std::string& name, const std::string& bridge_ns, const std::string& bridge, const std::string& cidr,
-               const std::string& gateway) {
+  void addHost(const std::string& name, const std::string& bridge_ns, const std::string& bridge,
+               const std::string& cidr, const std::string& gateway) {
     addNamespace(name);
     plug(name, "eth0", bridge_ns, bridge);
     bool v6 = cidr.find(':') != std::string::npos;
-    if (v6)
-      ip(name, {"addr", "add", cidr, "dev", "eth0", "nodad"});
-    else
-      ip(name, {"addr", "add", cidr, "dev", "eth0"});
+    if (v6) ip(name, {"addr", "add", cidr, "dev", "eth0", "nodad"});
+    else ip(name, {"addr", "add", cidr, "dev", "eth0"});
     if (!gateway.empty()) ip(name, {v6 ? "-6" : "-4", "route", "add", "default", "via", gateway});
   }
 
@@ -187,7 +187,8 @@ class NsProcess {
         if (line.rfind(prefix, 0) == 0) return line;
         nl = buf_.find('\n');
       }
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+      int left = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
       if (left <= 0 || fd_ < 0) return "";
       pollfd p{fd_, POLLIN, 0};
       if (poll(&p, 1, left) <= 0) continue;

@@ -14,10 +14,10 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,7 +45,7 @@ struct Args {
   int vport = 0;
   int count = 1;
   int timeout_ms = 15000;
-  int hub_rtt = 0;  // STUN round trips to measure
+  int hub_rtt = 0;      // STUN round trips to measure
   int fake_lag_ms = 0;  // FAKE_PACKET_LAG_SEND for this process (every datagram it sends)
   int interval_ms = 0;  // between the starts of successive connections (--count)
 };
@@ -103,8 +103,9 @@ int main(int argc, char** argv) {
     }
   }
   if (a.hub.empty() || a.user.empty() || (a.listen < 0 && !a.connect)) {
-    std::fprintf(stderr, "usage: nat_peer --hub ADDR --hub-key HEX --user NAME --password PW "
-                         "(--listen VPORT | --connect STEAMID --vport N [--count N] [--hub-rtt N])\n");
+    std::fprintf(stderr,
+                 "usage: nat_peer --hub ADDR --hub-key HEX --user NAME --password PW "
+                 "(--listen VPORT | --connect STEAMID --vport N [--count N] [--hub-rtt N])\n");
     return 2;
   }
   setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -154,7 +155,8 @@ int main(int argc, char** argv) {
   int ok = 0;
   auto last_start = Clock::now();
   for (int i = 0; i < a.count && Clock::now() < deadline; ++i) {
-    if (i > 0 && a.interval_ms > 0) std::this_thread::sleep_until(last_start + std::chrono::milliseconds(a.interval_ms));
+    if (i > 0 && a.interval_ms > 0)
+      std::this_thread::sleep_until(last_start + std::chrono::milliseconds(a.interval_ms));
     auto started = Clock::now();
     last_start = started;
     uint32_t h = net.connectP2P(a.connect, a.vport);
@@ -173,13 +175,15 @@ int main(int argc, char** argv) {
       net.closeConnection(h, 0, "", false);
       continue;
     }
-    std::printf("connected us=%lld remote=%s\n", static_cast<long long>(msSince(started)), info->remote_address.c_str());
+    std::printf("connected us=%lld remote=%s\n", static_cast<long long>(msSince(started)),
+                info->remote_address.c_str());
     std::string ping = "ping " + std::to_string(i);
     auto ping_sent = Clock::now();
     net.sendMessageToConnection(h, std::vector<uint8_t>(ping.begin(), ping.end()), NETWORKING_SEND_RELIABLE_NO_NAGLE);
     bool echoed = false;
     while (!echoed && Clock::now() < deadline) {
-      for (auto& m : net.receiveMessagesOnConnection(h, 4)) echoed = echoed || std::string(m.payload.begin(), m.payload.end()) == ping;
+      for (auto& m : net.receiveMessagesOnConnection(h, 4))
+        echoed = echoed || std::string(m.payload.begin(), m.payload.end()) == ping;
       if (!echoed) net.waitForActivity(5);
     }
     if (echoed) {

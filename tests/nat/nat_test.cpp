@@ -39,8 +39,8 @@ class Nat : public ::testing::Test {
   void startHub(NatBed& bed, const std::string& listen) {
     hub_.dir = dir_ + "/hub";
     hub_.process = std::make_unique<NsProcess>(
-        bed.ns("pub"), std::vector<std::string>{OUTPOST_HUB_BINARY, "--data-dir", hub_.dir, "--listen", listen, "--master",
-                                                "127.0.0.1:0"});
+        bed.ns("pub"), std::vector<std::string>{OUTPOST_HUB_BINARY, "--data-dir", hub_.dir, "--listen", listen,
+                                                "--master", "127.0.0.1:0"});
     std::string l = hub_.process->waitFor("outpost-hub: listening on ", 20000);
     ASSERT_FALSE(l.empty()) << hub_.process->output();
     hub_.address = l.substr(std::string("outpost-hub: listening on ").size());
@@ -52,8 +52,8 @@ class Nat : public ::testing::Test {
     admin(bed, {"user", "create", "bob", "bob-password"});
   }
   void admin(NatBed& bed, const std::vector<std::string>& words) {
-    std::vector<std::string> argv = {kIp, "netns", "exec", bed.ns("pub"), OUTPOST_CLI_BINARY, "admin",
-                                     "--hub", hub_.address, "--data-dir", hub_.dir};
+    std::vector<std::string> argv = {kIp,     "netns", "exec",       bed.ns("pub"), OUTPOST_CLI_BINARY,
+                                     "admin", "--hub", hub_.address, "--data-dir",  hub_.dir};
     argv.insert(argv.end(), words.begin(), words.end());
     auto r = runProcess(argv, 30);
     ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -66,7 +66,7 @@ class Nat : public ::testing::Test {
     std::string connected;  // "connected us=... remote=..." or ""
     std::string failed;     // "failed reason=... " or ""
     bool echoed = false;
-    std::string accepted;   // the listener's "accepted remote=..."
+    std::string accepted;  // the listener's "accepted remote=..."
     int64_t elapsed_ms = 0;
     std::string log;
   };

@@ -55,8 +55,7 @@ struct Peer {
 };
 
 // Runs callbacks on every peer until `done` returns true or `limit` passes. Returns done().
-inline bool pumpUntil(std::initializer_list<Peer*> peers, const std::function<bool()>& done,
-                      Ms limit = Ms(10000)) {
+inline bool pumpUntil(std::initializer_list<Peer*> peers, const std::function<bool()>& done, Ms limit = Ms(10000)) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     for (Peer* p : peers) p->net.runNetworkingCallbacks();

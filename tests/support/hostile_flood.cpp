@@ -181,8 +181,9 @@ struct HostileFlood::Impl {
     uint64_t in_order = budget_left / 2;
     stream.resize(in_order, 0x33);
     for (uint64_t off = 0; off < in_order; off += 1100)
-      queueReliable(index, 0, off, {stream.begin() + static_cast<long>(off),
-                                    stream.begin() + static_cast<long>(std::min<uint64_t>(off + 1100, in_order))});
+      queueReliable(index, 0, off,
+                    {stream.begin() + static_cast<long>(off),
+                     stream.begin() + static_cast<long>(std::min<uint64_t>(off + 1100, in_order))});
     size_t segments = budget::kUntrustedSegments - (lanes - 1u);
     uint64_t span = (budget_left - in_order) / segments;  // each: a 1-byte gap, then span-1 bytes
     for (size_t k = 0; k < segments; ++k) {
@@ -269,11 +270,8 @@ struct HostileFlood::Impl {
               if (it != sources[i].by_client_id.end()) onAccept(it->second, *a);
             }
             break;
-          case wire::PacketType::kData:
-            onData(sources[i], in);
-            break;
-          default:
-            break;
+          case wire::PacketType::kData: onData(sources[i], in); break;
+          default: break;
         }
       }
     }

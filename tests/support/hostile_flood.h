@@ -45,9 +45,9 @@ struct FloodOptions {
 
 struct FloodResult {
   int attempted = 0;
-  int connected = 0;                     // handshake completed (server accepted)
-  int refused = 0;                       // a signed rejection came back
-  int timed_out = 0;                     // no answer within the timeout
+  int connected = 0;  // handshake completed (server accepted)
+  int refused = 0;    // a signed rejection came back
+  int timed_out = 0;  // no answer within the timeout
   std::map<uint32_t, int> refused_by_reason;
   std::map<std::string, int> refusal_texts;  // debug text -> count
   uint64_t datagrams_sent = 0;

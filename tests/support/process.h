@@ -4,9 +4,9 @@
 #pragma once
 
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,7 +46,8 @@ inline ProcessResult runProcess(const std::vector<std::string>& argv, int timeou
   char buf[4096];
   for (;;) {
     pollfd p{fds[0], POLLIN, 0};
-    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
     if (left <= 0) {
       kill(pid, SIGKILL);
       break;
@@ -91,7 +92,8 @@ class HubProcess {
       }
       for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
       std::vector<std::string> args = {binary};
-      if (include_defaults) args.insert(args.end(), {"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", "127.0.0.1:0"});
+      if (include_defaults)
+        args.insert(args.end(), {"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", "127.0.0.1:0"});
       args.insert(args.end(), extra_args.begin(), extra_args.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -149,10 +151,10 @@ class HubProcess {
 #else
   std::string binary;  // the outpost-hub to run (bench/hub_bench: --hub-binary); set before start()
 #endif
-  std::vector<std::string> extra_args;  // more outpost-hub flags, set before start()
+  std::vector<std::string> extra_args;                   // more outpost-hub flags, set before start()
   std::vector<std::pair<std::string, std::string>> env;  // environment for the hub
-  std::string stderr_path;               // where its stderr goes ("" = inherited)
-  bool include_defaults = true;          // pass --data-dir/--listen/--master (false: extra_args only)
+  std::string stderr_path;                               // where its stderr goes ("" = inherited)
+  bool include_defaults = true;                          // pass --data-dir/--listen/--master (false: extra_args only)
   bool new_key = false;
 
  private:

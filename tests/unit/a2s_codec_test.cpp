@@ -99,10 +99,10 @@ TEST(A2sCodec, InfoReplyIsByteExactWithEveryEdfField) {
   want.insert(want.end(), {0xB8, 0x01});  // 440
   want.insert(want.end(), {3, 24, 1, 'd', 'l', 0, 1});
   appendString(want, "8622567");
-  want.push_back(0xF1);                   // EDF 0x80|0x40|0x20|0x10|0x01
-  want.insert(want.end(), {0x87, 0x69});  // game port 27015
+  want.push_back(0xF1);                                        // EDF 0x80|0x40|0x20|0x10|0x01
+  want.insert(want.end(), {0x87, 0x69});                       // game port 27015
   want.insert(want.end(), {0x01, 0, 0, 0, 0, 0, 0x40, 0x01});  // SteamID 0x0140000000000001
-  want.insert(want.end(), {0x8C, 0x69});  // SourceTV port 27020
+  want.insert(want.end(), {0x8C, 0x69});                       // SourceTV port 27020
   appendString(want, "Outpost TV");
   appendString(want, "outpost,sample,ctf");
   want.insert(want.end(), {0xB8, 0x01, 0, 0, 0, 0, 0, 0});  // GameID 440

@@ -56,8 +56,7 @@ struct Fixture {
   A2sResponder r{testOptions(), kT0};
   std::vector<A2sResponder::Outgoing> out;
   Fixture() { update(r, test::sampleServer()); }
-  std::vector<A2sResponder::Outgoing> send(const Bytes& b, TimeUs now = kT0,
-                                           const SocketAddress& from = kClient) {
+  std::vector<A2sResponder::Outgoing> send(const Bytes& b, TimeUs now = kT0, const SocketAddress& from = kClient) {
     out.clear();
     r.handle(from, b, now, out);
     for (const auto& o : out) EXPECT_EQ(o.address, from);
@@ -102,8 +101,8 @@ Bytes reassemble(const std::vector<A2sResponder::Outgoing>& frags) {
 
 TEST(A2sResponder, UnchallengedRequestsGetOnlyTheNineByteChallenge) {
   Fixture f;
-  for (const Bytes& req : {infoRequest(), playerRequest(kNone), rulesRequest(kNone),
-                           playerRequest({0, 0, 0, 0}), rulesRequest({1, 2, 3, 4})}) {
+  for (const Bytes& req : {infoRequest(), playerRequest(kNone), rulesRequest(kNone), playerRequest({0, 0, 0, 0}),
+                           rulesRequest({1, 2, 3, 4})}) {
     auto o = f.send(req);
     expectChallengeOnly(o);
     EXPECT_LE(o[0].bytes.size(), req.size()) << "never more bytes than the request";

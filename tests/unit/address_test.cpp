@@ -94,9 +94,9 @@ TEST(SocketAddressParse, PortBounds) {
 }
 
 TEST(SocketAddressParse, MalformedStringsAreRejected) {
-  for (const char* s : {"1.2.3.4:", "1.2.3.4:99999", "[::1", "[::1]:", "[::1]x", "[::1]:x",
-                        "[]:5", "[]", "abc:1", "abc", "1.2.3:5", "1.2.3.256:5", "::1:", "[::1]]:5",
-                        "localhost:27015", "1.2.3.4:5:6x", "[fe80::1%lo]:5"}) {
+  for (const char* s :
+       {"1.2.3.4:", "1.2.3.4:99999", "[::1", "[::1]:", "[::1]x", "[::1]:x", "[]:5", "[]", "abc:1", "abc", "1.2.3:5",
+        "1.2.3.256:5", "::1:", "[::1]]:5", "localhost:27015", "1.2.3.4:5:6x", "[fe80::1%lo]:5"}) {
     EXPECT_FALSE(SocketAddress::parse(s, false)) << s;
   }
 }

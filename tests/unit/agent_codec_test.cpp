@@ -18,7 +18,8 @@ namespace {
 
 std::vector<uint8_t> hex(const std::string& h) {
   std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoi(h.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -80,11 +81,13 @@ TEST(AgentGodotVariant, EncodesWhatGodot3Decodes) {
   // Floats always as 64-bit (Godot reads both widths).
   EXPECT_EQ(encodeGodot(0.1), hex("030001009a9999999999b93f"));
   // Invalid UTF-8 from the network is repaired, not passed on.
-  EXPECT_EQ(encodeGodot(std::string("a\xFF")), hex("0400000004000000" "61efbfbd"));
+  EXPECT_EQ(encodeGodot(std::string("a\xFF")), hex("0400000004000000"
+                                                   "61efbfbd"));
 }
 
 TEST(AgentGodotVariant, RoundTripsNestedValues) {
-  Value v = {{"id", 7}, {"call", "SteamServer.beginAuthSession"},
+  Value v = {{"id", 7},
+             {"call", "SteamServer.beginAuthSession"},
              {"args", Value::array({bytesValue({0, 255, 7}), uint64_t{76561197960265729}, nullptr})},
              {"nested", {{"list", Value::array({1.25, false, Value::object()})}}}};
   Value back;
@@ -111,7 +114,10 @@ TEST(AgentGodotVariant, RefusesMalformedAndHostileInput) {
   EXPECT_NE(godotErrorOf(hex("0400000002000000c3280000")).find("UTF-8"), std::string::npos);
   EXPECT_NE(godotErrorOf(hex("0000000000000000")).find("after the Variant"), std::string::npos);
   // A Dictionary key that is a float.
-  EXPECT_NE(godotErrorOf(hex("12000000010000000300000000000000" "00000000")).find("key"), std::string::npos);
+  EXPECT_NE(godotErrorOf(hex("12000000010000000300000000000000"
+                             "00000000"))
+                .find("key"),
+            std::string::npos);
   // 40 nested Arrays: over the depth limit.
   std::vector<uint8_t> deep;
   for (int i = 0; i < 40; ++i) {

@@ -32,7 +32,9 @@ struct Fixture {
   }
 };
 
-std::string errorCode(const Value& reply) { return reply.contains("error") ? reply["error"]["code"].get<std::string>() : ""; }
+std::string errorCode(const Value& reply) {
+  return reply.contains("error") ? reply["error"]["code"].get<std::string>() : "";
+}
 std::string errorMessage(const Value& reply) {
   return reply.contains("error") ? reply["error"]["message"].get<std::string>() : "";
 }
@@ -77,7 +79,8 @@ TEST(AgentDispatcher, CompactRequestsByNameOrCallNumber) {
   ASSERT_TRUE(numbers.contains("Steam.getSteamID"));
   EXPECT_FALSE(numbers.contains("Steam.setServerName"));  // a server function only
   for (Dispatcher* d : {&f.json, &f.godot}) {
-    Value r = f.call(*d, Value::array({7, numbers["SteamServer.getSteamID32"], Value::array({uint64_t{76561197960265730}})}));
+    Value r =
+        f.call(*d, Value::array({7, numbers["SteamServer.getSteamID32"], Value::array({uint64_t{76561197960265730}})}));
     EXPECT_EQ(r, Value::array({7, 2}));
     r = f.call(*d, Value::array({8, "SteamServer.getSteamID32", Value::array({uint64_t{76561197960265731}})}));
     EXPECT_EQ(r, Value::array({8, 3}));
@@ -98,7 +101,8 @@ TEST(AgentDispatcher, CompactRequestsByNameOrCallNumber) {
     EXPECT_EQ(errorCode(r), "unknown_function");
     r = f.call(*d, Value::array({14, numbers["SteamServer.getSteamID32"], Value::array({"not an id"})}));
     EXPECT_EQ(errorCode(r), "bad_arguments");
-    EXPECT_NE(errorMessage(r).find("SteamServer.getSteamID32: argument \"steam_id\""), std::string::npos) << errorMessage(r);
+    EXPECT_NE(errorMessage(r).find("SteamServer.getSteamID32: argument \"steam_id\""), std::string::npos)
+        << errorMessage(r);
   }
   // The Godot encoding writes the compact reply as a 2-element Array.
   std::vector<uint8_t> bytes;
@@ -149,7 +153,8 @@ TEST(AgentDispatcher, RefusesBadRequestsNamingTheProblemAndKeepsServing) {
   r = f.callJson("SteamServer.setBotPlayerCount", Value::array({2.5}));
   EXPECT_NE(errorMessage(r).find("\"bots\" must be an int"), std::string::npos) << errorMessage(r);
   r = f.callJson("SteamServer.logOn", Value::array({std::string(300, 'a')}));
-  EXPECT_NE(errorMessage(r).find("\"token\" is 300 bytes, over its limit of 256"), std::string::npos) << errorMessage(r);
+  EXPECT_NE(errorMessage(r).find("\"token\" is 300 bytes, over its limit of 256"), std::string::npos)
+      << errorMessage(r);
   r = f.callGodot("SteamServer.beginAuthSession", Value::array({bytesValue(Bytes(2000, 1)), 1}));
   EXPECT_NE(errorMessage(r).find("\"auth_ticket\" is 2000 bytes, over its limit of 1024"), std::string::npos)
       << errorMessage(r);
@@ -186,7 +191,8 @@ TEST(AgentDispatcher, BytesTravelExactlyThroughASocketPairInBothEncodings) {
                            Value::array({pair["connection1"], bytesValue(payload), 8}))["result"];
   EXPECT_EQ(sent["result"], 1);
   // The JSON side sends base64.
-  Value sent2 = f.callJson("SteamServer.sendMessageToConnection", Value::array({pair["connection1"], "AAH/", 8}))["result"];
+  Value sent2 =
+      f.callJson("SteamServer.sendMessageToConnection", Value::array({pair["connection1"], "AAH/", 8}))["result"];
   EXPECT_EQ(sent2["result"], 1);
   Value got = Value::array();
   for (int i = 0; i < 200 && got.size() < 2; ++i) {
@@ -211,7 +217,8 @@ TEST(AgentDispatcher, DirectlyWrittenMessageRepliesEqualTheValueShape) {
   Value raw, plain;
   for (int i = 0; i < 200 && (raw.is_null() || raw.empty()); ++i) {
     std::vector<uint8_t> out;
-    Value request = {{"id", 9}, {"call", "SteamServer.receiveMessagesOnConnection"}, {"args", {pair["connection2"], 1}}};
+    Value request = {
+        {"id", 9}, {"call", "SteamServer.receiveMessagesOnConnection"}, {"args", {pair["connection2"], 1}}};
     f.godot.handleInto(request, out);
     Value reply;
     std::string why;
@@ -238,14 +245,41 @@ TEST(AgentDispatcher, DirectlyWrittenMessageRepliesEqualTheValueShape) {
 
 TEST(AgentApiTable, CoversTheGodot3PageAndIsConsistent) {
   // The 35 functions of reference/game-server-godot3.txt, by name.
-  const std::set<std::string> page = {
-      "associateWithClan", "beginAuthSession", "cancelAuthTicket", "clearAllKeyValues",
-      "computeNewPlayerCompatibility", "endAuthSession", "getAuthSessionTicket", "getNextOutgoingPacket",
-      "getPublicIP", "getSteamID", "handleIncomingPacket", "loggedOn", "logOff", "logOn", "logOnAnonymous",
-      "requestUserGroupStatus", "secure", "setAdvertiseServerActive", "setBotPlayerCount", "setDedicatedServer",
-      "setGameData", "setGameDescription", "setGameTags", "setKeyValue", "setMapName", "setMaxPlayerCount",
-      "setModDir", "setPasswordProtected", "setProduct", "setRegion", "setServerName", "setSpectatorPort",
-      "setSpectatorServerName", "userHasLicenseForApp", "wasRestartRequested"};
+  const std::set<std::string> page = {"associateWithClan",
+                                      "beginAuthSession",
+                                      "cancelAuthTicket",
+                                      "clearAllKeyValues",
+                                      "computeNewPlayerCompatibility",
+                                      "endAuthSession",
+                                      "getAuthSessionTicket",
+                                      "getNextOutgoingPacket",
+                                      "getPublicIP",
+                                      "getSteamID",
+                                      "handleIncomingPacket",
+                                      "loggedOn",
+                                      "logOff",
+                                      "logOn",
+                                      "logOnAnonymous",
+                                      "requestUserGroupStatus",
+                                      "secure",
+                                      "setAdvertiseServerActive",
+                                      "setBotPlayerCount",
+                                      "setDedicatedServer",
+                                      "setGameData",
+                                      "setGameDescription",
+                                      "setGameTags",
+                                      "setKeyValue",
+                                      "setMapName",
+                                      "setMaxPlayerCount",
+                                      "setModDir",
+                                      "setPasswordProtected",
+                                      "setProduct",
+                                      "setRegion",
+                                      "setServerName",
+                                      "setSpectatorPort",
+                                      "setSpectatorServerName",
+                                      "userHasLicenseForApp",
+                                      "wasRestartRequested"};
   std::set<std::string> seen, keys;
   for (const auto& fn : functionTable()) {
     if (fn.origin == Origin::kGodot3Page) seen.insert(fn.name);
@@ -263,9 +297,9 @@ TEST(AgentApiTable, CoversTheGodot3PageAndIsConsistent) {
     }
   }
   EXPECT_EQ(seen, page);
-  const std::set<std::string> signals = {"associate_clan", "client_approved", "client_denied", "client_group_status",
-                                         "client_kick", "player_compat", "policy_response", "server_connect_failure",
-                                         "server_connected", "server_disconnected"};
+  const std::set<std::string> signals = {
+      "associate_clan", "client_approved", "client_denied",          "client_group_status", "client_kick",
+      "player_compat",  "policy_response", "server_connect_failure", "server_connected",    "server_disconnected"};
   std::set<std::string> seen_signals;
   for (const auto& s : signalTable())
     if (s.origin == Origin::kGodot3Page) seen_signals.insert(s.name);
@@ -294,7 +328,8 @@ TEST(AgentApiTable, CommittedGodot3AddonIsTheGeneratorsOutput) {
   for (const auto& file : generateGodotSingletons(GodotFlavour::kGodot3)) {
     const std::string path = std::string(OUTPOST_SOURCE_DIR) + "/godot/addons/outpost/" + file.name;
     EXPECT_EQ(readFile(path), file.text)
-        << path << " differs from the API table: run `build/outpost-agent --write-godot-addon godot3 godot/addons/outpost`";
+        << path
+        << " differs from the API table: run `build/outpost-agent --write-godot-addon godot3 godot/addons/outpost`";
   }
 }
 

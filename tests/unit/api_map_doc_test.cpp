@@ -33,7 +33,8 @@ TEST(ApiMapDoc, EveryNamedTestExists) {
     if (!checked.insert(file + ":" + suite + "." + name).second) continue;
     std::string source = readFile(root + "/" + file);
     ASSERT_FALSE(source.empty()) << file << " (named in docs/api-map.md) does not exist";
-    std::string pattern = R"(TEST(_F|_P)?\(\s*)" + suite + R"(\s*,\s*)" + (name == "*" ? std::string(R"(\w+)") : name) + R"(\s*\))";
+    std::string pattern =
+        R"(TEST(_F|_P)?\(\s*)" + suite + R"(\s*,\s*)" + (name == "*" ? std::string(R"(\w+)") : name) + R"(\s*\))";
     EXPECT_TRUE(std::regex_search(source, std::regex(pattern)))
         << "docs/api-map.md names " << file << ": " << suite << "." << name << ", which that file does not define";
   }

@@ -120,7 +120,8 @@ TEST(AuthSessions, OfflineChecksRefuseWithTheReferenceResults) {
   EXPECT_EQ(f.sessions.begin(f.ticketFor(kAlice, {}, kApp, 3600, &other_hub), kAlice, false),
             BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
   EXPECT_EQ(f.sessions.begin(f.ticketFor(kAlice), kBob, false), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET);
-  EXPECT_EQ(f.sessions.begin(f.ticketFor(kAlice, {}, kApp + 1), kAlice, false), BEGIN_AUTH_SESSION_RESULT_GAME_MISMATCH);
+  EXPECT_EQ(f.sessions.begin(f.ticketFor(kAlice, {}, kApp + 1), kAlice, false),
+            BEGIN_AUTH_SESSION_RESULT_GAME_MISMATCH);
   auto short_lived = f.ticketFor(kAlice, {}, kApp, 60);
   f.clock.advance(60);
   EXPECT_EQ(f.sessions.begin(short_lived, kAlice, false), BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
@@ -227,9 +228,9 @@ TEST(AuthSessions, TicketBoundToAnotherServerFailsAsynchronouslyWithoutAskingThe
   // Positive controls: bound to this server's Steam ID, or to its public address.
   EXPECT_EQ(f.sessions.begin(f.ticketFor(kAlice, ticket::Recipient::steamId(kServer)), kAlice, false),
             BEGIN_AUTH_SESSION_RESULT_OK);
-  EXPECT_EQ(f.sessions.begin(f.ticketFor(kBob, *ticket::Recipient::fromAddressString("203.0.113.5:27015")), kBob,
-                             false),
-            BEGIN_AUTH_SESSION_RESULT_OK);
+  EXPECT_EQ(
+      f.sessions.begin(f.ticketFor(kBob, *ticket::Recipient::fromAddressString("203.0.113.5:27015")), kBob, false),
+      BEGIN_AUTH_SESSION_RESULT_OK);
   EXPECT_EQ(f.sessions.queuedValidations(), 2u);
   EXPECT_EQ(f.reports.validate.size(), 1u);
 }

@@ -62,8 +62,8 @@ TEST(Cert, LayoutMatchesTheSpec) {
   EXPECT_TRUE(std::equal(f.holder.public_key.begin(), f.holder.public_key.end(), bytes.begin() + kOffsetPublicKey));
   EXPECT_EQ(bytes[kOffsetApps], 480 & 0xFF);  // little-endian, sorted
   EXPECT_EQ(bytes[kOffsetApps + 4], 730 & 0xFF);
-  EXPECT_EQ(bytes[kOffsetApps + 8], 4);       // address family
-  EXPECT_EQ(bytes[kOffsetApps + 9], 8);       // prefix bits
+  EXPECT_EQ(bytes[kOffsetApps + 8], 4);  // address family
+  EXPECT_EQ(bytes[kOffsetApps + 9], 8);  // prefix bits
   EXPECT_EQ(bytes[kOffsetApps + 10], 10);
   auto parsed = parse(bytes);
   ASSERT_TRUE(parsed);
@@ -263,14 +263,14 @@ TEST(Verifier, RevocationsByAppAndTheirBounds) {
   Claims c = f.claims();
   c.app_ids = {480, 730};
   EXPECT_FALSE(v.isRevoked(c));
-  EXPECT_FALSE(v.addRevocation({0, 0, kNow}, kNow));                             // would void everything
-  EXPECT_FALSE(v.addRevocation({0, 730, kNow - kMaxLifetimeSeconds}, kNow));     // nothing left to void
-  EXPECT_TRUE(v.addRevocation({0, 730, kNow}, kNow));                            // a deleted app
+  EXPECT_FALSE(v.addRevocation({0, 0, kNow}, kNow));                          // would void everything
+  EXPECT_FALSE(v.addRevocation({0, 730, kNow - kMaxLifetimeSeconds}, kNow));  // nothing left to void
+  EXPECT_TRUE(v.addRevocation({0, 730, kNow}, kNow));                         // a deleted app
   EXPECT_TRUE(v.isRevoked(c));
-  EXPECT_FALSE(v.addRevocation({0, 730, kNow - 5}, kNow));                       // older: nothing new
+  EXPECT_FALSE(v.addRevocation({0, 730, kNow - 5}, kNow));  // older: nothing new
   Claims other = f.claims(steamid::individual(9));
   EXPECT_FALSE(v.isRevoked(other));
-  EXPECT_TRUE(v.addRevocation({steamid::individual(9), 999, kNow}, kNow));       // banned in another app
+  EXPECT_TRUE(v.addRevocation({steamid::individual(9), 999, kNow}, kNow));  // banned in another app
   EXPECT_FALSE(v.isRevoked(other));
   EXPECT_TRUE(v.addRevocation({steamid::individual(9), 480, kNow}, kNow));
   EXPECT_TRUE(v.isRevoked(other));

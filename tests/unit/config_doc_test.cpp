@@ -84,15 +84,12 @@ std::string renderConfigMarkdown() {
         "| ID | Name | Type | Scope | Default | Min | Max | Unit | Description |\n"
         "|---:|------|------|-------|--------:|----:|----:|------|-------------|\n";
   for (const ConfigDef& d : configTable()) {
-    md << "| " << d.id << " | `NETWORKING_CONFIG_" << d.name << "` | " << typeName(d.type)
-       << " | "
-       << (d.scope == ConfigScopeKind::kGlobal        ? "global"
+    md << "| " << d.id << " | `NETWORKING_CONFIG_" << d.name << "` | " << typeName(d.type) << " | "
+       << (d.scope == ConfigScopeKind::kGlobal         ? "global"
            : d.scope == ConfigScopeKind::kListenSocket ? "listen socket"
                                                        : "connection")
-       << " | "
-       << number(d, d.default_value) << " | " << number(d, d.min_value) << " | "
-       << number(d, d.max_value) << " | " << cell(d.unit) << " | " << cell(d.description)
-       << " |\n";
+       << " | " << number(d, d.default_value) << " | " << number(d, d.min_value) << " | " << number(d, d.max_value)
+       << " | " << cell(d.unit) << " | " << cell(d.description) << " |\n";
   }
   return md.str();
 }
@@ -130,16 +127,15 @@ TEST(ConfigDoc, MatchesConfigTable) {
   std::ostringstream committed;
   committed << in.rdbuf();
   EXPECT_TRUE(committed.str() == rendered)
-      << "docs/config.md does not match src/transport/config_table.h ("
-      << firstDifference(committed.str(), rendered) << "); regenerate it with\n"
+      << "docs/config.md does not match src/transport/config_table.h (" << firstDifference(committed.str(), rendered)
+      << "); regenerate it with\n"
       << "  OUTPOST_UPDATE_DOCS=1 ./build/tests/unit/transport_unit_tests --gtest_filter='ConfigDoc.*'";
 }
 
 TEST(ConfigDoc, HasOneRowPerValueWithExactBounds) {
   const std::string md = renderConfigMarkdown();
   for (const ConfigDef& d : configTable())
-    EXPECT_NE(md.find("`NETWORKING_CONFIG_" + std::string(d.name) + "`"), std::string::npos)
-        << d.name;
+    EXPECT_NE(md.find("`NETWORKING_CONFIG_" + std::string(d.name) + "`"), std::string::npos) << d.name;
   // CONNECTION_USER_DATA spans the whole int64 range; it must print exactly, not as a rounded
   // double.
   EXPECT_NE(md.find("| -1 | -9223372036854775808 | 9223372036854775807 |"), std::string::npos);

@@ -163,8 +163,7 @@ TEST(ConfigLayer, SetReplacesAndGetFinds) {
 TEST(ConfigResolve, DefaultsWhenNothingIsSet) {
   ConnectionConfig c = resolveConnectionConfig(nullptr, nullptr);
   // Only values no other test leaves changed are checked against the table.
-  EXPECT_EQ(c.recv_max_message_size,
-            static_cast<int32_t>(def(NETWORKING_CONFIG_RECV_MAX_MESSAGE_SIZE).default_value));
+  EXPECT_EQ(c.recv_max_message_size, static_cast<int32_t>(def(NETWORKING_CONFIG_RECV_MAX_MESSAGE_SIZE).default_value));
   EXPECT_EQ(c.user_data, -1);
   EXPECT_EQ(c.mtu_packet_size, 1300);
 }
@@ -267,9 +266,15 @@ TEST(ConfigIntrospection, ListConfigValuesIsTheTable) {
     auto v = net.getConfigValue(d.id, NETWORKING_CONFIG_SCOPE_GLOBAL, 0);
     EXPECT_EQ(v.result, NETWORKING_GET_CONFIG_VALUE_OK_INHERITED) << d.name;
     switch (d.type) {
-      case NETWORKING_CONFIG_TYPE_INT32: EXPECT_EQ(std::get<int32_t>(v.value), static_cast<int32_t>(d.default_value)) << d.name; break;
-      case NETWORKING_CONFIG_TYPE_INT64: EXPECT_EQ(std::get<int64_t>(v.value), static_cast<int64_t>(d.default_value)) << d.name; break;
-      case NETWORKING_CONFIG_TYPE_FLOAT: EXPECT_EQ(std::get<float>(v.value), static_cast<float>(d.default_value)) << d.name; break;
+      case NETWORKING_CONFIG_TYPE_INT32:
+        EXPECT_EQ(std::get<int32_t>(v.value), static_cast<int32_t>(d.default_value)) << d.name;
+        break;
+      case NETWORKING_CONFIG_TYPE_INT64:
+        EXPECT_EQ(std::get<int64_t>(v.value), static_cast<int64_t>(d.default_value)) << d.name;
+        break;
+      case NETWORKING_CONFIG_TYPE_FLOAT:
+        EXPECT_EQ(std::get<float>(v.value), static_cast<float>(d.default_value)) << d.name;
+        break;
       default: EXPECT_EQ(std::get<std::string>(v.value), "") << d.name; break;
     }
   }

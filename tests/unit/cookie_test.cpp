@@ -39,7 +39,7 @@ TEST(Cookie, GoodInItsWindowAndTheNextOnly) {
   EXPECT_TRUE(jar.verify(from, 77, c, t));
   EXPECT_TRUE(jar.verify(from, 77, c, t + kWindow));
   EXPECT_FALSE(jar.verify(from, 77, c, t + 2 * kWindow));
-  EXPECT_FALSE(jar.verify(from, 78, c, t));  // another connection id
+  EXPECT_FALSE(jar.verify(from, 78, c, t));                                           // another connection id
   EXPECT_FALSE(jar.verify(*SocketAddress::parse("127.0.0.1:4001", true), 77, c, t));  // another port
 }
 

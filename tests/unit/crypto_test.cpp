@@ -135,8 +135,7 @@ TEST_P(AeadTest, SealsInPlace) {
   EXPECT_EQ(std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>(len)), plaintext_);
 }
 
-INSTANTIATE_TEST_SUITE_P(Ciphers, AeadTest,
-                         ::testing::Values(Cipher::kAes256Gcm, Cipher::kChaCha20Poly1305),
+INSTANTIATE_TEST_SUITE_P(Ciphers, AeadTest, ::testing::Values(Cipher::kAes256Gcm, Cipher::kChaCha20Poly1305),
                          [](const ::testing::TestParamInfo<Cipher>& info) {
                            return info.param == Cipher::kAes256Gcm ? "Aes256Gcm" : "ChaCha20";
                          });

@@ -180,36 +180,24 @@ TEST(FramesAck, WriterRefusesEmptyRangesAndShortBuffer) {
 
 TEST(FramesAck, FirstRangeBelowZeroIsRejected) {
   // largest 5, first range length 6: would acknowledge packet "-1".
-  expectRejected(Raw().u8(kAck).varint(5).varint(0).varint(0).varint(0).varint(6).bytes,
-                 "first range underflow");
+  expectRejected(Raw().u8(kAck).varint(5).varint(0).varint(0).varint(0).varint(6).bytes, "first range underflow");
 }
 
 TEST(FramesAck, GapBelowZeroIsRejected) {
   // First range [3, 5]; a gap of 2 would put the next range's largest at -1.
-  expectRejected(
-      Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(2).varint(2).varint(0).bytes,
-      "gap underflow");
+  expectRejected(Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(2).varint(2).varint(0).bytes,
+                 "gap underflow");
   // Gap exactly fits (next largest = 0), length 1 underflows.
-  expectRejected(
-      Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(2).varint(1).varint(1).bytes,
-      "length underflow");
+  expectRejected(Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(2).varint(1).varint(1).bytes,
+                 "length underflow");
   // Huge gap value.
-  expectRejected(Raw().u8(kAck)
-                     .varint(5)
-                     .varint(0)
-                     .varint(0)
-                     .varint(1)
-                     .varint(0)
-                     .varint(kVarintMax)
-                     .varint(0)
-                     .bytes,
+  expectRejected(Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(0).varint(kVarintMax).varint(0).bytes,
                  "huge gap");
 }
 
 TEST(FramesAck, RangeEndingExactlyAtZeroIsAccepted) {
   // [3, 5], gap 0 (one missing packet, 2) → next largest 1, length 1 → [0, 1].
-  auto bytes =
-      Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(2).varint(0).varint(1).bytes;
+  auto bytes = Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(2).varint(0).varint(1).bytes;
   Recorder rec;
   ASSERT_TRUE(parse(bytes, &rec));
   ASSERT_EQ(rec.seen.at(0).ranges.size(), 2u);
@@ -226,9 +214,8 @@ TEST(FramesAck, TooManyRangesIsRejected) {
 
 TEST(FramesAck, MissingRangesAreRejected) {
   // Claims three additional ranges and carries one.
-  expectRejected(
-      Raw().u8(kAck).varint(100).varint(0).varint(0).varint(3).varint(1).varint(1).varint(1).bytes,
-      "truncated ranges");
+  expectRejected(Raw().u8(kAck).varint(100).varint(0).varint(0).varint(3).varint(1).varint(1).varint(1).bytes,
+                 "truncated ranges");
 }
 
 // ---- Reliable --------------------------------------------------------------------------------
@@ -257,8 +244,7 @@ TEST(FramesReliable, ZeroLengthIsRejected) {
 
 TEST(FramesReliable, LaneOutOfRangeIsRejected) {
   expectRejected(Raw().u8(kReliable).varint(255).varint(0).varint(1).data(1).bytes, "lane 255");
-  expectRejected(Raw().u8(kReliable).varint(70000).varint(0).varint(1).data(1).bytes,
-                 "lane above u16");
+  expectRejected(Raw().u8(kReliable).varint(70000).varint(0).varint(1).data(1).bytes, "lane above u16");
   Recorder rec;
   EXPECT_TRUE(parse(Raw().u8(kReliable).varint(254).varint(0).varint(1).data(1).bytes, &rec));
 }
@@ -269,8 +255,7 @@ TEST(FramesReliable, OffsetBeyondStreamLimitIsRejected) {
 }
 
 TEST(FramesReliable, LengthPastEndIsRejected) {
-  expectRejected(Raw().u8(kReliable).varint(0).varint(0).varint(10).data(9).bytes,
-                 "length past end");
+  expectRejected(Raw().u8(kReliable).varint(0).varint(0).varint(10).data(9).bytes, "length past end");
 }
 
 TEST(FramesReliable, WriterRefusesWhenItDoesNotFit) {
@@ -308,9 +293,16 @@ TEST(FramesUnreliable, RoundTripWholeAndFragment) {
 }
 
 TEST(FramesUnreliable, HostileFieldsAreRejected) {
-  auto frame = [](uint64_t lane, uint64_t number, uint64_t offset, uint64_t total, uint64_t len,
-                  size_t carried) {
-    return Raw().u8(kUnreliable).varint(lane).varint(number).varint(offset).varint(total).varint(len).data(carried).bytes;
+  auto frame = [](uint64_t lane, uint64_t number, uint64_t offset, uint64_t total, uint64_t len, size_t carried) {
+    return Raw()
+        .u8(kUnreliable)
+        .varint(lane)
+        .varint(number)
+        .varint(offset)
+        .varint(total)
+        .varint(len)
+        .data(carried)
+        .bytes;
   };
   expectRejected(frame(255, 1, 0, 1, 1, 1), "lane 255");
   expectRejected(frame(0, 0, 0, 1, 1, 1), "message number 0");
@@ -330,8 +322,7 @@ TEST(FramesClose, RoundTripAndDebugCut) {
   std::string debug(200, 'd');
   std::vector<uint8_t> buf(512);
   ByteWriter w(buf.data(), buf.size());
-  ASSERT_TRUE(writeClose(w, 0xFFFFFFFFu,
-                         {reinterpret_cast<const uint8_t*>(debug.data()), debug.size()}));
+  ASSERT_TRUE(writeClose(w, 0xFFFFFFFFu, {reinterpret_cast<const uint8_t*>(debug.data()), debug.size()}));
   buf.resize(w.size());
   Recorder rec;
   ParseSummary summary;

@@ -33,7 +33,8 @@ TEST(HubContact, ParsesKeyAtAddressAndNormalisesTheKey) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->key_hex, "");
   EXPECT_EQ(formatHubContact(kKey, "10.0.0.1:27100"), kKey + "@10.0.0.1:27100");
-  for (const std::string& bad : std::vector<std::string>{kKey.substr(1) + "@127.0.0.1:1", "zz" + kKey.substr(2) + "@127.0.0.1:1",
+  for (const std::string& bad :
+       std::vector<std::string>{kKey.substr(1) + "@127.0.0.1:1", "zz" + kKey.substr(2) + "@127.0.0.1:1",
                                 kKey + "@127.0.0.1", kKey + "@:27100", "@127.0.0.1:1", "host:27100", ""}) {
     EXPECT_FALSE(parseHubContact(bad, &why)) << bad;
     EXPECT_FALSE(why.empty());

@@ -54,8 +54,8 @@ class DetachedHub : public ::testing::Test {
 
   // Tests adjust config before open().
   void SetUp() override {
-    root_ = std::filesystem::temp_directory_path() /
-            ("outpost-hub-unit-" + std::to_string(getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = std::filesystem::temp_directory_path() / ("outpost-hub-unit-" + std::to_string(getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(root_);
     std::filesystem::create_directories(root_);
     config.data_dir = (root_ / "data").string();

@@ -6,8 +6,6 @@
 namespace outpost::test {
 namespace {
 
-
-
 class HubCommunityStats : public DetachedHub {
  protected:
   hubrpc::GameplayStatsResult stats(uint32_t connection) {

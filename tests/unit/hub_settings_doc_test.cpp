@@ -17,7 +17,8 @@
 namespace outpost::hub {
 namespace {
 
-const char* kBegin = "<!-- hub-settings:begin (generated from src/hub/hub_settings.cpp; see tests/unit/hub_settings_doc_test.cpp) -->\n";
+const char* kBegin =
+    "<!-- hub-settings:begin (generated from src/hub/hub_settings.cpp; see tests/unit/hub_settings_doc_test.cpp) -->\n";
 const char* kEnd = "<!-- hub-settings:end -->\n";
 
 std::string cell(const std::string& s) {

@@ -48,8 +48,8 @@ std::vector<std::string> names(const std::string& cell) {
 }
 
 struct Table {
-  std::map<std::string, Row> rows;                    // by dir
-  std::map<std::string, std::string> header_owner;    // "networking_sockets.h" -> "transport"
+  std::map<std::string, Row> rows;                  // by dir
+  std::map<std::string, std::string> header_owner;  // "networking_sockets.h" -> "transport"
   std::vector<std::string> problems;
 };
 
@@ -123,11 +123,13 @@ std::vector<std::string> checkLayers(const fs::path& root) {
       std::string h = e.path().filename().string();
       public_headers.insert(h);
       if (!t.header_owner.count(h))
-        problems.push_back("include/outpost/" + h + ": no module of docs/layers.md implements it (public headers column)");
+        problems.push_back("include/outpost/" + h +
+                           ": no module of docs/layers.md implements it (public headers column)");
     }
   }
   for (const auto& [h, owner] : t.header_owner)
-    if (!public_headers.count(h)) problems.push_back("docs/layers.md: " + owner + " implements include/outpost/" + h + ", which does not exist");
+    if (!public_headers.count(h))
+      problems.push_back("docs/layers.md: " + owner + " implements include/outpost/" + h + ", which does not exist");
 
   // The includes.
   static const std::regex include_re(R"(^\s*#\s*include\s*[<"]([A-Za-z0-9_.-]+)/([^">]+)[">])");
@@ -177,8 +179,8 @@ std::vector<std::string> checkLayers(const fs::path& root) {
           problems.push_back(at + " includes " + first + "/" + rest + ": src/" + target +
                              " has no row in docs/layers.md (an undeclared module)");
         } else if (used->layer >= row.layer) {
-          problems.push_back(at + " (layer " + std::to_string(row.layer) + ") includes " + first + "/" + rest +
-                             " of " + target + " (layer " + std::to_string(used->layer) +
+          problems.push_back(at + " (layer " + std::to_string(row.layer) + ") includes " + first + "/" + rest + " of " +
+                             target + " (layer " + std::to_string(used->layer) +
                              "): an upward edge (a module may only include modules below it)");
         } else if (!row.uses.count(target)) {
           problems.push_back(at + " includes " + first + "/" + rest + " of " + target +
@@ -206,8 +208,9 @@ TEST(Layers, NoModuleIncludesAModuleAboveIt) {
 class LayersChecker : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("outpost-layers-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() /
+            ("outpost-layers-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     write("docs/layers.md",
           "| directory | layer | SDK | uses | public headers | what |\n"
@@ -249,15 +252,18 @@ TEST_F(LayersChecker, AnUpwardIncludeIsReportedWithFileAndLine) {
 
 TEST_F(LayersChecker, AnUpwardPublicHeaderIsReported) {
   write("src/low/l.h", "#include \"outpost/api.h\"\n");
-  EXPECT_TRUE(reports("src/low/l.h:1: low (layer 1) includes outpost/api.h of high (layer 2)")) << joined(checkLayers(root_));
+  EXPECT_TRUE(reports("src/low/l.h:1: low (layer 1) includes outpost/api.h of high (layer 2)"))
+      << joined(checkLayers(root_));
 }
 
 TEST_F(LayersChecker, AnUndeclaredDownwardIncludeIsReported) {
   write("src/high/h.cpp", "#include \"hubonly/x.h\"\n");
-  EXPECT_TRUE(reports("src/high/h.cpp:1: high includes hubonly/x.h of hubonly, an undeclared edge")) << joined(checkLayers(root_));
+  EXPECT_TRUE(reports("src/high/h.cpp:1: high includes hubonly/x.h of hubonly, an undeclared edge"))
+      << joined(checkLayers(root_));
   write("src/high/h.cpp", "#include \"low/l.h\"\n");
   write("apps/tool/main.cpp", "#include \"low/l.h\"\n");
-  EXPECT_TRUE(reports("apps/tool/main.cpp:1: apps/tool includes low/l.h of low, an undeclared edge")) << joined(checkLayers(root_));
+  EXPECT_TRUE(reports("apps/tool/main.cpp:1: apps/tool includes low/l.h of low, an undeclared edge"))
+      << joined(checkLayers(root_));
 }
 
 TEST_F(LayersChecker, AModuleWithoutARowIsReported) {
@@ -275,10 +281,13 @@ TEST_F(LayersChecker, TheTableItselfIsChecked) {
         "| src/hubonly | 1 | no | base | — | |\n"
         "| apps/tool | 9 | no | high | — | |\n");
   write("include/outpost/orphan.h", "");
-  EXPECT_TRUE(reports("docs/layers.md:2: low (layer 1) uses high (layer 2): a declared edge must point to a lower layer"))
+  EXPECT_TRUE(
+      reports("docs/layers.md:2: low (layer 1) uses high (layer 2): a declared edge must point to a lower layer"))
       << joined(checkLayers(root_));
-  EXPECT_TRUE(reports("docs/layers.md:3: high is in the SDK but uses hubonly, which is not")) << joined(checkLayers(root_));
-  EXPECT_TRUE(reports("include/outpost/orphan.h: no module of docs/layers.md implements it")) << joined(checkLayers(root_));
+  EXPECT_TRUE(reports("docs/layers.md:3: high is in the SDK but uses hubonly, which is not"))
+      << joined(checkLayers(root_));
+  EXPECT_TRUE(reports("include/outpost/orphan.h: no module of docs/layers.md implements it"))
+      << joined(checkLayers(root_));
 }
 
 }  // namespace

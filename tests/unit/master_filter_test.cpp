@@ -156,8 +156,8 @@ TEST(MasterFilter, AppIdAndNapp) {
   EXPECT_FALSE(matches("\\appid\\730", r));
   EXPECT_FALSE(matches("\\napp\\440", r));
   EXPECT_TRUE(matches("\\napp\\500", r));
-  EXPECT_FALSE(matches("\\appid\\tf2", r));      // an AppID that cannot exist matches nothing
-  EXPECT_TRUE(matches("\\napp\\tf2", r));        // ... and not running it is a no-op
+  EXPECT_FALSE(matches("\\appid\\tf2", r));         // an AppID that cannot exist matches nothing
+  EXPECT_TRUE(matches("\\napp\\tf2", r));           // ... and not running it is a no-op
   EXPECT_FALSE(matches("\\appid\\4400000000", r));  // > u32
   EXPECT_TRUE(matches("\\appid\\", r));
 }
@@ -242,7 +242,7 @@ TEST(MasterFilter, GameaddrIpAndIpPort) {
   EXPECT_TRUE(matches("\\gameaddr\\10.0.0.1:27016", r));  // the game port
   EXPECT_FALSE(matches("\\gameaddr\\10.0.0.1:27017", r));
   EXPECT_FALSE(matches("\\gameaddr\\10.0.0.2:27015", r));
-  EXPECT_FALSE(matches("\\gameaddr\\example.com", r));    // unreadable: matches nothing
+  EXPECT_FALSE(matches("\\gameaddr\\example.com", r));  // unreadable: matches nothing
   EXPECT_FALSE(matches("\\gameaddr\\10.0.0.1:27015x", r));
 }
 

@@ -17,9 +17,7 @@ namespace {
 
 using Addr = std::pair<uint32_t, uint16_t>;
 
-constexpr uint32_t ip(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-  return (a << 24) | (b << 16) | (c << 8) | d;
-}
+constexpr uint32_t ip(uint32_t a, uint32_t b, uint32_t c, uint32_t d) { return (a << 24) | (b << 16) | (c << 8) | d; }
 
 // Server i: 10.(i/250).(i%250).1 : 27015 + i%3; map_<i%5>; appid 440/730 by i%2.
 std::vector<ServerRecord> generate(int n) {
@@ -58,8 +56,8 @@ std::vector<Addr> decode(const std::vector<uint8_t>& reply) {
   EXPECT_EQ((reply.size() - kReplyHeaderBytes) % kReplyEntryBytes, 0u);
   std::vector<Addr> out;
   for (size_t p = kReplyHeaderBytes; p + 6 <= reply.size(); p += 6) {
-    uint32_t a = (uint32_t{reply[p]} << 24) | (uint32_t{reply[p + 1]} << 16) |
-                 (uint32_t{reply[p + 2]} << 8) | reply[p + 3];
+    uint32_t a =
+        (uint32_t{reply[p]} << 24) | (uint32_t{reply[p + 1]} << 16) | (uint32_t{reply[p + 2]} << 8) | reply[p + 3];
     uint16_t port = static_cast<uint16_t>((reply[p + 4] << 8) | reply[p + 5]);
     out.emplace_back(a, port);
   }
@@ -118,8 +116,7 @@ TEST(MasterIndex, ReplyLayout) {
   MasterIndex index({r});
   std::vector<uint8_t> out;
   ReplyInfo info = index.reply(request(0, 0), out);
-  const std::vector<uint8_t> want = {0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A, 192, 0, 2,
-                                     7,    0x69, 0x87, 0,    0,    0,    0,    0, 0};
+  const std::vector<uint8_t> want = {0xFF, 0xFF, 0xFF, 0xFF, 0x66, 0x0A, 192, 0, 2, 7, 0x69, 0x87, 0, 0, 0, 0, 0, 0};
   EXPECT_EQ(out, want);
   EXPECT_EQ(info.servers, 1u);
   EXPECT_TRUE(info.last_page);
@@ -155,8 +152,8 @@ TEST(MasterIndex, PagingUnfilteredListsEveryServerOnceAcrossPages) {
 TEST(MasterIndex, PagingFiltered) {
   std::vector<ServerRecord> records = generate(1000);
   MasterIndex index(records);
-  for (std::string filter : {"\\appid\\440", "\\map\\map_2", "\\dedicated\\1\\empty\\1",
-                             "\\nor\\1\\map\\map_0", "\\appid\\730\\full\\1"}) {
+  for (std::string filter :
+       {"\\appid\\440", "\\map\\map_2", "\\dedicated\\1\\empty\\1", "\\nor\\1\\map\\map_0", "\\appid\\730\\full\\1"}) {
     Walk w = walk(index, filter);
     std::vector<Addr> want = expected(records, filter);
     EXPECT_EQ(w.servers, want) << filter;
@@ -198,8 +195,8 @@ TEST(MasterIndex, LenientSeedsPageCorrectly) {
   (void)index.reply(*req, out);
   std::vector<Addr> entries = decode(out);
   ASSERT_FALSE(entries.empty());
-  EXPECT_EQ(entries.front(), (Addr{index.records()[kMaxEntriesPerReply].ip,
-                                   index.records()[kMaxEntriesPerReply].query_port}));
+  EXPECT_EQ(entries.front(),
+            (Addr{index.records()[kMaxEntriesPerReply].ip, index.records()[kMaxEntriesPerReply].query_port}));
 }
 
 TEST(MasterIndex, CollapseAddrHashKeepsLowestMatchingPortPerIpAcrossPages) {

@@ -91,8 +91,7 @@ TEST(MasterReplyPage, ReadsThePagesMasterIndexBuilds) {
     request.seed_port = read->servers.back().port;
   }
   ASSERT_EQ(walked.size(), records.size());
-  for (size_t i = 0; i < records.size(); ++i)
-    EXPECT_EQ(walked[i], (PageEntry{records[i].ip, records[i].query_port}));
+  for (size_t i = 0; i < records.size(); ++i) EXPECT_EQ(walked[i], (PageEntry{records[i].ip, records[i].query_port}));
 }
 
 }  // namespace

@@ -17,9 +17,7 @@ std::optional<MasterRequest> parse(const std::string& s, RequestError* e = nullp
   return parseMasterRequest(b, e);
 }
 
-constexpr uint32_t ip(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-  return (a << 24) | (b << 16) | (c << 8) | d;
-}
+constexpr uint32_t ip(uint32_t a, uint32_t b, uint32_t c, uint32_t d) { return (a << 24) | (b << 16) | (c << 8) | d; }
 
 TEST(MasterRequest, ParsesRegionSeedAndFilter) {
   auto r = parse(std::string("1\x03") + "10.1.2.3:27016" + '\0' + "\\appid\\440\\map\\cp_x" + '\0');
@@ -28,8 +26,8 @@ TEST(MasterRequest, ParsesRegionSeedAndFilter) {
   EXPECT_EQ(r->seed_ip, ip(10, 1, 2, 3));
   EXPECT_EQ(r->seed_port, 27016);
   EXPECT_EQ(r->filter, "\\appid\\440\\map\\cp_x");
-  EXPECT_FALSE(r->seed_trailing_junk || r->seed_unparsed || r->seed_unterminated ||
-               r->filter_missing || r->filter_unterminated);
+  EXPECT_FALSE(r->seed_trailing_junk || r->seed_unparsed || r->seed_unterminated || r->filter_missing ||
+               r->filter_unterminated);
 }
 
 TEST(MasterRequest, FirstPageSeedAndEmptyFilter) {

@@ -33,13 +33,9 @@ std::vector<ServerRecord> generate(int n) {
   return out;
 }
 
-SocketAddress source(uint32_t host, uint16_t port = 40000) {
-  return SocketAddress::ipv4(host, port);
-}
+SocketAddress source(uint32_t host, uint16_t port = 40000) { return SocketAddress::ipv4(host, port); }
 
-std::vector<uint8_t> firstPage(std::string_view filter = "") {
-  return encodeMasterRequest(kRegionAll, 0, 0, filter);
-}
+std::vector<uint8_t> firstPage(std::string_view filter = "") { return encodeMasterRequest(kRegionAll, 0, 0, filter); }
 
 TEST(MasterResponder, DropsBeforePublishAndAnswersAfter) {
   MasterResponder r(MasterRateLimits{}, kStart);
@@ -66,9 +62,7 @@ TEST(MasterResponder, CountsEveryDropByReason) {
   r.publish(makeMasterIndex(generate(3)));
   std::vector<uint8_t> reply;
   const SocketAddress from = source(0x7F000001);
-  auto send = [&](std::vector<uint8_t> d, const SocketAddress& a) {
-    return r.handle(d, a, kStart, reply);
-  };
+  auto send = [&](std::vector<uint8_t> d, const SocketAddress& a) { return r.handle(d, a, kStart, reply); };
   EXPECT_FALSE(send({}, from));
   EXPECT_FALSE(send(std::vector<uint8_t>(1401, 0x31), from));
   EXPECT_FALSE(send({0xFF, 0xFF, 0xFF, 0xFF, 0x54}, from));
@@ -190,8 +184,7 @@ TEST(MasterResponder, GlobalRequestCap) {
   r.publish(makeMasterIndex(generate(3)));
   std::vector<uint8_t> reply;
   int answered = 0;
-  for (uint32_t i = 0; i < 50; ++i)
-    answered += r.handle(firstPage(), source(0x0B000000 + i), kStart, reply);
+  for (uint32_t i = 0; i < 50; ++i) answered += r.handle(firstPage(), source(0x0B000000 + i), kStart, reply);
   EXPECT_EQ(answered, 10);
   EXPECT_EQ(r.counter(Counter::kDroppedRateGlobalRequests), 40u);
 }
@@ -208,8 +201,7 @@ TEST(MasterResponder, SourceTableIsBoundedAndEvictsStalest) {
   EXPECT_TRUE(r.handle(firstPage(), a, kStart, reply));
   EXPECT_TRUE(r.handle(firstPage(), a, kStart, reply));
   EXPECT_FALSE(r.handle(firstPage(), a, kStart, reply));  // a's burst is spent
-  for (uint32_t i = 0; i < 4; ++i)
-    EXPECT_TRUE(r.handle(firstPage(), source(0x0B000000 + i), kStart, reply));
+  for (uint32_t i = 0; i < 4; ++i) EXPECT_TRUE(r.handle(firstPage(), source(0x0B000000 + i), kStart, reply));
   auto c = r.counters();
   EXPECT_EQ(c["sources_tracked"], 4u);
   EXPECT_EQ(c["sources_evicted"], 1u);
@@ -286,8 +278,7 @@ class UdpClient {
   }
   ~UdpClient() { ::close(fd_); }
   void send(const std::vector<uint8_t>& d, const SocketAddress& to) {
-    EXPECT_EQ(::sendto(fd_, d.data(), d.size(), 0, to.sa(), to.len()),
-              static_cast<ssize_t>(d.size()));
+    EXPECT_EQ(::sendto(fd_, d.data(), d.size(), 0, to.sa(), to.len()), static_cast<ssize_t>(d.size()));
   }
   // Waits up to timeout_ms for a datagram; returns false on timeout.
   bool receive(std::vector<uint8_t>& out, SocketAddress* from, int timeout_ms = 2000) {
@@ -352,8 +343,8 @@ TEST(MasterServer, WalksThreePagesOverUdpFromTheSamePort) {
     ASSERT_LE(reply.size(), kMaxReplyBytes);
     ++pages;
     for (size_t p = 6; p + 6 <= reply.size(); p += 6) {
-      uint32_t a = (uint32_t{reply[p]} << 24) | (uint32_t{reply[p + 1]} << 16) |
-                   (uint32_t{reply[p + 2]} << 8) | reply[p + 3];
+      uint32_t a =
+          (uint32_t{reply[p]} << 24) | (uint32_t{reply[p + 1]} << 16) | (uint32_t{reply[p + 2]} << 8) | reply[p + 3];
       uint16_t port = static_cast<uint16_t>((reply[p + 4] << 8) | reply[p + 5]);
       if (a == 0 && port == 0) {
         done = true;

@@ -5,8 +5,8 @@
 // runs on all of them (the order rules themselves: check_queue_test.cpp).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -82,7 +82,8 @@ namespace {
 TEST(PasswordChecks, CancelWaitingDropsOnlyChecksNotStarted) {
   std::string hash = crypto::hashPassword("pw-pw-pw-pw");
   PasswordChecks checks(1, 64, 64);
-  for (uint32_t i = 1; i <= 5; ++i) ASSERT_EQ(checks.submit(job(i, "wrong", hash, "203.0.113.9")), PasswordChecks::Submitted::kQueued);
+  for (uint32_t i = 1; i <= 5; ++i)
+    ASSERT_EQ(checks.submit(job(i, "wrong", hash, "203.0.113.9")), PasswordChecks::Submitted::kQueued);
   ASSERT_EQ(checks.submit(job(100, "pw-pw-pw-pw", hash, "198.51.100.7")), PasswordChecks::Submitted::kQueued);
   auto cancelled = checks.cancelWaiting("203.0.113.9");
   EXPECT_GE(cancelled.size(), 4u);  // the first may already be running

@@ -36,9 +36,7 @@ std::vector<uint8_t> payload(size_t n, uint8_t seed) {
   return v;
 }
 
-std::span<const uint8_t> seg(const std::vector<uint8_t>& s, size_t off, size_t len) {
-  return {s.data() + off, len};
-}
+std::span<const uint8_t> seg(const std::vector<uint8_t>& s, size_t off, size_t len) { return {s.data() + off, len}; }
 
 class Collector {
  public:
@@ -63,7 +61,7 @@ TEST(RecvStream, InOrderSegmentsDeliverMessages) {
   EXPECT_EQ(c.got[0].number, 1);
   EXPECT_EQ(c.got[0].payload, a);
   EXPECT_EQ(c.got[0].stream_bytes, 7u);  // the header counts too
-  EXPECT_EQ(c.got[1].number, 4);          // numbers accumulate the deltas
+  EXPECT_EQ(c.got[1].number, 4);         // numbers accumulate the deltas
   EXPECT_EQ(c.got[1].payload, b);
   EXPECT_EQ(c.got[1].stream_bytes, 103u);  // 1-byte delta, 2-byte size
   EXPECT_EQ(r.deliveredOffset(), stream.size());
@@ -83,8 +81,7 @@ TEST(RecvStream, PartialMessageWaitsForTheRest) {
   ASSERT_TRUE(c.deliver(r));
   EXPECT_TRUE(c.got.empty());
   EXPECT_EQ(r.deliveredOffset(), 0u);
-  ASSERT_EQ(r.insert(102, seg(stream, 102, stream.size() - 102), UINT64_MAX),
-            RecvStream::Insert::kOk);
+  ASSERT_EQ(r.insert(102, seg(stream, 102, stream.size() - 102), UINT64_MAX), RecvStream::Insert::kOk);
   ASSERT_TRUE(c.deliver(r));
   ASSERT_EQ(c.got.size(), 1u);
   EXPECT_EQ(c.got[0].payload, payload(200, 3));
@@ -105,8 +102,7 @@ TEST(RecvStream, OutOfOrderSegmentsDeliverInOrderExactlyOnce) {
   RecvStream r;
   Collector c;
   for (size_t i = segs.size(); i-- > 0;) {
-    ASSERT_EQ(r.insert(segs[i].first, seg(stream, segs[i].first, segs[i].second), UINT64_MAX),
-              RecvStream::Insert::kOk);
+    ASSERT_EQ(r.insert(segs[i].first, seg(stream, segs[i].first, segs[i].second), UINT64_MAX), RecvStream::Insert::kOk);
     ASSERT_TRUE(c.deliver(r));
     if (i > 0) {
       EXPECT_TRUE(c.got.empty());
@@ -118,8 +114,7 @@ TEST(RecvStream, OutOfOrderSegmentsDeliverInOrderExactlyOnce) {
     EXPECT_EQ(c.got[i].payload, sent[i]);
   }
   // Everything again: all old, nothing new delivered.
-  for (auto [off, len] : segs)
-    EXPECT_EQ(r.insert(off, seg(stream, off, len), UINT64_MAX), RecvStream::Insert::kOld);
+  for (auto [off, len] : segs) EXPECT_EQ(r.insert(off, seg(stream, off, len), UINT64_MAX), RecvStream::Insert::kOld);
   ASSERT_TRUE(c.deliver(r));
   EXPECT_EQ(c.got.size(), sent.size());
 }
@@ -216,8 +211,8 @@ TEST(RecvStream, FuzzRegressionMessageNumberOverflowIsAViolation) {
   std::vector<uint8_t> stream;
   appendMessage(stream, kVarintMax, payload(1, 1));  // 2^62 - 1
   appendMessage(stream, kVarintMax, payload(1, 2));  // 2^63 - 2: still a valid int64
-  appendMessage(stream, 1, payload(1, 3));            // INT64_MAX exactly
-  appendMessage(stream, 1, payload(1, 4));            // would wrap negative
+  appendMessage(stream, 1, payload(1, 3));           // INT64_MAX exactly
+  appendMessage(stream, 1, payload(1, 4));           // would wrap negative
   RecvStream r;
   Collector c;
   ASSERT_EQ(r.insert(0, seg(stream, 0, stream.size()), UINT64_MAX), RecvStream::Insert::kOk);

@@ -257,10 +257,8 @@ TEST(SendStream, RandomLossAndAckDeliverEveryByteOnce) {
       size_t i = rng() % flight.size();
       InFlight f = flight[i];
       flight.erase(flight.begin() + static_cast<long>(i));
-      if (rng() % 10 < 3)
-        s.onLost(f.offset, f.len);
-      else
-        s.onAcked(f.offset, f.len);
+      if (rng() % 10 < 3) s.onLost(f.offset, f.len);
+      else s.onAcked(f.offset, f.len);
     }
   }
   EXPECT_EQ(s.ackedBase(), expected.size());

@@ -14,12 +14,12 @@ TEST(ServerStrings, BufferSizesIncludeTheNulAndControlCharactersAndBadUtf8AreRef
   EXPECT_NE(hubrpc::checkServerString(std::string(64, 'n'), MAX_GAME_SERVER_SERVER_NAME), "");
   EXPECT_EQ(hubrpc::checkServerString("", MAX_GAME_SERVER_SERVER_NAME), "");
   EXPECT_EQ(hubrpc::checkServerString("Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xae", 64), "");  // é € 🎮
-  for (const std::string& bad : {std::string("a\nb"), std::string("a\0b", 3), std::string("\x7f"), std::string("\x1b[0m"),
-                                std::string("\xc2\x80"), std::string("\xc2\x9f"),           // C1
-                                std::string("\xc0\xaf"), std::string("\xe0\x80\xaf"),       // overlong
-                                std::string("\xed\xa0\x80"),                                // a surrogate
-                                std::string("\xf4\x90\x80\x80"),                            // above U+10FFFF
-                                std::string("\xe2\x82"), std::string("\xff")})              // cut, not UTF-8
+  for (const std::string& bad : {std::string("a\nb"), std::string("a\0b", 3), std::string("\x7f"),
+                                 std::string("\x1b[0m"), std::string("\xc2\x80"), std::string("\xc2\x9f"),  // C1
+                                 std::string("\xc0\xaf"), std::string("\xe0\x80\xaf"),                      // overlong
+                                 std::string("\xed\xa0\x80"),                    // a surrogate
+                                 std::string("\xf4\x90\x80\x80"),                // above U+10FFFF
+                                 std::string("\xe2\x82"), std::string("\xff")})  // cut, not UTF-8
     EXPECT_NE(hubrpc::checkServerString(bad, 64), "") << testing::PrintToString(bad);
 }
 
@@ -54,7 +54,9 @@ TEST(TerminalEscape, NothingForgesALineOrSendsAnEscape) {
   EXPECT_EQ(utf8::escapeForTerminal("a\nb\r\tc"), "a\\nb\\r\\tc");
   EXPECT_EQ(utf8::escapeForTerminal("say \"hi\" \\o/"), "say \\\"hi\\\" \\\\o/");
   EXPECT_EQ(utf8::escapeForTerminal("\x1b[2J"), "\\x1b[2J");
-  EXPECT_EQ(utf8::escapeForTerminal("\xc2\x9b" "31m"), "\\xc2\\x9b31m");  // C1 CSI, both bytes
+  EXPECT_EQ(utf8::escapeForTerminal("\xc2\x9b"
+                                    "31m"),
+            "\\xc2\\x9b31m");  // C1 CSI, both bytes
   EXPECT_EQ(utf8::escapeForTerminal("bad\xff!"), "bad\\xff!");
   EXPECT_EQ(utf8::escapeForTerminal("Caf\xc3\xa9"), "Caf\xc3\xa9");  // printable UTF-8 as is
   EXPECT_EQ(utf8::escapeForTerminal(std::string("nul\0", 4)), "nul\\x00");

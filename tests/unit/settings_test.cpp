@@ -37,7 +37,8 @@ TEST(HubSettings, NumericFlagsAreParsedStrictlyAndNamedWhenRefused) {
   for (const char* bad : {"abc", "-5", "0", "1y", "99999999999999999999"}) {
     auto r = parse({"--data-dir", "/tmp/x", "--token-idle-expiry", bad});
     ASSERT_EQ(r.outcome, HubCommandLine::Outcome::kError) << bad;
-    EXPECT_NE(r.message.find("--token-idle-expiry \"" + std::string(bad) + "\": expected an integer in 1..3153600000 (seconds)"),
+    EXPECT_NE(r.message.find("--token-idle-expiry \"" + std::string(bad) +
+                             "\": expected an integer in 1..3153600000 (seconds)"),
               std::string::npos)
         << r.message;
   }
@@ -51,7 +52,8 @@ TEST(HubSettings, NumericFlagsAreParsedStrictlyAndNamedWhenRefused) {
 TEST(HubSettings, MasterLimitsAreRangeCheckedNotWrapped) {
   auto r = parse({"--data-dir", "/tmp/x", "--master-limit", "max_scan_work_per_request=-1"});
   ASSERT_EQ(r.outcome, HubCommandLine::Outcome::kError);
-  EXPECT_NE(r.message.find("--master-limit max_scan_work_per_request \"-1\": expected an integer in 10000..9223372036854775807"),
+  EXPECT_NE(r.message.find(
+                "--master-limit max_scan_work_per_request \"-1\": expected an integer in 10000..9223372036854775807"),
             std::string::npos)
       << r.message;
   r = parse({"--data-dir", "/tmp/x", "--master-limit", "requests_per_sec_per_ip=4294967296"});
@@ -80,7 +82,7 @@ TEST(HubSettings, UnknownFlagsAreNamedAndHelpIsItsOwnOutcome) {
   ASSERT_EQ(r.outcome, HubCommandLine::Outcome::kError);
   EXPECT_NE(r.message.find("--listen \"27100\": expected IP:PORT"), std::string::npos) << r.message;
   EXPECT_EQ(parse({}).outcome, HubCommandLine::Outcome::kError);  // --data-dir is required
-  r = parse({"--token-idle-expiry", "abc", "--help"});  // --help wins wherever it is
+  r = parse({"--token-idle-expiry", "abc", "--help"});            // --help wins wherever it is
   EXPECT_EQ(r.outcome, HubCommandLine::Outcome::kHelp);
   r = parse({"--help"});
   ASSERT_EQ(r.outcome, HubCommandLine::Outcome::kHelp);

@@ -22,11 +22,14 @@ struct Sent {
 
 class SignalingTest : public ::testing::Test {
  protected:
-  SignalingTest() : sig_([this](uint32_t c, const std::vector<uint8_t>& b) {
-    auto s = p2p::decodeSignal(b, nullptr);
-    ASSERT_TRUE(s) << "the hub sent something it cannot decode";
-    sent_.push_back({c, *s});
-  }, limits(), 42) {}
+  SignalingTest()
+      : sig_(
+            [this](uint32_t c, const std::vector<uint8_t>& b) {
+              auto s = p2p::decodeSignal(b, nullptr);
+              ASSERT_TRUE(s) << "the hub sent something it cannot decode";
+              sent_.push_back({c, *s});
+            },
+            limits(), 42) {}
   static SignalingLimits limits() {
     SignalingLimits l;
     l.registrations_per_session = 3;
@@ -34,7 +37,9 @@ class SignalingTest : public ::testing::Test {
     l.fake_ips_per_app = 2;
     return l;
   }
-  void send(uint32_t conn, Signaling::Who who, const Signal& s) { sig_.onSignal(conn, who, p2p::encodeSignal(s), now_); }
+  void send(uint32_t conn, Signaling::Who who, const Signal& s) {
+    sig_.onSignal(conn, who, p2p::encodeSignal(s), now_);
+  }
   Signal listen(int port, p2p::PortKind kind = p2p::PortKind::kVirtual) {
     Signal s;
     s.type = SignalType::kListen;
@@ -103,9 +108,9 @@ TEST_F(SignalingTest, OtherAppOfflineAndNoListenerAreRefusedWithTheirEndReasons)
   send(3, carol, listen(7));  // app 481
   send(2, bob, listen(7));
   take();
-  send(1, alice, connect(1, carol.steam_id, 7));  // present, but in another app
+  send(1, alice, connect(1, carol.steam_id, 7));           // present, but in another app
   send(1, alice, connect(2, steamid::individual(77), 7));  // offline
-  send(1, alice, connect(3, bob.steam_id, 8));  // no listener on 8
+  send(1, alice, connect(3, bob.steam_id, 8));             // no listener on 8
   auto r = take();
   ASSERT_EQ(r.size(), 3u);
   for (const auto& s : r) {
@@ -133,7 +138,8 @@ TEST_F(SignalingTest, RateLimitPerSessionRefusesAndRecovers) {
   for (int i = 0; i < 100; ++i) {
     send(1, alice, connect(1000 + i, steamid::individual(77), 7));
     for (const auto& s : take())
-      if (s.signal.type == SignalType::kConnectFailed && s.signal.debug.find("rate limit") != std::string::npos) ++refused;
+      if (s.signal.type == SignalType::kConnectFailed && s.signal.debug.find("rate limit") != std::string::npos)
+        ++refused;
   }
   EXPECT_EQ(refused, 100 - 40);  // the burst of 40, then the bucket is empty
   EXPECT_EQ(counter("p2p.refused_rate"), 60u);
@@ -213,7 +219,7 @@ TEST_F(SignalingTest, FakeIPsAreUniquePerAppBoundedAndResolveToTheirOwner) {
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].to, 2u);
   EXPECT_EQ(r[0].signal.type, SignalType::kOffer);
-  EXPECT_EQ(r[0].signal.port, 1);  // the index of that port
+  EXPECT_EQ(r[0].signal.port, 1);            // the index of that port
   EXPECT_EQ(r[0].signal.fake_ip, alice_ip);  // the initiator's global FakeIP rides along
   // A FakeIP of another app is unknown here.
   c.connect_id = 8;

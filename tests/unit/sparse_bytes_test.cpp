@@ -41,7 +41,7 @@ TEST(SparseBytes, SegmentsMergeAndMoveIntoTheRunAsTheGapFills) {
   EXPECT_EQ(b.segmentCount(), 2u);
   EXPECT_FALSE(b.wouldAddSegment(20, 10));  // touches both: extends, does not add
   EXPECT_TRUE(b.wouldAddSegment(50, 5));
-  EXPECT_FALSE(b.wouldAddSegment(0, 5));    // at the run's end: in order
+  EXPECT_FALSE(b.wouldAddSegment(0, 5));  // at the run's end: in order
   EXPECT_EQ(b.insert(20, part(s, 20, 10)), 10u);
   EXPECT_EQ(b.segmentCount(), 1u);
   EXPECT_TRUE(b.containsAll(10, 40));

@@ -195,8 +195,7 @@ TEST(SteamIdTest, TextFormsOfEveryType) {
   EXPECT_EQ(toString(make(1, ACCOUNT_TYPE_CONSOLE_USER, 0, 3)), "[i:1:3]");
   EXPECT_EQ(toString(make(1, 14, 0, 3)), "[i:1:3]");
   // The longest form fits: every number at its maximum.
-  EXPECT_EQ(toString(make(255, ACCOUNT_TYPE_ANON_GAME_SERVER, 0xFFFFF, 0xFFFFFFFF)),
-            "[A:255:4294967295:1048575]");
+  EXPECT_EQ(toString(make(255, ACCOUNT_TYPE_ANON_GAME_SERVER, 0xFFFFF, 0xFFFFFFFF)), "[A:255:4294967295:1048575]");
 }
 
 }  // namespace

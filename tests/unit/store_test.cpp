@@ -209,14 +209,15 @@ TEST_F(StoreTest, AppsKeepTheirAnonymousPolicyAndDeletingOneRevokesItsTokens) {
 TEST_F(StoreTest, MigrationFromVersionTwoKeepsRowsAndFillsTheNewColumns) {
   store_.reset();
   std::filesystem::remove(path_);
-  const char* sql = "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER);"
-                    "INSERT INTO schema_migrations VALUES (1, 0), (2, 0);"
-                    "CREATE TABLE apps (app_id INTEGER PRIMARY KEY, name TEXT NOT NULL, required_version TEXT NOT NULL DEFAULT '');"
-                    "CREATE TABLE ticket_uses (ticket_id INTEGER PRIMARY KEY, server_steam_id INTEGER NOT NULL, used_at INTEGER NOT NULL);"
-                    "CREATE TABLE server_stats (server_steam_id INTEGER PRIMARY KEY, app_id INTEGER NOT NULL, connects INTEGER NOT NULL DEFAULT 0, seconds_played INTEGER NOT NULL DEFAULT 0);"
-                    "INSERT INTO apps VALUES (480, 'Spacewar', '');"
-                    "INSERT INTO ticket_uses VALUES (9, 1001, 1000);"
-                    "INSERT INTO server_stats VALUES (1001, 480, 4, 240);";
+  const char* sql =
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER);"
+      "INSERT INTO schema_migrations VALUES (1, 0), (2, 0);"
+      "CREATE TABLE apps (app_id INTEGER PRIMARY KEY, name TEXT NOT NULL, required_version TEXT NOT NULL DEFAULT '');"
+      "CREATE TABLE ticket_uses (ticket_id INTEGER PRIMARY KEY, server_steam_id INTEGER NOT NULL, used_at INTEGER NOT NULL);"
+      "CREATE TABLE server_stats (server_steam_id INTEGER PRIMARY KEY, app_id INTEGER NOT NULL, connects INTEGER NOT NULL DEFAULT 0, seconds_played INTEGER NOT NULL DEFAULT 0);"
+      "INSERT INTO apps VALUES (480, 'Spacewar', '');"
+      "INSERT INTO ticket_uses VALUES (9, 1001, 1000);"
+      "INSERT INTO server_stats VALUES (1001, 480, 4, 240);";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);

@@ -24,7 +24,8 @@ TEST(Stun, RequestAndXorMappedAnswerRoundTripForIpv4AndIpv6) {
   EXPECT_EQ(m->type, stun::kBindingRequest);
   EXPECT_TRUE(m->has_fingerprint);
   EXPECT_FALSE(m->rfc3489);
-  for (auto addr : {SocketAddress::parse("203.0.113.7:40000", true), SocketAddress::parse("[2001:db8::5]:1234", true)}) {
+  for (auto addr :
+       {SocketAddress::parse("203.0.113.7:40000", true), SocketAddress::parse("[2001:db8::5]:1234", true)}) {
     uint8_t out[stun::kMaxResponseBytes];
     size_t len = stun::writeBindingResponse(*m, *addr, out);
     EXPECT_EQ(len, addr->isV6() ? 52u : 40u);
@@ -42,7 +43,7 @@ TEST(Stun, RequestAndXorMappedAnswerRoundTripForIpv4AndIpv6) {
 
 TEST(Stun, Rfc3489RequestsGetMappedAddress) {
   uint8_t req[28] = {0x00, 0x01, 0x00, 0x08};
-  for (int i = 4; i < 20; ++i) req[i] = static_cast<uint8_t>(i);  // no magic cookie
+  for (int i = 4; i < 20; ++i) req[i] = static_cast<uint8_t>(i);   // no magic cookie
   req[20] = 0x00, req[21] = 0x03, req[22] = 0x00, req[23] = 0x04;  // CHANGE-REQUEST (ignored)
   stun::Drop why;
   auto m = stun::parse(req, &why);
@@ -89,9 +90,9 @@ TEST(Stun, LimiterBoundsTheExcessPerPrefixAndNeverLimitsSmallerAnswers) {
   TimeUs t = 1000000000;
   int allowed = 0;
   for (int i = 0; i < 200; ++i) allowed += lim.allow(i % 2 ? a : same_prefix, 20, 52, t);
-  EXPECT_EQ(allowed, 2048 / 32);  // one second's worth of 32-byte excess for the /24
-  EXPECT_TRUE(lim.allow(other, 20, 52, t));  // another prefix has its own bucket
-  EXPECT_TRUE(lim.allow(a, 60, 52, t));       // no excess: never limited
+  EXPECT_EQ(allowed, 2048 / 32);                   // one second's worth of 32-byte excess for the /24
+  EXPECT_TRUE(lim.allow(other, 20, 52, t));        // another prefix has its own bucket
+  EXPECT_TRUE(lim.allow(a, 60, 52, t));            // no excess: never limited
   EXPECT_TRUE(lim.allow(a, 20, 52, t + 1000000));  // refilled
 }
 

@@ -110,8 +110,8 @@ TEST(RateBucket, ABurstThenTheRatePerSecondAndNoCreditFromAClockThatSteppedBack)
   EXPECT_TRUE(b.take(1001, 2, 3));  // two more a second later
   EXPECT_TRUE(b.take(1001, 2, 3));
   EXPECT_FALSE(b.take(1001, 2, 3));
-  EXPECT_FALSE(b.take(900, 2, 3));   // stepped back: nothing refilled
-  EXPECT_TRUE(b.take(901, 2, 3));    // counted from where it stepped back to
+  EXPECT_FALSE(b.take(900, 2, 3));       // stepped back: nothing refilled
+  EXPECT_TRUE(b.take(901, 2, 3));        // counted from where it stepped back to
   EXPECT_TRUE(b.take(100000000, 2, 3));  // a long pause refills to the burst, not more
   EXPECT_TRUE(b.take(100000000, 2, 3));
   EXPECT_TRUE(b.take(100000000, 2, 3));

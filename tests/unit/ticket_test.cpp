@@ -54,8 +54,8 @@ class TicketTest : public ::testing::Test {
     return r.value().bytes;
   }
 
-  int check(std::span<const uint8_t> bytes, uint64_t user = 0, uint32_t app = kApp,
-            int64_t now = kNow + 60, TicketError* why = nullptr, Claims* out = nullptr) const {
+  int check(std::span<const uint8_t> bytes, uint64_t user = 0, uint32_t app = kApp, int64_t now = kNow + 60,
+            TicketError* why = nullptr, Claims* out = nullptr) const {
     return checkTicketOffline(bytes, user ? user : kUser, app, now, hub_.public_key, out, why);
   }
 };
@@ -137,13 +137,13 @@ TEST_F(TicketTest, SignatureCoversDomainAndClaims) {
   const size_t claims_len = bytes.size() - kSignatureBytes;
   std::vector<uint8_t> msg(kSignatureDomain.begin(), kSignatureDomain.end());
   msg.insert(msg.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(claims_len));
-  EXPECT_EQ(crypto_sign_ed25519_verify_detached(bytes.data() + claims_len, msg.data(), msg.size(),
-                                                hub_.public_key.data()),
-            0);
+  EXPECT_EQ(
+      crypto_sign_ed25519_verify_detached(bytes.data() + claims_len, msg.data(), msg.size(), hub_.public_key.data()),
+      0);
   // Without the domain the signature is worthless: it cannot be lifted from another context.
-  EXPECT_NE(crypto_sign_ed25519_verify_detached(bytes.data() + claims_len, bytes.data(), claims_len,
-                                                hub_.public_key.data()),
-            0);
+  EXPECT_NE(
+      crypto_sign_ed25519_verify_detached(bytes.data() + claims_len, bytes.data(), claims_len, hub_.public_key.data()),
+      0);
 }
 
 TEST_F(TicketTest, IssueSortsAndDeduplicatesLicencesAndDrawsUniqueIds) {
@@ -241,8 +241,7 @@ TEST_F(TicketTest, TicketFromTheFutureBeyondSkewIsOutsideItsWindow) {
   const auto bytes = issue(claims());
   TicketError why{};
   EXPECT_EQ(check(bytes, kUser, kApp, kNow - kMaxClockSkewSeconds, &why), BEGIN_AUTH_SESSION_RESULT_OK);
-  EXPECT_EQ(check(bytes, kUser, kApp, kNow - kMaxClockSkewSeconds - 1, &why),
-            BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
+  EXPECT_EQ(check(bytes, kUser, kApp, kNow - kMaxClockSkewSeconds - 1, &why), BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
   EXPECT_EQ(why, TicketError::kNotYetValid);
   // Extreme clock values are handled without overflow.
   EXPECT_EQ(check(bytes, kUser, kApp, INT64_MIN, &why), BEGIN_AUTH_SESSION_RESULT_EXPIRED_TICKET);
@@ -289,8 +288,7 @@ TEST_F(TicketTest, TruncationAtEveryLengthIsInvalid) {
     std::vector<uint8_t> cut(good.begin(), good.begin() + static_cast<ptrdiff_t>(len));
     TicketError why{};
     ASSERT_EQ(check(cut, kUser, kApp, kNow, &why), BEGIN_AUTH_SESSION_RESULT_INVALID_TICKET) << len;
-    EXPECT_TRUE(why == TicketError::kTooShort || why == TicketError::kLengthMismatch)
-        << len << ": " << toString(why);
+    EXPECT_TRUE(why == TicketError::kTooShort || why == TicketError::kLengthMismatch) << len << ": " << toString(why);
   }
   auto longer = good;
   longer.push_back(0);
@@ -536,8 +534,7 @@ TEST(TicketFuzzSeeds, CommittedSeedsAreCurrentValidTickets) {
     ASSERT_TRUE(r.has_value()) << name << ": " << toString(r.error());
     const auto& bytes = r.value().bytes;
     Claims out;
-    ASSERT_EQ(checkTicketOffline(bytes, claims.steam_id, claims.app_id, fuzzseeds::kIssuedAt,
-                                 key.public_key, &out),
+    ASSERT_EQ(checkTicketOffline(bytes, claims.steam_id, claims.app_id, fuzzseeds::kIssuedAt, key.public_key, &out),
               BEGIN_AUTH_SESSION_RESULT_OK)
         << name;
     const fs::path file = dir / ("seed_" + name);
@@ -549,8 +546,7 @@ TEST(TicketFuzzSeeds, CommittedSeedsAreCurrentValidTickets) {
     }
     std::ifstream in(file, std::ios::binary);
     ASSERT_TRUE(in) << file << " missing; regenerate with OUTPOST_WRITE_TICKET_SEEDS=1";
-    std::vector<uint8_t> committed((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
+    std::vector<uint8_t> committed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(committed, bytes) << file << " is stale; regenerate with OUTPOST_WRITE_TICKET_SEEDS=1";
   }
 }

@@ -78,7 +78,6 @@ std::vector<uint8_t> encodeConnect(const Connect& c) {
   return out;
 }
 
-
 // A packet whose certificate length field claims kMaxCertBytes + 1 (the writers refuse to
 // produce one, so a valid packet with a maximal certificate is patched). `len_offset` is the
 // offset of the u16 certificate length in the unsigned part.
@@ -200,8 +199,7 @@ TEST(WireVersionMismatch, EchoesTheHelloIdWithOurVersion) {
 }
 
 TEST(WireVersionMismatch, ParsesAnotherServerVersion) {
-  const std::vector<uint8_t> bytes = {static_cast<uint8_t>(PacketType::kVersionMismatch), 9,
-                                      0x44, 0x33, 0x22, 0x11};
+  const std::vector<uint8_t> bytes = {static_cast<uint8_t>(PacketType::kVersionMismatch), 9, 0x44, 0x33, 0x22, 0x11};
   DropReason why = DropReason::kNone;
   auto v = parseVersionMismatch(bytes, &why);
   ASSERT_TRUE(v) << dropReasonName(why);
@@ -392,8 +390,7 @@ TEST(WireConnect, SignedMessageHasDomainPrefix) {
   size_t n = connectSignedMessage(unsigned_part, msg.data(), msg.size());
   ASSERT_GT(n, unsigned_part.size());
   // The packet bytes come last, after a domain string that separates Connect from Accept.
-  EXPECT_EQ(0, std::memcmp(msg.data() + n - unsigned_part.size(), unsigned_part.data(),
-                           unsigned_part.size()));
+  EXPECT_EQ(0, std::memcmp(msg.data() + n - unsigned_part.size(), unsigned_part.data(), unsigned_part.size()));
   EXPECT_EQ(connectSignedMessage(unsigned_part, msg.data(), 10), 0u);
 }
 
@@ -533,8 +530,7 @@ TEST(WireAccept, SignedMessageBindsClientKey) {
   size_t nc = connectSignedMessage(unsigned_part, c.data(), c.size());
   c.resize(nc);
   ASSERT_GE(c.size(), 24u);
-  EXPECT_NE(std::vector<uint8_t>(m1.begin(), m1.begin() + 24),
-            std::vector<uint8_t>(c.begin(), c.begin() + 24));
+  EXPECT_NE(std::vector<uint8_t>(m1.begin(), m1.begin() + 24), std::vector<uint8_t>(c.begin(), c.begin() + 24));
 }
 
 // ---- Data header -----------------------------------------------------------------------------
@@ -624,16 +620,13 @@ TEST(WirePacketNumber, NeverGoesBelowZero) {
 
 TEST(WirePacketNumber, PicksTheClosestCandidate) {
   constexpr uint64_t k32 = uint64_t{1} << 32;
-  const uint64_t expected_values[] = {1, 1000, k32 - 1, k32, k32 + 1, 7 * k32 + 12345,
-                                      (uint64_t{1} << 40) + 99};
-  const int64_t deltas[] = {-(int64_t{1} << 31) + 1, -100000, -1, 0, 1, 100000,
-                            (int64_t{1} << 31) - 1};
+  const uint64_t expected_values[] = {1, 1000, k32 - 1, k32, k32 + 1, 7 * k32 + 12345, (uint64_t{1} << 40) + 99};
+  const int64_t deltas[] = {-(int64_t{1} << 31) + 1, -100000, -1, 0, 1, 100000, (int64_t{1} << 31) - 1};
   for (uint64_t expected : expected_values) {
     for (int64_t d : deltas) {
       if (d < 0 && static_cast<uint64_t>(-d) > expected) continue;
       uint64_t actual = expected + static_cast<uint64_t>(d);
-      EXPECT_EQ(reconstructPacketNumber(expected, static_cast<uint32_t>(actual)), actual)
-          << expected << " " << d;
+      EXPECT_EQ(reconstructPacketNumber(expected, static_cast<uint32_t>(actual)), actual) << expected << " " << d;
     }
   }
 }
