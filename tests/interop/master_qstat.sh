@@ -32,8 +32,10 @@ trap cleanup EXIT
 
 "$fixture" 120 >"$tmp/port" 2>"$tmp/fixture.log" &
 fixture_pid=$!
-for _ in $(seq 100); do
+# The fixture starts a hub and registers its servers first: seconds on a loaded machine (up to 60 s).
+for _ in $(seq 1200); do
   [[ -s $tmp/port ]] && break
+  kill -0 "$fixture_pid" 2>/dev/null || break
   sleep 0.05
 done
 port=$(head -n1 "$tmp/port")

@@ -71,7 +71,9 @@ let fixtureLog = '';
 fixture.stderr.on('data', (d) => (fixtureLog += d));
 let portText = '';
 const port = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('fixture did not report a port')), 5000);
+  // The fixture starts a hub and registers its servers first: seconds on a loaded machine.
+  const timer = setTimeout(() => reject(new Error('fixture did not report a port within 60 s')), 60000);
+  fixture.on('exit', (code) => reject(new Error(`fixture exited (${code}) before reporting a port: ${fixtureLog}`)));
   fixture.stdout.on('data', (d) => {
     portText += d;
     const line = portText.split('\n');
