@@ -6,5 +6,5 @@ if(TARGET agent_bench)
 endif()
 add_executable(agent_bench ${CMAKE_CURRENT_LIST_DIR}/agent_bench.cpp)
 target_link_libraries(agent_bench PRIVATE outpost_agent)
-target_include_directories(agent_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_include_directories(agent_bench PRIVATE ${CMAKE_CURRENT_LIST_DIR} ${CMAKE_CURRENT_LIST_DIR}/../tests)  # support/spawn.h
 add_dependencies(agent_bench outpost-agent)

@@ -16,17 +16,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -36,6 +34,7 @@
 #include "bench_json.h"
 #include "outpost/game_server.h"
 #include "outpost/networking_sockets.h"
+#include "support/spawn.h"
 
 using namespace outpost;
 using outpost::agent::Value;
@@ -208,10 +207,7 @@ class AgentConnection {
  public:
   ~AgentConnection() {
     if (fd_ >= 0) close(fd_);
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
+    if (pid_ > 0) test::stopChild(pid_, SIGTERM, 10000);
   }
   bool start(const std::string& agent_binary) {
     uint8_t raw[32];
@@ -219,22 +215,17 @@ class AgentConnection {
     char hex[65];
     for (int i = 0; i < 32; ++i) std::snprintf(hex + 2 * i, 3, "%02x", raw[i]);
     const std::string secret = hex;
-    int fds[2];
-    if (pipe(fds) != 0) return false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      dup2(fds[1], 1);
-      close(fds[0]);
-      setenv("OUTPOST_AGENT_SECRET", secret.c_str(), 1);
-      execl(agent_binary.c_str(), agent_binary.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(fds[1]);
+    test::SpawnOptions o;  // stdout read for the banner, stderr ours
+    o.argv = {agent_binary};
+    o.err = test::Stream::kInherit;
+    o.env = {{"OUTPOST_AGENT_SECRET", secret}};
+    test::Child child = test::spawn(o);
+    if (child.pid < 0) return false;
+    pid_ = child.pid;
     std::string banner;
     char c;
-    while (read(fds[0], &c, 1) == 1 && c != '\n') banner.push_back(c);
-    close(fds[0]);
+    while (read(child.out_fd, &c, 1) == 1 && c != '\n') banner.push_back(c);
+    close(child.out_fd);
     auto colon = banner.rfind(':');
     if (banner.find("listening on") == std::string::npos || colon == std::string::npos) return false;
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
@@ -346,51 +337,24 @@ std::vector<Row> viaAgent(const Options& o) {
 std::vector<Row> gdscript(const Options& o) {
   char tmpl[] = "/tmp/outpost-agent-bench-XXXXXX";
   const std::string data = mkdtemp(tmpl);
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    setenv("OUTPOST_AGENT", o.agent.c_str(), 1);
-    setenv("XDG_DATA_HOME", data.c_str(), 1);
-    std::vector<std::string> args = {o.godot,
-                                     "--path",
-                                     o.project,
-                                     "res://bench/agent_bench.tscn",
-                                     "--",
-                                     "--calls=" + std::to_string(o.calls),
-                                     "--messages=" + std::to_string(o.messages),
-                                     "--batch=" + std::to_string(o.batch),
-                                     "--payload=" + std::to_string(o.payload)};
-    std::vector<char*> argv;
-    for (auto& s : args) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  std::string output;
-  char buf[4096];
-  auto deadline = Clock::now() + std::chrono::minutes(10);
-  for (;;) {
-    pollfd p{fds[0], POLLIN, 0};
-    if (Clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      break;
-    }
-    if (poll(&p, 1, 1000) <= 0) continue;
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    output.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  std::string rm = "rm -rf " + data;
-  if (std::system(rm.c_str()) != 0) std::fprintf(stderr, "agent_bench: could not remove %s\n", data.c_str());
+  test::SpawnOptions godot;  // stdout and stderr collected; the Godot binary looked up on PATH
+  godot.argv = {o.godot,
+                "--path",
+                o.project,
+                "res://bench/agent_bench.tscn",
+                "--",
+                "--calls=" + std::to_string(o.calls),
+                "--messages=" + std::to_string(o.messages),
+                "--batch=" + std::to_string(o.batch),
+                "--payload=" + std::to_string(o.payload)};
+  godot.search_path = true;
+  godot.env = {{"OUTPOST_AGENT", o.agent}, {"XDG_DATA_HOME", data}};
+  test::ProcessResult run = test::runToCompletion(godot, 10 * 60 * 1000);  // then SIGKILLed
+  const std::string& output = run.out;
+  const int status = run.exit_code;
+  std::error_code removed;
+  std::filesystem::remove_all(data, removed);
+  if (removed) std::fprintf(stderr, "agent_bench: could not remove %s\n", data.c_str());
   std::vector<Row> rows;
   for (size_t at = output.find("BENCH {"); at != std::string::npos; at = output.find("BENCH {", at + 1)) {
     std::string line = output.substr(at + 6, output.find('\n', at) - at - 6);

@@ -12,7 +12,9 @@ namespace {
 std::unique_ptr<test::HubProcess> g_hub;  // the running hub (g_hub_pid is its pid)
 }  // namespace
 
-// Async-signal-safe: fork + exec rm -rf + waitpid.
+// Async-signal-safe: fork + exec rm -rf + waitpid. It runs in onFatalSignal, so it keeps its own
+// fork/exec instead of tests/support/spawn.h's spawn(), which allocates (argv, environment)
+// before fork — not allowed in a signal handler.
 void removeTreeSignalSafe(const char* path) {
   if (!path[0]) return;
   pid_t p = fork();

@@ -7,8 +7,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,6 +23,7 @@
 #include "hub_fixture.h"
 #include "support/agent_process.h"
 #include "support/process.h"
+#include "support/spawn.h"
 
 namespace outpost::test {
 
@@ -44,39 +43,27 @@ inline std::string findGodot() {
   return "";
 }
 
-// A Godot (or any) child process with its own environment and collected output.
+// A Godot (or any) child process (support/spawn.h) with its own environment and collected output.
 class ChildProcess {
  public:
   ~ChildProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    if (pid_ > 0) stopChild(pid_, SIGKILL, 0);
     if (reader_.joinable()) reader_.join();
   }
 
-  // `unset` names variables removed from the inherited environment; `env` adds or replaces.
+  // `unset` names variables removed from the inherited environment; `env` adds or replaces. The
+  // child leads a process group of its own; stdout and stderr are collected together.
   bool start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
              const std::vector<std::string>& unset = {}) {
-    int fds[2];
-    if (pipe(fds) != 0) return false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      setpgid(0, 0);
-      dup2(fds[1], 1);
-      dup2(fds[1], 2);
-      close(fds[0]);
-      for (const auto& name : unset) unsetenv(name.c_str());
-      for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    reader_ = std::thread([this, fd = fds[0]] {
+    SpawnOptions o;
+    o.argv = argv;
+    o.env.assign(env.begin(), env.end());
+    o.unset_env = unset;
+    o.new_process_group = true;
+    Child c = spawn(o);
+    if (c.pid < 0) return false;
+    pid_ = c.pid;
+    reader_ = std::thread([this, fd = c.out_fd] {
       char buf[4096];
       for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
@@ -113,18 +100,14 @@ class ChildProcess {
   }
   // Exit status (128+signal when killed), or -1 if still running after timeout_ms.
   int wait(int timeout_ms) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    int status = 0;
-    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        if (reader_.joinable()) reader_.join();
-        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return exit_status_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (pid_ > 0) {
+      int status = waitExit(pid_, timeout_ms);
+      if (status < 0) return -1;
+      pid_ = -1;
+      if (reader_.joinable()) reader_.join();
+      exit_status_ = status;
     }
-    return pid_ > 0 ? -1 : exit_status_;
+    return exit_status_;
   }
   // For Godot: like wait(), but a "SCRIPT ERROR" (a parse error, or a runtime error that stops a
   // GDScript function and would leave the scene waiting forever) kills the process at once and

@@ -13,6 +13,7 @@
 #include "agent/value.h"
 #include "support/agent_process.h"
 #include "support/process.h"
+#include "support/spawn.h"
 
 using namespace outpost::test;
 using outpost::agent::Value;
@@ -243,15 +244,14 @@ TEST(AgentProcess, ExitsWhenNoClientComes) {
 TEST(AgentProcess, ExitsWhenItsParentIsKilled) {
   const std::string dir = makeTempDir();
   const std::string secret_file = dir + "/agent.secret";
-  pid_t parent = fork();
-  if (parent == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // The shell becomes the agent's parent and passes its own pid.
-    std::string cmd = std::string("exec 1>/dev/null 2>&1; ") + OUTPOST_AGENT_BINARY + " --secret-file " + secret_file +
-                      " --parent-pid $$ --first-client-timeout-ms 60000 & wait";
-    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
-    _exit(127);
-  }
+  // The shell becomes the agent's parent and passes its own pid.
+  std::string cmd = std::string("exec 1>/dev/null 2>&1; ") + OUTPOST_AGENT_BINARY + " --secret-file " + secret_file +
+                    " --parent-pid $$ --first-client-timeout-ms 60000 & wait";
+  SpawnOptions shell;
+  shell.argv = {"/bin/sh", "-c", cmd};
+  shell.out = shell.err = Stream::kInherit;
+  pid_t parent = spawn(shell).pid;
+  ASSERT_GT(parent, 0);
   // The agent writes its pid in the secret file.
   pid_t agent_pid = 0;
   for (int i = 0; i < 500 && agent_pid == 0; ++i) {
@@ -266,8 +266,7 @@ TEST(AgentProcess, ExitsWhenItsParentIsKilled) {
   ASSERT_EQ(stat(secret_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u) << "the secret file must be private";
   ASSERT_TRUE(processAlive(agent_pid));
-  kill(parent, SIGKILL);
-  waitpid(parent, nullptr, 0);
+  EXPECT_EQ(stopChild(parent, SIGKILL, 5000), 128 + SIGKILL);
   EXPECT_TRUE(waitUntilGone(agent_pid, 5000)) << "outpost-agent " << agent_pid << " outlived its parent";
   EXPECT_FALSE(std::filesystem::exists(secret_file)) << "the agent removes its secret file when it exits";
   std::filesystem::remove_all(dir);

@@ -15,8 +15,6 @@
 // advertises query (and game) port 20000 + i. The scripts read OUTPOST_FLEET=hub for this rule.
 // Not modelled by the hub's listing: proxy and whitelisted (always false).
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -31,6 +29,7 @@
 #include "hubrpc/client_credentials.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/networking_sockets.h"
+#include "support/process.h"
 
 using namespace outpost;
 using Clock = std::chrono::steady_clock;
@@ -39,52 +38,13 @@ namespace {
 
 using interop::g_stop;
 
-struct Hub {
-  pid_t pid = -1;
-  std::string address, master, key;
-};
-
-bool startHub(const std::string& binary, const std::string& dir, Hub& hub) {
-  int fds[2];
-  if (pipe(fds) != 0) return false;
-  hub.pid = fork();
-  if (hub.pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // the hub never outlives the fixture
-    dup2(fds[1], 1);
-    close(fds[0]);
-    // 1,000 anonymous servers from one address: anonymous servers stay untrusted (they show no
-    // credential), so the per-source cap on untrusted connections (64 by default) is raised.
-    execl(binary.c_str(), binary.c_str(), "--data-dir", dir.c_str(), "--listen", "127.0.0.1:0", "--master",
-          "127.0.0.1:0", "--transport", "OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=2000",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(fds[1]);
-  FILE* out = fdopen(fds[0], "r");
-  char line[512];
-  auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (Clock::now() < deadline && (hub.address.empty() || hub.master.empty() || hub.key.empty()) &&
-         fgets(line, sizeof line, out)) {
-    std::string l(line);
-    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
-    auto take = [&](const std::string& prefix, std::string& v) {
-      if (l.rfind(prefix, 0) == 0) v = l.substr(prefix.size());
-    };
-    take("outpost-hub: listening on ", hub.address);
-    take("outpost-hub: master query on ", hub.master);
-    if (l.rfind("outpost-hub: public key ", 0) == 0) hub.key = l.substr(24, 64);
-  }
-  return !hub.address.empty() && !hub.master.empty() && hub.key.size() == 64;
-}
-
-void stopHub(Hub& hub) {
-  if (hub.pid <= 0) return;
-  kill(hub.pid, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 100 && waitpid(hub.pid, &status, WNOHANG) == 0; ++i) usleep(50000);
-  kill(hub.pid, SIGKILL);
-  waitpid(hub.pid, &status, 0);
-  hub.pid = -1;
+// The hub (support/process.h). 1,000 anonymous servers from one address: anonymous servers stay
+// untrusted (they show no credential), so the per-source cap on untrusted connections (64 by
+// default) is raised. Stopped with SIGTERM (5 s, then SIGKILL).
+bool startHub(const std::string& binary, const std::string& dir, test::HubProcess& hub) {
+  hub.binary = binary;
+  hub.extra_args = {"--transport", "OUTPOST_MAX_UNTRUSTED_CONNECTIONS_PER_SOURCE=2000"};
+  return hub.start(dir) && !hub.master_address.empty();
 }
 
 hubrpc::Envelope logOnFor(uint32_t i) {
@@ -135,7 +95,7 @@ int main(int argc, char** argv) {
   signal(SIGINT, interop::requestStop);
   char tmpl[] = "/tmp/outpost-fleet-XXXXXX";
   std::string dir = std::string(mkdtemp(tmpl)) + "/data";
-  Hub hub;
+  test::HubProcess hub;
   int rc = 1;
   if (!startHub(binary, dir, hub)) {
     std::fprintf(stderr, "hub_fleet_fixture: the hub did not start\n");
@@ -144,7 +104,7 @@ int main(int argc, char** argv) {
     std::string key, token, error;
     hubrpc::readClientCredentials(dir, &key, &token, &error);
     hubrpc::HubClient admin;
-    if (!admin.connect(hub.address, hub.key, 5000, &error)) rc = 1;
+    if (!admin.connect(hub.address, hub.public_key, 5000, &error)) rc = 1;
     for (uint32_t app : {440u, 730u}) {
       hubrpc::Envelope e;
       e.mutable_admin_request()->set_admin_token(token);
@@ -161,7 +121,7 @@ int main(int argc, char** argv) {
     }
     NetworkingSockets net;
     std::vector<uint32_t> conns;
-    ConfigOptions pin = {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, hub.key}};
+    ConfigOptions pin = {{NETWORKING_CONFIG_OUTPOST_PINNED_PEER_KEY, hub.public_key}};
     for (uint32_t i = 0; rc == 0 && i < 1000; ++i) conns.push_back(net.connectByIPAddress(hub.address, pin));
     std::vector<bool> sent(conns.size(), false);
     size_t logged_on = 0;
@@ -210,7 +170,7 @@ int main(int argc, char** argv) {
       }
     }
     if (rc == 0) {
-      std::printf("%s\n", hub.master.substr(hub.master.rfind(':') + 1).c_str());
+      std::printf("%s\n", hub.master_address.substr(hub.master_address.rfind(':') + 1).c_str());
       std::fflush(stdout);
       auto end = Clock::now() + std::chrono::seconds(seconds);
       while (!g_stop && Clock::now() < end) {
@@ -229,7 +189,7 @@ int main(int argc, char** argv) {
                          static_cast<unsigned long long>(value));
     }
   }
-  stopHub(hub);
+  hub.stop(SIGTERM, 5000);
   std::filesystem::remove_all(std::filesystem::path(dir).parent_path());
   return rc;
 }

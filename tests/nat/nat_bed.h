@@ -8,9 +8,8 @@
 #pragma once
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "support/process.h"
+#include "support/spawn.h"
 
 namespace outpost::test {
 
@@ -142,36 +142,27 @@ class NatBed {
   int ports_ = 0;
 };
 
-// A process started inside a namespace (setns in the child, then exec), whose stdout is read line by
-// line with deadlines. Killed (SIGKILL) and reaped by the destructor.
+// A process started inside a namespace (support/spawn.h; setns in the child before exec), whose
+// stdout is read line by line with deadlines; its stderr goes to /dev/null unless
+// OUTPOST_NAT_VERBOSE is set. Killed (SIGKILL) and reaped by the destructor.
 class NsProcess {
  public:
   NsProcess(const std::string& netns, const std::vector<std::string>& argv) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      int nfd = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
-      if (nfd < 0 || setns(nfd, CLONE_NEWNET) != 0) _exit(126);
-      dup2(fds[1], 1);
-      int null = open("/dev/null", O_WRONLY);
-      if (getenv("OUTPOST_NAT_VERBOSE") == nullptr && null >= 0) dup2(null, 2);
-      close(fds[0]);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    fd_ = fds[0];
+    const std::string path = "/run/netns/" + netns;
+    SpawnOptions o;
+    o.argv = argv;
+    o.out = Stream::kPipe;
+    o.err = getenv("OUTPOST_NAT_VERBOSE") == nullptr ? Stream::kNull : Stream::kInherit;
+    o.before_exec = [&path] {  // into the namespace (exit 126 if it cannot)
+      int nfd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      return nfd >= 0 && setns(nfd, CLONE_NEWNET) == 0;
+    };
+    Child c = spawn(o);
+    pid_ = c.pid;
+    fd_ = c.out_fd;
   }
   ~NsProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    if (pid_ > 0) stopChild(pid_, SIGKILL, 0);
     if (fd_ >= 0) close(fd_);
   }
   // The next line that starts with `prefix` (skipping others; all are kept in output()), or "" at

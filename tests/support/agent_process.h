@@ -1,5 +1,5 @@
 // Test helpers for the real outpost-agent process (tests/integration/agent_test.cpp and the Godot
-// tests): start it as a parent would (secret in OUTPOST_AGENT_SECRET, or --secret-file), read its
+// tests): start it (support/spawn.h) as a parent would (secret in OUTPOST_AGENT_SECRET, or --secret-file), read its
 // port from its banner, talk to it over 127.0.0.1 TCP in frames (u32 LE length + payload), and
 // watch whether a process is still alive. Every wait is bounded.
 #pragma once
@@ -10,7 +10,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +21,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/spawn.h"
 
 namespace outpost::test {
 
@@ -63,35 +64,21 @@ inline std::string randomSecretHex() {
 class AgentProcess {
  public:
   ~AgentProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    if (pid_ > 0) stopChild(pid_, SIGKILL, 0);
     if (out_fd_ >= 0) close(out_fd_);
   }
 
   // Starts the agent with `args`; with a non-empty secret it goes in OUTPOST_AGENT_SECRET. Waits
   // for the banner (or the process's end). false if no banner came; `output` has what it printed.
   bool start(const std::vector<std::string>& args, const std::string& secret) {
-    int fds[2];
-    if (pipe(fds) != 0) return false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      dup2(fds[1], 1);
-      dup2(fds[1], 2);
-      close(fds[0]);
-      if (!secret.empty()) setenv("OUTPOST_AGENT_SECRET", secret.c_str(), 1);
-      std::vector<std::string> all = {OUTPOST_AGENT_BINARY};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    out_fd_ = fds[0];
+    SpawnOptions o;
+    o.argv = {OUTPOST_AGENT_BINARY};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    if (!secret.empty()) o.env = {{"OUTPOST_AGENT_SECRET", secret}};
+    Child c = spawn(o);
+    if (c.pid < 0) return false;
+    pid_ = c.pid;
+    out_fd_ = c.out_fd;
     const std::string prefix = "outpost-agent: listening on ";
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -108,18 +95,12 @@ class AgentProcess {
 
   // Waits for the process to exit; its status (128+signal when killed), or -1 if still running.
   int wait(int timeout_ms) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pid_t r = waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        pid_ = -1;
-        drain();
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    int status = waitExit(pid_, timeout_ms);
+    if (status >= 0) {
+      pid_ = -1;
+      drain();
     }
-    return -1;
+    return status;
   }
   void drain() {
     for (;;) {

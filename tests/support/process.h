@@ -1,77 +1,45 @@
 // Child processes for integration tests and bench/hub_bench: start a real outpost-hub (reading its
 // listen address and public key from its first lines of output), stop it with SIGTERM or SIGKILL,
-// and run the real outpost CLI capturing its output and exit status. Every wait is bounded.
+// and run the real outpost CLI capturing its output and exit status. Every wait is bounded. The
+// fork/exec itself is support/spawn.h's.
 #pragma once
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "support/spawn.h"
 
 namespace outpost::test {
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs `argv` to completion (bounded by timeout_s), capturing stdout and stderr together.
+// Runs `argv` (argv[0] a path) to completion, capturing stdout and stderr together; killed
+// (SIGKILL, exit_code 137) after timeout_s.
 inline ProcessResult runProcess(const std::vector<std::string>& argv, int timeout_s = 60) {
-  ProcessResult r;
-  int fds[2];
-  if (pipe(fds) != 0) return r;
-  pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test (a crashed test must not leak it)
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  char buf[4096];
-  for (;;) {
-    pollfd p{fds[0], POLLIN, 0};
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
-    if (left <= 0) {
-      kill(pid, SIGKILL);
-      break;
-    }
-    if (poll(&p, 1, left) <= 0) continue;
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;
-    r.out.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+  SpawnOptions o;
+  o.argv = argv;
+  return runToCompletion(o, timeout_s * 1000);
+}
+
+// The real CLI against a hub: `<cli_binary> admin --hub <hub_address> --data-dir <data_dir> <words...>`
+// (the data directory gives it the hub's key and admin token).
+inline ProcessResult runAdmin(const std::string& cli_binary, const std::string& hub_address,
+                              const std::string& data_dir, const std::vector<std::string>& words, int timeout_s = 60) {
+  std::vector<std::string> argv = {cli_binary, "admin", "--hub", hub_address, "--data-dir", data_dir};
+  argv.insert(argv.end(), words.begin(), words.end());
+  return runProcess(argv, timeout_s);
 }
 
 #ifdef OUTPOST_CLI_BINARY
-// The real CLI against a hub: `outpost admin --hub <hub_address> --data-dir <data_dir> <words...>`
-// (the data directory gives it the hub's key and admin token).
+// runAdmin with the outpost CLI this build made.
 inline ProcessResult runAdmin(const std::string& hub_address, const std::string& data_dir,
                               const std::vector<std::string>& words, int timeout_s = 60) {
-  std::vector<std::string> argv = {OUTPOST_CLI_BINARY, "admin", "--hub", hub_address, "--data-dir", data_dir};
-  argv.insert(argv.end(), words.begin(), words.end());
-  return runProcess(argv, timeout_s);
+  return runAdmin(OUTPOST_CLI_BINARY, hub_address, data_dir, words, timeout_s);
 }
 #endif
 
@@ -79,30 +47,19 @@ class HubProcess {
  public:
   // Starts outpost-hub on 127.0.0.1 with an ephemeral port and waits for its banner.
   bool start(const std::string& data_dir) {
-    int fds[2];
-    if (pipe(fds) != 0) return false;
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test (a crashed test must not leak it)
-      dup2(fds[1], 1);
-      close(fds[0]);
-      if (!stderr_path.empty()) {
-        int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (err >= 0) dup2(err, 2);
-      }
-      for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-      std::vector<std::string> args = {binary};
-      if (include_defaults)
-        args.insert(args.end(), {"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", "127.0.0.1:0"});
-      args.insert(args.end(), extra_args.begin(), extra_args.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    out_fd_ = fds[0];
+    SpawnOptions o;
+    o.argv = {binary};
+    if (include_defaults)
+      o.argv.insert(o.argv.end(), {"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", "127.0.0.1:0"});
+    o.argv.insert(o.argv.end(), extra_args.begin(), extra_args.end());
+    o.env = env;
+    o.out = Stream::kPipe;
+    o.err = stderr_path.empty() ? Stream::kInherit : Stream::kFile;
+    o.err_path = stderr_path;
+    Child c = spawn(o);
+    if (c.pid < 0) return false;
+    pid_ = c.pid;
+    out_fd_ = c.out_fd;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline && (address.empty() || public_key.empty())) {
       std::string line = readLine(deadline);
@@ -124,13 +81,7 @@ class HubProcess {
   // (128+signal).
   int stop(int sig, int wait_ms = 5000) {
     if (pid_ <= 0) return -1;
-    kill(pid_, sig);
-    int status = 0;
-    for (int i = 0; i < wait_ms / 25 && waitpid(pid_, &status, WNOHANG) == 0; ++i) usleep(25000);
-    if (waitpid(pid_, &status, WNOHANG) == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
+    int status = stopChild(pid_, sig, wait_ms);
     pid_ = -1;
     while (true) {  // collect the rest of the output
       auto line = readLine(std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
@@ -138,7 +89,8 @@ class HubProcess {
       banner += line + "\n";
     }
     close(out_fd_);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    out_fd_ = -1;
+    return status;
   }
   ~HubProcess() {
     if (pid_ > 0) stop(SIGKILL);
