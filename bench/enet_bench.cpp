@@ -12,7 +12,6 @@
 // packet free callback), and every wait is bounded by --timeout.
 
 #include <enet/enet.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <charconv>
@@ -26,6 +25,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "proc_usage.h"  // selfCpuSeconds (header-only, no Outpost library)
 
 namespace {
 
@@ -86,13 +87,6 @@ bool check_payload(const std::uint8_t* p, std::size_t len, std::size_t expected_
 // Small utilities.
 
 using Clock = std::chrono::steady_clock;
-
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
-}
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -308,7 +302,7 @@ int run_server(const Options& o) {
   if (peer != nullptr) {
     if (w.lossy) enable_loss(host, 0x5E4E4E4ULL);
     if (!w.ping) {
-      cpu_start = cpu_seconds();
+      cpu_start = outpost::bench::selfCpuSeconds();
       measuring = true;
     }
     const auto deadline = deadline_after(o.timeout_s);
@@ -338,7 +332,7 @@ int run_server(const Options& o) {
 
       ENetPacket* pkt = ev.packet;
       if (w.ping && expected == kPingWarmup && !measuring) {
-        cpu_start = cpu_seconds();
+        cpu_start = outpost::bench::selfCpuSeconds();
         measuring = true;
       }
       const bool good = expected < total && check_payload(pkt->data, pkt->dataLength, w.payload_bytes, expected);
@@ -355,7 +349,7 @@ int run_server(const Options& o) {
       }
       if (++expected == total) send_verdict(kVerdictOk);
     }
-    if (measuring) cpu_used = cpu_seconds() - cpu_start;
+    if (measuring) cpu_used = outpost::bench::selfCpuSeconds() - cpu_start;
     if (!verified && !bad && peer->state == ENET_PEER_STATE_CONNECTED)
       send_verdict(kVerdictBad);  // lets the client fail fast
     // 3. Keep servicing (retransmissions of the verdict) until the client leaves.
@@ -438,7 +432,7 @@ Result run_stream(const Options& o, ENetHost* host, ENetPeer* peer, std::string&
 
   const auto can_send = [&] { return next < o.count && window.queued_bytes + w.payload_bytes <= kMaxQueuedBytes; };
   const auto deadline = deadline_after(o.timeout_s);
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = outpost::bench::selfCpuSeconds();
   const auto t0 = Clock::now();
   while (!done && failure.empty()) {
     while (can_send()) {
@@ -486,7 +480,7 @@ Result run_stream(const Options& o, ENetHost* host, ENetPeer* peer, std::string&
     if (enet_socket_wait(host->socket, &cond, 1) < 0) failure = "socket wait failed";
   }
   res.seconds = seconds_between(t0, Clock::now());
-  res.cpu_s = cpu_seconds() - cpu0;
+  res.cpu_s = outpost::bench::selfCpuSeconds() - cpu0;
   res.messages = done ? o.count : next;
   res.ok = done && failure.empty();
   return res;
@@ -507,7 +501,7 @@ Result run_ping(const Options& o, ENetHost* host, ENetPeer* peer, std::string& f
 
   for (std::uint64_t seq = 0; seq < total && failure.empty(); ++seq) {
     if (seq == kPingWarmup) {
-      cpu0 = cpu_seconds();
+      cpu0 = outpost::bench::selfCpuSeconds();
       t0 = Clock::now();
     }
     const auto sent_at = Clock::now();
@@ -547,7 +541,7 @@ Result run_ping(const Options& o, ENetHost* host, ENetPeer* peer, std::string& f
   }
   if (t0 != Clock::time_point{}) {
     res.seconds = seconds_between(t0, Clock::now());
-    res.cpu_s = cpu_seconds() - cpu0;
+    res.cpu_s = outpost::bench::selfCpuSeconds() - cpu0;
   }
   res.messages = rtt_us.size();
 

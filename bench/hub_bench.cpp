@@ -146,10 +146,11 @@ std::string machineJson(const Options& o, const std::string& data_dir) {
   std::string args = "[";
   for (size_t i = 0; i < o.hub_args.size(); ++i) {
     if (i) args += ',';
-    args += jsonString(o.hub_args[i]);
+    args += bench::jsonString(o.hub_args[i]);
   }
   args += "]";
-  return "{" + machineFields() + ",\"data_dir_fs\":" + jsonString(fs) + ",\"quick\":" + (o.quick ? "true" : "false") +
+  return "{" + bench::machineFields() + ",\"data_dir_fs\":" + bench::jsonString(fs) +
+         ",\"quick\":" + (o.quick ? "true" : "false") +
          ",\"master_unthrottled\":" + (o.master_unthrottled ? "true" : "false") + ",\"hub_args\":" + args + "}";
 }
 
@@ -210,16 +211,17 @@ int main(int argc, char** argv) {
   if (o.runs("ticket_scale")) {
     std::string work = tmp_root + "/ticket_scale";
     std::filesystem::create_directories(work);
-    for (auto& row : runTicketScalePhase({o.hub_bin, o.cli_bin, work, o.quick, o.ticket_checkpoints, o.timeout_s * 6}))
+    for (auto& row : outpost::bench::runTicketScalePhase(
+             {o.hub_bin, o.cli_bin, work, o.quick, o.ticket_checkpoints, o.timeout_s * 6}))
       phase_rows.push_back(std::move(row));
   }
   if (o.runs("inprocess")) inProcessPhase(b);  // after the hub is gone, so it does not compete for the cores
   if (o.runs("passwords"))
-    for (auto& row : passwordsPhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s}))
+    for (auto& row : outpost::bench::passwordsPhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s}))
       phase_rows.push_back(std::move(row));
   if (o.runs("hostile"))
-    for (auto& row :
-         runHostilePhase({o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s, o.hub_args, o.hostile_sizes}))
+    for (auto& row : outpost::bench::runHostilePhase(
+             {o.hub_bin, o.cli_bin, tmp_root, o.quick, o.timeout_s, o.hub_args, o.hostile_sizes}))
       phase_rows.push_back(std::move(row));
 
   std::string doc = "{\"benchmark\":\"hub\",\"machine\":" + machine + ",\"rows\":[";

@@ -1,7 +1,7 @@
 // hub_bench's shared declarations (bench/hub_bench*.cpp; the entry point and the run order are in
-// hub_bench.cpp): constants, the command-line options, the measured row and its JSON, CPU meters,
-// and the hub process the hub-side rows run against (hub_bench_fleet.cpp, on the HubProcess and
-// runProcess helpers of tests/support/process.h).
+// hub_bench.cpp): constants, the command-line options, the measured row and its JSON, CPU meters
+// (on bench/proc_usage.h), and the hub process the hub-side rows run against (hub_bench_fleet.cpp,
+// on the HubProcess and runProcess helpers of tests/support/process.h).
 #pragma once
 
 #include <arpa/inet.h>
@@ -55,6 +55,7 @@
 #include "master/request.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/types.h"
+#include "proc_usage.h"
 #include "support/process.h"
 
 #ifndef HUB_BENCH_HUB_BINARY
@@ -66,9 +67,9 @@
 
 namespace outpost::hub_bench {
 
-using namespace outpost::bench;
+// Names of outpost:: (the SDK, hubrpc, master) are found from this namespace as it is; those of
+// outpost::bench (bench_json.h, proc_usage.h, the phases in files of their own) are written bench::.
 using Clock = std::chrono::steady_clock;
-using namespace outpost;
 
 inline constexpr uint32_t kApp = 480;
 inline constexpr uint32_t kLoopback = 0x7F000001;  // 127.0.0.1, host order
@@ -146,22 +147,16 @@ uint64_t counter(const std::map<std::string, uint64_t>& m, const std::string& k)
 
 // ------------------------------------------------------------------------- measurements
 
-// utime + stime of a process, from /proc/<pid>/stat (clock-tick resolution, 10 ms). -1 if unreadable.
-double procCpuSeconds(pid_t pid);
-double selfCpuSeconds();
-
-// CPU meters around a timed phase: the hub process and this one.
+// CPU meters around a timed phase: the hub process and this one (bench/proc_usage.h: NaN when a
+// figure cannot be read, so the row prints null).
 struct CpuMeter {
-  double hub0 = -1, self0 = 0;
+  double hub0 = NAN, self0 = 0;
   void start() {
-    hub0 = g_hub_pid > 0 ? procCpuSeconds(g_hub_pid) : -1;
-    self0 = selfCpuSeconds();
+    hub0 = g_hub_pid > 0 ? bench::procCpuSeconds(g_hub_pid) : NAN;
+    self0 = bench::selfCpuSeconds();
   }
-  double hub() const {
-    double h1 = g_hub_pid > 0 ? procCpuSeconds(g_hub_pid) : -1;
-    return hub0 < 0 || h1 < 0 ? NAN : h1 - hub0;
-  }
-  double self() const { return selfCpuSeconds() - self0; }
+  double hub() const { return (g_hub_pid > 0 ? bench::procCpuSeconds(g_hub_pid) : NAN) - hub0; }
+  double self() const { return bench::selfCpuSeconds() - self0; }
 };
 
 // ---------------------------------------------------------------------------------- JSON
@@ -173,21 +168,21 @@ struct Row {
   bool has_rate = true;  // false: ops is a count, not something done per second (ops_per_s null)
   std::vector<std::pair<std::string, std::string>> extra;  // key -> JSON value
   void add(const std::string& k, const std::string& json_value) { extra.emplace_back(k, json_value); }
-  void addNum(const std::string& k, double v, int decimals = 0) { add(k, num(v, decimals)); }
+  void addNum(const std::string& k, double v, int decimals = 0) { add(k, bench::num(v, decimals)); }
   // p50 and p99 of the per-operation latencies (µs; sorts them).
   void setLatency(std::vector<double>& lat_us) {
-    p50 = percentile(lat_us, 50);
-    p99 = percentile(lat_us, 99);
+    p50 = bench::percentile(lat_us, 50);
+    p99 = bench::percentile(lat_us, 99);
   }
   std::string json() const {
     double rate = has_rate && std::isfinite(ops) && std::isfinite(seconds) && seconds > 0 ? ops / seconds : NAN;
-    std::string s = "{\"workload\":" + jsonString(workload) + ",\"ops\":" + num(ops, 0) +
-                    ",\"seconds\":" + num(seconds, 6) + ",\"ops_per_s\":" + num(rate, 1) +
-                    ",\"p50_us\":" + num(p50, 1) + ",\"p99_us\":" + num(p99, 1) + ",\"hub_cpu_s\":" + num(hub_cpu, 2) +
-                    ",\"client_cpu_s\":" + num(client_cpu, 2);
+    std::string s = "{\"workload\":" + bench::jsonString(workload) + ",\"ops\":" + bench::num(ops, 0) +
+                    ",\"seconds\":" + bench::num(seconds, 6) + ",\"ops_per_s\":" + bench::num(rate, 1) +
+                    ",\"p50_us\":" + bench::num(p50, 1) + ",\"p99_us\":" + bench::num(p99, 1) +
+                    ",\"hub_cpu_s\":" + bench::num(hub_cpu, 2) + ",\"client_cpu_s\":" + bench::num(client_cpu, 2);
     for (const auto& [k, v] : extra) {
       s += ',';
-      s += jsonString(k);
+      s += bench::jsonString(k);
       s += ':';
       s += v;
     }

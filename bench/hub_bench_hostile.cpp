@@ -10,15 +10,13 @@
 //       addresses; p50/p99 of connect + logon, next to the same figure measured quietly first.
 //
 // One thread drives the flood (HostileFlood is single-threaded); the logons run on the main
-// thread. Every wait is bounded by the phase's timeout.
+// thread. Every wait is bounded by the phase's timeout. Each row's hub and the CLI run through
+// tests/support/process.h; CPU and RSS readings come from bench/proc_usage.h (NaN, printed null,
+// when the hub is gone).
 #include "hub_bench_hostile.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -36,6 +34,8 @@
 #include "hub/data_dir.h"
 #include "hubrpc/hub_client.h"
 #include "outpost/types.h"
+#include "proc_usage.h"
+#include "support/process.h"
 
 namespace outpost::bench {
 
@@ -57,37 +57,6 @@ void log(const char* fmt, ...) {
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-double selfCpu() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-double procCpu(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  std::getline(f, s);
-  size_t close = s.rfind(')');
-  if (close == std::string::npos) return NAN;
-  std::istringstream rest(s.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
-    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// VmRSS / VmHWM in bytes (-1 if unreadable).
-double procStatus(pid_t pid, const char* key) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line, k = std::string(key) + ":";
-  while (std::getline(f, line))
-    if (line.rfind(k, 0) == 0) return std::strtod(line.c_str() + k.size(), nullptr) * 1024.0;
-  return -1;
-}
-
 std::string readFile(const std::string& path) {
   std::ifstream f(path);
   std::stringstream ss;
@@ -95,8 +64,10 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
-// One outpost-hub for one row: started with its own data directory, killed with the bench.
+// One outpost-hub for one row (tests/support/process.h): started with its own data directory, its
+// stderr in <row>/hub.err, stopped with SIGTERM (10 s, then SIGKILL); killed with the bench.
 struct HubProc {
+  test::HubProcess process;
   pid_t pid = -1;
   std::string rpc, key, data_dir;
   uint16_t port = 0;
@@ -105,74 +76,32 @@ struct HubProc {
     std::string root = o.tmp_root + "/" + name;
     mkdir(root.c_str(), 0700);
     data_dir = root + "/data";
-    std::string out_path = root + "/hub.out", err_path = root + "/hub.err";
-    std::vector<std::string> argv = {o.hub_bin, "--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", ""};
-    argv.insert(argv.end(), o.hub_args.begin(), o.hub_args.end());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    pid_t parent = getpid();
-    pid = fork();
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      dup2(out_fd, 1);
-      dup2(err_fd, 2);
-      execv(args[0], args.data());
-      _exit(127);
+    const std::string err_path = root + "/hub.err";
+    process.binary = o.hub_bin;
+    process.include_defaults = false;
+    process.extra_args = {"--data-dir", data_dir, "--listen", "127.0.0.1:0", "--master", ""};
+    process.extra_args.insert(process.extra_args.end(), o.hub_args.begin(), o.hub_args.end());
+    process.stderr_path = err_path;
+    if (!process.start(data_dir)) {
+      int status = process.stop(SIGKILL);
+      *error = "outpost-hub exited early or printed no banner within 20 s (status " + std::to_string(status) +
+               "): " + readFile(err_path);
+      return false;
     }
-    close(out_fd);
-    close(err_fd);
-    auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (Clock::now() < deadline) {
-      std::istringstream lines(readFile(out_path));
-      std::string line;
-      while (std::getline(lines, line)) {
-        if (line.rfind("outpost-hub: listening on ", 0) == 0) rpc = line.substr(26);
-        if (line.rfind("outpost-hub: public key ", 0) == 0) key = line.substr(24, 64);
-      }
-      if (!rpc.empty() && key.size() == 64) {
-        port = static_cast<uint16_t>(std::stoi(rpc.substr(rpc.rfind(':') + 1)));
-        return true;
-      }
-      int st = 0;
-      if (waitpid(pid, &st, WNOHANG) == pid) {
-        pid = -1;
-        *error = "outpost-hub exited early: " + readFile(err_path);
-        return false;
-      }
-      usleep(20000);
-    }
-    *error = "outpost-hub printed no banner within 20 s";
-    return false;
+    pid = process.pid();
+    rpc = process.address;
+    key = process.public_key;
+    port = static_cast<uint16_t>(std::stoi(rpc.substr(rpc.rfind(':') + 1)));
+    return true;
   }
-  ~HubProc() {
-    if (pid <= 0) return;
-    kill(pid, SIGTERM);
-    int st = 0;
-    for (int i = 0; i < 400; ++i) {
-      if (waitpid(pid, &st, WNOHANG) == pid) return;
-      usleep(25000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-  }
+  ~HubProc() { process.stop(SIGTERM, 10000); }
 };
 
-// `outpost admin ...` against the hub; its stdout, and false unless it exited 0.
+// `outpost admin ...` against the hub; its output (stdout and stderr), and false unless it exited 0.
 bool admin(const HostilePhaseOptions& o, const HubProc& hub, const std::vector<std::string>& words, std::string* out) {
-  std::string cmd = "'" + o.cli_bin + "' admin --hub " + hub.rpc + " --data-dir '" + hub.data_dir + "'";
-  for (const auto& w : words) cmd += " '" + w + "'";
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return false;
-  char buf[4096];
-  std::string text;
-  while (size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  int st = pclose(p);
-  if (out) *out = text;
-  return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  auto r = test::runAdmin(o.cli_bin, hub.rpc, hub.data_dir, words, o.timeout_s);
+  if (out) *out = r.out;
+  return r.exit_code == 0;
 }
 
 std::map<std::string, uint64_t> hubCounters(const HostilePhaseOptions& o, const HubProc& hub) {
@@ -208,7 +137,7 @@ std::string rssRow(const HostilePhaseOptions& o, int n) {
   std::string err;
   if (!hub.start(o, name, &err)) return failedRow(name, err);
   usleep(300000);
-  double baseline = procStatus(hub.pid, "VmRSS");
+  double baseline = procMemoryBytes(hub.pid, "VmRSS");
   {
     // Peak RSS from here on (outpost-hub peaks at ~70 MiB while it starts: Argon2id).
     std::ofstream clear("/proc/" + std::to_string(hub.pid) + "/clear_refs");
@@ -221,15 +150,15 @@ std::string rssRow(const HostilePhaseOptions& o, int n) {
   f.pattern = test::FloodPattern::kIssue11;
   f.timeout_ms = o.timeout_s * 1000;
   test::HostileFlood flood(f);
-  double hub0 = procCpu(hub.pid), self0 = selfCpu();
+  double hub0 = procCpuSeconds(hub.pid), self0 = selfCpuSeconds();
   auto t0 = Clock::now();
   test::FloodResult r = flood.open();
   double seconds = secondsSince(t0);
-  double hub_cpu = procCpu(hub.pid) - hub0, client_cpu = selfCpu() - self0;
+  double hub_cpu = procCpuSeconds(hub.pid) - hub0, client_cpu = selfCpuSeconds() - self0;
   flood.drain(500);
   flood.keepAlive();
-  double held = procStatus(hub.pid, "VmRSS");
-  double peak = procStatus(hub.pid, "VmHWM");
+  double held = procMemoryBytes(hub.pid, "VmRSS");
+  double peak = procMemoryBytes(hub.pid, "VmHWM");
   auto counters = hubCounters(o, hub);
   int still_open = flood.openConnections();  // accepted and neither evicted nor closed
   flood.closeAll();
@@ -242,9 +171,9 @@ std::string rssRow(const HostilePhaseOptions& o, int n) {
     usleep(200000);
   }
   usleep(1500000);  // one heap-trim interval
-  double after = procStatus(hub.pid, "VmRSS");
+  double after = procMemoryBytes(hub.pid, "VmRSS");
   usleep(10000000);  // the closed handshakes' records expire (10 s) and the heap is trimmed again
-  double settled = procStatus(hub.pid, "VmRSS");
+  double settled = procMemoryBytes(hub.pid, "VmRSS");
   int accepted = r.connected;
   double per_conn_kib = still_open > 0 ? (held - baseline) / still_open / 1024.0 : NAN;
   log("%s: %d attempted, %d accepted, %d refused, %d timed out, %d held; RSS %.1f -> %.1f MiB (peak %.1f, after close "
@@ -338,7 +267,7 @@ std::string logonRow(const HostilePhaseOptions& o) {
     }
   });
   usleep(500000);  // the flood is under way
-  double hub0 = procCpu(hub.pid), self0 = selfCpu();
+  double hub0 = procCpuSeconds(hub.pid), self0 = selfCpuSeconds();
   auto t0 = Clock::now();
   bool ok = true;
   for (int i = 0; i < logons && ok; ++i) {
@@ -347,7 +276,7 @@ std::string logonRow(const HostilePhaseOptions& o) {
     else flooded.push_back(us);
   }
   double seconds = secondsSince(t0);
-  double hub_cpu = procCpu(hub.pid) - hub0, client_cpu = selfCpu() - self0;
+  double hub_cpu = procCpuSeconds(hub.pid) - hub0, client_cpu = selfCpuSeconds() - self0;
   stop = true;
   flooder.join();
   double flood_rate = handshakes / secondsSince(flood_t0);

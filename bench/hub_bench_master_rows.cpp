@@ -151,9 +151,9 @@ void inProcessPhase(Bench& b) {
     r.setLatency(lat);
     r.ok = wrong == 0;
     r.addNum("servers", S);
-    r.add("filter", jsonString(filter));
+    r.add("filter", bench::jsonString(filter));
     r.addNum("work_per_reply", static_cast<double>(work) / M, 0);
-    r.add("note", jsonString("this process, no sockets: parseMasterRequest + MasterIndex::reply (first page)"));
+    r.add("note", bench::jsonString("this process, no sockets: parseMasterRequest + MasterIndex::reply (first page)"));
     b.rows.push_back(r);
   };
   replyRow("master_reply_inprocess", "", all);
@@ -170,7 +170,7 @@ void inProcessPhase(Bench& b) {
   r.workload = "master_responder_inprocess";
   std::string bad = master::validateRateLimits(lim);
   if (!bad.empty()) {
-    r.add("error", jsonString(bad));
+    r.add("error", bench::jsonString(bad));
     b.rows.push_back(r);
     return;
   }
@@ -199,10 +199,10 @@ void inProcessPhase(Bench& b) {
   r.setLatency(lat);
   r.ok = wrong == 0 && responder.counter(master::Counter::kReplied) == static_cast<uint64_t>(M);
   r.addNum("servers", S);
-  r.add("filter", jsonString(""));
-  r.add(
-      "note",
-      jsonString("this process, no sockets: MasterResponder::handle with every MasterRateLimits value at its maximum"));
+  r.add("filter", bench::jsonString(""));
+  r.add("note",
+        bench::jsonString(
+            "this process, no sockets: MasterResponder::handle with every MasterRateLimits value at its maximum"));
   b.rows.push_back(r);
 }
 

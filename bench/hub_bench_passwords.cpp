@@ -1,7 +1,7 @@
 // hub_bench's "passwords" phase (see hub_bench_passwords.h). It starts its own outpost-hub on
 // [::]:0 (dual stack) so that two sources exist on one machine: the measured players connect to
-// [::1] and the flood to 127.0.0.1. Each player is created with `outpost admin user create NAME
-// --password-file FILE`. Then:
+// [::1] and the flood to 127.0.0.1 (the hub and the CLI run through tests/support/process.h). Each
+// player is created with `outpost admin user create NAME --password-file FILE`. Then:
 //   quiet: the players log on one after another (send -> UserLogOnResult OK), `rounds` times;
 //   flood: a thread offers `flood_rate_per_s` wrong-password UserLogOns over 16 connections from
 //          127.0.0.1 (at most 256 unanswered), guessing 100 account names that are not the
@@ -13,10 +13,7 @@
 // a633b1a's, for the "before" figures). Runs on hub_bench's main thread plus the flood thread.
 #include "hub_bench_passwords.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -34,6 +31,8 @@
 #include "hubrpc/framing.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/types.h"
+#include "proc_usage.h"
+#include "support/process.h"
 
 namespace outpost::bench {
 
@@ -64,96 +63,36 @@ std::string readAll(const std::string& path) {
   return ss.str();
 }
 
-double cpuSeconds(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  std::getline(f, s);
-  size_t close = s.rfind(')');
-  if (close == std::string::npos) return NAN;
-  std::istringstream rest(s.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
-    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// The hub process of this phase.
+// The hub process of this phase (tests/support/process.h), on [::]:0 without a master port;
+// its stderr in passwords-hub.err. Stopped with SIGTERM (10 s, then SIGKILL).
 struct Hub {
-  pid_t pid = -1;
+  test::HubProcess process;
   std::string data_dir, port, key;
-  ~Hub() {
-    if (pid > 0) {
-      kill(pid, SIGTERM);
-      int st = 0;
-      for (int i = 0; i < 400 && waitpid(pid, &st, WNOHANG) == 0; ++i) usleep(25000);
-      if (waitpid(pid, &st, WNOHANG) == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &st, 0);
-      }
-    }
-  }
+  ~Hub() { process.stop(SIGTERM, 10000); }
+  pid_t pid() const { return process.pid(); }
   bool start(const PasswordsPhaseInput& in, std::string* error) {
     data_dir = in.tmp_root + "/passwords-data";
-    std::string out_path = in.tmp_root + "/passwords-hub.out";
-    std::vector<std::string> argv = {in.hub_bin, "--data-dir", data_dir, "--listen", "[::]:0", "--master", ""};
-    int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out_fd < 0) {
-      *error = "cannot create " + out_path;
+    const std::string err_path = in.tmp_root + "/passwords-hub.err";
+    process.binary = in.hub_bin;
+    process.include_defaults = false;
+    process.extra_args = {"--data-dir", data_dir, "--listen", "[::]:0", "--master", ""};
+    process.stderr_path = err_path;
+    if (!process.start(data_dir)) {
+      int status = process.stop(SIGKILL);
+      *error = "outpost-hub exited early or printed no banner within 20 s (status " + std::to_string(status) +
+               "): " + process.banner + readAll(err_path);
       return false;
     }
-    pid = fork();
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      dup2(out_fd, 1);
-      dup2(out_fd, 2);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(out_fd);
-    auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (Clock::now() < deadline) {
-      std::istringstream lines(readAll(out_path));
-      for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("outpost-hub: listening on ", 0) == 0) port = line.substr(line.rfind(':') + 1);
-        if (line.rfind("outpost-hub: public key ", 0) == 0) key = line.substr(24, 64);
-      }
-      if (!port.empty() && key.size() == 64) return true;
-      int st = 0;
-      if (waitpid(pid, &st, WNOHANG) == pid) {
-        pid = -1;
-        *error = "outpost-hub exited early: " + readAll(out_path);
-        return false;
-      }
-      usleep(20000);
-    }
-    *error = "outpost-hub printed no banner within 20 s";
-    return false;
+    port = process.address.substr(process.address.rfind(':') + 1);
+    key = process.public_key;
+    return true;
   }
 };
 
-int runCli(const PasswordsPhaseInput& in, const std::vector<std::string>& words) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null_fd = open("/dev/null", O_WRONLY);
-    dup2(null_fd, 1);
-    dup2(null_fd, 2);
-    std::vector<std::string> argv = {in.cli_bin, "admin"};
-    argv.insert(argv.end(), words.begin(), words.end());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+// `outpost admin --hub <address> --data-dir <the hub's> <words...>`: its exit status.
+int runCli(const PasswordsPhaseInput& in, const Hub& hub, const std::string& address,
+           const std::vector<std::string>& words) {
+  return test::runAdmin(in.cli_bin, address, hub.data_dir, words, in.timeout_s).exit_code;
 }
 
 // Hub RPC connections in one NetworkingSockets instance, pinned to the hub's key.
@@ -286,12 +225,11 @@ std::vector<std::string> passwordsPhase(const PasswordsPhaseInput& in) {
   const std::string v4 = "127.0.0.1:" + hub.port, v6 = "[::1]:" + hub.port;
   // Provision: app 480 and the players, passwords through a file (never on the command line).
   std::string pw_file = in.tmp_root + "/passwords-pw";
-  if (runCli(in, {"--hub", v4, "--data-dir", hub.data_dir, "app", "put", "480", "Spacewar"}) != 0)
-    return {failedRow("outpost admin app put failed")};
+  if (runCli(in, hub, v4, {"app", "put", "480", "Spacewar"}) != 0) return {failedRow("outpost admin app put failed")};
   for (int u = 0; u < users; ++u) {
     std::string name = "player" + std::to_string(u);
     std::ofstream(pw_file) << name << "-password\n";
-    if (runCli(in, {"--hub", v4, "--data-dir", hub.data_dir, "user", "create", name, "--password-file", pw_file}) != 0)
+    if (runCli(in, hub, v4, {"user", "create", name, "--password-file", pw_file}) != 0)
       return {failedRow("outpost admin user create " + name + " failed")};
   }
   Connections players;
@@ -335,14 +273,14 @@ std::vector<std::string> passwordsPhase(const PasswordsPhaseInput& in) {
     }
   });
   std::this_thread::sleep_for(std::chrono::seconds(1));  // the flood is under way
-  double cpu0 = cpuSeconds(hub.pid);
+  double cpu0 = procCpuSeconds(hub.pid());
   auto t0 = Clock::now();
   auto flood_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(flood_budget_s));
   say("during a flood of %d guesses/s from 127.0.0.1: the same logons from [::1] (budget %d s)", in.flood_rate_per_s,
       flood_budget_s);
   Series during = measure(players, users, rounds, &next_id, flood_deadline);
   double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  double hub_cpu = cpuSeconds(hub.pid) - cpu0;
+  double hub_cpu = procCpuSeconds(hub.pid()) - cpu0;
   stop = true;
   flooder.join();
 

@@ -67,7 +67,8 @@ void serverPhase(Bench& b) {
   reg.ok = listed == static_cast<uint64_t>(S);
   reg.addNum("servers", S);
   reg.addNum("connect_batch", b.o.connect_batch);
-  reg.add("note", jsonString("per server: transport handshake + ServerLogOn + ServerListing, until the hub lists all"));
+  reg.add("note",
+          bench::jsonString("per server: transport handshake + ServerLogOn + ServerListing, until the hub lists all"));
   push(reg);
   if (listed != static_cast<uint64_t>(S))
     return fail("the hub lists " + std::to_string(listed) + " of " + std::to_string(S) + " servers");
@@ -86,7 +87,8 @@ void serverPhase(Bench& b) {
   idle.has_rate = false;
   idle.ok = pool.lost() == 0;
   idle.addNum("servers", S);
-  idle.add("note", jsonString("ops = connections held open and idle for `seconds`; hub_cpu_s is their keepalive cost"));
+  idle.add("note",
+           bench::jsonString("ops = connections held open and idle for `seconds`; hub_cpu_s is their keepalive cost"));
   push(idle);
 
   // The master lists all S: one full walk (44 pages for 10,000: inside the per-IP burst).
@@ -132,7 +134,7 @@ void serverPhase(Bench& b) {
     r.client_cpu = self_cpu;
     r.ok = m.replies > 0 && m.wrong == 0;
     r.addNum("servers", S);
-    r.add("filter", jsonString(filter));
+    r.add("filter", bench::jsonString(filter));
     r.addNum("page_entries", static_cast<double>(std::min<size_t>(match.size(), master::kMaxEntriesPerReply)));
     r.addNum("sent", static_cast<double>(m.sent));
     r.addNum("wrong_replies", static_cast<double>(m.wrong));
@@ -143,7 +145,7 @@ void serverPhase(Bench& b) {
                  delta("master.dropped_rate_source_bytes") + delta("master.dropped_rate_global_bytes"));
     r.add("rate_limited", b.o.master_unthrottled ? "false" : "true");
     r.add("note",
-          jsonString(
+          bench::jsonString(
               b.o.master_unthrottled
                   ? "hub started with every master rate limit at its maximum (--master-limit)"
                   : "one source IP: the shipped per-IP limits (30 req/s, burst 60) bound this, not the responder"));
@@ -255,12 +257,12 @@ void serverPhase(Bench& b) {
   up.addNum("master_polls", static_cast<double>(master_polls));
   up.addNum("status_polls", static_cast<double>(polls));
   up.add("last_round_visible_in_master", visible ? "true" : "false");
-  up.add("note", jsonString("timed from the first send until a master query lists the last round's changes "
-                            "(polled every 50 ms); the hub publishes the master index at most every 100 ms"));
-  if (!visible) up.add("error", jsonString("the last round never showed in a master query"));
+  up.add("note", bench::jsonString("timed from the first send until a master query lists the last round's changes "
+                                   "(polled every 50 ms); the hub publishes the master index at most every 100 ms"));
+  if (!visible) up.add("error", bench::jsonString("the last round never showed in a master query"));
   else if (!all)
-    up.add("error", jsonString("the hub processed " + std::to_string(processed) + " of " + std::to_string(U) +
-                               " updates in time"));
+    up.add("error", bench::jsonString("the hub processed " + std::to_string(processed) + " of " + std::to_string(U) +
+                                      " updates in time"));
   push(up);
   log("server_update: %d updates in %.2f s (sent in %.2f s), last round %s in the master", U, up.seconds, send_s,
       visible ? "visible" : "NOT visible");

@@ -58,12 +58,12 @@ void ticketPhase(Bench& b) {
   r.addNum("users", K);
   r.addNum("refused", static_cast<double>(refused));
   r.addNum("probes", static_cast<double>(probe.lat_us.size()));
-  r.addNum("probe_p50_us", percentile(probe.lat_us, 50));
-  r.addNum("probe_p99_us", percentile(probe.lat_us, 99));
+  r.addNum("probe_p50_us", bench::percentile(probe.lat_us, 50));
+  r.addNum("probe_p99_us", bench::percentile(probe.lat_us, 99));
   r.addNum("probe_max_us", probe.lat_us.empty() ? 0 : *std::max_element(probe.lat_us.begin(), probe.lat_us.end()));
   r.add("note",
-        jsonString("Argon2id password check per logon (crypto_pwhash interactive limits); probe_* = round trips "
-                   "of another RPC sent every 5 ms during the logons"));
+        bench::jsonString("Argon2id password check per logon (crypto_pwhash interactive limits); probe_* = round trips "
+                          "of another RPC sent every 5 ms during the logons"));
   b.rows.push_back(r);
   if (refused) return fail(1, std::to_string(refused) + " user logons refused");
 
@@ -138,15 +138,15 @@ void ticketPhase(Bench& b) {
   for (const auto& [code, n] : responses) {
     if (!n) continue;
     if (resp.size() > 1) resp += ',';
-    resp += jsonString(std::to_string(code));
+    resp += bench::jsonString(std::to_string(code));
     resp += ':';
     resp += std::to_string(n);
   }
   tv.ok = good == static_cast<uint64_t>(N);
   tv.addNum("window", b.o.window);
   tv.add("responses", resp + "}");
-  tv.add("note",
-         jsonString("each validation is a SQLite commit (ticket_uses, synchronous=FULL) on the data dir's disk"));
+  tv.add("note", bench::jsonString(
+                     "each validation is a SQLite commit (ticket_uses, synchronous=FULL) on the data dir's disk"));
   b.rows.push_back(tv);
   log("tickets: %d issued, %llu of %d validated OK", N, static_cast<unsigned long long>(good), N);
 }

@@ -11,12 +11,7 @@
 // (PR_SET_PDEATHSIG) and is stopped with SIGTERM at the end.
 #include "hub_bench_tickets.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -32,6 +27,7 @@
 #include "hubrpc/framing.h"
 #include "outpost/networking_sockets.h"
 #include "outpost/types.h"
+#include "proc_usage.h"
 #include "support/process.h"
 
 namespace outpost::bench {
@@ -42,41 +38,8 @@ using Clock = std::chrono::steady_clock;
 
 void say(const std::string& s) { std::fprintf(stderr, "hub_bench: ticket_scale: %s\n", s.c_str()); }
 
-double processCpuSeconds(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  std::getline(f, s);
-  size_t close = s.rfind(')');
-  if (close == std::string::npos) return NAN;
-  std::istringstream rest(s.substr(close + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {  // field 14 utime, 15 stime
-    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
-    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double selfCpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-double rssMegabytes(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(f, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  return NAN;
-}
-
-// Runs argv to completion (stdout and stderr together), bounded by timeout_s.
-int run(const std::vector<std::string>& argv, int timeout_s, std::string* out) {
-  auto r = test::runProcess(argv, timeout_s);
-  *out += r.out;
-  return r.exit_code;
-}
+// The hub's resident memory in MiB (NaN if unreadable).
+double rssMegabytes(pid_t pid) { return procMemoryBytes(pid, "VmRSS") / (1024.0 * 1024.0); }
 
 // The phase's own hub (tests/support/process.h), stopped with SIGTERM (10 s, then SIGKILL).
 struct Hub {
@@ -234,19 +197,15 @@ std::vector<std::string> runTicketScalePhase(const TicketScaleInputs& in) {
 
   // A hub from before --ticket-limit has no ticket limits to raise (it prints its usage, naming
   // its flags, for --help).
-  std::string help;
-  run({in.hub_bin, "--help"}, 10, &help);
-  bool has_limits = help.find("--ticket-limit") != std::string::npos;
+  bool has_limits = test::runProcess({in.hub_bin, "--help"}, 10).out.find("--ticket-limit") != std::string::npos;
   Hub hub;
   std::string error;
   if (!startHub(in, has_limits, hub, &error)) return failAll(0, error);
   for (const auto& words : std::vector<std::vector<std::string>>{{"app", "put", "480", "Spacewar"},
                                                                  {"user", "create", "scale", "scale-password"},
                                                                  {"licence", "grant", "scale", "480"}}) {
-    std::vector<std::string> argv = {in.cli_bin, "admin", "--hub", hub.address, "--data-dir", hub.data_dir};
-    argv.insert(argv.end(), words.begin(), words.end());
-    std::string out;
-    if (run(argv, 60, &out) != 0) return failAll(0, "outpost admin " + words[0] + " " + words[1] + ": " + out);
+    auto r = test::runAdmin(in.cli_bin, hub.address, hub.data_dir, words, 60);
+    if (r.exit_code != 0) return failAll(0, "outpost admin " + words[0] + " " + words[1] + ": " + r.out);
   }
   Connection c;
   if (!c.open(hub, &error)) return failAll(0, error);
@@ -276,12 +235,12 @@ std::vector<std::string> runTicketScalePhase(const TicketScaleInputs& in) {
         num(std::chrono::duration<double>(Clock::now() - fill0).count(), 1) + " s)");
     issued = target;
     std::vector<double> lat;
-    double hub0 = processCpuSeconds(hub.pid), self0 = selfCpuSeconds();
+    double hub0 = procCpuSeconds(hub.pid), self0 = selfCpuSeconds();
     auto t0 = Clock::now();
     if (!requestTickets(c, &next_id, measured, window, deadline, &lat, &error))
       return failAll(k, "the timed requests at " + std::to_string(target) + ": " + error);
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    double hub_cpu = processCpuSeconds(hub.pid) - hub0, self_cpu = selfCpuSeconds() - self0;
+    double hub_cpu = procCpuSeconds(hub.pid) - hub0, self_cpu = selfCpuSeconds() - self0;
     issued += measured;
     double p50 = percentile(lat, 50), p99 = percentile(lat, 99);
     std::string json =

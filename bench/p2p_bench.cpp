@@ -14,7 +14,6 @@
 //     Answer -> Answer for `--attempts` attempts between 256 sessions. It excludes the transport
 //     (the hub RPC's messages cost what `bench/run hub` measures).
 // Prints one JSON document on stdout: {"benchmark":"p2p","machine":{...},"rows":[...]}.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -31,6 +30,7 @@
 #include "nat/nat_bed.h"
 #include "outpost/steam_id.h"
 #include "outpost/types.h"
+#include "proc_usage.h"
 
 using namespace outpost;
 using namespace outpost::test;
@@ -45,13 +45,6 @@ struct Options {
   int attempts = 200000;
   std::string cert_json;  // --cert-json: the document `bench/run cert` printed, embedded as "cert"
 };
-
-double cpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 int64_t numberAfter(const std::string& line, const std::string& key) {
   auto at = line.find(key);
@@ -171,7 +164,7 @@ std::string signalingRow(const Options& o) {
   a.key = p2p::CheckKey{};
   a.candidates = c.candidates;
   forwarded = 0;
-  double cpu0 = cpuSeconds();
+  double cpu0 = bench::selfCpuSeconds();
   auto t0 = SteadyTime::now();
   for (int n = 0; n < o.attempts; ++n) {
     uint32_t from = static_cast<uint32_t>(n) % kSessions, to = (from + 1) % kSessions;
@@ -183,7 +176,7 @@ std::string signalingRow(const Options& o) {
     sig.onSignal(to + 1, who(to), p2p::encodeSignal(a), now);
   }
   double secs = std::chrono::duration<double>(SteadyTime::now() - t0).count();
-  double cpu = cpuSeconds() - cpu0;
+  double cpu = bench::selfCpuSeconds() - cpu0;
   bool ok = forwarded == 2ULL * static_cast<uint64_t>(o.attempts);
   return "{\"workload\":\"signaling_forward\",\"sessions\":" + std::to_string(kSessions) +
          ",\"attempts\":" + std::to_string(o.attempts) + ",\"messages_forwarded\":" + std::to_string(forwarded) +

@@ -9,7 +9,6 @@
 // untrusted budget. Flags are parsed strictly (an error names the flag and its range);
 // percentiles are nearest-rank (bench_json.h); on failure `messages` is what the server
 // confirmed it received and checked (null if it never answered).
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -23,6 +22,7 @@
 
 #include "bench_json.h"
 #include "outpost/networking_sockets.h"
+#include "proc_usage.h"
 
 using namespace outpost;
 using Clock = std::chrono::steady_clock;
@@ -61,13 +61,6 @@ bool checkPayload(std::span<const uint8_t> p, size_t len, uint64_t seq) {
   for (size_t i = 8; i < len; ++i)
     if (p[i] != static_cast<uint8_t>(seq * 7 + i)) return false;
   return true;
-}
-
-double cpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 bool manualMode() {
@@ -118,7 +111,7 @@ int runServer(int port, const Workload& w, int timeout_s) {
     return 1;
   }
   if (w.loss) s.net.setGlobalConfigValueFloat(NETWORKING_CONFIG_FAKE_PACKET_LOSS_RECV, 10.f);
-  double cpu0 = cpuSeconds();
+  double cpu0 = bench::selfCpuSeconds();
   double cpu_end = cpu0;
   MessageBatch batch;
   uint64_t expected = 0;
@@ -138,7 +131,7 @@ int runServer(int port, const Workload& w, int timeout_s) {
         break;
       }
       if (w.ping) {
-        if (expected == kPingWarmup) cpu0 = cpuSeconds();
+        if (expected == kPingWarmup) cpu0 = bench::selfCpuSeconds();
         s.net.sendMessageToConnection(s.conn, m.payload, NETWORKING_SEND_RELIABLE_NO_NAGLE);
       }
       ++expected;
@@ -148,7 +141,7 @@ int runServer(int port, const Workload& w, int timeout_s) {
   std::string reply = std::string(failed || expected != total ? "X" : "F") + std::to_string(expected);
   s.net.sendMessageToConnection(s.conn, {reinterpret_cast<const uint8_t*>(reply.data()), reply.size()},
                                 NETWORKING_SEND_RELIABLE_NO_NAGLE);
-  cpu_end = cpuSeconds();
+  cpu_end = bench::selfCpuSeconds();
   // Keep serving until the client closes, so the reply can be retransmitted (bounded).
   auto linger = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < linger) {
@@ -181,7 +174,7 @@ int runClient(int port, const Workload& w, int timeout_s) {
   std::vector<double> rtts;
   MessageBatch batch;
   uint64_t done = 0;
-  double cpu0 = cpuSeconds();
+  double cpu0 = bench::selfCpuSeconds();
   auto t0 = Clock::now();
   auto t_end = t0;
   std::string final_reply;
@@ -218,7 +211,7 @@ int runClient(int port, const Workload& w, int timeout_s) {
     uint64_t total = w.count + kPingWarmup;
     for (uint64_t seq = 0; seq < total && failure.empty(); ++seq) {
       if (seq == kPingWarmup) {
-        cpu0 = cpuSeconds();
+        cpu0 = bench::selfCpuSeconds();
         t0 = Clock::now();
       }
       fillPayload(msg.data(), msg.size(), seq);
@@ -252,7 +245,7 @@ int runClient(int port, const Workload& w, int timeout_s) {
     }
     if (failure.empty() && final_reply != "F" + std::to_string(total)) failure = "server reported " + final_reply;
   }
-  double cpu = cpuSeconds() - cpu0;
+  double cpu = bench::selfCpuSeconds() - cpu0;
   double seconds = std::chrono::duration<double>(t_end - t0).count();
   // On failure, count what was delivered: the server's final reply ("F<n>"/"X<n>") says how many
   // messages it received and checked; without a reply nothing is known to have arrived.
