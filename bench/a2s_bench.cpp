@@ -358,7 +358,7 @@ std::unique_ptr<Server> startQuerySocket(int challenge_window_s, std::string* er
   s->served = benchServer(true);
   server::A2sQuerySocketOptions o;
   o.bind_address = ipString(kServerIp) + ":0";
-  o.responder.challenge_window_us = TimeUs{challenge_window_s} * 1'000'000;
+  o.responder.challenge_window_us = base::TimeUs{challenge_window_s} * 1'000'000;
   o.responder.replies_per_sec_per_ip = 1e9;
   o.responder.reply_burst_per_ip = 1e9;
   o.responder.reply_bytes_per_sec_global = 1e12;

@@ -17,7 +17,7 @@ class MasterClient {
     if (fd_ >= 0) close(fd_);
   }
   bool open(const std::string& master_address, std::string* error) {
-    auto addr = SocketAddress::parse(master_address, true);
+    auto addr = base::SocketAddress::parse(master_address, true);
     if (!addr || addr->isV6()) {
       *error = "master address \"" + master_address + "\" is not IPv4 ip:port";
       return false;

@@ -161,25 +161,25 @@ void inProcessPhase(Bench& b) {
 
   // MasterResponder::handle (drop checks, rate-limit bookkeeping, counters) with every limit at
   // its maximum: the hub's master thread minus recvmmsg/sendto.
-  master::MasterRateLimits lim;
+  hub::MasterRateLimits lim;
   lim.requests_per_sec_per_ip = lim.request_burst_per_ip = UINT32_MAX;
   lim.reply_bytes_per_sec_per_ip = lim.reply_burst_bytes_per_ip = UINT32_MAX;
   lim.requests_per_sec_global = lim.request_burst_global = UINT32_MAX;
   lim.reply_bytes_per_sec_global = lim.reply_burst_bytes_global = UINT32_MAX;
   Row r;
   r.workload = "master_responder_inprocess";
-  std::string bad = master::validateRateLimits(lim);
+  std::string bad = hub::validateRateLimits(lim);
   if (!bad.empty()) {
     r.add("error", bench::jsonString(bad));
     b.rows.push_back(r);
     return;
   }
-  const outpost::Clock& clock = SystemClock::instance();
-  master::MasterResponder responder(lim, clock.nowUs());
+  const outpost::base::Clock& clock = base::SystemClock::instance();
+  hub::MasterResponder responder(lim, clock.nowUs());
   responder.publish(index);
   auto datagram = masterRequest(0, 0, "");
   auto page = expectedFirstPage(all);
-  SocketAddress from = SocketAddress::ipv4(kLoopback, 40000);
+  base::SocketAddress from = base::SocketAddress::ipv4(kLoopback, 40000);
   std::vector<uint8_t> out;
   std::vector<double> lat;
   lat.reserve(M);
@@ -197,7 +197,7 @@ void inProcessPhase(Bench& b) {
   r.client_cpu = cpu.self();
   r.ops = M;
   r.setLatency(lat);
-  r.ok = wrong == 0 && responder.counter(master::Counter::kReplied) == static_cast<uint64_t>(M);
+  r.ok = wrong == 0 && responder.counter(hub::MasterCounter::kReplied) == static_cast<uint64_t>(M);
   r.addNum("servers", S);
   r.add("filter", bench::jsonString(""));
   r.add("note",

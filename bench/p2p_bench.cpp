@@ -151,14 +151,14 @@ std::string signalingRow(const Options& o) {
   listen.type = p2p::SignalType::kListen;
   listen.port = 7;
   auto lb = p2p::encodeSignal(listen);
-  TimeUs now = 1000000000;
+  base::TimeUs now = 1000000000;
   for (uint32_t i = 0; i < kSessions; ++i) sig.onSignal(i + 1, who(i), lb, now);
   p2p::Signal c;
   c.type = p2p::SignalType::kConnect;
   c.port = 7;
   c.key = p2p::CheckKey{};
   for (int i = 0; i < 3; ++i)
-    c.candidates.push_back({p2p::CandidateKind::kHost, SocketAddress::ipv4(0xC0A80102 + i, 40000)});
+    c.candidates.push_back({p2p::CandidateKind::kHost, base::SocketAddress::ipv4(0xC0A80102 + i, 40000)});
   p2p::Signal a;
   a.type = p2p::SignalType::kAnswer;
   a.key = p2p::CheckKey{};

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   std::printf("outpost-hub: listening on %s\n", hub->listenAddress().c_str());
   if (!hub->masterAddress().empty()) std::printf("outpost-hub: master query on %s\n", hub->masterAddress().c_str());
   std::printf("outpost-hub: public key %s%s\n", hub->publicKeyHex().c_str(), hub->createdKey() ? " (new)" : "");
-  auto listen = outpost::SocketAddress::parse(hub->listenAddress(), true);
+  auto listen = outpost::base::SocketAddress::parse(hub->listenAddress(), true);
   std::printf(
       "outpost-hub: contact %s (OUTPOST_HUB for game servers, players and `outpost admin --hub`%s)\n",
       hub->contact().c_str(),

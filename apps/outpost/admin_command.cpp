@@ -75,7 +75,7 @@ bool takeOption(std::vector<std::string>& args, const std::string& name, std::st
 
 // Plain decimal within [0, max] (settings::parseInteger: no sign, spaces or suffix).
 bool parseUnsigned(const std::string& s, uint64_t max, uint64_t* out) {
-  auto v = outpost::settings::parseInteger(s);
+  auto v = outpost::base::settings::parseInteger(s);
   if (!v || *v < 0 || static_cast<uint64_t>(*v) > max) return false;
   *out = static_cast<uint64_t>(*v);
   return true;
@@ -302,7 +302,7 @@ bool buildRequest(std::vector<std::string> a, AdminRequest& r) {
 
 // Text from the hub, in a "key=value" line: quoted and escaped (outpost::utf8::escapeForTerminal)
 // so that no value, whoever set it, can forge a line or send a terminal escape.
-std::string quoted(const std::string& s) { return "\"" + outpost::utf8::escapeForTerminal(s) + "\""; }
+std::string quoted(const std::string& s) { return "\"" + outpost::base::utf8::escapeForTerminal(s) + "\""; }
 // The same, left bare when it is a plain word (printable ASCII without space, quote, backslash or
 // '='), as the values of these fields usually are.
 std::string word(const std::string& s) {
@@ -340,10 +340,11 @@ void print(const AdminResponse& r) {
         "bots=%u password=%d tags=%s gamedata=%s region=%s spectator_port=%u spectator_name=\"%s\"\n",
         static_cast<unsigned long long>(s.steam_id()), word(s.address()).c_str(), o.query_port(), o.app_id(),
         word(o.version()).c_str(), s.secure() ? 1 : 0, o.dedicated() ? 1 : 0, l.advertise() ? 1 : 0,
-        outpost::utf8::escapeForTerminal(l.name()).c_str(), word(l.map()).c_str(), word(o.product()).c_str(),
-        outpost::utf8::escapeForTerminal(o.description()).c_str(), word(o.mod_dir()).c_str(), l.players(),
+        outpost::base::utf8::escapeForTerminal(l.name()).c_str(), word(l.map()).c_str(), word(o.product()).c_str(),
+        outpost::base::utf8::escapeForTerminal(o.description()).c_str(), word(o.mod_dir()).c_str(), l.players(),
         l.max_players(), l.bots(), l.password() ? 1 : 0, word(l.tags()).c_str(), word(l.gamedata()).c_str(),
-        word(l.region()).c_str(), l.spectator_port(), outpost::utf8::escapeForTerminal(l.spectator_name()).c_str());
+        word(l.region()).c_str(), l.spectator_port(),
+        outpost::base::utf8::escapeForTerminal(l.spectator_name()).c_str());
   }
   for (const auto& [k, v] : r.counters()) std::printf("%s %llu\n", word(k).c_str(), static_cast<unsigned long long>(v));
 }
@@ -430,7 +431,7 @@ int runAdminCommand(int argc, char** argv) {
   const AdminResponse& a = response->admin_response();
   if (a.result() != 1) {
     std::fprintf(stderr, "outpost admin: refused (result %d): %s\n", a.result(),
-                 outpost::utf8::escapeForTerminal(a.error()).c_str());
+                 outpost::base::utf8::escapeForTerminal(a.error()).c_str());
     return 1;
   }
   print(a);

@@ -33,7 +33,7 @@ const char* kQueryUsage =
 // "a.b.c.d:port" or "[v6]:port" with a port 1..65535 (SocketAddress::parse, which would also
 // read ":port" as the any-address: not a server to ask).
 bool validAddress(const std::string& s) {
-  return !s.empty() && s.front() != ':' && outpost::SocketAddress::parse(s, true).has_value();
+  return !s.empty() && s.front() != ':' && outpost::base::SocketAddress::parse(s, true).has_value();
 }
 
 int usage(const char* text, const std::string& error = "") {
@@ -48,14 +48,14 @@ int help(const char* text) {
 }
 
 // The numeric flags of `outpost servers` and `outpost query`, parsed strictly (settings.h).
-void timeoutSetting(outpost::settings::Table& t, long* timeout_ms) {
+void timeoutSetting(outpost::base::settings::Table& t, long* timeout_ms) {
   t.integer("timeout", {{1, 600000}}, "milliseconds", "", "",
             [timeout_ms](int64_t v) { *timeout_ms = static_cast<long>(v); });
 }
-void flagSetting(outpost::settings::Table& t, const char* name, bool* value) {
-  outpost::settings::Setting s;
+void flagSetting(outpost::base::settings::Table& t, const char* name, bool* value) {
+  outpost::base::settings::Setting s;
   s.name = name;
-  s.kind = outpost::settings::Setting::Kind::kFlag;
+  s.kind = outpost::base::settings::Setting::Kind::kFlag;
   s.set_text = [value](const std::string&) {
     *value = true;
     return std::string();
@@ -102,7 +102,7 @@ int runServersCommand(int argc, char** argv) {
   std::string filter;
   long region = 0xFF, timeout_ms = 3000;
   bool addresses_only = false, want_help = false;
-  outpost::settings::Table flags;
+  outpost::base::settings::Table flags;
   flags.text("master", "IP:PORT", "", "", [&](const std::string& v) {
     master = v;
     return std::string();
@@ -154,7 +154,7 @@ int runQueryCommand(int argc, char** argv) {
   std::string address;
   long timeout_ms = 2000;
   bool info = false, players = false, rules = false, want_help = false;
-  outpost::settings::Table flags;
+  outpost::base::settings::Table flags;
   timeoutSetting(flags, &timeout_ms);
   flagSetting(flags, "info", &info);
   flagSetting(flags, "players", &players);

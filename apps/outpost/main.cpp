@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
   if (cmd == "query") return runQueryCommand(argc - 1, argv + 1);
   if (cmd == "demo") {
     int seconds = 10;
-    outpost::settings::Table flags;
+    outpost::base::settings::Table flags;
     flags.integer("seconds", {{1, 3600}}, "seconds", "10", "", [&](int64_t v) { seconds = static_cast<int>(v); });
     std::vector<std::string> args(argv + 2, argv + argc);
     for (size_t i = 0; i < args.size();) {

@@ -42,7 +42,7 @@ std::vector<uint8_t> startMessage(uint8_t type) {
 }
 
 // A NUL-terminated string; a missing terminator fails the reader.
-std::string getString(ByteReader& r) {
+std::string getString(base::ByteReader& r) {
   std::string s;
   while (r.remaining() > 0) {
     uint8_t c = r.u8();
@@ -149,7 +149,7 @@ std::optional<std::span<const uint8_t>> messageBody(std::span<const uint8_t> mes
 
 std::optional<ServerInfoResult> parseInfoReply(std::span<const uint8_t> p) {
   if (p.empty() || p[0] != kInfoReply) return std::nullopt;
-  ByteReader r(p.subspan(1));
+  base::ByteReader r(p.subspan(1));
   ServerInfoResult s;
   s.protocol = r.u8();
   s.name = getString(r);
@@ -186,7 +186,7 @@ std::optional<ServerInfoResult> parseInfoReply(std::span<const uint8_t> p) {
 
 std::optional<std::vector<ServerPlayer>> parsePlayerReply(std::span<const uint8_t> p) {
   if (p.size() < 2 || p[0] != kPlayerReply) return std::nullopt;
-  ByteReader r(p.subspan(1));
+  base::ByteReader r(p.subspan(1));
   int count = r.u8();
   std::vector<ServerPlayer> out;
   for (int i = 0; i < count && r.ok(); ++i) {
@@ -204,7 +204,7 @@ std::optional<std::vector<ServerPlayer>> parsePlayerReply(std::span<const uint8_
 
 std::optional<ServerRules> parseRulesReply(std::span<const uint8_t> p) {
   if (p.size() < 3 || p[0] != kRulesReply) return std::nullopt;
-  ByteReader r(p.subspan(1));
+  base::ByteReader r(p.subspan(1));
   int count = r.u16();
   ServerRules out;
   for (int i = 0; i < count && r.ok(); ++i) {

@@ -25,7 +25,7 @@ std::vector<uint8_t> encodeSplitFragment(std::span<const uint8_t> message, uint3
   const size_t begin = std::min(number * kSplitPayloadBytes, message.size());
   const size_t n = std::min(kSplitPayloadBytes, message.size() - begin);
   std::vector<uint8_t> frag(header + n);
-  ByteWriter w(frag.data(), frag.size());
+  base::ByteWriter w(frag.data(), frag.size());
   w.bytes(kSplitHeader, kHeaderBytes);
   w.u32(answer_id);
   w.u8(static_cast<uint8_t>(total));
@@ -38,7 +38,7 @@ std::vector<uint8_t> encodeSplitFragment(std::span<const uint8_t> message, uint3
 std::optional<SplitFragment> parseSplitFragment(std::span<const uint8_t> d, bool has_size_field) {
   const size_t header = has_size_field ? kSplitHeaderBytes : kSplitHeaderBytes - 2;
   if (d.size() < header || !hasSplitHeader(d)) return std::nullopt;
-  ByteReader r(d.subspan(kHeaderBytes));
+  base::ByteReader r(d.subspan(kHeaderBytes));
   SplitFragment f;
   f.answer_id = r.u32();
   f.total = r.u8();

@@ -6,7 +6,7 @@
 
 #include <pthread.h>
 
-namespace outpost {
+namespace outpost::base {
 
 class AdaptiveMutex {
  public:
@@ -29,4 +29,4 @@ class AdaptiveMutex {
   pthread_mutex_t m_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::base

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace outpost {
+namespace outpost::base {
 
 namespace {
 
@@ -188,4 +188,4 @@ size_t SocketAddress::hash() const {
   return static_cast<size_t>(h);
 }
 
-}  // namespace outpost
+}  // namespace outpost::base

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace outpost {
+namespace outpost::base {
 
 class SocketAddress {
  public:
@@ -58,4 +58,4 @@ struct SocketAddressHash {
   size_t operator()(const SocketAddress& a) const { return a.hash(); }
 };
 
-}  // namespace outpost
+}  // namespace outpost::base

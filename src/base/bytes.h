@@ -9,7 +9,7 @@
 #include <cstring>
 #include <span>
 
-namespace outpost {
+namespace outpost::base {
 
 // Varint: 2-bit length prefix in the top bits of the first byte (1, 2, 4 or 8 bytes), big-endian
 // payload, values up to 2^62-1 (the QUIC encoding; RFC 9000 section 16).
@@ -146,4 +146,4 @@ class ByteReader {
   bool ok_ = true;
 };
 
-}  // namespace outpost
+}  // namespace outpost::base

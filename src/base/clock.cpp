@@ -4,7 +4,7 @@
 
 #include <ctime>
 
-namespace outpost {
+namespace outpost::base {
 
 namespace {
 constexpr TimeUs kOffsetUs = TimeUs{30} * 24 * 3600 * 1000000;
@@ -28,4 +28,4 @@ const SystemUnixClock& SystemUnixClock::instance() {
   return clock;
 }
 
-}  // namespace outpost
+}  // namespace outpost::base

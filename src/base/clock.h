@@ -5,7 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace outpost {
+namespace outpost::base {
 
 using TimeUs = int64_t;
 inline constexpr TimeUs kNever = INT64_MAX;
@@ -63,4 +63,4 @@ class ManualUnixClock final : public UnixClock {
   std::atomic<int64_t> now_;
 };
 
-}  // namespace outpost
+}  // namespace outpost::base

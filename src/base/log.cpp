@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-namespace outpost {
+namespace outpost::base {
 
 namespace {
 
@@ -100,4 +100,4 @@ bool LogLimiter::allow() {
   return used_.fetch_add(1, std::memory_order_relaxed) < per_second_;
 }
 
-}  // namespace outpost
+}  // namespace outpost::base

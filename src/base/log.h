@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace outpost {
+namespace outpost::base {
 
 enum class LogLevel : int { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3 };
 
@@ -26,15 +26,17 @@ class LogLimiter {
   std::atomic<int> used_{0};
 };
 
-}  // namespace outpost
+}  // namespace outpost::base
 
-#define OUTPOST_LOG_ERROR(...) ::outpost::logf(::outpost::LogLevel::kError, __VA_ARGS__)
-#define OUTPOST_LOG_WARN(...) ::outpost::logf(::outpost::LogLevel::kWarning, __VA_ARGS__)
-#define OUTPOST_LOG_INFO(...)                                                                                        \
-  do {                                                                                                               \
-    if (::outpost::logEnabled(::outpost::LogLevel::kInfo)) ::outpost::logf(::outpost::LogLevel::kInfo, __VA_ARGS__); \
+#define OUTPOST_LOG_ERROR(...) ::outpost::base::logf(::outpost::base::LogLevel::kError, __VA_ARGS__)
+#define OUTPOST_LOG_WARN(...) ::outpost::base::logf(::outpost::base::LogLevel::kWarning, __VA_ARGS__)
+#define OUTPOST_LOG_INFO(...)                                               \
+  do {                                                                      \
+    if (::outpost::base::logEnabled(::outpost::base::LogLevel::kInfo))      \
+      ::outpost::base::logf(::outpost::base::LogLevel::kInfo, __VA_ARGS__); \
   } while (0)
-#define OUTPOST_LOG_DEBUG(...)                                                                                         \
-  do {                                                                                                                 \
-    if (::outpost::logEnabled(::outpost::LogLevel::kDebug)) ::outpost::logf(::outpost::LogLevel::kDebug, __VA_ARGS__); \
+#define OUTPOST_LOG_DEBUG(...)                                               \
+  do {                                                                       \
+    if (::outpost::base::logEnabled(::outpost::base::LogLevel::kDebug))      \
+      ::outpost::base::logf(::outpost::base::LogLevel::kDebug, __VA_ARGS__); \
   } while (0)

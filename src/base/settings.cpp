@@ -6,7 +6,7 @@
 #include <limits>
 #include <sstream>
 
-namespace outpost::settings {
+namespace outpost::base::settings {
 
 namespace {
 
@@ -214,4 +214,4 @@ std::string Table::helpText() const {
   return out;
 }
 
-}  // namespace outpost::settings
+}  // namespace outpost::base::settings

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace outpost::settings {
+namespace outpost::base::settings {
 
 struct Range {
   int64_t min = 0;
@@ -79,4 +79,4 @@ class Table {
   std::vector<Setting> settings_;
 };
 
-}  // namespace outpost::settings
+}  // namespace outpost::base::settings

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace outpost::utf8 {
+namespace outpost::base::utf8 {
 
 // The length (1-4) of the well-formed sequence at s[i], with its code point; 0 if there is none.
 inline size_t sequence(std::string_view s, size_t i, uint32_t* code_point) {
@@ -76,4 +76,4 @@ inline std::string escapeForTerminal(std::string_view s) {
   return out;
 }
 
-}  // namespace outpost::utf8
+}  // namespace outpost::base::utf8

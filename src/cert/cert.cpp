@@ -81,7 +81,7 @@ CertError checkClaims(const Claims& c) {
 
 // Writes everything up to the signature; returns its length (0 if `out` is too small).
 size_t encodeUnsigned(const Claims& c, const KeyId& ca_key_id, uint8_t* out, size_t capacity) {
-  ByteWriter w(out, capacity);
+  base::ByteWriter w(out, capacity);
   w.bytes(kMagic.data(), kMagic.size());
   w.u8(kFormatVersion);
   w.u8(static_cast<uint8_t>(c.app_ids.size()));
@@ -248,7 +248,7 @@ std::optional<Certificate> parse(std::span<const uint8_t> bytes, CertError* why)
   if (bytes[kOffsetReserved] != 0) return fail(CertError::kReservedNotZero);
 
   Certificate out;
-  ByteReader r(bytes.data(), bytes.size());
+  base::ByteReader r(bytes.data(), bytes.size());
   r.bytes(kOffsetCaKeyId);
   r.copy(out.ca_key_id.data(), out.ca_key_id.size());
   Claims& c = out.claims;
@@ -295,7 +295,7 @@ CertError verifySignature(const Certificate& parsed, std::span<const uint8_t> by
 
 std::vector<uint8_t> makeRequest(const crypto::IdentityKeyPair& holder, uint64_t steam_id, uint32_t app_id) {
   std::vector<uint8_t> out(kRequestBytes);
-  ByteWriter w(out.data(), out.size());
+  base::ByteWriter w(out.data(), out.size());
   w.bytes(kRequestMagic.data(), kRequestMagic.size());
   w.u8(kFormatVersion);
   w.zeros(3);
@@ -320,7 +320,7 @@ std::optional<Request> parseRequest(std::span<const uint8_t> bytes, CertError* w
   if (bytes[kOffsetVersion] != kFormatVersion) return fail(CertError::kUnknownVersion);
   if (bytes.size() < kRequestBytes) return fail(CertError::kTooShort);
   if (!allZero(bytes.data() + 5, 3)) return fail(CertError::kReservedNotZero);
-  ByteReader r(bytes.data(), bytes.size());
+  base::ByteReader r(bytes.data(), bytes.size());
   r.bytes(8);
   Request q;
   q.app_id = r.u32();

@@ -22,12 +22,12 @@ namespace outpost::client {
 
 namespace {
 
-using Clock = UdpPeerSocket::Clock;
+using Clock = net::UdpPeerSocket::Clock;
 
 // Collects the fragments of the split reply whose first fragment is `first`, until `until`.
 // The single-packet message (its FF FF FF FF included); nullopt if a fragment did not arrive in
 // time; an empty vector for a datagram that is not a fragment.
-std::optional<std::vector<uint8_t>> reassembleSplit(UdpPeerSocket& udp, std::vector<uint8_t> first,
+std::optional<std::vector<uint8_t>> reassembleSplit(net::UdpPeerSocket& udp, std::vector<uint8_t> first,
                                                     Clock::time_point until) {
   a2s::SplitReassembler split;
   for (std::vector<uint8_t> datagram = std::move(first);;) {
@@ -46,12 +46,12 @@ std::optional<std::vector<uint8_t>> reassembleSplit(UdpPeerSocket& udp, std::vec
 // the first resend after a fifth of the timeout (at least 100 ms), then at doubling intervals,
 // until the timeout.
 std::vector<uint8_t> a2sExchange(const std::string& server, uint8_t type, int timeout_ms, int* rtt_ms) {
-  auto addr = SocketAddress::parse(server, true);
+  auto addr = base::SocketAddress::parse(server, true);
   if (!addr) {
     OUTPOST_LOG_WARN("ServerBrowser: \"%s\" is not ip:port", server.c_str());
     return {};
   }
-  UdpPeerSocket udp(*addr);
+  net::UdpPeerSocket udp(*addr);
   if (!udp.ok()) return {};
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   auto retry_after = std::chrono::milliseconds(std::max(100, timeout_ms / 5));
@@ -101,12 +101,12 @@ using client::Clock;
 std::vector<std::string> ServerBrowser::requestServerList(const std::string& master, const std::string& filter,
                                                           uint8_t region, int timeout_ms) {
   std::vector<std::string> out;
-  auto addr = SocketAddress::parse(master, true);
+  auto addr = base::SocketAddress::parse(master, true);
   if (!addr) {
     OUTPOST_LOG_WARN("ServerBrowser: master \"%s\" is not ip:port", master.c_str());
     return out;
   }
-  UdpPeerSocket udp(*addr);
+  net::UdpPeerSocket udp(*addr);
   if (!udp.ok()) return out;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   master::PageEntry seed;  // 0.0.0.0:0: the first page

@@ -41,7 +41,7 @@ bool versionOlder(const std::string& a, const std::string& b) {
   return pa < pb;
 }
 
-GameServers::GameServers(store::Store& store, master::MasterServer* master, GameServerOptions options)
+GameServers::GameServers(store::Store& store, MasterServer* master, GameServerOptions options)
     : store_(store), master_(master), options_(options) {}
 
 hubrpc::ServerLogOnResult GameServers::logOn(uint32_t connection, const std::string& public_ip,

@@ -38,7 +38,7 @@ struct ServerIdentity {
 
 class GameServers {
  public:
-  GameServers(store::Store& store, master::MasterServer* master, GameServerOptions options);
+  GameServers(store::Store& store, MasterServer* master, GameServerOptions options);
 
   // `public_ip` is the connection's address as the hub sees it (no port). Sessions replaced by
   // this logon (same token) are returned in *replaced so the caller can end them.
@@ -81,7 +81,7 @@ class GameServers {
   static bool listedNow(const Session& s) { return s.listing.advertise() && s.may_list && s.ip != 0; }
 
   store::Store& store_;
-  master::MasterServer* master_;
+  MasterServer* master_;
   GameServerOptions options_;
   std::unordered_map<uint32_t, Session> sessions_;  // by connection handle
   bool changed_ = true;

@@ -25,8 +25,8 @@ constexpr int64_t kPruneEveryS = 60;
 // A redemption is kept this long after its ticket expired (clock skew between the hub and the
 // servers that check tickets offline: ticket::kMaxClockSkewSeconds, with room to spare).
 constexpr int64_t kTicketUseMarginS = 3600;
-constexpr size_t kPruneRowsPerPass = 10000;     // bounded work per pass; the next pass takes the rest
-constexpr TimeUs kPublishEveryUs = 100 * 1000;  // the master snapshot's rebuild interval
+constexpr size_t kPruneRowsPerPass = 10000;           // bounded work per pass; the next pass takes the rest
+constexpr base::TimeUs kPublishEveryUs = 100 * 1000;  // the master snapshot's rebuild interval
 }  // namespace
 
 class Hub::NetLink final : public RpcLink {
@@ -63,11 +63,11 @@ bool Hub::openCommon(const HubConfig& config, std::string* error) {
   store_ = store::openSqliteStore(dir_.storePath(), error);
   if (!store_ || !secureDataDir(config.data_dir, error)) return false;  // SQLite's -wal/-shm too
   if (!config.master.empty()) {
-    master::MasterServerOptions mo;
+    MasterServerOptions mo;
     mo.bind_address = config.master;
     mo.limits = config.master_limits;
     mo.clock = clock_;
-    master_ = std::make_unique<master::MasterServer>(mo);
+    master_ = std::make_unique<MasterServer>(mo);
     if (!master_->start(error)) return false;
   }
   servers_ = std::make_unique<GameServers>(*store_, master_.get(), GameServerOptions{config.token_idle_expiry_s});
@@ -143,7 +143,7 @@ std::unique_ptr<Hub> Hub::openDetached(const HubConfig& config, RpcLink& link, s
 
 std::string Hub::contact() {
   std::string address = listenAddress();
-  auto a = SocketAddress::parse(address, true);
+  auto a = base::SocketAddress::parse(address, true);
   if (a && a->isAny()) address = "127.0.0.1:" + std::to_string(a->port());  // reachable here; others use our address
   return hubrpc::formatHubContact(dir_.public_key_hex, address);
 }
@@ -201,7 +201,7 @@ void Hub::transmit(uint32_t connection, std::span<const uint8_t> bytes) {
   counters_.add(HubCounter::kRpcSendLimitExceeded);
   counters_.add(HubCounter::kRpcSendLimitClosed);
   send_refused_.insert(connection);
-  static LogLimiter limit(5);  // a flood of non-reading peers must not flood the log
+  static base::LogLimiter limit(5);  // a flood of non-reading peers must not flood the log
   if (limit.allow())
     OUTPOST_LOG_WARN("hub: connection %u does not read its answers (send budget full): closing it", connection);
 }
@@ -273,7 +273,7 @@ size_t Hub::work() {
   answerUserLogOns();
   // The master snapshot is rebuilt at most every 100 ms: a fleet of servers updating their
   // listings costs one rebuild per interval, not one per message batch.
-  TimeUs steady = clock_->nowUs();
+  base::TimeUs steady = clock_->nowUs();
   if (steady - last_publish_us_ >= kPublishEveryUs) {
     servers_->publishIfChanged();
     last_publish_us_ = steady;

@@ -47,7 +47,7 @@ struct HubConfig {
   std::string listen = "0.0.0.0:27100";  // hub RPC (UDP, Outpost transport)
   std::string master = "0.0.0.0:27011";  // Valve master-server queries (UDP); "" = off
   int64_t token_idle_expiry_s = 365LL * 24 * 3600;
-  master::MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
+  MasterRateLimits master_limits;  // the amplification bounds (docs/decisions/003)
   // Transport values for the hub RPC listen socket (its caps, docs/config.md), from --transport.
   ConfigOptions listen_options;
   TicketLimits ticket_limits;  // the ticket tables' bounds (docs/decisions/012)
@@ -151,7 +151,7 @@ class Hub {
   const HubClock* clock_ = nullptr;
   DataDir dir_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<master::MasterServer> master_;
+  std::unique_ptr<MasterServer> master_;
   std::unique_ptr<GameServers> servers_;
   std::unique_ptr<Players> players_;
   std::unique_ptr<ServerTickets> server_tickets_;
@@ -173,7 +173,7 @@ class Hub {
   std::unordered_set<uint32_t> send_refused_;              // the transport refused an answer: to close
   int64_t last_stats_flush_ = 0;
   int64_t last_prune_ = 0;
-  TimeUs last_publish_us_ = 0;  // monotonic
+  base::TimeUs last_publish_us_ = 0;  // monotonic
 };
 
 }  // namespace outpost::hub

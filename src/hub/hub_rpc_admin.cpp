@@ -48,7 +48,7 @@ void Hub::onAdmin(uint32_t connection, const hubrpc::Envelope& request) {
   certificates_->afterAdmin(request.admin_request(), response.admin_response(), clock_->nowUnixS());
   if (response.admin_response().result() == RESULT_ACCESS_DENIED) {
     counters_.add(HubCounter::kRpcAdminDenied);
-    static LogLimiter limit(5);  // anyone can send these: a flood must not flood the log
+    static base::LogLimiter limit(5);  // anyone can send these: a flood must not flood the log
     if (limit.allow()) OUTPOST_LOG_WARN("hub: admin request with a wrong token from connection %u", connection);
   } else {
     link_->trust(connection);  // the admin token checked out (large answers may follow)

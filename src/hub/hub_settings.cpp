@@ -21,7 +21,7 @@ constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 std::string checkAddress(const std::string& v) {
   bool has_port = v.front() == '[' ? v.find("]:") != std::string::npos
                                    : v.find(':') != std::string::npos && v.find(':') == v.rfind(':');
-  if (!has_port || v.back() == ':' || !SocketAddress::parse(v, false))
+  if (!has_port || v.back() == ':' || !base::SocketAddress::parse(v, false))
     return "expected IP:PORT (e.g. 0.0.0.0:27100 or [::]:27100)";
   return "";
 }
@@ -31,9 +31,9 @@ std::function<void(int64_t)> into(T* field) {
   return [field](int64_t v) { *field = static_cast<T>(v); };
 }
 
-std::shared_ptr<settings::Table> masterLimitTable(master::MasterRateLimits& l) {
-  auto t = std::make_shared<settings::Table>();
-  master::MasterRateLimits d;  // defaults, for the help text
+std::shared_ptr<base::settings::Table> masterLimitTable(MasterRateLimits& l) {
+  auto t = std::make_shared<base::settings::Table>();
+  MasterRateLimits d;  // defaults, for the help text
   auto u32 = [&](const char* name, uint32_t* field, uint32_t def, int64_t min, const char* unit) {
     t->integer(name, {{min, kU32Max}}, unit, std::to_string(def), "", into(field));
   };
@@ -53,8 +53,8 @@ std::shared_ptr<settings::Table> masterLimitTable(master::MasterRateLimits& l) {
   return t;
 }
 
-std::shared_ptr<settings::Table> ticketLimitTable(TicketLimits& l) {
-  auto t = std::make_shared<settings::Table>();
+std::shared_ptr<base::settings::Table> ticketLimitTable(TicketLimits& l) {
+  auto t = std::make_shared<base::settings::Table>();
   TicketLimits d;  // defaults, for the help text
   for (const auto& f : ticketLimitFields())
     t->integer(f.name, {{f.min, f.max}}, f.unit, std::to_string(d.*f.value), f.help, into(&(l.*f.value)));
@@ -63,11 +63,11 @@ std::shared_ptr<settings::Table> ticketLimitTable(TicketLimits& l) {
 
 }  // namespace
 
-settings::Table hubSettings(HubConfig& c) {
-  settings::Table t;
-  settings::Setting config;
+base::settings::Table hubSettings(HubConfig& c) {
+  base::settings::Table t;
+  base::settings::Setting config;
   config.name = "config";
-  config.kind = settings::Setting::Kind::kText;
+  config.kind = base::settings::Setting::Kind::kText;
   config.value_name = "FILE";
   config.help = "a file of `key = value` lines with the settings below (keys without --); later flags override it";
   config.config_file = false;  // applied by parseHubCommandLine, not by a setter
@@ -93,16 +93,16 @@ settings::Table hubSettings(HubConfig& c) {
          });
   t.integer("token-idle-expiry", {{1, 3153600000}}, "seconds", "31536000 (one year)",
             "an unused login token expires after this long (GSLTExpired)", into(&c.token_idle_expiry_s));
-  settings::Setting limits;
+  base::settings::Setting limits;
   limits.name = "master-limit";
-  limits.kind = settings::Setting::Kind::kKeyValue;
+  limits.kind = base::settings::Setting::Kind::kKeyValue;
   limits.value_name = "NAME=VALUE";
   limits.help = "a master-query rate limit, repeatable (docs/spec/master.md section 5)";
   limits.sub = masterLimitTable(c.master_limits);
   t.add(limits);
-  settings::Setting tickets;
+  base::settings::Setting tickets;
   tickets.name = "ticket-limit";
-  tickets.kind = settings::Setting::Kind::kKeyValue;
+  tickets.kind = base::settings::Setting::Kind::kKeyValue;
   tickets.value_name = "NAME=VALUE";
   tickets.help = "a bound on the tickets the hub signs and tracks, repeatable (docs/decisions/012-ticket-bounds.md)";
   tickets.sub = ticketLimitTable(c.ticket_limits);
@@ -155,9 +155,9 @@ settings::Table hubSettings(HubConfig& c) {
   t.integer("logon-tracked", {{1, 10000000}}, "entries", std::to_string(d.limits.max_tracked),
             "account names and addresses remembered each (least recently used forgotten first)",
             into(&u.limits.max_tracked));
-  settings::Setting help;
+  base::settings::Setting help;
   help.name = "help";
-  help.kind = settings::Setting::Kind::kFlag;
+  help.kind = base::settings::Setting::Kind::kFlag;
   help.help = "print this help and exit";
   help.config_file = false;
   t.add(help);
@@ -174,7 +174,7 @@ std::string hubUsage() {
 }
 
 HubCommandLine parseHubCommandLine(const std::vector<std::string>& args, HubConfig& config) {
-  settings::Table table = hubSettings(config);
+  base::settings::Table table = hubSettings(config);
   HubCommandLine out;
   auto error = [&](std::string message) {
     out.outcome = HubCommandLine::Outcome::kError;
@@ -208,8 +208,7 @@ HubCommandLine parseHubCommandLine(const std::vector<std::string>& args, HubConf
   if (config.user_logons.limits.backoff_initial_ms > config.user_logons.limits.backoff_max_ms)
     return error("logon-backoff-initial-ms (" + std::to_string(config.user_logons.limits.backoff_initial_ms) +
                  ") is above logon-backoff-max-ms (" + std::to_string(config.user_logons.limits.backoff_max_ms) + ")");
-  if (std::string why = master::validateRateLimits(config.master_limits); !why.empty())
-    return error("--master-limit: " + why);
+  if (std::string why = validateRateLimits(config.master_limits); !why.empty()) return error("--master-limit: " + why);
   return out;
 }
 

@@ -13,7 +13,7 @@
 namespace outpost::hub {
 
 // The table, bound to `config` (the setters write into it; `config` must outlive the table).
-settings::Table hubSettings(HubConfig& config);
+base::settings::Table hubSettings(HubConfig& config);
 
 struct HubCommandLine {
   enum class Outcome { kRun, kHelp, kError } outcome = Outcome::kRun;

@@ -11,7 +11,7 @@
 namespace outpost::hub {
 
 std::string logonSourceOf(const std::string& remote_address) {
-  auto a = SocketAddress::parse(remote_address, false);
+  auto a = base::SocketAddress::parse(remote_address, false);
   if (!a) return "";
   if (!a->isV6()) return a->toString(false);  // IPv4, or IPv4-mapped IPv6 (prints as IPv4)
   uint8_t ip[16];

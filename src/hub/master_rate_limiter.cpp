@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace outpost::master {
+namespace outpost::hub {
 
 std::string validateRateLimits(const MasterRateLimits& l) {
   if (l.requests_per_sec_per_ip < 1) return "requests_per_sec_per_ip must be >= 1";
@@ -22,7 +22,7 @@ std::string validateRateLimits(const MasterRateLimits& l) {
   return {};
 }
 
-void TokenBucket::refill(TimeUs now) {
+void TokenBucket::refill(base::TimeUs now) {
   if (now <= last_us_) return;
   double elapsed_s = static_cast<double>(now - last_us_) / 1e6;
   tokens_ = std::min(burst_, tokens_ + elapsed_s * per_sec_);
@@ -35,14 +35,14 @@ size_t SourceRateLimiter::KeyHash::operator()(const Key& k) const {
   return static_cast<size_t>(h);
 }
 
-SourceRateLimiter::SourceRateLimiter(const MasterRateLimits& limits, TimeUs now)
+SourceRateLimiter::SourceRateLimiter(const MasterRateLimits& limits, base::TimeUs now)
     : limits_(limits),
       global_requests_(limits.requests_per_sec_global, limits.request_burst_global, now),
       global_bytes_(limits.reply_bytes_per_sec_global, limits.reply_burst_bytes_global, now) {
   by_key_.reserve(std::min<size_t>(limits.max_tracked_sources, 4096));
 }
 
-SourceRateLimiter::Source& SourceRateLimiter::lookup(const Key& key, TimeUs now) {
+SourceRateLimiter::Source& SourceRateLimiter::lookup(const Key& key, base::TimeUs now) {
   auto it = by_key_.find(key);
   if (it != by_key_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second);  // most recently seen first
@@ -62,7 +62,7 @@ SourceRateLimiter::Source& SourceRateLimiter::lookup(const Key& key, TimeUs now)
   return lru_.front();
 }
 
-RateVerdict SourceRateLimiter::admitRequest(const Key& source, TimeUs now) {
+RateVerdict SourceRateLimiter::admitRequest(const Key& source, base::TimeUs now) {
   Source& s = lookup(source, now);
   s.requests.refill(now);
   global_requests_.refill(now);
@@ -73,7 +73,7 @@ RateVerdict SourceRateLimiter::admitRequest(const Key& source, TimeUs now) {
   return RateVerdict::kAllow;
 }
 
-RateVerdict SourceRateLimiter::admitReply(const Key& source, size_t bytes, TimeUs now) {
+RateVerdict SourceRateLimiter::admitReply(const Key& source, size_t bytes, base::TimeUs now) {
   Source& s = lookup(source, now);
   double n = static_cast<double>(bytes);
   s.bytes.refill(now);
@@ -85,7 +85,7 @@ RateVerdict SourceRateLimiter::admitReply(const Key& source, size_t bytes, TimeU
   return RateVerdict::kAllow;
 }
 
-void SourceRateLimiter::chargeRequests(const Key& source, double tokens, TimeUs now) {
+void SourceRateLimiter::chargeRequests(const Key& source, double tokens, base::TimeUs now) {
   if (tokens <= 0) return;
   Source& s = lookup(source, now);
   s.requests.refill(now);
@@ -94,4 +94,4 @@ void SourceRateLimiter::chargeRequests(const Key& source, double tokens, TimeUs 
   global_requests_.take(tokens);
 }
 
-}  // namespace outpost::master
+}  // namespace outpost::hub

@@ -23,7 +23,7 @@
 #include "base/clock.h"
 #include "master/index.h"
 
-namespace outpost::master {
+namespace outpost::hub {
 
 // Every value is per second or a bucket size; all must be >= 1 (see validateRateLimits).
 struct MasterRateLimits {
@@ -44,7 +44,7 @@ struct MasterRateLimits {
   // that costs one more request token. A request pays 1 token up front and, after its page is
   // built, work / scan_work_per_request_token more (the buckets may go into debt), so a source
   // sending expensive filters is slowed down in proportion to the CPU it takes.
-  uint64_t max_scan_work_per_request = kDefaultMaxScanWork;
+  uint64_t max_scan_work_per_request = master::kDefaultMaxScanWork;
   uint32_t scan_work_per_request_token = 50000;
 };
 
@@ -66,10 +66,10 @@ class TokenBucket {
  public:
   TokenBucket() = default;
   // Starts full.
-  TokenBucket(double per_sec, double burst, TimeUs now)
+  TokenBucket(double per_sec, double burst, base::TimeUs now)
       : per_sec_(per_sec), burst_(burst), tokens_(burst), last_us_(now) {}
   // Adds what accrued since the last call (time going backwards adds nothing).
-  void refill(TimeUs now);
+  void refill(base::TimeUs now);
   bool has(double n) const { return tokens_ >= n; }
   void take(double n) { tokens_ -= n; }
   double tokens() const { return tokens_; }
@@ -78,7 +78,7 @@ class TokenBucket {
   double per_sec_ = 0;
   double burst_ = 0;
   double tokens_ = 0;
-  TimeUs last_us_ = 0;
+  base::TimeUs last_us_ = 0;
 };
 
 class SourceRateLimiter {
@@ -86,15 +86,15 @@ class SourceRateLimiter {
   using Key = std::array<uint8_t, 16>;  // SocketAddress::ip16 of the source (port ignored)
 
   // `limits` must pass validateRateLimits (MasterServer checks it before constructing one).
-  SourceRateLimiter(const MasterRateLimits& limits, TimeUs now);
+  SourceRateLimiter(const MasterRateLimits& limits, base::TimeUs now);
 
   // One request token from the source and from the global bucket, both or neither.
-  RateVerdict admitRequest(const Key& source, TimeUs now);
+  RateVerdict admitRequest(const Key& source, base::TimeUs now);
   // `bytes` reply-byte tokens from the source and from the global bucket, both or neither.
-  RateVerdict admitReply(const Key& source, size_t bytes, TimeUs now);
+  RateVerdict admitReply(const Key& source, size_t bytes, base::TimeUs now);
   // Takes `tokens` more request tokens from the source and the global bucket without checking:
   // the buckets may go into debt, which later requests wait out. Used to charge scan work.
-  void chargeRequests(const Key& source, double tokens, TimeUs now);
+  void chargeRequests(const Key& source, double tokens, base::TimeUs now);
 
   size_t trackedSources() const { return lru_.size(); }
   uint64_t evictions() const { return evictions_; }
@@ -108,7 +108,7 @@ class SourceRateLimiter {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  Source& lookup(const Key& key, TimeUs now);
+  Source& lookup(const Key& key, base::TimeUs now);
 
   MasterRateLimits limits_;
   TokenBucket global_requests_;
@@ -118,4 +118,4 @@ class SourceRateLimiter {
   uint64_t evictions_ = 0;
 };
 
-}  // namespace outpost::master
+}  // namespace outpost::hub

@@ -24,10 +24,10 @@
 #include "hub/master_rate_limiter.h"
 #include "master/index.h"
 
-namespace outpost::master {
+namespace outpost::hub {
 
 // Every counter MasterServer exposes. Names (counterName) are stable: dashboards use them.
-enum class Counter : uint8_t {
+enum class MasterCounter : uint8_t {
   kReceived,              // datagrams handed to handle()
   kReplied,               // replies produced (and, for MasterServer, sent)
   kReplyBytes,            // bytes in those replies
@@ -56,27 +56,27 @@ enum class Counter : uint8_t {
   kLenientFilterMissing,
   kLenientFilterUnterminated,
   kSourcesEvicted,  // rate-limit table evictions
-  kScanWork,        // Filter work units spent building pages (filter.h)
+  kScanWork,        // master::Filter work units spent building pages (filter.h)
   kPagesCut,        // pages ended early by the work budget (served without terminator)
   kCount
 };
-const char* counterName(Counter c);
+const char* counterName(MasterCounter c);
 
 class MasterResponder {
  public:
   // `limits` must pass validateRateLimits(). `now` starts the global buckets (full).
-  MasterResponder(const MasterRateLimits& limits, TimeUs now);
+  MasterResponder(const MasterRateLimits& limits, base::TimeUs now);
 
   // Replaces the snapshot used by later requests. Thread-safe; O(1) (a shared_ptr swap under a
   // mutex); the old snapshot is freed when the last request using it finishes. A null pointer
   // withdraws the list (requests are then dropped as no_snapshot).
-  void publish(std::shared_ptr<const MasterIndex> index);
-  std::shared_ptr<const MasterIndex> snapshot() const;
+  void publish(std::shared_ptr<const master::MasterIndex> index);
+  std::shared_ptr<const master::MasterIndex> snapshot() const;
 
   // Handles one datagram from `from` at `now`. Returns true and fills `reply` (<= 1400 bytes)
   // if a reply must be sent to `from`; returns false if the datagram is dropped (counted by
   // reason). One thread at a time.
-  [[nodiscard]] bool handle(std::span<const uint8_t> datagram, const SocketAddress& from, TimeUs now,
+  [[nodiscard]] bool handle(std::span<const uint8_t> datagram, const base::SocketAddress& from, base::TimeUs now,
                             std::vector<uint8_t>& reply);
 
   // For MasterServer: a reply handle() produced could not be sent (moves it from replied to
@@ -86,19 +86,21 @@ class MasterResponder {
   // Every counter by name (see Counter), plus the gauges "sources_tracked" and
   // "servers_published" (the servers in the list requests are answered from). Thread-safe.
   std::map<std::string, uint64_t> counters() const;
-  uint64_t counter(Counter c) const { return counters_[static_cast<size_t>(c)].load(); }
+  uint64_t counter(MasterCounter c) const { return counters_[static_cast<size_t>(c)].load(); }
 
  private:
-  void bump(Counter c, uint64_t n = 1) { counters_[static_cast<size_t>(c)].fetch_add(n, std::memory_order_relaxed); }
-  bool drop(Counter reason, const SocketAddress& from);
+  void bump(MasterCounter c, uint64_t n = 1) {
+    counters_[static_cast<size_t>(c)].fetch_add(n, std::memory_order_relaxed);
+  }
+  bool drop(MasterCounter reason, const base::SocketAddress& from);
 
   mutable std::mutex snapshot_mu_;
-  std::shared_ptr<const MasterIndex> snapshot_;
+  std::shared_ptr<const master::MasterIndex> snapshot_;
   MasterRateLimits limits_;
   SourceRateLimiter limiter_;  // receive thread only
-  std::array<std::atomic<uint64_t>, static_cast<size_t>(Counter::kCount)> counters_{};
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(MasterCounter::kCount)> counters_{};
   std::atomic<uint64_t> sources_tracked_{0};
-  LogLimiter log_limiter_{5};
+  base::LogLimiter log_limiter_{5};
 };
 
-}  // namespace outpost::master
+}  // namespace outpost::hub

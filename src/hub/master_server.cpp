@@ -7,11 +7,11 @@
 
 #include "base/log.h"
 
-namespace outpost::master {
+namespace outpost::hub {
 
 MasterServer::MasterServer(MasterServerOptions options)
     : options_(std::move(options)),
-      clock_(options_.clock ? *options_.clock : SystemClock::instance()),
+      clock_(options_.clock ? *options_.clock : base::SystemClock::instance()),
       responder_(options_.limits, clock_.nowUs()) {}
 
 MasterServer::~MasterServer() { stop(); }
@@ -24,10 +24,10 @@ bool MasterServer::start(std::string* error) {
     return false;
   }
   std::vector<uint8_t> reply;
-  reply.reserve(kMaxReplyBytes);
+  reply.reserve(master::kMaxReplyBytes);
   return service_.start(
       options_.bind_address,
-      [this, reply = std::move(reply)](const SocketAddress& from, std::span<const uint8_t> datagram) mutable {
+      [this, reply = std::move(reply)](const base::SocketAddress& from, std::span<const uint8_t> datagram) mutable {
         if (!responder_.handle(datagram, from, clock_.nowUs(), reply)) return;
         if (!service_.sendTo(from, reply)) responder_.countSendFailure(reply.size());
       },
@@ -36,4 +36,4 @@ bool MasterServer::start(std::string* error) {
 
 void MasterServer::stop() { service_.stop(); }
 
-}  // namespace outpost::master
+}  // namespace outpost::hub

@@ -26,7 +26,7 @@
 #include "master/index.h"
 #include "net/udp_service.h"
 
-namespace outpost::master {
+namespace outpost::hub {
 
 struct MasterServerOptions {
   // Where to listen: "ip:port", "[ipv6]:port" (an IPv6 any-address also accepts IPv4). Tests use
@@ -34,7 +34,7 @@ struct MasterServerOptions {
   std::string bind_address = "0.0.0.0:27011";
   MasterRateLimits limits;
   // Time source for the rate limits; nullptr = SystemClock. Must outlive the server.
-  const Clock* clock = nullptr;
+  const base::Clock* clock = nullptr;
 };
 
 class MasterServer {
@@ -55,10 +55,10 @@ class MasterServer {
 
   bool running() const { return service_.running(); }
   // The bound address (with the kernel's port when bound to port 0); invalid before start().
-  SocketAddress localAddress() const { return service_.localAddress(); }
+  base::SocketAddress localAddress() const { return service_.localAddress(); }
 
   // Replaces the list answered from. Thread-safe, O(1). See the file comment.
-  void publish(std::shared_ptr<const MasterIndex> index) { responder_.publish(std::move(index)); }
+  void publish(std::shared_ptr<const master::MasterIndex> index) { responder_.publish(std::move(index)); }
 
   // Counters by name (master_responder.h lists them), every dropped datagram counted by reason.
   // Thread-safe.
@@ -66,9 +66,9 @@ class MasterServer {
 
  private:
   MasterServerOptions options_;
-  const Clock& clock_;
+  const base::Clock& clock_;
   MasterResponder responder_;
-  UdpService service_{"master"};  // last: its thread uses the members above
+  net::UdpService service_{"master"};  // last: its thread uses the members above
 };
 
-}  // namespace outpost::master
+}  // namespace outpost::hub

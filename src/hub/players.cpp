@@ -13,7 +13,7 @@
 
 namespace outpost::hub {
 
-Players::Players(store::Store& store, const crypto::IdentityKeyPair& hub_key, const UnixClock& clock,
+Players::Players(store::Store& store, const crypto::IdentityKeyPair& hub_key, const base::UnixClock& clock,
                  const TicketLimits& limits, Send send)
     : store_(store),
       hub_key_(hub_key),

@@ -26,7 +26,7 @@ namespace outpost::hub {
 class Players {
  public:
   using Send = std::function<void(uint32_t connection, const hubrpc::Envelope&)>;
-  Players(store::Store& store, const crypto::IdentityKeyPair& hub_key, const UnixClock& clock,
+  Players(store::Store& store, const crypto::IdentityKeyPair& hub_key, const base::UnixClock& clock,
           const TicketLimits& limits, Send send);
 
   // After the password check (PasswordChecks, off the hub thread): opens the user's session.
@@ -96,7 +96,7 @@ class Players {
 
   store::Store& store_;
   const crypto::IdentityKeyPair& hub_key_;
-  const UnixClock& clock_;
+  const base::UnixClock& clock_;
   const TicketLimits& limits_;
   Send send_;
   uint64_t next_generation_ = 1;

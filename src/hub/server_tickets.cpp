@@ -8,7 +8,7 @@
 
 namespace outpost::hub {
 
-ServerTickets::ServerTickets(store::Store& store, const crypto::IdentityKeyPair& hub_key, const UnixClock& clock,
+ServerTickets::ServerTickets(store::Store& store, const crypto::IdentityKeyPair& hub_key, const base::UnixClock& clock,
                              const TicketLimits& limits)
     : store_(store),
       hub_key_(hub_key),

@@ -21,7 +21,7 @@ namespace outpost::hub {
 
 class ServerTickets {
  public:
-  ServerTickets(store::Store& store, const crypto::IdentityKeyPair& hub_key, const UnixClock& clock,
+  ServerTickets(store::Store& store, const crypto::IdentityKeyPair& hub_key, const base::UnixClock& clock,
                 const TicketLimits& limits);
 
   // Refusals: RateLimitExceeded (84), InvalidParam (8, a bad recipient), LimitExceeded (25, the
@@ -40,7 +40,7 @@ class ServerTickets {
  private:
   store::Store& store_;
   const crypto::IdentityKeyPair& hub_key_;
-  const UnixClock& clock_;
+  const base::UnixClock& clock_;
   const TicketLimits& limits_;
   TicketBook tickets_;                             // holder = the server's connection, tag = its Steam ID
   std::unordered_map<uint32_t, RateBucket> rate_;  // by server connection (erased with the session)

@@ -40,7 +40,7 @@ uint64_t Signaling::nextRandom() {
 
 size_t Signaling::fakeIPs() const { return fake_ip_owner_.size(); }
 
-Signaling::Session* Signaling::sessionFor(uint32_t connection, const Who& who, TimeUs now) {
+Signaling::Session* Signaling::sessionFor(uint32_t connection, const Who& who, base::TimeUs now) {
   auto it = sessions_.find(connection);
   if (it != sessions_.end() && (it->second.who.steam_id != who.steam_id || it->second.who.app_id != who.app_id)) {
     // Another logon on the same hub connection: nothing of the old identity carries over.
@@ -58,8 +58,8 @@ Signaling::Session* Signaling::sessionFor(uint32_t connection, const Who& who, T
   return &it->second;
 }
 
-bool Signaling::takeToken(Session& s, TimeUs now) {
-  double elapsed_s = static_cast<double>(std::max<TimeUs>(0, now - s.refilled)) / 1e6;
+bool Signaling::takeToken(Session& s, base::TimeUs now) {
+  double elapsed_s = static_cast<double>(std::max<base::TimeUs>(0, now - s.refilled)) / 1e6;
   s.tokens = std::min(limits_.burst, s.tokens + elapsed_s * limits_.messages_per_second);
   s.refilled = now;
   if (s.tokens < 1) return false;
@@ -100,7 +100,8 @@ void Signaling::refuse(uint32_t connection, const Signal& in, int32_t end_reason
   send_(connection, p2p::encodeSignal(out));
 }
 
-void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<const uint8_t> bytes, TimeUs now) {
+void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<const uint8_t> bytes,
+                         base::TimeUs now) {
   counters_["p2p.messages"]++;
   p2p::SignalDrop why = p2p::SignalDrop::kNone;
   auto in = p2p::decodeSignal(bytes, &why);
@@ -224,7 +225,7 @@ void Signaling::onSignal(uint32_t connection, std::optional<Who> who, std::span<
   }
 }
 
-void Signaling::onConnect(uint32_t connection, Session& s, Signal in, TimeUs now) {
+void Signaling::onConnect(uint32_t connection, Session& s, Signal in, base::TimeUs now) {
   if (in.connect_id == 0 || attempts_.count(in.connect_id)) {
     refuse(connection, in, CONNECTION_END_MISC_GENERIC, 0, "bad or duplicate connect id", "p2p.refused_connect_id");
     return;
@@ -368,7 +369,7 @@ void Signaling::disconnected(uint32_t connection) {
   }
 }
 
-void Signaling::expire(TimeUs now) {
+void Signaling::expire(base::TimeUs now) {
   for (auto it = attempts_.begin(); it != attempts_.end();) {
     if (it->second.expires > now) {
       ++it;

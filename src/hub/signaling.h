@@ -31,7 +31,7 @@ struct SignalingLimits {
   size_t registrations_total = 262144;
   size_t pending_per_initiator = 32;
   size_t pending_total = 65536;
-  TimeUs pending_lifetime_us = 15000000;
+  base::TimeUs pending_lifetime_us = 15000000;
   size_t fake_ips_per_app = 65024;  // 169.254.1.0 - 169.254.254.255
   size_t sessions_total = 1000000;
 };
@@ -48,12 +48,12 @@ class Signaling {
   explicit Signaling(Send send, SignalingLimits limits = {}, uint64_t seed = 0);
 
   // One Envelope.p2p_signal from `connection`; `who` is empty when nobody is logged on there.
-  void onSignal(uint32_t connection, std::optional<Who> who, std::span<const uint8_t> bytes, TimeUs now);
+  void onSignal(uint32_t connection, std::optional<Who> who, std::span<const uint8_t> bytes, base::TimeUs now);
   // The hub connection closed: its registrations, FakeIP and attempts go; the other parties of
   // its attempts are told.
   void disconnected(uint32_t connection);
   // Forgets attempts older than their lifetime.
-  void expire(TimeUs now);
+  void expire(base::TimeUs now);
 
   std::map<std::string, uint64_t> counters() const;
   size_t registrations() const { return listeners_.size(); }
@@ -66,7 +66,7 @@ class Signaling {
     Who who;
     bool present = false;
     double tokens = 0;
-    TimeUs refilled = 0;
+    base::TimeUs refilled = 0;
     std::set<RegKey> registrations;
     uint32_t fake_ip = 0;
     std::vector<uint16_t> fake_ports;
@@ -75,17 +75,17 @@ class Signaling {
   struct Attempt {
     uint32_t initiator = 0, target = 0;
     uint64_t initiator_id = 0, target_id = 0;
-    TimeUs expires = 0;
+    base::TimeUs expires = 0;
     bool answered = false;  // no longer counts against the initiator's pending bound
   };
 
-  Session* sessionFor(uint32_t connection, const Who& who, TimeUs now);
-  bool takeToken(Session& s, TimeUs now);
+  Session* sessionFor(uint32_t connection, const Who& who, base::TimeUs now);
+  bool takeToken(Session& s, base::TimeUs now);
   void refuse(uint32_t connection, const p2p::Signal& in, int32_t end_reason, int32_t result, const std::string& debug,
               const char* counter);
   void forward(uint32_t connection, const p2p::Signal& s);
   void endAttempt(uint64_t connect_id);
-  void onConnect(uint32_t connection, Session& s, p2p::Signal in, TimeUs now);
+  void onConnect(uint32_t connection, Session& s, p2p::Signal in, base::TimeUs now);
   void onFakeIPRequest(uint32_t connection, Session& s, const p2p::Signal& in);
   uint64_t nextRandom();
 

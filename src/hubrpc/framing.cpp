@@ -14,7 +14,7 @@ namespace outpost::hubrpc {
 
 namespace {
 
-LogLimiter g_protobuf_log_limit(5);
+base::LogLimiter g_protobuf_log_limit(5);
 
 void protobufLog(google::protobuf::LogLevel level, const char* file, int line, const std::string& message) {
   if (level >= google::protobuf::LOGLEVEL_FATAL) {

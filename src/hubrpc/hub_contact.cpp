@@ -30,7 +30,7 @@ std::optional<HubContact> parseHubContact(const std::string& text, std::string* 
     c.key_hex = *key;
     address = text.substr(at + 1);
   }
-  if (address.empty() || address.front() == ':' || !SocketAddress::parse(address, true)) {
+  if (address.empty() || address.front() == ':' || !base::SocketAddress::parse(address, true)) {
     *why = "the hub address \"" + address + "\" is not IP:PORT (the hub prints KEY@IP:PORT at start)";
     return std::nullopt;
   }

@@ -24,9 +24,9 @@ std::string checkServerString(std::string_view value, size_t buffer_bytes) {
            " (a buffer of " + std::to_string(buffer_bytes) + " with its NUL)";
   for (size_t i = 0; i < value.size();) {
     uint32_t cp = 0;
-    size_t n = utf8::sequence(value, i, &cp);
+    size_t n = base::utf8::sequence(value, i, &cp);
     if (n == 0) return "not valid UTF-8 at byte " + std::to_string(i);
-    if (utf8::isControl(cp)) {
+    if (base::utf8::isControl(cp)) {
       char hex[16];
       std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
       return std::string("control character ") + hex + " at byte " + std::to_string(i);

@@ -6,13 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace outpost {
+namespace outpost::net {
 
 namespace {
 constexpr size_t kReceiveBufferBytes = 2048;
 }
 
-UdpPeerSocket::UdpPeerSocket(const SocketAddress& peer) : peer_(peer) {
+UdpPeerSocket::UdpPeerSocket(const base::SocketAddress& peer) : peer_(peer) {
   fd_ = ::socket(peer.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
 }
 
@@ -37,11 +37,11 @@ std::vector<uint8_t> UdpPeerSocket::receive(Clock::time_point deadline) {
     ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n <= 0) continue;
     // Only the peer may answer: anything else could be a stranger's forged reply.
-    if (SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&from), len) != peer_) continue;
+    if (base::SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&from), len) != peer_) continue;
     buf.resize(static_cast<size_t>(n));
     return buf;
   }
   return {};
 }
 
-}  // namespace outpost
+}  // namespace outpost::net

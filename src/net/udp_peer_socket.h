@@ -11,14 +11,14 @@
 
 #include "base/address.h"
 
-namespace outpost {
+namespace outpost::net {
 
 class UdpPeerSocket {
  public:
   using Clock = std::chrono::steady_clock;
 
   // Opens a socket of `peer`'s family (the kernel picks the local port on the first send).
-  explicit UdpPeerSocket(const SocketAddress& peer);
+  explicit UdpPeerSocket(const base::SocketAddress& peer);
   ~UdpPeerSocket();
   UdpPeerSocket(const UdpPeerSocket&) = delete;
   UdpPeerSocket& operator=(const UdpPeerSocket&) = delete;
@@ -33,8 +33,8 @@ class UdpPeerSocket {
   std::vector<uint8_t> receive(Clock::time_point deadline);
 
  private:
-  SocketAddress peer_;
+  base::SocketAddress peer_;
   int fd_ = -1;
 };
 
-}  // namespace outpost
+}  // namespace outpost::net

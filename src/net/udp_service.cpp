@@ -12,7 +12,7 @@
 #include <cstring>
 #include <vector>
 
-namespace outpost {
+namespace outpost::net {
 
 namespace {
 
@@ -50,7 +50,7 @@ bool UdpService::start(const std::string& bind_address, Handler handler, std::st
     if (error) *error = "already started";
     return false;
   }
-  std::optional<SocketAddress> bind_addr = SocketAddress::parse(bind_address, false);
+  std::optional<base::SocketAddress> bind_addr = base::SocketAddress::parse(bind_address, false);
   if (!bind_addr) return fail("bind_address \"" + bind_address + "\" is not ip:port");
 
   fd_ = ::socket(bind_addr->family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -68,7 +68,7 @@ bool UdpService::start(const std::string& bind_address, Handler handler, std::st
   socklen_t len = sizeof local;
   if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len) != 0)
     return fail(std::string("getsockname: ") + std::strerror(errno));
-  local_ = SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&local), len);
+  local_ = base::SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&local), len);
 
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) return fail(std::string("eventfd: ") + std::strerror(errno));
@@ -93,7 +93,7 @@ void UdpService::stop() {
   closeFd(wake_fd_);
 }
 
-bool UdpService::sendTo(const SocketAddress& to, std::span<const uint8_t> bytes) {
+bool UdpService::sendTo(const base::SocketAddress& to, std::span<const uint8_t> bytes) {
   ssize_t sent = ::sendto(fd_, bytes.data(), bytes.size(), 0, to.sa(), to.len());
   if (sent == static_cast<ssize_t>(bytes.size())) return true;
   if (send_log_.allow())
@@ -136,8 +136,8 @@ void UdpService::run() {
         continue;
       }
       for (int i = 0; i < n; ++i) {
-        SocketAddress peer =
-            SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&from[i]), msgs[i].msg_hdr.msg_namelen);
+        base::SocketAddress peer =
+            base::SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&from[i]), msgs[i].msg_hdr.msg_namelen);
         // A cut datagram (MSG_TRUNC) arrives as the whole buffer, which is longer than any
         // request the query ports accept, so it is seen as too long.
         size_t size = std::min(static_cast<size_t>(msgs[i].msg_len), kReceiveBufferBytes);
@@ -150,4 +150,4 @@ void UdpService::run() {
   running_.store(false);
 }
 
-}  // namespace outpost
+}  // namespace outpost::net

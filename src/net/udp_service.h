@@ -15,14 +15,14 @@
 #include "base/address.h"
 #include "base/log.h"
 
-namespace outpost {
+namespace outpost::net {
 
 class UdpService {
  public:
   // Called on the service thread for each datagram. A datagram longer than the 2048-byte
   // receive buffer arrives cut to 2048 bytes (over every request limit we accept), so the
   // handler sees it as too long rather than as a valid-looking prefix.
-  using Handler = std::function<void(const SocketAddress& from, std::span<const uint8_t> datagram)>;
+  using Handler = std::function<void(const base::SocketAddress& from, std::span<const uint8_t> datagram)>;
 
   // `name` prefixes log lines ("master", "a2s").
   explicit UdpService(std::string name);
@@ -39,10 +39,10 @@ class UdpService {
 
   // Sends from the socket; for the handler's replies. false (logged, at most 5 lines a second)
   // when the datagram did not go out whole.
-  bool sendTo(const SocketAddress& to, std::span<const uint8_t> bytes);
+  bool sendTo(const base::SocketAddress& to, std::span<const uint8_t> bytes);
 
   bool running() const { return running_.load(); }
-  SocketAddress localAddress() const { return local_; }
+  base::SocketAddress localAddress() const { return local_; }
 
  private:
   void run();
@@ -51,10 +51,10 @@ class UdpService {
   Handler handler_;
   int fd_ = -1;
   int wake_fd_ = -1;
-  SocketAddress local_;
+  base::SocketAddress local_;
   std::thread thread_;
   std::atomic<bool> running_{false};
-  LogLimiter send_log_{5};
+  base::LogLimiter send_log_{5};
 };
 
-}  // namespace outpost
+}  // namespace outpost::net

@@ -12,20 +12,20 @@
 
 #include "base/log.h"
 
-namespace outpost {
+namespace outpost::net {
 
 namespace {
 constexpr int kSocketBufferBytes = 4 << 20;
 }
 
-std::unique_ptr<UdpSocket> UdpSocket::open(const SocketAddress& bind_addr, std::string* error) {
+std::unique_ptr<UdpSocket> UdpSocket::open(const base::SocketAddress& bind_addr, std::string* error) {
   std::unique_ptr<UdpSocket> s(new UdpSocket());
-  SocketAddress addr = bind_addr;
+  base::SocketAddress addr = bind_addr;
   bool want_dual = addr.family() == AF_INET6 && addr.isAny();
   s->fd_ = ::socket(addr.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (s->fd_ < 0 && want_dual) {
     // No IPv6 on this machine: fall back to IPv4 any.
-    addr = SocketAddress::ipv4(0, bind_addr.port());
+    addr = base::SocketAddress::ipv4(0, bind_addr.port());
     want_dual = false;
     s->fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   }
@@ -56,7 +56,7 @@ std::unique_ptr<UdpSocket> UdpSocket::open(const SocketAddress& bind_addr, std::
   sockaddr_storage local{};
   socklen_t len = sizeof local;
   ::getsockname(s->fd_, reinterpret_cast<sockaddr*>(&local), &len);
-  s->local_ = SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&local), len);
+  s->local_ = base::SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&local), len);
   return s;
 }
 
@@ -64,12 +64,12 @@ UdpSocket::~UdpSocket() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-SocketAddress UdpSocket::destinationFor(const SocketAddress& to) const {
+base::SocketAddress UdpSocket::destinationFor(const base::SocketAddress& to) const {
   if (family_ == AF_INET6 && to.family() == AF_INET) return to.asV6Mapped();
   return to;
 }
 
-bool UdpSocket::canReach(const SocketAddress& to) const {
+bool UdpSocket::canReach(const base::SocketAddress& to) const {
   if (family_ == AF_INET) return to.family() == AF_INET || !to.isV6();
   if (dual_stack_) return true;
   return to.isV6();
@@ -107,8 +107,8 @@ size_t RxBatch::segmentSize(int i) const {
   return size(i);
 }
 
-SocketAddress RxBatch::from(int i) const {
-  return SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&addrs_[i]), msgs_[i].msg_hdr.msg_namelen);
+base::SocketAddress RxBatch::from(int i) const {
+  return base::SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&addrs_[i]), msgs_[i].msg_hdr.msg_namelen);
 }
 
 TxBatch::TxBatch() {
@@ -120,7 +120,7 @@ uint8_t* TxBatch::next(const UdpSocket& socket) {
   return buffers_[count_].data();
 }
 
-void TxBatch::commit(const UdpSocket& socket, const SocketAddress& to, size_t len) {
+void TxBatch::commit(const UdpSocket& socket, const base::SocketAddress& to, size_t len) {
   socket_ = &socket;
   addrs_[count_] = socket.destinationFor(to);
   iov_[count_].iov_len = len;
@@ -181,7 +181,7 @@ int TxBatch::flush() {
         for (int k = 0; k < first; ++k) iov_[k].iov_len = 0;
         int rest = count_ - first;
         std::memmove(&iov_[0], &iov_[first], sizeof(iovec) * static_cast<size_t>(rest));
-        std::memmove(&addrs_[0], &addrs_[first], sizeof(SocketAddress) * static_cast<size_t>(rest));
+        std::memmove(&addrs_[0], &addrs_[first], sizeof(base::SocketAddress) * static_cast<size_t>(rest));
         // Buffers stay where they are: iov entries still point at them.
         count_ = rest;
         gso = false;
@@ -205,4 +205,4 @@ int TxBatch::flush() {
   return refused;
 }
 
-}  // namespace outpost
+}  // namespace outpost::net

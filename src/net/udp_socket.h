@@ -18,7 +18,7 @@
 
 #include "base/address.h"
 
-namespace outpost {
+namespace outpost::net {
 
 inline constexpr size_t kMaxDatagramBytes = 1500;
 inline constexpr size_t kBatchSize = 64;
@@ -26,16 +26,16 @@ inline constexpr size_t kBatchSize = 64;
 class UdpSocket {
  public:
   // Binds to `bind` (":0" style any-addresses become dual-stack IPv6 where possible).
-  static std::unique_ptr<UdpSocket> open(const SocketAddress& bind, std::string* error);
+  static std::unique_ptr<UdpSocket> open(const base::SocketAddress& bind, std::string* error);
   ~UdpSocket();
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
 
   int fd() const { return fd_; }
-  const SocketAddress& localAddress() const { return local_; }
+  const base::SocketAddress& localAddress() const { return local_; }
   // The destination in the form this socket's family needs (v4-mapped on IPv6 sockets).
-  SocketAddress destinationFor(const SocketAddress& to) const;
-  bool canReach(const SocketAddress& to) const;
+  base::SocketAddress destinationFor(const base::SocketAddress& to) const;
+  bool canReach(const base::SocketAddress& to) const;
   bool gso() const { return gso_; }
   void disableGso() const { gso_ = false; }
   uint64_t engine_id = 0;  // the engine's key for this socket
@@ -46,7 +46,7 @@ class UdpSocket {
   int family_ = 0;
   bool dual_stack_ = false;
   mutable bool gso_ = false;
-  SocketAddress local_;
+  base::SocketAddress local_;
 };
 
 class RxBatch {
@@ -60,7 +60,7 @@ class RxBatch {
   size_t size(int i) const { return msgs_[i].msg_len; }
   // Size of each datagram within read i (GRO); equal to size(i) for a single datagram.
   size_t segmentSize(int i) const;
-  SocketAddress from(int i) const;
+  base::SocketAddress from(int i) const;
 
  private:
   std::vector<uint8_t> buffers_;
@@ -76,7 +76,7 @@ class TxBatch {
   // A buffer of kMaxDatagramBytes for the next datagram to `socket` (flushes first when the
   // batch is full or holds datagrams for another socket).
   uint8_t* next(const UdpSocket& socket);
-  void commit(const UdpSocket& socket, const SocketAddress& to, size_t len);
+  void commit(const UdpSocket& socket, const base::SocketAddress& to, size_t len);
   // Sends everything queued. Returns the number of datagrams the kernel refused.
   int flush();
   uint64_t sentDatagrams() const { return sent_; }
@@ -90,10 +90,10 @@ class TxBatch {
   uint64_t sent_ = 0, failed_ = 0;
   std::array<std::array<uint8_t, kMaxDatagramBytes>, kBatchSize> buffers_;
   std::array<iovec, kBatchSize> iov_{};
-  std::array<SocketAddress, kBatchSize> addrs_{};
+  std::array<base::SocketAddress, kBatchSize> addrs_{};
   std::array<mmsghdr, kBatchSize> msgs_{};
   std::array<std::array<uint8_t, 32>, kBatchSize> control_{};
   std::array<int, kBatchSize> first_{};  // first datagram of each entry
 };
 
-}  // namespace outpost
+}  // namespace outpost::net

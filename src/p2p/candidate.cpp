@@ -23,7 +23,7 @@ bool better(const Route& a, const Route& b) {
   return a.remote.address.isV6() && !b.remote.address.isV6();
 }
 
-bool acceptableCandidateAddress(const SocketAddress& a) {
+bool acceptableCandidateAddress(const base::SocketAddress& a) {
   if (!a.valid() || a.port() == 0 || a.isAny()) return false;
   uint8_t ip[16];
   a.ip16(ip);
@@ -43,7 +43,7 @@ std::vector<Candidate> hostCandidates(uint16_t port, bool ipv4, bool ipv6) {
     if ((family == AF_INET && !ipv4) || (family == AF_INET6 && !ipv6)) continue;
     if (family != AF_INET && family != AF_INET6) continue;
     socklen_t len = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    SocketAddress a = SocketAddress::fromSockaddr(i->ifa_addr, len);
+    base::SocketAddress a = base::SocketAddress::fromSockaddr(i->ifa_addr, len);
     if (family == AF_INET6) {
       const auto* s6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
       if (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) || IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||

@@ -18,7 +18,7 @@ const char* kindName(CandidateKind k);
 
 struct Candidate {
   CandidateKind kind = CandidateKind::kHost;
-  SocketAddress address;
+  base::SocketAddress address;
   bool operator==(const Candidate& o) const { return kind == o.kind && address == o.address; }
 };
 
@@ -36,7 +36,7 @@ struct Route {
 bool better(const Route& a, const Route& b);
 
 // An address a peer may name as a candidate: not unspecified, multicast or broadcast, port set.
-bool acceptableCandidateAddress(const SocketAddress& a);
+bool acceptableCandidateAddress(const base::SocketAddress& a);
 
 // Addresses of every interface that is up (IPv4 and IPv6), except loopback, link-local and
 // unspecified ones, with `port`. `ipv4` / `ipv6` select the families (a v4-only socket cannot

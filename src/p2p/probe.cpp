@@ -23,7 +23,7 @@ const char* probeDropName(ProbeDrop d) {
 size_t writeProbe(const Probe& p, const CheckKey& receiver_key, uint8_t* out) {
   bool cookie = p.response && p.has_cookie;
   size_t total = cookie ? kProbeWithCookieBytes : kProbeBytes;
-  ByteWriter w(out, total);
+  base::ByteWriter w(out, total);
   w.u8(p.response ? kProbeResponse : kProbeRequest);
   w.u8(kProbeVersion);
   w.u64(p.connect_id);
@@ -46,7 +46,7 @@ std::optional<Probe> readProbe(std::span<const uint8_t> d, ProbeDrop* why) {
   if ((d.size() != kProbeBytes && d.size() != kProbeWithCookieBytes) ||
       (d[0] != kProbeRequest && d[0] != kProbeResponse))
     return fail(ProbeDrop::kBadLength);
-  ByteReader r(d);
+  base::ByteReader r(d);
   Probe p;
   p.response = r.u8() == kProbeResponse;
   if (r.u8() != kProbeVersion) return fail(ProbeDrop::kBadVersion);

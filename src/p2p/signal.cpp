@@ -47,7 +47,7 @@ std::vector<uint8_t> encodeSignal(const Signal& s) {
   size_t ncand = std::min(s.candidates.size(), kMaxCandidates);
   size_t nports = std::min(s.fake_ports.size(), kMaxFakePorts);
   std::vector<uint8_t> out(kMinSignalBytes + debug_len + 1 + kCheckKeyBytes + 1 + ncand * 20 + 1 + nports * 2);
-  ByteWriter w(out.data(), out.size());
+  base::ByteWriter w(out.data(), out.size());
   w.u8(kSignalVersion);
   w.u8(static_cast<uint8_t>(s.type));
   w.u64(s.connect_id);
@@ -88,7 +88,7 @@ std::optional<Signal> decodeSignal(std::span<const uint8_t> bytes, SignalDrop* w
     return std::nullopt;
   };
   if (bytes.size() < kMinSignalBytes) return fail(SignalDrop::kTooShort);
-  ByteReader r(bytes);
+  base::ByteReader r(bytes);
   if (r.u8() != kSignalVersion) return fail(SignalDrop::kBadVersion);
   uint8_t type = r.u8();
   if (type < 1 || type > 11) return fail(SignalDrop::kBadType);
@@ -130,13 +130,13 @@ std::optional<Signal> decodeSignal(std::span<const uint8_t> bytes, SignalDrop* w
       r.copy(ip, 4);
       uint16_t port = r.u16();
       uint32_t host = uint32_t{ip[0]} << 24 | uint32_t{ip[1]} << 16 | uint32_t{ip[2]} << 8 | ip[3];
-      c.address = SocketAddress::ipv4(host, port);
+      c.address = base::SocketAddress::ipv4(host, port);
     } else {
       sockaddr_in6 sa{};
       sa.sin6_family = AF_INET6;
       r.copy(sa.sin6_addr.s6_addr, 16);
       sa.sin6_port = htons(r.u16());
-      c.address = SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+      c.address = base::SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
     }
     // An IPv4-mapped IPv6 address is written as family 4 (one encoding per address).
     if (!r.ok() || !acceptableCandidateAddress(c.address) || (family == 6 && !c.address.isV6()))

@@ -11,7 +11,7 @@ namespace outpost::server {
 
 A2sQuerySocket::A2sQuerySocket(A2sQuerySocketOptions options)
     : options_(std::move(options)),
-      clock_(options_.clock ? *options_.clock : SystemClock::instance()),
+      clock_(options_.clock ? *options_.clock : base::SystemClock::instance()),
       responder_(options_.responder, clock_.nowUs()) {}
 
 A2sQuerySocket::~A2sQuerySocket() { stop(); }
@@ -25,7 +25,7 @@ bool A2sQuerySocket::start(std::string* error) {
   }
   return service_.start(
       options_.bind_address,
-      [this, out = std::vector<A2sResponder::Outgoing>()](const SocketAddress& from,
+      [this, out = std::vector<A2sResponder::Outgoing>()](const base::SocketAddress& from,
                                                           std::span<const uint8_t> datagram) mutable {
         out.clear();
         responder_.handle(from, datagram, clock_.nowUs(), out);

@@ -27,7 +27,7 @@ struct A2sQuerySocketOptions {
   std::string bind_address = "0.0.0.0:27015";
   A2sResponderOptions responder;
   // Time source for challenges and rate limits; nullptr = SystemClock. Must outlive the socket.
-  const Clock* clock = nullptr;
+  const base::Clock* clock = nullptr;
 };
 
 class A2sQuerySocket {
@@ -46,7 +46,7 @@ class A2sQuerySocket {
 
   bool running() const { return service_.running(); }
   // The bound address (with the kernel's port when bound to port 0); invalid before start().
-  SocketAddress localAddress() const { return service_.localAddress(); }
+  base::SocketAddress localAddress() const { return service_.localAddress(); }
 
   // Replaces what is answered (encoded once, swapped atomically). Thread-safe. Requests before
   // the first update() are dropped (dropped_no_info).
@@ -58,9 +58,9 @@ class A2sQuerySocket {
 
  private:
   A2sQuerySocketOptions options_;
-  const Clock& clock_;
+  const base::Clock& clock_;
   A2sResponder responder_;
-  UdpService service_{"a2s"};  // last: its thread uses the members above
+  net::UdpService service_{"a2s"};  // last: its thread uses the members above
 };
 
 }  // namespace outpost::server

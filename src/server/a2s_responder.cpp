@@ -114,11 +114,11 @@ A2sCounters A2sResponder::counters() const {
 
 // ---- Responder ---------------------------------------------------------------------------------
 
-A2sResponder::A2sResponder(const A2sResponderOptions& options, TimeUs now) : options_(options) {
+A2sResponder::A2sResponder(const A2sResponderOptions& options, base::TimeUs now) : options_(options) {
   std::string bad = validateOptions(options_);
   if (!bad.empty()) OUTPOST_LOG_WARN("a2s: %s", bad.c_str());
   options_.challenge_window_us =
-      clampTo<TimeUs>(options_.challenge_window_us, 1'000'000, 600'000'000, "challenge_window_us");
+      clampTo<base::TimeUs>(options_.challenge_window_us, 1'000'000, 600'000'000, "challenge_window_us");
   options_.replies_per_sec_per_ip = clampTo(options_.replies_per_sec_per_ip, 1.0, 1e9, "replies_per_sec_per_ip");
   options_.reply_burst_per_ip = clampTo(options_.reply_burst_per_ip, 1.0, 1e9, "reply_burst_per_ip");
   options_.max_tracked_sources = clampTo<uint32_t>(options_.max_tracked_sources, 1, 1'000'000, "max_tracked_sources");
@@ -152,7 +152,7 @@ void A2sResponder::update(const ServerInfoResult& info, std::span<const ServerPl
   encoded_ = std::move(enc);
 }
 
-void A2sResponder::Bucket::refill(TimeUs now, double per_sec, double burst) {
+void A2sResponder::Bucket::refill(base::TimeUs now, double per_sec, double burst) {
   if (now > last_us) {
     tokens = std::min(burst, tokens + per_sec * double(now - last_us) / 1e6);
     last_us = now;
@@ -166,7 +166,7 @@ size_t A2sResponder::IpHash::operator()(const std::array<uint8_t, 16>& ip) const
   return std::hash<uint64_t>()(a * 0x9E3779B97F4A7C15ull ^ b);
 }
 
-uint32_t A2sResponder::challengeValue(const SocketAddress& from, int64_t window) const {
+uint32_t A2sResponder::challengeValue(const base::SocketAddress& from, int64_t window) const {
   uint8_t data[16 + 2 + 8];
   from.ip16(data);
   uint16_t port = from.port();
@@ -183,12 +183,13 @@ uint32_t A2sResponder::challengeValue(const SocketAddress& from, int64_t window)
   return v;
 }
 
-a2s::Challenge A2sResponder::challengeFor(const SocketAddress& from, TimeUs now) const {
+a2s::Challenge A2sResponder::challengeFor(const base::SocketAddress& from, base::TimeUs now) const {
   uint32_t v = challengeValue(from, floorDiv(now, options_.challenge_window_us));
   return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
 }
 
-bool A2sResponder::challengeValid(const SocketAddress& from, const a2s::Challenge& challenge, TimeUs now) const {
+bool A2sResponder::challengeValid(const base::SocketAddress& from, const a2s::Challenge& challenge,
+                                  base::TimeUs now) const {
   uint32_t got = uint32_t(challenge[0]) | uint32_t(challenge[1]) << 8 | uint32_t(challenge[2]) << 16 |
                  uint32_t(challenge[3]) << 24;
   if (got == 0 || got == 0xFFFFFFFFu) return false;  // "I have none"
@@ -199,7 +200,7 @@ bool A2sResponder::challengeValid(const SocketAddress& from, const a2s::Challeng
   return (current == 0) | (previous == 0);
 }
 
-void A2sResponder::sendChallenge(const SocketAddress& from, TimeUs now, std::vector<Outgoing>& out) {
+void A2sResponder::sendChallenge(const base::SocketAddress& from, base::TimeUs now, std::vector<Outgoing>& out) {
   // A global cap: a challenge costs a MAC and 9 bytes, and a flood of spoofed requests should
   // not turn us into a reflector of even equal size at line rate.
   challenge_bucket_.refill(now, options_.challenges_per_sec_global, options_.challenge_burst_global);
@@ -212,7 +213,7 @@ void A2sResponder::sendChallenge(const SocketAddress& from, TimeUs now, std::vec
   bump(c_.challenges_sent);
 }
 
-A2sResponder::Bucket& A2sResponder::sourceBucket(const std::array<uint8_t, 16>& ip, TimeUs now) {
+A2sResponder::Bucket& A2sResponder::sourceBucket(const std::array<uint8_t, 16>& ip, base::TimeUs now) {
   auto it = by_ip_.find(ip);
   if (it != by_ip_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second);
@@ -228,8 +229,8 @@ A2sResponder::Bucket& A2sResponder::sourceBucket(const std::array<uint8_t, 16>& 
   return lru_.front().bucket;
 }
 
-bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size, TimeUs now,
-                            std::vector<Outgoing>& out) {
+bool A2sResponder::sendData(const base::SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size,
+                            base::TimeUs now, std::vector<Outgoing>& out) {
   const size_t header = omit_size ? a2s::kSplitHeaderBytes - 2 : a2s::kSplitHeaderBytes;
   const size_t fragments = a2s::splitFragmentCount(message.size());
   const bool split = fragments > 1;
@@ -276,7 +277,7 @@ bool A2sResponder::sendData(const SocketAddress& from, const std::vector<uint8_t
   return true;
 }
 
-void A2sResponder::handle(const SocketAddress& from, std::span<const uint8_t> packet, TimeUs now,
+void A2sResponder::handle(const base::SocketAddress& from, std::span<const uint8_t> packet, base::TimeUs now,
                           std::vector<Outgoing>& out) {
   // 1-7. Drop what is not a request we answer (a2s/request.cpp names each check and why).
   a2s::RequestError error = a2s::RequestError::kNone;

@@ -43,7 +43,7 @@ namespace outpost::server {
 struct A2sResponderOptions {
   // Challenge lifetime unit: a challenge is valid in the window it was issued in and the next.
   // Range [1 s, 10 min].
-  TimeUs challenge_window_us = 30'000'000;
+  base::TimeUs challenge_window_us = 30'000'000;
   // Data replies (INFO/PLAYER/RULES with a valid challenge) per source IP. A browser refresh
   // costs 3 replies (plus retries); >= 1 each.
   double replies_per_sec_per_ip = 10;
@@ -100,13 +100,13 @@ struct A2sCounters {
 class A2sResponder {
  public:
   struct Outgoing {
-    SocketAddress address;
+    base::SocketAddress address;
     std::vector<uint8_t> bytes;
   };
 
   // `options` should pass validateOptions(); out-of-range values are clamped to the nearest
   // valid value and logged. `now` starts the rate buckets (full).
-  explicit A2sResponder(const A2sResponderOptions& options = {}, TimeUs now = 0);
+  explicit A2sResponder(const A2sResponderOptions& options = {}, base::TimeUs now = 0);
   A2sResponder(const A2sResponder&) = delete;
   A2sResponder& operator=(const A2sResponder&) = delete;
 
@@ -118,11 +118,12 @@ class A2sResponder {
   // Handles one datagram from `from` received at `now`: appends the reply datagrams (0, 1, or
   // the fragments of one split reply; each <= kMaxPacketBytes) to `out`, all addressed to `from`.
   // Never throws, never asserts on `packet`. Not reentrant (one thread at a time).
-  void handle(const SocketAddress& from, std::span<const uint8_t> packet, TimeUs now, std::vector<Outgoing>& out);
+  void handle(const base::SocketAddress& from, std::span<const uint8_t> packet, base::TimeUs now,
+              std::vector<Outgoing>& out);
 
   // The challenge this responder issues to `from` at `now` (tests, fuzzing, and a GameServer that
   // wants to pre-issue one). Never 0x00000000 or 0xFFFFFFFF. Thread-safe.
-  a2s::Challenge challengeFor(const SocketAddress& from, TimeUs now) const;
+  a2s::Challenge challengeFor(const base::SocketAddress& from, base::TimeUs now) const;
 
   A2sCounters counters() const;
   // The socket owner reports a datagram it could not send.
@@ -137,8 +138,8 @@ class A2sResponder {
   };
   struct Bucket {
     double tokens = 0;
-    TimeUs last_us = 0;
-    void refill(TimeUs now, double per_sec, double burst);
+    base::TimeUs last_us = 0;
+    void refill(base::TimeUs now, double per_sec, double burst);
   };
   struct Source {
     std::array<uint8_t, 16> ip;
@@ -156,13 +157,13 @@ class A2sResponder {
   };
   static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 
-  uint32_t challengeValue(const SocketAddress& from, int64_t window) const;
-  bool challengeValid(const SocketAddress& from, const a2s::Challenge& challenge, TimeUs now) const;
-  void sendChallenge(const SocketAddress& from, TimeUs now, std::vector<Outgoing>& out);
+  uint32_t challengeValue(const base::SocketAddress& from, int64_t window) const;
+  bool challengeValid(const base::SocketAddress& from, const a2s::Challenge& challenge, base::TimeUs now) const;
+  void sendChallenge(const base::SocketAddress& from, base::TimeUs now, std::vector<Outgoing>& out);
   // Rate checks and framing of one data reply; returns false (and counts) if dropped.
-  bool sendData(const SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size, TimeUs now,
+  bool sendData(const base::SocketAddress& from, const std::vector<uint8_t>& message, bool omit_size, base::TimeUs now,
                 std::vector<Outgoing>& out);
-  Bucket& sourceBucket(const std::array<uint8_t, 16>& ip, TimeUs now);
+  Bucket& sourceBucket(const std::array<uint8_t, 16>& ip, base::TimeUs now);
 
   A2sResponderOptions options_;
   std::array<uint8_t, 32> secret_{};

@@ -33,7 +33,7 @@ std::pair<int32_t, const char*> denyFor(int32_t response) {
 
 }  // namespace
 
-AuthSessions::AuthSessions(AuthHubLink& link, AuthReports& reports, const UnixClock& clock)
+AuthSessions::AuthSessions(AuthHubLink& link, AuthReports& reports, const base::UnixClock& clock)
     : link_(link), reports_(reports), clock_(clock) {}
 
 int AuthSessions::begin(const std::vector<uint8_t>& bytes, uint64_t steam_id, bool legacy) {

@@ -63,7 +63,8 @@ class AuthReports {
 class AuthSessions {
  public:
   // `link`, `reports` and `clock` must outlive this object.
-  AuthSessions(AuthHubLink& link, AuthReports& reports, const UnixClock& clock = SystemUnixClock::instance());
+  AuthSessions(AuthHubLink& link, AuthReports& reports,
+               const base::UnixClock& clock = base::SystemUnixClock::instance());
 
   // beginAuthSession (legacy = false) or sendUserConnectAndAuthenticate (legacy = true): the
   // offline checks, then a session opened and the hub asked (queued until sendQueued). Returns
@@ -103,7 +104,7 @@ class AuthSessions {
 
   AuthHubLink& link_;
   AuthReports& reports_;
-  const UnixClock& clock_;
+  const base::UnixClock& clock_;
   std::map<uint64_t, Session> sessions_;
   std::vector<hubrpc::Envelope> queued_;  // ValidateTicket requests not sent yet
 };

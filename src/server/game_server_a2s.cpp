@@ -71,13 +71,13 @@ bool GameServer::handleIncomingPacket(const std::vector<uint8_t>& packet, const 
     return false;
   }
   if (!a2s::hasSingleHeader(packet)) return false;  // not a query: the game's own traffic
-  auto from = SocketAddress::parse(
+  auto from = base::SocketAddress::parse(
       ip.find(':') != std::string::npos ? "[" + ip + "]:" + std::to_string(port) : ip + ":" + std::to_string(port),
       true);
   if (!from) return false;
   if (impl_->a2s_dirty_) impl_->publishA2s();
   std::vector<server::A2sResponder::Outgoing> out;
-  impl_->shared_->handle(*from, packet, SystemClock::instance().nowUs(), out);
+  impl_->shared_->handle(*from, packet, base::SystemClock::instance().nowUs(), out);
   for (auto& o : out) impl_->outgoing_.push_back(std::move(o));
   return true;
 }

@@ -45,7 +45,7 @@ bool GameServerImpl::init(const std::string& ip, uint16_t game_port, uint16_t qu
   }
   if (hubrpc::unpinnedHubAllowedByEnvironment()) allow_unpinned_hub_ = true;
   if (query_port == QUERY_PORT_SHARED) {
-    shared_ = std::make_unique<A2sResponder>(A2sResponderOptions{}, SystemClock::instance().nowUs());
+    shared_ = std::make_unique<A2sResponder>(A2sResponderOptions{}, base::SystemClock::instance().nowUs());
   } else if (query_port != 0) {
     A2sQuerySocketOptions qo;
     std::string host = ip.empty() || ip == "0.0.0.0" ? "0.0.0.0" : ip;

@@ -5,13 +5,13 @@
 
 namespace outpost::stun {
 
-bool StunLimiter::take(Bucket& b, double rate, double need, TimeUs now) {
+bool StunLimiter::take(Bucket& b, double rate, double need, base::TimeUs now) {
   if (!b.used) {
     b.used = true;
     b.tokens = rate;  // a burst of one second's worth
     b.refilled = now;
   }
-  double elapsed_s = static_cast<double>(std::max<TimeUs>(0, now - b.refilled)) / 1e6;
+  double elapsed_s = static_cast<double>(std::max<base::TimeUs>(0, now - b.refilled)) / 1e6;
   b.tokens = std::min(rate, b.tokens + elapsed_s * rate);
   b.refilled = now;
   if (b.tokens < need) return false;
@@ -19,7 +19,7 @@ bool StunLimiter::take(Bucket& b, double rate, double need, TimeUs now) {
   return true;
 }
 
-bool StunLimiter::allow(const SocketAddress& from, size_t request_bytes, size_t answer_bytes, TimeUs now) {
+bool StunLimiter::allow(const base::SocketAddress& from, size_t request_bytes, size_t answer_bytes, base::TimeUs now) {
   if (answer_bytes <= request_bytes) return true;
   double excess = static_cast<double>(answer_bytes - request_bytes);
   uint8_t ip[16];

@@ -21,15 +21,15 @@ class StunLimiter {
 
   // True if an answer of `answer_bytes` to a request of `request_bytes` from `from` may go now
   // (and takes its excess from the buckets).
-  bool allow(const SocketAddress& from, size_t request_bytes, size_t answer_bytes, TimeUs now);
+  bool allow(const base::SocketAddress& from, size_t request_bytes, size_t answer_bytes, base::TimeUs now);
 
  private:
   struct Bucket {
     double tokens = 0;
-    TimeUs refilled = 0;
+    base::TimeUs refilled = 0;
     bool used = false;
   };
-  static bool take(Bucket& b, double rate, double need, TimeUs now);
+  static bool take(Bucket& b, double rate, double need, base::TimeUs now);
   std::array<Bucket, kSlots> slots_{};
   Bucket total_{};
 };

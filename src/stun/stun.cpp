@@ -30,26 +30,26 @@ uint32_t crc(const uint8_t* p, size_t n) { return static_cast<uint32_t>(::crc32(
 
 // (XOR-)MAPPED-ADDRESS value: reserved, family, port, address. `mask` is 16 bytes of
 // cookie||transaction for the XOR form, zeros otherwise.
-std::optional<SocketAddress> readAddress(const uint8_t* v, size_t len, const uint8_t mask[16]) {
+std::optional<base::SocketAddress> readAddress(const uint8_t* v, size_t len, const uint8_t mask[16]) {
   if (len < 4) return std::nullopt;
   uint8_t family = v[1];
   uint16_t port = static_cast<uint16_t>(be16(v + 2) ^ be16(mask));
   if (family == 0x01 && len == 8) {
     uint32_t ip = be32(v + 4) ^ be32(mask);
-    return SocketAddress::ipv4(ip, port);
+    return base::SocketAddress::ipv4(ip, port);
   }
   if (family == 0x02 && len == 20) {
     sockaddr_in6 sa{};
     sa.sin6_family = AF_INET6;
     sa.sin6_port = htons(port);
     for (int i = 0; i < 16; ++i) sa.sin6_addr.s6_addr[i] = static_cast<uint8_t>(v[4 + i] ^ mask[i]);
-    return SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+    return base::SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
   }
   return std::nullopt;
 }
 
 // Writes one address attribute; returns its total size (header included).
-size_t writeAddress(uint8_t* p, uint16_t type, const SocketAddress& a, const uint8_t mask[16]) {
+size_t writeAddress(uint8_t* p, uint16_t type, const base::SocketAddress& a, const uint8_t mask[16]) {
   uint8_t ip[16];
   a.ip16(ip);
   bool v6 = a.isV6();
@@ -136,7 +136,7 @@ std::optional<Message> parse(std::span<const uint8_t> d, Drop* why) {
   return m;
 }
 
-size_t writeBindingResponse(const Message& request, const SocketAddress& observed, uint8_t* out) {
+size_t writeBindingResponse(const Message& request, const base::SocketAddress& observed, uint8_t* out) {
   put16(out, kBindingSuccess);
   std::memcpy(out + 4, request.transaction.data(), 16);
   size_t len = kHeaderBytes;

@@ -48,7 +48,7 @@ struct Message {
   bool rfc3489 = false;                   // no magic cookie: bytes 4-19 are the transaction id
   std::array<uint8_t, 16> transaction{};  // RFC 8489: bytes 4-7 are the cookie, 8-19 the id
   bool has_fingerprint = false;
-  std::optional<SocketAddress> mapped;  // XOR-MAPPED-ADDRESS, else MAPPED-ADDRESS (responses)
+  std::optional<base::SocketAddress> mapped;  // XOR-MAPPED-ADDRESS, else MAPPED-ADDRESS (responses)
 };
 
 // Cheap test used to route a datagram to this codec: top two bits zero, length field equal to the
@@ -64,7 +64,7 @@ std::optional<Message> parse(std::span<const uint8_t> datagram, Drop* why);
 // A Binding success response to `request` telling `observed`. RFC 8489 requests get
 // XOR-MAPPED-ADDRESS (and FINGERPRINT when the request carried one); RFC 3489 requests get
 // MAPPED-ADDRESS. Returns the length written into `out` (at least kMaxResponseBytes long).
-size_t writeBindingResponse(const Message& request, const SocketAddress& observed, uint8_t* out);
+size_t writeBindingResponse(const Message& request, const base::SocketAddress& observed, uint8_t* out);
 
 // A Binding request with a fresh transaction id (returned in *transaction) and a FINGERPRINT.
 // Returns the length (28 bytes) written into `out`.

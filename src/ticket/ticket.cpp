@@ -80,7 +80,7 @@ TicketError validateClaims(const Claims& c) {
 // Writes the claims part (everything but the signature) of a ticket; claims must have passed
 // validateClaims. Returns the bytes written (kClaimsFixedBytes + 4 * licences).
 size_t encodeClaims(const Claims& c, const KeyId& key_id, uint8_t* out, size_t capacity) {
-  ByteWriter w(out, capacity);
+  base::ByteWriter w(out, capacity);
   w.bytes(kMagic.data(), kMagic.size());
   w.u8(kFormatVersion);
   w.u8(static_cast<uint8_t>(c.recipient.kind));
@@ -154,7 +154,7 @@ Recipient Recipient::steamId(uint64_t id) {
 }
 
 std::optional<Recipient> Recipient::fromAddressString(std::string_view text) {
-  auto addr = SocketAddress::parse(text, /*require_port=*/false);
+  auto addr = base::SocketAddress::parse(text, /*require_port=*/false);
   if (!addr || !addr->valid()) return std::nullopt;
   uint8_t ip16[16];
   addr->ip16(ip16);
@@ -234,7 +234,7 @@ std::optional<ParsedTicket> parseTicket(std::span<const uint8_t> bytes, TicketEr
   // 5. Room for the fixed claims and the signature.
   if (bytes.size() < kMinTicketBytes) return fail(TicketError::kTooShort);
 
-  ByteReader r(bytes);
+  base::ByteReader r(bytes);
   r.bytes(kMagic.size() + 1);  // magic and version, checked above
   ParsedTicket t;
   t.version = kFormatVersion;
@@ -264,7 +264,7 @@ std::optional<ParsedTicket> parseTicket(std::span<const uint8_t> bytes, TicketEr
   if (reserved != 0) return fail(TicketError::kReservedNotZero);
   if (!r.ok()) return fail(TicketError::kTooShort);  // cannot happen after step 7
   if (t.claims.recipient.kind == RecipientKind::kSteamId) {
-    ByteReader id_reader(address);
+    base::ByteReader id_reader(address);
     t.claims.recipient.steam_id = id_reader.u64();
     // 10 (part). The 8 bytes after a Steam ID recipient are zero (one encoding per binding).
     if (!allZero(address.data() + 8, 8)) return fail(TicketError::kBadRecipient);

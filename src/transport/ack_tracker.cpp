@@ -9,7 +9,7 @@ AckTracker::Verdict AckTracker::check(uint64_t pn) const {
   return Verdict::kNew;
 }
 
-void AckTracker::record(uint64_t pn, TimeUs now, bool ack_eliciting) {
+void AckTracker::record(uint64_t pn, base::TimeUs now, bool ack_eliciting) {
   bool is_largest = ranges_.empty() || pn >= ranges_.back().end;
   ranges_.add(pn, pn + 1);
   if (ranges_.count() > kMaxTrackedRanges) {
@@ -24,7 +24,7 @@ void AckTracker::record(uint64_t pn, TimeUs now, bool ack_eliciting) {
   }
 }
 
-void AckTracker::buildAck(std::vector<frames::AckRange>& out, TimeUs now, uint64_t* ack_delay_us) const {
+void AckTracker::buildAck(std::vector<frames::AckRange>& out, base::TimeUs now, uint64_t* ack_delay_us) const {
   out.clear();
   for (size_t i = ranges_.count(); i-- > 0;) {
     const Range& r = ranges_[i];

@@ -18,9 +18,9 @@ namespace outpost::transport {
 
 namespace {
 
-constexpr TimeUs kMaxKeepaliveUs = 1000000;
-constexpr TimeUs kCloseLingerUs = 3000000;  // FIN_WAIT: resend Close until acked, at most this
-constexpr TimeUs kMaxAckDelayUs = 1000;
+constexpr base::TimeUs kMaxKeepaliveUs = 1000000;
+constexpr base::TimeUs kCloseLingerUs = 3000000;  // FIN_WAIT: resend Close until acked, at most this
+constexpr base::TimeUs kMaxAckDelayUs = 1000;
 constexpr int kMaxPacketsPerTransmit = 512;
 // Flow-control credit both sides assume before the first ACK: the untrusted window, so no
 // handshake field is needed for it and a fresh connection never buffers more than that.
@@ -29,7 +29,7 @@ constexpr uint64_t kInitialMaxData = budget::kUntrustedWindowBytes;
 }  // namespace
 
 Connection::Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_t local_id,
-                       const ConnectionConfig& config, TimeUs now)
+                       const ConnectionConfig& config, base::TimeUs now)
     : host_(host), role_(role), handle_(handle), local_id_(local_id), config_(config), created_(now) {
   lanes_.resize(1);
   // Only the client end of a pinned connection knows whom it talks to before the application
@@ -59,7 +59,7 @@ int32_t Connection::payloadCapacity() const {
 // ---------------------------------------------------------------------------------------------
 // State
 
-void Connection::setState(int32_t s, TimeUs now) {
+void Connection::setState(int32_t s, base::TimeUs now) {
   (void)now;
   if (s == state_) return;
   int32_t old = publicState();
@@ -68,7 +68,7 @@ void Connection::setState(int32_t s, TimeUs now) {
   if (handle_ != 0) host_.onStateChanged(*this, old);
 }
 
-void Connection::problem(int32_t end_reason, const std::string& debug, TimeUs now) {
+void Connection::problem(int32_t end_reason, const std::string& debug, base::TimeUs now) {
   if (state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY || state_ == CONNECTION_STATE_CLOSED_BY_PEER) return;
   end_reason_ = end_reason;
   end_debug_ = debug.substr(0, frames::kMaxCloseDebug);
@@ -87,11 +87,11 @@ void Connection::discardUnsent() {
     l.unreliable_bytes.clear();
     l.unreliable_queued_bytes = 0;
   }
-  nagle_deadline_ = kNever;
+  nagle_deadline_ = base::kNever;
   flush_requested_ = false;
 }
 
-void Connection::tellPeerAndStop(uint32_t reason, const std::string& debug, TimeUs now) {
+void Connection::tellPeerAndStop(uint32_t reason, const std::string& debug, base::TimeUs now) {
   discardUnsent();
   close_reason_ = reason;
   close_debug_ = debug;
@@ -100,20 +100,20 @@ void Connection::tellPeerAndStop(uint32_t reason, const std::string& debug, Time
   close_pending_ = false;
 }
 
-void Connection::finishClose(TimeUs now) {
+void Connection::finishClose(base::TimeUs now) {
   (void)now;
   if (finished_) return;
   finished_ = true;
-  next_timer_ = kNever;
+  next_timer_ = base::kNever;
   host_.onFinished(*this);
 }
 
-void Connection::endLocally(int32_t reason, const std::string& debug, TimeUs now) {
+void Connection::endLocally(int32_t reason, const std::string& debug, base::TimeUs now) {
   if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING && !accepted_) sendReject(reason, debug);
   problem(reason, debug, now);
 }
 
-void Connection::evict(int32_t reason, const std::string& debug, TimeUs now) {
+void Connection::evict(int32_t reason, const std::string& debug, base::TimeUs now) {
   endLocally(reason, debug, now);
   // Nothing runs on a connection in PROBLEM_DETECTED_LOCALLY until the application closes it
   // (no timers, no packets processed), so its buffers can all go now.
@@ -133,7 +133,7 @@ void Connection::evict(int32_t reason, const std::string& debug, TimeUs now) {
 void Connection::abandon() {
   app_closed_ = true;
   finished_ = true;
-  next_timer_ = kNever;
+  next_timer_ = base::kNever;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ bool Connection::flowBlocked() const {
   return false;
 }
 
-SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t lane_index, TimeUs now) {
+SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t lane_index, base::TimeUs now) {
   SendResult r;
   if (data.size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE)) {
     r.result = RESULT_INVALID_PARAM;
@@ -259,7 +259,7 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
     lane.unreliable_queued_bytes += data.size();
   }
   if (was_idle) lane.virtual_time = std::max(lane.virtual_time, wfq_clock_);
-  if (nagle_deadline_ == kNever) nagle_deadline_ = now + config_.nagle_time_us;
+  if (nagle_deadline_ == base::kNever) nagle_deadline_ = now + config_.nagle_time_us;
   if (flags & NETWORKING_SEND_NO_NAGLE) flush_requested_ = true;
   stats_.messages_sent++;
   r.result = RESULT_OK;
@@ -273,7 +273,7 @@ SendResult Connection::send(std::span<const uint8_t> data, int flags, uint16_t l
   return r;
 }
 
-int Connection::flush(TimeUs now) {
+int Connection::flush(base::TimeUs now) {
   if (unsentBytes() > 0) flush_requested_ = true;
   if (state_ == CONNECTION_STATE_CONNECTED) transmit(now, false);
   recomputeTimer(now);
@@ -291,7 +291,7 @@ int Connection::configureLanes(std::span<const int> priorities, std::span<const 
   return RESULT_OK;
 }
 
-bool Connection::hasNewData(TimeUs now, bool ignore_nagle) const {
+bool Connection::hasNewData(base::TimeUs now, bool ignore_nagle) const {
   uint64_t unsent = unsentBytes();
   if (unsent == 0) return false;
   if (pickLane(true) < 0) return false;  // only flow-blocked reliable data is waiting
@@ -325,10 +325,10 @@ int Connection::pickLane(bool allow_new) const {
   return best;
 }
 
-bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new, bool force_ack) {
-  uint8_t plain[kMaxDatagramBytes];
+bool Connection::buildAndSendPacket(base::TimeUs now, bool allow_data, bool allow_new, bool force_ack) {
+  uint8_t plain[net::kMaxDatagramBytes];
   int32_t capacity = payloadCapacity();
-  ByteWriter w(plain, static_cast<size_t>(capacity));
+  base::ByteWriter w(plain, static_cast<size_t>(capacity));
   bool eliciting = false;
   bool wrote_ack = false;
   SentPacket rec;
@@ -383,7 +383,7 @@ bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new,
     } else {
       uint64_t limit = allow_new ? flowLimitFor(lane) : 0;
       if (!lane.unreliable.empty()) limit = std::min(limit, lane.unreliable.front().reliable_barrier);
-      size_t overhead = 1 + varintSize(lane_id) + 8 + 2;
+      size_t overhead = 1 + base::varintSize(lane_id) + 8 + 2;
       if (w.remaining() <= overhead) break;
       SendStream::Chunk chunk;
       if (!lane.send.nextChunk(w.remaining() - overhead, limit, chunk)) break;
@@ -434,7 +434,7 @@ bool Connection::buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new,
   return true;
 }
 
-void Connection::transmit(TimeUs now, bool ack_now) {
+void Connection::transmit(base::TimeUs now, bool ack_now) {
   if (finished_ || !keys_ready_ || !socket_ || role_ == Role::kPipe) return;
   if (role_ == Role::kServer && !accepted_) return;
   bool can_send_data = state_ == CONNECTION_STATE_CONNECTED && (!app_closed_ || lingering_);
@@ -454,7 +454,7 @@ void Connection::transmit(TimeUs now, bool ack_now) {
   }
   uint64_t unsent = unsentBytes();
   if (unsent == 0) {
-    nagle_deadline_ = kNever;
+    nagle_deadline_ = base::kNever;
     flush_requested_ = false;
   }
   if (send_blocked_ && unsent <= static_cast<uint64_t>(config_.send_buffer_size) / 2 &&
@@ -473,7 +473,7 @@ void Connection::transmit(TimeUs now, bool ack_now) {
 // ---------------------------------------------------------------------------------------------
 // Receiving
 
-void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now) {
+void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, base::TimeUs now) {
   if (!keys_ready_ || finished_ || (role_ == Role::kServer && !accepted_) ||
       state_ == CONNECTION_STATE_PROBLEM_DETECTED_LOCALLY) {
     // Not yet able to decrypt, or already given up on (late packets after a timeout are not
@@ -489,9 +489,9 @@ void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t
                                                                : wire::DropReason::kTooOld);
     return;
   }
-  uint8_t plain[kMaxDatagramBytes];
+  uint8_t plain[net::kMaxDatagramBytes];
   size_t plain_len = 0;
-  if (packet.size() > kMaxDatagramBytes ||
+  if (packet.size() > net::kMaxDatagramBytes ||
       !rx_.open(pn, packet.first(wire::kDataHeaderSize), packet.subspan(wire::kDataHeaderSize), plain, &plain_len)) {
     // Forged, corrupted or replayed with a wrong number: authentication failed.
     stats_.dropped_decrypt++;
@@ -530,7 +530,7 @@ void Connection::onDataPacket(const wire::DataHeader& h, std::span<const uint8_t
 
 void Connection::onAck(const frames::AckFrame& f) {
   if (violated_) return;
-  TimeUs now = now_;
+  base::TimeUs now = now_;
   if (f.largest >= next_packet_number_) {
     violated_ = true;
     problem(CONNECTION_END_MISC_GENERIC, "peer acknowledged a packet never sent", now);
@@ -539,7 +539,7 @@ void Connection::onAck(const frames::AckFrame& f) {
   if (f.max_data > peer_max_data_) peer_max_data_ = f.max_data;
   bool rtt_sample = false;
   bool close_acked = false;
-  TimeUs largest_time = 0;
+  base::TimeUs largest_time = 0;
   frames::AckRangeReader reader(f);
   frames::AckRange r;
   while (reader.next(r)) {
@@ -565,7 +565,7 @@ void Connection::onAck(const frames::AckFrame& f) {
     have_largest_acked_ = true;
   }
   if (rtt_sample) {
-    rate_.onRttSample(now - largest_time, static_cast<TimeUs>(std::min<uint64_t>(f.ack_delay_us, 1000000)));
+    rate_.onRttSample(now - largest_time, static_cast<base::TimeUs>(std::min<uint64_t>(f.ack_delay_us, 1000000)));
     pto_count_ = 0;
   }
   detectLosses(now);
@@ -574,10 +574,10 @@ void Connection::onAck(const frames::AckFrame& f) {
   if (close_acked && app_closed_ && !close_pending_) finishClose(now);
 }
 
-void Connection::detectLosses(TimeUs now) {
+void Connection::detectLosses(base::TimeUs now) {
   loss_time_ = 0;
   if (!have_largest_acked_) return;
-  TimeUs delay = rate_.lossDelay();
+  base::TimeUs delay = rate_.lossDelay();
   for (size_t i = 0; i < sent_.size() && sent_.at(i).packet_number < largest_acked_; ++i) {
     SentPacket* p = &sent_.at(i);
     uint64_t pn = p->packet_number;
@@ -585,13 +585,13 @@ void Connection::detectLosses(TimeUs now) {
     if (pn + 3 <= largest_acked_ || p->time_sent + delay <= now) {
       declareLost(*p, now, true);
     } else {
-      TimeUs t = p->time_sent + delay;
+      base::TimeUs t = p->time_sent + delay;
       loss_time_ = loss_time_ == 0 ? t : std::min(loss_time_, t);
     }
   }
 }
 
-void Connection::declareLost(SentPacket& p, TimeUs now, bool congestion_signal) {
+void Connection::declareLost(SentPacket& p, base::TimeUs now, bool congestion_signal) {
   p.outstanding = false;
   stats_.packets_lost++;
   for (int i = 0; i < p.chunk_count; ++i) lanes_[p.chunks[i].lane].send.onLost(p.chunks[i].offset, p.chunks[i].len);
@@ -606,7 +606,7 @@ void Connection::declareLost(SentPacket& p, TimeUs now, bool congestion_signal) 
 
 void Connection::onReliable(const frames::ReliableFrame& f) {
   if (violated_) return;
-  TimeUs now = now_;
+  base::TimeUs now = now_;
   RecvStream& stream = recvLane(f.lane);
   uint64_t old_high = stream.highestReceived();
   uint64_t credit = advertised_max_data_ > sum_highest_received_ ? advertised_max_data_ - sum_highest_received_ : 0;
@@ -636,7 +636,7 @@ bool Connection::mayQueue(uint64_t payload_bytes) const {
   return queue_.empty() || queue_.costBytes() + MessageQueue::kMessageCostBytes + payload_bytes <= queueLimitBytes();
 }
 
-void Connection::resumeDelivery(TimeUs now) {
+void Connection::resumeDelivery(base::TimeUs now) {
   if (violated_) return;
   for (size_t lane = 0; lane < recv_lanes_.size() && !violated_; ++lane) {
     bool ok = recv_lanes_[lane].deliver(
@@ -686,7 +686,7 @@ bool Connection::admits(std::span<const uint8_t> payload) {
 
 void Connection::onUnreliable(const frames::UnreliableFrame& f) {
   if (violated_) return;
-  TimeUs now = now_;
+  base::TimeUs now = now_;
   // Unreliable messages count against the same budget as the receive queue (RECV_BUFFER_SIZE,
   // or the untrusted limit): what is being reassembled, what waits for the application, and
   // this fragment must fit, or the fragment is dropped (counted).
@@ -704,7 +704,7 @@ void Connection::onUnreliable(const frames::UnreliableFrame& f) {
     deliver(f.lane, static_cast<int64_t>(f.message_number), 0, f.data, 0, now);
     return;
   }
-  constexpr TimeUs kFragmentLifetimeUs = 5000000;
+  constexpr base::TimeUs kFragmentLifetimeUs = 5000000;
   Fragments* slot = nullptr;
   Fragments* oldest = &fragments_[0];
   for (auto& s : fragments_) {
@@ -757,7 +757,7 @@ size_t Connection::reassemblyCostBytes() const {
 
 void Connection::onClose(const frames::CloseFrame& f) {
   if (violated_) return;
-  TimeUs now = now_;
+  base::TimeUs now = now_;
   if (state_ == CONNECTION_STATE_CONNECTED || state_ == CONNECTION_STATE_CONNECTING) {
     end_reason_ = static_cast<int32_t>(f.reason);
     end_debug_.assign(reinterpret_cast<const char*>(f.debug.data()), f.debug.size());  // <= 128 bytes
@@ -772,7 +772,7 @@ void Connection::onClose(const frames::CloseFrame& f) {
 }
 
 void Connection::deliver(uint16_t lane, int64_t number, int32_t flags, std::span<const uint8_t> payload,
-                         uint64_t stream_bytes, TimeUs now) {
+                         uint64_t stream_bytes, base::TimeUs now) {
   QueuedMessage m;
   m.message_number = number;
   m.lane = lane;
@@ -798,7 +798,7 @@ size_t Connection::queueLimitBytes() const {
   return trusted_ ? static_cast<size_t>(config_.recv_buffer_size) : budget::kUntrustedQueueBytes;
 }
 
-void Connection::onMessagesTaken(TimeUs now) {
+void Connection::onMessagesTaken(base::TimeUs now) {
   // Called after the application popped messages; consumed_stream_bytes_ was updated by the
   // engine through queue().pop() results. Messages that waited in the streams for queue room
   // are cut now.
@@ -817,7 +817,7 @@ void Connection::setTight(bool tight) {
   queue_.setTight(tight);
 }
 
-void Connection::promote(TimeUs now) {
+void Connection::promote(base::TimeUs now) {
   if (trusted_) return;
   trusted_ = true;
   setTight(false);
@@ -854,7 +854,7 @@ size_t Connection::memoryBytes() const {
 // ---------------------------------------------------------------------------------------------
 // Close
 
-bool Connection::closeByApp(int32_t reason, const std::string& debug, bool linger, TimeUs now) {
+bool Connection::closeByApp(int32_t reason, const std::string& debug, bool linger, base::TimeUs now) {
   app_closed_ = true;
   handle_ = 0;
   if (pipe_peer_) {
@@ -879,7 +879,7 @@ bool Connection::closeByApp(int32_t reason, const std::string& debug, bool linge
   close_debug_ = debug;
   if (linger && !allReliableAcked()) {
     lingering_ = true;
-    close_deadline_ = now + std::max<TimeUs>(TimeUs{config_.timeout_connected_ms} * 1000, kCloseLingerUs);
+    close_deadline_ = now + std::max<base::TimeUs>(base::TimeUs{config_.timeout_connected_ms} * 1000, kCloseLingerUs);
     flush_requested_ = true;
   } else {
     // Without linger, queued data is discarded (the reference: linger=true "flushes pending
@@ -896,15 +896,15 @@ bool Connection::closeByApp(int32_t reason, const std::string& debug, bool linge
 // ---------------------------------------------------------------------------------------------
 // Timers
 
-void Connection::recomputeTimer(TimeUs now) {
-  TimeUs t = kNever;
-  auto at = [&](TimeUs v) { t = std::min(t, v); };
+void Connection::recomputeTimer(base::TimeUs now) {
+  base::TimeUs t = base::kNever;
+  auto at = [&](base::TimeUs v) { t = std::min(t, v); };
   if (!finished_) {
     if (role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING) {
       at(next_handshake_send_);
-      at(created_ + TimeUs{config_.timeout_initial_ms} * 1000);
+      at(created_ + base::TimeUs{config_.timeout_initial_ms} * 1000);
     } else if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING) {
-      at(created_ + TimeUs{config_.timeout_initial_ms} * 1000);
+      at(created_ + base::TimeUs{config_.timeout_initial_ms} * 1000);
     } else if (keys_ready_ && role_ != Role::kPipe &&
                (state_ == CONNECTION_STATE_CONNECTED || app_closed_ || state_ == CONNECTION_STATE_CLOSED_BY_PEER)) {
       if (hasOutstanding()) at(last_ack_eliciting_sent_ + (rate_.probeTimeout() << std::min(pto_count_, 10)));
@@ -914,13 +914,14 @@ void Connection::recomputeTimer(TimeUs now) {
         if (unsentBytes() > 0 && !flowBlocked()) {
           // A full window (or an untrusted peer's packets-in-flight limit) waits for an ACK.
           bool full = rate_.windowFull(config_.mtu_packet_size) || inFlightFull();
-          at(full ? kNever : (flush_requested_ ? now : std::max(now, nagle_deadline_)));
+          at(full ? base::kNever : (flush_requested_ ? now : std::max(now, nagle_deadline_)));
           if (!full) at(rate_.pacingReadyAt(config_.mtu_packet_size, now));
         }
         if (flowBlocked() && !hasOutstanding()) at(last_ack_eliciting_sent_ + rate_.probeTimeout());
-        TimeUs keepalive = std::min<TimeUs>(kMaxKeepaliveUs, TimeUs{config_.timeout_connected_ms} * 250);
+        base::TimeUs keepalive =
+            std::min<base::TimeUs>(kMaxKeepaliveUs, base::TimeUs{config_.timeout_connected_ms} * 250);
         if (!hasOutstanding()) at(std::max(last_received_, last_ack_eliciting_sent_) + keepalive);
-        at(last_received_ + TimeUs{config_.timeout_connected_ms} * 1000);
+        at(last_received_ + base::TimeUs{config_.timeout_connected_ms} * 1000);
       }
       if (app_closed_) at(close_deadline_);
     }
@@ -930,11 +931,11 @@ void Connection::recomputeTimer(TimeUs now) {
   host_.onTimerChanged(*this);
 }
 
-void Connection::onTimer(TimeUs now) {
+void Connection::onTimer(base::TimeUs now) {
   updateRates(now);
   if (finished_) return;
   if (role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING) {
-    if (now >= created_ + TimeUs{config_.timeout_initial_ms} * 1000) {
+    if (now >= created_ + base::TimeUs{config_.timeout_initial_ms} * 1000) {
       problem(CONNECTION_END_MISC_TIMEOUT, "timed out while connecting", now);
     } else if (now >= next_handshake_send_) {
       sendHandshake(now);
@@ -943,7 +944,7 @@ void Connection::onTimer(TimeUs now) {
     return;
   }
   if (role_ == Role::kServer && state_ == CONNECTION_STATE_CONNECTING) {
-    if (now >= created_ + TimeUs{config_.timeout_initial_ms} * 1000)
+    if (now >= created_ + base::TimeUs{config_.timeout_initial_ms} * 1000)
       problem(CONNECTION_END_MISC_TIMEOUT,
               waiting_for_local_cert_ ? "this side's certificate did not arrive in time"
                                       : "the application did not accept the connection in time",
@@ -959,7 +960,8 @@ void Connection::onTimer(TimeUs now) {
     finishClose(now);
     return;
   }
-  if (state_ == CONNECTION_STATE_CONNECTED && now >= last_received_ + TimeUs{config_.timeout_connected_ms} * 1000) {
+  if (state_ == CONNECTION_STATE_CONNECTED &&
+      now >= last_received_ + base::TimeUs{config_.timeout_connected_ms} * 1000) {
     problem(CONNECTION_END_MISC_TIMEOUT, "the peer stopped answering", now);
     recomputeTimer(now);
     return;
@@ -982,7 +984,7 @@ void Connection::onTimer(TimeUs now) {
     ping_pending_ = true;  // ask for a fresh window
   }
   if (state_ == CONNECTION_STATE_CONNECTED && !hasOutstanding()) {
-    TimeUs keepalive = std::min<TimeUs>(kMaxKeepaliveUs, TimeUs{config_.timeout_connected_ms} * 250);
+    base::TimeUs keepalive = std::min<base::TimeUs>(kMaxKeepaliveUs, base::TimeUs{config_.timeout_connected_ms} * 250);
     if (now >= std::max(last_received_, last_ack_eliciting_sent_) + keepalive) ping_pending_ = true;
   }
   bool ack_due = acks_.ackPending() && now >= acks_.firstUnackedTime() + kMaxAckDelayUs;
@@ -993,8 +995,8 @@ void Connection::onTimer(TimeUs now) {
 // ---------------------------------------------------------------------------------------------
 // Introspection
 
-void Connection::updateRates(TimeUs now) {
-  TimeUs elapsed = now - rate_window_start_;
+void Connection::updateRates(base::TimeUs now) {
+  base::TimeUs elapsed = now - rate_window_start_;
   if (elapsed < 1000000) return;
   double s = static_cast<double>(elapsed) / 1e6;
   packets_out_per_sec_ = static_cast<float>(window_packets_out_ / s);
@@ -1020,7 +1022,7 @@ ConnectionInfo Connection::info() const {
   return i;
 }
 
-LaneStatus Connection::laneStatus(int lane, TimeUs now) const {
+LaneStatus Connection::laneStatus(int lane, base::TimeUs now) const {
   (void)now;
   LaneStatus s;
   if (lane < 0 || static_cast<size_t>(lane) >= lanes_.size()) return s;
@@ -1033,7 +1035,7 @@ LaneStatus Connection::laneStatus(int lane, TimeUs now) const {
   return s;
 }
 
-ConnectionRealTimeStatus Connection::realTimeStatus(TimeUs now) const {
+ConnectionRealTimeStatus Connection::realTimeStatus(base::TimeUs now) const {
   ConnectionRealTimeStatus s;
   s.state = publicState();
   s.ping = rate_.hasRttSample() ? static_cast<int32_t>(rate_.smoothedRtt() / 1000) : -1;
@@ -1057,7 +1059,7 @@ ConnectionRealTimeStatus Connection::realTimeStatus(TimeUs now) const {
   return s;
 }
 
-std::string Connection::detailedStatus(TimeUs now) const {
+std::string Connection::detailedStatus(base::TimeUs now) const {
   std::ostringstream o;
   ConnectionInfo i = info();
   o << "Connection " << i.debug_description << "\n"

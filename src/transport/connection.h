@@ -31,9 +31,9 @@
 #include "transport/sparse_bytes.h"
 #include "transport/wire.h"
 
-namespace outpost {
+namespace outpost::net {
 class UdpSocket;  // net/udp_socket.h
-}  // namespace outpost
+}  // namespace outpost::net
 
 namespace outpost::transport {
 
@@ -45,8 +45,8 @@ class ConnectionHost {
  public:
   virtual ~ConnectionHost() = default;
   // A buffer for the next datagram; commitDatagram sends (or batches) it.
-  virtual uint8_t* datagramBuffer(const UdpSocket& socket) = 0;
-  virtual void commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) = 0;
+  virtual uint8_t* datagramBuffer(const net::UdpSocket& socket) = 0;
+  virtual void commitDatagram(const net::UdpSocket& socket, const base::SocketAddress& to, size_t len) = 0;
   virtual void onStateChanged(Connection& c, int32_t old_state) = 0;
   virtual void onMessageQueued(Connection& c, uint64_t sequence) = 0;
   virtual uint64_t nextMessageSequence() = 0;
@@ -60,7 +60,7 @@ class ConnectionHost {
   // certificate (counted by reason), and a peer that proved its identity.
   virtual Authentication& authentication() = 0;
   virtual void countCertificateRefusal(cert::CertError why) = 0;
-  virtual void onPeerAuthenticated(Connection& c, TimeUs now) = 0;
+  virtual void onPeerAuthenticated(Connection& c, base::TimeUs now) = 0;
 };
 
 struct ConnectionStats {
@@ -82,61 +82,61 @@ class Connection final : private frames::FrameVisitor {
   };
 
   Connection(ConnectionHost& host, Role role, uint32_t handle, uint32_t local_id, const ConnectionConfig& config,
-             TimeUs now);
+             base::TimeUs now);
   ~Connection() override;
 
   // ---- Set-up ----------------------------------------------------------------------------
   // Client: start the handshake towards `peer` over `socket`.
-  void startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity, TimeUs now);
+  void startClient(const net::UdpSocket* socket, const base::SocketAddress& peer, Identity identity, base::TimeUs now);
   // P2P initiator (docs/spec/signaling.md §1): CONNECTING without a route yet; nothing is sent
   // until startClient() is given the chosen route. setFindingRoute(true) shows FINDING_ROUTE to
   // the application while checks and the handshake run. failP2P ends the attempt locally.
-  void beginP2P(TimeUs now);
+  void beginP2P(base::TimeUs now);
   // P2P initiator: the listener's probe response carried a cookie for this connection, so the
   // handshake starts with the Connect (one peer round trip saved; signaling.md §8).
-  void startClientWithCookie(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
-                             const wire::Cookie& cookie, TimeUs now);
-  void setFindingRoute(bool on, TimeUs now);
-  void failP2P(int32_t end_reason, const std::string& debug, TimeUs now) { problem(end_reason, debug, now); }
+  void startClientWithCookie(const net::UdpSocket* socket, const base::SocketAddress& peer, Identity identity,
+                             const wire::Cookie& cookie, base::TimeUs now);
+  void setFindingRoute(bool on, base::TimeUs now);
+  void failP2P(int32_t end_reason, const std::string& debug, base::TimeUs now) { problem(end_reason, debug, now); }
   bool awaitingRoute() const { return role_ == Role::kClient && state_ == CONNECTION_STATE_CONNECTING && !socket_; }
   // Server: created from a verified Connect. Returns false (and fills *end_reason, *why) if
   // the connection must be refused.
-  bool initServer(const UdpSocket* socket, const SocketAddress& peer, const wire::Connect& connect, Identity identity,
-                  uint32_t listen_socket, int32_t* end_reason, std::string* why);
+  bool initServer(const net::UdpSocket* socket, const base::SocketAddress& peer, const wire::Connect& connect,
+                  Identity identity, uint32_t listen_socket, int32_t* end_reason, std::string* why);
   // Both ends of a createSocketPair. Pipes exchange messages in memory; loopback pairs get keys
   // here and talk over real sockets.
-  static void linkPipe(Connection& a, Connection& b, TimeUs now);
-  static void linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b, const UdpSocket* socket_b,
-                           TimeUs now);
+  static void linkPipe(Connection& a, Connection& b, base::TimeUs now);
+  static void linkLoopback(Connection& a, const net::UdpSocket* socket_a, Connection& b, const net::UdpSocket* socket_b,
+                           base::TimeUs now);
 
   // ---- Handshake input -------------------------------------------------------------------
-  void onChallenge(const wire::Challenge& c, TimeUs now);
+  void onChallenge(const wire::Challenge& c, base::TimeUs now);
   // `raw` is the whole Accept datagram (its signature covers the raw bytes).
-  void onAccept(const wire::Accept& a, std::span<const uint8_t> raw, TimeUs now);
+  void onAccept(const wire::Accept& a, std::span<const uint8_t> raw, base::TimeUs now);
   // Server: enter CONNECTING (raises the status callback) once initServer succeeded.
-  void beginIncoming(TimeUs now);
+  void beginIncoming(base::TimeUs now);
   // Server: a retransmitted Connect for this connection.
-  void onConnectRetransmit(TimeUs now);
+  void onConnectRetransmit(base::TimeUs now);
   // Server: the application accepted. Returns a Result.
-  int accept(TimeUs now);
+  int accept(base::TimeUs now);
   // Server: tells the client it is refused (a signed Accept with the rejected flag), and keeps
   // the packet so a retransmitted Connect can be answered again.
   void sendReject(int32_t reason, const std::string& debug);
   const std::vector<uint8_t>& rejectionPacket() const { return rejection_; }
   // Client: the server speaks another protocol version.
-  void onVersionMismatch(uint8_t server_version, TimeUs now);
+  void onVersionMismatch(uint8_t server_version, base::TimeUs now);
 
   // ---- Certificates (connection_auth.cpp; docs/spec/cert.md §10) ------------------------------
   // This instance's certificate became available, or stopped being awaited: a client waiting to
   // send its Connect, or a server waiting to send its Accept, goes on.
-  void onLocalCertificateChanged(TimeUs now);
+  void onLocalCertificateChanged(base::TimeUs now);
   bool waitingForLocalCertificate() const { return waiting_for_local_cert_; }
   // The peer proved its identity (a good certificate, or the pinned key).
   bool peerAuthenticated() const { return !(info_flags_ & NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED); }
   // The peer's certificate, when it presented a good one.
   const std::optional<cert::Claims>& peerCertificate() const { return peer_cert_; }
   // The hub revoked the peer's certificate: the connection ends with REMOTE_BAD_CERT.
-  void onPeerRevoked(TimeUs now);
+  void onPeerRevoked(base::TimeUs now);
   // P2P by identity: the peer's certificate must name this Steam ID (0: any).
   void setExpectedPeerIdentity(uint64_t steam_id) { expected_peer_steam_id_ = steam_id; }
   // IP_ALLOW_WITHOUT_AUTH as it applies to this peer: for a loopback peer, the larger of it and
@@ -144,12 +144,12 @@ class Connection final : private frames::FrameVisitor {
   int32_t allowWithoutAuth() const;
 
   // ---- Data ------------------------------------------------------------------------------
-  void onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, TimeUs now);
-  SendResult send(std::span<const uint8_t> data, int flags, uint16_t lane, TimeUs now);
-  int flush(TimeUs now);
+  void onDataPacket(const wire::DataHeader& h, std::span<const uint8_t> packet, base::TimeUs now);
+  SendResult send(std::span<const uint8_t> data, int flags, uint16_t lane, base::TimeUs now);
+  int flush(base::TimeUs now);
   int configureLanes(std::span<const int> priorities, std::span<const int> weights);
   // Sends whatever the window, pacing and Nagle allow now (and an ack if one is due).
-  void transmit(TimeUs now, bool ack_now);
+  void transmit(base::TimeUs now, bool ack_now);
   // True when an ack should go out without waiting for data to ride on: two or more
   // ack-eliciting packets unacknowledged, a gap in packet numbers, or a window update.
   bool ackDueNow() const { return acks_.unackedElicitingCount() >= 2 || gap_seen_ || window_update_pending_; }
@@ -161,34 +161,34 @@ class Connection final : private frames::FrameVisitor {
   // Idempotent. Called by the engine for NetworkingSockets::trustConnection, and the place to
   // call once the transport itself has verified a credential of the peer (a hub certificate in
   // the handshake, docs/spec/transport.md §16.3).
-  void promote(TimeUs now);
+  void promote(base::TimeUs now);
   bool trusted() const { return trusted_; }
   // What this connection holds in memory now: its own state and every buffer's capacity.
   size_t memoryBytes() const;
 
   // ---- Close -----------------------------------------------------------------------------
   // The application closed the handle. Returns true if the engine can free the connection now.
-  bool closeByApp(int32_t reason, const std::string& debug, bool linger, TimeUs now);
+  bool closeByApp(int32_t reason, const std::string& debug, bool linger, base::TimeUs now);
   // The listen socket went away: drop silently.
   void abandon();
   // Ends the connection as a local problem (resetIdentity): the application is told; the peer
   // gets a CLOSE, or a refusal if it was still waiting to be accepted.
-  void endLocally(int32_t reason, const std::string& debug, TimeUs now);
+  void endLocally(int32_t reason, const std::string& debug, base::TimeUs now);
   // endLocally, and every buffer is given back at once (the listen socket needs the room for a
   // newer untrusted connection); what is left is the connection's fixed state until the
   // application closes the handle.
-  void evict(int32_t reason, const std::string& debug, TimeUs now);
+  void evict(int32_t reason, const std::string& debug, base::TimeUs now);
 
   // ---- Timers ----------------------------------------------------------------------------
-  TimeUs nextTimer() const { return next_timer_; }
+  base::TimeUs nextTimer() const { return next_timer_; }
   // Recomputes the next deadline from all timers (and tells the host).
-  void recomputeTimer(TimeUs now);
-  void onTimer(TimeUs now);
+  void recomputeTimer(base::TimeUs now);
+  void onTimer(base::TimeUs now);
 
   // ---- Receiving (the engine pops from here) ---------------------------------------------
   MessageQueue& queue() { return queue_; }
   // The application took messages: re-open the flow-control window if it grew enough.
-  void onMessagesTaken(TimeUs now);
+  void onMessagesTaken(base::TimeUs now);
   void noteConsumed(uint64_t stream_bytes) { consumed_stream_bytes_ += stream_bytes; }
 
   // ---- Introspection ---------------------------------------------------------------------
@@ -198,8 +198,8 @@ class Connection final : private frames::FrameVisitor {
   uint32_t remoteId() const { return remote_id_; }
   uint32_t clientConnectionId() const { return role_ == Role::kClient ? local_id_ : remote_id_; }
   Role role() const { return role_; }
-  const SocketAddress& peer() const { return peer_; }
-  const UdpSocket* socket() const { return socket_; }
+  const base::SocketAddress& peer() const { return peer_; }
+  const net::UdpSocket* socket() const { return socket_; }
   int32_t state() const { return state_; }
   // The state the application sees: FINDING_ROUTE while a P2P route is sought (state_ CONNECTING).
   int32_t publicState() const {
@@ -211,10 +211,10 @@ class Connection final : private frames::FrameVisitor {
   uint32_t pollGroup() const { return poll_group_; }
   void setPollGroup(uint32_t g) { poll_group_ = g; }
   ConnectionInfo info() const;
-  ConnectionRealTimeStatus realTimeStatus(TimeUs now) const;
-  LaneStatus laneStatus(int lane, TimeUs now) const;
+  ConnectionRealTimeStatus realTimeStatus(base::TimeUs now) const;
+  LaneStatus laneStatus(int lane, base::TimeUs now) const;
   int laneCount() const { return static_cast<int>(lanes_.size()); }
-  std::string detailedStatus(TimeUs now) const;
+  std::string detailedStatus(base::TimeUs now) const;
   const std::string& name() const { return name_; }
   void setName(const std::string& n) { name_ = n.substr(0, NETWORKING_MAX_CONNECTION_DESCRIPTION - 1); }
   int64_t userData() const { return config_.user_data; }
@@ -252,7 +252,7 @@ class Connection final : private frames::FrameVisitor {
     uint16_t lane = 0;
     uint64_t message_number = 0;
     uint32_t total = 0;
-    TimeUs started = 0;
+    base::TimeUs started = 0;
     SparseBytes bytes;  // what arrived so far (fragments may overlap, repeat or come out of order)
   };
 
@@ -263,28 +263,28 @@ class Connection final : private frames::FrameVisitor {
   void onUnreliable(const frames::UnreliableFrame& f) override;
   void onClose(const frames::CloseFrame& f) override;
 
-  void setState(int32_t s, TimeUs now);
-  void problem(int32_t end_reason, const std::string& debug, TimeUs now);
-  void sendHandshake(TimeUs now);
+  void setState(int32_t s, base::TimeUs now);
+  void problem(int32_t end_reason, const std::string& debug, base::TimeUs now);
+  void sendHandshake(base::TimeUs now);
   void deriveKeys(const crypto::SessionKeys& keys, crypto::Cipher cipher);
   void deliver(uint16_t lane, int64_t number, int32_t flags, std::span<const uint8_t> payload, uint64_t stream_bytes,
-               TimeUs now);
-  void deliverPipe(std::span<const uint8_t> payload, int32_t flags, uint16_t lane, TimeUs now);
+               base::TimeUs now);
+  void deliverPipe(std::span<const uint8_t> payload, int32_t flags, uint16_t lane, base::TimeUs now);
   // The receiving side of lane `lane` (the peer decides which lanes it sends on).
   RecvStream& recvLane(uint16_t lane);
   void discardUnsent();
-  void tellPeerAndStop(uint32_t reason, const std::string& debug, TimeUs now);
-  bool hasNewData(TimeUs now, bool ignore_nagle) const;
+  void tellPeerAndStop(uint32_t reason, const std::string& debug, base::TimeUs now);
+  bool hasNewData(base::TimeUs now, bool ignore_nagle) const;
   uint64_t unsentBytes() const;
   uint64_t unackedBytes() const;
   uint64_t flowLimitFor(const Lane& lane) const;
   int pickLane(bool allow_new) const;
-  bool buildAndSendPacket(TimeUs now, bool allow_data, bool allow_new, bool force_ack);
+  bool buildAndSendPacket(base::TimeUs now, bool allow_data, bool allow_new, bool force_ack);
   void sendRaw(std::span<const uint8_t> datagram);
   int32_t payloadCapacity() const;
   bool flowBlocked() const;
-  void detectLosses(TimeUs now);
-  void declareLost(SentPacket& p, TimeUs now, bool congestion_signal);
+  void detectLosses(base::TimeUs now);
+  void declareLost(SentPacket& p, base::TimeUs now, bool congestion_signal);
   uint64_t localMaxData() const;
   // The untrusted budget or the configured one (budget.h).
   uint64_t receiveWindowBytes() const;
@@ -298,17 +298,17 @@ class Connection final : private frames::FrameVisitor {
   // the budget (more out-of-order segments, or an untrusted peer's lane past the limit).
   bool admits(std::span<const uint8_t> frames_payload);
   // Cuts messages left in the streams while the receive queue was full.
-  void resumeDelivery(TimeUs now);
+  void resumeDelivery(base::TimeUs now);
   bool hasOutstanding() const;
   bool anyRetransmit() const;
   bool allReliableAcked() const;
-  void finishClose(TimeUs now);
+  void finishClose(base::TimeUs now);
   // connection_auth.cpp
-  void buildConnect(TimeUs now);
-  bool checkServerCertificate(const wire::Accept& a, TimeUs now);
+  void buildConnect(base::TimeUs now);
+  bool checkServerCertificate(const wire::Accept& a, base::TimeUs now);
   bool checkClientCertificate(const wire::Connect& c, int32_t* end_reason, std::string* why);
   void markPeerAuthenticated(std::optional<cert::Claims> claims);
-  void sendAccept(TimeUs now);
+  void sendAccept(base::TimeUs now);
 
   ConnectionHost& host_;
   Role role_;
@@ -317,8 +317,8 @@ class Connection final : private frames::FrameVisitor {
   uint32_t remote_id_ = 0;
   uint32_t listen_socket_ = 0;
   uint32_t poll_group_ = 0;
-  const UdpSocket* socket_ = nullptr;
-  SocketAddress peer_;
+  const net::UdpSocket* socket_ = nullptr;
+  base::SocketAddress peer_;
   ConnectionConfig config_;
   ConfigLayer config_layer_;
   std::string name_;
@@ -329,7 +329,7 @@ class Connection final : private frames::FrameVisitor {
   uint64_t remote_steam_id_ = 0;
   std::array<uint8_t, 32> remote_identity_key_{};
   int32_t info_flags_ = NETWORKING_CONNECTION_INFO_FLAG_UNAUTHENTICATED;
-  TimeUs created_ = 0;
+  base::TimeUs created_ = 0;
 
   // Handshake
   Identity identity_;
@@ -338,12 +338,12 @@ class Connection final : private frames::FrameVisitor {
   bool have_cookie_ = false;
   std::vector<uint8_t> handshake_packet_;  // client: Hello/Connect to resend; server: Accept
   std::vector<uint8_t> rejection_;         // server: the signed refusal, if one was sent
-  TimeUs next_handshake_send_ = 0;
+  base::TimeUs next_handshake_send_ = 0;
   bool accepted_ = false;
   // A client with a cookie waiting for its own certificate before the Connect; a server accepted
   // by the application waiting for its own certificate before the Accept.
   bool waiting_for_local_cert_ = false;
-  TimeUs cookie_received_ = 0;
+  base::TimeUs cookie_received_ = 0;
   uint64_t expected_peer_steam_id_ = 0;
   std::optional<cert::Claims> peer_cert_;
   crypto::Cipher cipher_ = crypto::Cipher::kAes256Gcm;
@@ -357,9 +357,9 @@ class Connection final : private frames::FrameVisitor {
   RateController rate_;
   uint64_t largest_acked_ = 0;
   bool have_largest_acked_ = false;
-  TimeUs last_ack_eliciting_sent_ = 0;
+  base::TimeUs last_ack_eliciting_sent_ = 0;
   int pto_count_ = 0;
-  TimeUs loss_time_ = 0;  // earliest time-threshold loss among outstanding packets
+  base::TimeUs loss_time_ = 0;  // earliest time-threshold loss among outstanding packets
   std::vector<frames::AckRange> ack_scratch_;
   std::vector<SentPacket*> lost_scratch_;
 
@@ -368,7 +368,7 @@ class Connection final : private frames::FrameVisitor {
   std::vector<RecvStream> recv_lanes_;
   std::array<Fragments, 4> fragments_;
   MessageQueue queue_;
-  TimeUs nagle_deadline_ = kNever;
+  base::TimeUs nagle_deadline_ = base::kNever;
   bool flush_requested_ = false;
 
   bool trusted_ = false;
@@ -380,14 +380,14 @@ class Connection final : private frames::FrameVisitor {
   uint64_t advertised_max_data_ = 0;
 
   // Liveness and close
-  TimeUs last_received_ = 0;
-  TimeUs last_sent_ = 0;
+  base::TimeUs last_received_ = 0;
+  base::TimeUs last_sent_ = 0;
   bool ping_pending_ = false;
   bool app_closed_ = false;
   bool lingering_ = false;
   bool close_pending_ = false;  // a Close frame must go out
   bool close_sent_ = false;
-  TimeUs close_deadline_ = kNever;
+  base::TimeUs close_deadline_ = base::kNever;
   uint32_t close_reason_ = 0;
   std::string close_debug_;
   bool finished_ = false;
@@ -395,7 +395,7 @@ class Connection final : private frames::FrameVisitor {
   // Pipes (in-memory socket pairs)
   Connection* pipe_peer_ = nullptr;
 
-  TimeUs next_timer_ = kNever;
+  base::TimeUs next_timer_ = base::kNever;
   ConnectionStats stats_;
   std::array<uint8_t, 32> peer_kx_public_{};
   bool violated_ = false;              // the peer broke the protocol inside an authentic packet
@@ -407,19 +407,19 @@ class Connection final : private frames::FrameVisitor {
   bool send_blocked_ = false;
   // A packet arrived out of order since the last ack: acknowledge at once.
   bool gap_seen_ = false;
-  TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
+  base::TimeUs now_ = 0;  // time of the packet being processed (frame visitors)
 
  public:
-  TimeUs scheduled_at = kNever;    // engine bookkeeping: the deadline queued in its timer heap
-  bool dirty = false;              // engine bookkeeping: queued for a transmit at batch end
-  bool counted_untrusted = false;  // engine bookkeeping: counts against its listen socket's untrusted caps
+  base::TimeUs scheduled_at = base::kNever;  // engine bookkeeping: the deadline queued in its timer heap
+  bool dirty = false;                        // engine bookkeeping: queued for a transmit at batch end
+  bool counted_untrusted = false;            // engine bookkeeping: counts against its listen socket's untrusted caps
 
  private:
   // Rolling rates for getConnectionRealTimeStatus
-  TimeUs rate_window_start_ = 0;
+  base::TimeUs rate_window_start_ = 0;
   uint64_t window_packets_out_ = 0, window_bytes_out_ = 0, window_packets_in_ = 0, window_bytes_in_ = 0;
   float packets_out_per_sec_ = 0, bytes_out_per_sec_ = 0, packets_in_per_sec_ = 0, bytes_in_per_sec_ = 0;
-  void updateRates(TimeUs now);
+  void updateRates(base::TimeUs now);
 };
 
 }  // namespace outpost::transport

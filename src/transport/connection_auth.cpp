@@ -17,12 +17,12 @@ namespace {
 
 // A cookie is accepted for 4 to 8 s (transport.md §6). A client that waited longer than this for
 // its certificate asks for a fresh one rather than send a Connect the server would drop.
-constexpr TimeUs kMaxCookieAgeUs = 3000000;
-LogLimiter g_auth_log(20);
+constexpr base::TimeUs kMaxCookieAgeUs = 3000000;
+base::LogLimiter g_auth_log(20);
 
 int64_t unixNow() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::optional<std::array<uint8_t, 16>> ip16Of(const SocketAddress& a) {
+std::optional<std::array<uint8_t, 16>> ip16Of(const base::SocketAddress& a) {
   if (!a.valid()) return std::nullopt;
   std::array<uint8_t, 16> ip{};
   a.ip16(ip.data());
@@ -37,7 +37,7 @@ int32_t Connection::allowWithoutAuth() const {
   return config_.ip_allow_without_auth;
 }
 
-void Connection::buildConnect(TimeUs now) {
+void Connection::buildConnect(base::TimeUs now) {
   Authentication& auth = host_.authentication();
   int64_t unix_now = unixNow();
   std::span<const uint8_t> certificate = auth.currentCertificate(unix_now);
@@ -81,7 +81,7 @@ void Connection::buildConnect(TimeUs now) {
   recomputeTimer(now);
 }
 
-void Connection::onLocalCertificateChanged(TimeUs now) {
+void Connection::onLocalCertificateChanged(base::TimeUs now) {
   if (!waiting_for_local_cert_ || finished_ || state_ != CONNECTION_STATE_CONNECTING) return;
   if (role_ == Role::kClient) {
     if (now - cookie_received_ > kMaxCookieAgeUs) {
@@ -104,7 +104,7 @@ void Connection::markPeerAuthenticated(std::optional<cert::Claims> claims) {
   peer_cert_ = std::move(claims);
 }
 
-bool Connection::checkServerCertificate(const wire::Accept& a, TimeUs now) {
+bool Connection::checkServerCertificate(const wire::Accept& a, base::TimeUs now) {
   Authentication& auth = host_.authentication();
   if (!a.certificate.empty() && auth.trustsAnyCa()) {
     cert::Expectations e;
@@ -179,7 +179,7 @@ bool Connection::checkClientCertificate(const wire::Connect& connect, int32_t* e
   return true;
 }
 
-void Connection::onPeerRevoked(TimeUs now) {
+void Connection::onPeerRevoked(base::TimeUs now) {
   problem(CONNECTION_END_REMOTE_BAD_CERT, "the peer's certificate was revoked", now);
 }
 

@@ -18,7 +18,7 @@ namespace outpost::transport {
 
 namespace {
 
-constexpr TimeUs kHandshakeRetryUs = 250000;
+constexpr base::TimeUs kHandshakeRetryUs = 250000;
 
 }  // namespace
 
@@ -31,7 +31,8 @@ void Connection::sendRaw(std::span<const uint8_t> datagram) {
   stats_.bytes_sent += datagram.size();
 }
 
-void Connection::startClient(const UdpSocket* socket, const SocketAddress& peer, Identity identity, TimeUs now) {
+void Connection::startClient(const net::UdpSocket* socket, const base::SocketAddress& peer, Identity identity,
+                             base::TimeUs now) {
   socket_ = socket;
   peer_ = peer;
   identity_ = identity;
@@ -41,14 +42,14 @@ void Connection::startClient(const UdpSocket* socket, const SocketAddress& peer,
   recomputeTimer(now);
 }
 
-void Connection::beginP2P(TimeUs now) {
-  next_handshake_send_ = kNever;  // no route yet: startClient() sends the first Hello
+void Connection::beginP2P(base::TimeUs now) {
+  next_handshake_send_ = base::kNever;  // no route yet: startClient() sends the first Hello
   setState(CONNECTION_STATE_CONNECTING, now);
   recomputeTimer(now);
 }
 
-void Connection::startClientWithCookie(const UdpSocket* socket, const SocketAddress& peer, Identity identity,
-                                       const wire::Cookie& cookie, TimeUs now) {
+void Connection::startClientWithCookie(const net::UdpSocket* socket, const base::SocketAddress& peer, Identity identity,
+                                       const wire::Cookie& cookie, base::TimeUs now) {
   socket_ = socket;
   peer_ = peer;
   identity_ = identity;
@@ -61,7 +62,7 @@ void Connection::startClientWithCookie(const UdpSocket* socket, const SocketAddr
   recomputeTimer(now);
 }
 
-void Connection::setFindingRoute(bool on, TimeUs now) {
+void Connection::setFindingRoute(bool on, base::TimeUs now) {
   (void)now;
   if (state_ != CONNECTION_STATE_CONNECTING || finding_route_ == on) return;
   int32_t old = publicState();
@@ -69,7 +70,7 @@ void Connection::setFindingRoute(bool on, TimeUs now) {
   if (handle_ != 0) host_.onStateChanged(*this, old);
 }
 
-void Connection::sendHandshake(TimeUs now) {
+void Connection::sendHandshake(base::TimeUs now) {
   if (!have_cookie_) {
     uint8_t buf[wire::kHelloSize];
     wire::Hello h;
@@ -82,7 +83,7 @@ void Connection::sendHandshake(TimeUs now) {
   next_handshake_send_ = now + kHandshakeRetryUs;
 }
 
-void Connection::onChallenge(const wire::Challenge& c, TimeUs now) {
+void Connection::onChallenge(const wire::Challenge& c, base::TimeUs now) {
   if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_) return;
   cookie_ = c.cookie;
   have_cookie_ = true;
@@ -98,7 +99,7 @@ void Connection::deriveKeys(const crypto::SessionKeys& keys, crypto::Cipher ciph
   if (cipher == crypto::Cipher::kNone) info_flags_ |= NETWORKING_CONNECTION_INFO_FLAG_UNENCRYPTED;
 }
 
-void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, TimeUs now) {
+void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, base::TimeUs now) {
   if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_ || !have_cookie_) return;
   uint8_t msg[1400];
   size_t mlen = wire::acceptSignedMessage(kx_.public_key, raw.first(a.signed_length), msg, sizeof msg);
@@ -153,7 +154,7 @@ void Connection::onAccept(const wire::Accept& a, std::span<const uint8_t> raw, T
   recomputeTimer(now);
 }
 
-bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer, const wire::Connect& connect,
+bool Connection::initServer(const net::UdpSocket* socket, const base::SocketAddress& peer, const wire::Connect& connect,
                             Identity identity, uint32_t listen_socket, int32_t* end_reason, std::string* why) {
   socket_ = socket;
   peer_ = peer;
@@ -192,7 +193,7 @@ bool Connection::initServer(const UdpSocket* socket, const SocketAddress& peer, 
   return true;  // the engine reports an authenticated client (Engine::handleConnect)
 }
 
-void Connection::beginIncoming(TimeUs now) {
+void Connection::beginIncoming(base::TimeUs now) {
   setState(CONNECTION_STATE_CONNECTING, now);
   recomputeTimer(now);
 }
@@ -216,7 +217,7 @@ void Connection::sendReject(int32_t reason, const std::string& debug) {
   sendRaw(rejection_);
 }
 
-void Connection::onVersionMismatch(uint8_t server_version, TimeUs now) {
+void Connection::onVersionMismatch(uint8_t server_version, base::TimeUs now) {
   if (role_ != Role::kClient || state_ != CONNECTION_STATE_CONNECTING || keys_ready_) return;
   problem(CONNECTION_END_BAD_PROTOCOL_VERSION,
           "the server speaks transport protocol version " + std::to_string(server_version) + ", this side " +
@@ -224,7 +225,7 @@ void Connection::onVersionMismatch(uint8_t server_version, TimeUs now) {
           now);
 }
 
-int Connection::accept(TimeUs now) {
+int Connection::accept(base::TimeUs now) {
   if (role_ != Role::kServer || state_ != CONNECTION_STATE_CONNECTING || accepted_) return RESULT_INVALID_STATE;
   accepted_ = true;
   // The Accept carries this side's certificate: if one is on its way, it waits for it
@@ -237,7 +238,7 @@ int Connection::accept(TimeUs now) {
   return RESULT_OK;
 }
 
-void Connection::sendAccept(TimeUs now) {
+void Connection::sendAccept(base::TimeUs now) {
   waiting_for_local_cert_ = false;
   wire::Accept a;
   a.cipher = static_cast<uint8_t>(cipher_);
@@ -261,14 +262,14 @@ void Connection::sendAccept(TimeUs now) {
   recomputeTimer(now);
 }
 
-void Connection::onConnectRetransmit(TimeUs now) {
+void Connection::onConnectRetransmit(base::TimeUs now) {
   // The client did not get our Accept yet. The Accept is never larger than the Connect that
   // asks for it, and the address was verified by the cookie.
   if (accepted_ && !handshake_packet_.empty() && state_ == CONNECTION_STATE_CONNECTED) sendRaw(handshake_packet_);
   (void)now;
 }
 
-void Connection::linkPipe(Connection& a, Connection& b, TimeUs now) {
+void Connection::linkPipe(Connection& a, Connection& b, base::TimeUs now) {
   a.pipe_peer_ = &b;
   b.pipe_peer_ = &a;
   for (Connection* c : {&a, &b}) {
@@ -280,8 +281,8 @@ void Connection::linkPipe(Connection& a, Connection& b, TimeUs now) {
   }
 }
 
-void Connection::linkLoopback(Connection& a, const UdpSocket* socket_a, Connection& b, const UdpSocket* socket_b,
-                              TimeUs now) {
+void Connection::linkLoopback(Connection& a, const net::UdpSocket* socket_a, Connection& b,
+                              const net::UdpSocket* socket_b, base::TimeUs now) {
   a.socket_ = socket_a;
   b.socket_ = socket_b;
   a.peer_ = socket_b->localAddress();

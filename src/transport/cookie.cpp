@@ -11,7 +11,7 @@ CookieJar::CookieJar(RandomFn random) : random_(std::move(random)) {
   if (!random_) random_ = [](Secret& s) { crypto::randomBytes(s.data(), s.size()); };
 }
 
-void CookieJar::mac(const Secret& secret, const SocketAddress& from, uint32_t client_id, uint32_t window,
+void CookieJar::mac(const Secret& secret, const base::SocketAddress& from, uint32_t client_id, uint32_t window,
                     uint8_t out[16]) {
   uint8_t data[26];
   from.ip16(data);
@@ -22,7 +22,7 @@ void CookieJar::mac(const Secret& secret, const SocketAddress& from, uint32_t cl
   crypto::mac16(secret, {data, sizeof data}, out);
 }
 
-void CookieJar::rotate(TimeUs now) {
+void CookieJar::rotate(base::TimeUs now) {
   uint32_t epoch = epochOf(windowOf(now));
   if (started_ && epoch <= epoch_) return;  // the clock is monotonic; never go back
   if (started_ && epoch == epoch_ + 1) {
@@ -44,7 +44,7 @@ const CookieJar::Secret* CookieJar::secretFor(uint32_t window) const {
   return nullptr;
 }
 
-wire::Cookie CookieJar::issue(const SocketAddress& from, uint32_t client_id, TimeUs now) {
+wire::Cookie CookieJar::issue(const base::SocketAddress& from, uint32_t client_id, base::TimeUs now) {
   rotate(now);
   wire::Cookie c;
   c.window = windowOf(now);
@@ -52,7 +52,8 @@ wire::Cookie CookieJar::issue(const SocketAddress& from, uint32_t client_id, Tim
   return c;
 }
 
-bool CookieJar::verify(const SocketAddress& from, uint32_t client_id, const wire::Cookie& cookie, TimeUs now) {
+bool CookieJar::verify(const base::SocketAddress& from, uint32_t client_id, const wire::Cookie& cookie,
+                       base::TimeUs now) {
   rotate(now);
   uint32_t current = windowOf(now);
   if (cookie.window != current && cookie.window + 1 != current) return false;

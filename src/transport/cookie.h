@@ -20,7 +20,7 @@ namespace outpost::transport {
 
 class CookieJar {
  public:
-  static constexpr TimeUs kWindowUs = 4000000;
+  static constexpr base::TimeUs kWindowUs = 4000000;
   static constexpr uint32_t kWindowsPerSecret = 15;
   using Secret = std::array<uint8_t, 32>;
   // Fills a new secret; libsodium's randombytes by default (tests pass a deterministic one).
@@ -28,22 +28,22 @@ class CookieJar {
 
   explicit CookieJar(RandomFn random = {});
 
-  static uint32_t windowOf(TimeUs now) { return static_cast<uint32_t>(now / kWindowUs); }
+  static uint32_t windowOf(base::TimeUs now) { return static_cast<uint32_t>(now / kWindowUs); }
   static uint32_t epochOf(uint32_t window) { return window / kWindowsPerSecret; }
 
   // The cookie for (from, client_id) in the current window.
-  wire::Cookie issue(const SocketAddress& from, uint32_t client_id, TimeUs now);
+  wire::Cookie issue(const base::SocketAddress& from, uint32_t client_id, base::TimeUs now);
   // True if `cookie` was issued to (from, client_id) in the current or the previous window.
-  bool verify(const SocketAddress& from, uint32_t client_id, const wire::Cookie& cookie, TimeUs now);
+  bool verify(const base::SocketAddress& from, uint32_t client_id, const wire::Cookie& cookie, base::TimeUs now);
 
   // The MAC of a cookie under `secret` (exposed so tests can mint cookies with a known secret).
-  static void mac(const Secret& secret, const SocketAddress& from, uint32_t client_id, uint32_t window,
+  static void mac(const Secret& secret, const base::SocketAddress& from, uint32_t client_id, uint32_t window,
                   uint8_t out[16]);
   uint64_t rotations() const { return rotations_; }
 
  private:
   // Moves the current secret to the epoch of `now` (rotating once or twice as needed).
-  void rotate(TimeUs now);
+  void rotate(base::TimeUs now);
   const Secret* secretFor(uint32_t window) const;
 
   RandomFn random_;

@@ -30,12 +30,12 @@
 
 namespace outpost::transport {
 
-Engine::Engine(NetworkingSocketsOptions options, const Clock& clock)
+Engine::Engine(NetworkingSocketsOptions options, const base::Clock& clock)
     : options_(std::move(options)),
       clock_(clock),
       auth_(identity_, options_.trusted_ca_keys_hex),
-      rx_(new RxBatch()),
-      tx_(new TxBatch()) {
+      rx_(new net::RxBatch()),
+      tx_(new net::TxBatch()) {
   crypto::init();
   if (options_.identity_secret_key.empty() || !crypto::identityFromSecretKey(options_.identity_secret_key, identity_)) {
     if (!options_.identity_secret_key.empty())
@@ -60,7 +60,7 @@ Engine::~Engine() {
   {
     Lock lock(mu_);
     // Tell connected peers we are going away instead of letting them time out.
-    TimeUs t = now();
+    base::TimeUs t = now();
     std::vector<uint32_t> handles;
     for (auto& [h, id] : handles_) handles.push_back(h);
     for (uint32_t h : handles) {

@@ -73,7 +73,7 @@ struct TransportCounters {
 
 class Engine final : public ConnectionHost {
  public:
-  Engine(NetworkingSocketsOptions options, const Clock& clock);
+  Engine(NetworkingSocketsOptions options, const base::Clock& clock);
   ~Engine() override;
 
   // ---- Public API (same contracts as NetworkingSockets) -----------------------------------
@@ -136,11 +136,11 @@ class Engine final : public ConnectionHost {
   struct SourceKeyHash {
     size_t operator()(const SourceKey& k) const;
   };
-  static SourceKey sourceOf(const SocketAddress& a);
+  static SourceKey sourceOf(const base::SocketAddress& a);
 
   // ---- ConnectionHost -------------------------------------------------------------------
-  uint8_t* datagramBuffer(const UdpSocket& socket) override;
-  void commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) override;
+  uint8_t* datagramBuffer(const net::UdpSocket& socket) override;
+  void commitDatagram(const net::UdpSocket& socket, const base::SocketAddress& to, size_t len) override;
   void onStateChanged(Connection& c, int32_t old_state) override;
   void onMessageQueued(Connection& c, uint64_t sequence) override;
   uint64_t nextMessageSequence() override { return ++message_sequence_; }
@@ -152,11 +152,11 @@ class Engine final : public ConnectionHost {
   void onPromoted(Connection& c) override;
   Authentication& authentication() override { return auth_; }
   void countCertificateRefusal(cert::CertError why) override;
-  void onPeerAuthenticated(Connection& c, TimeUs now) override;
+  void onPeerAuthenticated(Connection& c, base::TimeUs now) override;
 
  private:
   struct SocketEntry {
-    std::unique_ptr<UdpSocket> socket;
+    std::unique_ptr<net::UdpSocket> socket;
     uint32_t listen_handle = 0;  // non-zero: accepts handshakes for this listen socket
     bool p2p = false;            // the P2P socket: handshakes only from announced peers (signaling.md §8)
     int users = 0;               // connections of a socket pair still using it
@@ -178,21 +178,21 @@ class Engine final : public ConnectionHost {
   };
   // Makes room under OUTPOST_MAX_UNTRUSTED_CONNECTIONS by evicting the oldest untrusted
   // connections of the listen socket.
-  void evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, TimeUs now);
+  void evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, base::TimeUs now);
   // The cap that refuses a new connection from `from` (its config id), or 0. The listen
   // socket's untrusted cap does not refuse: it evicts (evictOldestUntrusted).
-  int capBrokenBy(ListenState& ls, const SocketAddress& from, bool authenticated, std::string* why);
+  int capBrokenBy(ListenState& ls, const base::SocketAddress& from, bool authenticated, std::string* why);
   void countIncoming(ListenState& ls, const Connection& c, int delta_connections, int delta_untrusted);
   struct PollGroup {
     RingBuffer<std::pair<uint32_t, uint64_t>> order;  // (connection handle, message sequence)
   };
   struct TimerEntry {
-    TimeUs at;
+    base::TimeUs at;
     uint32_t local_id;
     bool operator>(const TimerEntry& o) const { return at > o.at; }
   };
   struct PendingKey {
-    SocketAddress addr;
+    base::SocketAddress addr;
     uint32_t client_id;
     bool operator==(const PendingKey& o) const { return client_id == o.client_id && addr == o.addr; }
   };
@@ -200,57 +200,58 @@ class Engine final : public ConnectionHost {
     size_t operator()(const PendingKey& k) const { return k.addr.hash() * 31 + k.client_id; }
   };
 
-  using Lock = std::unique_lock<AdaptiveMutex>;
+  using Lock = std::unique_lock<base::AdaptiveMutex>;
 
-  TimeUs now() const { return clock_.nowUs(); }
+  base::TimeUs now() const { return clock_.nowUs(); }
   Connection* byHandle(uint32_t h);
   Connection* byLocalId(uint32_t id);
   uint32_t allocateHandle();
   uint32_t allocateLocalId();
   Connection* newConnection(Connection::Role role, const ConnectionConfig& config, bool with_handle);
   void destroyConnection(uint32_t local_id);
-  uint64_t registerSocket(std::unique_ptr<UdpSocket> s, uint32_t listen_handle);
+  uint64_t registerSocket(std::unique_ptr<net::UdpSocket> s, uint32_t listen_handle);
   void unregisterSocket(uint64_t id);
-  UdpSocket* clientSocketFor(const SocketAddress& to);
+  net::UdpSocket* clientSocketFor(const base::SocketAddress& to);
   bool buildLayer(const ConfigOptions& options, ConfigLayer& out, const char* what, bool for_listen_socket);
 
-  void handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len, TimeUs now,
-                      bool from_fake_queue);
-  void handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
-  void handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
+  void handleDatagram(uint64_t socket_id, const base::SocketAddress& from, const uint8_t* data, size_t len,
+                      base::TimeUs now, bool from_fake_queue);
+  void handleHello(SocketEntry& e, const base::SocketAddress& from, std::span<const uint8_t> in, base::TimeUs now);
+  void handleConnect(SocketEntry& e, const base::SocketAddress& from, std::span<const uint8_t> in, base::TimeUs now);
 
   // One round of work: read sockets that are ready, release fake-network datagrams, run due
   // timers, send acks and data, flush. Caller holds the lock.
-  void processIo(const int* ready_fds_unused, TimeUs now);
-  void readSocket(uint64_t socket_id, TimeUs now);
-  void runTimers(TimeUs now);
-  void releaseFakeNetwork(TimeUs now);
-  void flushDirty(TimeUs now);
-  void finishApiCall(TimeUs now);
+  void processIo(const int* ready_fds_unused, base::TimeUs now);
+  void readSocket(uint64_t socket_id, base::TimeUs now);
+  void runTimers(base::TimeUs now);
+  void releaseFakeNetwork(base::TimeUs now);
+  void flushDirty(base::TimeUs now);
+  void finishApiCall(base::TimeUs now);
   void reapFinished();
   // Forgets recently closed handshakes whose 10 s are over (oldest first).
-  void sweepRecentlyClosed(TimeUs now);
+  void sweepRecentlyClosed(base::TimeUs now);
   // Gives freed heap pages back to the system after many connections were freed.
-  void trimHeapIfMuchFreed(TimeUs now);
+  void trimHeapIfMuchFreed(base::TimeUs now);
   void notifyActivity();
-  TimeUs nextDeadline();
+  base::TimeUs nextDeadline();
   // Waits in epoll (lock released) for at most max_wait_us or until the next deadline, then
   // processes what is ready. Only one thread polls at a time (in_poll_).
-  void pollOnce(Lock& lock, TimeUs max_wait_us);
+  void pollOnce(Lock& lock, base::TimeUs max_wait_us);
   void serviceLoop();
   void wakeService();
   void pushTimer(Connection& c);
   // P2P and STUN (engine_p2p.cpp). handleP2PDatagram takes STUN and probe datagrams (true when it
   // consumed one); p2pListenFor names the P2P listen socket an announced peer may handshake with.
-  bool handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now);
-  uint32_t p2pListenFor(const SocketAddress& from, uint32_t client_id);
-  uint64_t p2pPeerFor(const SocketAddress& from, uint32_t client_id);  // the Steam ID the hub announced
-  void onP2PServerConnection(Connection& c, const SocketAddress& from, uint32_t client_id);
+  bool handleP2PDatagram(SocketEntry& e, const base::SocketAddress& from, std::span<const uint8_t> in,
+                         base::TimeUs now);
+  uint32_t p2pListenFor(const base::SocketAddress& from, uint32_t client_id);
+  uint64_t p2pPeerFor(const base::SocketAddress& from, uint32_t client_id);  // the Steam ID the hub announced
+  void onP2PServerConnection(Connection& c, const base::SocketAddress& from, uint32_t client_id);
   void p2pConnectionGone(Connection& c);
   void p2pListenClosed(uint32_t listen_handle);
-  uint32_t connectFakeIP(const SocketAddress& fake, const ConfigOptions& options);
-  void serviceP2P(TimeUs now);
-  TimeUs p2pNextWake() const;
+  uint32_t connectFakeIP(const base::SocketAddress& fake, const ConfigOptions& options);
+  void serviceP2P(base::TimeUs now);
+  base::TimeUs p2pNextWake() const;
   struct P2PState;
   P2PState& p2p();
   std::unique_ptr<P2PState> p2p_;
@@ -258,13 +259,13 @@ class Engine final : public ConnectionHost {
   NetworkingSockets::FakeIPResultHandler fake_ip_handler_;
   // Certificates: the hub session's mail, renewals and expiry (authentication.h); status events,
   // revocations of connected peers, and handshakes waiting for this side's certificate.
-  void serviceAuthentication(TimeUs now);
-  void applyAuthentication(Authentication::Changes ch, TimeUs now);
+  void serviceAuthentication(base::TimeUs now);
+  void applyAuthentication(Authentication::Changes ch, base::TimeUs now);
   void queueAuthenticationEvents();
 
   NetworkingSocketsOptions options_;
-  const Clock& clock_;
-  mutable AdaptiveMutex mu_;
+  const base::Clock& clock_;
+  mutable base::AdaptiveMutex mu_;
   std::condition_variable_any activity_cv_;
   int waiters_ = 0;
   uint64_t activity_seq_ = 0;
@@ -276,7 +277,7 @@ class Engine final : public ConnectionHost {
   // (it may hear of the same ban through its own channel and close with its own reason).
   struct RevokedPeer {
     uint32_t local_id;
-    TimeUs at;
+    base::TimeUs at;
   };
   std::vector<RevokedPeer> revoked_peers_;
   CookieJar cookies_;
@@ -296,17 +297,17 @@ class Engine final : public ConnectionHost {
   // Server handshakes that ended recently: replays are dropped, and a refused client that
   // missed its rejection gets it again (a few times).
   struct ClosedHandshake {
-    TimeUs expires = 0;
+    base::TimeUs expires = 0;
     std::vector<uint8_t> rejection;
     int resends = 0;
   };
   std::unordered_map<PendingKey, ClosedHandshake, PendingKeyHash> recently_closed_;
-  std::deque<std::pair<TimeUs, PendingKey>> recently_closed_order_;  // by expiry
+  std::deque<std::pair<base::TimeUs, PendingKey>> recently_closed_order_;  // by expiry
   size_t freed_since_trim_ = 0;
   // The most connections / closed-handshake records held since the last trim: a trim is worth it
   // once one of them has halved (steady churn does not trim every second).
   size_t peak_connections_ = 0, peak_recently_closed_ = 0;
-  TimeUs last_trim_ = 0;
+  base::TimeUs last_trim_ = 0;
   std::vector<uint32_t> finished_;
   std::vector<uint32_t> dirty_;
   std::vector<uint32_t> dirty_scratch_;
@@ -324,20 +325,20 @@ class Engine final : public ConnectionHost {
   bool writable_pending_ = false;  // a blocked sender may retry (wakes waitForActivity once)
 
   FakeNetwork fake_;
-  std::unique_ptr<RxBatch> rx_;
-  std::unique_ptr<TxBatch> tx_;
+  std::unique_ptr<net::RxBatch> rx_;
+  std::unique_ptr<net::TxBatch> tx_;
   TransportCounters counters_;
 
   std::thread service_;
   bool stop_ = false;
   bool sleeping_ = false;
-  TimeUs planned_wake_ = kNever;
+  base::TimeUs planned_wake_ = base::kNever;
   bool in_poll_ = false;
   // Application threads blocked in waitForActivity/poll do the I/O themselves (no hand-off to
   // the service thread, which parks meanwhile and for a short grace period after).
   int app_polling_ = 0;
   int app_wants_poll_ = 0;
-  TimeUs last_app_poll_ = 0;
+  base::TimeUs last_app_poll_ = 0;
   std::condition_variable_any service_cv_;
 };
 

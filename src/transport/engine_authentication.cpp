@@ -29,7 +29,7 @@ void Engine::resetIdentity(uint64_t steam_id) {
   // As the reference says, any open connection is closed: each ends as a local problem (the
   // application is told and still closes the handle), the peer is told why when it can be (a
   // CLOSE frame, or a refusal for a connection not yet accepted).
-  TimeUs t = now();
+  base::TimeUs t = now();
   std::vector<uint32_t> handles;
   for (auto& [h, id] : handles_) handles.push_back(h);
   for (uint32_t h : handles)
@@ -44,7 +44,7 @@ void Engine::queueAuthenticationEvents() {
   }
 }
 
-void Engine::serviceAuthentication(TimeUs now) {
+void Engine::serviceAuthentication(base::TimeUs now) {
   if (!revoked_peers_.empty()) {
     std::vector<RevokedPeer> keep;
     for (const RevokedPeer& r : revoked_peers_) {
@@ -66,7 +66,7 @@ void Engine::serviceAuthentication(TimeUs now) {
   applyAuthentication(auth_.poll(unix_now), now);
 }
 
-void Engine::applyAuthentication(Authentication::Changes ch, TimeUs now) {
+void Engine::applyAuthentication(Authentication::Changes ch, base::TimeUs now) {
   for (auto& e : ch.events) {
     auth_callbacks_.push_back(std::move(e));
     activity_seq_++;
@@ -106,7 +106,7 @@ CertificateRequest Engine::getCertificateRequest() {
 
 SetCertificateResult Engine::setCertificate(std::span<const uint8_t> certificate) {
   Lock lock(mu_);
-  TimeUs t = now();
+  base::TimeUs t = now();
   SetCertificateResult r = auth_.setCertificate(certificate, static_cast<int64_t>(std::time(nullptr)));
   queueAuthenticationEvents();
   // Handshakes waiting for a certificate of this side's own go on with it.

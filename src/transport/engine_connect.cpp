@@ -12,7 +12,7 @@
 namespace outpost::transport {
 
 uint32_t Engine::createListenSocketIP(const std::string& address, const ConfigOptions& options) {
-  auto addr = SocketAddress::parse(address, false);
+  auto addr = base::SocketAddress::parse(address, false);
   if (!addr) {
     OUTPOST_LOG_WARN("createListenSocketIP: malformed address \"%s\"", address.c_str());
     return LISTEN_SOCKET_INVALID;
@@ -20,7 +20,7 @@ uint32_t Engine::createListenSocketIP(const std::string& address, const ConfigOp
   ConfigLayer layer;
   if (!buildLayer(options, layer, "createListenSocketIP", true)) return LISTEN_SOCKET_INVALID;
   std::string err;
-  auto s = UdpSocket::open(*addr, &err);
+  auto s = net::UdpSocket::open(*addr, &err);
   if (!s) {
     OUTPOST_LOG_WARN("createListenSocketIP: %s", err.c_str());
     return LISTEN_SOCKET_INVALID;
@@ -38,7 +38,7 @@ uint32_t Engine::createListenSocketIP(const std::string& address, const ConfigOp
 }
 
 uint32_t Engine::connectByIPAddress(const std::string& address, const ConfigOptions& options) {
-  auto addr = SocketAddress::parse(address, true);
+  auto addr = base::SocketAddress::parse(address, true);
   if (!addr) {
     OUTPOST_LOG_WARN("connectByIPAddress: malformed address \"%s\" (an IP and a non-zero port are required)",
                      address.c_str());
@@ -53,12 +53,12 @@ uint32_t Engine::connectByIPAddress(const std::string& address, const ConfigOpti
   if (!buildLayer(options, layer, "connectByIPAddress", false)) return NETWORKING_CONNECTION_INVALID;
   Lock lock(mu_);
   fake_.refresh();
-  UdpSocket* s = clientSocketFor(*addr);
+  net::UdpSocket* s = clientSocketFor(*addr);
   if (!s) return NETWORKING_CONNECTION_INVALID;
   Connection* c = newConnection(Connection::Role::kClient, resolveConnectionConfig(nullptr, &layer), true);
   counters_.connections_created++;
   c->configLayer() = layer;
-  TimeUs t = now();
+  base::TimeUs t = now();
   serviceAuthentication(t);  // the session's latest state first (it may have just logged on)
   auth_.onSocketCreated(static_cast<int64_t>(std::time(nullptr)));
   queueAuthenticationEvents();
@@ -74,7 +74,7 @@ int Engine::acceptConnection(uint32_t h) {
     misuse("acceptConnection: invalid connection handle %u", h);
     return RESULT_INVALID_PARAM;
   }
-  TimeUs t = now();
+  base::TimeUs t = now();
   int r = c->accept(t);
   if (r != RESULT_OK) misuse("acceptConnection: connection %u is not an incoming connection waiting to be accepted", h);
   finishApiCall(t);
@@ -98,7 +98,7 @@ bool Engine::closeConnection(uint32_t h, int reason, const std::string& debug, b
     misuse("closeConnection: invalid connection handle %u", h);
     return false;
   }
-  TimeUs t = now();
+  base::TimeUs t = now();
   handles_.erase(h);
   queued_messages_ -= std::min<uint64_t>(queued_messages_, c->queue().count());
   c->queue().clear();
@@ -143,11 +143,11 @@ std::string Engine::getListenSocketAddress(uint32_t h, bool with_port) {
 
 SocketPairResult Engine::createSocketPair(bool loopback, uint64_t id1, uint64_t id2) {
   SocketPairResult r;
-  std::unique_ptr<UdpSocket> sa, sb;
+  std::unique_ptr<net::UdpSocket> sa, sb;
   if (loopback) {
     std::string err;
-    sa = UdpSocket::open(SocketAddress::ipv4(0x7F000001, 0), &err);
-    sb = sa ? UdpSocket::open(SocketAddress::ipv4(0x7F000001, 0), &err) : nullptr;
+    sa = net::UdpSocket::open(base::SocketAddress::ipv4(0x7F000001, 0), &err);
+    sb = sa ? net::UdpSocket::open(base::SocketAddress::ipv4(0x7F000001, 0), &err) : nullptr;
     if (!sa || !sb) {
       OUTPOST_LOG_WARN("createSocketPair: %s", err.c_str());
       return r;
@@ -155,7 +155,7 @@ SocketPairResult Engine::createSocketPair(bool loopback, uint64_t id1, uint64_t 
   }
   Lock lock(mu_);
   fake_.refresh();
-  TimeUs t = now();
+  base::TimeUs t = now();
   ConnectionConfig config = resolveConnectionConfig(nullptr, nullptr);
   Connection* a;
   Connection* b;
@@ -190,7 +190,7 @@ bool Engine::trustConnection(uint32_t h) {
     misuse("trustConnection: invalid connection handle %u", h);
     return false;
   }
-  TimeUs t = now();
+  base::TimeUs t = now();
   c->promote(t);
   finishApiCall(t);
   return true;

@@ -14,7 +14,7 @@
 
 namespace outpost::transport {
 
-LogLimiter g_misuse_log(20);
+base::LogLimiter g_misuse_log(20);
 
 void misuse(const char* fmt, uint32_t h) {
   if (g_misuse_log.allow()) OUTPOST_LOG_WARN(fmt, h);
@@ -54,7 +54,7 @@ void Engine::destroyConnection(uint32_t local_id) {
   if (c->role() == Connection::Role::kServer && c->listenSocket()) {
     PendingKey key{c->peer(), c->clientConnectionId()};
     server_by_client_.erase(key);
-    TimeUs t = now();
+    base::TimeUs t = now();
     sweepRecentlyClosed(t);
     ClosedHandshake& closed = recently_closed_[key];
     closed.expires = t + kRecentlyClosedUs;
@@ -76,7 +76,7 @@ void Engine::destroyConnection(uint32_t local_id) {
   ++freed_since_trim_;
   queued_messages_ -= std::min<uint64_t>(queued_messages_, c->queue().count());
   p2pConnectionGone(*c);
-  const UdpSocket* s = c->socket();
+  const net::UdpSocket* s = c->socket();
   connections_.erase(it);
   if (s) {
     auto se = sockets_.find(s->engine_id);
@@ -84,7 +84,7 @@ void Engine::destroyConnection(uint32_t local_id) {
   }
 }
 
-uint64_t Engine::registerSocket(std::unique_ptr<UdpSocket> s, uint32_t listen_handle) {
+uint64_t Engine::registerSocket(std::unique_ptr<net::UdpSocket> s, uint32_t listen_handle) {
   uint64_t id = next_socket_id_++;
   s->engine_id = id;
   epoll_event ev{};
@@ -107,10 +107,10 @@ void Engine::unregisterSocket(uint64_t id) {
   sockets_.erase(it);
 }
 
-UdpSocket* Engine::clientSocketFor(const SocketAddress& to) {
+net::UdpSocket* Engine::clientSocketFor(const base::SocketAddress& to) {
   if (client_socket_id_ == 0) {
     std::string err;
-    auto s = UdpSocket::open(SocketAddress::ipv6Any(0), &err);
+    auto s = net::UdpSocket::open(base::SocketAddress::ipv6Any(0), &err);
     if (!s) {
       OUTPOST_LOG_ERROR("cannot open the client socket: %s", err.c_str());
       return nullptr;
@@ -118,7 +118,7 @@ UdpSocket* Engine::clientSocketFor(const SocketAddress& to) {
     client_socket_id_ = registerSocket(std::move(s), 0);
     sockets_[client_socket_id_].shared_client = true;
   }
-  UdpSocket* s = sockets_[client_socket_id_].socket.get();
+  net::UdpSocket* s = sockets_[client_socket_id_].socket.get();
   if (!s->canReach(to)) {
     OUTPOST_LOG_WARN("no socket can reach %s", to.toString().c_str());
     return nullptr;
@@ -126,7 +126,7 @@ UdpSocket* Engine::clientSocketFor(const SocketAddress& to) {
   return s;
 }
 
-void Engine::trimHeapIfMuchFreed(TimeUs now) {
+void Engine::trimHeapIfMuchFreed(base::TimeUs now) {
   // glibc keeps freed memory in its arenas; after many connections went away (a flood that
   // ended), give the free pages back to the system so the process shrinks again. Only when the
   // tables shrank to half of what they held since the last trim: steady churn (as many

@@ -13,7 +13,8 @@
 
 namespace outpost::transport {
 
-void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
+void Engine::handleHello(SocketEntry& e, const base::SocketAddress& from, std::span<const uint8_t> in,
+                         base::TimeUs now) {
   if (!e.listen_handle && !e.p2p) {
     countDrop(wire::DropReason::kNoListener);
     return;
@@ -48,7 +49,8 @@ void Engine::handleHello(SocketEntry& e, const SocketAddress& from, std::span<co
   counters_.challenges_sent++;
 }
 
-void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
+void Engine::handleConnect(SocketEntry& e, const base::SocketAddress& from, std::span<const uint8_t> in,
+                           base::TimeUs now) {
   if (!e.listen_handle && !e.p2p) {
     countDrop(wire::DropReason::kNoListener);
     return;
@@ -119,7 +121,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
     reason = CONNECTION_END_MISC_GENERIC;
   }
   if (!ok) {
-    static LogLimiter refusal_log(20);
+    static base::LogLimiter refusal_log(20);
     if (refusal_log.allow())
       OUTPOST_LOG_INFO("refusing connection from %s: %s", from.toString().c_str(), refusal.c_str());
     c->sendReject(reason, refusal);
@@ -156,7 +158,7 @@ void Engine::handleConnect(SocketEntry& e, const SocketAddress& from, std::span<
   }
 }
 
-void Engine::sweepRecentlyClosed(TimeUs now) {
+void Engine::sweepRecentlyClosed(base::TimeUs now) {
   while (!recently_closed_order_.empty() && recently_closed_order_.front().first <= now) {
     auto [expires, key] = recently_closed_order_.front();
     recently_closed_order_.pop_front();

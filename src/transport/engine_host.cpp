@@ -8,9 +8,9 @@
 
 namespace outpost::transport {
 
-uint8_t* Engine::datagramBuffer(const UdpSocket& socket) { return tx_->next(socket); }
+uint8_t* Engine::datagramBuffer(const net::UdpSocket& socket) { return tx_->next(socket); }
 
-void Engine::commitDatagram(const UdpSocket& socket, const SocketAddress& to, size_t len) {
+void Engine::commitDatagram(const net::UdpSocket& socket, const base::SocketAddress& to, size_t len) {
   counters_.datagrams_sent++;
   fake_.refresh();  // one atomic load unless the global configuration changed
   if (fake_.active()) {
@@ -66,7 +66,7 @@ void Engine::countDrop(wire::DropReason reason) { counters_.dropped[static_cast<
 
 void Engine::countCertificateRefusal(cert::CertError why) { counters_.cert_refused[static_cast<size_t>(why)]++; }
 
-void Engine::onPeerAuthenticated(Connection& c, TimeUs now) {
+void Engine::onPeerAuthenticated(Connection& c, base::TimeUs now) {
   counters_.peers_authenticated++;
   // THE single place where a connection whose peer proved its identity (a good certificate, or
   // the pinned key) leaves the before-trust memory budget of issue 11 (docs/spec/transport.md

@@ -11,8 +11,8 @@
 
 namespace outpost::transport {
 
-void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const uint8_t* data, size_t len, TimeUs now,
-                            bool from_fake_queue) {
+void Engine::handleDatagram(uint64_t socket_id, const base::SocketAddress& from, const uint8_t* data, size_t len,
+                            base::TimeUs now, bool from_fake_queue) {
   auto it = sockets_.find(socket_id);
   if (it == sockets_.end()) return;
   SocketEntry& e = it->second;
@@ -84,11 +84,11 @@ void Engine::handleDatagram(uint64_t socket_id, const SocketAddress& from, const
   countDrop(why == wire::DropReason::kNone ? wire::DropReason::kMalformed : why);
 }
 
-void Engine::readSocket(uint64_t socket_id, TimeUs now) {
+void Engine::readSocket(uint64_t socket_id, base::TimeUs now) {
   for (int round = 0; round < 32; ++round) {
     auto it = sockets_.find(socket_id);
     if (it == sockets_.end()) return;
-    UdpSocket& s = *it->second.socket;
+    net::UdpSocket& s = *it->second.socket;
     int n = rx_->receive(s);
     for (int i = 0; i < n; ++i) {
       // A coalesced (GRO) read holds several datagrams of segmentSize bytes (the last may be
@@ -96,7 +96,7 @@ void Engine::readSocket(uint64_t socket_id, TimeUs now) {
       const uint8_t* p = rx_->data(i);
       size_t left = rx_->size(i);
       size_t seg = std::max<size_t>(1, rx_->segmentSize(i));
-      SocketAddress from = rx_->from(i);
+      base::SocketAddress from = rx_->from(i);
       do {
         size_t len = std::min(left, seg);
         handleDatagram(socket_id, from, p, len, now, false);
@@ -105,11 +105,11 @@ void Engine::readSocket(uint64_t socket_id, TimeUs now) {
       } while (left > 0);
     }
     flushDirty(now);
-    if (n < static_cast<int>(RxBatch::kSlots)) return;
+    if (n < static_cast<int>(net::RxBatch::kSlots)) return;
   }
 }
 
-void Engine::releaseFakeNetwork(TimeUs now) {
+void Engine::releaseFakeNetwork(base::TimeUs now) {
   FakeNetwork::Delayed d;
   int budget = 4096;
   while (budget-- > 0 && fake_.popDue(now, d)) {

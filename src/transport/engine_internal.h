@@ -38,17 +38,17 @@ class MessageBatchWriter {
 };
 
 // One limiter for all of the engine's misuse warnings (engine_handles.cpp).
-extern LogLimiter g_misuse_log;
+extern base::LogLimiter g_misuse_log;
 inline constexpr uint64_t kEventFdKey = 0;
-inline constexpr TimeUs kRecentlyClosedUs = 10000000;
+inline constexpr base::TimeUs kRecentlyClosedUs = 10000000;
 // At most this many recently closed handshakes are remembered (the oldest go first).
 inline constexpr size_t kMaxRecentlyClosed = 65536;
 // malloc_trim after this many connections were freed, at most once a second.
 inline constexpr size_t kTrimAfterFreed = 256;
-inline constexpr TimeUs kTrimIntervalUs = 1000000;
+inline constexpr base::TimeUs kTrimIntervalUs = 1000000;
 // How long a connection whose peer was revoked stays open for the application to close it with
 // its own reason first (docs/spec/cert.md §9).
-inline constexpr TimeUs kRevocationGraceUs = 2000000;
+inline constexpr base::TimeUs kRevocationGraceUs = 2000000;
 
 // Logs API misuse (an invalid handle and the like) through g_misuse_log.
 void misuse(const char* fmt, uint32_t h);

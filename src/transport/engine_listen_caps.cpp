@@ -19,7 +19,7 @@ size_t Engine::SourceKeyHash::operator()(const SourceKey& k) const {
   return static_cast<size_t>((a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2)));
 }
 
-Engine::SourceKey Engine::sourceOf(const SocketAddress& a) {
+Engine::SourceKey Engine::sourceOf(const base::SocketAddress& a) {
   SourceKey k;
   a.ip16(k.bytes.data());
   // An IPv6 host usually holds a whole /64: count the prefix, not the address.
@@ -37,11 +37,11 @@ void Engine::countIncoming(ListenState& ls, const Connection& c, int delta_conne
   if (sc.connections == 0) ls.sources.erase(sourceOf(c.peer()));
 }
 
-void Engine::evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, TimeUs now) {
+void Engine::evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32_t limit, base::TimeUs now) {
   // A flood that fills the listen socket's untrusted slots does not lock everyone else out: the
   // oldest untrusted connection makes room, so holding the slots means connecting again and
   // again (a handshake each), while a peer that shows its credential soon gets in and out.
-  static LogLimiter evict_log(10);
+  static base::LogLimiter evict_log(10);
   while (ls.untrusted >= static_cast<size_t>(limit) && !ls.untrusted_order.empty()) {
     uint32_t id = ls.untrusted_order.front();
     ls.untrusted_order.pop_front();
@@ -59,7 +59,7 @@ void Engine::evictOldestUntrusted(ListenState& ls, uint32_t listen_handle, int32
   }
 }
 
-int Engine::capBrokenBy(ListenState& ls, const SocketAddress& from, bool authenticated, std::string* why) {
+int Engine::capBrokenBy(ListenState& ls, const base::SocketAddress& from, bool authenticated, std::string* why) {
   ListenLimits limits = resolveListenLimits(&ls.layer);
   SourceCount source;
   if (auto it = ls.sources.find(sourceOf(from)); it != ls.sources.end()) source = it->second;

@@ -15,7 +15,7 @@
 
 namespace outpost::transport {
 
-void Engine::flushDirty(TimeUs now) {
+void Engine::flushDirty(base::TimeUs now) {
   for (int round = 0; round < 4 && !dirty_.empty(); ++round) {
     std::vector<uint32_t>& work = dirty_scratch_;
     work.clear();
@@ -47,7 +47,7 @@ void Engine::notifyActivity() {
   }
 }
 
-void Engine::finishApiCall(TimeUs now) {
+void Engine::finishApiCall(base::TimeUs now) {
   flushDirty(now);
   reapFinished();
 }
@@ -59,11 +59,11 @@ void Engine::wakeService() {
   (void)r;
 }
 
-void Engine::pollOnce(Lock& lock, TimeUs max_wait_us) {
+void Engine::pollOnce(Lock& lock, base::TimeUs max_wait_us) {
   fake_.refresh();
-  TimeUs t = now();
-  TimeUs deadline = nextDeadline();
-  TimeUs wait_us = std::min<TimeUs>(max_wait_us, deadline > t ? deadline - t : 0);
+  base::TimeUs t = now();
+  base::TimeUs deadline = nextDeadline();
+  base::TimeUs wait_us = std::min<base::TimeUs>(max_wait_us, deadline > t ? deadline - t : 0);
   planned_wake_ = t + wait_us;
   sleeping_ = true;
   in_poll_ = true;
@@ -77,7 +77,7 @@ void Engine::pollOnce(Lock& lock, TimeUs max_wait_us) {
   lock.lock();
   sleeping_ = false;
   in_poll_ = false;
-  planned_wake_ = kNever;
+  planned_wake_ = base::kNever;
   t = now();
   for (int i = 0; i < n; ++i) {
     if (events[i].data.u64 == kEventFdKey) {
@@ -102,7 +102,7 @@ void Engine::pollOnce(Lock& lock, TimeUs max_wait_us) {
 }
 
 void Engine::serviceLoop() {
-  constexpr TimeUs kAppPollGraceUs = 2000;
+  constexpr base::TimeUs kAppPollGraceUs = 2000;
   Lock lock(mu_);
   while (!stop_) {
     if (app_polling_ > 0 || app_wants_poll_ > 0 || now() - last_app_poll_ < kAppPollGraceUs) {
@@ -119,7 +119,7 @@ bool Engine::poll(int timeout_ms) {
   if (options_.service_thread) return waitForActivity(timeout_ms);
   Lock lock(mu_);
   if (!in_poll_) {
-    pollOnce(lock, TimeUs{timeout_ms} * 1000);
+    pollOnce(lock, base::TimeUs{timeout_ms} * 1000);
   } else {
     waiters_++;
     activity_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms));
@@ -130,7 +130,7 @@ bool Engine::poll(int timeout_ms) {
 
 bool Engine::waitForActivity(int timeout_ms) {
   Lock lock(mu_);
-  TimeUs deadline = now() + TimeUs{timeout_ms} * 1000;
+  base::TimeUs deadline = now() + base::TimeUs{timeout_ms} * 1000;
   for (;;) {
     if (queued_messages_ > 0 || !callbacks_.empty() || !fake_ip_callbacks_.empty() || !auth_callbacks_.empty())
       return true;
@@ -138,7 +138,7 @@ bool Engine::waitForActivity(int timeout_ms) {
       writable_pending_ = false;
       return true;
     }
-    TimeUs t = now();
+    base::TimeUs t = now();
     if (t >= deadline) return false;
     if (in_poll_) {
       // Another thread is in epoll (usually the service thread): ask it to return, then either

@@ -17,7 +17,7 @@ SendResult Engine::sendMessageToConnection(uint32_t h, std::span<const uint8_t> 
     misuse("sendMessageToConnection: invalid connection handle %u", h);
     return {RESULT_INVALID_PARAM, 0};
   }
-  TimeUs t = now();
+  base::TimeUs t = now();
   SendResult r = c->send(data, flags, lane, t);
   if (r.result == RESULT_INVALID_PARAM) misuse("sendMessageToConnection: bad size or lane on connection %u", h);
   finishApiCall(t);
@@ -28,7 +28,7 @@ std::vector<SendResult> Engine::sendMessages(std::span<const OutgoingMessage> me
   std::vector<SendResult> out;
   out.reserve(messages.size());
   Lock lock(mu_);
-  TimeUs t = now();
+  base::TimeUs t = now();
   for (const OutgoingMessage& m : messages) {
     Connection* c = byHandle(m.connection);
     if (!c) {
@@ -49,7 +49,7 @@ int Engine::flushMessagesOnConnection(uint32_t h) {
     misuse("flushMessagesOnConnection: invalid connection handle %u", h);
     return RESULT_INVALID_PARAM;
   }
-  TimeUs t = now();
+  base::TimeUs t = now();
   int r = c->flush(t);
   finishApiCall(t);
   return r;
@@ -100,7 +100,7 @@ int Engine::receiveOnConnection(uint32_t h, int max, std::vector<NetworkingMessa
   }
   queued_messages_ -= std::min<uint64_t>(queued_messages_, static_cast<uint64_t>(count));
   if (writer) writer->finish();
-  TimeUs t = now();
+  base::TimeUs t = now();
   if (count) c->onMessagesTaken(t);
   finishApiCall(t);
   return count;

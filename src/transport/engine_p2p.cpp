@@ -22,19 +22,19 @@ using p2p::SignalType;
 
 namespace {
 
-constexpr TimeUs kMs = 1000;
-constexpr TimeUs kStunFreshUs = 30000 * kMs;  // a reflexive address this young is reused
-constexpr TimeUs kStunRetryUs = 250 * kMs;
-constexpr TimeUs kStunGiveUpUs = 1000 * kMs;  // then attempts go on with host candidates
-constexpr TimeUs kAnswerTimeoutUs = 5000 * kMs;
-constexpr TimeUs kCheckTimeoutUs = 5000 * kMs;
-constexpr TimeUs kFastProbeWindowUs = 500 * kMs;
-constexpr TimeUs kFastProbeUs = 25 * kMs;
-constexpr TimeUs kSlowProbeUs = 200 * kMs;
+constexpr base::TimeUs kMs = 1000;
+constexpr base::TimeUs kStunFreshUs = 30000 * kMs;  // a reflexive address this young is reused
+constexpr base::TimeUs kStunRetryUs = 250 * kMs;
+constexpr base::TimeUs kStunGiveUpUs = 1000 * kMs;  // then attempts go on with host candidates
+constexpr base::TimeUs kAnswerTimeoutUs = 5000 * kMs;
+constexpr base::TimeUs kCheckTimeoutUs = 5000 * kMs;
+constexpr base::TimeUs kFastProbeWindowUs = 500 * kMs;
+constexpr base::TimeUs kFastProbeUs = 25 * kMs;
+constexpr base::TimeUs kSlowProbeUs = 200 * kMs;
 constexpr int kProbesPerCandidate = 40;
 constexpr size_t kMaxAttempts = 256;
 constexpr size_t kMaxAnnounced = 16;
-LogLimiter g_p2p_log(20);
+base::LogLimiter g_p2p_log(20);
 
 bool isFakeIp(uint32_t host_order) { return (host_order >> 16) == 0xA9FE; }
 
@@ -43,7 +43,7 @@ std::string dotted(uint32_t ip) {
          "." + std::to_string(ip & 255);
 }
 
-uint32_t hostOrderV4(const SocketAddress& a) {
+uint32_t hostOrderV4(const base::SocketAddress& a) {
   uint8_t ip[16];
   a.ip16(ip);
   return uint32_t{ip[12]} << 24 | uint32_t{ip[13]} << 16 | uint32_t{ip[14]} << 8 | ip[15];
@@ -70,12 +70,12 @@ Engine::P2PState& Engine::p2p() {
   return *p2p_;
 }
 
-TimeUs Engine::p2pNextWake() const {
-  if (!p2p_) return kNever;
-  TimeUs t = p2p_->stun_next;
+base::TimeUs Engine::p2pNextWake() const {
+  if (!p2p_) return base::kNever;
+  base::TimeUs t = p2p_->stun_next;
   for (const auto& [id, a] : p2p_->attempts) {
     t = std::min(t, a.deadline);
-    if (a.first_success != kNever && a.phase == P2PAttempt::Phase::kChecking) t = std::min(t, a.first_success);
+    if (a.first_success != base::kNever && a.phase == P2PAttempt::Phase::kChecking) t = std::min(t, a.first_success);
     if (a.phase == P2PAttempt::Phase::kChecking)
       for (const P2PRemote& r : a.remotes)
         if (r.probes_sent < kProbesPerCandidate) t = std::min(t, r.next_probe);
@@ -83,11 +83,11 @@ TimeUs Engine::p2pNextWake() const {
   return t;
 }
 
-UdpSocket* Engine::P2PState::socket(Engine& e) {
+net::UdpSocket* Engine::P2PState::socket(Engine& e) {
   if (socket_id == 0) {
     std::string err;
-    auto s = UdpSocket::open(SocketAddress::ipv6Any(0), &err);
-    if (!s) s = UdpSocket::open(SocketAddress::ipv4(0, 0), &err);  // no IPv6 on this host
+    auto s = net::UdpSocket::open(base::SocketAddress::ipv6Any(0), &err);
+    if (!s) s = net::UdpSocket::open(base::SocketAddress::ipv4(0, 0), &err);  // no IPv6 on this host
     if (!s) {
       OUTPOST_LOG_ERROR("P2P: cannot open the P2P socket: %s", err.c_str());
       return nullptr;
@@ -99,8 +99,8 @@ UdpSocket* Engine::P2PState::socket(Engine& e) {
   return it == e.sockets_.end() ? nullptr : it->second.socket.get();
 }
 
-void Engine::P2PState::sendTo(Engine& e, const SocketAddress& to, const uint8_t* data, size_t len) {
-  UdpSocket* s = socket(e);
+void Engine::P2PState::sendTo(Engine& e, const base::SocketAddress& to, const uint8_t* data, size_t len) {
+  net::UdpSocket* s = socket(e);
   if (!s || !s->canReach(to)) return;
   uint8_t* buf = e.tx_->next(*s);
   std::memcpy(buf, data, len);
@@ -143,7 +143,7 @@ void Engine::setFakeIPHandler(NetworkingSockets::FakeIPResultHandler h) {
 
 std::vector<p2p::Candidate> Engine::P2PState::localCandidates(Engine& e, int32_t ice_enable) {
   std::vector<p2p::Candidate> out;
-  UdpSocket* s = socket(e);
+  net::UdpSocket* s = socket(e);
   if (!s) return out;
   bool host = ice_enable == -1 || (ice_enable & NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PRIVATE);
   bool reflexive_ok = ice_enable == -1 || (ice_enable & NETWORKING_CONFIG_P2P_TRANSPORT_ICE_PUBLIC);
@@ -158,7 +158,7 @@ std::vector<p2p::Candidate> Engine::P2PState::localCandidates(Engine& e, int32_t
   return out;
 }
 
-void Engine::P2PState::startStun(Engine& e, TimeUs now) {
+void Engine::P2PState::startStun(Engine& e, base::TimeUs now) {
   if (!hub || stun_pending) return;
   crypto::randomBytes(stun_transaction.data(), stun_transaction.size());
   stun_pending = true;
@@ -167,7 +167,7 @@ void Engine::P2PState::startStun(Engine& e, TimeUs now) {
   sendStun(e, now);
 }
 
-void Engine::P2PState::sendStun(Engine& e, TimeUs now) {
+void Engine::P2PState::sendStun(Engine& e, base::TimeUs now) {
   uint8_t buf[64];
   size_t n = stun::writeBindingRequest(stun_transaction, buf);
   sendTo(e, *hub, buf, n);
@@ -176,11 +176,11 @@ void Engine::P2PState::sendStun(Engine& e, TimeUs now) {
   counters["stun.requests_sent"]++;
 }
 
-bool Engine::P2PState::reflexiveFresh(TimeUs now) const { return reflexive && now - reflexive_at < kStunFreshUs; }
+bool Engine::P2PState::reflexiveFresh(base::TimeUs now) const { return reflexive && now - reflexive_at < kStunFreshUs; }
 
 // ---- Attempts -------------------------------------------------------------------------------
 
-void Engine::P2PState::fail(Engine& e, uint64_t connect_id, int32_t reason, const std::string& debug, TimeUs now,
+void Engine::P2PState::fail(Engine& e, uint64_t connect_id, int32_t reason, const std::string& debug, base::TimeUs now,
                             bool tell_hub) {
   auto it = attempts.find(connect_id);
   if (it == attempts.end()) return;
@@ -202,7 +202,7 @@ void Engine::P2PState::fail(Engine& e, uint64_t connect_id, int32_t reason, cons
     }
 }
 
-void Engine::P2PState::sendConnect(Engine& e, P2PAttempt& a, TimeUs now) {
+void Engine::P2PState::sendConnect(Engine& e, P2PAttempt& a, base::TimeUs now) {
   auto candidates = localCandidates(e, a.ice_enable);
   if (candidates.empty()) {
     fail(e, a.connect_id, CONNECTION_END_NO_PUBLIC_ADDRESS,
@@ -226,7 +226,8 @@ void Engine::P2PState::sendConnect(Engine& e, P2PAttempt& a, TimeUs now) {
   a.deadline = std::min(a.deadline, now + kAnswerTimeoutUs);
 }
 
-void Engine::P2PState::startChecks(Engine& e, P2PAttempt& a, const std::vector<p2p::Candidate>& remote, TimeUs now) {
+void Engine::P2PState::startChecks(Engine& e, P2PAttempt& a, const std::vector<p2p::Candidate>& remote,
+                                   base::TimeUs now) {
   a.phase = P2PAttempt::Phase::kChecking;
   a.deadline = now + kCheckTimeoutUs;
   a.remotes.clear();
@@ -240,7 +241,7 @@ void Engine::P2PState::startChecks(Engine& e, P2PAttempt& a, const std::vector<p
   for (P2PRemote& r : a.remotes) sendProbe(e, a, r, now);
 }
 
-void Engine::P2PState::sendProbe(Engine& e, P2PAttempt& a, P2PRemote& r, TimeUs now) {
+void Engine::P2PState::sendProbe(Engine& e, P2PAttempt& a, P2PRemote& r, base::TimeUs now) {
   p2p::Probe p;
   p.connect_id = a.connect_id;
   p.transaction = crypto::randomU32();
@@ -257,7 +258,7 @@ void Engine::P2PState::sendProbe(Engine& e, P2PAttempt& a, P2PRemote& r, TimeUs 
   counters["p2p.probes_sent"]++;
 }
 
-void Engine::P2PState::chooseRoute(Engine& e, P2PAttempt& a, TimeUs now) {
+void Engine::P2PState::chooseRoute(Engine& e, P2PAttempt& a, base::TimeUs now) {
   const P2PRemote* best = nullptr;
   for (const P2PRemote& r : a.remotes)
     if (r.route.rtt_us >= 0 && (!best || p2p::better(r.route, best->route))) best = &r;
@@ -267,15 +268,15 @@ void Engine::P2PState::chooseRoute(Engine& e, P2PAttempt& a, TimeUs now) {
     attempts.erase(a.connect_id);
     return;
   }
-  UdpSocket* s = socket(e);
-  SocketAddress to = best->answered_from.valid() ? best->answered_from : best->candidate.address;
+  net::UdpSocket* s = socket(e);
+  base::SocketAddress to = best->answered_from.valid() ? best->answered_from : best->candidate.address;
   counters[std::string("p2p.route_") + p2p::kindName(best->candidate.kind)]++;
   if (g_p2p_log.allow())
     OUTPOST_LOG_INFO("P2P connection %u: route %s (%s, rtt %lld us) of %zu candidates", c->handle(),
                      to.toString().c_str(), p2p::kindName(best->candidate.kind),
                      static_cast<long long>(best->route.rtt_us), a.remotes.size());
   a.phase = P2PAttempt::Phase::kHandshake;
-  a.deadline = kNever;  // the connection's own TIMEOUT_INITIAL bounds the handshake
+  a.deadline = base::kNever;  // the connection's own TIMEOUT_INITIAL bounds the handshake
   if (best->has_cookie)
     c->startClientWithCookie(s, to, {&e.identity_, e.auth_.steamId()}, best->cookie, now);  // Connect first
   else c->startClient(s, to, {&e.identity_, e.auth_.steamId()}, now);
@@ -318,7 +319,7 @@ uint32_t Engine::createListenSocketP2P(int port, const ConfigOptions& options, b
     s.port = port;
     st.post(s);
   }
-  TimeUs t = now();
+  base::TimeUs t = now();
   if (!st.reflexiveFresh(t)) st.startStun(*this, t);  // ready for the first Offer
   finishApiCall(t);
   return h;
@@ -361,19 +362,19 @@ uint32_t Engine::connectP2P(uint64_t steam_id, int virtual_port, const ConfigOpt
   if (!buildLayer(options, layer, "connectP2P", false)) return NETWORKING_CONNECTION_INVALID;
   Lock lock(mu_);
   P2PState& st = p2p();
-  TimeUs t = now();
+  base::TimeUs t = now();
   st.takeMail(*this, t);  // the session's latest state first (it may have just logged on)
   uint32_t h = st.begin(*this, layer, steam_id, PortKind::kVirtual, virtual_port, 0, 0, t);
   finishApiCall(t);
   return h;
 }
 
-uint32_t Engine::connectFakeIP(const SocketAddress& fake, const ConfigOptions& options) {
+uint32_t Engine::connectFakeIP(const base::SocketAddress& fake, const ConfigOptions& options) {
   ConfigLayer layer;
   if (!buildLayer(options, layer, "connectByIPAddress", false)) return NETWORKING_CONNECTION_INVALID;
   Lock lock(mu_);
   P2PState& st = p2p();
-  TimeUs t = now();
+  base::TimeUs t = now();
   st.takeMail(*this, t);
   uint32_t h = st.begin(*this, layer, 0, PortKind::kFakeIP, 0, hostOrderV4(fake), fake.port(), t);
   if (Connection* c = byHandle(h))
@@ -383,7 +384,7 @@ uint32_t Engine::connectFakeIP(const SocketAddress& fake, const ConfigOptions& o
 }
 
 uint32_t Engine::P2PState::begin(Engine& e, const ConfigLayer& layer, uint64_t steam_id, PortKind kind, int32_t port,
-                                 uint32_t fake_ip, uint16_t fake_port, TimeUs now) {
+                                 uint32_t fake_ip, uint16_t fake_port, base::TimeUs now) {
   if (!socket(e)) return NETWORKING_CONNECTION_INVALID;
   ConnectionConfig config = resolveConnectionConfig(nullptr, &layer);
   Connection* c = e.newConnection(Connection::Role::kClient, config, true);
@@ -406,7 +407,7 @@ uint32_t Engine::P2PState::begin(Engine& e, const ConfigLayer& layer, uint64_t s
   a.penalty_ms = config.p2p_ice_penalty_ms;
   a.own_key = randomKey();
   a.created = now;
-  a.deadline = now + TimeUs{config.timeout_initial_ms} * kMs;
+  a.deadline = now + base::TimeUs{config.timeout_initial_ms} * kMs;
   uint64_t id = a.connect_id;
   uint32_t handle = c->handle();
   if (config.p2p_ice_enable == NETWORKING_CONFIG_P2P_TRANSPORT_ICE_DISABLE) {
@@ -504,7 +505,8 @@ RemoteFakeIPResult Engine::getRemoteFakeIPForConnection(uint32_t h) {
 
 // ---- Datagrams --------------------------------------------------------------------------------
 
-bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::span<const uint8_t> in, TimeUs now) {
+bool Engine::handleP2PDatagram(SocketEntry& e, const base::SocketAddress& from, std::span<const uint8_t> in,
+                               base::TimeUs now) {
   uint8_t first = in[0];
   // STUN's first byte has its top two bits clear; a transport Hello never has a STUN length
   // and cookie, a probe (35 bytes) never a STUN length (signaling.md §3).
@@ -542,7 +544,7 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
     st.reflexive = *m->mapped;
     st.reflexive_at = now;
     st.stun_pending = false;
-    st.stun_next = kNever;
+    st.stun_next = base::kNever;
     st.counters["stun.responses"]++;
     std::vector<uint64_t> waiting;
     for (auto& [id, a] : st.attempts)
@@ -583,7 +585,7 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
     st.sendTo(*this, from, buf, n);
     st.counters["p2p.probes_answered"]++;
     if (!a.initiator && p->client_connection_id != 0) {
-      std::pair<SocketAddress, uint32_t> k{from, p->client_connection_id};
+      std::pair<base::SocketAddress, uint32_t> k{from, p->client_connection_id};
       if (std::find(a.announced.begin(), a.announced.end(), k) == a.announced.end() &&
           a.announced.size() < kMaxAnnounced)
         a.announced.push_back(k);
@@ -597,15 +599,15 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
   st.counters["p2p.probe_responses"]++;
   if (!a.initiator || a.phase != P2PAttempt::Phase::kChecking) return true;  // only the initiator chooses
   if (r->route.rtt_us < 0) {
-    r->route.rtt_us = std::max<TimeUs>(1, now - r->sent_at);
+    r->route.rtt_us = std::max<base::TimeUs>(1, now - r->sent_at);
     r->answered_from = from;
     if (p->has_cookie) {
       r->has_cookie = true;
       r->cookie.window = p->cookie_window;
       r->cookie.mac = p->cookie_mac;
     }
-    if (a.first_success == kNever) {
-      TimeUs grace = std::clamp<TimeUs>(r->route.rtt_us / 4, 1 * kMs, 20 * kMs);
+    if (a.first_success == base::kNever) {
+      base::TimeUs grace = std::clamp<base::TimeUs>(r->route.rtt_us / 4, 1 * kMs, 20 * kMs);
       a.first_success = now + grace;  // the choice waits this long for faster routes
     }
   }
@@ -614,7 +616,7 @@ bool Engine::handleP2PDatagram(SocketEntry& e, const SocketAddress& from, std::s
   return true;
 }
 
-uint32_t Engine::p2pListenFor(const SocketAddress& from, uint32_t client_id) {
+uint32_t Engine::p2pListenFor(const base::SocketAddress& from, uint32_t client_id) {
   if (!p2p_) return 0;
   for (const auto& [id, a] : p2p_->attempts) {
     if (a.initiator) continue;
@@ -624,7 +626,7 @@ uint32_t Engine::p2pListenFor(const SocketAddress& from, uint32_t client_id) {
   return 0;
 }
 
-uint64_t Engine::p2pPeerFor(const SocketAddress& from, uint32_t client_id) {
+uint64_t Engine::p2pPeerFor(const base::SocketAddress& from, uint32_t client_id) {
   if (!p2p_) return 0;
   for (const auto& [id, a] : p2p_->attempts) {
     if (a.initiator) continue;
@@ -634,7 +636,7 @@ uint64_t Engine::p2pPeerFor(const SocketAddress& from, uint32_t client_id) {
   return 0;
 }
 
-void Engine::onP2PServerConnection(Connection& c, const SocketAddress& from, uint32_t client_id) {
+void Engine::onP2PServerConnection(Connection& c, const base::SocketAddress& from, uint32_t client_id) {
   if (!p2p_) return;
   P2PState& st = *p2p_;
   for (auto it = st.attempts.begin(); it != st.attempts.end(); ++it) {
@@ -682,7 +684,7 @@ void Engine::p2pConnectionGone(Connection& c) {
 
 // ---- The I/O loop -----------------------------------------------------------------------------
 
-void Engine::P2PState::takeMail(Engine& e, TimeUs now) {
+void Engine::P2PState::takeMail(Engine& e, base::TimeUs now) {
   if (!link || !link->hasMail()) return;
   auto mail = link->take();
   if (mail.session) onSession(e, *mail.session, now);
@@ -698,7 +700,7 @@ void Engine::P2PState::takeMail(Engine& e, TimeUs now) {
   }
 }
 
-void Engine::serviceP2P(TimeUs now) {
+void Engine::serviceP2P(base::TimeUs now) {
   if (!p2p_) return;
   P2PState& st = *p2p_;
   st.takeMail(*this, now);
@@ -706,7 +708,7 @@ void Engine::serviceP2P(TimeUs now) {
   if (st.stun_pending && now >= st.stun_next) {
     if (now - st.stun_started >= kStunGiveUpUs || st.stun_tries >= 4) {
       st.stun_pending = false;
-      st.stun_next = kNever;
+      st.stun_next = base::kNever;
       st.counters["stun.gave_up"]++;
       std::vector<uint64_t> waiting;
       for (auto& [id, a] : st.attempts)
@@ -758,11 +760,11 @@ void Engine::serviceP2P(TimeUs now) {
   }
 }
 
-void Engine::P2PState::onSession(Engine& e, const SignalingLink::Session& s, TimeUs now) {
+void Engine::P2PState::onSession(Engine& e, const SignalingLink::Session& s, base::TimeUs now) {
   bool was = session.logged_on;
   bool changed = s.steam_id != session.steam_id || s.app_id != session.app_id || s.hub_address != session.hub_address;
   session = s;
-  hub = SocketAddress::parse(s.hub_address, true);
+  hub = base::SocketAddress::parse(s.hub_address, true);
   if (!s.logged_on || changed) {
     announced = false;
     if (was) {
@@ -800,7 +802,7 @@ void Engine::P2PState::onSession(Engine& e, const SignalingLink::Session& s, Tim
   }
 }
 
-void Engine::P2PState::onSignal(Engine& e, const Signal& s, TimeUs now) {
+void Engine::P2PState::onSignal(Engine& e, const Signal& s, base::TimeUs now) {
   switch (s.type) {
     case SignalType::kListenResult:
       if (s.result != RESULT_OK && g_p2p_log.allow())
@@ -881,7 +883,7 @@ void Engine::P2PState::onSignal(Engine& e, const Signal& s, TimeUs now) {
   }
 }
 
-void Engine::P2PState::onOffer(Engine& e, const Signal& s, TimeUs now) {
+void Engine::P2PState::onOffer(Engine& e, const Signal& s, base::TimeUs now) {
   Signal answer;
   answer.type = SignalType::kAnswer;
   answer.connect_id = s.connect_id;

@@ -37,7 +37,7 @@ int Engine::receiveOnPollGroup(uint32_t g, int max, std::vector<NetworkingMessag
   }
   queued_messages_ -= std::min<uint64_t>(queued_messages_, static_cast<uint64_t>(count));
   if (writer) writer->finish();
-  TimeUs t = now();
+  base::TimeUs t = now();
   for (Connection* c : touched) c->onMessagesTaken(t);
   finishApiCall(t);
   return count;

@@ -30,7 +30,7 @@ RealTimeStatusResult Engine::getConnectionRealTimeStatus(uint32_t h, int lanes, 
     OUTPOST_LOG_WARN("getConnectionRealTimeStatus: %d lanes asked, connection %u has %d", lanes, h, c->laneCount());
     return r;
   }
-  TimeUs t = now();
+  base::TimeUs t = now();
   r.response = RESULT_OK;
   if (get_status) r.connection_status = c->realTimeStatus(t);
   for (int i = 0; i < lanes; ++i) r.lanes_status.push_back(c->laneStatus(i, t));

@@ -11,7 +11,7 @@
 namespace outpost::transport {
 
 void Engine::pushTimer(Connection& c) {
-  TimeUs t = c.nextTimer();
+  base::TimeUs t = c.nextTimer();
   if (t >= c.scheduled_at) return;
   c.scheduled_at = t;
   timers_.push({t, c.localId()});
@@ -20,7 +20,7 @@ void Engine::pushTimer(Connection& c) {
 
 void Engine::onTimerChanged(Connection& c) { pushTimer(c); }
 
-void Engine::runTimers(TimeUs now) {
+void Engine::runTimers(base::TimeUs now) {
   // Collect first: a connection's onTimer may schedule again at `now`, which must wait for the
   // next round rather than loop here.
   std::vector<TimerEntry>& due = timer_scratch_;
@@ -32,14 +32,14 @@ void Engine::runTimers(TimeUs now) {
   for (const TimerEntry& e : due) {
     Connection* c = byLocalId(e.local_id);
     if (!c || e.at != c->scheduled_at) continue;
-    c->scheduled_at = kNever;
+    c->scheduled_at = base::kNever;
     if (c->nextTimer() <= now) c->onTimer(now);
     else pushTimer(*c);
   }
 }
 
-TimeUs Engine::nextDeadline() {
-  TimeUs t = fake_.nextRelease();
+base::TimeUs Engine::nextDeadline() {
+  base::TimeUs t = fake_.nextRelease();
   // Certificate renewal, retry and expiry are in unix seconds.
   if (int64_t wake = auth_.nextWakeUnix(); wake != Authentication::kNever) {
     int64_t in_s = wake - static_cast<int64_t>(std::time(nullptr));

@@ -21,8 +21,8 @@ double FakeNetwork::uniform() {
   return static_cast<double>(r >> 11) * (100.0 / 9007199254740992.0);
 }
 
-void FakeNetwork::delay(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len,
-                        TimeUs release) {
+void FakeNetwork::delay(Direction d, uint64_t socket_id, const base::SocketAddress& peer, const uint8_t* data,
+                        size_t len, base::TimeUs release) {
   Delayed item;
   item.release = release;
   item.order = order_++;
@@ -33,13 +33,13 @@ void FakeNetwork::delay(Direction d, uint64_t socket_id, const SocketAddress& pe
   queue_.push(std::move(item));
 }
 
-int FakeNetwork::route(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len,
-                       TimeUs now) {
+int FakeNetwork::route(Direction d, uint64_t socket_id, const base::SocketAddress& peer, const uint8_t* data,
+                       size_t len, base::TimeUs now) {
   bool send = d == Direction::kSend;
   float loss = send ? config_.loss_send : config_.loss_recv;
   float reorder = send ? config_.reorder_send : config_.reorder_recv;
   float dup = send ? config_.dup_send : config_.dup_recv;
-  TimeUs lag = TimeUs{send ? config_.lag_send_ms : config_.lag_recv_ms} * 1000;
+  base::TimeUs lag = base::TimeUs{send ? config_.lag_send_ms : config_.lag_recv_ms} * 1000;
 
   if (loss > 0 && uniform() < loss) {
     ++dropped_;
@@ -47,20 +47,20 @@ int FakeNetwork::route(Direction d, uint64_t socket_id, const SocketAddress& pee
   }
   if (dup > 0 && uniform() < dup) {
     ++duplicated_;
-    TimeUs extra = static_cast<TimeUs>(uniform() / 100.0 * config_.dup_time_max_ms * 1000.0);
+    base::TimeUs extra = static_cast<base::TimeUs>(uniform() / 100.0 * config_.dup_time_max_ms * 1000.0);
     delay(d, socket_id, peer, data, len, now + lag + extra);
   }
-  TimeUs extra = 0;
+  base::TimeUs extra = 0;
   if (reorder > 0 && uniform() < reorder) {
     ++reordered_;
-    extra = TimeUs{config_.reorder_time_ms} * 1000;
+    extra = base::TimeUs{config_.reorder_time_ms} * 1000;
   }
   if (lag + extra == 0) return 1;
   delay(d, socket_id, peer, data, len, now + lag + extra);
   return 0;
 }
 
-bool FakeNetwork::popDue(TimeUs now, Delayed& out) {
+bool FakeNetwork::popDue(base::TimeUs now, Delayed& out) {
   if (queue_.empty() || queue_.top().release > now) return false;
   out = std::move(const_cast<Delayed&>(queue_.top()));
   queue_.pop();

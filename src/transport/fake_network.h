@@ -20,11 +20,11 @@ class FakeNetwork {
   enum class Direction : uint8_t { kSend, kReceive };
 
   struct Delayed {
-    TimeUs release = 0;
+    base::TimeUs release = 0;
     uint64_t order = 0;
     Direction direction = Direction::kSend;
     uint64_t socket_id = 0;
-    SocketAddress peer;
+    base::SocketAddress peer;
     std::vector<uint8_t> bytes;
   };
 
@@ -36,11 +36,12 @@ class FakeNetwork {
 
   // Decides the fate of one datagram. Returns how many copies to handle now (0 or 1) and queues
   // any delayed copies itself.
-  int route(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len, TimeUs now);
+  int route(Direction d, uint64_t socket_id, const base::SocketAddress& peer, const uint8_t* data, size_t len,
+            base::TimeUs now);
 
-  TimeUs nextRelease() const { return queue_.empty() ? kNever : queue_.top().release; }
+  base::TimeUs nextRelease() const { return queue_.empty() ? base::kNever : queue_.top().release; }
   // Pops one datagram whose release time has come.
-  bool popDue(TimeUs now, Delayed& out);
+  bool popDue(base::TimeUs now, Delayed& out);
   // Forgets queued datagrams of a socket that is being closed.
   void dropSocket(uint64_t socket_id);
 
@@ -50,8 +51,8 @@ class FakeNetwork {
 
  private:
   double uniform();  // [0, 100)
-  void delay(Direction d, uint64_t socket_id, const SocketAddress& peer, const uint8_t* data, size_t len,
-             TimeUs release);
+  void delay(Direction d, uint64_t socket_id, const base::SocketAddress& peer, const uint8_t* data, size_t len,
+             base::TimeUs release);
 
   struct Later {
     bool operator()(const Delayed& a, const Delayed& b) const {

@@ -15,9 +15,9 @@ namespace outpost::transport {
 namespace {
 
 constexpr size_t kMaxPeersPerPort = 256;
-LogLimiter g_fake_log(10);
+base::LogLimiter g_fake_log(10);
 
-bool isFakeAddress(const SocketAddress& a) {
+bool isFakeAddress(const base::SocketAddress& a) {
   if (a.isV6()) return false;
   uint8_t ip[16];
   a.ip16(ip);
@@ -31,7 +31,7 @@ class FakeUDPPortImpl final : public FakeUDPPort {
   FakeUDPPortImpl(FakeUDPPorts& owner, int index) : owner_(owner), index_(index) {}
 
   int sendMessageToFakeIP(const std::string& remote, std::span<const uint8_t> data, int flags) override {
-    auto addr = SocketAddress::parse(remote, true);
+    auto addr = base::SocketAddress::parse(remote, true);
     if (!addr || !isFakeAddress(*addr) || data.size() > static_cast<size_t>(MAX_STEAM_PACKET_SIZE)) {
       if (g_fake_log.allow())
         OUTPOST_LOG_WARN("sendMessageToFakeIP: \"%s\" is not a FakeIP:port (169.254.0.0/16)", remote.c_str());
@@ -80,7 +80,7 @@ class FakeUDPPortImpl final : public FakeUDPPort {
   }
 
   void scheduleCleanup(const std::string& remote) override {
-    auto addr = SocketAddress::parse(remote, true);
+    auto addr = base::SocketAddress::parse(remote, true);
     if (!addr) return;
     std::lock_guard<std::mutex> l(owner_.mu_);
     auto it = by_address_.find(addr->toString(true));

@@ -33,7 +33,7 @@ bool fail(wire::DropReason* why) {
 
 // One pass over the payload. With visitor == nullptr it only validates.
 bool walk(std::span<const uint8_t> payload, FrameVisitor* v, ParseSummary* s, wire::DropReason* why) {
-  ByteReader r(payload);
+  base::ByteReader r(payload);
   while (r.remaining() > 0) {
     auto type = static_cast<FrameType>(r.u8());
     if (s) ++s->frames;
@@ -130,21 +130,21 @@ bool parseFrames(std::span<const uint8_t> payload, FrameVisitor* visitor, ParseS
 
 void visitFrames(std::span<const uint8_t> payload, FrameVisitor& visitor) { walk(payload, &visitor, nullptr, nullptr); }
 
-bool writePing(ByteWriter& w) {
+bool writePing(base::ByteWriter& w) {
   if (w.remaining() < 1) return false;
   w.u8(static_cast<uint8_t>(FrameType::kPing));
   return true;
 }
 
-bool writeAck(ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us, uint64_t max_data) {
+bool writeAck(base::ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us, uint64_t max_data) {
   if (ranges.empty()) return false;
   size_t count = ranges.size() > kMaxAckRanges + 1 ? kMaxAckRanges + 1 : ranges.size();
   // Compute the size first so a partial frame is never written.
-  size_t need = 1 + varintSize(ranges[0].largest) + varintSize(ack_delay_us) + varintSize(max_data) +
-                varintSize(count - 1) + varintSize(ranges[0].largest - ranges[0].smallest);
+  size_t need = 1 + base::varintSize(ranges[0].largest) + base::varintSize(ack_delay_us) + base::varintSize(max_data) +
+                base::varintSize(count - 1) + base::varintSize(ranges[0].largest - ranges[0].smallest);
   for (size_t i = 1; i < count; ++i) {
     uint64_t gap = ranges[i - 1].smallest - ranges[i].largest - 2;
-    need += varintSize(gap) + varintSize(ranges[i].largest - ranges[i].smallest);
+    need += base::varintSize(gap) + base::varintSize(ranges[i].largest - ranges[i].smallest);
   }
   if (w.remaining() < need) return false;
   w.u8(static_cast<uint8_t>(FrameType::kAck));
@@ -161,10 +161,10 @@ bool writeAck(ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_dela
 }
 
 size_t reliableFrameOverhead(uint16_t lane, uint64_t offset, size_t len) {
-  return 1 + varintSize(lane) + varintSize(offset) + varintSize(len);
+  return 1 + base::varintSize(lane) + base::varintSize(offset) + base::varintSize(len);
 }
 
-bool writeReliable(ByteWriter& w, uint16_t lane, uint64_t offset, std::span<const uint8_t> data) {
+bool writeReliable(base::ByteWriter& w, uint16_t lane, uint64_t offset, std::span<const uint8_t> data) {
   if (w.remaining() < reliableFrameOverhead(lane, offset, data.size()) + data.size()) return false;
   w.u8(static_cast<uint8_t>(FrameType::kReliable));
   w.varint(lane);
@@ -175,10 +175,11 @@ bool writeReliable(ByteWriter& w, uint16_t lane, uint64_t offset, std::span<cons
 }
 
 size_t unreliableFrameOverhead(uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total, size_t len) {
-  return 1 + varintSize(lane) + varintSize(message_number) + varintSize(offset) + varintSize(total) + varintSize(len);
+  return 1 + base::varintSize(lane) + base::varintSize(message_number) + base::varintSize(offset) +
+         base::varintSize(total) + base::varintSize(len);
 }
 
-bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total,
+bool writeUnreliable(base::ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total,
                      std::span<const uint8_t> data) {
   if (w.remaining() < unreliableFrameOverhead(lane, message_number, offset, total, data.size()) + data.size())
     return false;
@@ -192,9 +193,9 @@ bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint
   return w.ok();
 }
 
-bool writeClose(ByteWriter& w, uint32_t reason, std::span<const uint8_t> debug) {
+bool writeClose(base::ByteWriter& w, uint32_t reason, std::span<const uint8_t> debug) {
   size_t n = debug.size() > kMaxCloseDebug ? kMaxCloseDebug : debug.size();
-  if (w.remaining() < 1 + varintSize(reason) + varintSize(n) + n) return false;
+  if (w.remaining() < 1 + base::varintSize(reason) + base::varintSize(n) + n) return false;
   w.u8(static_cast<uint8_t>(FrameType::kClose));
   w.varint(reason);
   w.varint(n);

@@ -48,7 +48,7 @@ class AckRangeReader {
   bool next(AckRange& out);
 
  private:
-  ByteReader r_;
+  base::ByteReader r_;
   uint64_t remaining_;
   uint64_t next_largest_;
   bool first_ = true;
@@ -96,14 +96,14 @@ bool parseFrames(std::span<const uint8_t> payload, FrameVisitor* visitor, ParseS
 void visitFrames(std::span<const uint8_t> payload, FrameVisitor& visitor);
 
 // Writers. Each returns false (writing nothing useful) if the frame does not fit.
-bool writePing(ByteWriter& w);
+bool writePing(base::ByteWriter& w);
 // `ranges` must be sorted from the largest down, disjoint and non-adjacent.
-bool writeAck(ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us, uint64_t max_data);
+bool writeAck(base::ByteWriter& w, std::span<const AckRange> ranges, uint64_t ack_delay_us, uint64_t max_data);
 size_t reliableFrameOverhead(uint16_t lane, uint64_t offset, size_t len);
-bool writeReliable(ByteWriter& w, uint16_t lane, uint64_t offset, std::span<const uint8_t> data);
+bool writeReliable(base::ByteWriter& w, uint16_t lane, uint64_t offset, std::span<const uint8_t> data);
 size_t unreliableFrameOverhead(uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total, size_t len);
-bool writeUnreliable(ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total,
+bool writeUnreliable(base::ByteWriter& w, uint16_t lane, uint64_t message_number, uint32_t offset, uint32_t total,
                      std::span<const uint8_t> data);
-bool writeClose(ByteWriter& w, uint32_t reason, std::span<const uint8_t> debug);
+bool writeClose(base::ByteWriter& w, uint32_t reason, std::span<const uint8_t> debug);
 
 }  // namespace outpost::transport::frames

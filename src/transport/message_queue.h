@@ -22,7 +22,7 @@ struct QueuedMessage {
   int64_t message_number = 0;
   uint16_t lane = 0;
   int32_t flags = 0;
-  TimeUs time_received = 0;
+  base::TimeUs time_received = 0;
   uint64_t sequence = 0;      // engine-wide arrival order (poll groups)
   uint64_t stream_bytes = 0;  // reliable stream bytes this message used (flow control)
 };

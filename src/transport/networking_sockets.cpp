@@ -30,7 +30,7 @@ namespace wire = transport::wire;
 namespace {
 
 void notAvailable(const char* fn) {
-  static LogLimiter limiter(5);
+  static base::LogLimiter limiter(5);
   if (limiter.allow())
     OUTPOST_LOG_WARN(
         "%s: needs the Outpost hub (P2P, certificates, FakeIP, relays), which this build does not "
@@ -57,7 +57,7 @@ bool setGlobal(int config, const ConfigValue& value) {
 }  // namespace
 
 NetworkingSockets::NetworkingSockets(NetworkingSocketsOptions options)
-    : engine_(std::make_unique<Engine>(std::move(options), SystemClock::instance())) {}
+    : engine_(std::make_unique<Engine>(std::move(options), base::SystemClock::instance())) {}
 
 NetworkingSockets::~NetworkingSockets() { fake_ports_.reset(); }
 
@@ -228,7 +228,7 @@ std::vector<ConfigValueDescription> NetworkingSockets::listConfigValues() {
   }
   return out;
 }
-int64_t NetworkingSockets::getLocalTimestamp() { return SystemClock::instance().nowUs(); }
+int64_t NetworkingSockets::getLocalTimestamp() { return base::SystemClock::instance().nowUs(); }
 std::string NetworkingSockets::getIdentityPublicKeyHex() { return engine_->identityPublicKeyHex(); }
 
 std::map<std::string, uint64_t> NetworkingSockets::getTransportCounters() {

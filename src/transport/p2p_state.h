@@ -26,12 +26,12 @@ namespace outpost::transport {
 struct P2PRemote {
   p2p::Candidate candidate;
   int probes_sent = 0;
-  TimeUs next_probe = 0;
+  base::TimeUs next_probe = 0;
   uint32_t transaction = 0;  // of the last request
-  TimeUs sent_at = 0;
-  p2p::Route route;             // rtt_us >= 0 once answered
-  SocketAddress answered_from;  // where the response came from (the route's address)
-  bool has_cookie = false;      // the listener's response carried a transport cookie
+  base::TimeUs sent_at = 0;
+  p2p::Route route;                   // rtt_us >= 0 once answered
+  base::SocketAddress answered_from;  // where the response came from (the route's address)
+  bool has_cookie = false;            // the listener's response carried a transport cookie
   wire::Cookie cookie;
 };
 
@@ -51,9 +51,9 @@ struct P2PAttempt {
   int32_t penalty_ms = 0;
   p2p::CheckKey own_key{}, peer_key{};
   std::vector<P2PRemote> remotes;
-  TimeUs created = 0, deadline = kNever, first_success = kNever;
+  base::TimeUs created = 0, deadline = base::kNever, first_success = base::kNever;
   // Listener: (source address, client connection id) pairs a verified probe announced.
-  std::vector<std::pair<SocketAddress, uint32_t>> announced;
+  std::vector<std::pair<base::SocketAddress, uint32_t>> announced;
 };
 
 // What getRemoteFakeIPForConnection answers for a P2P connection.
@@ -70,13 +70,13 @@ struct Engine::P2PState {
   bool announced = false;  // Present and every Listen sent for the current logon
 
   // STUN with the hub (§3.5).
-  std::optional<SocketAddress> hub;
-  std::optional<SocketAddress> reflexive;
-  TimeUs reflexive_at = 0;
+  std::optional<base::SocketAddress> hub;
+  std::optional<base::SocketAddress> reflexive;
+  base::TimeUs reflexive_at = 0;
   std::array<uint8_t, 12> stun_transaction{};
   bool stun_pending = false;
   int stun_tries = 0;
-  TimeUs stun_started = 0, stun_next = kNever;
+  base::TimeUs stun_started = 0, stun_next = base::kNever;
   stun::StunLimiter limiter;  // the hub side: answers to others' requests
 
   std::map<uint32_t, std::pair<p2p::PortKind, int32_t>> listens;  // listen handle -> port
@@ -95,26 +95,26 @@ struct Engine::P2PState {
   std::map<std::string, uint64_t> counters;
 
   // ---- Operations (engine_p2p.cpp); `e` is the owning engine, whose lock is held --------------
-  UdpSocket* socket(Engine& e);  // opens the P2P socket on first use
-  void sendTo(Engine& e, const SocketAddress& to, const uint8_t* data, size_t len);
+  net::UdpSocket* socket(Engine& e);  // opens the P2P socket on first use
+  void sendTo(Engine& e, const base::SocketAddress& to, const uint8_t* data, size_t len);
   void post(const p2p::Signal& s);  // to the hub, through the session's link
   std::vector<p2p::Candidate> localCandidates(Engine& e, int32_t ice_enable);
-  void startStun(Engine& e, TimeUs now);
-  void sendStun(Engine& e, TimeUs now);
-  bool reflexiveFresh(TimeUs now) const;
+  void startStun(Engine& e, base::TimeUs now);
+  void sendStun(Engine& e, base::TimeUs now);
+  bool reflexiveFresh(base::TimeUs now) const;
   uint32_t begin(Engine& e, const ConfigLayer& layer, uint64_t steam_id, p2p::PortKind kind, int32_t port,
-                 uint32_t fake_ip, uint16_t fake_port, TimeUs now);
-  void sendConnect(Engine& e, P2PAttempt& a, TimeUs now);
-  void startChecks(Engine& e, P2PAttempt& a, const std::vector<p2p::Candidate>& remote, TimeUs now);
-  void sendProbe(Engine& e, P2PAttempt& a, P2PRemote& r, TimeUs now);
-  void chooseRoute(Engine& e, P2PAttempt& a, TimeUs now);
+                 uint32_t fake_ip, uint16_t fake_port, base::TimeUs now);
+  void sendConnect(Engine& e, P2PAttempt& a, base::TimeUs now);
+  void startChecks(Engine& e, P2PAttempt& a, const std::vector<p2p::Candidate>& remote, base::TimeUs now);
+  void sendProbe(Engine& e, P2PAttempt& a, P2PRemote& r, base::TimeUs now);
+  void chooseRoute(Engine& e, P2PAttempt& a, base::TimeUs now);
   // Ends an attempt; the initiator's connection fails with `reason`; tell_hub sends a Cancel.
-  void fail(Engine& e, uint64_t connect_id, int32_t reason, const std::string& debug, TimeUs now, bool tell_hub);
+  void fail(Engine& e, uint64_t connect_id, int32_t reason, const std::string& debug, base::TimeUs now, bool tell_hub);
   // The session's mail: its state and the hub's signals.
-  void takeMail(Engine& e, TimeUs now);
-  void onSession(Engine& e, const SignalingLink::Session& s, TimeUs now);
-  void onSignal(Engine& e, const p2p::Signal& s, TimeUs now);
-  void onOffer(Engine& e, const p2p::Signal& s, TimeUs now);
+  void takeMail(Engine& e, base::TimeUs now);
+  void onSession(Engine& e, const SignalingLink::Session& s, base::TimeUs now);
+  void onSignal(Engine& e, const p2p::Signal& s, base::TimeUs now);
+  void onOffer(Engine& e, const p2p::Signal& s, base::TimeUs now);
 };
 
 }  // namespace outpost::transport

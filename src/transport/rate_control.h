@@ -21,28 +21,28 @@ class RateController {
   void configure(int64_t rate_min_bytes_per_sec, int64_t rate_max_bytes_per_sec, int32_t packet_bytes);
 
   // Window and pacing check for a packet of `bytes`.
-  bool canSend(int32_t bytes, TimeUs now);
+  bool canSend(int32_t bytes, base::TimeUs now);
   // Earliest time the pacer allows `bytes` (now if it already does).
-  TimeUs pacingReadyAt(int32_t bytes, TimeUs now);
+  base::TimeUs pacingReadyAt(int32_t bytes, base::TimeUs now);
   bool windowFull(int32_t bytes) const { return in_flight_ + bytes > cwnd_; }
 
-  void onSent(int32_t bytes, bool counts_in_flight, TimeUs now);
-  void onAcked(int32_t bytes, TimeUs time_sent, TimeUs now);
-  void onLost(int32_t bytes, TimeUs time_sent, TimeUs now);
+  void onSent(int32_t bytes, bool counts_in_flight, base::TimeUs now);
+  void onAcked(int32_t bytes, base::TimeUs time_sent, base::TimeUs now);
+  void onLost(int32_t bytes, base::TimeUs time_sent, base::TimeUs now);
   // Drops a packet from the in-flight count without a congestion signal (probe timeout).
   void onDiscarded(int32_t bytes);
-  void onRttSample(TimeUs rtt, TimeUs ack_delay);
+  void onRttSample(base::TimeUs rtt, base::TimeUs ack_delay);
   // Shrinks the window by 10 % (once per round trip) while queueing delay stays high.
-  void applyDelayBrake(TimeUs now);
+  void applyDelayBrake(base::TimeUs now);
 
-  TimeUs smoothedRtt() const { return srtt_; }
-  TimeUs latestRtt() const { return latest_rtt_; }
-  TimeUs minRtt() const { return min_rtt_; }
+  base::TimeUs smoothedRtt() const { return srtt_; }
+  base::TimeUs latestRtt() const { return latest_rtt_; }
+  base::TimeUs minRtt() const { return min_rtt_; }
   bool hasRttSample() const { return has_sample_; }
   // Probe timeout: srtt + max(4 rttvar, 1 ms) + the peer's ack delay allowance.
-  TimeUs probeTimeout() const;
+  base::TimeUs probeTimeout() const;
   // Time after which an unacknowledged packet below the largest acknowledged one is lost.
-  TimeUs lossDelay() const;
+  base::TimeUs lossDelay() const;
   int64_t pacingRate() const { return pacing_rate_; }
   int64_t congestionWindow() const { return cwnd_; }
   int64_t bytesInFlight() const { return in_flight_; }
@@ -58,15 +58,15 @@ class RateController {
   int64_t in_flight_ = 0;
   int64_t pacing_rate_ = 0;
   double tokens_ = 0;
-  TimeUs tokens_time_ = 0;
-  TimeUs recovery_start_ = 0;  // losses of packets sent before this are one event
-  TimeUs delay_brake_time_ = 0;
+  base::TimeUs tokens_time_ = 0;
+  base::TimeUs recovery_start_ = 0;  // losses of packets sent before this are one event
+  base::TimeUs delay_brake_time_ = 0;
 
   bool has_sample_ = false;
-  TimeUs srtt_ = 100000;  // 100 ms until the first sample
-  TimeUs rttvar_ = 50000;
-  TimeUs min_rtt_ = INT64_MAX;
-  TimeUs latest_rtt_ = 0;
+  base::TimeUs srtt_ = 100000;  // 100 ms until the first sample
+  base::TimeUs rttvar_ = 50000;
+  base::TimeUs min_rtt_ = INT64_MAX;
+  base::TimeUs latest_rtt_ = 0;
 };
 
 }  // namespace outpost::transport

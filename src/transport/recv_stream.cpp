@@ -14,7 +14,7 @@ RecvStream::Insert RecvStream::insert(uint64_t offset, std::span<const uint8_t> 
 }
 
 bool RecvStream::parseHeader(std::span<const uint8_t> run, uint64_t* delta, uint64_t* size, size_t* header_len) const {
-  ByteReader r(run.data(), std::min<size_t>(run.size(), 16));
+  base::ByteReader r(run.data(), std::min<size_t>(run.size(), 16));
   *delta = r.varint();
   *size = r.varint();
   if (!r.ok()) return false;

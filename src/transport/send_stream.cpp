@@ -9,7 +9,7 @@ namespace outpost::transport {
 
 void SendStream::appendMessage(uint64_t delta, std::span<const uint8_t> payload) {
   uint8_t header[16];
-  ByteWriter w(header, sizeof header);
+  base::ByteWriter w(header, sizeof header);
   w.varint(delta);
   w.varint(payload.size());
   size_t n = w.size() + payload.size();

@@ -21,7 +21,7 @@ struct SentChunk {
 struct SentPacket {
   static constexpr int kMaxChunks = 8;
   uint64_t packet_number = 0;
-  TimeUs time_sent = 0;
+  base::TimeUs time_sent = 0;
   uint16_t bytes = 0;
   uint8_t chunk_count = 0;
   bool ack_eliciting = false;

@@ -31,12 +31,12 @@ bool checkType(std::span<const uint8_t> in, PacketType t, size_t min, DropReason
   return true;
 }
 
-void writeCookie(ByteWriter& w, const Cookie& c) {
+void writeCookie(base::ByteWriter& w, const Cookie& c) {
   w.u32(c.window);
   w.bytes(c.mac.data(), c.mac.size());
 }
 
-void readCookie(ByteReader& r, Cookie& c) {
+void readCookie(base::ByteReader& r, Cookie& c) {
   c.window = r.u32();
   r.copy(c.mac.data(), c.mac.size());
 }
@@ -69,7 +69,7 @@ const char* dropReasonName(DropReason r) {
 }
 
 size_t writeHello(const Hello& h, uint8_t* out) {
-  ByteWriter w(out, kHelloSize);
+  base::ByteWriter w(out, kHelloSize);
   w.u8(static_cast<uint8_t>(PacketType::kHello));
   w.u8(h.version);
   w.u32(h.client_connection_id);
@@ -81,7 +81,7 @@ std::optional<Hello> parseHello(std::span<const uint8_t> in, DropReason* why) {
   // Drop a Hello shorter than the padded size: the Challenge must never be larger than the
   // request (no amplification towards a spoofed source).
   if (!checkType(in, PacketType::kHello, kHelloSize, why)) return std::nullopt;
-  ByteReader r(in.subspan(1));
+  base::ByteReader r(in.subspan(1));
   Hello h;
   h.version = r.u8();
   h.client_connection_id = r.u32();
@@ -92,7 +92,7 @@ std::optional<Hello> parseHello(std::span<const uint8_t> in, DropReason* why) {
 
 size_t writeVersionMismatch(std::span<const uint8_t> hello, uint8_t* out) {
   if (hello.size() < 6) return 0;
-  ByteWriter w(out, kVersionMismatchSize);
+  base::ByteWriter w(out, kVersionMismatchSize);
   w.u8(static_cast<uint8_t>(PacketType::kVersionMismatch));
   w.u8(kProtocolVersion);
   w.bytes(hello.data() + 2, 4);  // the client's connection id, as it sent it
@@ -102,7 +102,7 @@ size_t writeVersionMismatch(std::span<const uint8_t> hello, uint8_t* out) {
 std::optional<VersionMismatch> parseVersionMismatch(std::span<const uint8_t> in, DropReason* why) {
   if (!checkType(in, PacketType::kVersionMismatch, kVersionMismatchSize, why)) return std::nullopt;
   if (in.size() != kVersionMismatchSize) return fail<VersionMismatch>(why, DropReason::kTrailingBytes);
-  ByteReader r(in.subspan(1));
+  base::ByteReader r(in.subspan(1));
   VersionMismatch v;
   v.server_version = r.u8();
   v.client_connection_id = r.u32();
@@ -111,7 +111,7 @@ std::optional<VersionMismatch> parseVersionMismatch(std::span<const uint8_t> in,
 }
 
 size_t writeChallenge(const Challenge& c, uint8_t* out) {
-  ByteWriter w(out, kChallengeSize);
+  base::ByteWriter w(out, kChallengeSize);
   w.u8(static_cast<uint8_t>(PacketType::kChallenge));
   w.u32(c.client_connection_id);
   writeCookie(w, c.cookie);
@@ -121,7 +121,7 @@ size_t writeChallenge(const Challenge& c, uint8_t* out) {
 std::optional<Challenge> parseChallenge(std::span<const uint8_t> in, DropReason* why) {
   if (!checkType(in, PacketType::kChallenge, kChallengeSize, why)) return std::nullopt;
   if (in.size() != kChallengeSize) return fail<Challenge>(why, DropReason::kTrailingBytes);
-  ByteReader r(in.subspan(1));
+  base::ByteReader r(in.subspan(1));
   Challenge c;
   c.client_connection_id = r.u32();
   readCookie(r, c.cookie);
@@ -130,7 +130,7 @@ std::optional<Challenge> parseChallenge(std::span<const uint8_t> in, DropReason*
 
 size_t writeConnectUnsigned(const Connect& c, uint8_t* out, size_t capacity) {
   if (c.certificate.size() > kMaxCertBytes) return 0;  // the parser would refuse it
-  ByteWriter w(out, capacity);
+  base::ByteWriter w(out, capacity);
   w.u8(static_cast<uint8_t>(PacketType::kConnect));
   w.u8(c.version);
   w.u8(c.cipher_mask);
@@ -147,7 +147,7 @@ size_t writeConnectUnsigned(const Connect& c, uint8_t* out, size_t capacity) {
 
 std::optional<Connect> parseConnect(std::span<const uint8_t> in, DropReason* why) {
   if (!checkType(in, PacketType::kConnect, 8, why)) return std::nullopt;
-  ByteReader r(in.subspan(1));
+  base::ByteReader r(in.subspan(1));
   Connect c;
   c.version = r.u8();
   if (c.version != kProtocolVersion) return fail<Connect>(why, DropReason::kBadVersion);
@@ -172,7 +172,7 @@ std::optional<Connect> parseConnect(std::span<const uint8_t> in, DropReason* why
 
 size_t writeAcceptUnsigned(const Accept& a, uint8_t* out, size_t capacity) {
   if (a.certificate.size() > kMaxCertBytes) return 0;  // the parser would refuse it
-  ByteWriter w(out, capacity);
+  base::ByteWriter w(out, capacity);
   w.u8(static_cast<uint8_t>(PacketType::kAccept));
   w.u8(a.version);
   w.u8(a.flags);
@@ -195,7 +195,7 @@ size_t writeAcceptUnsigned(const Accept& a, uint8_t* out, size_t capacity) {
 
 std::optional<Accept> parseAccept(std::span<const uint8_t> in, DropReason* why) {
   if (!checkType(in, PacketType::kAccept, 8, why)) return std::nullopt;
-  ByteReader r(in.subspan(1));
+  base::ByteReader r(in.subspan(1));
   Accept a;
   a.version = r.u8();
   if (a.version != kProtocolVersion) return fail<Accept>(why, DropReason::kBadVersion);
@@ -228,7 +228,7 @@ std::optional<Accept> parseAccept(std::span<const uint8_t> in, DropReason* why) 
 
 size_t acceptSignedMessage(std::span<const uint8_t, 32> client_kx_public, std::span<const uint8_t> accept_unsigned,
                            uint8_t* out, size_t capacity) {
-  ByteWriter w(out, capacity);
+  base::ByteWriter w(out, capacity);
   w.bytes(kAcceptDomain, sizeof kAcceptDomain);
   w.bytes(client_kx_public.data(), 32);
   w.bytes(accept_unsigned.data(), accept_unsigned.size());
@@ -236,14 +236,14 @@ size_t acceptSignedMessage(std::span<const uint8_t, 32> client_kx_public, std::s
 }
 
 size_t connectSignedMessage(std::span<const uint8_t> connect_unsigned, uint8_t* out, size_t capacity) {
-  ByteWriter w(out, capacity);
+  base::ByteWriter w(out, capacity);
   w.bytes(kConnectDomain, sizeof kConnectDomain);
   w.bytes(connect_unsigned.data(), connect_unsigned.size());
   return w.ok() ? w.size() : 0;
 }
 
 void writeDataHeader(const DataHeader& h, uint8_t* out) {
-  ByteWriter w(out, kDataHeaderSize);
+  base::ByteWriter w(out, kDataHeaderSize);
   w.u8(static_cast<uint8_t>(PacketType::kData));
   w.u32(h.connection_id);
   w.u32(h.packet_number_low);
@@ -251,7 +251,7 @@ void writeDataHeader(const DataHeader& h, uint8_t* out) {
 
 std::optional<DataHeader> parseDataHeader(std::span<const uint8_t> in, DropReason* why) {
   if (!checkType(in, PacketType::kData, kDataHeaderSize, why)) return std::nullopt;
-  ByteReader r(in.subspan(1));
+  base::ByteReader r(in.subspan(1));
   DataHeader h;
   h.connection_id = r.u32();
   h.packet_number_low = r.u32();

@@ -35,8 +35,8 @@ using outpost::server::A2sResponderOptions;
 
 namespace {
 
-constexpr TimeUs kT0 = TimeUs{1} << 40;
-constexpr TimeUs kWindow = 30'000'000;
+constexpr base::TimeUs kT0 = base::TimeUs{1} << 40;
+constexpr base::TimeUs kWindow = 30'000'000;
 
 struct State {
   test::SampleServer sample = test::sampleServer();
@@ -87,8 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const uint8_t flags = data[0];
   std::vector<uint8_t> packet(data + 1, data + size);
-  const SocketAddress from = (flags & 2) ? SocketAddress::ipv6Loopback(4000) : SocketAddress::ipv4(0x7F000001, 4000);
-  const TimeUs now = kT0 + ((flags >> 2) & 3) * kWindow;
+  const base::SocketAddress from =
+      (flags & 2) ? base::SocketAddress::ipv6Loopback(4000) : base::SocketAddress::ipv4(0x7F000001, 4000);
+  const base::TimeUs now = kT0 + ((flags >> 2) & 3) * kWindow;
   if (flags & 1) {
     auto ch = responder.challengeFor(from, now);
     size_t at = packet.size() == kInfoChallengedRequestBytes ? 25 : 5;

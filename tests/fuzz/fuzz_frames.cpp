@@ -119,7 +119,7 @@ class Checker : public FrameVisitor {
 // Writes the frames back with the frame writers.
 std::vector<uint8_t> reencode(const std::vector<Frame>& frames, size_t capacity) {
   std::vector<uint8_t> out(capacity);
-  ByteWriter w(out.data(), out.size());
+  base::ByteWriter w(out.data(), out.size());
   for (const Frame& f : frames) {
     bool ok = false;
     switch (f.type) {

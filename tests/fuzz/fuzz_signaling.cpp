@@ -57,7 +57,7 @@ void hubMode(std::span<const uint8_t> in) {
         sent.push_back({c, *s});
       },
       limits, 1);
-  TimeUs now = 1000000000;
+  base::TimeUs now = 1000000000;
   size_t pos = 0;
   while (pos + 2 <= in.size()) {
     uint8_t sender = in[pos];
@@ -66,7 +66,7 @@ void hubMode(std::span<const uint8_t> in) {
     if (len > in.size() - pos) len = in.size() - pos;
     std::span<const uint8_t> msg = in.subspan(pos, len);
     pos += len;
-    now += TimeUs{sender} * 10000;
+    now += base::TimeUs{sender} * 10000;
     uint32_t conn = 1 + (sender & 3);
     if (sender & 0x80) {
       sig.disconnected(conn);
@@ -98,7 +98,7 @@ void stunMode(std::span<const uint8_t> in) {
     return;
   }
   if (m->type != stun::kBindingRequest) return;
-  auto observed = SocketAddress::ipv4(0xC6336407, 40000);
+  auto observed = base::SocketAddress::ipv4(0xC6336407, 40000);
   uint8_t out[stun::kMaxResponseBytes];
   size_t n = stun::writeBindingResponse(*m, observed, out);
   FUZZ_CHECK(n <= stun::kMaxResponseBytes);

@@ -121,12 +121,12 @@ void handshakeSeeds() {
 class Payload {
  public:
   Payload() : buf_(2048), w_(buf_.data(), buf_.size()) {}
-  ByteWriter& w() { return w_; }
+  base::ByteWriter& w() { return w_; }
   std::vector<uint8_t> bytes() const { return {buf_.begin(), buf_.begin() + static_cast<long>(w_.size())}; }
 
  private:
   std::vector<uint8_t> buf_;
-  ByteWriter w_;
+  base::ByteWriter w_;
 };
 
 void framesSeeds() {
@@ -207,7 +207,7 @@ std::vector<uint8_t> messageStream(int count) {
   std::vector<uint8_t> s;
   for (int i = 0; i < count; ++i) {
     uint8_t header[16];
-    ByteWriter w(header, sizeof header);
+    base::ByteWriter w(header, sizeof header);
     size_t size = static_cast<size_t>(i * 23 % 100);
     w.varint(1 + static_cast<uint64_t>(i % 2));
     w.varint(size);

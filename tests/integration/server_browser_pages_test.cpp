@@ -38,9 +38,9 @@ TEST(ServerBrowserPages, WalksEveryPageOfAThousandServersExactlyOnce) {
     r.steam_id = 90071992547409920ull + i;
     records.push_back(r);
   }
-  master::MasterServerOptions options;
+  hub::MasterServerOptions options;
   options.bind_address = "127.0.0.1:0";
-  master::MasterServer server(options);
+  hub::MasterServer server(options);
   std::string error;
   ASSERT_TRUE(server.start(&error)) << error;
   server.publish(master::makeMasterIndex(records));

@@ -13,12 +13,12 @@ namespace outpost {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-using Clock = UdpPeerSocket::Clock;
+using Clock = net::UdpPeerSocket::Clock;
 
 TEST(UdpPeerSocket, OnlyThePeerCanAnswer) {
   test::RawSocket server;
   test::RawSocket stranger;
-  UdpPeerSocket socket(SocketAddress::ipv4(0x7F000001, server.port));
+  net::UdpPeerSocket socket(base::SocketAddress::ipv4(0x7F000001, server.port));
   ASSERT_TRUE(socket.ok());
   socket.send(Bytes{1, 2, 3});
   uint16_t client_port = 0;

@@ -36,6 +36,8 @@
 #include "hub/master_server.h"
 
 using namespace outpost::master;
+using outpost::hub::MasterServer;
+using outpost::hub::MasterServerOptions;
 
 namespace {
 

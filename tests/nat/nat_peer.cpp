@@ -56,7 +56,7 @@ int64_t msSince(Clock::time_point t) {
 
 // Median of `n` STUN round trips from a plain UDP socket to the hub port, in microseconds.
 int64_t hubRttUs(const std::string& hub, int n) {
-  auto addr = SocketAddress::parse(hub, true);
+  auto addr = base::SocketAddress::parse(hub, true);
   if (!addr) return -1;
   int fd = ::socket(addr->family(), SOCK_DGRAM, 0);
   std::vector<int64_t> samples;

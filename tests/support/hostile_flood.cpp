@@ -135,18 +135,18 @@ struct HostileFlood::Impl {
   template <typename F>
   void queueFrames(size_t index, F fill) {
     std::vector<uint8_t> plain(1200);
-    ByteWriter w(plain.data(), plain.size());
+    base::ByteWriter w(plain.data(), plain.size());
     fill(w);
     plain.resize(w.size());
     outbox.emplace_back(index, std::move(plain));
   }
 
   void queueReliable(size_t index, uint16_t lane, uint64_t offset, const std::vector<uint8_t>& data) {
-    queueFrames(index, [&](ByteWriter& w) { frames::writeReliable(w, lane, offset, data); });
+    queueFrames(index, [&](base::ByteWriter& w) { frames::writeReliable(w, lane, offset, data); });
   }
   void queueUnreliable(size_t index, uint64_t number, uint32_t offset, uint32_t total, size_t len) {
     std::vector<uint8_t> data(len, 0x5A);
-    queueFrames(index, [&](ByteWriter& w) { frames::writeUnreliable(w, 0, number, offset, total, data); });
+    queueFrames(index, [&](base::ByteWriter& w) { frames::writeUnreliable(w, 0, number, offset, total, data); });
   }
 
   void queuePattern(size_t index) {
@@ -165,7 +165,7 @@ struct HostileFlood::Impl {
     }
     // kFill. Lanes 1..kUntrustedLanes-1: one out-of-order byte each (a segment and a lane each).
     const uint16_t lanes = budget::kUntrustedLanes;
-    queueFrames(index, [&](ByteWriter& w) {
+    queueFrames(index, [&](base::ByteWriter& w) {
       uint8_t one = 0x42;
       for (uint16_t l = 1; l < lanes; ++l) frames::writeReliable(w, l, 1, {&one, 1});
     });
@@ -174,7 +174,7 @@ struct HostileFlood::Impl {
     // order, then the remaining out-of-order segments with one-byte gaps up to the window's edge.
     std::vector<uint8_t> stream;
     uint8_t header[16];
-    ByteWriter hw(header, sizeof header);
+    base::ByteWriter hw(header, sizeof header);
     hw.varint(1);
     hw.varint(100000);
     stream.assign(header, header + hw.size());
@@ -368,7 +368,7 @@ void HostileFlood::keepAlive() {
   Impl& m = *impl_;
   for (size_t i = 0; i < m.conns.size(); ++i) {
     if (m.conns[i].state != State::kOpen) continue;
-    m.queueFrames(i, [](ByteWriter& w) { frames::writePing(w); });
+    m.queueFrames(i, [](base::ByteWriter& w) { frames::writePing(w); });
   }
   while (!m.outbox.empty()) {
     m.flushOutbox(kSendBurst);
@@ -381,7 +381,7 @@ void HostileFlood::closeAll() {
   for (size_t i = 0; i < m.conns.size(); ++i) {
     if (m.conns[i].state != State::kOpen) continue;
     static const char kWhy[] = "flood over";
-    m.queueFrames(i, [](ByteWriter& w) {
+    m.queueFrames(i, [](base::ByteWriter& w) {
       frames::writeClose(w, 1000, {reinterpret_cast<const uint8_t*>(kWhy), sizeof kWhy - 1});
     });
   }

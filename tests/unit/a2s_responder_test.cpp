@@ -27,11 +27,11 @@ using outpost::server::validateOptions;
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-constexpr TimeUs kT0 = TimeUs{1} << 40;
+constexpr base::TimeUs kT0 = base::TimeUs{1} << 40;
 
-const SocketAddress kClient = SocketAddress::ipv4(0x7F000001, 50000);
-const SocketAddress kOtherPort = SocketAddress::ipv4(0x7F000001, 50001);
-const SocketAddress kOtherIp = SocketAddress::ipv4(0x7F000002, 50000);
+const base::SocketAddress kClient = base::SocketAddress::ipv4(0x7F000001, 50000);
+const base::SocketAddress kOtherPort = base::SocketAddress::ipv4(0x7F000001, 50001);
+const base::SocketAddress kOtherIp = base::SocketAddress::ipv4(0x7F000002, 50000);
 
 A2sResponderOptions testOptions() {
   A2sResponderOptions o;
@@ -56,14 +56,15 @@ struct Fixture {
   A2sResponder r{testOptions(), kT0};
   std::vector<A2sResponder::Outgoing> out;
   Fixture() { update(r, test::sampleServer()); }
-  std::vector<A2sResponder::Outgoing> send(const Bytes& b, TimeUs now = kT0, const SocketAddress& from = kClient) {
+  std::vector<A2sResponder::Outgoing> send(const Bytes& b, base::TimeUs now = kT0,
+                                           const base::SocketAddress& from = kClient) {
     out.clear();
     r.handle(from, b, now, out);
     for (const auto& o : out) EXPECT_EQ(o.address, from);
     return out;
   }
   // Sends `req` without challenge and returns the challenge from the 9-byte reply.
-  Challenge getChallenge(TimeUs now = kT0, const SocketAddress& from = kClient) {
+  Challenge getChallenge(base::TimeUs now = kT0, const base::SocketAddress& from = kClient) {
     auto o = send(playerRequest(kNone), now, from);
     EXPECT_EQ(o.size(), 1u);
     if (o.size() != 1 || o[0].bytes.size() != 9) return {};
@@ -151,7 +152,7 @@ TEST(A2sResponder, ChallengeRefusedFromOtherAddressWrongOrExpired) {
   wrong[2] ^= 0x10;
   expectChallengeOnly(f.send(playerRequest(wrong)));
   // Accepted for the rest of its window and the whole next one (>= 30 s), refused after two.
-  const TimeUs window = 30'000'000;
+  const base::TimeUs window = 30'000'000;
   EXPECT_EQ(f.send(playerRequest(ch), kT0 + window).size(), 1u);
   EXPECT_EQ(f.out[0].bytes[4], 0x44);
   expectChallengeOnly(f.send(playerRequest(ch), kT0 + 2 * window));
@@ -285,13 +286,13 @@ TEST(A2sResponder, PerSourceRateLimitCountsAnIpv6Slash64AsOneSource) {
   std::vector<A2sResponder::Outgoing> out;
   int answered = 0;
   for (int i = 1; i <= 10; ++i) {  // ten addresses of one /64
-    auto a = *SocketAddress::parse("[2001:db8:1:2::" + std::to_string(i) + "]:40000", true);
+    auto a = *base::SocketAddress::parse("[2001:db8:1:2::" + std::to_string(i) + "]:40000", true);
     out.clear();
     r.handle(a, playerRequest(r.challengeFor(a, kT0)), kT0, out);
     answered += out.size() == 1;
   }
   EXPECT_EQ(answered, 3);
-  auto other = *SocketAddress::parse("[2001:db8:1:3::1]:40000", true);  // the next /64
+  auto other = *base::SocketAddress::parse("[2001:db8:1:3::1]:40000", true);  // the next /64
   out.clear();
   r.handle(other, playerRequest(r.challengeFor(other, kT0)), kT0, out);
   EXPECT_EQ(out.size(), 1u);
@@ -304,10 +305,10 @@ TEST(A2sResponder, RateTableIsBoundedAndUnverifiedSourcesAreNotTracked) {
   update(r, test::sampleServer());
   std::vector<A2sResponder::Outgoing> out;
   for (uint32_t i = 0; i < 100; ++i)  // unverified: challenge replies only, no table entries
-    r.handle(SocketAddress::ipv4(0x0A000000 + i, 1000), playerRequest(kNone), kT0, out);
+    r.handle(base::SocketAddress::ipv4(0x0A000000 + i, 1000), playerRequest(kNone), kT0, out);
   EXPECT_EQ(r.counters().source_evictions, 0u);
   for (uint32_t i = 0; i < 10; ++i) {
-    SocketAddress a = SocketAddress::ipv4(0x0A000000 + i, 1000);
+    base::SocketAddress a = base::SocketAddress::ipv4(0x0A000000 + i, 1000);
     r.handle(a, playerRequest(r.challengeFor(a, kT0)), kT0, out);
   }
   EXPECT_EQ(r.counters().player_replies, 10u);
@@ -332,7 +333,7 @@ TEST(A2sResponder, GlobalChallengeAndByteCaps) {
   // Rules of ~17 KB: the 89,600-byte global burst admits five, then nothing.
   int replies = 0;
   for (uint32_t i = 0; i < 10; ++i) {
-    SocketAddress a = SocketAddress::ipv4(0x0A000000 + i, 1000);
+    base::SocketAddress a = base::SocketAddress::ipv4(0x0A000000 + i, 1000);
     out.clear();
     r.handle(a, rulesRequest(r.challengeFor(a, kT0)), kT0, out);
     replies += !out.empty();

@@ -77,7 +77,7 @@ TEST(AckTracker, RangeCapKeepsReplayProtection) {
   AckTracker t;
   // Every other packet: each one is its own range.
   constexpr uint64_t kPackets = AckTracker::kMaxTrackedRanges + 20;
-  for (uint64_t i = 0; i < kPackets; ++i) t.record(1 + 2 * i, static_cast<TimeUs>(i), true);
+  for (uint64_t i = 0; i < kPackets; ++i) t.record(1 + 2 * i, static_cast<base::TimeUs>(i), true);
 
   std::vector<frames::AckRange> ranges;
   uint64_t delay = 0;
@@ -115,7 +115,7 @@ TEST(AckTracker, ManyPacketsInOrderStayOneRange) {
   AckTracker t;
   for (uint64_t pn = 1; pn <= 100000; ++pn) {
     ASSERT_EQ(t.check(pn), Verdict::kNew);
-    t.record(pn, static_cast<TimeUs>(pn), false);
+    t.record(pn, static_cast<base::TimeUs>(pn), false);
   }
   std::vector<frames::AckRange> ranges;
   uint64_t delay = 0;

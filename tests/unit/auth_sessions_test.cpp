@@ -63,7 +63,7 @@ class Recorder : public AuthReports {
 struct Fixture {
   FakeHubLink link;
   Recorder reports;
-  ManualUnixClock clock{kNowUnixS};
+  base::ManualUnixClock clock{kNowUnixS};
   AuthSessions sessions{link, reports, clock};
   crypto::IdentityKeyPair key = hubKey();
 

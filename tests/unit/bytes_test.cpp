@@ -27,23 +27,23 @@ const VarintCase kVarintCases[] = {
     {16384, 4},
     {(uint64_t{1} << 30) - 1, 4},
     {uint64_t{1} << 30, 8},
-    {kVarintMax - 1, 8},
-    {kVarintMax, 8},
+    {base::kVarintMax - 1, 8},
+    {base::kVarintMax, 8},
 };
 
 TEST(Varint, SizeMatchesEncodingBoundaries) {
-  for (const auto& c : kVarintCases) EXPECT_EQ(varintSize(c.value), c.encoded_size) << c.value;
+  for (const auto& c : kVarintCases) EXPECT_EQ(base::varintSize(c.value), c.encoded_size) << c.value;
 }
 
 TEST(Varint, RoundTripsAtEverySizeBoundary) {
   for (const auto& c : kVarintCases) {
     uint8_t buf[8] = {};
-    ByteWriter w(buf, sizeof buf);
+    base::ByteWriter w(buf, sizeof buf);
     w.varint(c.value);
     ASSERT_TRUE(w.ok()) << c.value;
     EXPECT_EQ(w.size(), c.encoded_size) << c.value;
 
-    ByteReader r(buf, w.size());
+    base::ByteReader r(buf, w.size());
     EXPECT_EQ(r.varint(), c.value);
     EXPECT_TRUE(r.ok());
     EXPECT_TRUE(r.atEnd());
@@ -60,11 +60,11 @@ TEST(Varint, UsesTheQuicLengthPrefix) {
   };
   for (const auto& [value, bytes] : examples) {
     uint8_t buf[8] = {};
-    ByteWriter w(buf, sizeof buf);
+    base::ByteWriter w(buf, sizeof buf);
     w.varint(value);
     ASSERT_EQ(w.size(), bytes.size());
     EXPECT_EQ(std::vector<uint8_t>(buf, buf + w.size()), bytes) << value;
-    ByteReader r(bytes.data(), bytes.size());
+    base::ByteReader r(bytes.data(), bytes.size());
     EXPECT_EQ(r.varint(), value);
   }
 }
@@ -72,15 +72,15 @@ TEST(Varint, UsesTheQuicLengthPrefix) {
 TEST(Varint, NonMinimalEncodingIsAccepted) {
   // 37 in two bytes: the decoder reads the prefix, not the value, to find the length.
   const uint8_t two[] = {0x40, 0x25};
-  ByteReader r(two, sizeof two);
+  base::ByteReader r(two, sizeof two);
   EXPECT_EQ(r.varint(), 37u);
   EXPECT_TRUE(r.atEnd());
 }
 
 TEST(Varint, ValueAboveMaximumFailsTheWriter) {
   uint8_t buf[8] = {};
-  ByteWriter w(buf, sizeof buf);
-  w.varint(kVarintMax + 1);
+  base::ByteWriter w(buf, sizeof buf);
+  w.varint(base::kVarintMax + 1);
   EXPECT_FALSE(w.ok());
   EXPECT_EQ(w.size(), 0u);
 }
@@ -88,10 +88,10 @@ TEST(Varint, ValueAboveMaximumFailsTheWriter) {
 TEST(Varint, EveryTruncationFailsTheReader) {
   for (const auto& c : kVarintCases) {
     uint8_t buf[8] = {};
-    ByteWriter w(buf, sizeof buf);
+    base::ByteWriter w(buf, sizeof buf);
     w.varint(c.value);
     for (size_t len = 0; len < w.size(); ++len) {
-      ByteReader r(buf, len);
+      base::ByteReader r(buf, len);
       EXPECT_EQ(r.varint(), 0u) << c.value << " cut to " << len;
       EXPECT_FALSE(r.ok()) << c.value << " cut to " << len;
       EXPECT_EQ(r.remaining(), 0u);
@@ -102,7 +102,7 @@ TEST(Varint, EveryTruncationFailsTheReader) {
 
 TEST(ByteWriter, IntegersAreLittleEndian) {
   uint8_t buf[15] = {};
-  ByteWriter w(buf, sizeof buf);
+  base::ByteWriter w(buf, sizeof buf);
   w.u8(0xAB);
   w.u16(0x1234);
   w.u32(0x89ABCDEF);
@@ -113,7 +113,7 @@ TEST(ByteWriter, IntegersAreLittleEndian) {
                                 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};
   EXPECT_EQ(std::vector<uint8_t>(buf, buf + 15), std::vector<uint8_t>(expected, expected + 15));
 
-  ByteReader r(buf, sizeof buf);
+  base::ByteReader r(buf, sizeof buf);
   EXPECT_EQ(r.u8(), 0xAB);
   EXPECT_EQ(r.u16(), 0x1234);
   EXPECT_EQ(r.u32(), 0x89ABCDEFu);
@@ -124,7 +124,7 @@ TEST(ByteWriter, IntegersAreLittleEndian) {
 TEST(ByteWriter, OverflowFailsAndWritesNothingPastCapacity) {
   std::array<uint8_t, 8> buf{};
   buf.fill(0xEE);
-  ByteWriter w(buf.data(), 5);
+  base::ByteWriter w(buf.data(), 5);
   w.u32(0x11111111);
   ASSERT_TRUE(w.ok());
   w.u16(0x2222);  // needs 2, only 1 left
@@ -141,38 +141,38 @@ TEST(ByteWriter, OverflowFailsAndWritesNothingPastCapacity) {
 TEST(ByteWriter, OverflowOfEachWriteKind) {
   uint8_t buf[4] = {};
   {
-    ByteWriter w(buf, 0);
+    base::ByteWriter w(buf, 0);
     w.u8(1);
     EXPECT_FALSE(w.ok());
   }
   {
-    ByteWriter w(buf, 3);
+    base::ByteWriter w(buf, 3);
     w.u32(1);
     EXPECT_FALSE(w.ok());
   }
   {
-    ByteWriter w(buf, 4);
+    base::ByteWriter w(buf, 4);
     w.u64(1);
     EXPECT_FALSE(w.ok());
   }
   {
-    ByteWriter w(buf, 4);
+    base::ByteWriter w(buf, 4);
     const uint8_t five[5] = {1, 2, 3, 4, 5};
     w.bytes(five, 5);
     EXPECT_FALSE(w.ok());
   }
   {
-    ByteWriter w(buf, 4);
+    base::ByteWriter w(buf, 4);
     w.zeros(5);
     EXPECT_FALSE(w.ok());
   }
   {
-    ByteWriter w(buf, 4);
+    base::ByteWriter w(buf, 4);
     w.skip(5);
     EXPECT_FALSE(w.ok());
   }
   {
-    ByteWriter w(buf, 1);
+    base::ByteWriter w(buf, 1);
     w.varint(64);  // two bytes
     EXPECT_FALSE(w.ok());
     EXPECT_EQ(w.size(), 0u);
@@ -181,7 +181,7 @@ TEST(ByteWriter, OverflowOfEachWriteKind) {
 
 TEST(ByteWriter, ExactFitSucceeds) {
   uint8_t buf[4] = {};
-  ByteWriter w(buf, 4);
+  base::ByteWriter w(buf, 4);
   w.zeros(2);
   w.u16(0xBEEF);
   EXPECT_TRUE(w.ok());
@@ -192,7 +192,7 @@ TEST(ByteWriter, ExactFitSucceeds) {
 
 TEST(ByteReader, ShortReadFailsAndPoisonsLaterReads) {
   const uint8_t data[] = {1, 2, 3};
-  ByteReader r(data, sizeof data);
+  base::ByteReader r(data, sizeof data);
   EXPECT_EQ(r.u16(), 0x0201);
   EXPECT_EQ(r.u32(), 0u);  // only one byte left
   EXPECT_FALSE(r.ok());
@@ -205,7 +205,7 @@ TEST(ByteReader, ShortReadFailsAndPoisonsLaterReads) {
 
 TEST(ByteReader, BytesReturnsViewOrEmptyOnShortInput) {
   const uint8_t data[] = {10, 20, 30, 40};
-  ByteReader r(data, sizeof data);
+  base::ByteReader r(data, sizeof data);
   auto s = r.bytes(3);
   ASSERT_EQ(s.size(), 3u);
   EXPECT_EQ(s.data(), data);
@@ -217,11 +217,11 @@ TEST(ByteReader, BytesReturnsViewOrEmptyOnShortInput) {
 TEST(ByteReader, CopyFillsOnlyOnSuccess) {
   const uint8_t data[] = {7, 8};
   uint8_t out[3] = {0xEE, 0xEE, 0xEE};
-  ByteReader r(data, sizeof data);
+  base::ByteReader r(data, sizeof data);
   r.copy(out, 3);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(out[0], 0xEE);
-  ByteReader r2(data, sizeof data);
+  base::ByteReader r2(data, sizeof data);
   r2.copy(out, 2);
   EXPECT_TRUE(r2.atEnd());
   EXPECT_EQ(out[0], 7);
@@ -229,7 +229,7 @@ TEST(ByteReader, CopyFillsOnlyOnSuccess) {
 }
 
 TEST(ByteReader, EmptyInput) {
-  ByteReader r(nullptr, 0);
+  base::ByteReader r(nullptr, 0);
   EXPECT_TRUE(r.atEnd());
   EXPECT_EQ(r.varint(), 0u);
   EXPECT_FALSE(r.ok());
@@ -237,7 +237,7 @@ TEST(ByteReader, EmptyInput) {
 
 TEST(ByteReader, FailIsSticky) {
   const uint8_t data[] = {1, 2};
-  ByteReader r(data, sizeof data);
+  base::ByteReader r(data, sizeof data);
   r.fail();
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.u8(), 0u);

@@ -27,27 +27,27 @@ CookieJar::Secret secretNumber(int n) {
   return s;
 }
 
-constexpr TimeUs kWindow = CookieJar::kWindowUs;
-constexpr TimeUs kEpoch = kWindow * CookieJar::kWindowsPerSecret;
+constexpr base::TimeUs kWindow = CookieJar::kWindowUs;
+constexpr base::TimeUs kEpoch = kWindow * CookieJar::kWindowsPerSecret;
 
 TEST(Cookie, GoodInItsWindowAndTheNextOnly) {
   int made = 0;
   CookieJar jar(countingSecrets(&made));
-  auto from = *SocketAddress::parse("127.0.0.1:4000", true);
-  TimeUs t = 100 * kEpoch + kWindow;  // the second window of an epoch
+  auto from = *base::SocketAddress::parse("127.0.0.1:4000", true);
+  base::TimeUs t = 100 * kEpoch + kWindow;  // the second window of an epoch
   wire::Cookie c = jar.issue(from, 77, t);
   EXPECT_TRUE(jar.verify(from, 77, c, t));
   EXPECT_TRUE(jar.verify(from, 77, c, t + kWindow));
   EXPECT_FALSE(jar.verify(from, 77, c, t + 2 * kWindow));
-  EXPECT_FALSE(jar.verify(from, 78, c, t));                                           // another connection id
-  EXPECT_FALSE(jar.verify(*SocketAddress::parse("127.0.0.1:4001", true), 77, c, t));  // another port
+  EXPECT_FALSE(jar.verify(from, 78, c, t));                                                 // another connection id
+  EXPECT_FALSE(jar.verify(*base::SocketAddress::parse("127.0.0.1:4001", true), 77, c, t));  // another port
 }
 
 TEST(Cookie, ThePreviousSecretVerifiesItsLastWindowAfterARotation) {
   int made = 0;
   CookieJar jar(countingSecrets(&made));
-  auto from = *SocketAddress::parse("[::1]:5000", true);
-  TimeUs last_window_of_epoch = 200 * kEpoch + (CookieJar::kWindowsPerSecret - 1) * kWindow;
+  auto from = *base::SocketAddress::parse("[::1]:5000", true);
+  base::TimeUs last_window_of_epoch = 200 * kEpoch + (CookieJar::kWindowsPerSecret - 1) * kWindow;
   wire::Cookie c = jar.issue(from, 9, last_window_of_epoch);
   EXPECT_EQ(jar.rotations(), 0u);
   EXPECT_TRUE(jar.verify(from, 9, c, last_window_of_epoch + kWindow));  // next epoch, next window
@@ -58,12 +58,12 @@ TEST(Cookie, ThePreviousSecretVerifiesItsLastWindowAfterARotation) {
 TEST(Cookie, TheSecretRotatesSoAnOldSecretMintsNothing) {
   int made = 0;
   CookieJar jar(countingSecrets(&made));
-  auto from = *SocketAddress::parse("10.0.0.1:27015", true);
-  TimeUs t0 = 300 * kEpoch;
+  auto from = *base::SocketAddress::parse("10.0.0.1:27015", true);
+  base::TimeUs t0 = 300 * kEpoch;
   jar.issue(from, 1, t0);  // secret 1 for epoch 300
   ASSERT_EQ(made, 1);
   // Someone who learned secret 1 mints a cookie for a current window: good while it is current.
-  auto minted = [&](int secret, TimeUs now) {
+  auto minted = [&](int secret, base::TimeUs now) {
     wire::Cookie c;
     c.window = CookieJar::windowOf(now);
     CookieJar::mac(secretNumber(secret), from, 1, c.window, c.mac.data());
@@ -71,12 +71,12 @@ TEST(Cookie, TheSecretRotatesSoAnOldSecretMintsNothing) {
   };
   EXPECT_TRUE(jar.verify(from, 1, minted(1, t0 + kWindow), t0 + kWindow));
   // 60 s later the secret rotated (secret 2); secret 1 only covers epoch 300's windows.
-  TimeUs t1 = t0 + kEpoch + kWindow;
+  base::TimeUs t1 = t0 + kEpoch + kWindow;
   EXPECT_FALSE(jar.verify(from, 1, minted(1, t1), t1));
   EXPECT_TRUE(jar.verify(from, 1, minted(2, t1), t1));
   EXPECT_EQ(made, 2);
   // Two rotations on, neither old secret works; a cookie the jar issues does.
-  TimeUs t2 = t0 + 3 * kEpoch;
+  base::TimeUs t2 = t0 + 3 * kEpoch;
   EXPECT_FALSE(jar.verify(from, 1, minted(1, t2), t2));
   EXPECT_FALSE(jar.verify(from, 1, minted(2, t2), t2));
   EXPECT_TRUE(jar.verify(from, 1, jar.issue(from, 1, t2), t2));
@@ -86,7 +86,7 @@ TEST(Cookie, TheSecretRotatesSoAnOldSecretMintsNothing) {
 // Two engines on one manual clock: the client's Connect reaches the server in the first window
 // after a rotation, with a cookie issued in the last window before it.
 TEST(Cookie, AHandshakeCompletesAcrossARotation) {
-  ManualClock clock(400 * kEpoch + (CookieJar::kWindowsPerSecret - 1) * kWindow + kWindow / 2);
+  base::ManualClock clock(400 * kEpoch + (CookieJar::kWindowsPerSecret - 1) * kWindow + kWindow / 2);
   Engine server(NetworkingSocketsOptions::manual(), clock);
   Engine client(NetworkingSocketsOptions::manual(), clock);
   uint32_t ls = server.createListenSocketIP("127.0.0.1:0", {});

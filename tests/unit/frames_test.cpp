@@ -65,7 +65,7 @@ class Raw {
   }
   Raw& varint(uint64_t v) {
     uint8_t buf[8];
-    ByteWriter w(buf, sizeof buf);
+    base::ByteWriter w(buf, sizeof buf);
     w.varint(v);
     bytes.insert(bytes.end(), buf, buf + w.size());
     return *this;
@@ -117,7 +117,7 @@ std::vector<AckRange> manyRanges(size_t count) {
 TEST(FramesAck, ManyRangesRoundTripThroughAckRangeReader) {
   auto ranges = manyRanges(kMaxAckRanges + 1);  // the first range plus the 64 additional ones
   std::vector<uint8_t> buf(4096);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   ASSERT_TRUE(writeAck(w, ranges, 1234, 1 << 20));
   buf.resize(w.size());
 
@@ -143,7 +143,7 @@ TEST(FramesAck, ManyRangesRoundTripThroughAckRangeReader) {
 TEST(FramesAck, WriterCapsTheRangeCount) {
   auto ranges = manyRanges(kMaxAckRanges + 10);
   std::vector<uint8_t> buf(4096);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   ASSERT_TRUE(writeAck(w, ranges, 0, 0));
   buf.resize(w.size());
   Recorder rec;
@@ -157,7 +157,7 @@ TEST(FramesAck, WriterCapsTheRangeCount) {
 TEST(FramesAck, SingleRangeDownToZero) {
   std::vector<AckRange> ranges = {{0, 10}};
   std::vector<uint8_t> buf(64);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   ASSERT_TRUE(writeAck(w, ranges, 0, 0));
   buf.resize(w.size());
   Recorder rec;
@@ -169,11 +169,11 @@ TEST(FramesAck, SingleRangeDownToZero) {
 
 TEST(FramesAck, WriterRefusesEmptyRangesAndShortBuffer) {
   std::vector<uint8_t> buf(64);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   EXPECT_FALSE(writeAck(w, {}, 0, 0));
   EXPECT_EQ(w.size(), 0u);
   auto ranges = manyRanges(10);
-  ByteWriter small(buf.data(), 8);
+  base::ByteWriter small(buf.data(), 8);
   EXPECT_FALSE(writeAck(small, ranges, 0, 0));
   EXPECT_EQ(small.size(), 0u);  // no partial frame
 }
@@ -191,8 +191,9 @@ TEST(FramesAck, GapBelowZeroIsRejected) {
   expectRejected(Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(2).varint(1).varint(1).bytes,
                  "length underflow");
   // Huge gap value.
-  expectRejected(Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(0).varint(kVarintMax).varint(0).bytes,
-                 "huge gap");
+  expectRejected(
+      Raw().u8(kAck).varint(5).varint(0).varint(0).varint(1).varint(0).varint(base::kVarintMax).varint(0).bytes,
+      "huge gap");
 }
 
 TEST(FramesAck, RangeEndingExactlyAtZeroIsAccepted) {
@@ -223,7 +224,7 @@ TEST(FramesAck, MissingRangesAreRejected) {
 TEST(FramesReliable, RoundTrip) {
   std::vector<uint8_t> data = {1, 2, 3, 4, 5};
   std::vector<uint8_t> buf(64);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   ASSERT_TRUE(writeReliable(w, 254, kMaxStreamOffset, data));
   EXPECT_EQ(w.size(), reliableFrameOverhead(254, kMaxStreamOffset, data.size()) + data.size());
   buf.resize(w.size());
@@ -261,7 +262,7 @@ TEST(FramesReliable, LengthPastEndIsRejected) {
 TEST(FramesReliable, WriterRefusesWhenItDoesNotFit) {
   std::vector<uint8_t> data(20, 7);
   uint8_t buf[22];
-  ByteWriter w(buf, sizeof buf);
+  base::ByteWriter w(buf, sizeof buf);
   EXPECT_FALSE(writeReliable(w, 0, 0, data));  // 20 bytes + 4 of header
   EXPECT_EQ(w.size(), 0u);
 }
@@ -271,7 +272,7 @@ TEST(FramesReliable, WriterRefusesWhenItDoesNotFit) {
 TEST(FramesUnreliable, RoundTripWholeAndFragment) {
   std::vector<uint8_t> data = {9, 8, 7};
   std::vector<uint8_t> buf(128);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   ASSERT_TRUE(writeUnreliable(w, 3, 17, 0, 3, data));
   ASSERT_TRUE(writeUnreliable(w, 4, 18, 100, 103, data));
   ASSERT_TRUE(writeUnreliable(w, 5, 19, 0, 0, {}));  // an empty message
@@ -321,7 +322,7 @@ TEST(FramesUnreliable, HostileFieldsAreRejected) {
 TEST(FramesClose, RoundTripAndDebugCut) {
   std::string debug(200, 'd');
   std::vector<uint8_t> buf(512);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   ASSERT_TRUE(writeClose(w, 0xFFFFFFFFu, {reinterpret_cast<const uint8_t*>(debug.data()), debug.size()}));
   buf.resize(w.size());
   Recorder rec;
@@ -344,7 +345,7 @@ TEST(FramesClose, HostileFieldsAreRejected) {
 
 TEST(FramesPing, IsAckEliciting) {
   std::vector<uint8_t> buf(4);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   ASSERT_TRUE(writePing(w));
   ASSERT_TRUE(writePing(w));
   buf.resize(w.size());
@@ -354,7 +355,7 @@ TEST(FramesPing, IsAckEliciting) {
   EXPECT_EQ(rec.seen.size(), 2u);
   EXPECT_EQ(summary.frames, 2);
   EXPECT_TRUE(summary.ack_eliciting);
-  ByteWriter full(buf.data(), 0);
+  base::ByteWriter full(buf.data(), 0);
   EXPECT_FALSE(writePing(full));
 }
 
@@ -367,7 +368,7 @@ TEST(FramesPayload, UnknownFrameTypesAreRejected) {
 
 TEST(FramesPayload, ValidFrameFollowedByGarbageProducesNoVisitorCalls) {
   std::vector<uint8_t> buf(256);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   std::vector<uint8_t> data = {1, 2, 3};
   ASSERT_TRUE(writePing(w));
   ASSERT_TRUE(writeReliable(w, 0, 0, data));
@@ -412,7 +413,7 @@ TEST(FramesPayload, EmptyAndPaddingOnlyAreValidAndNotAckEliciting) {
 
 TEST(FramesPayload, FramesArriveInOrder) {
   std::vector<uint8_t> buf(256);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   std::vector<uint8_t> a = {1}, b = {2, 2};
   ASSERT_TRUE(writeReliable(w, 1, 0, a));
   ASSERT_TRUE(writeClose(w, 7, {}));
@@ -433,7 +434,7 @@ TEST(FramesPayload, FramesArriveInOrder) {
 TEST(FramesPayload, EveryTruncationOfAValidPayloadIsRejectedOrAPrefix) {
   // Cutting a payload mid-frame must never call the visitor with partial data.
   std::vector<uint8_t> buf(256);
-  ByteWriter w(buf.data(), buf.size());
+  base::ByteWriter w(buf.data(), buf.size());
   std::vector<uint8_t> data(10, 3);
   ASSERT_TRUE(writeReliable(w, 1, 300, data));
   size_t first_end = w.size();

@@ -29,18 +29,19 @@ std::string cell(const std::string& s) {
 
 std::string render() {
   HubConfig scratch;
-  settings::Table t = hubSettings(scratch);
+  base::settings::Table t = hubSettings(scratch);
   std::ostringstream md;
   md << kBegin << "| flag / config key | accepts | default | meaning |\n|---|---|---|---|\n";
   for (const auto& s : t.all()) {
-    if (s.kind == settings::Setting::Kind::kFlag) continue;
+    if (s.kind == base::settings::Setting::Kind::kFlag) continue;
     std::string key = "`--" + s.name + (s.value_name.empty() ? "" : " " + s.value_name) + "`" +
                       (s.config_file ? " / `" + s.name + "`" : "");
-    std::string accepts = s.kind == settings::Setting::Kind::kInteger ? settings::describeAccepted(s) : s.value_name;
+    std::string accepts =
+        s.kind == base::settings::Setting::Kind::kInteger ? base::settings::describeAccepted(s) : s.value_name;
     md << "| " << key << " | " << cell(accepts) << " | " << cell(s.default_text) << " | " << cell(s.help) << " |\n";
-    if (s.kind == settings::Setting::Kind::kKeyValue && s.sub)
+    if (s.kind == base::settings::Setting::Kind::kKeyValue && s.sub)
       for (const auto& x : s.sub->all())
-        md << "| `--" << s.name << " " << x.name << "=N` | " << cell(settings::describeAccepted(x)) << " | "
+        md << "| `--" << s.name << " " << x.name << "=N` | " << cell(base::settings::describeAccepted(x)) << " | "
            << cell(x.default_text) << " | " << cell(x.help.empty() ? "master rate limit `" + x.name + "`" : x.help)
            << " |\n";
   }

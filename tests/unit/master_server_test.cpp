@@ -15,11 +15,13 @@
 
 #include "hub/master_server.h"
 
-namespace outpost::master {
+namespace outpost::hub {
 namespace {
 
-constexpr TimeUs kStart = TimeUs{1} << 40;
-constexpr TimeUs kSecond = 1000000;
+using namespace outpost::master;  // the codec the port serves: records, requests, limits
+
+constexpr base::TimeUs kStart = base::TimeUs{1} << 40;
+constexpr base::TimeUs kSecond = 1000000;
 
 std::vector<ServerRecord> generate(int n) {
   std::vector<ServerRecord> out;
@@ -33,7 +35,7 @@ std::vector<ServerRecord> generate(int n) {
   return out;
 }
 
-SocketAddress source(uint32_t host, uint16_t port = 40000) { return SocketAddress::ipv4(host, port); }
+base::SocketAddress source(uint32_t host, uint16_t port = 40000) { return base::SocketAddress::ipv4(host, port); }
 
 std::vector<uint8_t> firstPage(std::string_view filter = "") { return encodeMasterRequest(kRegionAll, 0, 0, filter); }
 
@@ -41,14 +43,14 @@ TEST(MasterResponder, DropsBeforePublishAndAnswersAfter) {
   MasterResponder r(MasterRateLimits{}, kStart);
   std::vector<uint8_t> reply;
   EXPECT_FALSE(r.handle(firstPage(), source(0x7F000001), kStart, reply));
-  EXPECT_EQ(r.counter(Counter::kDroppedNoSnapshot), 1u);
+  EXPECT_EQ(r.counter(MasterCounter::kDroppedNoSnapshot), 1u);
   r.publish(makeMasterIndex(generate(3)));
   ASSERT_TRUE(r.handle(firstPage(), source(0x7F000001), kStart, reply));
   EXPECT_EQ(reply.size(), 6u + 4 * 6);
-  EXPECT_EQ(r.counter(Counter::kReplied), 1u);
-  EXPECT_EQ(r.counter(Counter::kServersListed), 3u);
-  EXPECT_EQ(r.counter(Counter::kLastPages), 1u);
-  EXPECT_EQ(r.counter(Counter::kReplyBytes), reply.size());
+  EXPECT_EQ(r.counter(MasterCounter::kReplied), 1u);
+  EXPECT_EQ(r.counter(MasterCounter::kServersListed), 3u);
+  EXPECT_EQ(r.counter(MasterCounter::kLastPages), 1u);
+  EXPECT_EQ(r.counter(MasterCounter::kReplyBytes), reply.size());
   // Publishing a new snapshot changes later answers.
   r.publish(makeMasterIndex(generate(1)));
   ASSERT_TRUE(r.handle(firstPage(), source(0x7F000001), kStart, reply));
@@ -61,8 +63,8 @@ TEST(MasterResponder, CountsEveryDropByReason) {
   MasterResponder r(MasterRateLimits{}, kStart);
   r.publish(makeMasterIndex(generate(3)));
   std::vector<uint8_t> reply;
-  const SocketAddress from = source(0x7F000001);
-  auto send = [&](std::vector<uint8_t> d, const SocketAddress& a) { return r.handle(d, a, kStart, reply); };
+  const base::SocketAddress from = source(0x7F000001);
+  auto send = [&](std::vector<uint8_t> d, const base::SocketAddress& a) { return r.handle(d, a, kStart, reply); };
   EXPECT_FALSE(send({}, from));
   EXPECT_FALSE(send(std::vector<uint8_t>(1401, 0x31), from));
   EXPECT_FALSE(send({0xFF, 0xFF, 0xFF, 0xFF, 0x54}, from));
@@ -103,11 +105,11 @@ TEST(MasterResponder, PerSourceRequestBucket) {
   MasterResponder r(limits, kStart);
   r.publish(makeMasterIndex(generate(3)));
   std::vector<uint8_t> reply;
-  const SocketAddress a = source(0x7F000001);
+  const base::SocketAddress a = source(0x7F000001);
   int answered = 0;
   for (int i = 0; i < 100; ++i) answered += r.handle(firstPage(), a, kStart, reply);
   EXPECT_EQ(answered, 60);  // the burst
-  EXPECT_EQ(r.counter(Counter::kDroppedRateSourceRequests), 40u);
+  EXPECT_EQ(r.counter(MasterCounter::kDroppedRateSourceRequests), 40u);
   // Another source is not affected; the port does not make a new source.
   EXPECT_TRUE(r.handle(firstPage(), source(0x7F000002), kStart, reply));
   EXPECT_FALSE(r.handle(firstPage(), source(0x7F000001, 40001), kStart, reply));
@@ -125,10 +127,11 @@ TEST(MasterResponder, AnIpv6Slash64IsOneSource) {
   std::vector<uint8_t> reply;
   int answered = 0;
   for (int i = 1; i <= 20; ++i)  // twenty addresses of one /64
-    answered += r.handle(firstPage(), *SocketAddress::parse("[2001:db8:5:6::" + std::to_string(i) + "]:40000", true),
-                         kStart, reply);
+    answered +=
+        r.handle(firstPage(), *base::SocketAddress::parse("[2001:db8:5:6::" + std::to_string(i) + "]:40000", true),
+                 kStart, reply);
   EXPECT_EQ(answered, 5);
-  EXPECT_TRUE(r.handle(firstPage(), *SocketAddress::parse("[2001:db8:5:7::1]:40000", true), kStart, reply));
+  EXPECT_TRUE(r.handle(firstPage(), *base::SocketAddress::parse("[2001:db8:5:7::1]:40000", true), kStart, reply));
 }
 
 TEST(MasterResponder, PerSourceReplyByteBucketBoundsAmplification) {
@@ -138,7 +141,7 @@ TEST(MasterResponder, PerSourceReplyByteBucketBoundsAmplification) {
   MasterResponder r(limits, kStart);
   r.publish(makeMasterIndex(generate(1000)));
   std::vector<uint8_t> reply;
-  const SocketAddress victim = source(0xC0000207);
+  const base::SocketAddress victim = source(0xC0000207);
   uint64_t bytes = 0;
   int answered = 0;
   for (int i = 0; i < 50; ++i) {
@@ -149,7 +152,7 @@ TEST(MasterResponder, PerSourceReplyByteBucketBoundsAmplification) {
   }
   EXPECT_EQ(answered, 4);  // 4 full pages of 1398 bytes fit 5600
   EXPECT_LE(bytes, limits.reply_burst_bytes_per_ip);
-  EXPECT_EQ(r.counter(Counter::kDroppedRateSourceBytes), 46u);
+  EXPECT_EQ(r.counter(MasterCounter::kDroppedRateSourceBytes), 46u);
   // 10 ms later 14 bytes have accrued (22 in the bucket): a small reply fits, a full page not.
   EXPECT_FALSE(r.handle(firstPage(), victim, kStart + kSecond / 100, reply));
   EXPECT_TRUE(r.handle(firstPage("\\map\\none"), victim, kStart + kSecond / 100, reply));
@@ -168,7 +171,7 @@ TEST(MasterResponder, GlobalReplyByteCapAcrossManySources) {
     if (r.handle(firstPage(), source(0x0B000000 + i), kStart, reply)) bytes += reply.size();
   EXPECT_LE(bytes, 14000u);
   EXPECT_EQ(bytes, 10u * 1398);
-  EXPECT_EQ(r.counter(Counter::kDroppedRateGlobalBytes), 90u);
+  EXPECT_EQ(r.counter(MasterCounter::kDroppedRateGlobalBytes), 90u);
   // Half a second later, half the rate is available again (5 pages).
   int answered = 0;
   for (uint32_t i = 0; i < 100; ++i)
@@ -186,7 +189,7 @@ TEST(MasterResponder, GlobalRequestCap) {
   int answered = 0;
   for (uint32_t i = 0; i < 50; ++i) answered += r.handle(firstPage(), source(0x0B000000 + i), kStart, reply);
   EXPECT_EQ(answered, 10);
-  EXPECT_EQ(r.counter(Counter::kDroppedRateGlobalRequests), 40u);
+  EXPECT_EQ(r.counter(MasterCounter::kDroppedRateGlobalRequests), 40u);
 }
 
 TEST(MasterResponder, SourceTableIsBoundedAndEvictsStalest) {
@@ -197,7 +200,7 @@ TEST(MasterResponder, SourceTableIsBoundedAndEvictsStalest) {
   MasterResponder r(limits, kStart);
   r.publish(makeMasterIndex(generate(3)));
   std::vector<uint8_t> reply;
-  const SocketAddress a = source(0x0A000001);
+  const base::SocketAddress a = source(0x0A000001);
   EXPECT_TRUE(r.handle(firstPage(), a, kStart, reply));
   EXPECT_TRUE(r.handle(firstPage(), a, kStart, reply));
   EXPECT_FALSE(r.handle(firstPage(), a, kStart, reply));  // a's burst is spent
@@ -217,15 +220,15 @@ TEST(MasterResponder, ScanWorkIsChargedAsRequestTokens) {
   MasterResponder r(limits, kStart);
   r.publish(makeMasterIndex(generate(1000)));
   std::vector<uint8_t> reply;
-  const SocketAddress a = source(0x0A000001);
+  const base::SocketAddress a = source(0x0A000001);
   // \map\none scans all 1000 records at 2 units each: 2000 units = 2 tokens per request.
   int answered = 0;
   for (int i = 0; i < 10; ++i) answered += r.handle(firstPage("\\map\\none"), a, kStart, reply);
   EXPECT_EQ(answered, 5);
-  EXPECT_EQ(r.counter(Counter::kScanWork), 5u * 2000);
+  EXPECT_EQ(r.counter(MasterCounter::kScanWork), 5u * 2000);
   // Cheap requests (a first page of 232 records, 232 units) cost 1 token: another source gets
   // its whole burst.
-  const SocketAddress b = source(0x0A000002);
+  const base::SocketAddress b = source(0x0A000002);
   answered = 0;
   for (int i = 0; i < 10; ++i) answered += r.handle(firstPage(), b, kStart, reply);
   EXPECT_EQ(answered, 10);
@@ -238,12 +241,12 @@ TEST(MasterResponder, ScanLimitDropsAPageWithNothingToList) {
   r.publish(makeMasterIndex(generate(10000)));
   std::vector<uint8_t> reply;
   EXPECT_FALSE(r.handle(firstPage("\\map\\none"), source(0x0A000001), kStart, reply));
-  EXPECT_EQ(r.counter(Counter::kDroppedScanLimit), 1u);
+  EXPECT_EQ(r.counter(MasterCounter::kDroppedScanLimit), 1u);
   // A filter that matches early is served, cut short at the budget: one server, no terminator
   // (the client continues after it).
   ASSERT_TRUE(r.handle(firstPage("\\gameaddr\\10.0.0.1"), source(0x0A000001), kStart, reply));
   EXPECT_EQ(reply.size(), 6u + 6);
-  EXPECT_EQ(r.counter(Counter::kPagesCut), 1u);
+  EXPECT_EQ(r.counter(MasterCounter::kPagesCut), 1u);
 }
 
 TEST(MasterResponder, RateLimitValidation) {
@@ -277,11 +280,11 @@ class UdpClient {
     EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
   }
   ~UdpClient() { ::close(fd_); }
-  void send(const std::vector<uint8_t>& d, const SocketAddress& to) {
+  void send(const std::vector<uint8_t>& d, const base::SocketAddress& to) {
     EXPECT_EQ(::sendto(fd_, d.data(), d.size(), 0, to.sa(), to.len()), static_cast<ssize_t>(d.size()));
   }
   // Waits up to timeout_ms for a datagram; returns false on timeout.
-  bool receive(std::vector<uint8_t>& out, SocketAddress* from, int timeout_ms = 2000) {
+  bool receive(std::vector<uint8_t>& out, base::SocketAddress* from, int timeout_ms = 2000) {
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, timeout_ms) != 1) return false;
     out.resize(2048);
@@ -290,7 +293,7 @@ class UdpClient {
     ssize_t n = ::recvfrom(fd_, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
     if (n < 0) return false;
     out.resize(static_cast<size_t>(n));
-    if (from) *from = SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
+    if (from) *from = base::SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
     return true;
   }
 
@@ -323,7 +326,7 @@ TEST(MasterServer, WalksThreePagesOverUdpFromTheSamePort) {
   MasterServer server(loopback());
   std::string error;
   ASSERT_TRUE(server.start(&error)) << error;
-  SocketAddress addr = server.localAddress();
+  base::SocketAddress addr = server.localAddress();
   ASSERT_NE(addr.port(), 0);
   std::vector<ServerRecord> records = generate(600);
   server.publish(makeMasterIndex(records));
@@ -337,7 +340,7 @@ TEST(MasterServer, WalksThreePagesOverUdpFromTheSamePort) {
   while (!done && pages < 10) {
     client.send(encodeMasterRequest(kRegionAll, seed_ip, seed_port, ""), addr);
     std::vector<uint8_t> reply;
-    SocketAddress from;
+    base::SocketAddress from;
     ASSERT_TRUE(client.receive(reply, &from));
     EXPECT_EQ(from, addr);  // replies come from the port the query went to
     ASSERT_LE(reply.size(), kMaxReplyBytes);
@@ -411,4 +414,4 @@ TEST(MasterServer, PublishWhileServingIsSafe) {
 }
 
 }  // namespace
-}  // namespace outpost::master
+}  // namespace outpost::hub

@@ -23,7 +23,7 @@ struct Delivered {
 
 void appendMessage(std::vector<uint8_t>& stream, uint64_t delta, const std::vector<uint8_t>& p) {
   uint8_t header[16];
-  ByteWriter w(header, sizeof header);
+  base::ByteWriter w(header, sizeof header);
   w.varint(delta);
   w.varint(p.size());
   stream.insert(stream.end(), header, header + w.size());
@@ -209,17 +209,17 @@ TEST(RecvStream, ZeroMessageNumberDeltaIsAViolation) {
 // three messages, so the application saw message numbers go negative and backwards.
 TEST(RecvStream, FuzzRegressionMessageNumberOverflowIsAViolation) {
   std::vector<uint8_t> stream;
-  appendMessage(stream, kVarintMax, payload(1, 1));  // 2^62 - 1
-  appendMessage(stream, kVarintMax, payload(1, 2));  // 2^63 - 2: still a valid int64
-  appendMessage(stream, 1, payload(1, 3));           // INT64_MAX exactly
-  appendMessage(stream, 1, payload(1, 4));           // would wrap negative
+  appendMessage(stream, base::kVarintMax, payload(1, 1));  // 2^62 - 1
+  appendMessage(stream, base::kVarintMax, payload(1, 2));  // 2^63 - 2: still a valid int64
+  appendMessage(stream, 1, payload(1, 3));                 // INT64_MAX exactly
+  appendMessage(stream, 1, payload(1, 4));                 // would wrap negative
   RecvStream r;
   Collector c;
   ASSERT_EQ(r.insert(0, seg(stream, 0, stream.size()), UINT64_MAX), RecvStream::Insert::kOk);
   EXPECT_FALSE(c.deliver(r));
   ASSERT_EQ(c.got.size(), 3u);
-  EXPECT_EQ(c.got[0].number, static_cast<int64_t>(kVarintMax));
-  EXPECT_EQ(c.got[1].number, static_cast<int64_t>(2 * kVarintMax));
+  EXPECT_EQ(c.got[0].number, static_cast<int64_t>(base::kVarintMax));
+  EXPECT_EQ(c.got[1].number, static_cast<int64_t>(2 * base::kVarintMax));
   EXPECT_EQ(c.got[2].number, INT64_MAX);
   for (size_t i = 1; i < c.got.size(); ++i) EXPECT_GT(c.got[i].number, c.got[i - 1].number);
 }

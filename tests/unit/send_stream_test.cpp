@@ -22,7 +22,7 @@ std::vector<uint8_t> payload(size_t n, uint8_t seed) {
 // The stream bytes a sequence of appendMessage calls must produce.
 void appendExpected(std::vector<uint8_t>& stream, uint64_t delta, const std::vector<uint8_t>& p) {
   uint8_t header[16];
-  ByteWriter w(header, sizeof header);
+  base::ByteWriter w(header, sizeof header);
   w.varint(delta);
   w.varint(p.size());
   stream.insert(stream.end(), header, header + w.size());

@@ -50,16 +50,16 @@ TEST(ServerStrings, LogOnAndListingNameTheFieldThatIsWrong) {
 }
 
 TEST(TerminalEscape, NothingForgesALineOrSendsAnEscape) {
-  EXPECT_EQ(utf8::escapeForTerminal("plain"), "plain");
-  EXPECT_EQ(utf8::escapeForTerminal("a\nb\r\tc"), "a\\nb\\r\\tc");
-  EXPECT_EQ(utf8::escapeForTerminal("say \"hi\" \\o/"), "say \\\"hi\\\" \\\\o/");
-  EXPECT_EQ(utf8::escapeForTerminal("\x1b[2J"), "\\x1b[2J");
-  EXPECT_EQ(utf8::escapeForTerminal("\xc2\x9b"
-                                    "31m"),
+  EXPECT_EQ(base::utf8::escapeForTerminal("plain"), "plain");
+  EXPECT_EQ(base::utf8::escapeForTerminal("a\nb\r\tc"), "a\\nb\\r\\tc");
+  EXPECT_EQ(base::utf8::escapeForTerminal("say \"hi\" \\o/"), "say \\\"hi\\\" \\\\o/");
+  EXPECT_EQ(base::utf8::escapeForTerminal("\x1b[2J"), "\\x1b[2J");
+  EXPECT_EQ(base::utf8::escapeForTerminal("\xc2\x9b"
+                                          "31m"),
             "\\xc2\\x9b31m");  // C1 CSI, both bytes
-  EXPECT_EQ(utf8::escapeForTerminal("bad\xff!"), "bad\\xff!");
-  EXPECT_EQ(utf8::escapeForTerminal("Caf\xc3\xa9"), "Caf\xc3\xa9");  // printable UTF-8 as is
-  EXPECT_EQ(utf8::escapeForTerminal(std::string("nul\0", 4)), "nul\\x00");
+  EXPECT_EQ(base::utf8::escapeForTerminal("bad\xff!"), "bad\\xff!");
+  EXPECT_EQ(base::utf8::escapeForTerminal("Caf\xc3\xa9"), "Caf\xc3\xa9");  // printable UTF-8 as is
+  EXPECT_EQ(base::utf8::escapeForTerminal(std::string("nul\0", 4)), "nul\\x00");
 }
 
 }  // namespace

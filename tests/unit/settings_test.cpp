@@ -18,14 +18,14 @@ using hub::HubCommandLine;
 using hub::HubConfig;
 
 TEST(Settings, IntegersAreStrictDecimals) {
-  EXPECT_EQ(settings::parseInteger("0"), 0);
-  EXPECT_EQ(settings::parseInteger("86400"), 86400);
-  EXPECT_EQ(settings::parseInteger("-5"), -5);
-  EXPECT_EQ(settings::parseInteger("9223372036854775807"), std::numeric_limits<int64_t>::max());
-  EXPECT_EQ(settings::parseInteger("-9223372036854775808"), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(base::settings::parseInteger("0"), 0);
+  EXPECT_EQ(base::settings::parseInteger("86400"), 86400);
+  EXPECT_EQ(base::settings::parseInteger("-5"), -5);
+  EXPECT_EQ(base::settings::parseInteger("9223372036854775807"), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(base::settings::parseInteger("-9223372036854775808"), std::numeric_limits<int64_t>::min());
   for (const char* bad : {"", "-", "abc", "1y", "1 ", " 1", "+1", "0x10", "1e3", "1.5", "9223372036854775808",
                           "-9223372036854775809", "18446744073709551615"})
-    EXPECT_FALSE(settings::parseInteger(bad).has_value()) << bad;
+    EXPECT_FALSE(base::settings::parseInteger(bad).has_value()) << bad;
 }
 
 HubCommandLine parse(std::vector<std::string> args, HubConfig* config = nullptr) {
@@ -143,7 +143,7 @@ TEST(HubSettings, LogonLimitSettingsReachTheConfig) {
 
 TEST(Settings, SeveralRangesAreDescribedAndEnforced) {
   int64_t region = -1;
-  settings::Table t;
+  base::settings::Table t;
   t.integer("region", {{0, 7}, {255, 255}}, "", "", "", [&](int64_t v) { region = v; });
   std::vector<std::string> args = {"--region", "8"};
   size_t i = 0;

@@ -54,7 +54,7 @@ class SignalingTest : public ::testing::Test {
     s.peer_steam_id = target;
     s.port = port;
     s.key = p2p::CheckKey{};
-    s.candidates.push_back({p2p::CandidateKind::kHost, SocketAddress::ipv4(0x0A000001, 4000)});
+    s.candidates.push_back({p2p::CandidateKind::kHost, base::SocketAddress::ipv4(0x0A000001, 4000)});
     return s;
   }
   std::vector<Sent> take() {
@@ -64,7 +64,7 @@ class SignalingTest : public ::testing::Test {
   }
   uint64_t counter(const std::string& k) { return sig_.counters()[k]; }
 
-  TimeUs now_ = 1000000000;
+  base::TimeUs now_ = 1000000000;
   std::vector<Sent> sent_;
   Signaling sig_;
   const Signaling::Who alice{steamid::individual(1), 480}, bob{steamid::individual(2), 480},
@@ -89,7 +89,7 @@ TEST_F(SignalingTest, OfferGoesToTheListenerAndOnlyItsAnswerReachesTheInitiator)
   answer.type = SignalType::kAnswer;
   answer.connect_id = 99;
   answer.key = p2p::CheckKey{};
-  answer.candidates.push_back({p2p::CandidateKind::kHost, SocketAddress::ipv4(0x0A000002, 5000)});
+  answer.candidates.push_back({p2p::CandidateKind::kHost, base::SocketAddress::ipv4(0x0A000002, 5000)});
   // Nobody but the attempt's target may answer it (not a third party, not the initiator).
   send(3, Signaling::Who{steamid::individual(9), 480}, answer);
   send(1, alice, answer);

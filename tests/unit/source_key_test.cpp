@@ -7,7 +7,7 @@
 namespace outpost::transport {
 namespace {
 
-Engine::SourceKey key(const char* text) { return Engine::sourceOf(*SocketAddress::parse(text, true)); }
+Engine::SourceKey key(const char* text) { return Engine::sourceOf(*base::SocketAddress::parse(text, true)); }
 
 TEST(SourceKey, IPv4AddressWhateverThePort) {
   EXPECT_EQ(key("192.0.2.7:1000"), key("192.0.2.7:2000"));

@@ -24,8 +24,8 @@ TEST(Stun, RequestAndXorMappedAnswerRoundTripForIpv4AndIpv6) {
   EXPECT_EQ(m->type, stun::kBindingRequest);
   EXPECT_TRUE(m->has_fingerprint);
   EXPECT_FALSE(m->rfc3489);
-  for (auto addr :
-       {SocketAddress::parse("203.0.113.7:40000", true), SocketAddress::parse("[2001:db8::5]:1234", true)}) {
+  for (auto addr : {base::SocketAddress::parse("203.0.113.7:40000", true),
+                    base::SocketAddress::parse("[2001:db8::5]:1234", true)}) {
     uint8_t out[stun::kMaxResponseBytes];
     size_t len = stun::writeBindingResponse(*m, *addr, out);
     EXPECT_EQ(len, addr->isV6() ? 52u : 40u);
@@ -50,7 +50,7 @@ TEST(Stun, Rfc3489RequestsGetMappedAddress) {
   ASSERT_TRUE(m);
   EXPECT_TRUE(m->rfc3489);
   uint8_t out[stun::kMaxResponseBytes];
-  size_t len = stun::writeBindingResponse(*m, *SocketAddress::parse("10.1.2.3:5000", true), out);
+  size_t len = stun::writeBindingResponse(*m, *base::SocketAddress::parse("10.1.2.3:5000", true), out);
   EXPECT_EQ(len, 32u);  // MAPPED-ADDRESS only
   EXPECT_EQ(out[20] << 8 | out[21], stun::kAttrMappedAddress);
   EXPECT_EQ(out[26] << 8 | out[27], 5000);
@@ -84,10 +84,10 @@ TEST(Stun, DropChecksInOrder) {
 
 TEST(Stun, LimiterBoundsTheExcessPerPrefixAndNeverLimitsSmallerAnswers) {
   stun::StunLimiter lim;
-  auto a = *SocketAddress::parse("198.51.100.7:1000", true);
-  auto same_prefix = *SocketAddress::parse("198.51.100.99:1000", true);
-  auto other = *SocketAddress::parse("192.0.2.1:1000", true);
-  TimeUs t = 1000000000;
+  auto a = *base::SocketAddress::parse("198.51.100.7:1000", true);
+  auto same_prefix = *base::SocketAddress::parse("198.51.100.99:1000", true);
+  auto other = *base::SocketAddress::parse("192.0.2.1:1000", true);
+  base::TimeUs t = 1000000000;
   int allowed = 0;
   for (int i = 0; i < 200; ++i) allowed += lim.allow(i % 2 ? a : same_prefix, 20, 52, t);
   EXPECT_EQ(allowed, 2048 / 32);                   // one second's worth of 32-byte excess for the /24
@@ -109,8 +109,9 @@ TEST(P2PCodec, SignalRoundTripAndDrops) {
   s.debug = "why";
   s.key = p2p::CheckKey{};
   (*s.key)[5] = 7;
-  s.candidates.push_back({p2p::CandidateKind::kHost, *SocketAddress::parse("192.168.1.2:5000", true)});
-  s.candidates.push_back({p2p::CandidateKind::kServerReflexive, *SocketAddress::parse("[2001:db8::1]:6000", true)});
+  s.candidates.push_back({p2p::CandidateKind::kHost, *base::SocketAddress::parse("192.168.1.2:5000", true)});
+  s.candidates.push_back(
+      {p2p::CandidateKind::kServerReflexive, *base::SocketAddress::parse("[2001:db8::1]:6000", true)});
   s.fake_ports = {4000, 4001};
   auto bytes = p2p::encodeSignal(s);
   p2p::SignalDrop why;
@@ -129,7 +130,7 @@ TEST(P2PCodec, SignalRoundTripAndDrops) {
   EXPECT_FALSE(p2p::decodeSignal(bad, &why));
   EXPECT_EQ(why, p2p::SignalDrop::kBadType);
   // A multicast candidate is refused.
-  s.candidates = {{p2p::CandidateKind::kHost, *SocketAddress::parse("224.0.0.1:5000", true)}};
+  s.candidates = {{p2p::CandidateKind::kHost, *base::SocketAddress::parse("224.0.0.1:5000", true)}};
   EXPECT_FALSE(p2p::decodeSignal(p2p::encodeSignal(s), &why));
   EXPECT_EQ(why, p2p::SignalDrop::kBadCandidate);
 }
