@@ -174,6 +174,7 @@ std::string godotApiMapSection() {
 const std::vector<std::string>& godot4Differences() {
   static const std::vector<std::string> diffs = {
       "beginAuthSession(auth_ticket: PackedByteArray, steam_id): the Godot 3 page's auth_ticket is an int",
+      // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one entry, two source lines
       "getAuthSessionTicket returns {handle, buffer, size}; the Godot 3 page says {id, buffer, ticket_size} "
       "(the agent returns all five keys)",
       "handleIncomingPacket returns {incoming, data}; the Godot 3 page says {data}",
