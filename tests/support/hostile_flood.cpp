@@ -31,6 +31,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kResend = std::chrono::milliseconds(400);
+// A cookie is good for 4 to 8 s (src/transport/cookie.h). A Connect unanswered this long starts
+// over from Hello for a fresh cookie, as a client would: a server stalled past the cookie's life
+// (a slow sanitizer build) drops every later resend of the old Connect (dropped.bad_cookie).
+constexpr auto kConnectRestart = std::chrono::seconds(3);
 constexpr size_t kDatagram = 1500;
 constexpr int kSendBurst = 256;  // datagrams sent between two reads of the sockets
 
@@ -42,6 +46,7 @@ struct Conn {
   uint32_t server_id = 0;
   State state = State::kWaiting;
   Clock::time_point last_sent{};
+  Clock::time_point connect_sent{};  // when this cookie's Connect was first sent
   crypto::KxKeyPair kx;
   std::vector<uint8_t> connect;  // the signed Connect, resent until answered
   std::unique_ptr<crypto::Aead> tx, rx;
@@ -84,7 +89,9 @@ struct HostileFlood::Impl {
 
   void onChallenge(Conn& c, const wire::Challenge& ch) {
     if (c.state != State::kHello) return;
-    c.kx = crypto::KxKeyPair::generate();
+    // One key pair per connection: a restarted handshake keeps it, so an Accept the server sends
+    // again for the first Connect (it answers a known client id again) still matches our keys.
+    if (c.connect.empty()) c.kx = crypto::KxKeyPair::generate();
     wire::Connect m;
     m.cipher_mask = crypto::supportedCipherMask();
     m.client_connection_id = c.client_id;
@@ -101,6 +108,7 @@ struct HostileFlood::Impl {
     sendRaw(c, c.connect.data(), c.connect.size());
     c.state = State::kConnect;
     c.last_sent = Clock::now();
+    c.connect_sent = c.last_sent;
   }
 
   void onAccept(size_t index, const wire::Accept& a) {
@@ -328,7 +336,7 @@ FloodResult HostileFlood::open() {
       pending = true;
       ++in_flight;
       if (now - c.last_sent < kResend) continue;
-      if (c.state == State::kHello) {
+      if (c.state == State::kHello || now - c.connect_sent >= kConnectRestart) {
         m.sendHello(c);
       } else {
         m.sendRaw(c, c.connect.data(), c.connect.size());
